@@ -1,0 +1,387 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_caxton_global_optspecs
+    string join \n config= data-dir= agents-dir= json h/help V/version
+end
+
+function __fish_caxton_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_caxton_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_caxton_using_subcommand
+    set -l cmd (__fish_caxton_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c caxton -n "__fish_caxton_needs_command" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_needs_command" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_needs_command" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_needs_command" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_needs_command" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_needs_command" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "agent" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "tools" -d 'List and run built-in tools'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "tool" -d 'List and run built-in tools'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "config" -d 'Show the effective server configuration'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand init" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand init" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand init" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand init" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand init" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand init" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "deploy" -d 'Validate an agent and deploy it into the agents directory, recording the version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "list" -d 'List deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "count" -d 'Print the number of deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "show" -d 'Show one agent: definition, status, deployed versions'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "capabilities" -d 'Show the capabilities an agent offers'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "diff" -d 'Field-level differences between the deployed agent and FILE'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "rollback" -d 'Restore a previously deployed version, byte for byte'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "debug" -d 'Show an agent\'s tools and its prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Show source excerpts for warnings and what each stage checked'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -l strict -d 'Treat warnings as errors'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate-schema" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate-schema" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate-schema" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate-schema" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate-schema" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from validate-schema" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from schema" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from schema" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from schema" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from schema" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from schema" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l source -d 'Copy this file into the agents directory (atomically) instead of deploying the file already there' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t''
+wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+failing\t'The file is invalid, but a good version was deployed before'
+failed\t'The file is invalid and no good version exists'"
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l detailed -d 'More columns: file, deployed time, versions, tools'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l names-only -d 'Print only agent ids, one per line'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l count -d 'Print only the number of matching agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t''
+wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+failing\t'The file is invalid, but a good version was deployed before'
+failed\t'The file is invalid and no good version exists'"
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from show" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from show" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from capabilities" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from capabilities" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from capabilities" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from capabilities" -l list -d 'Print one capability per line'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from capabilities" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from capabilities" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from capabilities" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diff" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diff" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diff" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diff" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from rollback" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from rollback" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from rollback" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from rollback" -l to-previous-version -d 'Roll back to the version before the current one'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from rollback" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from rollback" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -l show-tools -d 'Show each tool\'s description, argument schema and settings'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -l show-prompts -d 'Show the system and user prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Validate an agent and deploy it into the agents directory, recording the version'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "list" -d 'List deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "count" -d 'Print the number of deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one agent: definition, status, deployed versions'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "capabilities" -d 'Show the capabilities an agent offers'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Field-level differences between the deployed agent and FILE'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Restore a previously deployed version, byte for byte'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "debug" -d 'Show an agent\'s tools and its prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "deploy" -d 'Validate an agent and deploy it into the agents directory, recording the version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "list" -d 'List deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "count" -d 'Print the number of deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "show" -d 'Show one agent: definition, status, deployed versions'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "capabilities" -d 'Show the capabilities an agent offers'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "diff" -d 'Field-level differences between the deployed agent and FILE'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "rollback" -d 'Restore a previously deployed version, byte for byte'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "debug" -d 'Show an agent\'s tools and its prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and not __fish_seen_subcommand_from validate validate-schema schema deploy list count show capabilities diff rollback debug help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Show source excerpts for warnings and what each stage checked'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -l strict -d 'Treat warnings as errors'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate-schema" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate-schema" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate-schema" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate-schema" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate-schema" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from validate-schema" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from schema" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from schema" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from schema" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from schema" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from schema" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l source -d 'Copy this file into the agents directory (atomically) instead of deploying the file already there' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t''
+wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+failing\t'The file is invalid, but a good version was deployed before'
+failed\t'The file is invalid and no good version exists'"
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l detailed -d 'More columns: file, deployed time, versions, tools'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l names-only -d 'Print only agent ids, one per line'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l count -d 'Print only the number of matching agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t''
+wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+failing\t'The file is invalid, but a good version was deployed before'
+failed\t'The file is invalid and no good version exists'"
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from show" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from show" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from capabilities" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from capabilities" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from capabilities" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from capabilities" -l list -d 'Print one capability per line'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from capabilities" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from capabilities" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from capabilities" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diff" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diff" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diff" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diff" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from rollback" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from rollback" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from rollback" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from rollback" -l to-previous-version -d 'Roll back to the version before the current one'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from rollback" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from rollback" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -l show-tools -d 'Show each tool\'s description, argument schema and settings'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -l show-prompts -d 'Show the system and user prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Validate an agent and deploy it into the agents directory, recording the version'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "list" -d 'List deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "count" -d 'Print the number of deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one agent: definition, status, deployed versions'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "capabilities" -d 'Show the capabilities an agent offers'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Field-level differences between the deployed agent and FILE'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Restore a previously deployed version, byte for byte'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "debug" -d 'Show an agent\'s tools and its prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -f -a "list" -d 'List tools with their descriptions (and argument schemas with --json)'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -f -a "run" -d 'Run a tool directly, as an operator or as a given agent would'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from list" -l available -d 'Only tools that can be used right now'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l args -d 'Arguments as a JSON object, `@FILE` to read them from a file, or `-` for stdin' -r
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l agent -d 'Run with this agent\'s [tool_config] and sandbox (its workspace)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l tool-config -d 'Tool settings as a JSON object, e.g. \'{"allow_private_networks": true}\'' -r
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l workspace -d 'Working directory for file_storage and chart output [default: current directory]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tools with their descriptions (and argument schemas with --json)'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a tool directly, as an operator or as a given agent would'
+complete -c caxton -n "__fish_caxton_using_subcommand tools; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -f -a "list" -d 'List tools with their descriptions (and argument schemas with --json)'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -f -a "run" -d 'Run a tool directly, as an operator or as a given agent would'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and not __fish_seen_subcommand_from list run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from list" -l available -d 'Only tools that can be used right now'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l args -d 'Arguments as a JSON object, `@FILE` to read them from a file, or `-` for stdin' -r
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l agent -d 'Run with this agent\'s [tool_config] and sandbox (its workspace)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l tool-config -d 'Tool settings as a JSON object, e.g. \'{"allow_private_networks": true}\'' -r
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l workspace -d 'Working directory for file_storage and chart output [default: current directory]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tools with their descriptions (and argument schemas with --json)'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a tool directly, as an operator or as a given agent would'
+complete -c caxton -n "__fish_caxton_using_subcommand tool; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print every setting, its value and where the value came from'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from show" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every setting, its value and where the value came from'
+complete -c caxton -n "__fish_caxton_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand completions" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand completions" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand completions" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand completions" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand man" -l dir -d 'Write caxton.1 and one page per subcommand into DIR' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand man" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand man" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand man" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand man" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand man" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand man" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "tools" -d 'List and run built-in tools'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "config" -d 'Show the effective server configuration'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "deploy" -d 'Validate an agent and deploy it into the agents directory, recording the version'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "list" -d 'List deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "count" -d 'Print the number of deployed agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "show" -d 'Show one agent: definition, status, deployed versions'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "capabilities" -d 'Show the capabilities an agent offers'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "diff" -d 'Field-level differences between the deployed agent and FILE'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "rollback" -d 'Restore a previously deployed version, byte for byte'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "debug" -d 'Show an agent\'s tools and its prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "list" -d 'List tools with their descriptions (and argument schemas with --json)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "run" -d 'Run a tool directly, as an operator or as a given agent would'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every setting, its value and where the value came from'

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install Caxton on a Debian/Ubuntu machine with a Rust toolchain:
+# build and install the binary, shell completions and man pages, and create
+# the default data directory with the example agents. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+
+if ! need cargo; then
+    echo "install.sh: cargo not found. Install Rust first: https://rustup.rs" >&2
+    exit 1
+fi
+
+# Build tools for the bundled SQLite and TLS crates. Installed only when
+# missing, and only as root (a user without root must install them first).
+missing=()
+need cc || missing+=(gcc)
+need make || missing+=(make)
+need pkg-config || missing+=(pkg-config)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ] && need apt-get; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    else
+        echo "install.sh: please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
+        exit 1
+    fi
+fi
+
+# `--path` builds in this checkout's target/ (release profile), so
+# `cargo test --release --locked` afterwards reuses the same artifacts.
+cargo install --path . --locked --force
+
+bin_dir="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
+caxton="$bin_dir/caxton"
+
+data_home="${XDG_DATA_HOME:-$HOME/.local/share}"
+mkdir -p "$data_home/bash-completion/completions" "$data_home/zsh/site-functions" \
+         "$HOME/.config/fish/completions" "$data_home/man/man1"
+"$caxton" completions bash > "$data_home/bash-completion/completions/caxton"
+"$caxton" completions zsh > "$data_home/zsh/site-functions/_caxton"
+"$caxton" completions fish > "$HOME/.config/fish/completions/caxton.fish"
+"$caxton" man --dir "$data_home/man/man1"
+
+"$caxton" init
+
+if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
+    echo
+    echo "Add $bin_dir to your PATH to run caxton:  export PATH=\"$bin_dir:\$PATH\""
+fi
+echo "Caxton installed: $("$caxton" --version)"

@@ -1,0 +1,758 @@
+//! `caxton agents ...`: validate, deploy, list, inspect, diff, roll back.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Subcommand, ValueEnum};
+use serde_json::{Value, json};
+
+use super::output::{self, BOLD, DIM, Output};
+use crate::Caxton;
+use crate::agent::catalog::{self, Entry, Status};
+use crate::agent::diff::{self, Change};
+use crate::agent::validate::{self, FileReport, Severity, Stage};
+use crate::agent::{spec, template};
+use crate::error::{Error, ExitCode, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Config,
+    Wasm,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentsCommand {
+    /// Check agent files: syntax, schema, references, templates, conflicts
+    Validate {
+        /// Agent files (.toml)
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Show source excerpts for warnings and what each stage checked
+        #[arg(long, short)]
+        verbose: bool,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Check an agent file against the JSON Schema of the format only
+    ValidateSchema {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of the config-agent format
+    Schema,
+    /// Validate an agent and deploy it into the agents directory, recording the version
+    Deploy {
+        /// Agent id, name or file stem
+        name: String,
+        /// Copy this file into the agents directory (atomically) instead of
+        /// deploying the file already there
+        #[arg(long, value_name = "FILE")]
+        source: Option<PathBuf>,
+    },
+    /// List deployed agents
+    List {
+        /// More columns: file, deployed time, versions, tools
+        #[arg(long)]
+        detailed: bool,
+        #[arg(long = "type", value_enum)]
+        kind: Option<Kind>,
+        #[arg(long, value_enum)]
+        status: Option<Status>,
+        /// Print only agent ids, one per line
+        #[arg(long, conflicts_with = "count")]
+        names_only: bool,
+        /// Print only the number of matching agents
+        #[arg(long)]
+        count: bool,
+    },
+    /// Print the number of deployed agents
+    Count {
+        #[arg(long = "type", value_enum)]
+        kind: Option<Kind>,
+        #[arg(long, value_enum)]
+        status: Option<Status>,
+    },
+    /// Show one agent: definition, status, deployed versions
+    Show { name: String },
+    /// Show the capabilities an agent offers
+    Capabilities {
+        name: String,
+        /// Print one capability per line
+        #[arg(long)]
+        list: bool,
+    },
+    /// Field-level differences between the deployed agent and FILE
+    Diff {
+        name: String,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Restore a previously deployed version, byte for byte
+    Rollback {
+        name: String,
+        /// Roll back to the version before the current one
+        #[arg(long, required = true)]
+        to_previous_version: bool,
+    },
+    /// Show an agent's tools and its prompts rendered with sample variables
+    Debug {
+        name: String,
+        /// Show each tool's description, argument schema and settings
+        #[arg(long)]
+        show_tools: bool,
+        /// Show the system and user prompts rendered with sample variables
+        #[arg(long)]
+        show_prompts: bool,
+    },
+}
+
+pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
+    match cmd {
+        AgentsCommand::Validate {
+            files,
+            verbose,
+            strict,
+        } => validate(cx, &files, verbose, strict, out),
+        AgentsCommand::ValidateSchema { file } => validate_schema(cx, &file, out),
+        AgentsCommand::Schema => {
+            out.json(&spec::json_schema());
+            Ok(ExitCode::Ok)
+        }
+        AgentsCommand::Deploy { name, source } => deploy(cx, &name, source.as_deref(), out),
+        AgentsCommand::List {
+            detailed,
+            kind,
+            status,
+            names_only,
+            count,
+        } => {
+            let entries = filtered(cx, kind, status)?;
+            if count {
+                out.line(entries.len());
+            } else if names_only {
+                entries.iter().for_each(|e| out.line(&e.id));
+            } else {
+                list(&entries, detailed, out);
+            }
+            Ok(ExitCode::Ok)
+        }
+        AgentsCommand::Count { kind, status } => {
+            out.line(filtered(cx, kind, status)?.len());
+            Ok(ExitCode::Ok)
+        }
+        AgentsCommand::Show { name } => show(&catalog::resolve(cx, &name)?, out),
+        AgentsCommand::Capabilities { name, list } => {
+            capabilities(&catalog::resolve(cx, &name)?, list, out)
+        }
+        AgentsCommand::Diff { name, file } => diff_cmd(cx, &name, &file, out),
+        AgentsCommand::Rollback { name, .. } => {
+            let d = catalog::rollback(cx, &name)?;
+            if out.json {
+                out.json(&d);
+            } else {
+                out.line(format!(
+                    "{} rolled back {} from {} to {} (#{}); {} restored",
+                    output::glyph(None),
+                    d.id,
+                    d.previous_version.as_deref().unwrap_or("a missing file"),
+                    d.version,
+                    d.seq,
+                    d.file.display()
+                ));
+            }
+            Ok(ExitCode::Ok)
+        }
+        AgentsCommand::Debug {
+            name,
+            show_tools,
+            show_prompts,
+        } => debug(
+            cx,
+            &catalog::resolve(cx, &name)?,
+            show_tools,
+            show_prompts,
+            out,
+        ),
+    }
+}
+
+fn filtered(cx: &Caxton, kind: Option<Kind>, status: Option<Status>) -> Result<Vec<Entry>> {
+    // Every agent the agents directory holds is a config agent.
+    if kind == Some(Kind::Wasm) {
+        return Ok(Vec::new());
+    }
+    Ok(catalog::list(cx)?
+        .into_iter()
+        .filter(|e| status.is_none_or(|s| s == e.status))
+        .collect())
+}
+
+fn validate(
+    cx: &Caxton,
+    files: &[PathBuf],
+    verbose: bool,
+    strict: bool,
+    out: &Output,
+) -> Result<ExitCode> {
+    let ctx = catalog::context(cx);
+    let mut reports: Vec<FileReport> = files
+        .iter()
+        .map(|f| validate::validate_file(f, &ctx))
+        .collect();
+    let deployed = catalog::ids_of(&catalog::scan_dir(&cx.paths().agents_dir, &ctx)?);
+    validate::check_conflicts(&mut reports, &cx.paths().agents_dir, &deployed);
+    validate::sort(&mut reports);
+    print_reports(&reports, strict, verbose, out);
+    Ok(exit_for(&reports, strict))
+}
+
+fn exit_for(reports: &[FileReport], strict: bool) -> ExitCode {
+    if reports.iter().any(FileReport::is_missing) {
+        ExitCode::NotFound
+    } else if reports
+        .iter()
+        .any(|r| !r.is_valid() || (strict && r.warnings().next().is_some()))
+    {
+        ExitCode::Invalid
+    } else {
+        ExitCode::Ok
+    }
+}
+
+fn print_reports(reports: &[FileReport], strict: bool, verbose: bool, out: &Output) {
+    if out.json {
+        out.json(&output::report_json(reports, strict));
+        return;
+    }
+    for r in reports {
+        let title = match r.version() {
+            Some(v) => format!("{BOLD}{}{BOLD:#} → {} {v}", r.file.display(), r.id),
+            None => format!("{BOLD}{}{BOLD:#}", r.file.display()),
+        };
+        out.line(title);
+        for stage in Stage::ALL {
+            let found: Vec<_> = r.diagnostics.iter().filter(|d| d.stage == stage).collect();
+            let errors = found
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let warnings = found.len() - errors;
+            if !r.stages.contains(&stage) {
+                out.line(format!(
+                    "  {DIM}- {} (not checked: fix the errors above first){DIM:#}",
+                    stage.label()
+                ));
+                continue;
+            }
+            let worst = if errors > 0 {
+                Some(Severity::Error)
+            } else if warnings > 0 {
+                Some(Severity::Warning)
+            } else {
+                None
+            };
+            let mut counts = Vec::new();
+            if errors > 0 {
+                counts.push(format!("{errors} error{}", plural(errors)));
+            }
+            if warnings > 0 {
+                counts.push(format!("{warnings} warning{}", plural(warnings)));
+            }
+            let detail = if counts.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", counts.join(", "))
+            };
+            out.line(format!(
+                "  {} {}{detail}",
+                output::glyph(worst),
+                stage.label()
+            ));
+            if verbose
+                && stage == Stage::References
+                && let Some(s) = &r.spec
+            {
+                out.line(format!(
+                    "      {DIM}capabilities: {}{DIM:#}",
+                    s.capabilities.join(", ")
+                ));
+                out.line(format!(
+                    "      {DIM}tools: {}{DIM:#}",
+                    if s.tools.is_empty() {
+                        "none".into()
+                    } else {
+                        s.tools.join(", ")
+                    }
+                ));
+            }
+        }
+        for d in &r.diagnostics {
+            let excerpt = d.severity == Severity::Error || verbose;
+            for l in output::diagnostic_lines(d, excerpt) {
+                out.line(format!("  {l}"));
+            }
+        }
+    }
+    let invalid = reports.iter().filter(|r| !r.is_valid()).count();
+    let errors: usize = reports.iter().map(|r| r.errors().count()).sum();
+    let warnings: usize = reports.iter().map(|r| r.warnings().count()).sum();
+    let summary = format!(
+        "{} file{} checked: {} valid, {invalid} invalid ({errors} error{}, {warnings} warning{})",
+        reports.len(),
+        plural(reports.len()),
+        reports.len() - invalid,
+        plural(errors),
+        plural(warnings)
+    );
+    let failed = invalid > 0 || (strict && warnings > 0);
+    out.line(format!(
+        "{} {summary}{}",
+        output::glyph(failed.then_some(Severity::Error)),
+        if strict && warnings > 0 && invalid == 0 {
+            " — warnings fail with --strict"
+        } else {
+            ""
+        }
+    ));
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn validate_schema(cx: &Caxton, file: &Path, out: &Output) -> Result<ExitCode> {
+    let mut report = validate::validate_file(file, &catalog::context(cx));
+    report
+        .stages
+        .retain(|s| matches!(s, Stage::Syntax | Stage::Schema));
+    report
+        .diagnostics
+        .retain(|d| matches!(d.stage, Stage::Syntax | Stage::Schema));
+    let reports = [report];
+    print_reports(&reports, false, false, out);
+    Ok(exit_for(&reports, false))
+}
+
+fn deploy(cx: &Caxton, name: &str, source: Option<&Path>, out: &Output) -> Result<ExitCode> {
+    let d = catalog::deploy(cx, name, source)?;
+    if out.json {
+        out.json(&d);
+        return Ok(ExitCode::Ok);
+    }
+    for w in d.report.warnings() {
+        output::diagnostic_lines(w, false)
+            .iter()
+            .for_each(|l| out.warn(l));
+    }
+    let what = match (&d.changed, &d.previous_version) {
+        (false, _) => format!(
+            "{} {} is already deployed (#{}, unchanged)",
+            d.id, d.version, d.seq
+        ),
+        (true, Some(prev)) => format!("deployed {} {} (was {prev}) as #{}", d.id, d.version, d.seq),
+        (true, None) => format!("deployed {} {} as #{}", d.id, d.version, d.seq),
+    };
+    out.line(format!("{} {what}", output::glyph(None)));
+    out.line(format!("  file: {}", d.file.display()));
+    Ok(ExitCode::Ok)
+}
+
+fn time(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+fn entry_json(e: &Entry) -> Value {
+    let errors: Vec<_> = e.report.errors().collect();
+    json!({
+        "id": e.id,
+        "name": e.name(),
+        "type": "config",
+        "status": e.status,
+        "version": e.report.version(),
+        "description": e.report.spec.as_ref().and_then(|s| s.description.clone()),
+        "capabilities": e.report.spec.as_ref().map(|s| s.capabilities.clone()).unwrap_or_default(),
+        "tools": e.report.spec.as_ref().map(|s| s.tools.clone()).unwrap_or_default(),
+        "file": e.file(),
+        "deployed_version": e.history.first(),
+        "versions": e.history.len(),
+        "errors": errors,
+    })
+}
+
+fn list(entries: &[Entry], detailed: bool, out: &Output) {
+    if out.json {
+        out.json(&entries.iter().map(entry_json).collect::<Vec<_>>());
+        return;
+    }
+    if entries.is_empty() {
+        out.line("no agents deployed (put agent .toml files in the agents directory, or `caxton agents deploy NAME --source FILE`)");
+        return;
+    }
+    let caps = |e: &Entry| {
+        e.report
+            .spec
+            .as_ref()
+            .map(|s| s.capabilities.join(","))
+            .unwrap_or_default()
+    };
+    let version = |e: &Entry| e.report.version().unwrap_or("-").to_string();
+    if detailed {
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.name().to_string(),
+                    e.id.clone(),
+                    "config".into(),
+                    e.status.as_str().into(),
+                    version(e),
+                    e.history
+                        .first()
+                        .map_or("-".into(), |v| time(v.deployed_at)),
+                    e.history.len().to_string(),
+                    e.report
+                        .spec
+                        .as_ref()
+                        .map(|s| s.tools.join(","))
+                        .unwrap_or_default(),
+                    caps(e),
+                ]
+            })
+            .collect();
+        out.table(
+            &[
+                "NAME",
+                "ID",
+                "TYPE",
+                "STATUS",
+                "VERSION",
+                "DEPLOYED",
+                "VERSIONS",
+                "TOOLS",
+                "CAPABILITIES",
+            ],
+            &rows,
+        );
+    } else {
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.name().to_string(),
+                    e.id.clone(),
+                    "config".into(),
+                    e.status.as_str().into(),
+                    version(e),
+                    caps(e),
+                ]
+            })
+            .collect();
+        out.table(
+            &["NAME", "ID", "TYPE", "STATUS", "VERSION", "CAPABILITIES"],
+            &rows,
+        );
+    }
+}
+
+fn show(e: &Entry, out: &Output) -> Result<ExitCode> {
+    if out.json {
+        let mut v = entry_json(e);
+        v["definition"] = e
+            .report
+            .doc
+            .as_ref()
+            .map(|d| d.value.clone())
+            .unwrap_or(Value::Null);
+        v["history"] = json!(e.history);
+        out.json(&v);
+        return Ok(ExitCode::Ok);
+    }
+    out.line(format!("{BOLD}{}{BOLD:#} ({})", e.name(), e.id));
+    let mut rows: Vec<(&str, String)> = vec![
+        ("type", "config".into()),
+        ("status", e.status.as_str().into()),
+        ("version", e.report.version().unwrap_or("-").into()),
+        ("file", e.file().display().to_string()),
+    ];
+    if let Some(s) = &e.report.spec {
+        let none = |v: &[String]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        rows.push(("description", s.description.clone().unwrap_or_default()));
+        rows.push(("capabilities", none(&s.capabilities)));
+        rows.push(("requires", none(&s.requires)));
+        rows.push(("tools", none(&s.tools)));
+        rows.push((
+            "memory",
+            match &s.memory {
+                Some(m) if m.enabled => format!(
+                    "enabled, scope {}",
+                    serde_json::to_value(m.scope.unwrap_or(spec::MemoryScope::Agent))
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default()
+                ),
+                _ => "disabled".into(),
+            },
+        ));
+        rows.push((
+            "llm",
+            match &s.llm {
+                Some(l) => serde_json::to_string(l).unwrap_or_default(),
+                None => "server default".into(),
+            },
+        ));
+        rows.push((
+            "parameters",
+            s.parameters
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    match e.history.first() {
+        Some(v) => rows.push((
+            "deployed",
+            format!(
+                "#{} {} at {} ({}: {}){}",
+                v.seq,
+                v.version,
+                time(v.deployed_at),
+                v.action,
+                v.source,
+                if e.is_recorded() {
+                    ""
+                } else {
+                    "; the file has changed since"
+                }
+            ),
+        )),
+        None => rows.push((
+            "deployed",
+            "never recorded (run `caxton agents deploy` to record a version)".into(),
+        )),
+    }
+    rows.push(("versions", e.history.len().to_string()));
+    for (k, v) in rows {
+        out.line(format!("  {DIM}{k:<13}{DIM:#}{v}"));
+    }
+    for d in e.report.errors() {
+        output::diagnostic_lines(d, false)
+            .iter()
+            .for_each(|l| out.line(format!("  {l}")));
+    }
+    Ok(ExitCode::Ok)
+}
+
+fn capabilities(e: &Entry, list: bool, out: &Output) -> Result<ExitCode> {
+    let caps = e
+        .report
+        .spec
+        .as_ref()
+        .map(|s| s.capabilities.clone())
+        .unwrap_or_default();
+    if out.json {
+        out.json(&json!({"agent": e.id, "capabilities": caps, "requires": e.report.spec.as_ref().map(|s| s.requires.clone())}));
+    } else if list {
+        caps.iter().for_each(|c| out.line(c));
+    } else {
+        out.line(format!("{} ({}) offers:", e.name(), e.id));
+        caps.iter().for_each(|c| out.line(format!("  {c}")));
+        if let Some(s) = e.report.spec.as_ref().filter(|s| !s.requires.is_empty()) {
+            out.line(format!("and requires: {}", s.requires.join(", ")));
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+fn diff_cmd(cx: &Caxton, name: &str, file: &Path, out: &Output) -> Result<ExitCode> {
+    let entry = catalog::resolve(cx, name)?;
+    let new = validate::validate_file(file, &catalog::context(cx));
+    if new.is_missing() {
+        return Err(Error::FileNotFound {
+            path: file.to_path_buf(),
+        });
+    }
+    if !new.is_valid() {
+        return Err(Error::InvalidAgent {
+            report: Box::new(new),
+        });
+    }
+    let value = |r: &FileReport| {
+        r.doc
+            .as_ref()
+            .map(|d| d.value.clone())
+            .unwrap_or(Value::Null)
+    };
+    let changes = diff::diff(&value(&entry.report), &value(&new));
+    if out.json {
+        out.json(
+            &json!({"agent": entry.id, "deployed": entry.file(), "file": file, "changes": changes}),
+        );
+        return Ok(ExitCode::Ok);
+    }
+    out.line(format!(
+        "{BOLD}{}{BOLD:#} ({}) → {}",
+        entry.id,
+        entry.file().display(),
+        file.display()
+    ));
+    if changes.is_empty() {
+        out.line("  no changes");
+    }
+    let show = |v: &Value| match v {
+        Value::String(s) if s.contains('\n') => format!("<{} lines>", s.lines().count()),
+        other => other.to_string(),
+    };
+    for c in &changes {
+        match c {
+            Change::Added { field, new } => out.line(format!(
+                "  {}+ {field}{:#} = {}",
+                output::OK,
+                output::OK,
+                show(new)
+            )),
+            Change::Removed { field, old } => out.line(format!(
+                "  {}- {field}{:#} (was {})",
+                output::ERR,
+                output::ERR,
+                show(old)
+            )),
+            Change::Changed {
+                field,
+                old,
+                new,
+                text_diff,
+            } => {
+                out.line(format!(
+                    "  {}~ {field}{:#}: {} → {}",
+                    output::WARN,
+                    output::WARN,
+                    show(old),
+                    show(new)
+                ));
+                if let Some(t) = text_diff {
+                    t.lines().for_each(|l| out.line(format!("      {l}")));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+fn debug(
+    cx: &Caxton,
+    e: &Entry,
+    show_tools: bool,
+    show_prompts: bool,
+    out: &Output,
+) -> Result<ExitCode> {
+    let Some(s) = &e.report.spec else {
+        return Err(Error::InvalidAgent {
+            report: Box::new(e.report.clone()),
+        });
+    };
+    // Neither flag: show both.
+    let (show_tools, show_prompts) = if show_tools || show_prompts {
+        (show_tools, show_prompts)
+    } else {
+        (true, true)
+    };
+    let mut tools = Vec::new();
+    if show_tools {
+        for name in &s.tools {
+            let settings = s.tool_config.get(name).cloned().unwrap_or_default();
+            match crate::tools::find(name) {
+                Ok(t) => tools.push(json!({"name": name, "description": t.description(), "parameters": t.parameters(), "settings": settings})),
+                Err(_) => tools.push(json!({"name": name, "external": true, "settings": settings})),
+            }
+        }
+    }
+    let mut prompts = Value::Null;
+    if show_prompts {
+        let mut vars = serde_json::Map::new();
+        for (k, v) in &s.parameters {
+            vars.insert(k.clone(), v.clone());
+        }
+        vars.insert("request".into(), "<the request text>".into());
+        vars.insert(
+            "context".into(),
+            "<memory search results and conversation tail>".into(),
+        );
+        vars.insert("conversation_history".into(), "<earlier messages>".into());
+        vars.insert("sender".into(), "cli".into());
+        vars.insert(
+            "capability".into(),
+            s.capabilities.first().cloned().unwrap_or_default().into(),
+        );
+        vars.insert(
+            "timestamp".into(),
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .into(),
+        );
+        let vars = Value::Object(vars);
+        let render = |t: &str| {
+            template::render(t, &vars).unwrap_or_else(|err| format!("<cannot render: {err}>"))
+        };
+        prompts = json!({
+            "variables": vars,
+            "system": render(&s.system_prompt),
+            "user": render(s.user_prompt_template()),
+        });
+    }
+    let workspace = cx.paths().workspace(&e.id);
+    if out.json {
+        out.json(&json!({"agent": e.id, "file": e.file(), "workspace": workspace, "tools": tools, "prompts": prompts}));
+        return Ok(ExitCode::Ok);
+    }
+    out.line(format!(
+        "{BOLD}{}{BOLD:#} ({}) from {}",
+        e.name(),
+        e.id,
+        e.file().display()
+    ));
+    out.line(format!("  workspace: {}", workspace.display()));
+    if show_tools {
+        out.line(format!("{BOLD}tools{BOLD:#}"));
+        if tools.is_empty() {
+            out.line("  none");
+        }
+        for t in &tools {
+            out.line(format!(
+                "  {}: {}",
+                t["name"].as_str().unwrap_or(""),
+                t["description"].as_str().unwrap_or("external (MCP) tool")
+            ));
+            if let Some(params) = t.get("parameters") {
+                out.line(format!("    {DIM}arguments: {params}{DIM:#}"));
+            }
+            if t["settings"].as_object().is_some_and(|m| !m.is_empty()) {
+                out.line(format!("    settings: {}", t["settings"]));
+            }
+        }
+    }
+    if show_prompts {
+        out.line(format!(
+            "{BOLD}system prompt{BOLD:#} {DIM}(sample variables){DIM:#}"
+        ));
+        prompts["system"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .for_each(|l| out.line(format!("  │ {l}")));
+        out.line(format!("{BOLD}user prompt{BOLD:#}"));
+        prompts["user"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .for_each(|l| out.line(format!("  │ {l}")));
+    }
+    Ok(ExitCode::Ok)
+}

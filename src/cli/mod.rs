@@ -1,0 +1,102 @@
+//! The command line: clap definitions and dispatch. Each command group has
+//! its own file; they parse, call the core, and render through `output`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::Caxton;
+use crate::config::Overrides;
+use crate::error::{ExitCode, Result};
+
+mod agents;
+mod meta;
+pub mod output;
+mod tools;
+
+/// Caxton: a local multi-agent server with embedded memory.
+#[derive(Debug, Parser)]
+#[command(
+    name = "caxton",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub agents_dir: Option<PathBuf>,
+    /// Print machine-readable JSON
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a data directory with a sample config and the example agents
+    Init {
+        /// Data directory to create [default: the configured data directory]
+        dir: Option<PathBuf>,
+    },
+    /// Validate, deploy, inspect and roll back agents
+    #[command(subcommand, visible_alias = "agent")]
+    Agents(agents::AgentsCommand),
+    /// List and run built-in tools
+    #[command(subcommand, visible_alias = "tool")]
+    Tools(tools::ToolsCommand),
+    /// Show the effective server configuration
+    #[command(subcommand)]
+    Config(meta::ConfigCommand),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write every page into a directory
+    Man {
+        /// Write caxton.1 and one page per subcommand into DIR
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Run a parsed command; returns the exit code for a command that finished
+/// and printed its own outcome (e.g. validation with errors).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let out = output::Output::new(cli.global.json);
+    let ov = Overrides {
+        config: cli.global.config.clone(),
+        data_dir: cli.global.data_dir.clone(),
+        agents_dir: cli.global.agents_dir.clone(),
+    };
+    let open = || -> Result<Caxton> {
+        let cx = Caxton::open(&ov)?;
+        for w in &cx.loaded().warnings {
+            out.warn(w);
+        }
+        Ok(cx)
+    };
+    match cli.command {
+        Command::Completions { shell } => meta::completions(shell),
+        Command::Man { dir } => meta::man(dir.as_deref()),
+        Command::Init { dir } => meta::init(&open()?, dir, &out),
+        Command::Agents(c) => agents::run(&open()?, c, &out),
+        Command::Tools(c) => tools::run(&open()?, c, &out),
+        Command::Config(c) => meta::config(&open()?, c, &out),
+    }
+}

@@ -1,0 +1,164 @@
+//! Rendering for the terminal and for scripts: aligned tables, ✓/⚠/✗ lines,
+//! `--json`, and the one place errors are printed. Colour is stripped
+//! automatically when stdout/stderr is not a terminal or `NO_COLOR` is set.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::agent::validate::{Diagnostic, FileReport, Severity};
+use crate::error::Error;
+
+pub const OK: Style = AnsiColor::Green.on_default();
+pub const WARN: Style = AnsiColor::Yellow.on_default();
+pub const ERR: Style = AnsiColor::Red.on_default().bold();
+pub const DIM: Style = Style::new().dimmed();
+pub const BOLD: Style = Style::new().bold();
+
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    pub fn new(json: bool) -> Output {
+        Output { json }
+    }
+
+    /// Print a line to stdout. A closed pipe (`| head`) ends output quietly.
+    pub fn line(&self, text: impl std::fmt::Display) {
+        let _ = writeln!(anstream::stdout(), "{text}");
+    }
+
+    pub fn json<T: Serialize>(&self, value: &T) {
+        match serde_json::to_string_pretty(value) {
+            Ok(s) => self.line(s),
+            Err(e) => self.warn(&format!("cannot encode output as JSON: {e}")),
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        let _ = writeln!(anstream::stderr(), "{WARN}warning{WARN:#}: {text}");
+    }
+
+    /// An aligned table with a header row. The last column is not padded.
+    pub fn table(&self, headers: &[&str], rows: &[Vec<String>]) {
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        for row in rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let render = |cells: Vec<&str>| {
+            let last = cells.len().saturating_sub(1);
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i == last {
+                        c.to_string()
+                    } else {
+                        format!("{c:<w$}", w = widths[i])
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        self.line(format!("{BOLD}{}{BOLD:#}", render(headers.to_vec())));
+        for row in rows {
+            self.line(render(row.iter().map(String::as_str).collect()));
+        }
+    }
+}
+
+pub fn glyph(severity: Option<Severity>) -> String {
+    match severity {
+        None => format!("{OK}✓{OK:#}"),
+        Some(Severity::Warning) => format!("{WARN}⚠{WARN:#}"),
+        Some(Severity::Error) => format!("{ERR}✗{ERR:#}"),
+    }
+}
+
+/// One finding: `file:line:col: message`, then the source excerpt and hint.
+pub fn diagnostic_lines(d: &Diagnostic, with_excerpt: bool) -> Vec<String> {
+    let place = match (&d.file, d.line, d.column) {
+        (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}: ", f.display()),
+        (Some(f), _, _) => format!("{}: ", f.display()),
+        _ => String::new(),
+    };
+    let mut lines = vec![format!(
+        "{} {DIM}{place}{DIM:#}{}",
+        glyph(Some(d.severity)),
+        d.message
+    )];
+    if with_excerpt && let Some(x) = &d.excerpt {
+        lines.extend(x.lines().map(|l| format!("    {DIM}{l}{DIM:#}")));
+    }
+    if let Some(h) = &d.hint {
+        lines.push(format!("    {BOLD}hint{BOLD:#}: {h}"));
+    }
+    lines
+}
+
+/// The JSON shape of SPEC §3 for a set of validated files.
+pub fn report_json(reports: &[FileReport], strict: bool) -> serde_json::Value {
+    let errors: Vec<&Diagnostic> = reports
+        .iter()
+        .flat_map(|r| r.diagnostics.iter())
+        .filter(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning))
+        .collect();
+    let warnings: Vec<&Diagnostic> = if strict {
+        Vec::new()
+    } else {
+        reports.iter().flat_map(|r| r.warnings()).collect()
+    };
+    let files: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "file": r.file,
+                "agent": r.id,
+                "version": r.version(),
+                "valid": r.is_valid() && !(strict && r.warnings().next().is_some()),
+                "errors": r.errors().count(),
+                "warnings": r.warnings().count(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "valid": errors.is_empty(),
+        "errors": errors,
+        "warnings": warnings,
+        "files": files,
+    })
+}
+
+/// Print an error: JSON on stderr with `--json`, otherwise message and hint.
+pub fn render_error(e: &Error, json: bool) {
+    let mut err = anstream::stderr();
+    let details = match e {
+        Error::InvalidAgent { report } => Some(report_json(std::slice::from_ref(report), false)),
+        _ => None,
+    };
+    if json {
+        let body = serde_json::json!({"error": {
+            "code": e.code(),
+            "message": e.to_string(),
+            "hint": e.hint(),
+            "details": details,
+        }});
+        let _ = writeln!(err, "{body}");
+        return;
+    }
+    if let Error::InvalidAgent { report } = e {
+        for d in report.errors() {
+            for l in diagnostic_lines(d, true) {
+                let _ = writeln!(err, "{l}");
+            }
+        }
+    }
+    let _ = writeln!(err, "{ERR}error{ERR:#}: {e}");
+    if let Some(h) = e.hint() {
+        let _ = writeln!(err, "  {BOLD}hint{BOLD:#}: {h}");
+    }
+}

@@ -1,0 +1,687 @@
+//! Server configuration (SPEC §2): defaults, a TOML or YAML file, environment
+//! overrides and command-line flags, in that order of increasing precedence.
+//!
+//! Layering happens on a JSON tree rather than on the typed struct so every
+//! leaf can remember where its value came from (`caxton config show`) and so
+//! unknown keys can be reported instead of silently dropped.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::paths::{self, Paths};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub llm: LlmConfig,
+    pub memory: MemoryConfig,
+    pub runtime: RuntimeConfig,
+    pub observability: ObservabilityConfig,
+    pub mcp: McpConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerConfig {
+    pub host: String,
+    pub port: u16,
+    /// Separate Prometheus port; 0 serves metrics on the API port only.
+    pub metrics_port: u16,
+    pub data_dir: Option<PathBuf>,
+    pub agents_dir: Option<PathBuf>,
+    #[serde(with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
+    pub auth_token: Option<String>,
+    pub auth_token_file: Option<PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            metrics_port: 9090,
+            data_dir: None,
+            agents_dir: None,
+            shutdown_timeout: Duration::from_secs(30),
+            auth_token: None,
+            auth_token_file: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmConfig {
+    /// Provider used by agents without their own `[llm]` table.
+    pub provider: String,
+    pub model: Option<String>,
+    /// Per-provider settings (`[llm.providers.openai] base_url = ...`).
+    pub providers: Map<String, Value>,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        LlmConfig {
+            provider: "local".into(),
+            model: None,
+            providers: Map::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MemoryConfig {
+    pub backend: String,
+    pub model: String,
+    pub models_dir: Option<PathBuf>,
+    pub max_entities: u64,
+    pub semantic_threshold: f64,
+}
+
+impl Default for MemoryConfig {
+    fn default() -> Self {
+        MemoryConfig {
+            backend: "embedded".into(),
+            model: "all-MiniLM-L6-v2".into(),
+            models_dir: None,
+            max_entities: 100_000,
+            semantic_threshold: 0.6,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RuntimeConfig {
+    #[serde(with = "humantime_serde")]
+    pub agent_timeout: Duration,
+    pub max_concurrent_executions: u32,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            agent_timeout: Duration::from_secs(30),
+            max_concurrent_executions: 16,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ObservabilityConfig {
+    pub log_level: String,
+    /// `auto` (text on a terminal, JSON otherwise), `text` or `json`.
+    pub log_format: String,
+    pub otlp_endpoint: Option<String>,
+}
+
+impl Default for ObservabilityConfig {
+    fn default() -> Self {
+        ObservabilityConfig {
+            log_level: "info".into(),
+            log_format: "auto".into(),
+            otlp_endpoint: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct McpConfig {
+    /// `[mcp.servers.NAME] command = "...", args = [...], env = {...}`.
+    pub servers: BTreeMap<String, McpServer>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpServer {
+    pub command: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// Values given on the command line; they beat every other source.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub agents_dir: Option<PathBuf>,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+pub enum Source {
+    Default,
+    File(PathBuf),
+    Env(String),
+    Flag(String),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => write!(f, "default"),
+            Source::File(p) => write!(f, "file {}", p.display()),
+            Source::Env(n) => write!(f, "env {n}"),
+            Source::Flag(n) => write!(f, "flag {n}"),
+        }
+    }
+}
+
+/// The effective configuration and everything needed to explain it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub paths: Paths,
+    pub file: Option<PathBuf>,
+    /// Dotted key → where its value came from, for every leaf.
+    pub sources: BTreeMap<String, Source>,
+    pub warnings: Vec<String>,
+}
+
+impl Loaded {
+    /// Every leaf setting as `(key, value, source)`, secrets masked.
+    pub fn settings(&self) -> Vec<(String, Value, Source)> {
+        let tree = serde_json::to_value(&self.config).unwrap_or(Value::Null);
+        let mut leaves = Vec::new();
+        flatten("", &tree, &mut leaves);
+        leaves
+            .into_iter()
+            .map(|(key, value)| {
+                let value = if is_secret(&key) && !value.is_null() {
+                    Value::String("********".into())
+                } else {
+                    value
+                };
+                let source = self.source_of(&key);
+                (key, value, source)
+            })
+            .collect()
+    }
+
+    /// The source of `key`, or of its nearest ancestor for values inside open tables.
+    fn source_of(&self, key: &str) -> Source {
+        let mut k = key;
+        loop {
+            if let Some(s) = self.sources.get(k) {
+                return s.clone();
+            }
+            match k.rfind('.') {
+                Some(i) => k = &k[..i],
+                None => return Source::Default,
+            }
+        }
+    }
+}
+
+/// Keys whose values never appear in output.
+fn is_secret(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    ["token", "key", "secret", "password"]
+        .iter()
+        .any(|s| last.contains(s))
+        && !last.ends_with("_file")
+        && !last.ends_with("_env")
+}
+
+/// Environment names that are shorter aliases of a `CAXTON_<SECTION>_<KEY>` name.
+const ENV_ALIASES: &[(&str, &str)] = &[
+    ("CAXTON_DATA_DIR", "server.data_dir"),
+    ("CAXTON_AGENTS_DIR", "server.agents_dir"),
+    ("CAXTON_MODELS_DIR", "memory.models_dir"),
+];
+
+/// Keys holding paths: relative values are resolved against the directory of
+/// the file that set them (or the working directory for env and flags).
+const PATH_KEYS: &[&str] = &[
+    "server.data_dir",
+    "server.agents_dir",
+    "server.auth_token_file",
+    "memory.models_dir",
+];
+
+/// Load the effective configuration. `env` is injected so tests can run in parallel.
+pub fn load(ov: &Overrides, env: &dyn Fn(&str) -> Option<String>, cwd: &Path) -> Result<Loaded> {
+    let mut tree = serde_json::to_value(Config::default()).unwrap_or(Value::Null);
+    let mut sources = BTreeMap::new();
+    let mut warnings = Vec::new();
+
+    let file = find_config_file(ov, env, cwd)?;
+    if let Some(path) = &file {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        let mut value = parse_file(path, &text)?;
+        interpolate(&mut value, "", env, path)?;
+        let base = path.parent().unwrap_or(cwd).to_path_buf();
+        resolve_paths(&mut value, &base);
+        merge(
+            &mut tree,
+            value,
+            "",
+            &Source::File(path.clone()),
+            &mut sources,
+            &mut warnings,
+        );
+    }
+
+    apply_env(&mut tree, env, cwd, &mut sources)?;
+
+    for (flag, key, value) in [
+        ("--data-dir", "server.data_dir", &ov.data_dir),
+        ("--agents-dir", "server.agents_dir", &ov.agents_dir),
+    ] {
+        if let Some(v) = value {
+            let abs = paths::absolutize(v, cwd);
+            set(&mut tree, key, Value::String(abs.display().to_string()));
+            sources.insert(key.to_string(), Source::Flag(flag.to_string()));
+        }
+    }
+
+    let config: Config = serde_path_to_error::deserialize(tree).map_err(|e| {
+        let key = e.path().to_string();
+        let source = sources.get(&key).cloned().unwrap_or(Source::Default);
+        Error::Config {
+            message: format!("{key}: {} (from {source})", e.inner()),
+            hint: "fix the value or remove it to use the default; `caxton config show` lists every key"
+                .into(),
+        }
+    })?;
+
+    let data_dir = config
+        .server
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| paths::absolutize(&paths::default_data_dir(), cwd));
+    let paths = Paths {
+        agents_dir: config
+            .server
+            .agents_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("agents")),
+        models_dir: config
+            .memory
+            .models_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("models")),
+        data_dir,
+    };
+    Ok(Loaded {
+        config,
+        paths,
+        file,
+        sources,
+        warnings,
+    })
+}
+
+/// `--config` > `CAXTON_CONFIG` > `./caxton.toml` > `<data dir>/caxton.toml`
+/// (or `.yaml`). An explicitly named file must exist; the implicit ones may not.
+fn find_config_file(
+    ov: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+    cwd: &Path,
+) -> Result<Option<PathBuf>> {
+    let explicit = ov.config.clone().or_else(|| {
+        env("CAXTON_CONFIG")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    });
+    if let Some(p) = explicit {
+        let p = paths::absolutize(&p, cwd);
+        return if p.is_file() {
+            Ok(Some(p))
+        } else {
+            Err(Error::FileNotFound { path: p })
+        };
+    }
+    let data_dir = ov
+        .data_dir
+        .clone()
+        .or_else(|| {
+            env("CAXTON_DATA_DIR")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(paths::default_data_dir);
+    let data_dir = paths::absolutize(&data_dir, cwd);
+    let candidates = [
+        cwd.join("caxton.toml"),
+        data_dir.join("caxton.toml"),
+        data_dir.join("caxton.yaml"),
+        data_dir.join("caxton.yml"),
+    ];
+    Ok(candidates.into_iter().find(|p| p.is_file()))
+}
+
+fn parse_file(path: &Path, text: &str) -> Result<Value> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let parsed = if matches!(ext, "yaml" | "yml") {
+        serde_norway::from_str::<Value>(text).map_err(|e| e.to_string())
+    } else {
+        toml::from_str::<toml::Table>(text)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::to_value(t).map_err(|e| e.to_string()))
+    };
+    match parsed {
+        // An empty YAML document is null: treat it like an empty file.
+        Ok(Value::Null) => Ok(Value::Object(Map::new())),
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(Error::Config {
+            message: format!(
+                "{}: the top level must be a table of sections",
+                path.display()
+            ),
+            hint: "start with a section such as `[server]` (TOML) or `server:` (YAML)".into(),
+        }),
+        Err(message) => Err(Error::Config {
+            message: format!("{}: {message}", path.display()),
+            hint: "fix the syntax at the position shown".into(),
+        }),
+    }
+}
+
+static VAR_REF: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}").expect("valid regex")
+});
+
+/// Replace `${VAR}` and `${VAR:-default}` in every string value of the file.
+fn interpolate(
+    value: &mut Value,
+    key: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &Path,
+) -> Result<()> {
+    match value {
+        Value::String(s) if s.contains("${") => {
+            let mut missing = None;
+            let replaced =
+                VAR_REF.replace_all(s, |c: &regex::Captures| match (env(&c[1]), c.get(2)) {
+                    (Some(v), _) => v,
+                    (None, Some(default)) => default.as_str().to_string(),
+                    (None, None) => {
+                        missing.get_or_insert_with(|| c[1].to_string());
+                        String::new()
+                    }
+                });
+            if let Some(var) = missing {
+                return Err(Error::Config {
+                    message: format!(
+                        "{}: `{key}` refers to ${{{var}}}, which is not set",
+                        file.display()
+                    ),
+                    hint: format!("export {var}, or write ${{{var}:-default}} to give a default"),
+                });
+            }
+            *s = replaced.into_owned();
+            Ok(())
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .try_for_each(|v| interpolate(v, key, env, file)),
+        Value::Object(map) => map
+            .iter_mut()
+            .try_for_each(|(k, v)| interpolate(v, &join(key, k), env, file)),
+        _ => Ok(()),
+    }
+}
+
+fn resolve_paths(value: &mut Value, base: &Path) {
+    for key in PATH_KEYS {
+        if let Some(Value::String(s)) = get_mut(value, key) {
+            *s = paths::absolutize(Path::new(s.as_str()), base)
+                .display()
+                .to_string();
+        }
+    }
+}
+
+/// Merge `incoming` into `tree`, recording sources and warning about keys the
+/// defaults do not know. Empty default tables are open maps (providers, servers).
+fn merge(
+    tree: &mut Value,
+    incoming: Value,
+    prefix: &str,
+    source: &Source,
+    sources: &mut BTreeMap<String, Source>,
+    warnings: &mut Vec<String>,
+) {
+    let (Value::Object(known), Value::Object(given)) = (&mut *tree, incoming) else {
+        return;
+    };
+    let open = known.is_empty() && !prefix.is_empty();
+    for (k, v) in given {
+        let key = join(prefix, &k);
+        match known.get_mut(&k) {
+            Some(slot @ Value::Object(_)) if v.is_object() => {
+                merge(slot, v, &key, source, sources, warnings)
+            }
+            Some(slot) => {
+                *slot = v;
+                sources.insert(key, source.clone());
+            }
+            None if open => {
+                known.insert(k, v);
+                sources.insert(key, source.clone());
+            }
+            None => {
+                let candidates: Vec<&str> = known.keys().map(String::as_str).collect();
+                let near = crate::tools::closest(&k, candidates.into_iter());
+                let hint = near
+                    .first()
+                    .map(|n| format!(" (did you mean `{}`?)", join(prefix, n)))
+                    .unwrap_or_default();
+                warnings.push(format!("{source}: unknown key `{key}` ignored{hint}"));
+            }
+        }
+    }
+}
+
+/// `CAXTON_<SECTION>_<KEY>` for every known scalar key, plus the short aliases.
+fn apply_env(
+    tree: &mut Value,
+    env: &dyn Fn(&str) -> Option<String>,
+    cwd: &Path,
+    sources: &mut BTreeMap<String, Source>,
+) -> Result<()> {
+    let defaults = serde_json::to_value(Config::default()).unwrap_or(Value::Null);
+    let mut leaves = Vec::new();
+    flatten("", &defaults, &mut leaves);
+    let mut names: Vec<(String, String, Value)> = leaves
+        .into_iter()
+        .filter(|(k, _)| k.matches('.').count() == 1)
+        .map(|(k, d)| {
+            (
+                format!("CAXTON_{}", k.replace('.', "_").to_uppercase()),
+                k,
+                d,
+            )
+        })
+        .collect();
+    for (alias, key) in ENV_ALIASES {
+        let default = get_mut(&mut defaults.clone(), key)
+            .cloned()
+            .unwrap_or(Value::Null);
+        names.push((alias.to_string(), key.to_string(), default));
+    }
+    for (name, key, default) in names {
+        let Some(raw) = env(&name).filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let value = match default {
+            Value::Number(_) | Value::Bool(_) => {
+                serde_json::from_str::<Value>(&raw).map_err(|_| Error::Config {
+                    message: format!("{name}={raw:?} is not a valid value for `{key}`"),
+                    hint: format!(
+                        "`{key}` expects a {}",
+                        if default.is_boolean() {
+                            "boolean (true/false)"
+                        } else {
+                            "number"
+                        }
+                    ),
+                })?
+            }
+            _ if PATH_KEYS.contains(&key.as_str()) => Value::String(
+                paths::absolutize(Path::new(&raw), cwd)
+                    .display()
+                    .to_string(),
+            ),
+            _ => Value::String(raw),
+        };
+        set(tree, &key, value);
+        sources.insert(key, Source::Env(name));
+    }
+    Ok(())
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Leaves of a JSON tree as dotted keys; empty tables count as leaves.
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                flatten(&join(prefix, k), v, out);
+            }
+        }
+        _ => out.push((prefix.to_string(), value.clone())),
+    }
+}
+
+fn get_mut<'a>(value: &'a mut Value, key: &str) -> Option<&'a mut Value> {
+    key.split('.').try_fold(value, |v, k| v.get_mut(k))
+}
+
+fn set(tree: &mut Value, key: &str, value: Value) {
+    if let Some(slot) = get_mut(tree, key) {
+        *slot = value;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load_with(files: &[(&str, &str)], vars: &[(&str, &str)], ov: Overrides) -> Result<Loaded> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut ov = ov;
+        ov.data_dir.get_or_insert_with(|| dir.path().join("data"));
+        let loaded = load(&ov, &|k| vars.get(k).cloned(), dir.path());
+        drop(dir);
+        loaded
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let l = load_with(&[], &[], Overrides::default()).unwrap();
+        assert_eq!(l.config.server.port, 8080);
+        assert_eq!(l.config.server.metrics_port, 9090);
+        assert!(l.file.is_none());
+        assert!(l.paths.agents_dir.ends_with("data/agents"));
+    }
+
+    #[test]
+    fn precedence_flag_env_file_default() {
+        let files = [(
+            "caxton.toml",
+            "[server]\nport = 7000\nhost = \"0.0.0.0\"\n[memory]\nmax_entities = 5\n",
+        )];
+        let l = load_with(
+            &files,
+            &[("CAXTON_SERVER_PORT", "7100")],
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(l.config.server.port, 7100);
+        assert_eq!(l.config.server.host, "0.0.0.0");
+        assert_eq!(l.config.memory.max_entities, 5);
+        assert_eq!(
+            l.sources["server.port"],
+            Source::Env("CAXTON_SERVER_PORT".into())
+        );
+        assert!(matches!(l.sources["server.host"], Source::File(_)));
+        assert_eq!(l.source_of("server.metrics_port"), Source::Default);
+        let ov = Overrides {
+            agents_dir: Some("/srv/agents".into()),
+            ..Default::default()
+        };
+        let l = load_with(&files, &[("CAXTON_AGENTS_DIR", "/x")], ov).unwrap();
+        assert_eq!(l.paths.agents_dir, PathBuf::from("/srv/agents"));
+    }
+
+    #[test]
+    fn yaml_interpolation_and_unknown_keys() {
+        let files = [(
+            "my.yaml",
+            "server:\n  prot: 1\n  auth_token: \"${TOKEN}\"\n  data_dir: ${BASE:-rel}/d\n",
+        )];
+        let ov = Overrides {
+            config: Some("my.yaml".into()),
+            ..Default::default()
+        };
+        let l = load_with(&files, &[("TOKEN", "s3cret")], ov.clone()).unwrap();
+        assert_eq!(l.config.server.auth_token.as_deref(), Some("s3cret"));
+        assert!(l.warnings[0].contains("server.prot"), "{:?}", l.warnings);
+        assert!(l.warnings[0].contains("server.port"));
+        let shown = l.settings();
+        let token = shown
+            .iter()
+            .find(|(k, _, _)| k == "server.auth_token")
+            .unwrap();
+        assert_eq!(token.1, "********");
+        let err = load_with(&files, &[], ov).unwrap_err();
+        assert!(err.to_string().contains("${TOKEN}"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_key_and_source() {
+        let err =
+            load_with(&[], &[("CAXTON_SERVER_PORT", "http")], Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("CAXTON_SERVER_PORT"), "{err}");
+        let files = [("caxton.toml", "[server]\nport = 99999\n")];
+        let err = load_with(&files, &[], Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("server.port"), "{err}");
+        let files = [("caxton.toml", "[server\n")];
+        let err = load_with(&files, &[], Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn missing_explicit_file_is_not_found() {
+        let ov = Overrides {
+            config: Some("/nonexistent/caxton.yaml".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            load_with(&[], &[], ov),
+            Err(Error::FileNotFound { .. })
+        ));
+    }
+}

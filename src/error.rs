@@ -1,0 +1,203 @@
+//! The error catalogue: every failure Caxton reports has a stable code, an exit
+//! code (SPEC §11), an HTTP status for the daemon, and a hint where one helps.
+//! Adapters render [`Error`] in exactly one place each (`cli::output`, and the
+//! server's error responder), so wording and codes never drift apart.
+
+use std::path::{Path, PathBuf};
+
+use crate::agent::validate::FileReport;
+use crate::tools::ToolError;
+
+/// Process exit codes, as documented in SPEC §11. Scripts depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitCode {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    Invalid = 3,
+    NotFound = 4,
+    Conflict = 5,
+    Daemon = 6,
+    Limit = 7,
+    SafeMode = 8,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("File not found: {}", path.display())]
+    FileNotFound { path: PathBuf },
+    #[error("Permission denied: {}", path.display())]
+    PermissionDenied { path: PathBuf },
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("Agent not found: {name}")]
+    AgentNotFound {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    /// An agent file failed validation; the report says why, line by line.
+    #[error("{} is invalid: {} error(s)", report.file.display(), report.errors().count())]
+    InvalidAgent { report: Box<FileReport> },
+    #[error("Agent name conflict: {message}")]
+    Conflict { message: String, hint: String },
+    #[error("{message}")]
+    Usage { message: String, hint: String },
+    #[error("no earlier version of agent `{agent}` to roll back to")]
+    NoPreviousVersion { agent: String },
+    #[error("invalid configuration: {message}")]
+    Config { message: String, hint: String },
+    #[error("database error in {}: {source}", path.display())]
+    Store {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {} was written by a newer Caxton (schema {found}, this build knows {known})", path.display())]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Map an I/O error on `path` to the most specific catalogue entry.
+    pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        match source.kind() {
+            std::io::ErrorKind::NotFound => Error::FileNotFound {
+                path: path.to_path_buf(),
+            },
+            std::io::ErrorKind::PermissionDenied => Error::PermissionDenied {
+                path: path.to_path_buf(),
+            },
+            _ => Error::Io {
+                action,
+                path: path.to_path_buf(),
+                source,
+            },
+        }
+    }
+
+    /// Stable machine-readable code, used in `--json` output and HTTP bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::FileNotFound { .. } => "file_not_found",
+            Error::PermissionDenied { .. } => "permission_denied",
+            Error::Io { .. } => "io_error",
+            Error::AgentNotFound { .. } => "agent_not_found",
+            Error::InvalidAgent { .. } => "validation_failed",
+            Error::Conflict { .. } => "name_conflict",
+            Error::Usage { .. } => "usage",
+            Error::NoPreviousVersion { .. } => "no_previous_version",
+            Error::Config { .. } => "invalid_config",
+            Error::Store { .. } => "store_error",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Tool(e) => match e {
+                ToolError::UnknownTool { .. } => "unknown_tool",
+                ToolError::InvalidArgs { .. } => "invalid_tool_args",
+                ToolError::InvalidConfig { .. } => "invalid_tool_config",
+                ToolError::Denied { .. } => "tool_denied",
+                ToolError::LimitExceeded { .. } => "limit_exceeded",
+                ToolError::NotFound { .. } => "file_not_found",
+                ToolError::Failed { .. } => "tool_failed",
+            },
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::FileNotFound { .. } | Error::AgentNotFound { .. } => ExitCode::NotFound,
+            Error::PermissionDenied { .. } | Error::InvalidAgent { .. } => ExitCode::Invalid,
+            Error::Config { .. } => ExitCode::Invalid,
+            Error::Conflict { .. } | Error::SchemaTooNew { .. } => ExitCode::Conflict,
+            Error::Usage { .. } => ExitCode::Usage,
+            Error::NoPreviousVersion { .. } => ExitCode::NotFound,
+            Error::Io { .. } | Error::Store { .. } => ExitCode::Failure,
+            Error::Tool(e) => match e {
+                ToolError::UnknownTool { .. } | ToolError::NotFound { .. } => ExitCode::NotFound,
+                ToolError::InvalidArgs { .. } | ToolError::InvalidConfig { .. } => {
+                    ExitCode::Invalid
+                }
+                ToolError::LimitExceeded { .. } => ExitCode::Limit,
+                ToolError::Denied { .. } | ToolError::Failed { .. } => ExitCode::Failure,
+            },
+        }
+    }
+
+    /// HTTP status for the daemon's error bodies.
+    pub fn http_status(&self) -> u16 {
+        match self.exit_code() {
+            ExitCode::NotFound => 404,
+            ExitCode::Invalid | ExitCode::Usage => 422,
+            ExitCode::Conflict => 409,
+            ExitCode::Limit => 413,
+            ExitCode::SafeMode | ExitCode::Daemon => 503,
+            ExitCode::Ok | ExitCode::Failure => match self {
+                Error::Tool(ToolError::Denied { .. }) => 403,
+                _ => 500,
+            },
+        }
+    }
+
+    /// How to fix it, when Caxton can say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::FileNotFound { .. } => Some(
+                "check the path; agent files live in the agents directory (`caxton config show` prints it)"
+                    .into(),
+            ),
+            Error::PermissionDenied { path } => Some(format!(
+                "check read access: ls -la {}",
+                path.display()
+            )),
+            Error::AgentNotFound { suggestions, .. } => Some(if suggestions.is_empty() {
+                "run `caxton agents list` to see deployed agents".into()
+            } else {
+                format!(
+                    "did you mean {}? Run `caxton agents list` to see deployed agents",
+                    suggestions.join(", ")
+                )
+            }),
+            Error::Conflict { hint, .. } | Error::Usage { hint, .. } | Error::Config { hint, .. } => {
+                (!hint.is_empty()).then(|| hint.clone())
+            }
+            Error::NoPreviousVersion { agent } => Some(format!(
+                "only one version of `{agent}` was ever deployed; see `caxton agents show {agent}`"
+            )),
+            Error::SchemaTooNew { .. } => {
+                Some("upgrade caxton, or point --data-dir at a data directory of this version".into())
+            }
+            Error::Store { .. } => Some(
+                "run `caxton storage verify` when it is available, or restore from a backup".into(),
+            ),
+            Error::Tool(ToolError::UnknownTool { suggestions, .. }) => Some(if suggestions.is_empty() {
+                "run `caxton tools list` for available tools".into()
+            } else {
+                format!(
+                    "did you mean {}? Run `caxton tools list` for available tools",
+                    suggestions.join(", ")
+                )
+            }),
+            Error::Tool(ToolError::Denied { hint, .. }) => Some(hint.clone()),
+            Error::Tool(ToolError::NotFound { .. }) => Some("check the path".into()),
+            Error::Tool(ToolError::InvalidArgs { tool, .. }) => Some(format!(
+                "`caxton tools list --json` shows the argument schema of {tool}"
+            )),
+            Error::InvalidAgent { .. } => Some(
+                "fix the errors listed above; `caxton agents validate FILE --verbose` shows each in context".into(),
+            ),
+            Error::Io { .. }
+            | Error::Tool(_) => None,
+        }
+    }
+}

@@ -1,0 +1,14 @@
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = caxton::cli::Cli::parse();
+    let json = cli.global.json;
+    let code = match caxton::cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            caxton::cli::output::render_error(&e, json);
+            e.exit_code()
+        }
+    };
+    std::process::ExitCode::from(code as u8)
+}

@@ -1,0 +1,77 @@
+//! Where things live on disk (SPEC §2): the data directory, the agents
+//! directory, the models directory and the files inside them.
+
+use std::path::{Path, PathBuf};
+
+/// The resolved locations for one run of Caxton.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub agents_dir: PathBuf,
+    pub models_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn db(&self) -> PathBuf {
+        self.data_dir.join("caxton.db")
+    }
+
+    /// Per-agent working directories: `file_storage` roots and tool output.
+    pub fn workspace(&self, agent: &str) -> PathBuf {
+        self.data_dir.join("workspaces").join(agent)
+    }
+
+    pub fn logs_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+
+    pub fn run_dir(&self) -> PathBuf {
+        self.data_dir.join("run")
+    }
+}
+
+/// `$XDG_DATA_HOME/caxton`, else `~/.local/share/caxton`, else `./caxton-data`
+/// when neither variable is set (a service account without a home).
+pub fn default_data_dir() -> PathBuf {
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("caxton");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join(".local/share/caxton");
+    }
+    PathBuf::from("caxton-data")
+}
+
+/// Make a path absolute against `base` without touching the filesystem, so
+/// messages name the real location even for paths that do not exist yet.
+pub fn absolutize(path: &Path, base: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+/// Replace `path` with `bytes` atomically: write a temp file in the same
+/// directory, fsync it, rename it over the target. Readers (and a crash) see
+/// either the old content or the new, never a mix. Keeps the old file's
+/// permissions, or 0644 for a new file, so a daemon user can read it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".caxton-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename is durable only once the directory entry is.
+    std::fs::File::open(dir)?.sync_all()
+}

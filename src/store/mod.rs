@@ -1,0 +1,150 @@
+//! The one SQLite file that holds Caxton's state. This is the only place that
+//! opens it, so every connection gets the same pragmas and the schema is
+//! always migrated before use.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::error::{Error, Result};
+
+mod migrations;
+
+/// An open, migrated database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and migrate it.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| store_err(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        migrations::apply(&mut store.conn).map_err(|e| match e {
+            migrations::MigrateError::Sql(e) => store_err(path, e),
+            migrations::MigrateError::TooNew { found, known } => Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found,
+                known,
+            },
+        })?;
+        Ok(store)
+    }
+
+    /// Open only if the database file already exists: read-only commands must
+    /// not create a data directory as a side effect.
+    pub fn open_existing(path: &Path) -> Result<Option<Store>> {
+        if path.exists() {
+            Store::open(path).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn configure(&self) -> Result<()> {
+        // WAL lets the CLI read and write beside a running daemon; the busy
+        // timeout turns short lock contention into waiting instead of errors.
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .and_then(|_| {
+                self.conn.execute_batch(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;",
+                )
+            })
+            .map_err(|e| store_err(&self.path, e))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in one immediate transaction: all of it commits or none of it.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| store_err(&self.path, e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| store_err(&self.path, e))?;
+        Ok(out)
+    }
+
+    /// Current schema version (number of applied migrations).
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| store_err(&self.path, e))
+    }
+}
+
+/// Attach the database path to a SQLite error.
+pub fn store_err(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Store {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/caxton.db");
+        let s = Store::open(&path).unwrap();
+        let v = s.schema_version().unwrap();
+        assert_eq!(v, migrations::latest());
+        let mode: String = s
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(s);
+        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), v);
+    }
+
+    #[test]
+    fn refuses_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("caxton.db");
+        drop(Store::open(&path).unwrap());
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", 999).unwrap();
+        drop(c);
+        assert!(matches!(
+            Store::open(&path),
+            Err(Error::SchemaTooNew { found: 999, .. })
+        ));
+    }
+
+    #[test]
+    fn missing_db_is_not_created_by_open_existing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("caxton.db");
+        assert!(Store::open_existing(&path).unwrap().is_none());
+        assert!(!path.exists());
+    }
+}

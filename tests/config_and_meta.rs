@@ -1,0 +1,170 @@
+//! Config precedence, init, completions and man pages through the binary.
+
+mod common;
+use common::{Env, repo};
+
+#[test]
+fn init_creates_a_data_dir_and_is_idempotent() {
+    let env = Env::new();
+    let j = env.run(&["init", "--json"]).ok().json();
+    assert!(j["created"].as_array().unwrap().len() >= 8, "{j}");
+    for f in [
+        "caxton.toml",
+        "caxton.db",
+        "agents/data-analyzer.toml",
+        "agents/api-watcher.toml",
+        "agents/report-writer.toml",
+    ] {
+        assert!(env.data().join(f).is_file(), "{f}");
+    }
+    // The shipped copies are the repository's example agents.
+    assert_eq!(
+        std::fs::read(env.agents().join("data-analyzer.toml")).unwrap(),
+        std::fs::read(repo().join("agents/data-analyzer.toml")).unwrap()
+    );
+    std::fs::write(env.agents().join("api-watcher.toml"), "# mine\n").unwrap();
+    let j = env.run(&["init", "--json"]).ok().json();
+    assert_eq!(j["created"].as_array().unwrap().len(), 0, "{j}");
+    assert_eq!(
+        std::fs::read_to_string(env.agents().join("api-watcher.toml")).unwrap(),
+        "# mine\n"
+    );
+    // An explicit directory.
+    let other = env.path().join("other");
+    env.run(&["init", other.to_str().unwrap()]).ok();
+    assert!(other.join("agents/report-writer.toml").is_file());
+    assert!(
+        env.run(&["--data-dir", other.to_str().unwrap(), "agents", "count"])
+            .ok()
+            .stdout
+            .trim()
+            == "3"
+    );
+}
+
+#[test]
+fn config_show_reports_sources() {
+    let env = Env::new();
+    let cfg = env.write(
+        "etc/caxton.yaml",
+        "server:\n  port: 7001\n  data_dir: ${DATA_BASE}/d\n  auth_token: \"s3cret-token\"\nmemroy:\n  x: 1\n",
+    );
+    let mut c = env.cmd();
+    c.args(["config", "show", "--json", "--agents-dir", "/srv/agents"])
+        .env("CAXTON_CONFIG", &cfg)
+        .env("DATA_BASE", env.path())
+        .env_remove("CAXTON_DATA_DIR")
+        .env("CAXTON_SERVER_METRICS_PORT", "0");
+    let r = common::finish(c.output().unwrap()).ok();
+    let j = r.json();
+    let get = |k: &str| {
+        j["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == k)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(get("server.port")["value"], 7001);
+    assert!(
+        get("server.port")["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("file ")
+    );
+    assert_eq!(get("server.metrics_port")["value"], 0);
+    assert_eq!(
+        get("server.metrics_port")["source"],
+        "env CAXTON_SERVER_METRICS_PORT"
+    );
+    assert_eq!(get("server.agents_dir")["source"], "flag --agents-dir");
+    assert_eq!(get("server.host")["source"], "default");
+    assert_eq!(j["data_dir"], env.path().join("d").display().to_string());
+    assert_eq!(j["agents_dir"], "/srv/agents");
+    assert!(!r.stdout.contains("s3cret-token"), "secrets are masked");
+    assert!(r.stderr.contains("unknown key `memroy`"), "{}", r.stderr);
+    assert!(r.stderr.contains("did you mean `memory`"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_config_is_a_clear_error() {
+    let env = Env::new();
+    env.write("data/caxton.toml", "[server]\nport = \"eighty\"\n");
+    let r = env.run(&["agents", "list"]).code(3);
+    assert!(r.stderr.contains("server.port"), "{}", r.stderr);
+    let r = env
+        .run(&["--config", "/no/such.toml", "agents", "list"])
+        .code(4);
+    assert!(
+        r.stderr.contains("File not found: /no/such.toml"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new();
+    env.run(&["agents", "frobnicate"]).code(2);
+    env.run(&["agents", "rollback", "x"]).code(2);
+    env.run(&["agent", "list", "--count"]).ok();
+}
+
+/// The checked-in completions and man pages must match the binary. Set
+/// `UPDATE_GENERATED=1` to rewrite them (or run scripts/gen-docs).
+#[test]
+fn generated_files_are_current() {
+    let env = Env::new();
+    let update = std::env::var_os("UPDATE_GENERATED").is_some();
+    let mut stale = Vec::new();
+    for (shell, file) in [
+        ("bash", "caxton.bash"),
+        ("zsh", "_caxton"),
+        ("fish", "caxton.fish"),
+    ] {
+        let r = env.run(&["completions", shell]).ok();
+        let path = repo().join("completions").join(file);
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &r.stdout).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(r.stdout.as_str()) {
+            stale.push(path.display().to_string());
+        }
+    }
+    let out = env.path().join("man");
+    env.run(&["man", "--dir", out.to_str().unwrap()]).ok();
+    let man_dir = repo().join("man");
+    let mut generated: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    generated.sort();
+    for name in &generated {
+        let new = std::fs::read(out.join(name)).unwrap();
+        let path = man_dir.join(name);
+        if update {
+            std::fs::create_dir_all(&man_dir).unwrap();
+            std::fs::write(&path, &new).unwrap();
+        } else if std::fs::read(&path).ok() != Some(new) {
+            stale.push(path.display().to_string());
+        }
+    }
+    let mut checked_in: Vec<_> = std::fs::read_dir(&man_dir)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    checked_in.sort();
+    if !update && checked_in != generated {
+        stale.push(format!("man/ holds {checked_in:?}, expected {generated:?}"));
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files (run scripts/gen-docs): {stale:#?}"
+    );
+    let page = env.run(&["man"]).ok();
+    assert!(
+        page.stdout.contains(".TH caxton"),
+        "{}",
+        &page.stdout[..200.min(page.stdout.len())]
+    );
+}
