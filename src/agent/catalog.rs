@@ -279,23 +279,9 @@ pub fn deploy(cx: &Caxton, name: &str, source: Option<&Path>) -> Result<Deployed
         let sql = |e| store_err(&db, e);
         // Keep a hand-edited file that was never deployed, so a rollback
         // can return to it instead of losing it.
-        if let Some(e) = on_disk.filter(|e| e.report.is_valid()) {
-            let h = versions::hash(&e.report.content);
-            if h != new_hash && !versions::has_hash(tx, &e.id, &h).map_err(sql)? {
-                versions::record(
-                    tx,
-                    &NewVersion {
-                        id: &e.id,
-                        name: e.name(),
-                        file_name: &file_name,
-                        version: e.report.version().unwrap_or("0.1.0"),
-                        content: &e.report.content,
-                        source: "found in agents dir before deploy",
-                        action: "observed",
-                    },
-                )
+        if let Some(e) = on_disk.filter(|e| versions::hash(&e.report.content) != new_hash) {
+            preserve_unrecorded(tx, e, &file_name, "found in agents dir before deploy")
                 .map_err(sql)?;
-            }
         }
         let latest = versions::latest(tx, &report.id).map_err(sql)?;
         if let Some(l) = latest.as_ref().filter(|l| l.content_hash == new_hash) {
@@ -333,6 +319,32 @@ pub fn deploy(cx: &Caxton, name: &str, source: Option<&Path>) -> Result<Deployed
         content_hash: new_hash,
         report,
     })
+}
+
+/// Record the file on disk as an `observed` version if it is valid and its
+/// content was never recorded, so replacing it loses nothing.
+fn preserve_unrecorded(
+    tx: &rusqlite::Transaction,
+    e: &Entry,
+    file_name: &str,
+    why: &str,
+) -> rusqlite::Result<()> {
+    if !e.report.is_valid() || versions::has_hash(tx, &e.id, &versions::hash(&e.report.content))? {
+        return Ok(());
+    }
+    versions::record(
+        tx,
+        &NewVersion {
+            id: &e.id,
+            name: e.name(),
+            file_name,
+            version: e.report.version().unwrap_or("0.1.0"),
+            content: &e.report.content,
+            source: why,
+            action: "observed",
+        },
+    )
+    .map(|_| ())
 }
 
 fn file_name_of(path: &Path) -> String {
@@ -387,26 +399,9 @@ pub fn rollback(cx: &Caxton, name: &str) -> Result<Deployed> {
         .and_then(|e| e.report.version().map(String::from));
     let seq = store.write(|tx| {
         let sql = |e| store_err(&db, e);
-        if let Some(e) = current
-            .as_ref()
-            .filter(|e| e.report.is_valid() && !e.is_recorded())
-        {
-            let h = versions::hash(&e.report.content);
-            if !versions::has_hash(tx, &id, &h).map_err(sql)? {
-                versions::record(
-                    tx,
-                    &NewVersion {
-                        id: &id,
-                        name: e.name(),
-                        file_name: &file_name,
-                        version: e.report.version().unwrap_or("0.1.0"),
-                        content: &e.report.content,
-                        source: "found in agents dir before rollback",
-                        action: "observed",
-                    },
-                )
+        if let Some(e) = &current {
+            preserve_unrecorded(tx, e, &file_name, "found in agents dir before rollback")
                 .map_err(sql)?;
-            }
         }
         let seq = versions::record(
             tx,

@@ -573,7 +573,7 @@ fn check_references(l: &mut Locator, ctx: &Context, id: &str) {
 
     let listed = strings_at(&value, "tools");
     let mut seen = BTreeSet::new();
-    for (i, tool) in listed.iter().enumerate() {
+    for (i, tool) in &listed {
         let pointer = format!("/tools/{i}");
         if !seen.insert(tool.clone()) {
             l.at_pointer(
@@ -647,7 +647,7 @@ fn check_references(l: &mut Locator, ctx: &Context, id: &str) {
 
     for list in ["capabilities", "requires"] {
         let mut seen = BTreeSet::new();
-        for (i, c) in strings_at(&value, list).iter().enumerate() {
+        for (i, c) in strings_at(&value, list) {
             if !seen.insert(c.clone()) {
                 l.at_pointer(
                     &format!("/{list}/{i}"),
@@ -663,7 +663,7 @@ fn check_references(l: &mut Locator, ctx: &Context, id: &str) {
 
     if let Some(Value::Object(cfg)) = value.get("tool_config") {
         for key in cfg.keys() {
-            if !listed.contains(key) {
+            if !listed.iter().any(|(_, t)| t == key) {
                 l.at_pointer(
                     &format!("/tool_config/{}", super::source::escape(key)),
                     Severity::Warning,
@@ -679,13 +679,16 @@ fn check_references(l: &mut Locator, ctx: &Context, id: &str) {
     }
 }
 
-fn strings_at(value: &Value, key: &str) -> Vec<String> {
+/// The string items of the array at `key`, with their indexes; items of
+/// other types were already reported by the schema stage.
+fn strings_at(value: &Value, key: &str) -> Vec<(usize, String)> {
     value
         .get(key)
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
-                .map(|v| v.as_str().unwrap_or("").to_string())
+                .enumerate()
+                .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_string())))
                 .collect()
         })
         .unwrap_or_default()
@@ -774,7 +777,7 @@ pub fn check_conflicts(
     let agents_dir = canon(agents_dir);
     let mut first_by_id: HashMap<String, PathBuf> = HashMap::new();
     for r in reports.iter_mut() {
-        if r.is_missing() || r.id.is_empty() {
+        if r.doc.is_none() || r.id.is_empty() {
             continue;
         }
         r.stages.push(Stage::Conflicts);

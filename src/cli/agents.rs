@@ -397,61 +397,47 @@ fn list(entries: &[Entry], detailed: bool, out: &Output) {
             .unwrap_or_default()
     };
     let version = |e: &Entry| e.report.version().unwrap_or("-").to_string();
+    // Detailed rows carry every column; the short listing picks some.
+    const HEADERS: [&str; 9] = [
+        "NAME",
+        "ID",
+        "TYPE",
+        "STATUS",
+        "VERSION",
+        "DEPLOYED",
+        "VERSIONS",
+        "TOOLS",
+        "CAPABILITIES",
+    ];
+    const SHORT: [usize; 6] = [0, 1, 2, 3, 4, 8];
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.name().to_string(),
+                e.id.clone(),
+                "config".into(),
+                e.status.as_str().into(),
+                version(e),
+                e.history
+                    .first()
+                    .map_or("-".into(), |v| time(v.deployed_at)),
+                e.history.len().to_string(),
+                e.report
+                    .spec
+                    .as_ref()
+                    .map(|s| s.tools.join(","))
+                    .unwrap_or_default(),
+                caps(e),
+            ]
+        })
+        .collect();
     if detailed {
-        let rows: Vec<Vec<String>> = entries
-            .iter()
-            .map(|e| {
-                vec![
-                    e.name().to_string(),
-                    e.id.clone(),
-                    "config".into(),
-                    e.status.as_str().into(),
-                    version(e),
-                    e.history
-                        .first()
-                        .map_or("-".into(), |v| time(v.deployed_at)),
-                    e.history.len().to_string(),
-                    e.report
-                        .spec
-                        .as_ref()
-                        .map(|s| s.tools.join(","))
-                        .unwrap_or_default(),
-                    caps(e),
-                ]
-            })
-            .collect();
-        out.table(
-            &[
-                "NAME",
-                "ID",
-                "TYPE",
-                "STATUS",
-                "VERSION",
-                "DEPLOYED",
-                "VERSIONS",
-                "TOOLS",
-                "CAPABILITIES",
-            ],
-            &rows,
-        );
+        out.table(&HEADERS, &rows);
     } else {
-        let rows: Vec<Vec<String>> = entries
-            .iter()
-            .map(|e| {
-                vec![
-                    e.name().to_string(),
-                    e.id.clone(),
-                    "config".into(),
-                    e.status.as_str().into(),
-                    version(e),
-                    caps(e),
-                ]
-            })
-            .collect();
-        out.table(
-            &["NAME", "ID", "TYPE", "STATUS", "VERSION", "CAPABILITIES"],
-            &rows,
-        );
+        let pick = |row: &Vec<String>| SHORT.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
+        let headers: Vec<&str> = SHORT.iter().map(|&i| HEADERS[i]).collect();
+        out.table(&headers, &rows.iter().map(pick).collect::<Vec<_>>());
     }
 }
 
