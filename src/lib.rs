@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod init;
+pub mod memory;
 pub mod paths;
 pub mod store;
 pub mod tools;

@@ -522,21 +522,35 @@ fn schema_and_validate_schema() {
 #[test]
 fn hostile_inputs_get_errors_not_panics() {
     let env = Env::new();
-    let binary: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let binary: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(env.path().join("binary.toml"), &binary).unwrap();
     let deep = format!("x = {}{}\n", "[".repeat(50_000), "]".repeat(50_000));
     env.write("deep.toml", &deep);
     env.write("odd.toml", "name = \"A\"\ncapabilities = [\"a\"]\nsystem_prompt = \"{{#each x}}\"\n[[tools]]\nx = 1\n[parameters]\na.b.c = 1\n");
-    env.write("huge.toml", &format!("name = \"{}\"\n", "é".repeat(200_000)));
+    env.write(
+        "huge.toml",
+        &format!("name = \"{}\"\n", "é".repeat(200_000)),
+    );
     std::fs::create_dir_all(env.path().join("dir.toml")).unwrap();
-    for f in ["binary.toml", "deep.toml", "odd.toml", "huge.toml", "dir.toml"] {
+    for f in [
+        "binary.toml",
+        "deep.toml",
+        "odd.toml",
+        "huge.toml",
+        "dir.toml",
+    ] {
         let r = env.run(&["agents", "validate", f, "--json"]).code(3);
         assert!(!r.stderr.contains("panicked"), "{f}: {}", r.stderr);
         let j = r.json();
         assert!(!j["errors"].as_array().unwrap().is_empty(), "{f}");
         for e in j["errors"].as_array().unwrap() {
             assert!(!e["message"].as_str().unwrap().is_empty(), "{f}: {e}");
-            assert!(e["message"] != "Unknown tool: ", "{f}: non-string tools are a type error only");
+            assert!(
+                e["message"] != "Unknown tool: ",
+                "{f}: non-string tools are a type error only"
+            );
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::config::Overrides;
 use crate::error::{ExitCode, Result};
 
 mod agents;
+mod memory;
 mod meta;
 pub mod output;
 mod tools;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Validate, deploy, inspect and roll back agents
     #[command(subcommand, visible_alias = "agent")]
     Agents(agents::AgentsCommand),
+    /// Knowledge-graph memory: entities, observations, relations, search
+    #[command(subcommand)]
+    Memory(memory::MemoryCommand),
     /// List and run built-in tools
     #[command(subcommand, visible_alias = "tool")]
     Tools(tools::ToolsCommand),
@@ -97,6 +101,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init { dir } => meta::init(&open()?, dir, &out),
         Command::Agents(c) => agents::run(&open()?, c, &out),
         Command::Tools(c) => tools::run(&open()?, c, &out),
+        Command::Memory(c) => memory::run(&open()?, c, &out),
         Command::Config(c) => meta::config(&open()?, c, &out),
     }
 }

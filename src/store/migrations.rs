@@ -27,6 +27,74 @@ const MIGRATIONS: &[&str] = &[
          deployed_at   INTEGER NOT NULL
      ) STRICT;
      CREATE INDEX agent_versions_by_agent ON agent_versions (agent_id, seq);",
+    // 2: the memory knowledge graph. Observations are one row each; the FTS5
+    // index is kept by triggers (observation rows use the observation id as
+    // rowid, entity-name rows the negated entity id). Vectors live in
+    // memory_vectors; an observation without a vector for the current model
+    // is the embedding backlog, so pending work survives a crash.
+    "CREATE TABLE memory_entities (
+         id           INTEGER PRIMARY KEY,
+         name         TEXT NOT NULL,
+         entity_type  TEXT NOT NULL,
+         scope        TEXT NOT NULL CHECK (scope IN ('agent', 'workspace', 'global')),
+         scope_id     TEXT NOT NULL DEFAULT '',
+         metadata     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+         created_by   TEXT NOT NULL,
+         created_at   INTEGER NOT NULL,
+         updated_at   INTEGER NOT NULL,
+         UNIQUE (scope, scope_id, name)
+     ) STRICT;
+     CREATE INDEX memory_entities_by_name ON memory_entities (name);
+     CREATE TABLE memory_observations (
+         id          INTEGER PRIMARY KEY,
+         entity_id   INTEGER NOT NULL REFERENCES memory_entities(id) ON DELETE CASCADE,
+         content     TEXT NOT NULL,
+         created_by  TEXT NOT NULL,
+         created_at  INTEGER NOT NULL,
+         UNIQUE (entity_id, content)
+     ) STRICT;
+     CREATE TABLE memory_relations (
+         id             INTEGER PRIMARY KEY,
+         from_id        INTEGER NOT NULL REFERENCES memory_entities(id) ON DELETE CASCADE,
+         to_id          INTEGER NOT NULL REFERENCES memory_entities(id) ON DELETE CASCADE,
+         relation_type  TEXT NOT NULL,
+         strength       REAL NOT NULL DEFAULT 1.0,
+         metadata       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+         created_by     TEXT NOT NULL,
+         created_at     INTEGER NOT NULL,
+         UNIQUE (from_id, to_id, relation_type)
+     ) STRICT;
+     CREATE INDEX memory_relations_to ON memory_relations (to_id);
+     CREATE TABLE memory_vectors (
+         observation_id  INTEGER PRIMARY KEY REFERENCES memory_observations(id) ON DELETE CASCADE,
+         model           TEXT NOT NULL,
+         dims            INTEGER NOT NULL,
+         vector          BLOB NOT NULL
+     ) STRICT;
+     CREATE VIRTUAL TABLE memory_fts USING fts5(
+         name, entity_type, content, entity_id UNINDEXED,
+         tokenize = 'porter unicode61 remove_diacritics 2'
+     );
+     CREATE TRIGGER memory_entities_ai AFTER INSERT ON memory_entities BEGIN
+         INSERT INTO memory_fts (rowid, name, entity_type, content, entity_id)
+         VALUES (-new.id, new.name, new.entity_type, '', new.id);
+     END;
+     CREATE TRIGGER memory_entities_ad AFTER DELETE ON memory_entities BEGIN
+         DELETE FROM memory_fts WHERE rowid = -old.id;
+     END;
+     CREATE TRIGGER memory_entities_au AFTER UPDATE OF name, entity_type ON memory_entities BEGIN
+         UPDATE memory_fts SET name = new.name, entity_type = new.entity_type
+         WHERE rowid = -new.id
+            OR rowid IN (SELECT id FROM memory_observations WHERE entity_id = new.id);
+     END;
+     CREATE TRIGGER memory_observations_ai AFTER INSERT ON memory_observations BEGIN
+         INSERT INTO memory_fts (rowid, name, entity_type, content, entity_id)
+         SELECT new.id, e.name, e.entity_type, new.content, e.id
+         FROM memory_entities e WHERE e.id = new.entity_id;
+     END;
+     CREATE TRIGGER memory_observations_ad AFTER DELETE ON memory_observations BEGIN
+         DELETE FROM memory_fts WHERE rowid = old.id;
+     END;",
 ];
 
 pub fn latest() -> i64 {

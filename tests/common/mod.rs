@@ -89,7 +89,32 @@ impl Env {
             .env("CAXTON_DATA_DIR", self.data())
             .current_dir(self.path())
             .stdin(Stdio::null());
+        // The embedding model is installed once per machine (scripts/fetch-models);
+        // tests share it read-only.
+        if let Some(models) = models_dir() {
+            c.env("CAXTON_MODELS_DIR", models);
+        }
         c
+    }
+
+    /// Run with `input` on standard input.
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run caxton");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        finish(child.wait_with_output().unwrap())
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -112,6 +137,44 @@ impl Env {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
         p
+    }
+}
+
+/// The installed embedding model's directory (the parent of
+/// `all-MiniLM-L6-v2/`), if there is one: `CAXTON_MODELS_DIR`, else the
+/// default data dir's `models/`. With `CAXTON_REQUIRE_MODEL=1` a missing
+/// model fails the calling test instead of skipping the model checks.
+pub fn models_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("CAXTON_MODELS_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let data = std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share"))
+                })?;
+            Some(data.join("caxton/models"))
+        })?;
+    dir.join("all-MiniLM-L6-v2/model.safetensors")
+        .is_file()
+        .then_some(dir)
+}
+
+/// Whether model-backed checks must run (fail, not skip, without a model).
+#[track_caller]
+pub fn have_model() -> bool {
+    let required = std::env::var("CAXTON_REQUIRE_MODEL").is_ok_and(|v| v == "1");
+    match (models_dir(), required) {
+        (Some(_), _) => true,
+        (None, true) => panic!(
+            "CAXTON_REQUIRE_MODEL=1 but the embedding model is not installed (run scripts/fetch-models)"
+        ),
+        (None, false) => {
+            eprintln!(
+                "note: embedding model not installed; skipping the model checks of this test"
+            );
+            false
+        }
     }
 }
 

@@ -1,0 +1,282 @@
+//! `caxton memory ...`: the MCP memory server's operations, search and graph.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::output::{DIM, Output};
+use crate::Caxton;
+use crate::error::{Error, ExitCode, Result};
+use crate::memory::embed::Embedder;
+use crate::memory::graph::{self, ObservationAdd, ObservationDelete};
+use crate::memory::search::{self, Options};
+use crate::memory::vectors;
+use crate::memory::{Access, Entity, MemoryScope, Relation};
+
+#[derive(Debug, Args)]
+pub struct Who {
+    /// Scope new entities are written to
+    #[arg(long, value_enum, default_value = "global")]
+    scope: MemoryScope,
+    /// Act as this agent: its agent scope, plus workspace and global, are visible
+    #[arg(long, value_name = "AGENT")]
+    agent: Option<String>,
+    /// Workspace name for the workspace scope
+    #[arg(long, value_name = "NAME")]
+    workspace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Input {
+    /// Read the JSON arguments from FILE instead of standard input
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Commit without embedding the new observations now; they stay in the
+    /// embedding backlog (found by keyword until embedded)
+    #[arg(long)]
+    no_embed: bool,
+}
+
+/// A graph operation's JSON input and who performs it.
+#[derive(Debug, Args)]
+pub struct Op {
+    #[command(flatten)]
+    input: Input,
+    #[command(flatten)]
+    who: Who,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemoryCommand {
+    /// Create entities: {"entities": [{"name", "entityType", "observations": [...]}]}
+    CreateEntities(Op),
+    /// Create relations: {"relations": [{"from", "to", "relationType"}]}
+    CreateRelations(Op),
+    /// Add observations: {"observations": [{"entityName", "contents": [...]}]}
+    AddObservations(Op),
+    /// Delete entities and their relations: {"entityNames": [...]}
+    DeleteEntities(Op),
+    /// Delete observations: {"deletions": [{"entityName", "observations": [...]}]}
+    DeleteObservations(Op),
+    /// Delete relations: {"relations": [{"from", "to", "relationType"}]}
+    DeleteRelations(Op),
+    /// Print the whole visible graph as JSON
+    ReadGraph(Who),
+    /// Entities matching a query, as a graph: {"query": "..."}
+    SearchNodes(Op),
+    /// Entities by name, as a graph: {"names": [...]}
+    OpenNodes(Op),
+    /// Search memory
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only entities of this type
+        #[arg(long = "type", value_name = "TYPE")]
+        entity_type: Option<String>,
+        /// Only entities in this scope
+        #[arg(long = "in-scope", value_enum, value_name = "SCOPE")]
+        in_scope: Option<MemoryScope>,
+        /// Drop semantic matches below this cosine similarity
+        #[arg(long, value_name = "0..1")]
+        min_similarity: Option<f32>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// An entity and its neighbours up to DEPTH relation hops
+    Graph {
+        name: String,
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+fn access(who: &Who) -> Access {
+    Access::operator(who.scope, who.agent.clone(), who.workspace.clone())
+}
+
+/// Read `{"<field>": T}` from --file or stdin.
+fn read<T: DeserializeOwned>(input: &Input, field: &str) -> Result<T> {
+    let text = match &input.file {
+        Some(f) => std::fs::read_to_string(f).map_err(|e| Error::io("read", f, e))?,
+        None => std::io::read_to_string(std::io::stdin())
+            .map_err(|e| Error::io("read", std::path::Path::new("<stdin>"), e))?,
+    };
+    let bad = |message: String| Error::Usage {
+        message,
+        hint: format!("pass a JSON object with \"{field}\" on standard input or with --file"),
+    };
+    let mut v: Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("input is not valid JSON: {e}")))?;
+    let inner = v
+        .get_mut(field)
+        .map(Value::take)
+        .ok_or_else(|| bad(format!("input has no \"{field}\" field")))?;
+    serde_json::from_value(inner).map_err(|e| bad(format!("\"{field}\": {e}")))
+}
+
+/// The embedder, or why semantic search is unavailable (no model files).
+/// A model that is present but fails to load is an error, not a fallback.
+fn embedder(cx: &Caxton) -> Result<std::result::Result<Embedder, String>> {
+    match Embedder::load(&cx.paths().models_dir) {
+        Ok(e) => Ok(Ok(e)),
+        Err(Error::ModelMissing { dir }) => Ok(Err(format!(
+            "embedding model not found in {}; run scripts/fetch-models or set CAXTON_MODELS_DIR",
+            dir.display()
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+/// After a write commits, embed what is pending so semantic search sees it.
+/// The write is already durable; without a model the rows stay pending.
+fn embed_pending(cx: &Caxton, input: &Input, out: &Output) -> Result<()> {
+    if input.no_embed {
+        return Ok(());
+    }
+    let mut store = cx.store()?;
+    if vectors::backlog(&store)? == 0 {
+        return Ok(());
+    }
+    match embedder(cx)? {
+        Ok(e) => {
+            vectors::embed_backlog(&mut store, &e, &mut |_, _| {})?;
+        }
+        Err(reason) => out.warn(&format!("observations saved; not embedded: {reason}")),
+    }
+    Ok(())
+}
+
+pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
+    let result = match cmd {
+        MemoryCommand::CreateEntities(Op { input: i, who: w }) => {
+            let entities: Vec<Entity> = read(&i, "entities")?;
+            let created = graph::create_entities(&mut cx.store()?, &access(&w), &entities)?;
+            embed_pending(cx, &i, out)?;
+            json!(created)
+        }
+        MemoryCommand::CreateRelations(Op { input: i, who: w }) => {
+            let relations: Vec<Relation> = read(&i, "relations")?;
+            json!(graph::create_relations(
+                &mut cx.store()?,
+                &access(&w),
+                &relations
+            )?)
+        }
+        MemoryCommand::AddObservations(Op { input: i, who: w }) => {
+            let adds: Vec<ObservationAdd> = read(&i, "observations")?;
+            let added = graph::add_observations(&mut cx.store()?, &access(&w), &adds)?;
+            embed_pending(cx, &i, out)?;
+            json!(added)
+        }
+        MemoryCommand::DeleteEntities(Op { input: i, who: w }) => {
+            let names: Vec<String> = read(&i, "entityNames")?;
+            json!({"deleted": graph::delete_entities(&mut cx.store()?, &access(&w), &names)?})
+        }
+        MemoryCommand::DeleteObservations(Op { input: i, who: w }) => {
+            let dels: Vec<ObservationDelete> = read(&i, "deletions")?;
+            json!({"deleted": graph::delete_observations(&mut cx.store()?, &access(&w), &dels)?})
+        }
+        MemoryCommand::DeleteRelations(Op { input: i, who: w }) => {
+            let relations: Vec<Relation> = read(&i, "relations")?;
+            json!({"deleted": graph::delete_relations(&mut cx.store()?, &access(&w), &relations)?})
+        }
+        MemoryCommand::ReadGraph(w) => json!(graph::load_graph(&cx.store()?, &access(&w), None)?),
+        MemoryCommand::SearchNodes(Op { input: i, who: w }) => {
+            let query: String = read(&i, "query")?;
+            let store = cx.store()?;
+            let a = access(&w);
+            let hits = search::keyword(
+                &store,
+                &a,
+                &query,
+                &Options {
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )?;
+            let names: Vec<String> = hits.into_iter().map(|h| h.name).collect();
+            let ids = graph::ids_by_name(&store, &a, &names)?;
+            json!(graph::load_graph(&store, &a, Some(&ids))?)
+        }
+        MemoryCommand::OpenNodes(Op { input: i, who: w }) => {
+            let names: Vec<String> = read(&i, "names")?;
+            let store = cx.store()?;
+            let a = access(&w);
+            let ids = graph::ids_by_name(&store, &a, &names)?;
+            json!(graph::load_graph(&store, &a, Some(&ids))?)
+        }
+        MemoryCommand::Search {
+            query,
+            limit,
+            entity_type,
+            in_scope,
+            min_similarity,
+            who,
+        } => {
+            let opts = Options {
+                limit,
+                entity_type,
+                scope: in_scope,
+            };
+            let embedder = embedder(cx)?;
+            let found = search::search(
+                &cx.store()?,
+                &access(&who),
+                embedder.as_ref().map_err(Clone::clone),
+                &query,
+                min_similarity,
+                &opts,
+            )?;
+            if out.json {
+                let mut v = json!(found);
+                v["query"] = json!(query);
+                out.json(&v);
+            } else {
+                match &found.reason {
+                    Some(reason) => {
+                        out.line(format!("{DIM}mode: {} — {reason}{DIM:#}", found.mode))
+                    }
+                    None => out.line(format!("{DIM}mode: {}{DIM:#}", found.mode)),
+                }
+                if found.pending_embeddings > 0 {
+                    out.line(format!(
+                        "{DIM}{} observations not embedded yet are matched by keyword only{DIM:#}",
+                        found.pending_embeddings
+                    ));
+                }
+                let rows: Vec<Vec<String>> = found
+                    .results
+                    .iter()
+                    .map(|h| {
+                        vec![
+                            format!("{:.3}", h.score),
+                            h.name.clone(),
+                            h.entity_type.clone(),
+                            h.scope.clone(),
+                            h.mode.into(),
+                            h.matched.clone(),
+                        ]
+                    })
+                    .collect();
+                out.table(
+                    &["SCORE", "ENTITY", "TYPE", "SCOPE", "MATCH", "OBSERVATION"],
+                    &rows,
+                );
+            }
+            return Ok(ExitCode::Ok);
+        }
+        MemoryCommand::Graph { name, depth, who } => json!(graph::neighbourhood(
+            &cx.store()?,
+            &access(&who),
+            &name,
+            depth
+        )?),
+    };
+    out.json(&result);
+    Ok(ExitCode::Ok)
+}

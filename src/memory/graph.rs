@@ -1,0 +1,409 @@
+//! The knowledge graph's SQL: the MCP memory server's operations, each one
+//! transaction, with scope-aware name resolution.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Access, Entity, Graph, Relation};
+use crate::agent::versions::now_ms;
+use crate::error::{Error, Result};
+use crate::store::{Store, store_err};
+
+/// SQL condition (on table alias `e`) for entities `access` may see; binds ?1..?3.
+pub const VISIBLE: &str = "(?1 OR e.scope = 'global' \
+    OR (e.scope = 'workspace' AND e.scope_id = ?2) \
+    OR (e.scope = 'agent' AND e.scope_id = ?3))";
+
+pub fn visible_params(access: &Access) -> (bool, String, String) {
+    (
+        access.agent.is_none(),
+        access.workspace.clone().unwrap_or_default(),
+        access.agent.clone().unwrap_or_default(),
+    )
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObservationAdd {
+    pub entity_name: String,
+    pub contents: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservationsAdded {
+    pub entity_name: String,
+    pub added_observations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObservationDelete {
+    pub entity_name: String,
+    pub observations: Vec<String>,
+}
+
+/// Find the id of the visible entity called `name`, preferring the writer's
+/// own scope, then agent, workspace, global.
+fn entity_id(conn: &Connection, access: &Access, name: &str) -> rusqlite::Result<Option<i64>> {
+    let (all, ws, agent) = visible_params(access);
+    let (scope, _) = access.write_target();
+    conn.prepare_cached(&format!(
+        "SELECT e.id FROM memory_entities e WHERE e.name = ?4 AND {VISIBLE}
+         ORDER BY e.scope = ?5 DESC,
+                  CASE e.scope WHEN 'agent' THEN 0 WHEN 'workspace' THEN 1 ELSE 2 END
+         LIMIT 1"
+    ))?
+    .query_row(params![all, ws, agent, name, scope], |r| r.get(0))
+    .optional()
+}
+
+fn require(conn: &Connection, access: &Access, name: &str) -> Result<i64> {
+    entity_id(conn, access, name)
+        .map_err(|e| store_err(std::path::Path::new("memory"), e))?
+        .ok_or_else(|| Error::EntityNotFound {
+            name: name.to_string(),
+        })
+}
+
+fn check_name(kind: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::Usage {
+            message: format!("{kind} must not be empty"),
+            hint: "give every entity a name and an entityType".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Insert observations of one entity, skipping ones it already has.
+/// Returns the contents actually added.
+fn insert_observations(
+    tx: &Transaction,
+    entity: i64,
+    contents: &[String],
+    creator: &str,
+    now: i64,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO memory_observations (entity_id, content, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (entity_id, content) DO NOTHING",
+    )?;
+    let mut added = Vec::new();
+    for c in contents {
+        if stmt.execute(params![entity, c, creator, now])? > 0 {
+            added.push(c.clone());
+        }
+    }
+    Ok(added)
+}
+
+/// Create entities that do not exist yet in the writer's scope (existing
+/// names are skipped, as in the MCP memory server). Returns the new ones.
+pub fn create_entities(
+    store: &mut Store,
+    access: &Access,
+    entities: &[Entity],
+) -> Result<Vec<Entity>> {
+    for e in entities {
+        check_name("entity name", &e.name)?;
+        check_name("entityType", &e.entity_type)?;
+    }
+    let (scope, scope_id) = access.write_target();
+    let creator = access.creator();
+    let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        let now = now_ms();
+        let mut created = Vec::new();
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (scope, scope_id, name) DO NOTHING",
+            )
+            .map_err(sql)?;
+        for e in entities {
+            if insert
+                .execute(params![e.name, e.entity_type, scope, scope_id, creator, now])
+                .map_err(sql)?
+                == 0
+            {
+                continue;
+            }
+            let id = tx.last_insert_rowid();
+            let observations = insert_observations(tx, id, &e.observations, &creator, now).map_err(sql)?;
+            created.push(Entity {
+                name: e.name.clone(),
+                entity_type: e.entity_type.clone(),
+                observations,
+            });
+        }
+        Ok(created)
+    })
+}
+
+/// Create relations between existing entities; duplicates are skipped.
+/// An unknown endpoint fails the whole call and nothing is written.
+pub fn create_relations(
+    store: &mut Store,
+    access: &Access,
+    relations: &[Relation],
+) -> Result<Vec<Relation>> {
+    for r in relations {
+        check_name("relationType", &r.relation_type)?;
+    }
+    let creator = access.creator();
+    let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        let now = now_ms();
+        let mut created = Vec::new();
+        for r in relations {
+            let from = require(tx, access, &r.from)?;
+            let to = require(tx, access, &r.to)?;
+            let n = tx
+                .prepare_cached(
+                    "INSERT INTO memory_relations (from_id, to_id, relation_type, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (from_id, to_id, relation_type) DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![from, to, r.relation_type, creator, now]))
+                .map_err(sql)?;
+            if n > 0 {
+                created.push(r.clone());
+            }
+        }
+        Ok(created)
+    })
+}
+
+pub fn add_observations(
+    store: &mut Store,
+    access: &Access,
+    adds: &[ObservationAdd],
+) -> Result<Vec<ObservationsAdded>> {
+    let creator = access.creator();
+    let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        let now = now_ms();
+        let mut out = Vec::new();
+        for a in adds {
+            let id = require(tx, access, &a.entity_name)?;
+            let added = insert_observations(tx, id, &a.contents, &creator, now).map_err(sql)?;
+            tx.execute(
+                "UPDATE memory_entities SET updated_at = ?1 WHERE id = ?2",
+                params![now, id],
+            )
+            .map_err(sql)?;
+            out.push(ObservationsAdded {
+                entity_name: a.entity_name.clone(),
+                added_observations: added,
+            });
+        }
+        Ok(out)
+    })
+}
+
+/// Delete entities (and, by cascade, their observations, vectors and
+/// relations). Unknown names are ignored. Returns how many were deleted.
+pub fn delete_entities(store: &mut Store, access: &Access, names: &[String]) -> Result<usize> {
+    let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let mut n = 0;
+        for name in names {
+            if let Some(id) = entity_id(tx, access, name).map_err(|e| store_err(&path, e))? {
+                n += tx
+                    .execute("DELETE FROM memory_entities WHERE id = ?1", [id])
+                    .map_err(|e| store_err(&path, e))?;
+            }
+        }
+        Ok(n)
+    })
+}
+
+pub fn delete_observations(
+    store: &mut Store,
+    access: &Access,
+    dels: &[ObservationDelete],
+) -> Result<usize> {
+    let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let mut n = 0;
+        for d in dels {
+            let Some(id) =
+                entity_id(tx, access, &d.entity_name).map_err(|e| store_err(&path, e))?
+            else {
+                continue;
+            };
+            for c in &d.observations {
+                n += tx
+                    .execute(
+                        "DELETE FROM memory_observations WHERE entity_id = ?1 AND content = ?2",
+                        params![id, c],
+                    )
+                    .map_err(|e| store_err(&path, e))?;
+            }
+        }
+        Ok(n)
+    })
+}
+
+pub fn delete_relations(
+    store: &mut Store,
+    access: &Access,
+    relations: &[Relation],
+) -> Result<usize> {
+    let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        let mut n = 0;
+        for r in relations {
+            let (Some(from), Some(to)) = (
+                entity_id(tx, access, &r.from).map_err(sql)?,
+                entity_id(tx, access, &r.to).map_err(sql)?,
+            ) else {
+                continue;
+            };
+            n += tx
+                .execute(
+                    "DELETE FROM memory_relations WHERE from_id = ?1 AND to_id = ?2 AND relation_type = ?3",
+                    params![from, to, r.relation_type],
+                )
+                .map_err(sql)?;
+        }
+        Ok(n)
+    })
+}
+
+/// The visible graph, or only the entities with the given ids (and the
+/// relations among them). Ordered by entity name, observations by age.
+pub fn load_graph(store: &Store, access: &Access, only: Option<&BTreeSet<i64>>) -> Result<Graph> {
+    let conn = store.conn();
+    let sql = |e| store_err(store.path(), e);
+    let (all, ws, agent) = visible_params(access);
+    let mut entities: BTreeMap<i64, Entity> = BTreeMap::new();
+    let mut order: Vec<(String, i64)> = Vec::new();
+    {
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT e.id, e.name, e.entity_type FROM memory_entities e WHERE {VISIBLE} ORDER BY e.name, e.id"
+            ))
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(params![all, ws, agent], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(sql)?;
+        for row in rows {
+            let (id, name, entity_type): (i64, String, String) = row.map_err(sql)?;
+            if only.is_some_and(|o| !o.contains(&id)) {
+                continue;
+            }
+            order.push((name.clone(), id));
+            entities.insert(
+                id,
+                Entity {
+                    name,
+                    entity_type,
+                    observations: Vec::new(),
+                },
+            );
+        }
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT entity_id, content FROM memory_observations ORDER BY id")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .map_err(sql)?;
+    for row in rows {
+        let (id, content) = row.map_err(sql)?;
+        if let Some(e) = entities.get_mut(&id) {
+            e.observations.push(content);
+        }
+    }
+    let mut relations = Vec::new();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT r.from_id, r.to_id, f.name, t.name, r.relation_type FROM memory_relations r
+             JOIN memory_entities f ON f.id = r.from_id JOIN memory_entities t ON t.id = r.to_id
+             ORDER BY f.name, t.name, r.relation_type",
+        )
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .map_err(sql)?;
+    for row in rows {
+        let (f, t, from, to, relation_type) = row.map_err(sql)?;
+        if entities.contains_key(&f) && entities.contains_key(&t) {
+            relations.push(Relation {
+                from,
+                to,
+                relation_type,
+            });
+        }
+    }
+    Ok(Graph {
+        entities: order
+            .into_iter()
+            .filter_map(|(_, id)| entities.remove(&id))
+            .collect(),
+        relations,
+    })
+}
+
+/// Ids of visible entities with these names.
+pub fn ids_by_name(store: &Store, access: &Access, names: &[String]) -> Result<BTreeSet<i64>> {
+    let mut ids = BTreeSet::new();
+    for n in names {
+        if let Some(id) =
+            entity_id(store.conn(), access, n).map_err(|e| store_err(store.path(), e))?
+        {
+            ids.insert(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Entities within `depth` relation hops of `name` (either direction), and
+/// the relations among them.
+pub fn neighbourhood(store: &Store, access: &Access, name: &str, depth: usize) -> Result<Graph> {
+    let start = require(store.conn(), access, name)?;
+    let err = |e| store_err(store.path(), e);
+    let mut seen = BTreeSet::from([start]);
+    let mut frontier = vec![start];
+    let mut stmt = store
+        .conn()
+        .prepare_cached(
+            "SELECT to_id FROM memory_relations WHERE from_id = ?1
+             UNION SELECT from_id FROM memory_relations WHERE to_id = ?1",
+        )
+        .map_err(err)?;
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for id in frontier {
+            let ids = stmt
+                .query_map([id], |r| r.get::<_, i64>(0))
+                .map_err(err)?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+                .map_err(err)?;
+            next.extend(ids.into_iter().filter(|n| seen.insert(*n)));
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    load_graph(store, access, Some(&seen))
+}

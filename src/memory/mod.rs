@@ -1,0 +1,81 @@
+//! Embedded memory (SPEC §8): a knowledge graph of entities, observations and
+//! relations in the store, searchable by keyword (FTS5) and by meaning.
+
+pub mod embed;
+pub mod graph;
+pub mod search;
+pub mod vectors;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::agent::spec::MemoryScope;
+
+/// Who is reading or writing, which decides what is visible: an agent sees
+/// its own agent scope, its workspace and global; an operator sees all.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// The agent acting, or `None` for an operator at the CLI.
+    pub agent: Option<String>,
+    pub workspace: Option<String>,
+    /// Scope that new entities are written to.
+    pub write_scope: MemoryScope,
+}
+
+impl Access {
+    pub fn operator(
+        write_scope: MemoryScope,
+        agent: Option<String>,
+        workspace: Option<String>,
+    ) -> Access {
+        Access {
+            agent,
+            workspace,
+            write_scope,
+        }
+    }
+
+    /// `(scope, scope_id)` for new entities.
+    pub fn write_target(&self) -> (&'static str, String) {
+        match self.write_scope {
+            MemoryScope::Agent => ("agent", self.agent.clone().unwrap_or_default()),
+            MemoryScope::Workspace => ("workspace", self.workspace.clone().unwrap_or_default()),
+            MemoryScope::Global => ("global", String::new()),
+        }
+    }
+
+    pub fn creator(&self) -> String {
+        self.agent.clone().unwrap_or_else(|| "cli".into())
+    }
+}
+
+/// An entity in the MCP memory server's shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Entity {
+    pub name: String,
+    pub entity_type: String,
+    #[serde(default)]
+    pub observations: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Relation {
+    pub from: String,
+    pub to: String,
+    pub relation_type: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Graph {
+    pub entities: Vec<Entity>,
+    pub relations: Vec<Relation>,
+}
+
+pub fn scope_name(s: MemoryScope) -> &'static str {
+    match s {
+        MemoryScope::Agent => "agent",
+        MemoryScope::Workspace => "workspace",
+        MemoryScope::Global => "global",
+    }
+}

@@ -1,0 +1,252 @@
+//! The memory knowledge graph through the real binary: the MCP memory
+//! server's operations, scopes, keyword and semantic search.
+
+mod common;
+use common::{Env, have_model};
+use serde_json::json;
+
+fn seed(env: &Env) {
+    let entities = json!({"entities": [
+        {"name": "Tom", "entityType": "animal", "observations": ["cats purr when content", "sleeps on the sofa"]},
+        {"name": "Deploy pipeline", "entityType": "system", "observations": ["runs cargo build in CI", "ships the release binary"]},
+        {"name": "Lisbon", "entityType": "city", "observations": ["capital of Portugal, by the Atlantic ocean"]}
+    ]});
+    env.run_stdin(&["memory", "create-entities"], &entities.to_string())
+        .ok();
+}
+
+#[test]
+fn mcp_operations_round_trip() {
+    let env = Env::new();
+    seed(&env);
+    // Creating an existing name is skipped, as in the MCP memory server.
+    let again = env
+        .run_stdin(
+            &["memory", "create-entities", "--no-embed"],
+            &json!({"entities": [{"name": "Tom", "entityType": "animal"}]}).to_string(),
+        )
+        .ok()
+        .json();
+    assert_eq!(again, json!([]));
+    let rel = json!({"relations": [{"from": "Tom", "to": "Lisbon", "relationType": "lives_in"}]});
+    let r = env
+        .run_stdin(&["memory", "create-relations"], &rel.to_string())
+        .ok()
+        .json();
+    assert_eq!(r[0]["relationType"], "lives_in");
+    env.run_stdin(&["memory", "create-relations"], &rel.to_string())
+        .ok();
+    let add = json!({"observations": [{"entityName": "Tom", "contents": ["likes tuna", "sleeps on the sofa"]}]});
+    let a = env
+        .run_stdin(
+            &["memory", "add-observations", "--no-embed"],
+            &add.to_string(),
+        )
+        .ok()
+        .json();
+    assert_eq!(a[0]["addedObservations"], json!(["likes tuna"]));
+
+    let g = env.run(&["memory", "read-graph"]).ok().json();
+    assert_eq!(g["entities"].as_array().unwrap().len(), 3);
+    assert_eq!(g["entities"][2]["name"], "Tom");
+    assert_eq!(
+        g["entities"][2]["observations"],
+        json!(["cats purr when content", "sleeps on the sofa", "likes tuna"])
+    );
+    assert_eq!(
+        g["relations"],
+        json!([{"from": "Tom", "to": "Lisbon", "relationType": "lives_in"}])
+    );
+
+    let open = env
+        .run_stdin(&["memory", "open-nodes"], r#"{"names": ["Tom", "Nobody"]}"#)
+        .ok()
+        .json();
+    assert_eq!(open["entities"].as_array().unwrap().len(), 1);
+    let found = env
+        .run_stdin(&["memory", "search-nodes"], r#"{"query": "tuna"}"#)
+        .ok()
+        .json();
+    assert_eq!(found["entities"][0]["name"], "Tom");
+    let hood = env
+        .run(&["memory", "graph", "Lisbon", "--depth", "1"])
+        .ok()
+        .json();
+    assert_eq!(hood["entities"].as_array().unwrap().len(), 2);
+
+    let d = env
+        .run_stdin(
+            &["memory", "delete-observations"],
+            r#"{"deletions": [{"entityName": "Tom", "observations": ["likes tuna"]}]}"#,
+        )
+        .ok()
+        .json();
+    assert_eq!(d["deleted"], 1);
+    let d = env
+        .run_stdin(&["memory", "delete-relations"], &rel.to_string())
+        .ok()
+        .json();
+    assert_eq!(d["deleted"], 1);
+    let d = env
+        .run_stdin(
+            &["memory", "delete-entities"],
+            r#"{"entityNames": ["Lisbon"]}"#,
+        )
+        .ok()
+        .json();
+    assert_eq!(d["deleted"], 1);
+    let g = env.run(&["memory", "read-graph"]).ok().json();
+    assert_eq!(g["entities"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let env = Env::new();
+    seed(&env);
+    let before = env.run(&["memory", "read-graph"]).ok().stdout;
+    // One unknown entity fails the whole call: the valid part is not written.
+    let add = json!({"observations": [
+        {"entityName": "Tom", "contents": ["new fact"]},
+        {"entityName": "Ghost", "contents": ["boo"]}
+    ]});
+    let r = env
+        .run_stdin(&["memory", "add-observations"], &add.to_string())
+        .code(4);
+    assert!(r.stderr.contains("Entity not found: Ghost"), "{}", r.stderr);
+    let r = env
+        .run_stdin(&["memory", "create-entities"], "{not json")
+        .code(2);
+    assert!(r.stderr.contains("not valid JSON"), "{}", r.stderr);
+    let r = env
+        .run_stdin(
+            &["memory", "create-entities"],
+            r#"{"entities": [{"name": "x"}]}"#,
+        )
+        .code(2);
+    assert!(r.stderr.contains("entityType"), "{}", r.stderr);
+    let r = env
+        .run_stdin(
+            &["memory", "create-relations"],
+            r#"{"relations": [{"from": "Tom", "to": "Nowhere", "relationType": "r"}]}"#,
+        )
+        .code(4);
+    assert!(r.stderr.contains("Nowhere"), "{}", r.stderr);
+    assert_eq!(env.run(&["memory", "read-graph"]).ok().stdout, before);
+}
+
+#[test]
+fn agent_scopes_are_private() {
+    let env = Env::new();
+    let e = json!({"entities": [{"name": "secret plan", "entityType": "note", "observations": ["launch on friday"]}]});
+    env.run_stdin(
+        &[
+            "memory",
+            "create-entities",
+            "--no-embed",
+            "--scope",
+            "agent",
+            "--agent",
+            "alpha",
+        ],
+        &e.to_string(),
+    )
+    .ok();
+    let g = json!({"entities": [{"name": "shared fact", "entityType": "note", "observations": ["launch needs a review"]}]});
+    env.run_stdin(&["memory", "create-entities", "--no-embed"], &g.to_string())
+        .ok();
+    let names = |agent: &str| -> Vec<String> {
+        let r = env
+            .run(&["memory", "read-graph", "--agent", agent])
+            .ok()
+            .json();
+        r["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("alpha"), ["secret plan", "shared fact"]);
+    assert_eq!(names("beta"), ["shared fact"]);
+}
+
+#[test]
+fn without_the_model_search_is_keyword_only_and_says_why() {
+    let env = Env::new();
+    seed_without_model(&env);
+    let empty = env.path().join("no-models");
+    let mut c = env.cmd();
+    c.env("CAXTON_MODELS_DIR", &empty)
+        .args(["memory", "search", "cats purr", "--json"]);
+    let r = common::finish(c.output().unwrap()).ok();
+    let j = r.json();
+    assert_eq!(j["mode"], "keyword");
+    assert!(
+        j["reason"]
+            .as_str()
+            .unwrap()
+            .contains("scripts/fetch-models"),
+        "{j}"
+    );
+    assert_eq!(j["results"][0]["name"], "Tom");
+    assert_eq!(j["results"][0]["mode"], "keyword");
+    assert_eq!(j["pending_embeddings"], 5);
+}
+
+fn seed_without_model(env: &Env) {
+    let mut c = env.cmd();
+    c.env("CAXTON_MODELS_DIR", env.path().join("no-models"));
+    let entities = json!({"entities": [
+        {"name": "Tom", "entityType": "animal", "observations": ["cats purr when content", "sleeps on the sofa"]},
+        {"name": "Deploy pipeline", "entityType": "system", "observations": ["runs cargo build in CI", "ships the release binary"]},
+        {"name": "Lisbon", "entityType": "city", "observations": ["capital of Portugal, by the Atlantic ocean"]}
+    ]});
+    use std::io::Write;
+    let mut child = c
+        .args(["memory", "create-entities"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(entities.to_string().as_bytes())
+        .unwrap();
+    let r = common::finish(child.wait_with_output().unwrap()).ok();
+    assert!(r.stderr.contains("not embedded"), "{}", r.stderr);
+}
+
+#[test]
+fn semantic_search_finds_meaning_without_shared_words() {
+    if !have_model() {
+        return;
+    }
+    let env = Env::new();
+    seed(&env);
+    let j = env
+        .run(&["memory", "search", "feline pets", "--json"])
+        .ok()
+        .json();
+    assert_eq!(j["mode"], "hybrid", "{j}");
+    assert_eq!(j["pending_embeddings"], 0);
+    assert_eq!(j["results"][0]["name"], "Tom", "{j}");
+    assert_eq!(j["results"][0]["mode"], "semantic");
+    let top = j["results"][0]["score"].as_f64().unwrap();
+    let next = j["results"][1]["score"].as_f64().unwrap();
+    assert!(top > next, "{j}");
+    // Rows written with --no-embed are found by keyword until embedded.
+    env.run_stdin(
+        &["memory", "add-observations", "--no-embed"],
+        r#"{"observations": [{"entityName": "Lisbon", "contents": ["famous for custard tarts"]}]}"#,
+    )
+    .ok();
+    let j = env
+        .run(&["memory", "search", "custard", "--json"])
+        .ok()
+        .json();
+    assert_eq!(j["pending_embeddings"], 1);
+    assert_eq!(j["results"][0]["name"], "Lisbon");
+}
