@@ -193,6 +193,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,add-observations)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__add__subcmd__observations"
                 ;;
+            caxton__subcmd__help__subcmd__memory,capacity-check)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__capacity__subcmd__check"
+                ;;
             caxton__subcmd__help__subcmd__memory,create-entities)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__create__subcmd__entities"
                 ;;
@@ -208,8 +211,14 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,delete-relations)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__delete__subcmd__relations"
                 ;;
+            caxton__subcmd__help__subcmd__memory,export)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__export"
+                ;;
             caxton__subcmd__help__subcmd__memory,graph)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__graph"
+                ;;
+            caxton__subcmd__help__subcmd__memory,import)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__import"
                 ;;
             caxton__subcmd__help__subcmd__memory,open-nodes)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__open__subcmd__nodes"
@@ -217,11 +226,20 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,read-graph)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__read__subcmd__graph"
                 ;;
+            caxton__subcmd__help__subcmd__memory,reindex)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__reindex"
+                ;;
             caxton__subcmd__help__subcmd__memory,search)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__search"
                 ;;
             caxton__subcmd__help__subcmd__memory,search-nodes)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__search__subcmd__nodes"
+                ;;
+            caxton__subcmd__help__subcmd__memory,status)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__status"
+                ;;
+            caxton__subcmd__help__subcmd__memory,usage)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__usage"
                 ;;
             caxton__subcmd__help__subcmd__tools,list)
                 cmd="caxton__subcmd__help__subcmd__tools__subcmd__list"
@@ -231,6 +249,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory,add-observations)
                 cmd="caxton__subcmd__memory__subcmd__add__subcmd__observations"
+                ;;
+            caxton__subcmd__memory,capacity-check)
+                cmd="caxton__subcmd__memory__subcmd__capacity__subcmd__check"
                 ;;
             caxton__subcmd__memory,create-entities)
                 cmd="caxton__subcmd__memory__subcmd__create__subcmd__entities"
@@ -247,11 +268,17 @@ _caxton() {
             caxton__subcmd__memory,delete-relations)
                 cmd="caxton__subcmd__memory__subcmd__delete__subcmd__relations"
                 ;;
+            caxton__subcmd__memory,export)
+                cmd="caxton__subcmd__memory__subcmd__export"
+                ;;
             caxton__subcmd__memory,graph)
                 cmd="caxton__subcmd__memory__subcmd__graph"
                 ;;
             caxton__subcmd__memory,help)
                 cmd="caxton__subcmd__memory__subcmd__help"
+                ;;
+            caxton__subcmd__memory,import)
+                cmd="caxton__subcmd__memory__subcmd__import"
                 ;;
             caxton__subcmd__memory,open-nodes)
                 cmd="caxton__subcmd__memory__subcmd__open__subcmd__nodes"
@@ -259,14 +286,26 @@ _caxton() {
             caxton__subcmd__memory,read-graph)
                 cmd="caxton__subcmd__memory__subcmd__read__subcmd__graph"
                 ;;
+            caxton__subcmd__memory,reindex)
+                cmd="caxton__subcmd__memory__subcmd__reindex"
+                ;;
             caxton__subcmd__memory,search)
                 cmd="caxton__subcmd__memory__subcmd__search"
                 ;;
             caxton__subcmd__memory,search-nodes)
                 cmd="caxton__subcmd__memory__subcmd__search__subcmd__nodes"
                 ;;
+            caxton__subcmd__memory,status)
+                cmd="caxton__subcmd__memory__subcmd__status"
+                ;;
+            caxton__subcmd__memory,usage)
+                cmd="caxton__subcmd__memory__subcmd__usage"
+                ;;
             caxton__subcmd__memory__subcmd__help,add-observations)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__add__subcmd__observations"
+                ;;
+            caxton__subcmd__memory__subcmd__help,capacity-check)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__capacity__subcmd__check"
                 ;;
             caxton__subcmd__memory__subcmd__help,create-entities)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__create__subcmd__entities"
@@ -283,11 +322,17 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,delete-relations)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__delete__subcmd__relations"
                 ;;
+            caxton__subcmd__memory__subcmd__help,export)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__export"
+                ;;
             caxton__subcmd__memory__subcmd__help,graph)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__graph"
                 ;;
             caxton__subcmd__memory__subcmd__help,help)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__memory__subcmd__help,import)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__import"
                 ;;
             caxton__subcmd__memory__subcmd__help,open-nodes)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__open__subcmd__nodes"
@@ -295,11 +340,20 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,read-graph)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__read__subcmd__graph"
                 ;;
+            caxton__subcmd__memory__subcmd__help,reindex)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__reindex"
+                ;;
             caxton__subcmd__memory__subcmd__help,search)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__search"
                 ;;
             caxton__subcmd__memory__subcmd__help,search-nodes)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__search__subcmd__nodes"
+                ;;
+            caxton__subcmd__memory__subcmd__help,status)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__status"
+                ;;
+            caxton__subcmd__memory__subcmd__help,usage)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__usage"
                 ;;
             caxton__subcmd__tools,help)
                 cmd="caxton__subcmd__tools__subcmd__help"
@@ -1252,7 +1306,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex export import graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1266,6 +1320,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__add__subcmd__observations)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__capacity__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1349,7 +1417,35 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__memory__subcmd__graph)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1391,6 +1487,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__reindex)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__memory__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1406,6 +1516,34 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__search__subcmd__nodes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1518,7 +1656,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1563,6 +1701,36 @@ _caxton() {
                     return 0
                     ;;
                 --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__capacity__subcmd__check)
+            opts="-h -V --warn-percentage --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --warn-percentage)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1795,6 +1963,40 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__export)
+            opts="-h -V --format --output --embeddings --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__graph)
             opts="-h -V --depth --scope --agent --workspace --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1838,7 +2040,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search graph help"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1852,6 +2054,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help__subcmd__add__subcmd__observations)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__capacity__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1935,6 +2151,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1950,6 +2180,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1991,6 +2235,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__reindex)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2012,6 +2270,64 @@ _caxton() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__import)
+            opts="-h -V --format --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2080,6 +2396,32 @@ _caxton() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__reindex)
+            opts="-h -V --verify-after --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2176,6 +2518,58 @@ _caxton() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__status)
+            opts="-h -V --detailed --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__usage)
+            opts="-h -V --percentage --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

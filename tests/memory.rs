@@ -250,3 +250,144 @@ fn semantic_search_finds_meaning_without_shared_words() {
     assert_eq!(j["pending_embeddings"], 1);
     assert_eq!(j["results"][0]["name"], "Lisbon");
 }
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    let env = Env::new();
+    seed(&env);
+    env.run_stdin(
+        &["memory", "create-relations"],
+        r#"{"relations": [{"from": "Tom", "to": "Lisbon", "relationType": "lives_in"}]}"#,
+    )
+    .ok();
+    let private = json!({"entities": [{"name": "Tom", "entityType": "cat", "observations": ["agent-private fact"]}]});
+    env.run_stdin(
+        &[
+            "memory",
+            "create-entities",
+            "--scope",
+            "agent",
+            "--agent",
+            "alpha",
+        ],
+        &private.to_string(),
+    )
+    .ok();
+    for (format, extra) in [("json", vec![]), ("jsonl", vec!["--embeddings"])] {
+        let mut args = vec!["memory", "export", "--format", format];
+        args.extend(extra.iter().copied());
+        let first = env.run(&args).ok().stdout;
+        let file = env.write(&format!("export.{format}"), &first);
+        let other = Env::new();
+        let r = other
+            .run(&[
+                "memory",
+                "import",
+                file.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .ok()
+            .json();
+        assert_eq!(r["entities"], 4, "{r}");
+        assert_eq!(r["relations"], 1, "{r}");
+        let second = other.run(&args).ok().stdout;
+        assert_eq!(first, second, "{format} round trip");
+        // Importing again adds nothing.
+        let r = other
+            .run(&[
+                "memory",
+                "import",
+                file.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .ok()
+            .json();
+        assert_eq!(
+            (r["entities"].as_u64(), r["observations"].as_u64()),
+            (Some(0), Some(0))
+        );
+    }
+    let bad = env.write(
+        "bad.json",
+        r#"{"format": "other", "version": 1, "entities": [], "relations": []}"#,
+    );
+    env.run(&["memory", "import", bad.to_str().unwrap()])
+        .code(2);
+}
+
+#[test]
+fn status_usage_and_capacity() {
+    let env = Env::new();
+    env.write("data/caxton.toml", "[memory]\nmax_entities = 4\n");
+    seed(&env);
+    assert_eq!(
+        env.run(&["memory", "usage", "--percentage"]).ok().stdout,
+        "75\n"
+    );
+    env.run(&["memory", "capacity-check", "--warn-percentage", "80"])
+        .ok();
+    let r = env
+        .run(&["memory", "capacity-check", "--warn-percentage", "70"])
+        .code(1);
+    assert!(
+        r.stdout.contains("Entity count: 3 / 4 (75%"),
+        "{}",
+        r.stdout
+    );
+    env.run(&["memory", "search", "sofa"]).ok();
+    let s = env.run(&["memory", "status", "--json"]).ok().json();
+    assert_eq!(s["entities"], 3);
+    assert_eq!(s["observations"], 5);
+    assert_eq!(s["searches_recorded"], 1);
+    assert!(s["search_p99_ms"].as_f64().unwrap() > 0.0);
+    if have_model() {
+        let human = env.run(&["memory", "status", "--detailed"]).ok().stdout;
+        assert!(human.contains("Memory system: healthy"), "{human}");
+        assert!(human.contains("integrity ok"), "{human}");
+    }
+    let mut c = env.cmd();
+    c.env("CAXTON_MODELS_DIR", env.path().join("none"))
+        .args(["memory", "status"]);
+    let r = common::finish(c.output().unwrap()).ok();
+    assert!(r.stdout.contains("Memory system: degraded"), "{}", r.stdout);
+    assert!(r.stderr.contains("scripts/fetch-models"), "{}", r.stderr);
+}
+
+#[test]
+fn two_processes_writing_at_once_lose_nothing() {
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    let files: Vec<_> = ["a", "b"]
+        .iter()
+        .map(|p| {
+            let mut text = String::from("{\"type\":\"header\",\"format\":\"caxton-memory\",\"version\":1}\n");
+            for i in 0..5000 {
+                let e = json!({"type": "entity", "name": format!("{p}{i}"), "entityType": "item", "scope": "global", "scopeId": "",
+                    "metadata": {}, "createdBy": "test", "createdAt": i, "updatedAt": i,
+                    "observations": [{"content": format!("observation {i} of writer {p}"), "createdBy": "test", "createdAt": i}]});
+                text.push_str(&e.to_string());
+                text.push('\n');
+            }
+            env.write(&format!("{p}.jsonl"), &text)
+        })
+        .collect();
+    let children: Vec<_> = files
+        .iter()
+        .map(|f| {
+            env.cmd()
+                .args(["memory", "import", f.to_str().unwrap(), "--format", "jsonl"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        common::finish(c.wait_with_output().unwrap()).ok();
+    }
+    let s = env.run(&["memory", "status", "--json"]).ok().json();
+    assert_eq!(s["entities"], 10_000);
+    assert_eq!(s["observations"], 10_000);
+}

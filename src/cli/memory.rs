@@ -12,6 +12,8 @@ use crate::error::{Error, ExitCode, Result};
 use crate::memory::embed::Embedder;
 use crate::memory::graph::{self, ObservationAdd, ObservationDelete};
 use crate::memory::search::{self, Options};
+use crate::memory::status as mstatus;
+use crate::memory::transfer::{self, Format};
 use crate::memory::vectors;
 use crate::memory::{Access, Entity, MemoryScope, Relation};
 
@@ -84,6 +86,47 @@ pub enum MemoryCommand {
         min_similarity: Option<f32>,
         #[command(flatten)]
         who: Who,
+    },
+    /// Health of the memory system; prints `healthy` when every check passes
+    Status {
+        /// Also run SQLite's quick_check and show every figure
+        #[arg(long)]
+        detailed: bool,
+    },
+    /// Entities stored as a share of `memory.max_entities`
+    Usage {
+        /// Print only the integer percentage (for scripts)
+        #[arg(long)]
+        percentage: bool,
+    },
+    /// Exit 1 when entity usage is at or above the given percentage
+    CapacityCheck {
+        #[arg(long, default_value_t = 80, value_name = "PERCENT")]
+        warn_percentage: u8,
+    },
+    /// Embed every observation still waiting for a vector
+    Reindex {
+        /// Afterwards, check that every observation has a vector
+        #[arg(long)]
+        verify_after: bool,
+    },
+    /// Write the whole memory as JSON or JSON Lines
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Output file (written atomically) [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Include the stored vectors
+        #[arg(long)]
+        embeddings: bool,
+    },
+    /// Read an export into memory, merging with what is there
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
     },
     /// An entity and its neighbours up to DEPTH relation hops
     Graph {
@@ -224,13 +267,21 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
                 scope: in_scope,
             };
             let embedder = embedder(cx)?;
+            let mut store = cx.store()?;
+            let started = std::time::Instant::now();
             let found = search::search(
-                &cx.store()?,
+                &store,
                 &access(&who),
                 embedder.as_ref().map_err(Clone::clone),
                 &query,
                 min_similarity,
                 &opts,
+            )?;
+            mstatus::record_search(
+                &mut store,
+                started.elapsed(),
+                found.mode,
+                found.results.len(),
             )?;
             if out.json {
                 let mut v = json!(found);
@@ -270,6 +321,99 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
             }
             return Ok(ExitCode::Ok);
         }
+        MemoryCommand::Status { detailed } => return status(cx, detailed, out),
+        MemoryCommand::Usage { percentage } => {
+            let store = cx.store()?;
+            let p = mstatus::usage_percent(&store, cx.config().memory.max_entities)?;
+            if percentage {
+                out.line(p.floor() as u64);
+            } else if out.json {
+                out.json(
+                    &json!({"usage_percent": p, "max_entities": cx.config().memory.max_entities}),
+                );
+            } else {
+                out.line(format!(
+                    "{p:.1}% of the {} entity limit",
+                    cx.config().memory.max_entities
+                ));
+            }
+            return Ok(ExitCode::Ok);
+        }
+        MemoryCommand::CapacityCheck { warn_percentage } => {
+            let s = mstatus::status(
+                &cx.store()?,
+                &cx.paths().models_dir,
+                cx.config().memory.max_entities,
+                false,
+            )?;
+            let over = s.usage_percent >= f64::from(warn_percentage);
+            if out.json {
+                out.json(&json!({"entities": s.entities, "max_entities": s.max_entities, "usage_percent": s.usage_percent, "warn_percentage": warn_percentage, "over": over}));
+            } else {
+                out.line(format!(
+                    "Entity count: {} / {} ({:.0}%{})",
+                    s.entities,
+                    s.max_entities,
+                    s.usage_percent,
+                    if over { " - approaching limit" } else { "" }
+                ));
+                if over {
+                    out.line("WARNING: Consider cleanup (`caxton memory cleanup`) or an external backend");
+                }
+            }
+            return Ok(if over {
+                ExitCode::Failure
+            } else {
+                ExitCode::Ok
+            });
+        }
+        MemoryCommand::Reindex { verify_after } => {
+            let mut store = cx.store()?;
+            let e = Embedder::load(&cx.paths().models_dir)?;
+            let n = vectors::embed_backlog(&mut store, &e, &mut |done, total| {
+                if !out.json {
+                    eprint!("\rembedded {done}/{total}");
+                }
+            })?;
+            if !out.json && n > 0 {
+                eprintln!();
+            }
+            let left = vectors::backlog(&store)?;
+            if out.json {
+                out.json(&json!({"embedded": n, "pending": left}));
+            } else {
+                out.line(format!("embedded {n} observations; {left} pending"));
+            }
+            return Ok(if verify_after && left > 0 {
+                ExitCode::Failure
+            } else {
+                ExitCode::Ok
+            });
+        }
+        MemoryCommand::Export {
+            format,
+            output,
+            embeddings,
+        } => {
+            let store = cx.store()?;
+            match output {
+                Some(path) => {
+                    let mut buf = Vec::new();
+                    transfer::export(&store, format, embeddings, &mut buf)?;
+                    crate::paths::write_atomic(&path, &buf)
+                        .map_err(|e| Error::io("write", &path, e))?;
+                }
+                None => {
+                    transfer::export(&store, format, embeddings, &mut std::io::stdout().lock())?
+                }
+            }
+            return Ok(ExitCode::Ok);
+        }
+        MemoryCommand::Import { file, format } => {
+            let f = std::fs::File::open(&file).map_err(|e| Error::io("read", &file, e))?;
+            let doc = transfer::parse(&mut std::io::BufReader::new(f), format)?;
+            json!(transfer::import(&mut cx.store()?, &doc)?)
+        }
         MemoryCommand::Graph { name, depth, who } => json!(graph::neighbourhood(
             &cx.store()?,
             &access(&who),
@@ -278,5 +422,57 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
         )?),
     };
     out.json(&result);
+    Ok(ExitCode::Ok)
+}
+
+fn status(cx: &Caxton, detailed: bool, out: &Output) -> Result<ExitCode> {
+    let s = mstatus::status(
+        &cx.store()?,
+        &cx.paths().models_dir,
+        cx.config().memory.max_entities,
+        detailed,
+    )?;
+    if out.json {
+        out.json(&s);
+        return Ok(ExitCode::Ok);
+    }
+    let ms = |v: Option<f64>| v.map_or("no searches recorded".to_string(), |v| format!("{v:.1}ms"));
+    out.line(format!("Memory system: {}", s.status));
+    out.line(format!(
+        "SQLite database: {} ({}, {:.0}% fragmentation)",
+        if detailed {
+            format!("integrity {}", s.sqlite_status)
+        } else {
+            "open".into()
+        },
+        bytesize::ByteSize::b(s.db_bytes),
+        s.fragmentation_percent
+    ));
+    out.line(format!("Embedding model: {}", s.embedding_model));
+    out.line(format!(
+        "Entities: {} stored ({:.0}% of {} limit)",
+        s.entities, s.usage_percent, s.max_entities
+    ));
+    out.line(format!("Relations: {} connections", s.relations));
+    out.line(format!(
+        "Vectors: {} of {} observations embedded ({} pending)",
+        s.embedded_observations, s.observations, s.pending_embeddings
+    ));
+    out.line(format!(
+        "Search latency P99: {} (target: <{}ms)",
+        ms(s.search_p99_ms),
+        mstatus::SEARCH_P99_TARGET_MS
+    ));
+    if detailed {
+        out.line(format!(
+            "Search latency P50: {} over {} recorded searches",
+            ms(s.search_p50_ms),
+            s.searches_recorded
+        ));
+        out.line(format!("Model directory: {}", s.model_dir));
+    }
+    for p in s.problems.iter().chain(&s.warnings) {
+        out.warn(p);
+    }
     Ok(ExitCode::Ok)
 }

@@ -4,6 +4,8 @@
 pub mod embed;
 pub mod graph;
 pub mod search;
+pub mod status;
+pub mod transfer;
 pub mod vectors;
 
 use serde::{Deserialize, Serialize};

@@ -95,6 +95,14 @@ const MIGRATIONS: &[&str] = &[
      CREATE TRIGGER memory_observations_ad AFTER DELETE ON memory_observations BEGIN
          DELETE FROM memory_fts WHERE rowid = old.id;
      END;",
+    // 3: recorded search latencies, so `memory status` reports a real P99.
+    "CREATE TABLE memory_search_log (
+         id           INTEGER PRIMARY KEY,
+         at           INTEGER NOT NULL,
+         duration_us  INTEGER NOT NULL,
+         mode         TEXT NOT NULL,
+         results      INTEGER NOT NULL
+     ) STRICT;",
 ];
 
 pub fn latest() -> i64 {

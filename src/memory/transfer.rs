@@ -1,0 +1,369 @@
+//! Export and import of the whole memory, losslessly: scopes, provenance,
+//! timestamps, metadata and (optionally) vectors. Ordering is defined
+//! (entities by scope, scope id, name; observations by insertion; relations
+//! by endpoints and type), so export → import → export is byte-identical.
+
+use std::io::{BufRead, Write};
+
+use base64::Engine as _;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::embed::MODEL_ID;
+use crate::error::{Error, Result};
+use crate::store::{Store, store_err};
+
+pub const FORMAT: &str = "caxton-memory";
+pub const VERSION: u32 = 1;
+/// Entities per import transaction: an interrupted import keeps every
+/// committed batch.
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EntityRecord {
+    pub name: String,
+    pub entity_type: String,
+    pub scope: String,
+    pub scope_id: String,
+    pub metadata: Value,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub observations: Vec<ObservationRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObservationRecord {
+    pub content: String,
+    pub created_by: String,
+    pub created_at: i64,
+    /// Base64 little-endian f32 vector of `MODEL_ID`, when exported with embeddings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<String>,
+}
+
+/// An endpoint of a relation: an entity by scope and name.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EntityRef {
+    pub name: String,
+    pub scope: String,
+    pub scope_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RelationRecord {
+    pub from: EntityRef,
+    pub to: EntityRef,
+    pub relation_type: String,
+    pub strength: f64,
+    pub metadata: Value,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// One line of the JSONL format.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Line {
+    Header { format: String, version: u32 },
+    Entity(EntityRecord),
+    Relation(RelationRecord),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub format: String,
+    pub version: u32,
+    pub entities: Vec<EntityRecord>,
+    pub relations: Vec<RelationRecord>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Jsonl,
+}
+
+pub fn read_all(store: &Store, embeddings: bool) -> Result<Document> {
+    let conn = store.conn();
+    let err = |e| store_err(store.path(), e);
+    let mut entities = Vec::new();
+    let mut ids = Vec::new();
+    {
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, name, entity_type, scope, scope_id, metadata, created_by, created_at, updated_at
+                 FROM memory_entities ORDER BY scope, scope_id, name",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                let metadata: String = r.get(5)?;
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    EntityRecord {
+                        name: r.get(1)?,
+                        entity_type: r.get(2)?,
+                        scope: r.get(3)?,
+                        scope_id: r.get(4)?,
+                        metadata: serde_json::from_str(&metadata).unwrap_or(Value::Null),
+                        created_by: r.get(6)?,
+                        created_at: r.get(7)?,
+                        updated_at: r.get(8)?,
+                        observations: Vec::new(),
+                    },
+                ))
+            })
+            .map_err(err)?;
+        for row in rows {
+            let (id, e) = row.map_err(err)?;
+            ids.push(id);
+            entities.push(e);
+        }
+    }
+    let mut obs = conn
+        .prepare_cached(
+            "SELECT o.content, o.created_by, o.created_at, v.vector FROM memory_observations o
+             LEFT JOIN memory_vectors v ON v.observation_id = o.id AND v.model = ?2
+             WHERE o.entity_id = ?1 ORDER BY o.id",
+        )
+        .map_err(err)?;
+    for (id, e) in ids.iter().zip(entities.iter_mut()) {
+        let rows = obs
+            .query_map(params![id, MODEL_ID], |r| {
+                let blob: Option<Vec<u8>> = r.get(3)?;
+                Ok(ObservationRecord {
+                    content: r.get(0)?,
+                    created_by: r.get(1)?,
+                    created_at: r.get(2)?,
+                    embedding: blob
+                        .filter(|_| embeddings)
+                        .map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
+                })
+            })
+            .map_err(err)?;
+        e.observations = rows.collect::<rusqlite::Result<_>>().map_err(err)?;
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT f.name, f.scope, f.scope_id, t.name, t.scope, t.scope_id, r.relation_type,
+                    r.strength, r.metadata, r.created_by, r.created_at
+             FROM memory_relations r JOIN memory_entities f ON f.id = r.from_id
+             JOIN memory_entities t ON t.id = r.to_id
+             ORDER BY f.scope, f.scope_id, f.name, t.scope, t.scope_id, t.name, r.relation_type",
+        )
+        .map_err(err)?;
+    let relations = stmt
+        .query_map([], |r| {
+            let metadata: String = r.get(8)?;
+            Ok(RelationRecord {
+                from: EntityRef {
+                    name: r.get(0)?,
+                    scope: r.get(1)?,
+                    scope_id: r.get(2)?,
+                },
+                to: EntityRef {
+                    name: r.get(3)?,
+                    scope: r.get(4)?,
+                    scope_id: r.get(5)?,
+                },
+                relation_type: r.get(6)?,
+                strength: r.get(7)?,
+                metadata: serde_json::from_str(&metadata).unwrap_or(Value::Null),
+                created_by: r.get(9)?,
+                created_at: r.get(10)?,
+            })
+        })
+        .map_err(err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(err)?;
+    Ok(Document {
+        format: FORMAT.into(),
+        version: VERSION,
+        entities,
+        relations,
+    })
+}
+
+pub fn export(store: &Store, format: Format, embeddings: bool, out: &mut dyn Write) -> Result<()> {
+    let doc = read_all(store, embeddings)?;
+    let io = |e: std::io::Error| Error::io("write", std::path::Path::new("<export>"), e);
+    let json = |l: &Line| serde_json::to_string(l).map_err(|e| io(std::io::Error::other(e)));
+    match format {
+        Format::Json => {
+            let text =
+                serde_json::to_string_pretty(&doc).map_err(|e| io(std::io::Error::other(e)))?;
+            writeln!(out, "{text}").map_err(io)?;
+        }
+        Format::Jsonl => {
+            writeln!(
+                out,
+                "{}",
+                json(&Line::Header {
+                    format: FORMAT.into(),
+                    version: VERSION
+                })?
+            )
+            .map_err(io)?;
+            for e in doc.entities {
+                writeln!(out, "{}", json(&Line::Entity(e))?).map_err(io)?;
+            }
+            for r in doc.relations {
+                writeln!(out, "{}", json(&Line::Relation(r))?).map_err(io)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub entities: usize,
+    pub observations: usize,
+    pub relations: usize,
+    pub embeddings: usize,
+}
+
+fn bad(message: String) -> Error {
+    Error::Usage {
+        message,
+        hint: "the input must be a `caxton memory export` document (--format json or jsonl)".into(),
+    }
+}
+
+/// Parse an export in either format.
+pub fn parse(input: &mut dyn BufRead, format: Format) -> Result<Document> {
+    let io = |e| Error::io("read", std::path::Path::new("<import>"), e);
+    match format {
+        Format::Json => {
+            let doc: Document =
+                serde_json::from_reader(input).map_err(|e| bad(format!("invalid export: {e}")))?;
+            check_header(&doc.format, doc.version)?;
+            Ok(doc)
+        }
+        Format::Jsonl => {
+            let mut doc = Document {
+                format: String::new(),
+                version: 0,
+                entities: Vec::new(),
+                relations: Vec::new(),
+            };
+            for (i, line) in input.lines().enumerate() {
+                let line = line.map_err(io)?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Line>(&line)
+                    .map_err(|e| bad(format!("line {}: {e}", i + 1)))?
+                {
+                    Line::Header { format, version } => {
+                        check_header(&format, version)?;
+                        doc.format = format;
+                        doc.version = version;
+                    }
+                    Line::Entity(e) => doc.entities.push(e),
+                    Line::Relation(r) => doc.relations.push(r),
+                }
+            }
+            check_header(&doc.format, doc.version)?;
+            Ok(doc)
+        }
+    }
+}
+
+fn check_header(format: &str, version: u32) -> Result<()> {
+    if format != FORMAT {
+        return Err(bad(format!(
+            "not a Caxton memory export (format {format:?})"
+        )));
+    }
+    if version > VERSION {
+        return Err(bad(format!(
+            "export version {version} is newer than this Caxton understands ({VERSION})"
+        )));
+    }
+    Ok(())
+}
+
+/// Import a document, merging into what exists: existing entities (same
+/// scope and name) keep their row and gain missing observations; duplicate
+/// relations are skipped. Committed in batches of entities.
+pub fn import(store: &mut Store, doc: &Document) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let path = store.path().to_path_buf();
+    for chunk in doc.entities.chunks(BATCH) {
+        store.write(|tx| {
+            let sql = |e| store_err(&path, e);
+            for e in chunk {
+                let metadata = serde_json::to_string(&e.metadata).unwrap_or_else(|_| "{}".into());
+                tx.prepare_cached(
+                    "INSERT INTO memory_entities (name, entity_type, scope, scope_id, metadata, created_by, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (scope, scope_id, name) DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![e.name, e.entity_type, e.scope, e.scope_id, metadata, e.created_by, e.created_at, e.updated_at]))
+                .map(|n| report.entities += n)
+                .map_err(sql)?;
+                let id: i64 = tx
+                    .query_row(
+                        "SELECT id FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
+                        params![e.scope, e.scope_id, e.name],
+                        |r| r.get(0),
+                    )
+                    .map_err(sql)?;
+                for o in &e.observations {
+                    let n = tx
+                        .prepare_cached(
+                            "INSERT INTO memory_observations (entity_id, content, created_by, created_at)
+                             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (entity_id, content) DO NOTHING",
+                        )
+                        .and_then(|mut s| s.execute(params![id, o.content, o.created_by, o.created_at]))
+                        .map_err(sql)?;
+                    report.observations += n;
+                    let Some(b64) = o.embedding.as_ref().filter(|_| n > 0) else { continue };
+                    let blob = base64::engine::general_purpose::STANDARD
+                        .decode(b64)
+                        .map_err(|err| bad(format!("entity {:?}: embedding is not base64: {err}", e.name)))?;
+                    tx.execute(
+                        "INSERT INTO memory_vectors (observation_id, model, dims, vector) VALUES (?1, ?2, ?3, ?4)",
+                        params![tx.last_insert_rowid(), MODEL_ID, (blob.len() / 4) as i64, blob],
+                    )
+                    .map_err(sql)?;
+                    report.embeddings += 1;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        let find = |r: &EntityRef| -> Result<i64> {
+            tx.query_row(
+                "SELECT id FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
+                params![r.scope, r.scope_id, r.name],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql)?
+            .ok_or_else(|| Error::EntityNotFound { name: r.name.clone() })
+        };
+        for r in &doc.relations {
+            let (from, to) = (find(&r.from)?, find(&r.to)?);
+            let metadata = serde_json::to_string(&r.metadata).unwrap_or_else(|_| "{}".into());
+            report.relations += tx
+                .execute(
+                    "INSERT INTO memory_relations (from_id, to_id, relation_type, strength, metadata, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (from_id, to_id, relation_type) DO NOTHING",
+                    params![from, to, r.relation_type, r.strength, metadata, r.created_by, r.created_at],
+                )
+                .map_err(sql)?;
+        }
+        Ok(())
+    })?;
+    Ok(report)
+}
