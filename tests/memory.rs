@@ -391,3 +391,49 @@ fn two_processes_writing_at_once_lose_nothing() {
     assert_eq!(s["entities"], 10_000);
     assert_eq!(s["observations"], 10_000);
 }
+
+#[test]
+fn kill_during_import_keeps_every_committed_batch() {
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    let mut text = String::from("{\"type\":\"header\",\"format\":\"caxton-memory\",\"version\":1}\n");
+    for i in 0..60_000 {
+        let e = json!({"type": "entity", "name": format!("e{i}"), "entityType": "item", "scope": "global", "scopeId": "",
+            "metadata": {}, "createdBy": "test", "createdAt": i, "updatedAt": i,
+            "observations": [{"content": format!("fact number {i}"), "createdBy": "test", "createdAt": i}]});
+        text.push_str(&e.to_string());
+        text.push('\n');
+    }
+    let file = env.write("big.jsonl", &text);
+    let mut child = env
+        .cmd()
+        .args(["memory", "import", file.to_str().unwrap(), "--format", "jsonl"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Poll (with a deadline) until some batches are committed, then SIGKILL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let s = env.run(&["memory", "status", "--json"]).ok().json();
+        if s["entities"].as_i64().unwrap() > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "import never committed a batch");
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+    }
+    child.kill().ok();
+    child.wait().unwrap();
+    let s = env.run(&["memory", "status", "--detailed", "--json"]).ok().json();
+    assert_eq!(s["sqlite_status"], "ok");
+    let n = s["entities"].as_i64().unwrap();
+    assert!(n > 0 && n % 500 == 0, "whole batches only: {n}");
+    assert_eq!(s["observations"].as_i64().unwrap(), n);
+    assert_eq!(s["pending_embeddings"].as_i64().unwrap(), n, "the backlog is intact");
+    // Running the import again completes it.
+    env.run(&["memory", "import", file.to_str().unwrap(), "--format", "jsonl"]).ok();
+    let s = env.run(&["memory", "status", "--json"]).ok().json();
+    assert_eq!(s["entities"], 60_000);
+}
