@@ -5,13 +5,17 @@ mod common;
 use common::{Env, have_model};
 use serde_json::json;
 
-fn seed(env: &Env) {
-    let entities = json!({"entities": [
+fn seed_json() -> String {
+    json!({"entities": [
         {"name": "Tom", "entityType": "animal", "observations": ["cats purr when content", "sleeps on the sofa"]},
         {"name": "Deploy pipeline", "entityType": "system", "observations": ["runs cargo build in CI", "ships the release binary"]},
         {"name": "Lisbon", "entityType": "city", "observations": ["capital of Portugal, by the Atlantic ocean"]}
-    ]});
-    env.run_stdin(&["memory", "create-entities"], &entities.to_string())
+    ]})
+    .to_string()
+}
+
+fn seed(env: &Env) {
+    env.run_stdin(&["memory", "create-entities"], &seed_json())
         .ok();
 }
 
@@ -194,15 +198,10 @@ fn without_the_model_search_is_keyword_only_and_says_why() {
 }
 
 fn seed_without_model(env: &Env) {
-    let mut c = env.cmd();
-    c.env("CAXTON_MODELS_DIR", env.path().join("no-models"));
-    let entities = json!({"entities": [
-        {"name": "Tom", "entityType": "animal", "observations": ["cats purr when content", "sleeps on the sofa"]},
-        {"name": "Deploy pipeline", "entityType": "system", "observations": ["runs cargo build in CI", "ships the release binary"]},
-        {"name": "Lisbon", "entityType": "city", "observations": ["capital of Portugal, by the Atlantic ocean"]}
-    ]});
     use std::io::Write;
-    let mut child = c
+    let mut child = env
+        .cmd()
+        .env("CAXTON_MODELS_DIR", env.path().join("no-models"))
         .args(["memory", "create-entities"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -213,7 +212,7 @@ fn seed_without_model(env: &Env) {
         .stdin
         .take()
         .unwrap()
-        .write_all(entities.to_string().as_bytes())
+        .write_all(seed_json().as_bytes())
         .unwrap();
     let r = common::finish(child.wait_with_output().unwrap()).ok();
     assert!(r.stderr.contains("not embedded"), "{}", r.stderr);
@@ -396,7 +395,8 @@ fn two_processes_writing_at_once_lose_nothing() {
 fn kill_during_import_keeps_every_committed_batch() {
     let env = Env::new();
     env.run(&["init"]).ok();
-    let mut text = String::from("{\"type\":\"header\",\"format\":\"caxton-memory\",\"version\":1}\n");
+    let mut text =
+        String::from("{\"type\":\"header\",\"format\":\"caxton-memory\",\"version\":1}\n");
     for i in 0..60_000 {
         let e = json!({"type": "entity", "name": format!("e{i}"), "entityType": "item", "scope": "global", "scopeId": "",
             "metadata": {}, "createdBy": "test", "createdAt": i, "updatedAt": i,
@@ -407,7 +407,13 @@ fn kill_during_import_keeps_every_committed_batch() {
     let file = env.write("big.jsonl", &text);
     let mut child = env
         .cmd()
-        .args(["memory", "import", file.to_str().unwrap(), "--format", "jsonl"])
+        .args([
+            "memory",
+            "import",
+            file.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -419,21 +425,38 @@ fn kill_during_import_keeps_every_committed_batch() {
         if s["entities"].as_i64().unwrap() > 0 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "import never committed a batch");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "import never committed a batch"
+        );
         if child.try_wait().unwrap().is_some() {
             break;
         }
     }
     child.kill().ok();
     child.wait().unwrap();
-    let s = env.run(&["memory", "status", "--detailed", "--json"]).ok().json();
+    let s = env
+        .run(&["memory", "status", "--detailed", "--json"])
+        .ok()
+        .json();
     assert_eq!(s["sqlite_status"], "ok");
     let n = s["entities"].as_i64().unwrap();
     assert!(n > 0 && n % 500 == 0, "whole batches only: {n}");
     assert_eq!(s["observations"].as_i64().unwrap(), n);
-    assert_eq!(s["pending_embeddings"].as_i64().unwrap(), n, "the backlog is intact");
+    assert_eq!(
+        s["pending_embeddings"].as_i64().unwrap(),
+        n,
+        "the backlog is intact"
+    );
     // Running the import again completes it.
-    env.run(&["memory", "import", file.to_str().unwrap(), "--format", "jsonl"]).ok();
+    env.run(&[
+        "memory",
+        "import",
+        file.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ])
+    .ok();
     let s = env.run(&["memory", "status", "--json"]).ok().json();
     assert_eq!(s["entities"], 60_000);
 }
