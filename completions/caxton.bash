@@ -223,6 +223,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,open-nodes)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__open__subcmd__nodes"
                 ;;
+            caxton__subcmd__help__subcmd__memory,optimize)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__optimize"
+                ;;
             caxton__subcmd__help__subcmd__memory,read-graph)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__read__subcmd__graph"
                 ;;
@@ -283,6 +286,9 @@ _caxton() {
             caxton__subcmd__memory,open-nodes)
                 cmd="caxton__subcmd__memory__subcmd__open__subcmd__nodes"
                 ;;
+            caxton__subcmd__memory,optimize)
+                cmd="caxton__subcmd__memory__subcmd__optimize"
+                ;;
             caxton__subcmd__memory,read-graph)
                 cmd="caxton__subcmd__memory__subcmd__read__subcmd__graph"
                 ;;
@@ -336,6 +342,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory__subcmd__help,open-nodes)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__open__subcmd__nodes"
+                ;;
+            caxton__subcmd__memory__subcmd__help,optimize)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__optimize"
                 ;;
             caxton__subcmd__memory__subcmd__help,read-graph)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__read__subcmd__graph"
@@ -1306,7 +1315,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex export import graph"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex optimize export import graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1460,6 +1469,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__open__subcmd__nodes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__optimize)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1656,7 +1679,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex export import graph help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex optimize export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2040,7 +2063,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex export import graph help"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex optimize export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2221,6 +2244,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__optimize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__read__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2355,6 +2392,36 @@ _caxton() {
                     return 0
                     ;;
                 --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__optimize)
+            opts="-h -V --vacuum-sqlite --rebuild-index --recompute-embeddings --incremental --max-duration --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -460,3 +460,70 @@ fn kill_during_import_keeps_every_committed_batch() {
     let s = env.run(&["memory", "status", "--json"]).ok().json();
     assert_eq!(s["entities"], 60_000);
 }
+
+#[test]
+fn optimize_compacts_and_keeps_search_working() {
+    let env = Env::new();
+    seed(&env);
+    let many: Vec<String> = (0..3000)
+        .map(|i| format!("bulk observation {i} with some padding text to take space"))
+        .collect();
+    let add = json!({"observations": [{"entityName": "Lisbon", "contents": many}]});
+    env.run_stdin(
+        &["memory", "add-observations", "--no-embed"],
+        &add.to_string(),
+    )
+    .ok();
+    env.run_stdin(
+        &["memory", "delete-observations"],
+        &json!({"deletions": [{"entityName": "Lisbon", "observations": many}]}).to_string(),
+    )
+    .ok();
+    let r = env
+        .run(&[
+            "memory",
+            "optimize",
+            "--vacuum-sqlite",
+            "--rebuild-index",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert!(
+        r["bytes_after"].as_u64().unwrap() < r["bytes_before"].as_u64().unwrap(),
+        "{r}"
+    );
+    let r = env
+        .run(&[
+            "memory",
+            "optimize",
+            "--incremental",
+            "--max-duration",
+            "5s",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(r["complete"], true, "{r}");
+    let found = env
+        .run_stdin(&["memory", "search-nodes"], r#"{"query": "sofa"}"#)
+        .ok()
+        .json();
+    assert_eq!(found["entities"][0]["name"], "Tom");
+    env.run(&["memory", "optimize"]).code(2);
+    let mut c = env.cmd();
+    c.env("CAXTON_MODELS_DIR", env.path().join("none")).args([
+        "memory",
+        "optimize",
+        "--recompute-embeddings",
+    ]);
+    let r = common::finish(c.output().unwrap()).code(4);
+    assert!(r.stderr.contains("scripts/fetch-models"), "{}", r.stderr);
+    if have_model() {
+        let r = env
+            .run(&["memory", "optimize", "--recompute-embeddings", "--json"])
+            .ok()
+            .json();
+        assert_eq!(r["embedded"], 5, "{r}");
+    }
+}

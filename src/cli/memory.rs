@@ -11,6 +11,7 @@ use crate::Caxton;
 use crate::error::{Error, ExitCode, Result};
 use crate::memory::embed::Embedder;
 use crate::memory::graph::{self, ObservationAdd, ObservationDelete};
+use crate::memory::maintenance::{self, Plan};
 use crate::memory::search::{self, Options};
 use crate::memory::status as mstatus;
 use crate::memory::transfer::{self, Format};
@@ -109,6 +110,24 @@ pub enum MemoryCommand {
         /// Afterwards, check that every observation has a vector
         #[arg(long)]
         verify_after: bool,
+    },
+    /// Compact the database, rebuild search indexes, recompute vectors
+    Optimize {
+        /// VACUUM the SQLite file (needs free disk equal to its size)
+        #[arg(long)]
+        vacuum_sqlite: bool,
+        /// Rebuild the full-text index and SQLite's indexes and statistics
+        #[arg(long)]
+        rebuild_index: bool,
+        /// Drop every vector and embed all observations again
+        #[arg(long)]
+        recompute_embeddings: bool,
+        /// Only bounded work that never blocks writers for long (index merges)
+        #[arg(long, conflicts_with_all = ["vacuum_sqlite", "rebuild_index", "recompute_embeddings"])]
+        incremental: bool,
+        /// Time budget for --incremental, e.g. 30s
+        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration, requires = "incremental")]
+        max_duration: std::time::Duration,
     },
     /// Write the whole memory as JSON or JSON Lines
     Export {
@@ -389,6 +408,49 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
             } else {
                 ExitCode::Ok
             });
+        }
+        MemoryCommand::Optimize {
+            vacuum_sqlite,
+            rebuild_index,
+            recompute_embeddings,
+            incremental,
+            max_duration,
+        } => {
+            let plan = Plan {
+                vacuum: vacuum_sqlite,
+                rebuild_index,
+                recompute_embeddings,
+                incremental: incremental.then_some(max_duration),
+            };
+            if !(plan.vacuum || plan.rebuild_index || plan.recompute_embeddings || incremental) {
+                return Err(Error::Usage {
+                    message: "nothing to do: choose what to optimise".into(),
+                    hint: "e.g. caxton memory optimize --vacuum-sqlite --rebuild-index, or --incremental --max-duration 30s".into(),
+                });
+            }
+            // Recomputing needs the model; it is an error, not a silent skip.
+            let embedder = if recompute_embeddings {
+                Some(Embedder::load(&cx.paths().models_dir)?)
+            } else {
+                None
+            };
+            let r = maintenance::optimize(&mut cx.store()?, &plan, embedder.as_ref())?;
+            if out.json {
+                out.json(&r);
+            } else {
+                r.steps.iter().for_each(|s| out.line(format!("  {s}")));
+                out.line(format!(
+                    "optimised: {} → {}{}",
+                    bytesize::ByteSize::b(r.bytes_before),
+                    bytesize::ByteSize::b(r.bytes_after),
+                    if r.complete {
+                        ""
+                    } else {
+                        " (time budget reached; run again to continue)"
+                    }
+                ));
+            }
+            return Ok(ExitCode::Ok);
         }
         MemoryCommand::Export {
             format,
