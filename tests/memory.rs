@@ -172,6 +172,18 @@ fn agent_scopes_are_private() {
     };
     assert_eq!(names("alpha"), ["secret plan", "shared fact"]);
     assert_eq!(names("beta"), ["shared fact"]);
+    // An agent-scoped write must name its agent, or nobody could read it.
+    let r = env
+        .run_stdin(
+            &["memory", "create-entities", "--scope", "agent"],
+            &e.to_string(),
+        )
+        .code(2);
+    assert!(
+        r.stderr.contains("--scope agent needs --agent"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

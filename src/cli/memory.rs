@@ -157,8 +157,28 @@ pub enum MemoryCommand {
     },
 }
 
-fn access(who: &Who) -> Access {
-    Access::operator(who.scope, who.agent.clone(), who.workspace.clone())
+/// Who acts, refusing a write scope that names no owner: an entity in the
+/// agent (or workspace) scope without an agent (or workspace) would be
+/// visible to nobody.
+fn access(who: &Who) -> Result<Access> {
+    let missing = match who.scope {
+        MemoryScope::Agent if who.agent.is_none() => Some("--scope agent needs --agent AGENT"),
+        MemoryScope::Workspace if who.workspace.is_none() => {
+            Some("--scope workspace needs --workspace NAME")
+        }
+        _ => None,
+    };
+    if let Some(message) = missing {
+        return Err(Error::Usage {
+            message: message.into(),
+            hint: "or write to --scope global (the default)".into(),
+        });
+    }
+    Ok(Access::operator(
+        who.scope,
+        who.agent.clone(),
+        who.workspace.clone(),
+    ))
 }
 
 /// Read `{"<field>": T}` from --file or stdin.
@@ -217,7 +237,7 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
     let result = match cmd {
         MemoryCommand::CreateEntities(Op { input: i, who: w }) => {
             let entities: Vec<Entity> = read(&i, "entities")?;
-            let created = graph::create_entities(&mut cx.store()?, &access(&w), &entities)?;
+            let created = graph::create_entities(&mut cx.store()?, &access(&w)?, &entities)?;
             embed_pending(cx, &i, out)?;
             json!(created)
         }
@@ -225,33 +245,33 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
             let relations: Vec<Relation> = read(&i, "relations")?;
             json!(graph::create_relations(
                 &mut cx.store()?,
-                &access(&w),
+                &access(&w)?,
                 &relations
             )?)
         }
         MemoryCommand::AddObservations(Op { input: i, who: w }) => {
             let adds: Vec<ObservationAdd> = read(&i, "observations")?;
-            let added = graph::add_observations(&mut cx.store()?, &access(&w), &adds)?;
+            let added = graph::add_observations(&mut cx.store()?, &access(&w)?, &adds)?;
             embed_pending(cx, &i, out)?;
             json!(added)
         }
         MemoryCommand::DeleteEntities(Op { input: i, who: w }) => {
             let names: Vec<String> = read(&i, "entityNames")?;
-            json!({"deleted": graph::delete_entities(&mut cx.store()?, &access(&w), &names)?})
+            json!({"deleted": graph::delete_entities(&mut cx.store()?, &access(&w)?, &names)?})
         }
         MemoryCommand::DeleteObservations(Op { input: i, who: w }) => {
             let dels: Vec<ObservationDelete> = read(&i, "deletions")?;
-            json!({"deleted": graph::delete_observations(&mut cx.store()?, &access(&w), &dels)?})
+            json!({"deleted": graph::delete_observations(&mut cx.store()?, &access(&w)?, &dels)?})
         }
         MemoryCommand::DeleteRelations(Op { input: i, who: w }) => {
             let relations: Vec<Relation> = read(&i, "relations")?;
-            json!({"deleted": graph::delete_relations(&mut cx.store()?, &access(&w), &relations)?})
+            json!({"deleted": graph::delete_relations(&mut cx.store()?, &access(&w)?, &relations)?})
         }
-        MemoryCommand::ReadGraph(w) => json!(graph::load_graph(&cx.store()?, &access(&w), None)?),
+        MemoryCommand::ReadGraph(w) => json!(graph::load_graph(&cx.store()?, &access(&w)?, None)?),
         MemoryCommand::SearchNodes(Op { input: i, who: w }) => {
             let query: String = read(&i, "query")?;
             let store = cx.store()?;
-            let a = access(&w);
+            let a = access(&w)?;
             let hits = search::keyword(
                 &store,
                 &a,
@@ -268,7 +288,7 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
         MemoryCommand::OpenNodes(Op { input: i, who: w }) => {
             let names: Vec<String> = read(&i, "names")?;
             let store = cx.store()?;
-            let a = access(&w);
+            let a = access(&w)?;
             let ids = graph::ids_by_name(&store, &a, &names)?;
             json!(graph::load_graph(&store, &a, Some(&ids))?)
         }
@@ -290,7 +310,7 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
             let started = std::time::Instant::now();
             let found = search::search(
                 &store,
-                &access(&who),
+                &access(&who)?,
                 embedder.as_ref().map_err(Clone::clone),
                 &query,
                 min_similarity,
@@ -478,7 +498,7 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
         }
         MemoryCommand::Graph { name, depth, who } => json!(graph::neighbourhood(
             &cx.store()?,
-            &access(&who),
+            &access(&who)?,
             &name,
             depth
         )?),
