@@ -211,6 +211,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,delete-relations)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__delete__subcmd__relations"
                 ;;
+            caxton__subcmd__help__subcmd__memory,emergency-diagnosis)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__emergency__subcmd__diagnosis"
+                ;;
             caxton__subcmd__help__subcmd__memory,export)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__export"
                 ;;
@@ -271,6 +274,9 @@ _caxton() {
             caxton__subcmd__memory,delete-relations)
                 cmd="caxton__subcmd__memory__subcmd__delete__subcmd__relations"
                 ;;
+            caxton__subcmd__memory,emergency-diagnosis)
+                cmd="caxton__subcmd__memory__subcmd__emergency__subcmd__diagnosis"
+                ;;
             caxton__subcmd__memory,export)
                 cmd="caxton__subcmd__memory__subcmd__export"
                 ;;
@@ -327,6 +333,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory__subcmd__help,delete-relations)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__delete__subcmd__relations"
+                ;;
+            caxton__subcmd__memory__subcmd__help,emergency-diagnosis)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__emergency__subcmd__diagnosis"
                 ;;
             caxton__subcmd__memory__subcmd__help,export)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__export"
@@ -1315,7 +1324,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex optimize export import graph"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis usage capacity-check reindex optimize export import graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1413,6 +1422,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__delete__subcmd__relations)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__emergency__subcmd__diagnosis)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1679,7 +1702,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex optimize export import graph help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis usage capacity-check reindex optimize export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1986,6 +2009,32 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__emergency__subcmd__diagnosis)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__export)
             opts="-h -V --format --output --embeddings --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2063,7 +2112,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status usage capacity-check reindex optimize export import graph help"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis usage capacity-check reindex optimize export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2161,6 +2210,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help__subcmd__delete__subcmd__relations)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__emergency__subcmd__diagnosis)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

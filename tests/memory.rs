@@ -348,6 +348,27 @@ fn status_usage_and_capacity() {
         r.stdout
     );
     env.run(&["memory", "search", "sofa"]).ok();
+    let d = env
+        .run(&["memory", "emergency-diagnosis", "--json"])
+        .ok()
+        .json();
+    assert_eq!(d["status"]["sqlite_status"], "ok");
+    assert_eq!(d["largest_entities"][0][0], "Deploy pipeline");
+    assert_eq!(d["actions"], json!([]), "{d}");
+    let human = env.run(&["memory", "emergency-diagnosis"]).ok().stdout;
+    assert!(
+        human.contains("SQLite integrity_check: ok") && human.contains("No action needed."),
+        "{human}"
+    );
+    let mut c = env.cmd();
+    c.env("CAXTON_MODELS_DIR", env.path().join("none"))
+        .args(["memory", "emergency-diagnosis"]);
+    let r = common::finish(c.output().unwrap()).ok();
+    assert!(
+        r.stdout.contains("action: run scripts/fetch-models"),
+        "{}",
+        r.stdout
+    );
     let s = env.run(&["memory", "status", "--json"]).ok().json();
     assert_eq!(s["entities"], 3);
     assert_eq!(s["observations"], 5);

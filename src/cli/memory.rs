@@ -94,6 +94,8 @@ pub enum MemoryCommand {
         #[arg(long)]
         detailed: bool,
     },
+    /// Full integrity check, where the space goes, and what to do next
+    EmergencyDiagnosis,
     /// Entities stored as a share of `memory.max_entities`
     Usage {
         /// Print only the integer percentage (for scripts)
@@ -361,6 +363,47 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
             return Ok(ExitCode::Ok);
         }
         MemoryCommand::Status { detailed } => return status(cx, detailed, out),
+        MemoryCommand::EmergencyDiagnosis => {
+            let d = mstatus::diagnose(
+                &cx.store()?,
+                &cx.paths().models_dir,
+                cx.config().memory.max_entities,
+            )?;
+            if out.json {
+                out.json(&d);
+                return Ok(ExitCode::Ok);
+            }
+            let s = &d.status;
+            out.line(format!("Memory system: {}", s.status));
+            out.line(format!("SQLite integrity_check: {}", s.sqlite_status));
+            out.line(format!(
+                "Database: {} (+{} write-ahead log), {:.0}% free pages",
+                bytesize::ByteSize::b(s.db_bytes),
+                bytesize::ByteSize::b(d.wal_bytes),
+                s.fragmentation_percent
+            ));
+            out.line(format!(
+                "Entities: {} of {} ({:.0}%); observations {}; relations {}",
+                s.entities, s.max_entities, s.usage_percent, s.observations, s.relations
+            ));
+            out.line(format!(
+                "Embedding model: {}; {} observations pending",
+                s.embedding_model, s.pending_embeddings
+            ));
+            for (name, scope, n) in &d.largest_entities {
+                out.line(format!("  largest: {name} ({scope}): {n} observations"));
+            }
+            for p in s.problems.iter().chain(&s.warnings) {
+                out.warn(p);
+            }
+            if d.actions.is_empty() {
+                out.line("No action needed.");
+            }
+            for a in &d.actions {
+                out.line(format!("action: {a}"));
+            }
+            return Ok(ExitCode::Ok);
+        }
         MemoryCommand::Usage { percentage } => {
             let store = cx.store()?;
             let p = mstatus::usage_percent(&store, cx.config().memory.max_entities)?;

@@ -173,3 +173,80 @@ pub fn record_search(
         Ok(())
     })
 }
+
+/// What `memory emergency-diagnosis` reports: the status with a full
+/// integrity check, where the space goes, and what to do next.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    pub status: Status,
+    pub wal_bytes: u64,
+    /// Entities with the most observations: (name, scope, observations).
+    pub largest_entities: Vec<(String, String, i64)>,
+    pub actions: Vec<String>,
+}
+
+pub fn diagnose(store: &Store, models_dir: &Path, max_entities: u64) -> Result<Diagnosis> {
+    let mut status = status(store, models_dir, max_entities, false)?;
+    let err = |e| store_err(store.path(), e);
+    // integrity_check (not quick_check): slower, but this is the emergency path.
+    let integrity: Vec<String> = store
+        .conn()
+        .prepare("PRAGMA integrity_check")
+        .map_err(err)?
+        .query_map([], |r| r.get(0))
+        .map_err(err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(err)?;
+    status.sqlite_status = integrity.join("; ");
+    let mut actions = Vec::new();
+    if integrity != ["ok"] {
+        status
+            .problems
+            .push(format!("SQLite integrity_check: {}", status.sqlite_status));
+        status.status = "degraded";
+        actions.push(
+            "restore from the latest verified backup, or salvage readable rows with a repair"
+                .into(),
+        );
+    }
+    let largest = store
+        .conn()
+        .prepare(
+            "SELECT e.name, e.scope, count(o.id) AS n FROM memory_entities e
+             LEFT JOIN memory_observations o ON o.entity_id = e.id
+             GROUP BY e.id ORDER BY n DESC, e.name LIMIT 5",
+        )
+        .map_err(err)?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(err)?;
+    let wal = store.path().with_extension("db-wal");
+    let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    if status.usage_percent >= 80.0 {
+        actions.push(format!(
+            "entity usage is {:.0}% of {}: delete unused entities or raise memory.max_entities",
+            status.usage_percent, status.max_entities
+        ));
+    }
+    if status.fragmentation_percent >= 20.0 {
+        actions.push("run `caxton memory optimize --vacuum-sqlite` to reclaim free pages".into());
+    }
+    if status.pending_embeddings > 0 && !status.embedding_model.ends_with("missing") {
+        actions.push(format!(
+            "run `caxton memory reindex` to embed {} pending observations",
+            status.pending_embeddings
+        ));
+    }
+    if status.embedding_model.ends_with("missing") {
+        actions.push(
+            "run scripts/fetch-models (or set CAXTON_MODELS_DIR) to enable semantic search".into(),
+        );
+    }
+    Ok(Diagnosis {
+        status,
+        wal_bytes,
+        largest_entities: largest,
+        actions,
+    })
+}
