@@ -290,31 +290,25 @@ fn export_import_export_is_byte_identical() {
         let first = env.run(&args).ok().stdout;
         let file = env.write(&format!("export.{format}"), &first);
         let other = Env::new();
-        let r = other
-            .run(&[
-                "memory",
-                "import",
-                file.to_str().unwrap(),
-                "--format",
-                format,
-            ])
-            .ok()
-            .json();
+        let import = || {
+            other
+                .run(&[
+                    "memory",
+                    "import",
+                    file.to_str().unwrap(),
+                    "--format",
+                    format,
+                ])
+                .ok()
+                .json()
+        };
+        let r = import();
         assert_eq!(r["entities"], 4, "{r}");
         assert_eq!(r["relations"], 1, "{r}");
         let second = other.run(&args).ok().stdout;
         assert_eq!(first, second, "{format} round trip");
         // Importing again adds nothing.
-        let r = other
-            .run(&[
-                "memory",
-                "import",
-                file.to_str().unwrap(),
-                "--format",
-                format,
-            ])
-            .ok()
-            .json();
+        let r = import();
         assert_eq!(
             (r["entities"].as_u64(), r["observations"].as_u64()),
             (Some(0), Some(0))
