@@ -193,8 +193,14 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,add-observations)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__add__subcmd__observations"
                 ;;
+            caxton__subcmd__help__subcmd__memory,cache-clear)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__cache__subcmd__clear"
+                ;;
             caxton__subcmd__help__subcmd__memory,capacity-check)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__capacity__subcmd__check"
+                ;;
+            caxton__subcmd__help__subcmd__memory,cleanup)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__cleanup"
                 ;;
             caxton__subcmd__help__subcmd__memory,create-entities)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__create__subcmd__entities"
@@ -223,6 +229,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,import)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__import"
                 ;;
+            caxton__subcmd__help__subcmd__memory,monitor)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__monitor"
+                ;;
             caxton__subcmd__help__subcmd__memory,open-nodes)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__open__subcmd__nodes"
                 ;;
@@ -241,6 +250,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,search-nodes)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__search__subcmd__nodes"
                 ;;
+            caxton__subcmd__help__subcmd__memory,stats)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__stats"
+                ;;
             caxton__subcmd__help__subcmd__memory,status)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__status"
                 ;;
@@ -256,8 +268,14 @@ _caxton() {
             caxton__subcmd__memory,add-observations)
                 cmd="caxton__subcmd__memory__subcmd__add__subcmd__observations"
                 ;;
+            caxton__subcmd__memory,cache-clear)
+                cmd="caxton__subcmd__memory__subcmd__cache__subcmd__clear"
+                ;;
             caxton__subcmd__memory,capacity-check)
                 cmd="caxton__subcmd__memory__subcmd__capacity__subcmd__check"
+                ;;
+            caxton__subcmd__memory,cleanup)
+                cmd="caxton__subcmd__memory__subcmd__cleanup"
                 ;;
             caxton__subcmd__memory,create-entities)
                 cmd="caxton__subcmd__memory__subcmd__create__subcmd__entities"
@@ -274,6 +292,9 @@ _caxton() {
             caxton__subcmd__memory,delete-relations)
                 cmd="caxton__subcmd__memory__subcmd__delete__subcmd__relations"
                 ;;
+            caxton__subcmd__memory,diagnose)
+                cmd="caxton__subcmd__memory__subcmd__emergency__subcmd__diagnosis"
+                ;;
             caxton__subcmd__memory,emergency-diagnosis)
                 cmd="caxton__subcmd__memory__subcmd__emergency__subcmd__diagnosis"
                 ;;
@@ -288,6 +309,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory,import)
                 cmd="caxton__subcmd__memory__subcmd__import"
+                ;;
+            caxton__subcmd__memory,monitor)
+                cmd="caxton__subcmd__memory__subcmd__monitor"
                 ;;
             caxton__subcmd__memory,open-nodes)
                 cmd="caxton__subcmd__memory__subcmd__open__subcmd__nodes"
@@ -307,6 +331,9 @@ _caxton() {
             caxton__subcmd__memory,search-nodes)
                 cmd="caxton__subcmd__memory__subcmd__search__subcmd__nodes"
                 ;;
+            caxton__subcmd__memory,stats)
+                cmd="caxton__subcmd__memory__subcmd__stats"
+                ;;
             caxton__subcmd__memory,status)
                 cmd="caxton__subcmd__memory__subcmd__status"
                 ;;
@@ -316,8 +343,14 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,add-observations)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__add__subcmd__observations"
                 ;;
+            caxton__subcmd__memory__subcmd__help,cache-clear)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__cache__subcmd__clear"
+                ;;
             caxton__subcmd__memory__subcmd__help,capacity-check)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__capacity__subcmd__check"
+                ;;
+            caxton__subcmd__memory__subcmd__help,cleanup)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__cleanup"
                 ;;
             caxton__subcmd__memory__subcmd__help,create-entities)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__create__subcmd__entities"
@@ -349,6 +382,9 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,import)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__import"
                 ;;
+            caxton__subcmd__memory__subcmd__help,monitor)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__monitor"
+                ;;
             caxton__subcmd__memory__subcmd__help,open-nodes)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__open__subcmd__nodes"
                 ;;
@@ -366,6 +402,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory__subcmd__help,search-nodes)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__search__subcmd__nodes"
+                ;;
+            caxton__subcmd__memory__subcmd__help,stats)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__stats"
                 ;;
             caxton__subcmd__memory__subcmd__help,status)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__status"
@@ -1324,7 +1363,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis usage capacity-check reindex optimize export import graph"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1351,7 +1390,35 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__memory__subcmd__capacity__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__cleanup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1491,6 +1558,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__monitor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__memory__subcmd__open__subcmd__nodes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1562,6 +1643,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__search__subcmd__nodes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1702,7 +1797,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis usage capacity-check reindex optimize export import graph help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis diagnose stats monitor cleanup cache-clear usage capacity-check reindex optimize export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1769,6 +1864,32 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__cache__subcmd__clear)
+            opts="-h -V --all --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__capacity__subcmd__check)
             opts="-h -V --warn-percentage --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1777,6 +1898,36 @@ _caxton() {
             fi
             case "${prev}" in
                 --warn-percentage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__cleanup)
+            opts="-h -V --remove-orphaned --older-than --vacuum-after --aggressive --force --dry-run --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2112,7 +2263,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis usage capacity-check reindex optimize export import graph help"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2139,7 +2290,35 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__capacity__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__cleanup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2293,6 +2472,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__monitor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__open__subcmd__nodes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2377,6 +2570,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2414,6 +2621,40 @@ _caxton() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__monitor)
+            opts="-h -V --show-slow-queries --threshold --last --once --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -2478,7 +2719,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__optimize)
-            opts="-h -V --vacuum-sqlite --rebuild-index --recompute-embeddings --incremental --max-duration --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --vacuum-sqlite --rebuild-index --recompute-embeddings --clear-cache --incremental --max-duration --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2546,7 +2787,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__reindex)
-            opts="-h -V --verify-after --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --verify-after --background --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2645,6 +2886,36 @@ _caxton() {
                     return 0
                     ;;
                 --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__stats)
+            opts="-h -V --include-trends --window --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

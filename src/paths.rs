@@ -28,6 +28,12 @@ impl Paths {
     pub fn run_dir(&self) -> PathBuf {
         self.data_dir.join("run")
     }
+
+    /// Derived data that can always be rebuilt from the store (the vector
+    /// index file); `memory cache-clear` empties it.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache")
+    }
 }
 
 /// `$XDG_DATA_HOME/caxton`, else `~/.local/share/caxton`, else `./caxton-data`

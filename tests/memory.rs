@@ -554,3 +554,244 @@ fn optimize_compacts_and_keeps_search_working() {
         assert_eq!(r["embedded"], 5, "{r}");
     }
 }
+
+/// The runbook's monitoring commands read what searches really recorded.
+#[test]
+fn stats_monitor_and_vector_cache_report_recorded_searches() {
+    let env = Env::new();
+    seed(&env);
+    for q in ["feline pets", "release pipeline", "feline pets"] {
+        env.run(&["memory", "search", q]).ok();
+    }
+    let st = env
+        .run(&["memory", "stats", "--include-trends", "--json"])
+        .ok()
+        .json();
+    assert_eq!(st["stats"]["searches"], 3);
+    let modes = st["stats"]["by_mode"].as_array().unwrap();
+    let mode = if have_model() { "hybrid" } else { "keyword" };
+    assert_eq!(modes[0]["key"], mode);
+    assert_eq!(st["stats"]["hourly"][0]["searches"], 3);
+    // Every memory command may take the hourly sample; this one has.
+    assert_eq!(st["stats"]["samples"].as_array().unwrap().len(), 1);
+    assert_eq!(st["stats"]["samples"][0]["entities"], 3);
+    let human = env.run(&["memory", "stats", "--include-trends"]).ok();
+    assert!(
+        human.stdout.contains("Hourly search latency"),
+        "{}",
+        human.stdout
+    );
+
+    // Every search is at or above 0ms; none takes an hour.
+    let all = env
+        .run(&[
+            "memory",
+            "monitor",
+            "--show-slow-queries",
+            "--threshold",
+            "0ms",
+            "--once",
+            "--json",
+        ])
+        .ok();
+    let lines: Vec<serde_json::Value> = all
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["query"], "release pipeline");
+    let none = env
+        .run(&[
+            "memory",
+            "monitor",
+            "--show-slow-queries",
+            "--threshold",
+            "1h",
+            "--once",
+        ])
+        .ok();
+    assert!(!none.stdout.contains("feline"), "{}", none.stdout);
+
+    let status = env.run(&["memory", "status", "--json"]).ok().json();
+    if have_model() {
+        // The first search built the index; the next two found it current.
+        let hit = status["vector_cache_hit_percent"].as_f64().unwrap();
+        assert!((hit - 200.0 / 3.0).abs() < 0.01, "{status}");
+        assert!(status["vector_cache_bytes"].as_u64().unwrap() > 0);
+        let cleared = env
+            .run(&["memory", "cache-clear", "--all", "--json"])
+            .ok()
+            .json();
+        assert!(cleared["bytes_freed"].as_u64().unwrap() > 0);
+        let status = env.run(&["memory", "status", "--json"]).ok().json();
+        assert_eq!(status["vector_cache_bytes"], 0);
+        // Cleared is not broken: the next search rebuilds and still finds it.
+        let found = env
+            .run(&["memory", "search", "feline pets", "--json"])
+            .ok()
+            .json();
+        assert_eq!(found["results"][0]["name"], "Tom");
+    } else {
+        assert!(status["vector_cache_hit_percent"].is_null());
+    }
+}
+
+#[test]
+fn cleanup_removes_only_what_nobody_can_use() {
+    let env = Env::new();
+    seed(&env);
+    env.run_stdin(
+        &["memory", "create-entities", "--no-embed"],
+        r#"{"entities": [{"name": "Empty", "entityType": "note"}, {"name": "Linked", "entityType": "note"}]}"#,
+    )
+    .ok();
+    env.run_stdin(
+        &["memory", "create-relations"],
+        r#"{"relations": [{"from": "Linked", "to": "Tom", "relationType": "about"}]}"#,
+    )
+    .ok();
+    env.run_stdin(
+        &["memory", "create-entities", "--no-embed", "--scope", "agent", "--agent", "gone-agent"],
+        r#"{"entities": [{"name": "Secret", "entityType": "note", "observations": ["only gone-agent saw this"]}]}"#,
+    )
+    .ok();
+    let count = |env: &Env| {
+        env.run(&["memory", "read-graph"]).ok().json()["entities"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(&env), 6);
+    // Young data is kept whatever the flags.
+    let r = env
+        .run(&["memory", "cleanup", "--remove-orphaned", "--json"])
+        .ok()
+        .json();
+    assert_eq!(r["orphaned_entities"], 0);
+    // A dry run counts and keeps.
+    let r = env
+        .run(&[
+            "memory",
+            "cleanup",
+            "--remove-orphaned",
+            "--older-than",
+            "0s",
+            "--aggressive",
+            "--dry-run",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(r["orphaned_entities"], 1, "{r}");
+    assert_eq!(r["abandoned_agent_entities"], 1, "{r}");
+    assert_eq!(count(&env), 6);
+    // --aggressive deletes an agent's memory only when confirmed.
+    let refused = env
+        .run(&["memory", "cleanup", "--aggressive", "--older-than", "0s"])
+        .code(2);
+    assert!(refused.stderr.contains("--force"), "{}", refused.stderr);
+    let r = env
+        .run(&[
+            "memory",
+            "cleanup",
+            "--remove-orphaned",
+            "--older-than",
+            "0s",
+            "--vacuum-after",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(r["orphaned_entities"], 1);
+    let g = env.run(&["memory", "read-graph"]).ok().json();
+    let names: Vec<&str> = g["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"Empty") && names.contains(&"Linked") && names.contains(&"Secret"));
+    env.run(&[
+        "memory",
+        "cleanup",
+        "--aggressive",
+        "--force",
+        "--older-than",
+        "0s",
+    ])
+    .ok();
+    assert_eq!(count(&env), 4);
+}
+
+#[test]
+fn reindex_verifies_and_runs_in_the_background() {
+    if !have_model() {
+        let env = Env::new();
+        let r = env.run(&["memory", "reindex"]);
+        assert_ne!(r.code, 0, "reindex without a model must fail: {}", r.all());
+        return;
+    }
+    let env = Env::new();
+    env.run_stdin(&["memory", "create-entities", "--no-embed"], &seed_json())
+        .ok();
+    let r = env
+        .run(&[
+            "memory",
+            "reindex",
+            "--background",
+            "--verify-after",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let log = std::path::PathBuf::from(r["log"].as_str().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let done = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        // The check lines come last; the vector index is the last check.
+        if text.contains("vector index:") {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "background reindex did not finish: {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(done.contains("embedded 5 observations"), "{done}");
+    assert!(!done.contains('✗'), "{done}");
+    // The child holds the reindex lock until it exits; a second reindex
+    // meanwhile is refused, so wait for the lock to be free.
+    let lock = std::fs::File::open(env.data().join("run/memory-reindex.lock")).unwrap();
+    while lock.try_lock().is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "background reindex did not exit"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(lock);
+    let r = env
+        .run(&["memory", "reindex", "--verify-after", "--json"])
+        .ok()
+        .json();
+    assert_eq!(r["verified"], true, "{r}");
+    assert_eq!(r["indexed"], 5);
+    let r = env
+        .run(&[
+            "memory",
+            "optimize",
+            "--clear-cache",
+            "--rebuild-index",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let steps = r["steps"].to_string();
+    assert!(
+        steps.contains("cleared the vector index cache")
+            && steps.contains("rebuilt the vector index (5 vectors)"),
+        "{steps}"
+    );
+}

@@ -1,16 +1,18 @@
 //! `caxton memory ...`: the MCP memory server's operations, search and graph.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::output::{DIM, Output};
+use super::output::{DIM, Output, glyph};
 use crate::Caxton;
+use crate::agent::validate::Severity;
 use crate::error::{Error, ExitCode, Result};
 use crate::memory::embed::Embedder;
 use crate::memory::graph::{self, ObservationAdd, ObservationDelete};
+use crate::memory::index;
 use crate::memory::maintenance::{self, Plan};
 use crate::memory::search::{self, Options};
 use crate::memory::status as mstatus;
@@ -95,7 +97,60 @@ pub enum MemoryCommand {
         detailed: bool,
     },
     /// Full integrity check, where the space goes, and what to do next
+    #[command(visible_alias = "diagnose")]
     EmergencyDiagnosis,
+    /// Search speed by mode and vector-index load over a window; with
+    /// --include-trends, hourly latency and periodic size samples
+    Stats {
+        #[arg(long)]
+        include_trends: bool,
+        /// Window to report, e.g. 24h or 7d
+        #[arg(long, default_value = "24h", value_parser = humantime::parse_duration, value_name = "DURATION")]
+        window: std::time::Duration,
+    },
+    /// Follow searches as they are recorded (Ctrl-C stops)
+    Monitor {
+        /// Only searches at or above --threshold
+        #[arg(long)]
+        show_slow_queries: bool,
+        #[arg(long, default_value = "100ms", value_parser = humantime::parse_duration, value_name = "DURATION")]
+        threshold: std::time::Duration,
+        /// How many already recorded searches to show first
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        last: usize,
+        /// Show the recorded searches and exit instead of following
+        #[arg(long)]
+        once: bool,
+    },
+    /// Remove what nobody can use: old search logs and samples, vectors of
+    /// other models; orphaned entities and memory of removed agents on request
+    Cleanup {
+        /// Also entities with no observations and no relations
+        #[arg(long)]
+        remove_orphaned: bool,
+        /// Only what is older than this, e.g. 30d
+        #[arg(long, default_value = "30d", value_parser = humantime::parse_duration, value_name = "DURATION")]
+        older_than: std::time::Duration,
+        /// VACUUM afterwards to give the space back to the filesystem
+        #[arg(long)]
+        vacuum_after: bool,
+        /// Also the agent-scoped memory of agents that no longer exist (needs --force)
+        #[arg(long)]
+        aggressive: bool,
+        /// Confirm an --aggressive cleanup
+        #[arg(long)]
+        force: bool,
+        /// Report what would be removed, remove nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete cached derived data (the persisted vector index); it is
+    /// rebuilt from the store on the next search
+    CacheClear {
+        /// Every cache (there is one today: the vector index)
+        #[arg(long)]
+        all: bool,
+    },
     /// Entities stored as a share of `memory.max_entities`
     Usage {
         /// Print only the integer percentage (for scripts)
@@ -107,11 +162,15 @@ pub enum MemoryCommand {
         #[arg(long, default_value_t = 80, value_name = "PERCENT")]
         warn_percentage: u8,
     },
-    /// Embed every observation still waiting for a vector
+    /// Embed every observation still waiting for a vector and refresh the
+    /// vector index
     Reindex {
-        /// Afterwards, check that every observation has a vector
+        /// Afterwards verify vectors, counters, the full-text and vector indexes
         #[arg(long)]
         verify_after: bool,
+        /// Run detached, logging to <data dir>/logs/memory-reindex.log
+        #[arg(long)]
+        background: bool,
     },
     /// Compact the database, rebuild search indexes, recompute vectors
     Optimize {
@@ -124,8 +183,11 @@ pub enum MemoryCommand {
         /// Drop every vector and embed all observations again
         #[arg(long)]
         recompute_embeddings: bool,
+        /// Delete the persisted vector index (rebuilt with --rebuild-index, else on the next search)
+        #[arg(long)]
+        clear_cache: bool,
         /// Only bounded work that never blocks writers for long (index merges)
-        #[arg(long, conflicts_with_all = ["vacuum_sqlite", "rebuild_index", "recompute_embeddings"])]
+        #[arg(long, conflicts_with_all = ["vacuum_sqlite", "rebuild_index", "recompute_embeddings", "clear_cache"])]
         incremental: bool,
         /// Time budget for --incremental, e.g. 30s
         #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration, requires = "incremental")]
@@ -236,6 +298,24 @@ fn embed_pending(cx: &Caxton, input: &Input, out: &Output) -> Result<()> {
 }
 
 pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
+    let code = run_command(cx, cmd, out)?;
+    // Trends are built from samples taken as the memory is used. A sample
+    // that cannot be written (read-only data dir, busy store) is skipped:
+    // it must never fail the command that was asked for.
+    if let Ok(Some(mut store)) = cx.store_if_exists() {
+        let _ = mstatus::sample_if_due(&mut store);
+    }
+    Ok(code)
+}
+
+fn dirs(cx: &Caxton) -> mstatus::Dirs<'_> {
+    mstatus::Dirs {
+        models: &cx.paths().models_dir,
+        cache: cx.paths().cache_dir(),
+    }
+}
+
+fn run_command(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
     let result = match cmd {
         MemoryCommand::CreateEntities(Op { input: i, who: w }) => {
             let entities: Vec<Entity> = read(&i, "entities")?;
@@ -310,19 +390,32 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
             let embedder = embedder(cx)?;
             let mut store = cx.store()?;
             let started = std::time::Instant::now();
+            let mut index = None;
+            let semantic = match &embedder {
+                Ok(embedder) => {
+                    let (index, _) =
+                        index.insert(index::open_cached(&store, &cx.paths().cache_dir())?);
+                    Ok(search::Semantic { embedder, index })
+                }
+                Err(reason) => Err(reason.clone()),
+            };
             let found = search::search(
                 &store,
                 &access(&who)?,
-                embedder.as_ref().map_err(Clone::clone),
+                semantic,
                 &query,
                 min_similarity,
                 &opts,
             )?;
             mstatus::record_search(
                 &mut store,
-                started.elapsed(),
-                found.mode,
-                found.results.len(),
+                &mstatus::SearchRecord {
+                    query: &query,
+                    duration: started.elapsed(),
+                    mode: found.mode,
+                    index_load: index.as_ref().map(|(_, load)| *load),
+                    results: found.results.len(),
+                },
             )?;
             if out.json {
                 let mut v = json!(found);
@@ -364,11 +457,7 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
         }
         MemoryCommand::Status { detailed } => return status(cx, detailed, out),
         MemoryCommand::EmergencyDiagnosis => {
-            let d = mstatus::diagnose(
-                &cx.store()?,
-                &cx.paths().models_dir,
-                cx.config().memory.max_entities,
-            )?;
+            let d = mstatus::diagnose(&cx.store()?, &dirs(cx), cx.config().memory.max_entities)?;
             if out.json {
                 out.json(&d);
                 return Ok(ExitCode::Ok);
@@ -424,7 +513,7 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
         MemoryCommand::CapacityCheck { warn_percentage } => {
             let s = mstatus::status(
                 &cx.store()?,
-                &cx.paths().models_dir,
+                &dirs(cx),
                 cx.config().memory.max_entities,
                 false,
             )?;
@@ -449,33 +538,97 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
                 ExitCode::Ok
             });
         }
-        MemoryCommand::Reindex { verify_after } => {
-            let mut store = cx.store()?;
-            let e = Embedder::load(&cx.paths().models_dir)?;
-            let n = vectors::embed_backlog(&mut store, &e, &mut |done, total| {
-                if !out.json {
-                    eprint!("\rembedded {done}/{total}");
-                }
-            })?;
-            if !out.json && n > 0 {
-                eprintln!();
+        MemoryCommand::Reindex {
+            verify_after,
+            background,
+        } => return reindex(cx, verify_after, background, out),
+        MemoryCommand::Stats {
+            include_trends,
+            window,
+        } => return stats(cx, include_trends, window, out),
+        MemoryCommand::Monitor {
+            show_slow_queries,
+            threshold,
+            last,
+            once,
+        } => {
+            let min = if show_slow_queries {
+                threshold
+            } else {
+                std::time::Duration::ZERO
+            };
+            return monitor(cx, min, last, once, out);
+        }
+        MemoryCommand::Cleanup {
+            remove_orphaned,
+            older_than,
+            vacuum_after,
+            aggressive,
+            force,
+            dry_run,
+        } => {
+            if aggressive && !force && !dry_run {
+                return Err(Error::Usage {
+                    message: "--aggressive deletes the memory of agents that no longer exist"
+                        .into(),
+                    hint: "add --force to confirm, or --dry-run to see what it would remove".into(),
+                });
             }
-            let left = vectors::backlog(&store)?;
+            let known_agents = crate::agent::catalog::list(cx)?
+                .iter()
+                .map(|e| e.name().to_string())
+                .collect();
+            let r = maintenance::cleanup(
+                &mut cx.store()?,
+                &maintenance::Cleanup {
+                    older_than,
+                    remove_orphaned,
+                    aggressive,
+                    known_agents,
+                    vacuum_after,
+                    dry_run,
+                },
+            )?;
             if out.json {
-                out.json(&json!({"embedded": n, "pending": left}));
+                out.json(&r);
             } else {
-                out.line(format!("embedded {n} observations; {left} pending"));
+                let verb = if dry_run { "would remove" } else { "removed" };
+                out.line(format!(
+                    "{verb}: {} orphaned entities, {} entities of removed agents, {} vectors of other models, {} search-log entries, {} trend samples",
+                    r.orphaned_entities,
+                    r.abandoned_agent_entities,
+                    r.stale_vectors,
+                    r.search_log_entries,
+                    r.trend_samples
+                ));
+                out.line(format!(
+                    "database: {} → {}",
+                    bytesize::ByteSize::b(r.bytes_before),
+                    bytesize::ByteSize::b(r.bytes_after)
+                ));
             }
-            return Ok(if verify_after && left > 0 {
-                ExitCode::Failure
+            return Ok(ExitCode::Ok);
+        }
+        MemoryCommand::CacheClear { all: _ } => {
+            // `--all` is accepted for the runbook; the vector index is the
+            // only cache today, so both forms clear the same thing.
+            let dir = cx.paths().cache_dir();
+            let freed = index::clear_cache(&dir).map_err(|e| Error::io("remove", &dir, e))?;
+            if out.json {
+                out.json(&json!({"cleared": [dir.join("vectors.idx")], "bytes_freed": freed}));
             } else {
-                ExitCode::Ok
-            });
+                out.line(format!(
+                    "cleared the vector index cache ({} freed); it is rebuilt on the next search",
+                    bytesize::ByteSize::b(freed)
+                ));
+            }
+            return Ok(ExitCode::Ok);
         }
         MemoryCommand::Optimize {
             vacuum_sqlite,
             rebuild_index,
             recompute_embeddings,
+            clear_cache,
             incremental,
             max_duration,
         } => {
@@ -483,9 +636,15 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
                 vacuum: vacuum_sqlite,
                 rebuild_index,
                 recompute_embeddings,
+                clear_cache,
                 incremental: incremental.then_some(max_duration),
             };
-            if !(plan.vacuum || plan.rebuild_index || plan.recompute_embeddings || incremental) {
+            if !(plan.vacuum
+                || plan.rebuild_index
+                || plan.recompute_embeddings
+                || plan.clear_cache
+                || incremental)
+            {
                 return Err(Error::Usage {
                     message: "nothing to do: choose what to optimise".into(),
                     hint: "e.g. caxton memory optimize --vacuum-sqlite --rebuild-index, or --incremental --max-duration 30s".into(),
@@ -497,7 +656,18 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
             } else {
                 None
             };
-            let r = maintenance::optimize(&mut cx.store()?, &plan, embedder.as_ref())?;
+            let bar = out.progress(0, "embedding");
+            let r = maintenance::optimize(
+                &mut cx.store()?,
+                &plan,
+                embedder.as_ref(),
+                &cx.paths().cache_dir(),
+                &mut |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            )?;
+            bar.finish_and_clear();
             if out.json {
                 out.json(&r);
             } else {
@@ -553,7 +723,7 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
 fn status(cx: &Caxton, detailed: bool, out: &Output) -> Result<ExitCode> {
     let s = mstatus::status(
         &cx.store()?,
-        &cx.paths().models_dir,
+        &dirs(cx),
         cx.config().memory.max_entities,
         detailed,
     )?;
@@ -584,6 +754,15 @@ fn status(cx: &Caxton, detailed: bool, out: &Output) -> Result<ExitCode> {
         s.embedded_observations, s.observations, s.pending_embeddings
     ));
     out.line(format!(
+        "Vector cache: {} (target: >{}%); index file {}",
+        s.vector_cache_hit_percent
+            .map_or("no semantic searches recorded".into(), |p| format!(
+                "{p:.0}% hit rate"
+            )),
+        mstatus::CACHE_HIT_TARGET_PERCENT,
+        bytesize::ByteSize::b(s.vector_cache_bytes)
+    ));
+    out.line(format!(
         "Search latency P99: {} (target: <{}ms)",
         ms(s.search_p99_ms),
         mstatus::SEARCH_P99_TARGET_MS
@@ -600,4 +779,270 @@ fn status(cx: &Caxton, detailed: bool, out: &Output) -> Result<ExitCode> {
         out.warn(p);
     }
     Ok(ExitCode::Ok)
+}
+
+fn reindex(cx: &Caxton, verify_after: bool, background: bool, out: &Output) -> Result<ExitCode> {
+    let paths = cx.paths();
+    let run_dir = paths.run_dir();
+    std::fs::create_dir_all(&run_dir).map_err(|e| Error::io("create", &run_dir, e))?;
+    let lock_path = run_dir.join("memory-reindex.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io("open", &lock_path, e))?;
+    // One reindexer at a time: two would embed the same rows twice.
+    if lock.try_lock().is_err() {
+        return Err(Error::Usage {
+            message: "a memory reindex is already running on this data directory".into(),
+            hint: format!(
+                "wait for it (see {}) or stop it first",
+                paths.logs_dir().join("memory-reindex.log").display()
+            ),
+        });
+    }
+    if background {
+        drop(lock); // the child takes it
+        let logs = paths.logs_dir();
+        std::fs::create_dir_all(&logs).map_err(|e| Error::io("create", &logs, e))?;
+        let log_path = logs.join("memory-reindex.log");
+        let log =
+            std::fs::File::create(&log_path).map_err(|e| Error::io("create", &log_path, e))?;
+        let exe = std::env::current_exe().map_err(|e| Error::io("find", Path::new("caxton"), e))?;
+        let mut cmd = std::process::Command::new(exe);
+        cmd.args(["memory", "reindex"]);
+        if verify_after {
+            cmd.arg("--verify-after");
+        }
+        // The child resolves the same directories and config as this call.
+        cmd.env("CAXTON_DATA_DIR", &paths.data_dir)
+            .env("CAXTON_AGENTS_DIR", &paths.agents_dir)
+            .env("CAXTON_MODELS_DIR", &paths.models_dir);
+        if let Some(file) = &cx.loaded().file {
+            cmd.env("CAXTON_CONFIG", file);
+        }
+        let err_log = log
+            .try_clone()
+            .map_err(|e| Error::io("open", &log_path, e))?;
+        let child = {
+            use std::os::unix::process::CommandExt;
+            // Its own process group: a Ctrl-C in this terminal does not stop it.
+            cmd.process_group(0)
+                .stdin(std::process::Stdio::null())
+                .stdout(log)
+                .stderr(err_log)
+                .spawn()
+                .map_err(|e| Error::io("start", Path::new("caxton memory reindex"), e))?
+        };
+        if out.json {
+            out.json(&json!({"background": true, "pid": child.id(), "log": log_path}));
+        } else {
+            out.line(format!(
+                "reindexing in the background (pid {}); log: {}",
+                child.id(),
+                log_path.display()
+            ));
+        }
+        return Ok(ExitCode::Ok);
+    }
+    let mut store = cx.store()?;
+    let e = Embedder::load(&paths.models_dir)?;
+    let bar = out.progress(vectors::backlog(&store)? as u64, "embedding");
+    let n = vectors::embed_backlog(&mut store, &e, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    let (index, _) = index::open_cached(&store, &paths.cache_dir())?;
+    let left = vectors::backlog(&store)?;
+    let checks = if verify_after {
+        maintenance::verify(&store, &index)?
+    } else {
+        Vec::new()
+    };
+    let ok = checks.iter().all(|c| c.ok);
+    if out.json {
+        out.json(&json!({"embedded": n, "pending": left, "indexed": index.len(), "checks": checks, "verified": verify_after && ok}));
+    } else {
+        out.line(format!(
+            "embedded {n} observations; {left} pending; {} vectors indexed",
+            index.len()
+        ));
+        for c in &checks {
+            let severity = (!c.ok).then_some(Severity::Error);
+            out.line(format!("{} {}: {}", glyph(severity), c.name, c.detail));
+        }
+    }
+    Ok(if ok { ExitCode::Ok } else { ExitCode::Failure })
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.1}ms"))
+}
+
+fn stats(cx: &Caxton, trends: bool, window: std::time::Duration, out: &Output) -> Result<ExitCode> {
+    let Some(mut store) = cx.store_if_exists()? else {
+        return Err(Error::Usage {
+            message: format!("no memory store in {}", cx.paths().data_dir.display()),
+            hint: "run `caxton init`, or point --data-dir at an existing data directory".into(),
+        });
+    };
+    mstatus::sample_if_due(&mut store)?;
+    let hours = window.as_secs().div_ceil(3600).max(1);
+    let st = mstatus::stats(&store, hours, trends)?;
+    let status = mstatus::status(&store, &dirs(cx), cx.config().memory.max_entities, false)?;
+    if out.json {
+        out.json(&json!({"stats": st, "status": status}));
+        return Ok(ExitCode::Ok);
+    }
+    out.line(format!(
+        "Memory: {} entities, {} observations ({} embedded), {} relations, {}",
+        status.entities,
+        status.observations,
+        status.embedded_observations,
+        status.relations,
+        bytesize::ByteSize::b(status.db_bytes)
+    ));
+    out.line(format!(
+        "Searches in the last {hours}h: {} (P50 {}, P99 {})",
+        st.searches,
+        ms(st.search_p50_ms),
+        ms(st.search_p99_ms)
+    ));
+    let rows = |v: &[mstatus::Latency]| -> Vec<Vec<String>> {
+        v.iter()
+            .map(|l| {
+                vec![
+                    l.key.clone(),
+                    l.searches.to_string(),
+                    ms(l.p50_ms),
+                    ms(l.p99_ms),
+                ]
+            })
+            .collect()
+    };
+    if !st.by_mode.is_empty() {
+        out.table(&["MODE", "SEARCHES", "P50", "P99"], &rows(&st.by_mode));
+    }
+    if !st.by_index_load.is_empty() {
+        out.table(
+            &["VECTOR INDEX", "SEARCHES", "P50", "P99"],
+            &rows(&st.by_index_load),
+        );
+    }
+    if trends {
+        out.line(format!("\nHourly search latency (last {hours}h):"));
+        if st.hourly.is_empty() {
+            out.line("  no searches recorded in this window");
+        } else {
+            out.table(&["HOUR", "SEARCHES", "P50", "P99"], &rows(&st.hourly));
+        }
+        out.line(format!(
+            "\nSamples (taken at most every {} as memory is used):",
+            humantime::format_duration(std::time::Duration::from_millis(
+                mstatus::SAMPLE_EVERY_MS as u64
+            ))
+        ));
+        let samples: Vec<Vec<String>> = st
+            .samples
+            .iter()
+            .map(|s| {
+                vec![
+                    humantime::format_rfc3339_seconds(
+                        std::time::UNIX_EPOCH + std::time::Duration::from_millis(s.at_ms as u64),
+                    )
+                    .to_string(),
+                    s.entities.to_string(),
+                    s.observations.to_string(),
+                    s.vectors.to_string(),
+                    bytesize::ByteSize::b(s.db_bytes as u64).to_string(),
+                    ms(s.search_p99_ms),
+                ]
+            })
+            .collect();
+        out.table(
+            &[
+                "AT",
+                "ENTITIES",
+                "OBSERVATIONS",
+                "VECTORS",
+                "DATABASE",
+                "SEARCH P99",
+            ],
+            &samples,
+        );
+        if let (Some(first), Some(last)) = (st.samples.first(), st.samples.last()) {
+            out.line(format!(
+                "Change over the window: {:+} entities, {:+} observations, {:+} vectors",
+                last.entities - first.entities,
+                last.observations - first.observations,
+                last.vectors - first.vectors
+            ));
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+fn monitor(
+    cx: &Caxton,
+    min: std::time::Duration,
+    last: usize,
+    once: bool,
+    out: &Output,
+) -> Result<ExitCode> {
+    let Some(store) = cx.store_if_exists()? else {
+        return Err(Error::Usage {
+            message: format!("no memory store in {}", cx.paths().data_dir.display()),
+            hint: "run `caxton init`, or point --data-dir at an existing data directory".into(),
+        });
+    };
+    let show = |l: &mstatus::Logged| {
+        if out.json {
+            // One JSON object per line, so a follower can be piped to jq.
+            out.line(json!(l));
+        } else {
+            out.line(format!(
+                "{} {:>9} {:<7} {:<11} {:>3} results  {}",
+                humantime::format_rfc3339_millis(
+                    std::time::UNIX_EPOCH + std::time::Duration::from_millis(l.at_ms as u64)
+                ),
+                format!("{:.1}ms", l.duration_ms),
+                l.mode,
+                if l.index_load.is_empty() {
+                    "-"
+                } else {
+                    &l.index_load
+                },
+                l.results,
+                l.query
+            ));
+        }
+    };
+    if !out.json && !once {
+        out.line(format!(
+            "{DIM}following searches{}; Ctrl-C stops{DIM:#}",
+            if min.is_zero() {
+                String::new()
+            } else {
+                format!(" at or above {}", humantime::format_duration(min))
+            }
+        ));
+    }
+    let mut seen = mstatus::last_search_id(&store)?;
+    for l in mstatus::slow_searches(&store, 0, min, last)? {
+        show(&l);
+    }
+    if once {
+        return Ok(ExitCode::Ok);
+    }
+    loop {
+        // Polling the log once a second is what "real time" needs here, and
+        // works for searches made by any process on this data directory.
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        for l in mstatus::slow_searches(&store, seen, min, 1000)? {
+            seen = l.id;
+            show(&l);
+        }
+    }
 }

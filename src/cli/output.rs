@@ -37,6 +37,23 @@ impl Output {
         }
     }
 
+    /// A progress bar on stderr for long work; hidden under `--json` and
+    /// when stderr is not a terminal (cron, pipes), so logs stay clean.
+    pub fn progress(&self, total: u64, what: &str) -> indicatif::ProgressBar {
+        use std::io::IsTerminal;
+        if self.json || !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let style = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        indicatif::ProgressBar::new(total)
+            .with_style(style)
+            .with_message(what.to_string())
+    }
+
     pub fn warn(&self, text: &str) {
         let _ = writeln!(anstream::stderr(), "{WARN}warning{WARN:#}: {text}");
     }

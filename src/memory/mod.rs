@@ -3,6 +3,7 @@
 
 pub mod embed;
 pub mod graph;
+pub mod index;
 pub mod maintenance;
 pub mod search;
 pub mod status;

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::embed::Embedder;
+use super::embed::{self, Embedder, MODEL_ID};
 use super::graph::{VISIBLE, visible_params};
+use super::index::{Group, VectorIndex};
 use super::vectors;
 use super::{Access, MemoryScope};
 use crate::error::Result;
@@ -22,6 +23,8 @@ pub struct Options {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    #[serde(skip)]
+    pub entity_id: i64,
     pub name: String,
     pub entity_type: String,
     pub scope: String,
@@ -89,6 +92,7 @@ pub fn keyword(store: &Store, access: &Access, query: &str, opts: &Options) -> R
         // bm25() is negative, more negative is better.
         let best_rank = *best.get_or_insert(rank);
         hits.push(Hit {
+            entity_id: id,
             name,
             entity_type,
             scope,
@@ -123,29 +127,38 @@ pub struct Outcome {
     pub results: Vec<Hit>,
 }
 
+/// The semantic half of a search: the query embedder and a vector index
+/// already synced with the store.
+pub struct Semantic<'a> {
+    pub embedder: &'a Embedder,
+    pub index: &'a VectorIndex,
+}
+
 /// Hybrid search: vector cosine over embedded observations combined with
 /// keyword BM25 over everything (so rows still waiting for a vector are
-/// found too). Without an embedder it is keyword-only and says why.
+/// found too). Without the semantic half it is keyword-only and says why.
 pub fn search(
     store: &Store,
     access: &Access,
-    embedder: std::result::Result<&Embedder, String>,
+    semantic: std::result::Result<Semantic, String>,
     query: &str,
     min_similarity: Option<f32>,
     opts: &Options,
 ) -> Result<Outcome> {
     let pending = vectors::backlog(store)?;
+    // Candidates beyond the limit let the two rankings meet.
+    let pool = opts.limit.max(1) * 4;
     let mut keyword_hits = keyword(
         store,
         access,
         query,
         &Options {
-            limit: opts.limit * 4,
+            limit: pool,
             ..opts.clone()
         },
     )?;
-    let embedder = match embedder {
-        Ok(e) => e,
+    let Semantic { embedder, index } = match semantic {
+        Ok(s) => s,
         Err(reason) => {
             keyword_hits.truncate(opts.limit);
             return Ok(Outcome {
@@ -157,31 +170,85 @@ pub fn search(
         }
     };
     let q = embedder.embed(&[query])?.pop().unwrap_or_default();
-    let near = vectors::nearest(store, access, &q, opts)?;
+    let (all, ws, agent) = visible_params(access);
+    let scope = opts.scope.map(super::scope_name);
+    let allow = |g: &Group| {
+        (all || g.scope == "global"
+            || (g.scope == "workspace" && g.scope_id == ws)
+            || (g.scope == "agent" && g.scope_id == agent))
+            && opts
+                .entity_type
+                .as_ref()
+                .is_none_or(|t| *t == g.entity_type)
+            && scope.is_none_or(|s| s == g.scope)
+    };
+    let near = index.nearest(store, &q, &allow, pool)?;
+    let err = |e| store_err(store.path(), e);
+    let mut describe = store
+        .conn()
+        .prepare_cached(
+            "SELECT e.name, e.entity_type, e.scope, o.content FROM memory_observations o
+             JOIN memory_entities e ON e.id = o.entity_id WHERE o.id = ?1",
+        )
+        .map_err(err)?;
     let mut merged: Vec<Hit> = Vec::new();
-    for s in near
+    for n in near
         .into_iter()
-        .filter(|s| min_similarity.is_none_or(|m| s.similarity >= m))
+        .filter(|n| min_similarity.is_none_or(|m| n.similarity >= m))
     {
+        let Some((name, entity_type, scope, content)) = describe
+            .query_row([n.observation_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()
+            .map_err(err)?
+        else {
+            continue; // deleted since the index was synced
+        };
         let kw = keyword_hits
             .iter()
-            .position(|h| h.name == s.name && h.scope == s.scope)
+            .position(|h| h.entity_id == n.entity_id)
             .map(|i| keyword_hits.remove(i));
-        let kw_score = kw.as_ref().map_or(0.0, |h| h.score);
         merged.push(Hit {
-            name: s.name,
-            entity_type: s.entity_type,
-            scope: s.scope,
-            score: VECTOR_WEIGHT * f64::from(s.similarity.max(0.0)) + KEYWORD_WEIGHT * kw_score,
-            matched: s.content,
+            entity_id: n.entity_id,
+            name,
+            entity_type,
+            scope,
+            score: VECTOR_WEIGHT * f64::from(n.similarity.max(0.0))
+                + KEYWORD_WEIGHT * kw.as_ref().map_or(0.0, |h| h.score),
+            matched: content,
             mode: if kw.is_some() { "hybrid" } else { "semantic" },
         });
     }
-    // Keyword-only hits (e.g. not embedded yet) rank by their keyword share.
-    merged.extend(keyword_hits.into_iter().map(|mut h| {
-        h.score *= KEYWORD_WEIGHT;
-        h
-    }));
+    // Keyword hits outside the vector candidates still get their cosine
+    // when they have vectors, so a strong keyword match with a middling
+    // cosine is ranked fairly; rows not embedded yet rank by keywords alone.
+    let mut entity_similarity = store
+        .conn()
+        .prepare_cached(
+            "SELECT v.vector FROM memory_vectors v JOIN memory_observations o ON o.id = v.observation_id
+             WHERE o.entity_id = ?1 AND v.model = ?2",
+        )
+        .map_err(err)?;
+    for mut h in keyword_hits {
+        let sims: Vec<f32> = entity_similarity
+            .query_map(params![h.entity_id, MODEL_ID], |r| {
+                let v = embed::from_blob(&r.get::<_, Vec<u8>>(0)?);
+                Ok(v.iter().zip(&q).map(|(a, b)| a * b).sum())
+            })
+            .map_err(err)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(err)?;
+        let best = sims.into_iter().reduce(f32::max);
+        if let (Some(m), Some(b)) = (min_similarity, best)
+            && b < m
+        {
+            continue;
+        }
+        h.score =
+            VECTOR_WEIGHT * f64::from(best.unwrap_or(0.0).max(0.0)) + KEYWORD_WEIGHT * h.score;
+        merged.push(h);
+    }
     merged.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)

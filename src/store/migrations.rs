@@ -103,6 +103,72 @@ const MIGRATIONS: &[&str] = &[
          mode         TEXT NOT NULL,
          results      INTEGER NOT NULL
      ) STRICT;",
+    // 4: what the in-memory vector index needs to stay current without a full
+    // reload: every vector insert/update/delete leaves its observation id in
+    // a change log (the index applies changes after the seq it has seen; old
+    // entries are pruned and `pruned_through` tells a reader it is too far
+    // behind and must reload). `store_uid` ties a persisted index file to
+    // this database. The search log learns how the index was served, and
+    // periodic samples give `memory stats --include-trends` its history.
+    // memory_counts keeps row counts by trigger so the embedding backlog is
+    // known without counting a million rows on every search.
+    "CREATE TABLE memory_vector_changes (
+         seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+         observation_id  INTEGER NOT NULL
+     ) STRICT;
+     CREATE TRIGGER memory_vectors_ai AFTER INSERT ON memory_vectors BEGIN
+         INSERT INTO memory_vector_changes (observation_id) VALUES (new.observation_id);
+     END;
+     CREATE TRIGGER memory_vectors_au AFTER UPDATE ON memory_vectors BEGIN
+         INSERT INTO memory_vector_changes (observation_id) VALUES (new.observation_id);
+     END;
+     CREATE TRIGGER memory_vectors_ad AFTER DELETE ON memory_vectors BEGIN
+         INSERT INTO memory_vector_changes (observation_id) VALUES (old.observation_id);
+     END;
+     CREATE TABLE memory_counts (
+         name  TEXT PRIMARY KEY,
+         n     INTEGER NOT NULL
+     ) STRICT;
+     INSERT INTO memory_counts SELECT 'observations', count(*) FROM memory_observations;
+     INSERT INTO memory_counts SELECT 'vectors:' || model, count(*) FROM memory_vectors GROUP BY model;
+     CREATE TRIGGER memory_counts_oi AFTER INSERT ON memory_observations BEGIN
+         UPDATE memory_counts SET n = n + 1 WHERE name = 'observations';
+     END;
+     CREATE TRIGGER memory_counts_od AFTER DELETE ON memory_observations BEGIN
+         UPDATE memory_counts SET n = n - 1 WHERE name = 'observations';
+     END;
+     CREATE TRIGGER memory_counts_vi AFTER INSERT ON memory_vectors BEGIN
+         INSERT OR IGNORE INTO memory_counts VALUES ('vectors:' || new.model, 0);
+         UPDATE memory_counts SET n = n + 1 WHERE name = 'vectors:' || new.model;
+     END;
+     CREATE TRIGGER memory_counts_vd AFTER DELETE ON memory_vectors BEGIN
+         UPDATE memory_counts SET n = n - 1 WHERE name = 'vectors:' || old.model;
+     END;
+     CREATE TRIGGER memory_counts_vu AFTER UPDATE OF model ON memory_vectors
+     WHEN old.model <> new.model BEGIN
+         UPDATE memory_counts SET n = n - 1 WHERE name = 'vectors:' || old.model;
+         INSERT OR IGNORE INTO memory_counts VALUES ('vectors:' || new.model, 0);
+         UPDATE memory_counts SET n = n + 1 WHERE name = 'vectors:' || new.model;
+     END;
+     CREATE TABLE memory_index_state (
+         key    TEXT PRIMARY KEY,
+         value  ANY NOT NULL
+     ) STRICT;
+     INSERT INTO memory_index_state VALUES ('store_uid', lower(hex(randomblob(16)))), ('pruned_through', 0);
+     ALTER TABLE memory_search_log ADD COLUMN index_load TEXT NOT NULL DEFAULT '';
+     ALTER TABLE memory_search_log ADD COLUMN query TEXT NOT NULL DEFAULT '';
+     CREATE INDEX memory_search_log_by_time ON memory_search_log (at);
+     CREATE TABLE memory_samples (
+         at            INTEGER PRIMARY KEY,
+         entities      INTEGER NOT NULL,
+         observations  INTEGER NOT NULL,
+         relations     INTEGER NOT NULL,
+         vectors       INTEGER NOT NULL,
+         db_bytes      INTEGER NOT NULL,
+         searches      INTEGER NOT NULL,
+         search_p50_us INTEGER,
+         search_p99_us INTEGER
+     ) STRICT;",
 ];
 
 pub fn latest() -> i64 {

@@ -90,6 +90,17 @@ impl Store {
         Ok(out)
     }
 
+    /// Run `f` exactly as [`Store::write`] would, then roll it back: a dry
+    /// run reports what a write would do from the write itself.
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| store_err(&self.path, e))?;
+        // Dropping the transaction without commit rolls it back.
+        f(&tx)
+    }
+
     /// Current schema version (number of applied migrations).
     pub fn schema_version(&self) -> Result<i64> {
         self.conn

@@ -1,0 +1,442 @@
+//! Memory benchmarks (issue 3). Prints numbers; asserts nothing about time.
+//!
+//!   cargo bench --bench memory -- index [SIZES...]   vector index at each size
+//!                                                    (default 100000 1000000)
+//!   cargo bench --bench memory -- peer DATASET.json  the side-by-side run of
+//!                                                    scripts/bench-mcp-memory
+//!
+//! `index` fills a real store with synthetic unit vectors (the model would
+//! take hours to embed a million sentences; the scan cost does not depend on
+//! where the vectors came from), then measures build, persistence, RSS and
+//! top-10 latency, and checks the results against an exact f32 scan. With the
+//! model installed it also times query embedding and the whole hybrid search.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use caxton::memory::embed::{self, DIMS, Embedder, MODEL_ID};
+use caxton::memory::graph::{create_entities, create_relations};
+use caxton::memory::index::{self, Group, VectorIndex};
+use caxton::memory::search::{self, Options, Semantic};
+use caxton::memory::{Access, Entity, MemoryScope, Relation, vectors};
+use caxton::store::Store;
+use rusqlite::params;
+use serde::Deserialize;
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    match args.first().map(String::as_str) {
+        Some("peer") => peer(Path::new(args.get(1).expect("peer needs DATASET.json"))),
+        Some("index") | None => {
+            let sizes: Vec<usize> = args
+                .iter()
+                .skip(1)
+                .map(|s| s.parse().expect("sizes are numbers"))
+                .collect();
+            for n in if sizes.is_empty() {
+                vec![100_000, 1_000_000]
+            } else {
+                sizes
+            } {
+                index_bench(n);
+            }
+        }
+        Some(other) => panic!("unknown benchmark {other:?}: use index or peer"),
+    }
+}
+
+fn models_dir() -> std::path::PathBuf {
+    std::env::var_os("CAXTON_MODELS_DIR").map_or_else(
+        || {
+            let home = std::env::var_os("HOME").unwrap_or_default();
+            Path::new(&home).join(".local/share/caxton/models")
+        },
+        Into::into,
+    )
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> f64 {
+    let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn summary(mut lat: Vec<Duration>) -> String {
+    lat.sort();
+    format!(
+        "P50 {:.2} ms, P99 {:.2} ms, max {:.2} ms",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat.last().unwrap().as_secs_f64() * 1000.0
+    )
+}
+
+/// A four-word sentence over a 4,096-word made-up vocabulary, so keyword
+/// matches are as selective as in real text (each word in ~0.1% of rows).
+fn sentence(i: usize) -> String {
+    const SYLLABLES: [&str; 16] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ba", "de", "fu", "go", "hi", "ju", "pe",
+        "zo",
+    ];
+    let word = |k: usize| {
+        let k = k.wrapping_mul(2_654_435_761) % 4096;
+        format!(
+            "{}{}{}",
+            SYLLABLES[k % 16],
+            SYLLABLES[k / 16 % 16],
+            SYLLABLES[k / 256]
+        )
+    };
+    (0..4)
+        .map(|w| word(i * 4 + w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Clustered synthetic unit vectors: 256 random centres plus noise, so a
+/// query has real near neighbours like embeddings of related sentences.
+struct Vectors {
+    state: u64,
+    centres: Vec<Vec<f32>>,
+}
+
+impl Vectors {
+    fn new() -> Vectors {
+        let mut v = Vectors {
+            state: 0x2545_F491_4F6C_DD1D,
+            centres: Vec::new(),
+        };
+        v.centres = (0..256).map(|_| v.noise(1.0)).collect();
+        v
+    }
+
+    fn uniform(&mut self) -> f32 {
+        self.state = self
+            .state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+    }
+
+    fn noise(&mut self, amp: f32) -> Vec<f32> {
+        (0..DIMS).map(|_| amp * self.uniform()).collect()
+    }
+
+    fn next(&mut self) -> Vec<f32> {
+        let c = (self.uniform() + 0.5) * self.centres.len() as f32;
+        let centre = self.centres[(c as usize).min(self.centres.len() - 1)].clone();
+        let noise = self.noise(0.8);
+        let mut v: Vec<f32> = centre.iter().zip(noise).map(|(a, b)| a + b).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= norm);
+        v
+    }
+}
+
+fn index_bench(n: usize) {
+    println!("\n== vector index, {n} vectors ({DIMS} dims) ==");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("caxton.db")).unwrap();
+    let access = Access::operator(MemoryScope::Global, None, None);
+    let started = Instant::now();
+    // Ten observations per entity, like a busy knowledge graph.
+    for chunk in (0..n / 10).collect::<Vec<_>>().chunks(5_000) {
+        let entities: Vec<Entity> = chunk
+            .iter()
+            .map(|i| Entity {
+                name: format!("entity-{i}"),
+                entity_type: ["person", "project", "place", "note"][i % 4].into(),
+                observations: (0..10).map(|j| sentence(i * 10 + j)).collect(),
+            })
+            .collect();
+        create_entities(&mut store, &access, &entities).unwrap();
+    }
+    let mut synth = Vectors::new();
+    let mut ids: Vec<i64> = store
+        .conn()
+        .prepare("SELECT id FROM memory_observations ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for chunk in ids.chunks(50_000) {
+        let batch: Vec<(i64, Vec<f32>)> = chunk.iter().map(|id| (*id, synth.next())).collect();
+        store
+            .write(|tx| {
+                let mut stmt = tx
+                    .prepare("INSERT INTO memory_vectors (observation_id, model, dims, vector) VALUES (?1, ?2, ?3, ?4)")
+                    .unwrap();
+                for (id, v) in &batch {
+                    stmt.execute(params![id, MODEL_ID, DIMS as i64, embed::to_blob(v)])
+                        .unwrap();
+                }
+                index::prune_changes(tx).unwrap();
+                Ok(())
+            })
+            .unwrap();
+    }
+    println!(
+        "store filled in {:.1} s ({:.0} MB)",
+        started.elapsed().as_secs_f64(),
+        std::fs::metadata(dir.path().join("caxton.db"))
+            .unwrap()
+            .len() as f64
+            / 1e6
+    );
+
+    let rss_before = rss_kib();
+    let t = Instant::now();
+    let mut idx = VectorIndex::build(&store).unwrap();
+    let build = t.elapsed();
+    let rss_after = rss_kib();
+    println!(
+        "build from the store: {:.2} s; index arrays {:.1} MB; process RSS +{:.1} MB",
+        build.as_secs_f64(),
+        idx.heap_bytes() as f64 / 1e6,
+        (rss_after.saturating_sub(rss_before)) as f64 / 1024.0
+    );
+    let cache = dir.path().join("cache");
+    let t = Instant::now();
+    idx.save(&cache).unwrap();
+    let save = t.elapsed();
+    let t = Instant::now();
+    let loaded = VectorIndex::load(&cache).unwrap();
+    println!(
+        "persisted copy: save {:.0} ms, load {:.0} ms ({:.1} MB file)",
+        save.as_secs_f64() * 1000.0,
+        t.elapsed().as_secs_f64() * 1000.0,
+        std::fs::metadata(cache.join("vectors.idx")).unwrap().len() as f64 / 1e6
+    );
+    drop(loaded);
+
+    // Queries: 200 fresh points from the same clusters.
+    let queries: Vec<Vec<f32>> = (0..200).map(|_| synth.next()).collect();
+    let all = |_: &Group| true;
+    let people = |g: &Group| g.entity_type == "person";
+    for (label, allow) in [
+        ("no filter", &all as &dyn Fn(&Group) -> bool),
+        ("type filter (1/4 of rows)", &people),
+    ] {
+        // Warm-up, then measure.
+        idx.nearest(&store, &queries[0], allow, 10).unwrap();
+        let lat: Vec<Duration> = queries
+            .iter()
+            .map(|q| {
+                let t = Instant::now();
+                idx.nearest(&store, q, allow, 10).unwrap();
+                t.elapsed()
+            })
+            .collect();
+        println!("top-10, {label}: {}", summary(lat));
+    }
+
+    // Exactness against an f32 scan over every vector, on 20 queries.
+    let mut exact = 0;
+    let vectors: Vec<(i64, i64, Vec<f32>)> = store
+        .conn()
+        .prepare("SELECT v.observation_id, o.entity_id, v.vector FROM memory_vectors v JOIN memory_observations o ON o.id = v.observation_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, embed::from_blob(&r.get::<_, Vec<u8>>(2)?))))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for q in queries.iter().take(20) {
+        let mut best: std::collections::HashMap<i64, (f32, i64)> = Default::default();
+        for (id, entity, v) in &vectors {
+            let s: f32 = v.iter().zip(q).map(|(a, b)| a * b).sum();
+            let e = best.entry(*entity).or_insert((f32::MIN, *id));
+            if s > e.0 {
+                *e = (s, *id);
+            }
+        }
+        let mut want: Vec<(f32, i64)> = best.into_values().collect();
+        want.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let want: Vec<i64> = want.iter().take(10).map(|x| x.1).collect();
+        let got: Vec<i64> = idx
+            .nearest(&store, q, &all, 10)
+            .unwrap()
+            .iter()
+            .map(|n| n.observation_id)
+            .collect();
+        exact += usize::from(got == want);
+    }
+    println!("identical top-10 to an exact f32 scan: {exact}/20 queries");
+    drop(vectors);
+
+    // Incremental upkeep: 1,000 new vectors, then one sync.
+    ids.truncate(1_000);
+    store
+        .write(|tx| {
+            for id in &ids {
+                tx.execute(
+                    "UPDATE memory_vectors SET vector = ?2 WHERE observation_id = ?1",
+                    params![id, embed::to_blob(&synth.next())],
+                )
+                .unwrap();
+            }
+            Ok(())
+        })
+        .unwrap();
+    let t = Instant::now();
+    let load = idx.sync(&store).unwrap();
+    println!(
+        "sync after 1,000 changed vectors: {:.1} ms ({})",
+        t.elapsed().as_secs_f64() * 1000.0,
+        load.as_str()
+    );
+
+    if let Ok(embedder) = Embedder::load(&models_dir()) {
+        embedder.embed(&["warm up"]).unwrap();
+        let lat: Vec<Duration> = (0..50)
+            .map(|i| {
+                let t = Instant::now();
+                embedder
+                    .embed(&[&format!("which project did entity {i} work on")])
+                    .unwrap();
+                t.elapsed()
+            })
+            .collect();
+        println!("query embedding (warm model): {}", summary(lat));
+        let opts = Options {
+            limit: 10,
+            ..Default::default()
+        };
+        let lat: Vec<Duration> = (0..50)
+            .map(|i| {
+                let t = Instant::now();
+                let s = Semantic {
+                    embedder: &embedder,
+                    index: &idx,
+                };
+                search::search(&store, &access, Ok(s), &sentence(i * 7919), None, &opts).unwrap();
+                t.elapsed()
+            })
+            .collect();
+        println!(
+            "whole hybrid search (embed + FTS5 + index + merge): {}",
+            summary(lat)
+        );
+    } else {
+        println!("(model not installed: query embedding and hybrid search not measured)");
+    }
+}
+
+#[derive(Deserialize)]
+struct Dataset {
+    entities: Vec<Entity>,
+    relations: Vec<Relation>,
+    queries: Vec<String>,
+    semantic_checks: Vec<Check>,
+}
+
+#[derive(Deserialize)]
+struct Check {
+    query: String,
+    expect_entity: String,
+}
+
+/// Caxton's half of the side-by-side run with the MCP reference memory
+/// server: the same dataset, batches and queries, in-process (the peer is
+/// measured over stdio by scripts/mcp-memory-peer/bench-peer.py). Prints one
+/// JSON object.
+fn peer(dataset: &Path) {
+    let data: Dataset = serde_json::from_slice(&std::fs::read(dataset).unwrap()).unwrap();
+    let embedder = Embedder::load(&models_dir()).expect("the side-by-side run needs the model");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("caxton.db")).unwrap();
+    let access = Access::operator(MemoryScope::Global, None, None);
+
+    let t = Instant::now();
+    for batch in data.entities.chunks(100) {
+        create_entities(&mut store, &access, batch).unwrap();
+    }
+    let entities_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    for batch in data.relations.chunks(100) {
+        create_relations(&mut store, &access, batch).unwrap();
+    }
+    let relations_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let embedded = vectors::embed_backlog(&mut store, &embedder, &mut |_, _| {}).unwrap();
+    let embed_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let idx = VectorIndex::build(&store).unwrap();
+    let index_s = t.elapsed().as_secs_f64();
+
+    let opts = Options {
+        limit: 10,
+        ..Default::default()
+    };
+    let run = |q: &str| {
+        let s = Semantic {
+            embedder: &embedder,
+            index: &idx,
+        };
+        search::search(&store, &access, Ok(s), q, None, &opts).unwrap()
+    };
+    run("warm up");
+    let mut hits = 0;
+    let lat: Vec<Duration> = data
+        .queries
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            hits += usize::from(!run(q).results.is_empty());
+            t.elapsed()
+        })
+        .collect();
+    let total_s: f64 = lat.iter().map(Duration::as_secs_f64).sum();
+    let semantic_found = data
+        .semantic_checks
+        .iter()
+        .filter(|c| {
+            run(&c.query)
+                .results
+                .iter()
+                .any(|h| h.name == c.expect_entity)
+        })
+        .count();
+    let mut sorted = lat.clone();
+    sorted.sort();
+    let report = serde_json::json!({
+        "system": "caxton (in-process library: SQLite store, MiniLM embeddings, int8 index)",
+        "ingest": {
+            "entities": data.entities.len(),
+            "entities_seconds": entities_s,
+            "entities_per_s": data.entities.len() as f64 / entities_s,
+            "relations": data.relations.len(),
+            "relations_seconds": relations_s,
+            "relations_per_s": data.relations.len() as f64 / relations_s,
+            "embedded_observations": embedded,
+            "embedding_seconds": embed_s,
+            "index_build_seconds": index_s,
+        },
+        "search": {
+            "queries": lat.len(),
+            "total_s": total_s,
+            "p50_ms": percentile(&sorted, 0.5),
+            "p99_ms": percentile(&sorted, 0.99),
+            "mean_ms": total_s * 1000.0 / lat.len() as f64,
+            "queries_with_results": hits,
+            "limit": opts.limit,
+        },
+        "semantic_checks": {"found": semantic_found, "total": data.semantic_checks.len()},
+        "db_bytes": std::fs::metadata(dir.path().join("caxton.db")).unwrap().len(),
+        "rss_kib": rss_kib(),
+    });
+    println!("{}", serde_json::to_string_pretty(&report).unwrap());
+}

@@ -1,0 +1,878 @@
+//! The vector index: every observation vector of the current model,
+//! quantised to int8 with one scale per vector, in one contiguous matrix that
+//! is scanned exactly (no approximate graph, so nothing is ever missed) on all
+//! cores. The best candidates are re-scored with their f32 vectors from the
+//! store, so the ranking is the one an f32 brute-force scan gives, at a
+//! quarter of the memory and scan bandwidth.
+//!
+//! The index follows the store through `memory_vector_changes` (filled by
+//! triggers on every vector insert, update and delete): applying a change
+//! re-reads that observation's current row, so changes can be applied more
+//! than once and in any order. A long-lived process keeps one index and
+//! syncs it before each search; a CLI call loads the persisted copy from the
+//! cache directory instead of rebuilding it from every vector blob.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::embed::{self, DIMS, MODEL_ID};
+use crate::error::Result;
+use crate::paths::write_atomic;
+use crate::store::{Store, store_err};
+
+/// Below this many rows one thread scans faster than spawning more.
+const PARALLEL_MIN_ROWS: usize = 32_768;
+/// Rows scored per kernel call: big enough to amortise the dispatch, small
+/// enough to stay in L1 with the scores.
+const BLOCK_ROWS: usize = 512;
+/// Change-log entries kept behind the newest; a reader further behind reloads.
+const CHANGES_KEEP: i64 = 200_000;
+const FILE_MAGIC: &[u8; 8] = b"CXVIDX01";
+const FILE_NAME: &str = "vectors.idx";
+
+/// What a filter sees of an indexed vector: its entity's scope and type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Group {
+    pub scope: String,
+    pub scope_id: String,
+    pub entity_type: String,
+}
+
+/// How the index was brought up to date for a search; `memory status`
+/// reports the share of searches that did not need a full rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Load {
+    /// Already current.
+    Warm,
+    /// Current after applying logged changes.
+    Incremental,
+    /// Rebuilt from every vector in the store.
+    Rebuilt,
+}
+
+impl Load {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Load::Warm => "warm",
+            Load::Incremental => "incremental",
+            Load::Rebuilt => "rebuilt",
+        }
+    }
+}
+
+/// One re-scored nearest observation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Near {
+    pub observation_id: i64,
+    pub entity_id: i64,
+    pub similarity: f32,
+}
+
+#[derive(Debug, Default)]
+pub struct VectorIndex {
+    store_uid: String,
+    /// Last change-log entry reflected here.
+    seq: i64,
+    ids: Vec<i64>,
+    entities: Vec<i64>,
+    groups: Vec<u32>,
+    scales: Vec<f32>,
+    /// `ids.len() × DIMS` codes, row-major.
+    codes: Vec<i8>,
+    group_keys: Vec<Group>,
+    group_ix: HashMap<Group, u32>,
+    rows: HashMap<i64, usize>,
+    /// Changed since it was loaded or saved.
+    dirty: bool,
+}
+
+/// One vector row as read from the store.
+struct Row {
+    id: i64,
+    entity: i64,
+    group: Group,
+    vector: Vec<f32>,
+}
+
+const ROW_SQL: &str =
+    "SELECT v.observation_id, o.entity_id, e.scope, e.scope_id, e.entity_type, v.vector
+     FROM memory_vectors v JOIN memory_observations o ON o.id = v.observation_id
+     JOIN memory_entities e ON e.id = o.entity_id
+     WHERE v.model = ?1";
+
+fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        entity: r.get(1)?,
+        group: Group {
+            scope: r.get(2)?,
+            scope_id: r.get(3)?,
+            entity_type: r.get(4)?,
+        },
+        vector: embed::from_blob(&r.get::<_, Vec<u8>>(5)?),
+    })
+}
+
+/// `(store_uid, pruned_through, newest seq)` of the change log.
+fn log_state(store: &Store) -> Result<(String, i64, i64)> {
+    let err = |e| store_err(store.path(), e);
+    let conn = store.conn();
+    let uid: String = conn
+        .query_row(
+            "SELECT value FROM memory_index_state WHERE key = 'store_uid'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    let pruned: i64 = conn
+        .query_row(
+            "SELECT value FROM memory_index_state WHERE key = 'pruned_through'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    let newest: i64 = conn
+        .query_row(
+            "SELECT coalesce(max(seq), ?1) FROM memory_vector_changes",
+            [pruned],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    Ok((uid, pruned, newest))
+}
+
+/// Drop change-log entries far behind the newest so the log stays small;
+/// called by writers after they add vectors, inside their transaction.
+pub fn prune_changes(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    let newest: Option<i64> =
+        tx.query_row("SELECT max(seq) FROM memory_vector_changes", [], |r| {
+            r.get(0)
+        })?;
+    let Some(cut) = newest.map(|n| n - CHANGES_KEEP).filter(|c| *c > 0) else {
+        return Ok(());
+    };
+    if tx.execute("DELETE FROM memory_vector_changes WHERE seq <= ?1", [cut])? > 0 {
+        tx.execute(
+            "UPDATE memory_index_state SET value = max(value, ?1) WHERE key = 'pruned_through'",
+            [cut],
+        )?;
+    }
+    Ok(())
+}
+
+/// Quantise `v` into `out` (symmetric int8, one scale per vector); returns
+/// the scale that maps codes back to values.
+fn quantize(v: &[f32], out: &mut [i8]) -> f32 {
+    let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+    if max == 0.0 || !max.is_finite() {
+        out.fill(0);
+        return 0.0;
+    }
+    let scale = max / 127.0;
+    for (o, x) in out.iter_mut().zip(v) {
+        *o = (x / scale).round() as i8;
+    }
+    scale
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Integer dot products of `q` with each `DIMS`-wide row of `rows`.
+fn dots(q: &[i8], rows: &[i8], out: &mut [i32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { dots_avx2(q, rows, out) };
+    }
+    dots_portable(q, rows, out)
+}
+
+/// The same loop compiled for AVX2 (32 int8 lanes), picked at run time so
+/// the binary still runs on any x86-64.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dots_avx2(q: &[i8], rows: &[i8], out: &mut [i32]) {
+    dots_portable(q, rows, out)
+}
+
+// Written so the compiler vectorises it: widening i8 × i8 products summed in
+// i32 lanes (pmaddwd), no bounds checks in the inner loop.
+#[inline(always)]
+fn dots_portable(q: &[i8], rows: &[i8], out: &mut [i32]) {
+    for (o, row) in out.iter_mut().zip(rows.chunks_exact(DIMS)) {
+        *o = q
+            .iter()
+            .zip(row)
+            .map(|(&a, &b)| i32::from(i16::from(a) * i16::from(b)))
+            .sum();
+    }
+}
+
+/// A scored row ordered by score (then row, for a stable order).
+#[derive(Clone, Copy, PartialEq)]
+struct Scored(f32, usize);
+
+impl Eq for Scored {}
+
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Scored {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .total_cmp(&other.0)
+            .then_with(|| other.1.cmp(&self.1))
+    }
+}
+
+impl VectorIndex {
+    /// Vectors indexed.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Bytes held by the index's arrays (what it adds to the process RSS).
+    pub fn heap_bytes(&self) -> usize {
+        let n = self.ids.capacity();
+        self.codes.capacity()
+            + n * 8
+            + self.entities.capacity() * 8
+            + self.groups.capacity() * 4
+            + self.scales.capacity() * 4
+            // The id → row map: key, value and hashbrown's control byte.
+            + self.rows.capacity() * 17
+    }
+
+    /// Build from every vector of the current model in the store.
+    pub fn build(store: &Store) -> Result<VectorIndex> {
+        // Read the log position first: a change landing while the rows are
+        // read is applied again by the next sync, which is harmless.
+        let (uid, _, seq) = log_state(store)?;
+        let mut index = VectorIndex {
+            store_uid: uid,
+            seq,
+            dirty: true,
+            ..VectorIndex::default()
+        };
+        let err = |e| store_err(store.path(), e);
+        let mut stmt = store.conn().prepare(ROW_SQL).map_err(err)?;
+        for row in stmt.query_map([MODEL_ID], read_row).map_err(err)? {
+            index.upsert(row.map_err(err)?);
+        }
+        Ok(index)
+    }
+
+    /// Bring the index up to date with the store.
+    pub fn sync(&mut self, store: &Store) -> Result<Load> {
+        let (uid, pruned, newest) = log_state(store)?;
+        if uid != self.store_uid || self.seq < pruned || self.seq > newest {
+            *self = VectorIndex::build(store)?;
+            return Ok(Load::Rebuilt);
+        }
+        if self.seq == newest {
+            return Ok(Load::Warm);
+        }
+        let err = |e| store_err(store.path(), e);
+        let changed: Vec<i64> = store
+            .conn()
+            .prepare_cached(
+                "SELECT DISTINCT observation_id FROM memory_vector_changes WHERE seq > ?1 AND seq <= ?2",
+            )
+            .map_err(err)?
+            .query_map([self.seq, newest], |r| r.get(0))
+            .map_err(err)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(err)?;
+        let mut stmt = store
+            .conn()
+            .prepare_cached(&format!("{ROW_SQL} AND v.observation_id = ?2"))
+            .map_err(err)?;
+        for id in changed {
+            match stmt
+                .query_row(params![MODEL_ID, id], read_row)
+                .optional()
+                .map_err(err)?
+            {
+                Some(row) => self.upsert(row),
+                None => self.remove(id),
+            }
+        }
+        self.seq = newest;
+        self.dirty = true;
+        Ok(Load::Incremental)
+    }
+
+    fn upsert(&mut self, row: Row) {
+        if row.vector.len() != DIMS {
+            // A vector of another shape cannot be compared; the store
+            // checks dims on write, so this is only a damaged row.
+            self.remove(row.id);
+            return;
+        }
+        let next = self.group_keys.len() as u32;
+        let group = *self.group_ix.entry(row.group.clone()).or_insert(next);
+        if group == next {
+            self.group_keys.push(row.group);
+        }
+        let r = match self.rows.get(&row.id) {
+            Some(&r) => r,
+            None => {
+                let r = self.ids.len();
+                self.rows.insert(row.id, r);
+                self.ids.push(row.id);
+                self.entities.push(0);
+                self.groups.push(0);
+                self.scales.push(0.0);
+                self.codes.resize(self.codes.len() + DIMS, 0);
+                r
+            }
+        };
+        self.entities[r] = row.entity;
+        self.groups[r] = group;
+        self.scales[r] = quantize(&row.vector, &mut self.codes[r * DIMS..(r + 1) * DIMS]);
+        self.dirty = true;
+    }
+
+    fn remove(&mut self, id: i64) {
+        let Some(r) = self.rows.remove(&id) else {
+            return;
+        };
+        // Move the last row into the hole so the matrix stays contiguous.
+        let last = self.ids.len() - 1;
+        if r != last {
+            self.codes
+                .copy_within(last * DIMS..(last + 1) * DIMS, r * DIMS);
+            self.ids[r] = self.ids[last];
+            self.entities[r] = self.entities[last];
+            self.groups[r] = self.groups[last];
+            self.scales[r] = self.scales[last];
+            self.rows.insert(self.ids[r], r);
+        }
+        self.ids.pop();
+        self.entities.pop();
+        self.groups.pop();
+        self.scales.pop();
+        self.codes.truncate(last * DIMS);
+        self.dirty = true;
+    }
+
+    /// The `want` best rows by quantised score among allowed groups.
+    fn scan(&self, q: &[i8], allowed: &[bool], want: usize) -> Vec<Scored> {
+        let n = self.ids.len();
+        let threads = if n >= PARALLEL_MIN_ROWS {
+            std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
+        } else {
+            1
+        };
+        let chunk = n.div_ceil(threads);
+        let mut all: Vec<Scored> = if threads == 1 {
+            self.scan_range(q, allowed, want, 0, n)
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let (start, end) = (t * chunk, ((t + 1) * chunk).min(n));
+                        s.spawn(move || self.scan_range(q, allowed, want, start, end))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        all.sort_unstable_by(|a, b| b.cmp(a));
+        all.truncate(want);
+        all
+    }
+
+    fn scan_range(
+        &self,
+        q: &[i8],
+        allowed: &[bool],
+        want: usize,
+        start: usize,
+        end: usize,
+    ) -> Vec<Scored> {
+        // A min-heap of the best `want`: its top is the bar to beat.
+        let mut heap: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::with_capacity(want + 1);
+        let mut scores = [0i32; BLOCK_ROWS];
+        let mut block = start;
+        while block < end {
+            let rows = (end - block).min(BLOCK_ROWS);
+            dots(
+                q,
+                &self.codes[block * DIMS..(block + rows) * DIMS],
+                &mut scores[..rows],
+            );
+            for (i, &d) in scores[..rows].iter().enumerate() {
+                let r = block + i;
+                if !allowed[self.groups[r] as usize] {
+                    continue;
+                }
+                let s = Scored(d as f32 * self.scales[r], r);
+                if heap.len() < want {
+                    heap.push(std::cmp::Reverse(s));
+                } else if heap.peek().is_some_and(|m| s > m.0) {
+                    heap.pop();
+                    heap.push(std::cmp::Reverse(s));
+                }
+            }
+            block += rows;
+        }
+        heap.into_iter().map(|r| r.0).collect()
+    }
+
+    /// The `k` entities nearest to `query` (unit length), one per entity (its
+    /// best observation), best first, among vectors whose group `allow`s.
+    /// Candidates come from the quantised scan; each is re-scored exactly
+    /// with its f32 vector from the store.
+    pub fn nearest(
+        &self,
+        store: &Store,
+        query: &[f32],
+        allow: &dyn Fn(&Group) -> bool,
+        k: usize,
+    ) -> Result<Vec<Near>> {
+        if k == 0 || self.ids.is_empty() || query.len() != DIMS {
+            return Ok(Vec::new());
+        }
+        let allowed: Vec<bool> = self.group_keys.iter().map(allow).collect();
+        let mut q = vec![0i8; DIMS];
+        quantize(query, &mut q);
+        let err = |e| store_err(store.path(), e);
+        let mut stmt = store
+            .conn()
+            .prepare_cached(
+                "SELECT vector FROM memory_vectors WHERE observation_id = ?1 AND model = ?2",
+            )
+            .map_err(err)?;
+        // Ten candidates per result absorb the quantisation error; more are
+        // fetched only when many candidates share an entity.
+        let mut want = (k * 10).max(100);
+        loop {
+            let candidates = self.scan(&q, &allowed, want);
+            let mut best: HashMap<i64, Near> = HashMap::new();
+            for &Scored(_, r) in &candidates {
+                let Some(blob) = stmt
+                    .query_row(params![self.ids[r], MODEL_ID], |row| {
+                        row.get::<_, Vec<u8>>(0)
+                    })
+                    .optional()
+                    .map_err(err)?
+                else {
+                    continue; // deleted since the last sync
+                };
+                let similarity = dot(query, &embed::from_blob(&blob));
+                let near = Near {
+                    observation_id: self.ids[r],
+                    entity_id: self.entities[r],
+                    similarity,
+                };
+                match best.get(&near.entity_id) {
+                    Some(b) if b.similarity >= similarity => {}
+                    _ => {
+                        best.insert(near.entity_id, near);
+                    }
+                }
+            }
+            if best.len() >= k || candidates.len() < want {
+                let mut out: Vec<Near> = best.into_values().collect();
+                out.sort_by(|a, b| {
+                    b.similarity
+                        .total_cmp(&a.similarity)
+                        .then_with(|| a.observation_id.cmp(&b.observation_id))
+                });
+                out.truncate(k);
+                return Ok(out);
+            }
+            want *= 4;
+        }
+    }
+
+    /// Serialise to `dir/vectors.idx` (atomic rename) when changed.
+    pub fn save(&mut self, dir: &Path) -> std::io::Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let n = self.ids.len();
+        let mut b = Vec::with_capacity(64 + n * (DIMS + 24));
+        b.extend_from_slice(FILE_MAGIC);
+        b.extend_from_slice(&(DIMS as u32).to_le_bytes());
+        put_str(&mut b, &self.store_uid);
+        b.extend_from_slice(&self.seq.to_le_bytes());
+        b.extend_from_slice(&(n as u64).to_le_bytes());
+        b.extend_from_slice(&(self.group_keys.len() as u32).to_le_bytes());
+        for g in &self.group_keys {
+            put_str(&mut b, &g.scope);
+            put_str(&mut b, &g.scope_id);
+            put_str(&mut b, &g.entity_type);
+        }
+        self.ids
+            .iter()
+            .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
+        self.entities
+            .iter()
+            .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
+        self.groups
+            .iter()
+            .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
+        self.scales
+            .iter()
+            .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
+        b.extend_from_slice(bytemuck::cast_slice(&self.codes));
+        std::fs::create_dir_all(dir)?;
+        write_atomic(&dir.join(FILE_NAME), &b)?;
+        self.dirty = false;
+        Ok(())
+    }
+
+    /// Read `dir/vectors.idx`; `None` when absent or not a valid index file
+    /// (it is only a cache: the caller rebuilds).
+    pub fn load(dir: &Path) -> Option<VectorIndex> {
+        let bytes = std::fs::read(dir.join(FILE_NAME)).ok()?;
+        let mut r = Reader(&bytes);
+        if r.take(8)? != FILE_MAGIC || r.u32()? as usize != DIMS {
+            return None;
+        }
+        let store_uid = r.str()?;
+        let seq = r.i64()?;
+        let n = usize::try_from(r.u64()?).ok()?;
+        let ngroups = r.u32()? as usize;
+        let mut index = VectorIndex {
+            store_uid,
+            seq,
+            ..VectorIndex::default()
+        };
+        for i in 0..ngroups {
+            let g = Group {
+                scope: r.str()?,
+                scope_id: r.str()?,
+                entity_type: r.str()?,
+            };
+            index.group_ix.insert(g.clone(), i as u32);
+            index.group_keys.push(g);
+        }
+        index.ids = r.array(n, i64::from_le_bytes)?;
+        index.entities = r.array(n, i64::from_le_bytes)?;
+        index.groups = r.array(n, u32::from_le_bytes)?;
+        index.scales = r.array(n, f32::from_le_bytes)?;
+        index.codes = bytemuck::cast_slice(r.take(n.checked_mul(DIMS)?)?).to_vec();
+        if !r.0.is_empty() || index.groups.iter().any(|g| *g as usize >= ngroups) {
+            return None;
+        }
+        index.rows = index
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(r, id)| (*id, r))
+            .collect();
+        Some(index)
+    }
+}
+
+/// The index for a one-shot process: the persisted copy brought up to date,
+/// or a fresh build. Saved back when it changed; a failed save only costs
+/// the next call a rebuild, so it is not an error.
+pub fn open_cached(store: &Store, cache_dir: &Path) -> Result<(VectorIndex, Load)> {
+    let (mut index, load) = match VectorIndex::load(cache_dir) {
+        Some(mut index) => {
+            let load = index.sync(store)?;
+            (index, load)
+        }
+        None => (VectorIndex::build(store)?, Load::Rebuilt),
+    };
+    let _ = index.save(cache_dir);
+    Ok((index, load))
+}
+
+/// Remove the persisted index; returns the bytes freed.
+pub fn clear_cache(cache_dir: &Path) -> std::io::Result<u64> {
+    let path = cache_dir.join(FILE_NAME);
+    match std::fs::metadata(&path) {
+        Ok(m) => std::fs::remove_file(&path).map(|()| m.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+fn put_str(b: &mut Vec<u8>, s: &str) {
+    b.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    b.extend_from_slice(s.as_bytes());
+}
+
+/// A cursor over the index file; every read is bounds-checked.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn str(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+
+    fn array<T, const W: usize>(&mut self, n: usize, f: fn([u8; W]) -> T) -> Option<Vec<T>> {
+        let bytes = self.take(n.checked_mul(W)?)?;
+        Some(
+            bytes
+                .chunks_exact(W)
+                .map(|c| f(c.try_into().expect("chunks_exact yields W bytes")))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::graph::create_entities;
+    use crate::memory::{Access, Entity, MemoryScope};
+
+    /// A deterministic pseudo-random unit vector (xorshift), clustered around
+    /// one of a few centres so neighbours are close like real embeddings.
+    fn vector(seed: u64) -> Vec<f32> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let centre = seed % 7;
+        let mut v: Vec<f32> = (0..DIMS)
+            .map(|i| next() + if i as u64 % 7 == centre { 0.6 } else { 0.0 })
+            .collect();
+        let norm = dot(&v, &v).sqrt();
+        v.iter_mut().for_each(|x| *x /= norm);
+        v
+    }
+
+    /// A store with `n` entities of two observations each, every observation
+    /// carrying `vector(observation id)`; half global, half in agent scope "a".
+    fn seeded(dir: &Path, n: usize) -> Store {
+        let mut store = Store::open(&dir.join("caxton.db")).unwrap();
+        for (scope, agent) in [(MemoryScope::Global, None), (MemoryScope::Agent, Some("a"))] {
+            let access = Access::operator(scope, agent.map(Into::into), None);
+            let entities: Vec<Entity> = (0..n / 2)
+                .map(|i| Entity {
+                    name: format!("e{i}"),
+                    entity_type: if i % 3 == 0 { "person" } else { "thing" }.into(),
+                    observations: vec![format!("first {i}"), format!("second {i}")],
+                })
+                .collect();
+            create_entities(&mut store, &access, &entities).unwrap();
+        }
+        store
+            .write(|tx| {
+                let ids: Vec<i64> = tx
+                    .prepare("SELECT id FROM memory_observations")
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .collect();
+                for id in ids {
+                    put(tx, id, &vector(id as u64));
+                }
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    fn put(tx: &rusqlite::Transaction, id: i64, v: &[f32]) {
+        tx.execute(
+            "INSERT INTO memory_vectors (observation_id, model, dims, vector) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (observation_id) DO UPDATE SET vector = excluded.vector",
+            params![id, MODEL_ID, DIMS as i64, embed::to_blob(v)],
+        )
+        .unwrap();
+    }
+
+    /// The reference: exact f32 cosine over every allowed vector in the
+    /// store, best observation per entity.
+    fn brute_force(
+        store: &Store,
+        q: &[f32],
+        allow: &dyn Fn(&Group) -> bool,
+        k: usize,
+    ) -> Vec<Near> {
+        let mut stmt = store.conn().prepare(ROW_SQL).unwrap();
+        let mut best: HashMap<i64, Near> = HashMap::new();
+        for row in stmt.query_map([MODEL_ID], read_row).unwrap() {
+            let row = row.unwrap();
+            if !allow(&row.group) {
+                continue;
+            }
+            let similarity = dot(q, &row.vector);
+            if best
+                .get(&row.entity)
+                .is_none_or(|b| b.similarity < similarity)
+            {
+                best.insert(
+                    row.entity,
+                    Near {
+                        observation_id: row.id,
+                        entity_id: row.entity,
+                        similarity,
+                    },
+                );
+            }
+        }
+        let mut out: Vec<Near> = best.into_values().collect();
+        out.sort_by(|a, b| {
+            b.similarity
+                .total_cmp(&a.similarity)
+                .then_with(|| a.observation_id.cmp(&b.observation_id))
+        });
+        out.truncate(k);
+        out
+    }
+
+    fn ids(v: &[Near]) -> Vec<i64> {
+        v.iter().map(|n| n.observation_id).collect()
+    }
+
+    #[test]
+    fn top_ten_equals_f32_brute_force_with_and_without_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        // Enough rows that the scan runs on several threads.
+        let store = seeded(dir.path(), 20_000);
+        let index = VectorIndex::build(&store).unwrap();
+        assert_eq!(index.len(), 40_000);
+        let global = |g: &Group| g.scope == "global";
+        let people = |g: &Group| g.entity_type == "person";
+        let any = |_: &Group| true;
+        let filters: [&dyn Fn(&Group) -> bool; 3] = [&any, &global, &people];
+        for (i, allow) in (0..60u64).zip(filters.iter().cycle()) {
+            // Queries near stored vectors and far from any.
+            let q = vector(if i % 2 == 0 {
+                i * 31 + 5
+            } else {
+                1_000_000 + i
+            });
+            let got = index.nearest(&store, &q, allow, 10).unwrap();
+            let want = brute_force(&store, &q, allow, 10);
+            assert_eq!(ids(&got), ids(&want), "query {i}");
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g.similarity - w.similarity).abs() < 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn sync_applies_inserts_updates_and_deletes_like_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = seeded(dir.path(), 200);
+        let mut index = VectorIndex::build(&store).unwrap();
+        assert_eq!(index.sync(&store).unwrap(), Load::Warm);
+        store
+            .write(|tx| {
+                put(tx, 1, &vector(9_999)); // update
+                tx.execute("DELETE FROM memory_observations WHERE id IN (2, 3, 50)", [])
+                    .unwrap(); // cascades to the vectors
+                tx.execute(
+                    "DELETE FROM memory_entities WHERE name = 'e7' AND scope = 'global'",
+                    [],
+                )
+                .unwrap();
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(index.sync(&store).unwrap(), Load::Incremental);
+        let fresh = VectorIndex::build(&store).unwrap();
+        assert_eq!(index.len(), fresh.len());
+        assert_eq!(index.len(), 400 - 3 - 2);
+        for i in 0..20u64 {
+            let q = vector(i * 17 + 1);
+            assert_eq!(
+                index.nearest(&store, &q, &|_| true, 10).unwrap(),
+                fresh.nearest(&store, &q, &|_| true, 10).unwrap()
+            );
+        }
+        let q = vector(9_999);
+        assert_eq!(
+            index.nearest(&store, &q, &|_| true, 1).unwrap()[0].observation_id,
+            1
+        );
+    }
+
+    #[test]
+    fn persisted_copy_round_trips_and_damage_means_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = seeded(dir.path(), 100);
+        let cache = dir.path().join("cache");
+        let (mut index, load) = open_cached(&store, &cache).unwrap();
+        assert_eq!(load, Load::Rebuilt);
+        let loaded = VectorIndex::load(&cache).unwrap();
+        assert_eq!(loaded.ids, index.ids);
+        assert_eq!(loaded.codes, index.codes);
+        assert_eq!(loaded.group_keys, index.group_keys);
+        assert_eq!(open_cached(&store, &cache).unwrap().1, Load::Warm);
+        // A truncated file is not an index.
+        let file = cache.join(FILE_NAME);
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(VectorIndex::load(&cache).is_none());
+        // A copy made for another database is rebuilt, not trusted.
+        index.store_uid = "another store".into();
+        index.dirty = true;
+        index.save(&cache).unwrap();
+        assert_eq!(open_cached(&store, &cache).unwrap().1, Load::Rebuilt);
+        assert!(clear_cache(&cache).unwrap() > 0);
+        assert_eq!(clear_cache(&cache).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_reader_behind_the_pruned_log_rebuilds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = seeded(dir.path(), 10);
+        let mut index = VectorIndex::build(&store).unwrap();
+        store
+            .write(|tx| {
+                put(tx, 1, &vector(5));
+                tx.execute(
+                    "UPDATE memory_index_state SET value = 1000 WHERE key = 'pruned_through'",
+                    [],
+                )
+                .unwrap();
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(index.sync(&store).unwrap(), Load::Rebuilt);
+    }
+}
