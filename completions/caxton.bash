@@ -220,6 +220,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,emergency-diagnosis)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__emergency__subcmd__diagnosis"
                 ;;
+            caxton__subcmd__help__subcmd__memory,emergency-migrate)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__emergency__subcmd__migrate"
+                ;;
             caxton__subcmd__help__subcmd__memory,export)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__export"
                 ;;
@@ -228,6 +231,9 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__memory,import)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__import"
+                ;;
+            caxton__subcmd__help__subcmd__memory,migration-check)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__migration__subcmd__check"
                 ;;
             caxton__subcmd__help__subcmd__memory,monitor)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__monitor"
@@ -255,6 +261,9 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__memory,status)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__status"
+                ;;
+            caxton__subcmd__help__subcmd__memory,test-connection)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__test__subcmd__connection"
                 ;;
             caxton__subcmd__help__subcmd__memory,usage)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__usage"
@@ -298,6 +307,9 @@ _caxton() {
             caxton__subcmd__memory,emergency-diagnosis)
                 cmd="caxton__subcmd__memory__subcmd__emergency__subcmd__diagnosis"
                 ;;
+            caxton__subcmd__memory,emergency-migrate)
+                cmd="caxton__subcmd__memory__subcmd__emergency__subcmd__migrate"
+                ;;
             caxton__subcmd__memory,export)
                 cmd="caxton__subcmd__memory__subcmd__export"
                 ;;
@@ -309,6 +321,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory,import)
                 cmd="caxton__subcmd__memory__subcmd__import"
+                ;;
+            caxton__subcmd__memory,migration-check)
+                cmd="caxton__subcmd__memory__subcmd__migration__subcmd__check"
                 ;;
             caxton__subcmd__memory,monitor)
                 cmd="caxton__subcmd__memory__subcmd__monitor"
@@ -336,6 +351,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory,status)
                 cmd="caxton__subcmd__memory__subcmd__status"
+                ;;
+            caxton__subcmd__memory,test-connection)
+                cmd="caxton__subcmd__memory__subcmd__test__subcmd__connection"
                 ;;
             caxton__subcmd__memory,usage)
                 cmd="caxton__subcmd__memory__subcmd__usage"
@@ -370,6 +388,9 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,emergency-diagnosis)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__emergency__subcmd__diagnosis"
                 ;;
+            caxton__subcmd__memory__subcmd__help,emergency-migrate)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__emergency__subcmd__migrate"
+                ;;
             caxton__subcmd__memory__subcmd__help,export)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__export"
                 ;;
@@ -381,6 +402,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory__subcmd__help,import)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__import"
+                ;;
+            caxton__subcmd__memory__subcmd__help,migration-check)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__migration__subcmd__check"
                 ;;
             caxton__subcmd__memory__subcmd__help,monitor)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__monitor"
@@ -408,6 +432,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory__subcmd__help,status)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__status"
+                ;;
+            caxton__subcmd__memory__subcmd__help,test-connection)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__test__subcmd__connection"
                 ;;
             caxton__subcmd__memory__subcmd__help,usage)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__usage"
@@ -1363,7 +1390,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import graph"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1516,6 +1543,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__emergency__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__memory__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1545,6 +1586,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__migration__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1684,6 +1739,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__test__subcmd__connection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__memory__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1797,7 +1866,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis diagnose stats monitor cleanup cache-clear usage capacity-check reindex optimize export import graph help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis diagnose stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2186,15 +2255,49 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__emergency__subcmd__migrate)
+            opts="-h -V --to --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__export)
-            opts="-h -V --format --output --embeddings --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --format --target --output --embeddings --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json jsonl migration" -- "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -2263,7 +2366,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import graph help"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2416,6 +2519,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__emergency__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2459,6 +2576,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__migration__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2598,6 +2729,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__test__subcmd__connection)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2621,6 +2766,36 @@ _caxton() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__migration__subcmd__check)
+            opts="-h -V --target --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -2945,6 +3120,36 @@ _caxton() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__memory__subcmd__test__subcmd__connection)
+            opts="-h -V --backend --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -86,6 +86,33 @@ pub struct MemoryConfig {
     pub models_dir: Option<PathBuf>,
     pub max_entities: u64,
     pub semantic_threshold: f64,
+    /// The external backend that `memory migration-check`, `test-connection`
+    /// and `emergency-migrate` use.
+    pub qdrant: QdrantConfig,
+}
+
+/// Where a Qdrant server is (`[memory.qdrant]`, or a file of the same keys
+/// given to `memory test-connection --config`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QdrantConfig {
+    /// e.g. `http://localhost:6333`; unset means no Qdrant is configured.
+    pub url: Option<String>,
+    pub api_key: Option<String>,
+    pub collection: String,
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+}
+
+impl Default for QdrantConfig {
+    fn default() -> Self {
+        QdrantConfig {
+            url: None,
+            api_key: None,
+            collection: "caxton_memory".into(),
+            timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 impl Default for MemoryConfig {
@@ -96,6 +123,7 @@ impl Default for MemoryConfig {
             models_dir: None,
             max_entities: 100_000,
             semantic_threshold: 0.6,
+            qdrant: QdrantConfig::default(),
         }
     }
 }

@@ -73,6 +73,14 @@ pub enum Error {
     },
     #[error(transparent)]
     Tool(#[from] ToolError),
+    /// An external memory backend (e.g. Qdrant) refused or did not answer.
+    #[error("{backend} at {url}: {message}")]
+    Backend {
+        backend: &'static str,
+        url: String,
+        message: String,
+        hint: String,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -112,6 +120,7 @@ impl Error {
             Error::Config { .. } => "invalid_config",
             Error::Store { .. } => "store_error",
             Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Backend { .. } => "backend_error",
             Error::Tool(e) => match e {
                 ToolError::UnknownTool { .. } => "unknown_tool",
                 ToolError::InvalidArgs { .. } => "invalid_tool_args",
@@ -134,7 +143,10 @@ impl Error {
             Error::Conflict { .. } | Error::SchemaTooNew { .. } => ExitCode::Conflict,
             Error::Usage { .. } => ExitCode::Usage,
             Error::NoPreviousVersion { .. } => ExitCode::NotFound,
-            Error::Io { .. } | Error::Store { .. } | Error::Embedding { .. } => ExitCode::Failure,
+            Error::Io { .. }
+            | Error::Store { .. }
+            | Error::Embedding { .. }
+            | Error::Backend { .. } => ExitCode::Failure,
             Error::ModelMissing { .. } => ExitCode::NotFound,
             Error::Tool(e) => match e {
                 ToolError::UnknownTool { .. } | ToolError::NotFound { .. } => ExitCode::NotFound,
@@ -157,6 +169,7 @@ impl Error {
             ExitCode::SafeMode | ExitCode::Daemon => 503,
             ExitCode::Ok | ExitCode::Failure => match self {
                 Error::Tool(ToolError::Denied { .. }) => 403,
+                Error::Backend { .. } => 502,
                 _ => 500,
             },
         }
@@ -181,7 +194,10 @@ impl Error {
                     suggestions.join(", ")
                 )
             }),
-            Error::Conflict { hint, .. } | Error::Usage { hint, .. } | Error::Config { hint, .. } => {
+            Error::Conflict { hint, .. }
+            | Error::Usage { hint, .. }
+            | Error::Config { hint, .. }
+            | Error::Backend { hint, .. } => {
                 (!hint.is_empty()).then(|| hint.clone())
             }
             Error::ModelMissing { .. } => Some(

@@ -795,3 +795,100 @@ fn reindex_verifies_and_runs_in_the_background() {
         "{steps}"
     );
 }
+
+/// The runbook's migration planning commands. No Qdrant server can be
+/// installed here, so these cover the file format and every refusal; the
+/// upload path is the same REST client the connection test exercises.
+#[test]
+fn migration_planning_reports_what_is_missing() {
+    let env = Env::new();
+    seed(&env);
+    // The runbook writes the file by a relative name too.
+    env.run_in(
+        env.path(),
+        &[
+            "memory",
+            "export",
+            "--format",
+            "migration",
+            "--target",
+            "qdrant",
+            "--output",
+            "m.json",
+        ],
+    )
+    .ok();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path().join("m.json")).unwrap()).unwrap();
+    assert_eq!(m["target"], "qdrant");
+    assert_eq!(m["collection"]["vectors"]["size"], 384);
+    let points = m["points"].as_array().unwrap();
+    if have_model() {
+        assert_eq!(points.len(), 5);
+        assert_eq!(points[0]["vector"].as_array().unwrap().len(), 384);
+        assert_eq!(points[0]["payload"]["entity"], "Tom");
+        assert_eq!(m["pending_embeddings"], 0);
+    } else {
+        assert_eq!(points.len(), 0);
+        assert_eq!(m["pending_embeddings"], 5);
+    }
+
+    let check = env
+        .run(&["memory", "migration-check", "--target", "qdrant"])
+        .code(1);
+    assert!(
+        check.stdout.contains("Readiness: ")
+            && check.stdout.contains("missing: qdrant connection config"),
+        "{}",
+        check.stdout
+    );
+    let none = env
+        .run(&["memory", "emergency-migrate", "--to", "qdrant"])
+        .code(3);
+    assert!(
+        none.stderr.contains("no Qdrant connection configured"),
+        "{}",
+        none.stderr
+    );
+
+    // A closed port: refused quickly, named, and the key never printed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = env.write(
+        "qdrant.yaml",
+        &format!(
+            "url: http://127.0.0.1:{port}\napi_key: sekrit-key-123\ncollection: t\ntimeout: 2s\n"
+        ),
+    );
+    let r = env
+        .run(&[
+            "memory",
+            "test-connection",
+            "--backend",
+            "qdrant",
+            "--config",
+            cfg.to_str().unwrap(),
+        ])
+        .code(1);
+    assert!(
+        r.stderr.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.all().contains("sekrit"), "{}", r.all());
+    let bad = env.write("bad.yaml", "uri: http://x\n");
+    let r = env
+        .run(&[
+            "memory",
+            "test-connection",
+            "--backend",
+            "qdrant",
+            "--config",
+            bad.to_str().unwrap(),
+        ])
+        .code(3);
+    assert!(r.stderr.contains("unknown field `uri`"), "{}", r.stderr);
+}

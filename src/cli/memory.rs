@@ -11,6 +11,7 @@ use crate::Caxton;
 use crate::agent::validate::Severity;
 use crate::error::{Error, ExitCode, Result};
 use crate::memory::embed::Embedder;
+use crate::memory::external;
 use crate::memory::graph::{self, ObservationAdd, ObservationDelete};
 use crate::memory::index;
 use crate::memory::maintenance::{self, Plan};
@@ -51,6 +52,20 @@ pub struct Op {
     input: Input,
     #[command(flatten)]
     who: Who,
+}
+
+/// External memory backends.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Backend {
+    Qdrant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Jsonl,
+    /// Points (id, vector, payload) for `--target`, as its upsert API takes them
+    Migration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,10 +208,14 @@ pub enum MemoryCommand {
         #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration, requires = "incremental")]
         max_duration: std::time::Duration,
     },
-    /// Write the whole memory as JSON or JSON Lines
+    /// Write the whole memory as JSON or JSON Lines, or the vectors as a
+    /// migration file for an external backend
     Export {
         #[arg(long, value_enum, default_value = "json")]
-        format: Format,
+        format: ExportFormat,
+        /// Backend a `--format migration` file is for
+        #[arg(long, value_enum, default_value = "qdrant")]
+        target: Backend,
         /// Output file (written atomically) [default: standard output]
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -210,6 +229,22 @@ pub enum MemoryCommand {
         file: PathBuf,
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
+    },
+    /// Is the memory ready to move to an external backend, and how long would it take
+    MigrationCheck {
+        #[arg(long, value_enum)]
+        target: Backend,
+    },
+    /// Connect to an external backend and report what it holds; `--config
+    /// FILE` names the backend's connection file (url, api_key, collection)
+    TestConnection {
+        #[arg(long, value_enum)]
+        backend: Backend,
+    },
+    /// Copy every embedded observation to the external backend now
+    EmergencyMigrate {
+        #[arg(long, value_enum)]
+        to: Backend,
     },
     /// An entity and its neighbours up to DEPTH relation hops
     Graph {
@@ -687,20 +722,103 @@ fn run_command(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode
         }
         MemoryCommand::Export {
             format,
+            target: Backend::Qdrant,
             output,
             embeddings,
         } => {
             let store = cx.store()?;
+            let qdrant = &cx.config().memory.qdrant;
+            let write = |w: &mut dyn std::io::Write| match format {
+                ExportFormat::Json => transfer::export(&store, Format::Json, embeddings, w),
+                ExportFormat::Jsonl => transfer::export(&store, Format::Jsonl, embeddings, w),
+                ExportFormat::Migration => {
+                    external::export(&store, &qdrant.collection, w).map(|_| ())
+                }
+            };
             match output {
                 Some(path) => {
                     let mut buf = Vec::new();
-                    transfer::export(&store, format, embeddings, &mut buf)?;
+                    write(&mut buf)?;
                     crate::paths::write_atomic(&path, &buf)
                         .map_err(|e| Error::io("write", &path, e))?;
                 }
-                None => {
-                    transfer::export(&store, format, embeddings, &mut std::io::stdout().lock())?
+                None => write(&mut std::io::stdout().lock())?,
+            }
+            return Ok(ExitCode::Ok);
+        }
+        MemoryCommand::MigrationCheck {
+            target: Backend::Qdrant,
+        } => {
+            let r = external::readiness(&cx.store()?, &cx.config().memory.qdrant)?;
+            if out.json {
+                out.json(&r);
+            } else {
+                out.line(format!(
+                    "Readiness: {}%{}",
+                    r.readiness_percent,
+                    if r.missing.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (missing: {})", r.missing.join("; "))
+                    }
+                ));
+                for item in &r.ready {
+                    out.line(format!("  {} {item}", glyph(None)));
                 }
+                out.line(format!(
+                    "Points to copy: {} (~{})",
+                    r.points,
+                    bytesize::ByteSize::b(r.payload_bytes_estimate)
+                ));
+                out.line("Estimated downtime: none (the store stays online while it is copied)");
+                out.line(format!(
+                    "Estimated migration time: {}",
+                    r.estimated_migration_seconds.map_or_else(
+                        || "unknown until a Qdrant server answers".into(),
+                        |s| humantime::format_duration(std::time::Duration::from_secs(
+                            s.ceil() as u64
+                        ))
+                        .to_string()
+                    )
+                ));
+            }
+            return Ok(if r.missing.is_empty() {
+                ExitCode::Ok
+            } else {
+                ExitCode::Failure
+            });
+        }
+        MemoryCommand::TestConnection {
+            backend: Backend::Qdrant,
+        } => {
+            // Reached only without --config (see cli::run): the server config's backend.
+            return test_connection(cx, None, out);
+        }
+        MemoryCommand::EmergencyMigrate {
+            to: Backend::Qdrant,
+        } => {
+            let q = external::Qdrant::new(&cx.config().memory.qdrant)?;
+            let store = cx.store()?;
+            let bar = out.progress(0, "copying to Qdrant");
+            let r = q.migrate(&store, &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })?;
+            bar.finish_and_clear();
+            if out.json {
+                out.json(&r);
+            } else {
+                out.line(format!(
+                    "copied {} points to {} collection `{}` in {:.1} s; it now holds {} points",
+                    r.points_sent, r.url, r.collection, r.seconds, r.points_in_collection
+                ));
+                if r.pending_embeddings > 0 {
+                    out.warn(&format!(
+                        "{} observations have no vector yet and were not copied: run `caxton memory reindex`, then migrate again",
+                        r.pending_embeddings
+                    ));
+                }
+                out.line("Relations stay in the embedded store (Qdrant holds vectors and payloads only).");
             }
             return Ok(ExitCode::Ok);
         }
@@ -1045,4 +1163,37 @@ fn monitor(
             show(&l);
         }
     }
+}
+
+/// `memory test-connection`: `file` is the backend's own connection file
+/// (the runbook passes it as `--config`), else the server config's section.
+pub fn test_connection(cx: &Caxton, file: Option<&Path>, out: &Output) -> Result<ExitCode> {
+    let cfg = match file {
+        Some(f) => external::load_config(f)?,
+        None => cx.config().memory.qdrant.clone(),
+    };
+    let p = external::Qdrant::new(&cfg)?.probe()?;
+    if out.json {
+        out.json(&p);
+    } else {
+        out.line(format!(
+            "{} connected to Qdrant {} at {} in {:.1} ms",
+            glyph(None),
+            p.version,
+            p.url,
+            p.latency_ms
+        ));
+        out.line(match (&p.points, &p.vectors) {
+            (Some(n), Some((size, distance))) => format!(
+                "collection `{}`: {n} points, {size}-dimension {distance} vectors",
+                p.collection
+            ),
+            (Some(n), None) => format!("collection `{}`: {n} points", p.collection),
+            (None, _) => format!(
+                "collection `{}` does not exist yet; `caxton memory emergency-migrate --to qdrant` creates it",
+                p.collection
+            ),
+        });
+    }
+    Ok(ExitCode::Ok)
 }

@@ -2,6 +2,7 @@
 //! relations in the store, searchable by keyword (FTS5) and by meaning.
 
 pub mod embed;
+pub mod external;
 pub mod graph;
 pub mod index;
 pub mod maintenance;
