@@ -2324,13 +2324,17 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__graph)
-            opts="-h -V --depth --scope --agent --workspace --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --depth --relation-type --scope --agent --workspace --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relation-type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

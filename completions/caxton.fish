@@ -546,7 +546,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l format -r -f -a "json\t''
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l format -d '[default: from the extension (.json, .jsonl), else the content]' -r -f -a "json\t''
 jsonl\t''"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -576,6 +576,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from emergency-migrate" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from emergency-migrate" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l depth -r
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l relation-type -d 'Follow only relations of this type (repeatable)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
 workspace\t''
 global\t''"

@@ -77,6 +77,20 @@ fn mcp_operations_round_trip() {
         .ok()
         .json();
     assert_eq!(hood["entities"].as_array().unwrap().len(), 2);
+    let other = env
+        .run(&[
+            "memory",
+            "graph",
+            "Lisbon",
+            "--depth",
+            "2",
+            "--relation-type",
+            "owns",
+        ])
+        .ok()
+        .json();
+    assert_eq!(other["entities"].as_array().unwrap().len(), 1);
+    assert_eq!(other["relations"], json!([]));
 
     let d = env
         .run_stdin(
@@ -313,6 +327,13 @@ fn export_import_export_is_byte_identical() {
             (r["entities"].as_u64(), r["observations"].as_u64()),
             (Some(0), Some(0))
         );
+        // Without --format, the format is recognised from the content.
+        let unnamed = env.write(&format!("export-{format}.dump"), &first);
+        let third = Env::new();
+        third
+            .run(&["memory", "import", unnamed.to_str().unwrap()])
+            .ok();
+        assert_eq!(third.run(&args).ok().stdout, first, "{format} detected");
     }
     let bad = env.write(
         "bad.json",

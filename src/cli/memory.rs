@@ -227,8 +227,9 @@ pub enum MemoryCommand {
     Import {
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        #[arg(long, value_enum, default_value = "json")]
-        format: Format,
+        /// [default: from the extension (.json, .jsonl), else the content]
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Is the memory ready to move to an external backend, and how long would it take
     MigrationCheck {
@@ -251,6 +252,9 @@ pub enum MemoryCommand {
         name: String,
         #[arg(long, default_value_t = 1)]
         depth: usize,
+        /// Follow only relations of this type (repeatable)
+        #[arg(long = "relation-type", value_name = "TYPE")]
+        relation_types: Vec<String>,
         #[command(flatten)]
         who: Who,
     },
@@ -823,15 +827,32 @@ fn run_command(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode
             return Ok(ExitCode::Ok);
         }
         MemoryCommand::Import { file, format } => {
+            use std::io::BufRead;
             let f = std::fs::File::open(&file).map_err(|e| Error::io("read", &file, e))?;
-            let doc = transfer::parse(&mut std::io::BufReader::new(f), format)?;
+            let mut input = std::io::BufReader::new(f);
+            let format = match format {
+                Some(f) => f,
+                None => {
+                    // Peek without consuming: fill_buf keeps the bytes.
+                    let head = input.fill_buf().map_err(|e| Error::io("read", &file, e))?;
+                    let first = String::from_utf8_lossy(head);
+                    Format::detect(&file, first.lines().next().unwrap_or(""))
+                }
+            };
+            let doc = transfer::parse(&mut input, format)?;
             json!(transfer::import(&mut cx.store()?, &doc)?)
         }
-        MemoryCommand::Graph { name, depth, who } => json!(graph::neighbourhood(
+        MemoryCommand::Graph {
+            name,
+            depth,
+            relation_types,
+            who,
+        } => json!(graph::neighbourhood(
             &cx.store()?,
             &access(&who)?,
             &name,
-            depth
+            depth,
+            &relation_types
         )?),
     };
     out.json(&result);

@@ -378,8 +378,19 @@ pub fn ids_by_name(store: &Store, access: &Access, names: &[String]) -> Result<B
 
 /// Entities within `depth` relation hops of `name` (either direction), and
 /// the relations among them.
-pub fn neighbourhood(store: &Store, access: &Access, name: &str, depth: usize) -> Result<Graph> {
+/// `name` and the entities reachable from it in up to `depth` hops over
+/// relations in either direction; with `relation_types`, only over (and
+/// showing only) relations of those types.
+pub fn neighbourhood(
+    store: &Store,
+    access: &Access,
+    name: &str,
+    depth: usize,
+    relation_types: &[String],
+) -> Result<Graph> {
     let start = require(store.conn(), access, name)?;
+    let types = (!relation_types.is_empty())
+        .then(|| serde_json::to_string(relation_types).unwrap_or_default());
     let err = |e| store_err(store.path(), e);
     let mut seen = BTreeSet::from([start]);
     let mut frontier = vec![start];
@@ -387,14 +398,16 @@ pub fn neighbourhood(store: &Store, access: &Access, name: &str, depth: usize) -
         .conn()
         .prepare_cached(
             "SELECT to_id FROM memory_relations WHERE from_id = ?1
-             UNION SELECT from_id FROM memory_relations WHERE to_id = ?1",
+               AND (?2 IS NULL OR relation_type IN (SELECT value FROM json_each(?2)))
+             UNION SELECT from_id FROM memory_relations WHERE to_id = ?1
+               AND (?2 IS NULL OR relation_type IN (SELECT value FROM json_each(?2)))",
         )
         .map_err(err)?;
     for _ in 0..depth {
         let mut next = Vec::new();
         for id in frontier {
             let ids = stmt
-                .query_map([id], |r| r.get::<_, i64>(0))
+                .query_map(params![id, types], |r| r.get::<_, i64>(0))
                 .map_err(err)?
                 .collect::<rusqlite::Result<Vec<i64>>>()
                 .map_err(err)?;
@@ -405,5 +418,11 @@ pub fn neighbourhood(store: &Store, access: &Access, name: &str, depth: usize) -
         }
         frontier = next;
     }
-    load_graph(store, access, Some(&seen))
+    let mut graph = load_graph(store, access, Some(&seen))?;
+    if !relation_types.is_empty() {
+        graph
+            .relations
+            .retain(|r| relation_types.contains(&r.relation_type));
+    }
+    Ok(graph)
 }

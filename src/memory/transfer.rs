@@ -238,6 +238,22 @@ fn bad(message: String) -> Error {
 }
 
 /// Parse an export in either format.
+impl Format {
+    /// The format of an export file: by extension (`.jsonl`/`.ndjson`,
+    /// `.json`), else by its first line, which in JSON Lines is a complete
+    /// header object without the document's `entities`.
+    pub fn detect(path: &std::path::Path, first_line: &str) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            Some("json") => Format::Json,
+            _ => match serde_json::from_str::<serde_json::Value>(first_line) {
+                Ok(v) if v.is_object() && v.get("entities").is_none() => Format::Jsonl,
+                _ => Format::Json,
+            },
+        }
+    }
+}
+
 pub fn parse(input: &mut dyn BufRead, format: Format) -> Result<Document> {
     let io = |e| Error::io("read", std::path::Path::new("<import>"), e);
     match format {
