@@ -41,6 +41,8 @@ fn db_bytes(store: &Store) -> Result<u64> {
 }
 
 pub fn optimize(store: &mut Store, plan: &Plan, embedder: Option<&Embedder>) -> Result<Report> {
+    // These steps write outside `Store::write`, so they check safe mode here.
+    store.check_writable()?;
     let mut report = Report {
         bytes_before: db_bytes(store)?,
         complete: true,

@@ -38,6 +38,8 @@ pub struct Status {
     pub searches_recorded: i64,
     pub search_p50_ms: Option<f64>,
     pub search_p99_ms: Option<f64>,
+    /// Writes are refused (`caxton storage safe-mode`).
+    pub safe_mode: bool,
 }
 
 fn count(store: &Store, sql: &str) -> Result<i64> {
@@ -102,6 +104,13 @@ pub fn status(
     // Slow is not broken: a P99 over target is reported as a warning, not
     // as a failed health check.
     let mut warnings = Vec::new();
+    let safe_mode = store.check_writable().is_err();
+    if safe_mode {
+        warnings.push(
+            "safe mode is enabled: writes are refused (`caxton storage safe-mode --disable` turns it off)"
+                .into(),
+        );
+    }
     if let Some(v) = p99.filter(|v| *v > SEARCH_P99_TARGET_MS) {
         warnings.push(format!(
             "search latency P99 {v:.1} ms is over the {SEARCH_P99_TARGET_MS} ms target"
@@ -134,6 +143,7 @@ pub fn status(
         searches_recorded: latencies.len() as i64,
         search_p50_ms: p(0.5),
         search_p99_ms: p99,
+        safe_mode,
     })
 }
 
@@ -157,6 +167,10 @@ pub fn record_search(
     mode: &str,
     results: usize,
 ) -> Result<()> {
+    // Safe mode writes nothing, not even statistics; the search still runs.
+    if store.check_writable().is_err() {
+        return Ok(());
+    }
     let path = store.path().to_path_buf();
     store.write(|tx| {
         tx.execute(
