@@ -403,3 +403,91 @@ fn prune_keeps_daily_and_weekly_and_never_the_newest_verified() {
     assert!(!kept("d1-late.tar"));
     env.run(&["backup", "prune", dir.to_str().unwrap()]).code(2);
 }
+
+/// Run the runbook's `emergency_restore` (tests/fixtures/runbook, copied
+/// verbatim) with /var/lib/caxton pointed at a temp dir and `systemctl` and
+/// `sleep` stubbed, answering "yes".
+fn emergency_restore(env: &Env, backup: &Path) -> common::Run {
+    let root = env.path().join("var/lib/caxton");
+    let script =
+        std::fs::read_to_string(common::repo().join("tests/fixtures/runbook/emergency_restore.sh"))
+            .unwrap()
+            .replace("/var/lib/caxton", root.to_str().unwrap());
+    let bin = env.path().join("stub-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for stub in ["systemctl", "sleep"] {
+        let p = bin.join(stub);
+        std::fs::write(&p, "#!/bin/sh\nexit 0\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::os::unix::fs::symlink(common::bin(), bin.join("caxton")).ok();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut child = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("{script}\nemergency_restore \"$1\" CONFIRM"))
+        .arg("emergency_restore")
+        .arg(backup)
+        .env("PATH", path)
+        .env("HOME", env.path())
+        .env("NO_COLOR", "1")
+        .env("CAXTON_DATA_DIR", root.join("data"))
+        .env("CAXTON_AGENTS_DIR", root.join("agents"))
+        .current_dir(env.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"yes\n").unwrap();
+    common::finish(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn the_runbooks_emergency_restore_works_as_written() {
+    let env = seeded();
+    let good = backup(&env, "caxton-latest.tar.gz", &["--compress", "--verify"]);
+    let counts = manifest_counts(&env, &good);
+    // The production layout, with data the restore will replace.
+    let root = env.path().join("var/lib/caxton");
+    let live = Env::new();
+    live.run(&["init"]).ok();
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::rename(live.data(), root.join("data")).unwrap();
+    std::fs::create_dir_all(root.join("agents")).unwrap();
+
+    let r = emergency_restore(&env, &good);
+    assert!(
+        r.stdout.contains("Emergency restoration successful"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(r.stdout.contains("Storage healthy"), "{}", r.stdout);
+    assert!(r.stdout.contains("Memory system:"), "{}", r.stdout);
+    assert_eq!(
+        serde_json::to_value(table_counts(&root.join("data/caxton.db"))).unwrap(),
+        counts
+    );
+    assert!(root.join("data.emergency.bak/caxton.db").is_file());
+    assert_eq!(std::fs::read_dir(root.join("agents")).unwrap().count(), 3);
+
+    // A damaged backup: the restore refuses and the script puts the data back.
+    let mut bytes = std::fs::read(&good).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0xff;
+    let bad = good.with_file_name("damaged.tar.gz");
+    std::fs::write(&bad, bytes).unwrap();
+    std::fs::remove_dir_all(root.join("data.emergency.bak")).unwrap();
+    let before = std::fs::read(root.join("data/caxton.db")).unwrap();
+    let r = emergency_restore(&env, &bad);
+    assert!(
+        r.stdout.contains("ERROR: Restoration failed"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert_eq!(std::fs::read(root.join("data/caxton.db")).unwrap(), before);
+    assert!(!root.join("data.emergency.bak").exists());
+}

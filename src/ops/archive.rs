@@ -96,8 +96,9 @@ impl<W: Write> Encoder<W> {
     }
 }
 
-/// zstd level: see docs/performance.md "Backup" for the measurements.
-const ZSTD_LEVEL: i32 = 3;
+/// zstd level 1: on a store of embeddings (random-looking f32) level 3 costs
+/// 3x the CPU for the same size (docs/performance.md, "Backup").
+const ZSTD_LEVEL: i32 = 1;
 
 impl<W: Write> Write for Encoder<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

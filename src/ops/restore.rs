@@ -46,7 +46,23 @@ pub fn restore(
     if !file.is_file() {
         return Err(Error::FileNotFound { path: file.into() });
     }
+    let created = !t.data_dir.exists();
     std::fs::create_dir_all(&t.data_dir).map_err(|e| Error::io("create", &t.data_dir, e))?;
+    let result = restore_into(file, t, force, progress);
+    // A failed restore leaves no data directory it created: the runbook's
+    // `emergency_restore` then moves its own safety copy back to that name.
+    if result.is_err() && created {
+        let _ = std::fs::remove_dir_all(&t.data_dir);
+    }
+    result
+}
+
+fn restore_into(
+    file: &Path,
+    t: &Targets,
+    force: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report> {
     // Held until the swap is over: no daemon can start, no command can open
     // the database, and a second restore is refused.
     let _daemon = lock::daemon(&t.data_dir, "restore")?;
