@@ -165,7 +165,21 @@ pub fn create(
             total,
             progress: &mut *progress,
         };
+        let before = *counted.done;
         append(&mut tar, path, now, entry.size, counted).map_err(io)?;
+        // A file that shrank after it was hashed (an agent file being
+        // edited) would pad the archive with zeros that no hash matches.
+        if done - before != entry.size {
+            let src = match src {
+                Source::File(p) => p.clone(),
+                Source::Bytes(_) => PathBuf::from(path),
+            };
+            return Err(Error::io(
+                "back up",
+                &src,
+                std::io::Error::other("it changed while being backed up; run the backup again"),
+            ));
+        }
     }
     let enc = tar.into_inner().map_err(io)?;
     let buf = enc.finish().map_err(io)?;

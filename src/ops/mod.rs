@@ -137,3 +137,30 @@ pub fn db_with_sidecars(db: &Path) -> [PathBuf; 3] {
         db.with_file_name(format!("{name}-shm")),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_swap_is_undone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("safety/a"));
+        std::fs::write(&a, "old").unwrap();
+        let mut swap = Swap::default();
+        assert_eq!(
+            swap.move_into(&a, &dir.path().join("safety")).unwrap(),
+            Some(b.clone())
+        );
+        assert!(swap.rename(&dir.path().join("missing"), &a).is_err());
+        swap.undo();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
+        assert!(!b.exists());
+    }
+
+    #[test]
+    fn stamps_sort_and_fit_in_file_names() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(file_stamp(86_399), "19700101T235959Z");
+    }
+}
