@@ -22,6 +22,9 @@ _caxton() {
             caxton,agents)
                 cmd="caxton__subcmd__agents"
                 ;;
+            caxton,backup)
+                cmd="caxton__subcmd__backup"
+                ;;
             caxton,completions)
                 cmd="caxton__subcmd__completions"
                 ;;
@@ -39,6 +42,12 @@ _caxton() {
                 ;;
             caxton,memory)
                 cmd="caxton__subcmd__memory"
+                ;;
+            caxton,restore)
+                cmd="caxton__subcmd__restore"
+                ;;
+            caxton,storage)
+                cmd="caxton__subcmd__storage"
                 ;;
             caxton,tool)
                 cmd="caxton__subcmd__tools"
@@ -118,6 +127,24 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,validate-schema)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__validate__subcmd__schema"
                 ;;
+            caxton__subcmd__backup,help)
+                cmd="caxton__subcmd__backup__subcmd__help"
+                ;;
+            caxton__subcmd__backup,prune)
+                cmd="caxton__subcmd__backup__subcmd__prune"
+                ;;
+            caxton__subcmd__backup,verify)
+                cmd="caxton__subcmd__backup__subcmd__verify"
+                ;;
+            caxton__subcmd__backup__subcmd__help,help)
+                cmd="caxton__subcmd__backup__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__backup__subcmd__help,prune)
+                cmd="caxton__subcmd__backup__subcmd__help__subcmd__prune"
+                ;;
+            caxton__subcmd__backup__subcmd__help,verify)
+                cmd="caxton__subcmd__backup__subcmd__help__subcmd__verify"
+                ;;
             caxton__subcmd__config,help)
                 cmd="caxton__subcmd__config__subcmd__help"
                 ;;
@@ -132,6 +159,9 @@ _caxton() {
                 ;;
             caxton__subcmd__help,agents)
                 cmd="caxton__subcmd__help__subcmd__agents"
+                ;;
+            caxton__subcmd__help,backup)
+                cmd="caxton__subcmd__help__subcmd__backup"
                 ;;
             caxton__subcmd__help,completions)
                 cmd="caxton__subcmd__help__subcmd__completions"
@@ -150,6 +180,12 @@ _caxton() {
                 ;;
             caxton__subcmd__help,memory)
                 cmd="caxton__subcmd__help__subcmd__memory"
+                ;;
+            caxton__subcmd__help,restore)
+                cmd="caxton__subcmd__help__subcmd__restore"
+                ;;
+            caxton__subcmd__help,storage)
+                cmd="caxton__subcmd__help__subcmd__storage"
                 ;;
             caxton__subcmd__help,tools)
                 cmd="caxton__subcmd__help__subcmd__tools"
@@ -186,6 +222,12 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__agents,validate-schema)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__validate__subcmd__schema"
+                ;;
+            caxton__subcmd__help__subcmd__backup,prune)
+                cmd="caxton__subcmd__help__subcmd__backup__subcmd__prune"
+                ;;
+            caxton__subcmd__help__subcmd__backup,verify)
+                cmd="caxton__subcmd__help__subcmd__backup__subcmd__verify"
                 ;;
             caxton__subcmd__help__subcmd__config,show)
                 cmd="caxton__subcmd__help__subcmd__config__subcmd__show"
@@ -267,6 +309,18 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__memory,usage)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__usage"
+                ;;
+            caxton__subcmd__help__subcmd__storage,corruption-level)
+                cmd="caxton__subcmd__help__subcmd__storage__subcmd__corruption__subcmd__level"
+                ;;
+            caxton__subcmd__help__subcmd__storage,repair)
+                cmd="caxton__subcmd__help__subcmd__storage__subcmd__repair"
+                ;;
+            caxton__subcmd__help__subcmd__storage,safe-mode)
+                cmd="caxton__subcmd__help__subcmd__storage__subcmd__safe__subcmd__mode"
+                ;;
+            caxton__subcmd__help__subcmd__storage,verify)
+                cmd="caxton__subcmd__help__subcmd__storage__subcmd__verify"
                 ;;
             caxton__subcmd__help__subcmd__tools,list)
                 cmd="caxton__subcmd__help__subcmd__tools__subcmd__list"
@@ -439,6 +493,36 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,usage)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__usage"
                 ;;
+            caxton__subcmd__storage,corruption-level)
+                cmd="caxton__subcmd__storage__subcmd__corruption__subcmd__level"
+                ;;
+            caxton__subcmd__storage,help)
+                cmd="caxton__subcmd__storage__subcmd__help"
+                ;;
+            caxton__subcmd__storage,repair)
+                cmd="caxton__subcmd__storage__subcmd__repair"
+                ;;
+            caxton__subcmd__storage,safe-mode)
+                cmd="caxton__subcmd__storage__subcmd__safe__subcmd__mode"
+                ;;
+            caxton__subcmd__storage,verify)
+                cmd="caxton__subcmd__storage__subcmd__verify"
+                ;;
+            caxton__subcmd__storage__subcmd__help,corruption-level)
+                cmd="caxton__subcmd__storage__subcmd__help__subcmd__corruption__subcmd__level"
+                ;;
+            caxton__subcmd__storage__subcmd__help,help)
+                cmd="caxton__subcmd__storage__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__storage__subcmd__help,repair)
+                cmd="caxton__subcmd__storage__subcmd__help__subcmd__repair"
+                ;;
+            caxton__subcmd__storage__subcmd__help,safe-mode)
+                cmd="caxton__subcmd__storage__subcmd__help__subcmd__safe__subcmd__mode"
+                ;;
+            caxton__subcmd__storage__subcmd__help,verify)
+                cmd="caxton__subcmd__storage__subcmd__help__subcmd__verify"
+                ;;
             caxton__subcmd__tools,help)
                 cmd="caxton__subcmd__tools__subcmd__help"
                 ;;
@@ -464,7 +548,7 @@ _caxton() {
 
     case "${cmd}" in
         caxton)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,6 +1087,152 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__backup)
+            opts="-h -V --embedded --output --compress --verify --config --data-dir --agents-dir --json --help --version verify prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__backup__subcmd__help)
+            opts="verify prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__backup__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__backup__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__backup__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__backup__subcmd__prune)
+            opts="-h -V --keep-daily --keep-weekly --dry-run --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --keep-daily)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-weekly)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__backup__subcmd__verify)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__completions)
             opts="-h -V --config --data-dir --agents-dir --json --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1124,7 +1354,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help)
-            opts="init agents memory tools config completions man help"
+            opts="init agents memory tools config completions man backup restore storage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1292,6 +1522,48 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__validate__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__backup)
+            opts="verify prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__backup__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__backup__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1754,6 +2026,90 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__storage)
+            opts="verify repair safe-mode corruption-level"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__storage__subcmd__corruption__subcmd__level)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__storage__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__storage__subcmd__safe__subcmd__mode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__storage__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3175,6 +3531,250 @@ _caxton() {
             ;;
         caxton__subcmd__memory__subcmd__usage)
             opts="-h -V --percentage --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__restore)
+            opts="-h -V --target --force --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version verify repair safe-mode corruption-level help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__corruption__subcmd__level)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__help)
+            opts="verify repair safe-mode corruption-level help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__help__subcmd__corruption__subcmd__level)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__help__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__help__subcmd__safe__subcmd__mode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__repair)
+            opts="-h -V --emergency --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__safe__subcmd__mode)
+            opts="-h -V --enable --disable --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__storage__subcmd__verify)
+            opts="-h -V --quick --comprehensive --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -39,6 +39,9 @@ complete -c caxton -n "__fish_caxton_needs_command" -f -a "tool" -d 'List and ru
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "config" -d 'Show the effective server configuration'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand init" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand init" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -702,14 +705,101 @@ complete -c caxton -n "__fish_caxton_using_subcommand man" -l agents-dir -d 'Age
 complete -c caxton -n "__fish_caxton_using_subcommand man" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand man" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand man" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "tools" -d 'List and run built-in tools'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "config" -d 'Show the effective server configuration'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "man" -d 'Print the man page, or write every page into a directory'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l output -d 'Archive to write: .tar.gz/.tgz is gzip, .tar.zst zstd, anything else plain tar. Written under a temporary name and renamed when complete' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l embedded -d 'Back up the embedded store: a consistent snapshot of the SQLite database (taken while writers keep going), the agents directory and the server config'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l compress -d 'Compress even when FILE has no compression suffix (zstd)'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l verify -d 'Verify the finished archive (as `caxton backup verify`); exit non-zero if it fails'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -f -a "verify" -d 'Check a backup: every hash, manifest completeness, SQLite integrity_check of the snapshot, row counts, every agent file'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -f -a "prune" -d 'Delete old backups in DIR, keeping the newest per day and per week; the newest backup that verifies is always kept'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from verify" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from verify" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from verify" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -l keep-daily -d 'Keep the newest backup of each of the last N days that have one' -r
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -l keep-weekly -d 'Keep the newest backup of each of the last N ISO weeks that have one' -r
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -l dry-run -d 'Show what would be deleted without deleting'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a backup: every hash, manifest completeness, SQLite integrity_check of the snapshot, row counts, every agent file'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete old backups in DIR, keeping the newest per day and per week; the newest backup that verifies is always kept'
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -l target -d 'Restore into DIR/data and DIR/agents (the /var/lib/caxton layout); --data-dir and --agents-dir override either [default: the configured directories]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -l force -d 'Replace an existing database (it is kept as a safety copy)'
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -f -a "verify" -d 'Check the database: --quick (SQLite quick_check, the default) or --comprehensive (integrity_check, foreign keys, orphaned rows, vectors vs observations, full-text index, agent versions vs files). Exit 3 when a check fails'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -f -a "repair" -d 'Rebuild indexes and derived tables and drop orphaned rows; with --emergency, salvage every readable row of a damaged database into a fresh one and report what was lost. Refused while a daemon runs'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -f -a "safe-mode" -d 'Refuse every write (exit 8) until disabled; with no flag, show the state'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -f -a "corruption-level" -d 'Print the percentage of database pages failing SQLite\'s integrity check, as an integer (0 when healthy, 100 when unreadable)'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and not __fish_seen_subcommand_from verify repair safe-mode corruption-level help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -l quick
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -l comprehensive
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from repair" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from repair" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from repair" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from repair" -l emergency
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from repair" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from repair" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from repair" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -l enable
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -l disable
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from safe-mode" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from corruption-level" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from corruption-level" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from corruption-level" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from corruption-level" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from corruption-level" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from corruption-level" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the database: --quick (SQLite quick_check, the default) or --comprehensive (integrity_check, foreign keys, orphaned rows, vectors vs observations, full-text index, agent versions vs files). Exit 3 when a check fails'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Rebuild indexes and derived tables and drop orphaned rows; with --emergency, salvage every readable row of a damaged database into a fresh one and report what was lost. Refused while a daemon runs'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "safe-mode" -d 'Refuse every write (exit 8) until disabled; with no flag, show the state'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "corruption-level" -d 'Print the percentage of database pages failing SQLite\'s integrity check, as an integer (0 when healthy, 100 when unreadable)'
+complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "tools" -d 'List and run built-in tools'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "config" -d 'Show the effective server configuration'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "completions" -d 'Print a shell completion script'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
@@ -750,3 +840,9 @@ complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subc
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "list" -d 'List tools with their descriptions (and argument schemas with --json)'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from tools" -f -a "run" -d 'Run a tool directly, as an operator or as a given agent would'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every setting, its value and where the value came from'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "verify" -d 'Check a backup: every hash, manifest completeness, SQLite integrity_check of the snapshot, row counts, every agent file'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "prune" -d 'Delete old backups in DIR, keeping the newest per day and per week; the newest backup that verifies is always kept'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "verify" -d 'Check the database: --quick (SQLite quick_check, the default) or --comprehensive (integrity_check, foreign keys, orphaned rows, vectors vs observations, full-text index, agent versions vs files). Exit 3 when a check fails'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "repair" -d 'Rebuild indexes and derived tables and drop orphaned rows; with --emergency, salvage every readable row of a damaged database into a fresh one and report what was lost. Refused while a daemon runs'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "safe-mode" -d 'Refuse every write (exit 8) until disabled; with no flag, show the state'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "corruption-level" -d 'Print the percentage of database pages failing SQLite\'s integrity check, as an integer (0 when healthy, 100 when unreadable)'

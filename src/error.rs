@@ -81,6 +81,24 @@ pub enum Error {
         message: String,
         hint: String,
     },
+    #[error("{} is in safe mode: writes are refused", dir.display())]
+    SafeMode { dir: PathBuf },
+    #[error("{} is in use by a Caxton daemon or another exclusive operation ({holder})", dir.display())]
+    DaemonRunning { dir: PathBuf, holder: String },
+    #[error("the database in {} is busy: {message}", dir.display())]
+    StoreBusy {
+        dir: PathBuf,
+        message: String,
+        hint: String,
+    },
+    /// A backup archive failed verification; each problem names the file.
+    #[error("backup {} failed verification: {}", file.display(), problems.join("; "))]
+    BackupInvalid {
+        file: PathBuf,
+        problems: Vec<String>,
+    },
+    #[error("{message}")]
+    AlreadyExists { message: String, hint: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -121,6 +139,11 @@ impl Error {
             Error::Store { .. } => "store_error",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Backend { .. } => "backend_error",
+            Error::SafeMode { .. } => "safe_mode",
+            Error::DaemonRunning { .. } => "daemon_running",
+            Error::StoreBusy { .. } => "store_busy",
+            Error::BackupInvalid { .. } => "backup_invalid",
+            Error::AlreadyExists { .. } => "already_exists",
             Error::Tool(e) => match e {
                 ToolError::UnknownTool { .. } => "unknown_tool",
                 ToolError::InvalidArgs { .. } => "invalid_tool_args",
@@ -148,6 +171,11 @@ impl Error {
             | Error::Embedding { .. }
             | Error::Backend { .. } => ExitCode::Failure,
             Error::ModelMissing { .. } => ExitCode::NotFound,
+            Error::SafeMode { .. } => ExitCode::SafeMode,
+            Error::DaemonRunning { .. } => ExitCode::Daemon,
+            Error::StoreBusy { .. } => ExitCode::Conflict,
+            Error::BackupInvalid { .. } => ExitCode::Invalid,
+            Error::AlreadyExists { .. } => ExitCode::Conflict,
             Error::Tool(e) => match e {
                 ToolError::UnknownTool { .. } | ToolError::NotFound { .. } => ExitCode::NotFound,
                 ToolError::InvalidArgs { .. } | ToolError::InvalidConfig { .. } => {
@@ -232,6 +260,17 @@ impl Error {
                 "fix the errors listed above; `caxton agents validate FILE --verbose` shows each in context".into(),
             ),
             Error::Io { .. } | Error::Embedding { .. } | Error::Tool(_) => None,
+            Error::SafeMode { .. } => Some(
+                "safe mode keeps a damaged store unchanged: check it with `caxton storage verify --comprehensive`, repair or restore it, then run `caxton storage safe-mode --disable`".into(),
+            ),
+            Error::DaemonRunning { .. } => Some(
+                "stop the daemon first (`systemctl stop caxton` or `caxton shutdown`), or wait for the other operation to finish".into(),
+            ),
+            Error::StoreBusy { hint, .. } | Error::AlreadyExists { hint, .. } => Some(hint.clone()),
+            Error::BackupInvalid { file, .. } => Some(format!(
+                "use another backup; `caxton backup verify {}` lists every problem",
+                file.display()
+            )),
         }
     }
 }

@@ -34,6 +34,29 @@ impl Paths {
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")
     }
+
+    pub fn safe_mode_marker(&self) -> PathBuf {
+        safe_mode_marker(&self.data_dir)
+    }
+}
+
+/// `<data dir>/safe-mode`: present while writes are refused (SPEC §2). A plain
+/// file rather than a database flag, so it works when the database does not.
+pub fn safe_mode_marker(data_dir: &Path) -> PathBuf {
+    data_dir.join("safe-mode")
+}
+
+/// Held exclusively by the daemon for as long as it runs, and by operations
+/// that must be alone (restore, repair) so a daemon cannot start under them.
+pub fn daemon_lock(data_dir: &Path) -> PathBuf {
+    data_dir.join("run").join("caxton.lock")
+}
+
+/// Held shared by every open store and exclusively by an operation that
+/// replaces the database file, so no process keeps writing to a file (or a
+/// `-wal`) that is being swapped out.
+pub fn store_lock(data_dir: &Path) -> PathBuf {
+    data_dir.join("run").join("store.lock")
 }
 
 /// `$XDG_DATA_HOME/caxton`, else `~/.local/share/caxton`, else `./caxton-data`

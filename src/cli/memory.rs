@@ -872,6 +872,9 @@ fn status(cx: &Caxton, detailed: bool, out: &Output) -> Result<ExitCode> {
     }
     let ms = |v: Option<f64>| v.map_or("no searches recorded".to_string(), |v| format!("{v:.1}ms"));
     out.line(format!("Memory system: {}", s.status));
+    if s.safe_mode {
+        out.line("Safe mode: enabled (writes refused)");
+    }
     out.line(format!(
         "SQLite database: {} ({}, {:.0}% fragmentation)",
         if detailed {

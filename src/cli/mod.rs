@@ -10,9 +10,11 @@ use crate::config::Overrides;
 use crate::error::{ExitCode, Result};
 
 mod agents;
+mod backup;
 mod memory;
 mod meta;
 pub mod output;
+mod storage;
 mod tools;
 
 /// Caxton: a local multi-agent server with embedded memory.
@@ -77,6 +79,13 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Back up the store, verify a backup, prune old backups
+    Backup(backup::BackupArgs),
+    /// Restore a verified backup (refused while a daemon uses the data directory)
+    Restore(backup::RestoreArgs),
+    /// Verify and repair the database, safe mode, corruption level
+    #[command(subcommand)]
+    Storage(storage::StorageCommand),
 }
 
 /// Run a parsed command; returns the exit code for a command that finished
@@ -114,5 +123,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Memory(c) => memory::run(&open()?, c, &out),
         Command::Config(c) => meta::config(&open()?, c, &out),
+        Command::Backup(a) => backup::run(&open()?, a, &out),
+        Command::Restore(a) => backup::restore(
+            &open()?,
+            a,
+            cli.global.data_dir.as_deref(),
+            cli.global.agents_dir.as_deref(),
+            &out,
+        ),
+        Command::Storage(c) => storage::run(&open()?, c, &out),
     }
 }

@@ -155,6 +155,7 @@ pub fn render_error(e: &Error, json: bool) {
     let mut err = anstream::stderr();
     let details = match e {
         Error::InvalidAgent { report } => Some(report_json(std::slice::from_ref(report), false)),
+        Error::BackupInvalid { problems, .. } => Some(serde_json::json!({ "problems": problems })),
         _ => None,
     };
     if json {

@@ -12,6 +12,11 @@ use super::{index, vectors};
 use crate::error::{Error, Result};
 use crate::store::{Store, store_err};
 
+/// Recompute the trigger-kept row counters from the tables.
+pub const RECOUNT: &str = "DELETE FROM memory_counts;
+     INSERT INTO memory_counts SELECT 'observations', count(*) FROM memory_observations;
+     INSERT INTO memory_counts SELECT 'vectors:' || model, count(*) FROM memory_vectors GROUP BY model;";
+
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub vacuum: bool,
@@ -50,6 +55,8 @@ pub fn optimize(
     cache_dir: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report> {
+    // These steps write outside `Store::write`, so they check safe mode here.
+    store.check_writable()?;
     let mut report = Report {
         bytes_before: db_bytes(store)?,
         complete: true,
@@ -91,14 +98,14 @@ pub fn optimize(
     if plan.rebuild_index {
         exec(
             store,
-            "BEGIN IMMEDIATE;
-             INSERT INTO memory_fts (memory_fts) VALUES ('rebuild');
-             INSERT INTO memory_fts (memory_fts) VALUES ('optimize');
-             DELETE FROM memory_counts;
-             INSERT INTO memory_counts SELECT 'observations', count(*) FROM memory_observations;
-             INSERT INTO memory_counts SELECT 'vectors:' || model, count(*) FROM memory_vectors GROUP BY model;
-             COMMIT;
-             REINDEX; ANALYZE;",
+            &format!(
+                "BEGIN IMMEDIATE;
+                 INSERT INTO memory_fts (memory_fts) VALUES ('rebuild');
+                 INSERT INTO memory_fts (memory_fts) VALUES ('optimize');
+                 {RECOUNT}
+                 COMMIT;
+                 REINDEX; ANALYZE;"
+            ),
         )?;
         report.steps.push(
             "rebuilt and optimised the full-text index and the row counters; REINDEX; ANALYZE"

@@ -46,6 +46,8 @@ pub struct Status {
     pub vector_cache_hit_percent: Option<f64>,
     /// Size of the persisted vector index.
     pub vector_cache_bytes: u64,
+    /// Writes are refused (`caxton storage safe-mode`).
+    pub safe_mode: bool,
 }
 
 fn count(store: &Store, sql: &str) -> Result<i64> {
@@ -108,6 +110,13 @@ pub fn status(store: &Store, dirs: &Dirs, max_entities: u64, quick_check: bool) 
     // Slow is not broken: a P99 over target is reported as a warning, not
     // as a failed health check.
     let mut warnings = Vec::new();
+    let safe_mode = store.check_writable().is_err();
+    if safe_mode {
+        warnings.push(
+            "safe mode is enabled: writes are refused (`caxton storage safe-mode --disable` turns it off)"
+                .into(),
+        );
+    }
     if let Some(v) = p99.filter(|v| *v > SEARCH_P99_TARGET_MS) {
         warnings.push(format!(
             "search latency P99 {v:.1} ms is over the {SEARCH_P99_TARGET_MS} ms target"
@@ -149,6 +158,7 @@ pub fn status(store: &Store, dirs: &Dirs, max_entities: u64, quick_check: bool) 
                     .sum()
             })
             .unwrap_or(0),
+        safe_mode,
     })
 }
 
@@ -199,6 +209,10 @@ pub struct SearchRecord<'a> {
 const QUERY_KEEP_CHARS: usize = 200;
 
 pub fn record_search(store: &mut Store, r: &SearchRecord) -> Result<()> {
+    // Safe mode writes nothing, not even statistics; the search still runs.
+    if store.check_writable().is_err() {
+        return Ok(());
+    }
     let path = store.path().to_path_buf();
     let query: String = r.query.chars().take(QUERY_KEEP_CHARS).collect();
     store.write(|tx| {

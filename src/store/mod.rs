@@ -8,21 +8,26 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 use crate::error::{Error, Result};
+use crate::lock::{self, Lock};
 
 mod migrations;
+
+pub use migrations::latest as latest_schema;
 
 /// An open, migrated database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Shared use of the file: a restore cannot swap it out while we write.
+    _lock: Lock,
 }
 
 impl Store {
     /// Open (creating if needed) the database at `path` and migrate it.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        let lock = lock::store_shared(dir)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -33,6 +38,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            _lock: lock,
         };
         store.configure()?;
         migrations::apply(&mut store.conn).map_err(|e| match e {
@@ -79,8 +85,32 @@ impl Store {
         &self.conn
     }
 
+    /// Refuse with [`Error::SafeMode`] (exit 8) while the data directory's
+    /// safe-mode marker exists. Every write path goes through here.
+    pub fn check_writable(&self) -> Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        if crate::paths::safe_mode_marker(dir).exists() {
+            return Err(Error::SafeMode {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+
     /// Run `f` in one immediate transaction: all of it commits or none of it.
+    /// Refused in safe mode.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        self.check_writable()?;
+        self.write_in_safe_mode(f)
+    }
+
+    /// [`Store::write`] without the safe-mode check. Only `storage repair`
+    /// uses it: safe mode exists to keep a damaged store unchanged *until* it
+    /// is repaired.
+    pub fn write_in_safe_mode<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction) -> Result<T>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

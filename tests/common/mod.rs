@@ -192,3 +192,56 @@ pub fn agent(name: &str, version: &str, extra: &str) -> String {
         "name = \"{name}\"\nversion = \"{version}\"\ncapabilities = [\"testing\"]\ntools = [\"csv_parser\"]\nsystem_prompt = \"You test things.\"\n{extra}"
     )
 }
+
+/// Hold the daemon lock of `data_dir` the way a running daemon does; the
+/// lock is released when the returned file is dropped.
+pub fn hold_daemon_lock(data_dir: &Path) -> std::fs::File {
+    let path = data_dir.join("run/caxton.lock");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    f.try_lock().expect("lock is free");
+    std::fs::write(&path, "pid 1 (daemon)\n").unwrap();
+    f
+}
+
+/// Row count of every table of a database file, opened read-only.
+pub fn table_counts(db: &Path) -> std::collections::BTreeMap<String, i64> {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    names
+        .into_iter()
+        .map(|n| {
+            let count = c
+                .query_row(&format!("SELECT count(*) FROM \"{n}\""), [], |r| r.get(0))
+                .unwrap();
+            (n, count)
+        })
+        .collect()
+}
+
+/// Entities named `prefix0..prefixN`, each with `per` observations, as the
+/// JSON input of `memory create-entities`.
+pub fn entities_json(prefix: &str, n: usize, per: usize) -> String {
+    let entities: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "name": format!("{prefix}{i}"),
+                "entityType": "test",
+                "observations": (0..per).map(|j| format!("observation {j} of {prefix}{i}, padded so rows fill several pages")).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "entities": entities }).to_string()
+}

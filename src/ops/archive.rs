@@ -1,0 +1,542 @@
+//! The backup archive format and its verification. A backup is a tar
+//! (optionally gzip or zstd compressed) holding `manifest.json` first, then
+//! `data/caxton.db` (a `VACUUM INTO` snapshot), `data/models.json`,
+//! `agents/...` and `config/<file>`. The manifest lists the size and blake3
+//! of every other file, the schema version and the row count of every table,
+//! so `verify` can prove the archive is complete and restorable.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::agent::validate::{self, Context};
+use crate::error::{Error, Result};
+
+/// Bumped when the layout changes incompatibly; verify refuses newer ones.
+pub const FORMAT_VERSION: u32 = 1;
+pub const MANIFEST: &str = "manifest.json";
+pub const DB_ENTRY: &str = "data/caxton.db";
+pub const MODELS_ENTRY: &str = "data/models.json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Codec {
+    Tar,
+    Gzip,
+    Zstd,
+}
+
+impl Codec {
+    /// The codec an output name asks for: `.gz`/`.tgz` gzip, `.zst`/`.tzst`
+    /// zstd, anything else plain tar, or zstd when `compress` is set. The
+    /// second value is true when `compress` chose zstd for a name without a
+    /// compression suffix (the caller says so).
+    pub fn for_output(path: &Path, compress: bool) -> (Codec, bool) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".gz") || name.ends_with(".tgz") {
+            (Codec::Gzip, false)
+        } else if name.ends_with(".zst") || name.ends_with(".tzst") {
+            (Codec::Zstd, false)
+        } else if compress {
+            (Codec::Zstd, true)
+        } else {
+            (Codec::Tar, false)
+        }
+    }
+
+    /// Recognise a codec by its magic bytes, whatever the file is called.
+    fn sniff(head: &[u8]) -> Codec {
+        match head {
+            [0x1f, 0x8b, ..] => Codec::Gzip,
+            [0x28, 0xb5, 0x2f, 0xfd, ..] => Codec::Zstd,
+            _ => Codec::Tar,
+        }
+    }
+}
+
+/// Compressing writer for one codec; `finish` flushes the trailer.
+pub enum Encoder<W: Write> {
+    Tar(W),
+    Gzip(flate2::write::GzEncoder<W>),
+    Zstd(zstd::Encoder<'static, W>),
+}
+
+impl<W: Write> Encoder<W> {
+    pub fn new(codec: Codec, w: W) -> std::io::Result<Encoder<W>> {
+        Ok(match codec {
+            Codec::Tar => Encoder::Tar(w),
+            // Level 1: gzip exists for interoperability (the runbook's
+            // .tar.gz); higher levels cost 5x the time for ~3% smaller files.
+            Codec::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+                w,
+                flate2::Compression::fast(),
+            )),
+            Codec::Zstd => {
+                let mut e = zstd::Encoder::new(w, ZSTD_LEVEL)?;
+                e.include_checksum(true)?;
+                let workers = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+                e.multithread(workers)?;
+                Encoder::Zstd(e)
+            }
+        })
+    }
+
+    pub fn finish(self) -> std::io::Result<W> {
+        match self {
+            Encoder::Tar(w) => Ok(w),
+            Encoder::Gzip(e) => e.finish(),
+            Encoder::Zstd(e) => e.finish(),
+        }
+    }
+}
+
+/// zstd level 1: on a store of embeddings (random-looking f32) level 3 costs
+/// 3x the CPU for the same size (docs/performance.md, "Backup").
+const ZSTD_LEVEL: i32 = 1;
+
+impl<W: Write> Write for Encoder<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Encoder::Tar(w) => w.write(buf),
+            Encoder::Gzip(e) => e.write(buf),
+            Encoder::Zstd(e) => e.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Encoder::Tar(w) => w.flush(),
+            Encoder::Gzip(e) => e.flush(),
+            Encoder::Zstd(e) => e.flush(),
+        }
+    }
+}
+
+/// Open an archive for reading, decompressing by magic bytes.
+pub fn open(file: &Path) -> Result<(Codec, Box<dyn Read>)> {
+    let f = File::open(file).map_err(|e| Error::io("read", file, e))?;
+    let mut r = BufReader::with_capacity(1 << 20, f);
+    let head = {
+        use std::io::BufRead;
+        r.fill_buf()
+            .map_err(|e| Error::io("read", file, e))?
+            .to_vec()
+    };
+    let codec = Codec::sniff(&head);
+    let reader: Box<dyn Read> = match codec {
+        Codec::Tar => Box::new(r),
+        Codec::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(r)),
+        Codec::Zstd => {
+            Box::new(zstd::Decoder::with_buffer(r).map_err(|e| Error::io("decompress", file, e))?)
+        }
+    };
+    Ok((codec, reader))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub size: u64,
+    pub blake3: String,
+}
+
+/// Where the backed-up data came from, so a restore can put the config back
+/// where it belongs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Origin {
+    pub data_dir: PathBuf,
+    pub agents_dir: PathBuf,
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub caxton_version: String,
+    pub schema_version: i64,
+    pub sqlite_version: String,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    pub model: String,
+    pub row_counts: BTreeMap<String, i64>,
+    pub files: Vec<FileEntry>,
+    pub origin: Origin,
+}
+
+impl Manifest {
+    pub fn created_unix(&self) -> Option<i64> {
+        humantime::parse_rfc3339(&self.created_at)
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs() as i64)
+    }
+}
+
+/// Read only the manifest (the first entry): cheap, for listing and pruning.
+/// `None` when the file is not a Caxton backup.
+pub fn read_manifest(file: &Path) -> Option<Manifest> {
+    let (_, reader) = open(file).ok()?;
+    let mut ar = tar::Archive::new(reader);
+    let mut entry = ar.entries().ok()?.next()?.ok()?;
+    if entry.path().ok()?.as_os_str() != MANIFEST {
+        return None;
+    }
+    let mut text = Vec::new();
+    entry.read_to_end(&mut text).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+/// The outcome of verifying an archive; `problems` is empty when it passed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub file: PathBuf,
+    pub codec: Codec,
+    pub manifest: Option<Manifest>,
+    pub files_checked: usize,
+    pub integrity: String,
+    pub agents_checked: usize,
+    pub problems: Vec<String>,
+}
+
+impl Verification {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    pub fn into_result(self) -> Result<Verification> {
+        if self.passed() {
+            Ok(self)
+        } else {
+            Err(Error::BackupInvalid {
+                file: self.file,
+                problems: self.problems,
+            })
+        }
+    }
+}
+
+/// Archive paths must stay inside the staging directory.
+fn safe_relative(p: &Path) -> bool {
+    p.components().all(|c| matches!(c, Component::Normal(_))) && p.components().next().is_some()
+}
+
+/// A writer that hashes and counts what passes through.
+struct Hashing<W> {
+    inner: W,
+    hasher: blake3::Hasher,
+    size: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Unpack `file` into `stage` (which must exist and be empty) and check
+/// everything: the manifest, every size and hash, that nothing is missing or
+/// extra, the snapshot's `integrity_check`, schema version and row counts,
+/// and that every agent file validates. `progress(done, total)` reports
+/// unpacked bytes against the manifest's total.
+pub fn verify_into(
+    file: &Path,
+    stage: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Verification> {
+    let (codec, reader) = open(file)?;
+    let mut v = Verification {
+        file: file.to_path_buf(),
+        codec,
+        manifest: None,
+        files_checked: 0,
+        integrity: "not checked".into(),
+        agents_checked: 0,
+        problems: Vec::new(),
+    };
+    let mut seen: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut ar = tar::Archive::new(reader);
+    let mut done = 0u64;
+    let mut total = 0u64;
+    let mut last = String::from("the start");
+    let entries = match ar.entries() {
+        Ok(e) => e,
+        Err(e) => {
+            v.problems.push(format!("not a readable tar archive: {e}"));
+            return Ok(v);
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                v.problems
+                    .push(format!("archive is damaged after {last}: {e}"));
+                break;
+            }
+        };
+        let path = match entry.path() {
+            Ok(p) => p.into_owned(),
+            Err(e) => {
+                v.problems
+                    .push(format!("unreadable entry name after {last}: {e}"));
+                break;
+            }
+        };
+        let name = path.to_string_lossy().replace('\\', "/");
+        let kind = entry.header().entry_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() || !safe_relative(&path) {
+            v.problems.push(format!(
+                "{name}: unexpected entry (not a plain file inside the archive)"
+            ));
+            continue;
+        }
+        if name == MANIFEST {
+            let mut text = Vec::new();
+            match entry
+                .read_to_end(&mut text)
+                .map_err(|e| e.to_string())
+                .and_then(|_| serde_json::from_slice::<Manifest>(&text).map_err(|e| e.to_string()))
+            {
+                Ok(m) => {
+                    total = m.files.iter().map(|f| f.size).sum();
+                    v.manifest = Some(m);
+                }
+                Err(e) => v.problems.push(format!("{MANIFEST}: unreadable: {e}")),
+            }
+            last = name;
+            continue;
+        }
+        let dest = stage.join(&path);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        let out = File::create(&dest).map_err(|e| Error::io("write", &dest, e))?;
+        let mut w = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 20, out),
+            hasher: blake3::Hasher::new(),
+            size: 0,
+        };
+        let mut buf = vec![0u8; 1 << 20];
+        let copied: std::io::Result<()> = loop {
+            match entry.read(&mut buf) {
+                Ok(0) => break w.flush(),
+                Ok(n) => {
+                    if let Err(e) = w.write_all(&buf[..n]) {
+                        return Err(Error::io("write", &dest, e));
+                    }
+                    done += n as u64;
+                    progress(done, total);
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        if let Err(e) = copied {
+            v.problems
+                .push(format!("{name}: archive is damaged inside this file: {e}"));
+            break;
+        }
+        seen.insert(
+            name.clone(),
+            (w.size, w.hasher.finalize().to_hex().to_string()),
+        );
+        last = name;
+    }
+    let Some(manifest) = v.manifest.clone() else {
+        if !v.problems.iter().any(|p| p.starts_with(MANIFEST)) {
+            v.problems.push(format!(
+                "{MANIFEST} is missing: this is not a Caxton backup, or its start is damaged"
+            ));
+        }
+        return Ok(v);
+    };
+    if manifest.format_version > FORMAT_VERSION {
+        v.problems.push(format!(
+            "{MANIFEST}: format version {} is newer than this build reads ({FORMAT_VERSION}); upgrade caxton",
+            manifest.format_version
+        ));
+        return Ok(v);
+    }
+    check_files(&manifest, &seen, &mut v);
+    if seen.contains_key(DB_ENTRY) {
+        check_database(&stage.join(DB_ENTRY), &manifest, &mut v);
+    }
+    check_agents(stage, &manifest, &mut v);
+    Ok(v)
+}
+
+fn check_files(manifest: &Manifest, seen: &BTreeMap<String, (u64, String)>, v: &mut Verification) {
+    let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    if !listed.contains(DB_ENTRY) {
+        v.problems.push(format!(
+            "{MANIFEST} does not list {DB_ENTRY}: the backup has no database"
+        ));
+    }
+    for f in &manifest.files {
+        match seen.get(&f.path) {
+            None => v
+                .problems
+                .push(format!("{}: missing from the archive", f.path)),
+            Some((size, _)) if *size != f.size => v.problems.push(format!(
+                "{}: size {size} bytes, manifest says {}",
+                f.path, f.size
+            )),
+            Some((_, hash)) if *hash != f.blake3 => v.problems.push(format!(
+                "{}: blake3 {hash} does not match the manifest ({})",
+                f.path, f.blake3
+            )),
+            Some(_) => v.files_checked += 1,
+        }
+    }
+    for extra in seen.keys().filter(|k| !listed.contains(k.as_str())) {
+        v.problems
+            .push(format!("{extra}: in the archive but not in {MANIFEST}"));
+    }
+}
+
+fn check_database(db: &Path, manifest: &Manifest, v: &mut Verification) {
+    let conn = match super::open_read_only(db) {
+        Ok(c) => c,
+        Err(e) => {
+            v.problems.push(format!("{DB_ENTRY}: cannot open: {e}"));
+            return;
+        }
+    };
+    match super::integrity(&conn, "integrity_check") {
+        Ok(msgs) if msgs == ["ok"] => v.integrity = "ok".into(),
+        Ok(msgs) => {
+            v.integrity = msgs.join("; ");
+            v.problems
+                .push(format!("{DB_ENTRY}: integrity_check: {}", v.integrity));
+        }
+        Err(e) => v
+            .problems
+            .push(format!("{DB_ENTRY}: integrity_check failed: {e}")),
+    }
+    match conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)) {
+        Ok(s) if s != manifest.schema_version => v.problems.push(format!(
+            "{DB_ENTRY}: schema version {s}, manifest says {}",
+            manifest.schema_version
+        )),
+        Ok(_) => {}
+        Err(e) => v
+            .problems
+            .push(format!("{DB_ENTRY}: cannot read the schema version: {e}")),
+    }
+    match super::table_counts(&conn) {
+        Ok(counts) => {
+            for (table, want) in &manifest.row_counts {
+                match counts.get(table) {
+                    Some(n) if n == want => {}
+                    Some(n) => v.problems.push(format!(
+                        "{DB_ENTRY}: table {table} has {n} rows, manifest says {want}"
+                    )),
+                    None => v
+                        .problems
+                        .push(format!("{DB_ENTRY}: table {table} is missing")),
+                }
+            }
+        }
+        Err(e) => v
+            .problems
+            .push(format!("{DB_ENTRY}: cannot count rows: {e}")),
+    }
+}
+
+/// Every `agents/*.toml` must validate, with the MCP servers of the backed-up
+/// config (not this machine's) as context.
+fn check_agents(stage: &Path, manifest: &Manifest, v: &mut Verification) {
+    let config = manifest
+        .files
+        .iter()
+        .find(|f| f.path.starts_with("config/"))
+        .map(|f| stage.join(&f.path));
+    let ctx = Context {
+        mcp_servers: config.as_deref().map(mcp_servers).unwrap_or_default(),
+    };
+    for f in &manifest.files {
+        if !(f.path.starts_with("agents/") && f.path.ends_with(".toml")) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(stage.join(&f.path)) else {
+            continue; // already reported as missing
+        };
+        let report = validate::validate_bytes(Path::new(&f.path), bytes, &ctx);
+        v.agents_checked += 1;
+        if let Some(d) = report.errors().next() {
+            v.problems.push(format!(
+                "{}: agent file does not validate: {}{}",
+                f.path,
+                d.message,
+                match report.errors().count() {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                }
+            ));
+        }
+    }
+}
+
+/// Names of `[mcp.servers.*]` in a TOML or YAML server config.
+fn mcp_servers(config: &Path) -> BTreeSet<String> {
+    let Ok(text) = std::fs::read_to_string(config) else {
+        return BTreeSet::new();
+    };
+    let yaml = config
+        .extension()
+        .is_some_and(|e| e == "yaml" || e == "yml");
+    let value: Option<serde_json::Value> = if yaml {
+        serde_norway::from_str(&text).ok()
+    } else {
+        toml::from_str::<toml::Table>(&text)
+            .ok()
+            .and_then(|t| serde_json::to_value(t).ok())
+    };
+    value
+        .as_ref()
+        .and_then(|v| v.pointer("/mcp/servers"))
+        .and_then(|s| s.as_object())
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codec_from_name_and_flag() {
+        let c = |n: &str, z| Codec::for_output(Path::new(n), z);
+        assert_eq!(c("b.tar.gz", false), (Codec::Gzip, false));
+        assert_eq!(c("b.tgz", true), (Codec::Gzip, false));
+        assert_eq!(c("b.tar.zst", false), (Codec::Zstd, false));
+        assert_eq!(c("b.tar", false), (Codec::Tar, false));
+        assert_eq!(c("b.tar", true), (Codec::Zstd, true));
+        assert_eq!(Codec::sniff(&[0x1f, 0x8b, 8]), Codec::Gzip);
+        assert_eq!(Codec::sniff(&[0x28, 0xb5, 0x2f, 0xfd]), Codec::Zstd);
+        assert_eq!(Codec::sniff(b"data/"), Codec::Tar);
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        assert!(safe_relative(Path::new("agents/a.toml")));
+        assert!(!safe_relative(Path::new("../etc/passwd")));
+        assert!(!safe_relative(Path::new("/etc/passwd")));
+        assert!(!safe_relative(Path::new("agents/../../x")));
+    }
+}

@@ -1,0 +1,230 @@
+//! `caxton restore`: put a verified backup back in place. The order makes a
+//! failure at any point harmless: take the locks (no daemon, no other
+//! process using the database), unpack and verify on the target's own
+//! filesystem, then move the current files aside as a safety copy and the
+//! restored ones in, each step a rename recorded for undo.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::archive::{self, DB_ENTRY, Manifest, Verification};
+use super::{Swap, db_with_sidecars};
+use crate::error::{Error, Result};
+use crate::lock;
+use crate::memory::embed;
+use crate::paths;
+
+/// Where a restore puts things.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    pub data_dir: PathBuf,
+    pub agents_dir: PathBuf,
+    /// Where a config that lived outside the data directory is written.
+    pub config_dir: PathBuf,
+    pub models_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub database: PathBuf,
+    pub agents_dir: PathBuf,
+    pub config: Option<PathBuf>,
+    /// Where the replaced files went; empty when there was nothing to replace.
+    pub safety_copies: Vec<PathBuf>,
+    pub notes: Vec<String>,
+    pub manifest: Manifest,
+    pub verification: Verification,
+}
+
+pub fn restore(
+    file: &Path,
+    t: &Targets,
+    force: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report> {
+    if !file.is_file() {
+        return Err(Error::FileNotFound { path: file.into() });
+    }
+    let created = !t.data_dir.exists();
+    std::fs::create_dir_all(&t.data_dir).map_err(|e| Error::io("create", &t.data_dir, e))?;
+    let result = restore_into(file, t, force, progress);
+    // A failed restore leaves no data directory it created: the runbook's
+    // `emergency_restore` then moves its own safety copy back to that name.
+    if result.is_err() && created {
+        let _ = std::fs::remove_dir_all(&t.data_dir);
+    }
+    result
+}
+
+fn restore_into(
+    file: &Path,
+    t: &Targets,
+    force: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report> {
+    // Held until the swap is over: no daemon can start, no command can open
+    // the database, and a second restore is refused.
+    let _daemon = lock::daemon(&t.data_dir, "restore")?;
+    let db = t.data_dir.join("caxton.db");
+    if db.exists() && !force {
+        return Err(Error::AlreadyExists {
+            message: format!("{} already holds a database", db.display()),
+            hint: "pass --force to replace it (the current files are kept as a safety copy), or restore into another --target".into(),
+        });
+    }
+    let _store = lock::store_exclusive(&t.data_dir)?;
+
+    let stage = tempfile::Builder::new()
+        .prefix(".caxton-restore-")
+        .tempdir_in(&t.data_dir)
+        .map_err(|e| Error::io("create", &t.data_dir, e))?;
+    let verification = archive::verify_into(file, stage.path(), progress)?.into_result()?;
+    let manifest = verification
+        .manifest
+        .clone()
+        .ok_or_else(|| Error::BackupInvalid {
+            file: file.into(),
+            problems: vec!["no manifest".into()],
+        })?;
+    if manifest.schema_version > crate::store::latest_schema() {
+        return Err(Error::SchemaTooNew {
+            path: file.into(),
+            found: manifest.schema_version,
+            known: crate::store::latest_schema(),
+        });
+    }
+
+    let stamp = super::file_stamp(super::unix_now());
+    let safety = t.data_dir.join(format!("pre-restore-{stamp}"));
+    let agents_safety = sibling(&t.agents_dir, &format!("pre-restore-{stamp}"));
+    let staged_agents = stage.path().join("agents");
+    std::fs::create_dir_all(&staged_agents).map_err(|e| Error::io("create", &staged_agents, e))?;
+    let config = config_target(&manifest, t);
+    let mut swap = Swap::default();
+    let mut safety_copies = Vec::new();
+    let result = (|| -> Result<()> {
+        // The old -wal and -shm go with the old database: replayed onto the
+        // restored file they would corrupt it.
+        for f in db_with_sidecars(&db)
+            .iter()
+            .chain([&paths::safe_mode_marker(&t.data_dir)])
+        {
+            swap.move_into(f, &safety)?;
+        }
+        if safety.exists() {
+            safety_copies.push(safety.clone());
+        }
+        swap.rename(&stage.path().join(DB_ENTRY), &db)?;
+        if t.agents_dir.exists() {
+            swap.rename(&t.agents_dir, &agents_safety)?;
+            safety_copies.push(agents_safety.clone());
+        }
+        move_dir(&mut swap, &staged_agents, &t.agents_dir)?;
+        if let Some((staged, dest)) = &config {
+            if dest.exists() {
+                let keep = sibling(dest, &format!("pre-restore-{stamp}"));
+                swap.rename(dest, &keep)?;
+                safety_copies.push(keep);
+            }
+            swap.rename(&stage.path().join(staged), dest)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        swap.undo();
+        return Err(e);
+    }
+    let mut notes = Vec::new();
+    if let Some((_, dest)) = &config
+        && !dest.starts_with(&t.data_dir)
+    {
+        notes.push(format!(
+            "config restored to {}; the server read it from {}: compare and copy it there if needed",
+            dest.display(),
+            manifest.origin.config.as_deref().unwrap_or(dest).display()
+        ));
+    }
+    if safety_copies.iter().any(|p| p.join("safe-mode").exists()) {
+        notes.push(
+            "safe mode was enabled for the replaced database; the restored one accepts writes"
+                .into(),
+        );
+    }
+    let missing = embed::missing_files(&t.models_dir);
+    if let Some(m) = missing.first() {
+        notes.push(format!(
+            "embedding model files are not in {} ({} missing): run scripts/fetch-models or set CAXTON_MODELS_DIR",
+            t.models_dir.display(),
+            m.display()
+        ));
+    }
+    Ok(Report {
+        database: db,
+        agents_dir: t.agents_dir.clone(),
+        config: config.map(|(_, d)| d),
+        safety_copies,
+        notes,
+        manifest,
+        verification,
+    })
+}
+
+/// `<path>.<suffix>` next to `path`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    path.with_file_name(format!("{name}.{suffix}"))
+}
+
+/// The staged config entry and where it goes: back into the data directory
+/// when it lived there, else into the config directory (never over a file
+/// outside the restore target, such as /etc/caxton/caxton.yaml).
+fn config_target(m: &Manifest, t: &Targets) -> Option<(String, PathBuf)> {
+    let entry = m.files.iter().find(|f| f.path.starts_with("config/"))?;
+    let name = entry.path.trim_start_matches("config/");
+    let dest = match m
+        .origin
+        .config
+        .as_deref()
+        .and_then(|c| c.strip_prefix(&m.origin.data_dir).ok())
+    {
+        Some(rel) => t.data_dir.join(rel),
+        None => t.config_dir.join(name),
+    };
+    Some((entry.path.clone(), dest))
+}
+
+/// Rename a directory into place; across filesystems (an agents directory on
+/// another mount), copy it beside the target first so the final step is
+/// still one rename.
+fn move_dir(swap: &mut Swap, from: &Path, to: &Path) -> Result<()> {
+    match std::fs::rename(from, to) {
+        Ok(()) => {
+            swap.record(from, to);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+            let tmp = sibling(to, "restoring");
+            copy_tree(from, &tmp)?;
+            swap.rename(&tmp, to)
+        }
+        Err(e) => Err(Error::io("move", from, e)),
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(|e| Error::io("create", to, e))?;
+    for e in std::fs::read_dir(from).map_err(|e| Error::io("read", from, e))? {
+        let e = e.map_err(|err| Error::io("read", from, err))?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|err| Error::io("copy", &src, err))?;
+        }
+    }
+    Ok(())
+}
