@@ -8,6 +8,7 @@ pub mod error;
 pub mod init;
 pub mod memory;
 pub mod paths;
+pub mod runtime;
 pub mod store;
 pub mod tools;
 

@@ -14,6 +14,7 @@ mod memory;
 mod meta;
 pub mod output;
 mod tools;
+mod wasm;
 
 /// Caxton: a local multi-agent server with embedded memory.
 #[derive(Debug, Parser)]
