@@ -66,7 +66,7 @@ pub fn deploy(
 
 fn limits_line(l: &Limits) -> String {
     format!(
-        "memory {}, CPU {}, wall time {}",
+        "memory {}, {}, wall time {}",
         bytesize::ByteSize::b(l.max_memory_bytes).display().iec(),
         Limit::Cpu.show(l.max_cpu_millis),
         Limit::WallTime.show(l.max_execution_time_ms)
@@ -359,7 +359,7 @@ pub fn sandbox_status(cx: &Caxton, a: &WasmAgent, out: &Output) -> Result<ExitCo
         (Limit::InputSize, ceilings.max_input_bytes),
         (Limit::OutputSize, ceilings.max_output_bytes),
     ] {
-        out.line(format!("  {:<13}{}", limit.name(), limit.show(v)));
+        out.line(format!("  {:<16}{}", limit.name(), limit.show(v)));
     }
     let u = &a.usage;
     out.line(format!("{BOLD}executions{BOLD:#}"));

@@ -419,7 +419,7 @@ impl Runtime {
                 let mut packed = [Val::I64(0)];
                 run.call(store, handle, &[Val::I32(ptr), Val::I32(len)], &mut packed)?;
                 let packed = packed[0].i64().unwrap_or(0) as u64;
-                let (out_ptr, out_len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as u64);
+                let (out_ptr, out_len) = ((packed >> 32) as usize, packed & 0xffff_ffff);
                 if out_len > self.ceilings.max_output_bytes {
                     return Err(Fault::Stop(Stop::Output(out_len)));
                 }
