@@ -308,3 +308,38 @@ fn fifty_runaways_do_not_starve_a_good_agent() {
     }
     assert!(answered >= 20);
 }
+
+#[test]
+fn wasi_commands_read_stdin_write_stdout_and_exit() {
+    let rt = Runtime::new(ceilings(), 1);
+    // Copies stdin to stdout (one read, one write), then exits with $code.
+    let command = |code: i32| {
+        wat::parse_str(format!(
+            r#"(module
+                 (import "wasi_snapshot_preview1" "fd_read" (func $r (param i32 i32 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                 (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+                 (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
+                 (memory (export "memory") 1)
+                 (data (i32.const 0) "\00\01\00\00\00\10\00\00")
+                 (func (export "_start")
+                   ;; no files, no sockets: path_open is refused, sock_accept is ENOSYS
+                   (if (i32.ne (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 16)) (i32.const 76)) (then unreachable))
+                   (if (i32.ne (call $accept (i32.const 3) (i32.const 0) (i32.const 16)) (i32.const 52)) (then unreachable))
+                   (drop (call $r (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+                   (i32.store (i32.const 4) (i32.load (i32.const 8)))
+                   (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
+                   (call $exit (i32.const {code}))))"#
+        ))
+        .unwrap()
+    };
+    let e = run(&rt, "cmd", &command(0), &LIMITS);
+    assert_eq!(e.result.unwrap(), br#"{"input":"hi"}"#);
+    let e = run(&rt, "cmd", &command(3), &LIMITS);
+    assert!(
+        matches!(e.result, Err(WasmError::Exit { status: 3, .. })),
+        "{:?}",
+        e.result
+    );
+}
