@@ -10,14 +10,11 @@ use std::time::{Duration, Instant};
 use caxton::runtime::wasm::{Ceilings, Limits, NoServices, Runtime, thread_cpu};
 
 fn ceilings() -> Ceilings {
+    // The configured defaults, with room for long CPU-bound runs.
     Ceilings {
-        max_module_bytes: 16 << 20,
-        max_memory_bytes: 256 << 20,
         max_cpu_millis: 600_000,
         max_execution_time_ms: 600_000,
-        max_recursion_depth: 10_000,
-        max_input_bytes: 1 << 20,
-        max_output_bytes: 1 << 20,
+        ..caxton::config::RuntimeConfig::default().wasm_ceilings()
     }
 }
 

@@ -31,6 +31,16 @@ fn abi(env: &Env, name: &str, extra: &str, body: &str) -> String {
     )
 }
 
+/// The example's deploy flags in the round-trip test.
+const EXAMPLE_FLAGS: &[&str] = &[
+    "--capability",
+    "text-analysis",
+    "--max-memory",
+    "10MiB",
+    "--timeout",
+    "5s",
+];
+
 fn deploy(env: &Env, name: &str, file: &str, extra: &[&str]) -> Run {
     let mut args = vec!["agents", "deploy", name, "--source", file];
     args.extend_from_slice(extra);
@@ -60,20 +70,7 @@ fn good_answer(env: &Env) {
 #[test]
 fn example_agent_deploys_runs_and_is_listed() {
     let env = Env::new();
-    let r = deploy(
-        &env,
-        "word-count",
-        &example(),
-        &[
-            "--capability",
-            "text-analysis",
-            "--max-memory",
-            "10MiB",
-            "--timeout",
-            "5s",
-        ],
-    )
-    .ok();
+    let r = deploy(&env, "word-count", &example(), EXAMPLE_FLAGS).ok();
     assert!(
         r.stdout.contains("deployed WASM agent word-count"),
         "{}",
@@ -178,20 +175,7 @@ fn example_agent_deploys_runs_and_is_listed() {
 
     // Same module and limits: unchanged; new limits: a new version, and
     // rollback returns to the old limits.
-    let r = deploy(
-        &env,
-        "word-count",
-        &example(),
-        &[
-            "--capability",
-            "text-analysis",
-            "--max-memory",
-            "10MiB",
-            "--timeout",
-            "5s",
-        ],
-    )
-    .ok();
+    let r = deploy(&env, "word-count", &example(), EXAMPLE_FLAGS).ok();
     assert!(r.stdout.contains("unchanged"), "{}", r.stdout);
     deploy(&env, "word-count", &example(), &["--max-cpu-ms", "200"]).ok();
     let show = env

@@ -7,16 +7,10 @@ use std::sync::Arc;
 
 use caxton::runtime::wasm::{Ceilings, Limit, Limits, NoServices, Runtime, WasmError, status};
 
+/// The configured defaults (16 MiB modules, 256 MiB memory, 10,000 frames,
+/// 1 MiB input and output).
 fn ceilings() -> Ceilings {
-    Ceilings {
-        max_module_bytes: 16 << 20,
-        max_memory_bytes: 256 << 20,
-        max_cpu_millis: 60_000,
-        max_execution_time_ms: 120_000,
-        max_recursion_depth: 10_000,
-        max_input_bytes: 1 << 20,
-        max_output_bytes: 1 << 20,
-    }
+    caxton::config::RuntimeConfig::default().wasm_ceilings()
 }
 
 const LIMITS: Limits = Limits {

@@ -10,7 +10,7 @@ use super::output::{self, BOLD, DIM, Output};
 use crate::Caxton;
 use crate::agent::wasm::{self, DeployRequest, WasmAgent};
 use crate::error::{Error, ExitCode, Result};
-use crate::runtime::wasm::{Limit, Limits};
+use crate::runtime::wasm::{Limit, Limits, ModuleInfo};
 
 pub fn deploy(
     cx: &Caxton,
@@ -52,22 +52,28 @@ pub fn deploy(
         (true, None) => format!("deployed WASM agent {} {} as #{}", d.id, d.version, d.seq),
     };
     out.line(format!("{} {what}", output::glyph(None)));
-    out.line(format!(
-        "  module: {} bytes, ABI {}, initial memory {}",
-        d.module.size,
-        d.module.abi.as_str(),
-        bytesize::ByteSize::b(d.module.initial_memory_bytes)
-            .display()
-            .iec()
-    ));
+    out.line(format!("  module: {}", module_line(&d.module)));
     out.line(format!("  limits: {}", limits_line(&d.resource_limits)));
     Ok(ExitCode::Ok)
+}
+
+fn size(bytes: u64) -> String {
+    bytesize::ByteSize::b(bytes).display().iec().to_string()
+}
+
+fn module_line(m: &ModuleInfo) -> String {
+    format!(
+        "{} bytes, ABI {}, initial memory {}",
+        m.size,
+        m.abi.as_str(),
+        size(m.initial_memory_bytes)
+    )
 }
 
 fn limits_line(l: &Limits) -> String {
     format!(
         "memory {}, {}, wall time {}",
-        bytesize::ByteSize::b(l.max_memory_bytes).display().iec(),
+        size(l.max_memory_bytes),
         Limit::Cpu.show(l.max_cpu_millis),
         Limit::WallTime.show(l.max_execution_time_ms)
     )
@@ -96,7 +102,7 @@ pub fn test(cx: &Caxton, agent: &WasmAgent, input: &str, out: &Output) -> Result
         s.cpu_us as f64 / 1000.0,
         s.wall_us as f64 / 1000.0,
         s.fuel,
-        bytesize::ByteSize::b(s.peak_memory_bytes).display().iec()
+        size(s.peak_memory_bytes)
     ));
     Ok(ExitCode::Ok)
 }
@@ -301,14 +307,7 @@ pub fn sandbox_status(cx: &Caxton, a: &WasmAgent, out: &Output) -> Result<ExitCo
         return Ok(ExitCode::Ok);
     }
     out.line(format!("{BOLD}{}{BOLD:#} ({}) sandbox", a.name(), a.id));
-    out.line(format!(
-        "  module       {} bytes, ABI {}, initial memory {}",
-        a.module.size,
-        a.module.abi.as_str(),
-        bytesize::ByteSize::b(a.module.initial_memory_bytes)
-            .display()
-            .iec()
-    ));
+    out.line(format!("  module       {}", module_line(&a.module)));
     out.line(format!(
         "  imports      {}",
         if a.module.imports.is_empty() {
@@ -370,10 +369,7 @@ pub fn sandbox_status(cx: &Caxton, a: &WasmAgent, out: &Output) -> Result<ExitCo
     out.line(format!("  fuel         {}", u.fuel));
     out.line(format!("  cpu          {:.1} ms", u.cpu_ms));
     out.line(format!("  wall         {:.1} ms", u.wall_ms));
-    out.line(format!(
-        "  peak memory  {}",
-        bytesize::ByteSize::b(u.peak_memory_bytes).display().iec()
-    ));
+    out.line(format!("  peak memory  {}", size(u.peak_memory_bytes)));
     out.line(format!("  traps        {}", traps_text(a)));
     if let Some(e) = &u.last_error {
         out.line(format!("  last error   {e}"));

@@ -246,6 +246,23 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// A status-returning import that hands a payload to a service.
+fn call_service(
+    mut caller: Caller<'_, HostState>,
+    ptr: i32,
+    len: i32,
+    f: impl FnOnce(&mut dyn Services, &[u8]) -> Result<(), i32>,
+) -> Result<i32, wasmi::Error> {
+    let code = match payload(&caller, ptr, len) {
+        Ok(p) => {
+            f(caller.data_mut().services.as_mut(), &p).map_or_else(|code| code, |()| status::OK)
+        }
+        Err(code) => code,
+    };
+    after_service(&caller)?;
+    Ok(code)
+}
+
 /// Define the `caxton` host module.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::LinkerError> {
     linker.func_wrap(
@@ -264,31 +281,15 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
     linker.func_wrap(
         "caxton",
         "send_message",
-        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> Result<i32, wasmi::Error> {
-            let code = match payload(&caller, ptr, len) {
-                Ok(msg) => match caller.data_mut().services.send_message(&msg) {
-                    Ok(()) => status::OK,
-                    Err(code) => code,
-                },
-                Err(code) => code,
-            };
-            after_service(&caller)?;
-            Ok(code)
+        |caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+            call_service(caller, ptr, len, |s, p| s.send_message(p))
         },
     )?;
     linker.func_wrap(
         "caxton",
         "memory_store",
-        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> Result<i32, wasmi::Error> {
-            let code = match payload(&caller, ptr, len) {
-                Ok(p) => match caller.data_mut().services.memory_store(&p) {
-                    Ok(()) => status::OK,
-                    Err(code) => code,
-                },
-                Err(code) => code,
-            };
-            after_service(&caller)?;
-            Ok(code)
+        |caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+            call_service(caller, ptr, len, |s, p| s.memory_store(p))
         },
     )?;
     linker.func_wrap(
