@@ -76,14 +76,23 @@ _caxton() {
             caxton__subcmd__agents,list)
                 cmd="caxton__subcmd__agents__subcmd__list"
                 ;;
+            caxton__subcmd__agents,resource-usage)
+                cmd="caxton__subcmd__agents__subcmd__resource__subcmd__usage"
+                ;;
             caxton__subcmd__agents,rollback)
                 cmd="caxton__subcmd__agents__subcmd__rollback"
+                ;;
+            caxton__subcmd__agents,sandbox-status)
+                cmd="caxton__subcmd__agents__subcmd__sandbox__subcmd__status"
                 ;;
             caxton__subcmd__agents,schema)
                 cmd="caxton__subcmd__agents__subcmd__schema"
                 ;;
             caxton__subcmd__agents,show)
                 cmd="caxton__subcmd__agents__subcmd__show"
+                ;;
+            caxton__subcmd__agents,test)
+                cmd="caxton__subcmd__agents__subcmd__test"
                 ;;
             caxton__subcmd__agents,validate)
                 cmd="caxton__subcmd__agents__subcmd__validate"
@@ -112,14 +121,23 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,list)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__list"
                 ;;
+            caxton__subcmd__agents__subcmd__help,resource-usage)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__resource__subcmd__usage"
+                ;;
             caxton__subcmd__agents__subcmd__help,rollback)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__rollback"
+                ;;
+            caxton__subcmd__agents__subcmd__help,sandbox-status)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__sandbox__subcmd__status"
                 ;;
             caxton__subcmd__agents__subcmd__help,schema)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__schema"
                 ;;
             caxton__subcmd__agents__subcmd__help,show)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__show"
+                ;;
+            caxton__subcmd__agents__subcmd__help,test)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__test"
                 ;;
             caxton__subcmd__agents__subcmd__help,validate)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__validate"
@@ -208,14 +226,23 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,list)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__list"
                 ;;
+            caxton__subcmd__help__subcmd__agents,resource-usage)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__resource__subcmd__usage"
+                ;;
             caxton__subcmd__help__subcmd__agents,rollback)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__rollback"
+                ;;
+            caxton__subcmd__help__subcmd__agents,sandbox-status)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__sandbox__subcmd__status"
                 ;;
             caxton__subcmd__help__subcmd__agents,schema)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__schema"
                 ;;
             caxton__subcmd__help__subcmd__agents,show)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__show"
+                ;;
+            caxton__subcmd__help__subcmd__agents,test)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__test"
                 ;;
             caxton__subcmd__help__subcmd__agents,validate)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__validate"
@@ -574,7 +601,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,13 +713,29 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__deploy)
-            opts="-h -V --source --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --source --max-memory --max-cpu-ms --timeout --capability --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-cpu-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capability)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -742,7 +785,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug help"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -853,7 +896,35 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__resource__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__sandbox__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -882,6 +953,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -957,6 +1042,36 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__resource__subcmd__usage)
+            opts="-h -V --type --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --type)
+                    COMPREPLY=($(compgen -W "config wasm" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__rollback)
             opts="-h -V --to-previous-version --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -964,6 +1079,36 @@ _caxton() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__sandbox__subcmd__status)
+            opts="-h -V --agent --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1016,6 +1161,36 @@ _caxton() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__test)
+            opts="-h -V --input --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1368,7 +1543,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1465,7 +1640,35 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__resource__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__sandbox__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1494,6 +1697,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

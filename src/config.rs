@@ -134,6 +134,42 @@ pub struct RuntimeConfig {
     #[serde(with = "humantime_serde")]
     pub agent_timeout: Duration,
     pub max_concurrent_executions: u32,
+    /// WASM executions running at once (0 = one per CPU core); more wait.
+    pub wasm_workers: u32,
+    /// WASM ceilings: no agent gets more, whatever it was deployed with.
+    pub wasm_max_module_bytes: u64,
+    pub wasm_max_memory_bytes: u64,
+    pub wasm_max_cpu_millis: u64,
+    pub wasm_max_execution_time_ms: u64,
+    pub wasm_max_recursion_depth: u32,
+    pub wasm_max_input_bytes: u64,
+    pub wasm_max_output_bytes: u64,
+    /// Limits of a WASM agent deployed without explicit ones.
+    pub wasm_default_memory_bytes: u64,
+    pub wasm_default_cpu_millis: u64,
+    pub wasm_default_execution_time_ms: u64,
+}
+
+impl RuntimeConfig {
+    pub fn wasm_ceilings(&self) -> crate::runtime::wasm::Ceilings {
+        crate::runtime::wasm::Ceilings {
+            max_module_bytes: self.wasm_max_module_bytes,
+            max_memory_bytes: self.wasm_max_memory_bytes,
+            max_cpu_millis: self.wasm_max_cpu_millis,
+            max_execution_time_ms: self.wasm_max_execution_time_ms,
+            max_recursion_depth: self.wasm_max_recursion_depth,
+            max_input_bytes: self.wasm_max_input_bytes,
+            max_output_bytes: self.wasm_max_output_bytes,
+        }
+    }
+
+    pub fn wasm_default_limits(&self) -> crate::runtime::wasm::Limits {
+        crate::runtime::wasm::Limits {
+            max_memory_bytes: self.wasm_default_memory_bytes,
+            max_cpu_millis: self.wasm_default_cpu_millis,
+            max_execution_time_ms: self.wasm_default_execution_time_ms,
+        }
+    }
 }
 
 impl Default for RuntimeConfig {
@@ -141,6 +177,17 @@ impl Default for RuntimeConfig {
         RuntimeConfig {
             agent_timeout: Duration::from_secs(30),
             max_concurrent_executions: 16,
+            wasm_workers: 0,
+            wasm_max_module_bytes: 16 << 20,
+            wasm_max_memory_bytes: 256 << 20,
+            wasm_max_cpu_millis: 60_000,
+            wasm_max_execution_time_ms: 120_000,
+            wasm_max_recursion_depth: 10_000,
+            wasm_max_input_bytes: 1 << 20,
+            wasm_max_output_bytes: 1 << 20,
+            wasm_default_memory_bytes: 16 << 20,
+            wasm_default_cpu_millis: 5_000,
+            wasm_default_execution_time_ms: 10_000,
         }
     }
 }

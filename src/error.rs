@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::validate::FileReport;
 use crate::memory::embed::MODEL_ID as MODEL;
+use crate::runtime::wasm::WasmError;
 use crate::tools::ToolError;
 
 /// Process exit codes, as documented in SPEC §11. Scripts depend on them.
@@ -99,6 +100,13 @@ pub enum Error {
     },
     #[error("{message}")]
     AlreadyExists { message: String, hint: String },
+    #[error(transparent)]
+    Wasm(#[from] WasmError),
+    /// `agents test` on a config agent: running one needs an LLM provider.
+    #[error(
+        "running config agent `{agent}` is not available yet: config agents need an LLM provider, which this build does not have"
+    )]
+    ConfigRunUnavailable { agent: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -153,6 +161,17 @@ impl Error {
                 ToolError::NotFound { .. } => "file_not_found",
                 ToolError::Failed { .. } => "tool_failed",
             },
+            Error::Wasm(e) => match e {
+                WasmError::InvalidModule { .. } => "invalid_wasm_module",
+                WasmError::LimitExceeded { .. } | WasmError::AboveCeiling { .. } => {
+                    "limit_exceeded"
+                }
+                WasmError::Trap { .. } => "wasm_trap",
+                WasmError::Exit { .. } => "agent_exit",
+                WasmError::Abi { .. } => "abi_violation",
+                WasmError::Agent { .. } => "agent_error",
+            },
+            Error::ConfigRunUnavailable { .. } => "not_available",
         }
     }
 
@@ -184,6 +203,15 @@ impl Error {
                 ToolError::LimitExceeded { .. } => ExitCode::Limit,
                 ToolError::Denied { .. } | ToolError::Failed { .. } => ExitCode::Failure,
             },
+            Error::Wasm(e) => match e {
+                WasmError::InvalidModule { .. } => ExitCode::Invalid,
+                WasmError::LimitExceeded { .. } | WasmError::AboveCeiling { .. } => ExitCode::Limit,
+                WasmError::Trap { .. }
+                | WasmError::Exit { .. }
+                | WasmError::Abi { .. }
+                | WasmError::Agent { .. } => ExitCode::Failure,
+            },
+            Error::ConfigRunUnavailable { .. } => ExitCode::Failure,
         }
     }
 
@@ -259,6 +287,10 @@ impl Error {
             Error::InvalidAgent { .. } => Some(
                 "fix the errors listed above; `caxton agents validate FILE --verbose` shows each in context".into(),
             ),
+            Error::Wasm(e) => e.hint(),
+            Error::ConfigRunUnavailable { agent } => Some(format!(
+                "WASM agents run with `caxton agents test NAME --input JSON`; `caxton agents show {agent}` shows the config agent's definition"
+            )),
             Error::Io { .. } | Error::Embedding { .. } | Error::Tool(_) => None,
             Error::SafeMode { .. } => Some(
                 "safe mode keeps a damaged store unchanged: check it with `caxton storage verify --comprehensive`, repair or restore it, then run `caxton storage safe-mode --disable`".into(),

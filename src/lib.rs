@@ -10,6 +10,7 @@ pub mod lock;
 pub mod memory;
 pub mod ops;
 pub mod paths;
+pub mod runtime;
 pub mod store;
 pub mod tools;
 

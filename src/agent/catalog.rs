@@ -277,6 +277,12 @@ pub fn deploy(cx: &Caxton, name: &str, source: Option<&Path>) -> Result<Deployed
     let db = store.path().to_path_buf();
     let (seq, changed, previous) = store.write(|tx| {
         let sql = |e| store_err(&db, e);
+        if versions::kind_of(tx, &report.id).map_err(sql)?.as_deref() == Some("wasm") {
+            return Err(Error::Conflict {
+                message: format!("`{}` is already a WASM agent", report.id),
+                hint: "give the config agent another name".into(),
+            });
+        }
         // Keep a hand-edited file that was never deployed, so a rollback
         // can return to it instead of losing it.
         if let Some(e) = on_disk.filter(|e| versions::hash(&e.report.content) != new_hash) {
@@ -291,6 +297,7 @@ pub fn deploy(cx: &Caxton, name: &str, source: Option<&Path>) -> Result<Deployed
             tx,
             &NewVersion {
                 id: &report.id,
+                kind: "config",
                 name: &spec.name,
                 file_name: &file_name,
                 version: spec.version_or_default(),
@@ -336,6 +343,7 @@ fn preserve_unrecorded(
         tx,
         &NewVersion {
             id: &e.id,
+            kind: "config",
             name: e.name(),
             file_name,
             version: e.report.version().unwrap_or("0.1.0"),
@@ -407,6 +415,7 @@ pub fn rollback(cx: &Caxton, name: &str) -> Result<Deployed> {
             tx,
             &NewVersion {
                 id: &id,
+                kind: "config",
                 name: &spec_name,
                 file_name: &file_name,
                 version: &previous.version,

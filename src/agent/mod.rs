@@ -9,3 +9,4 @@ pub mod spec;
 pub mod template;
 pub mod validate;
 pub mod versions;
+pub mod wasm;

@@ -21,6 +21,8 @@ pub struct VersionRecord {
 /// What to record for one new version.
 pub struct NewVersion<'a> {
     pub id: &'a str,
+    /// `config` or `wasm`.
+    pub kind: &'a str,
     pub name: &'a str,
     pub file_name: &'a str,
     pub version: &'a str,
@@ -116,10 +118,10 @@ pub fn record(tx: &Transaction, v: &NewVersion) -> rusqlite::Result<i64> {
     let now = now_ms();
     tx.execute(
         "INSERT INTO agents (id, name, kind, file_name, created_at, updated_at)
-         VALUES (?1, ?2, 'config', ?3, ?4, ?4)
+         VALUES (?1, ?2, ?5, ?3, ?4, ?4)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name,
              file_name = excluded.file_name, updated_at = excluded.updated_at",
-        params![v.id, v.name, v.file_name, now],
+        params![v.id, v.name, v.file_name, now, v.kind],
     )?;
     tx.execute(
         "INSERT INTO agent_versions (agent_id, version, content_hash, content, source, action, deployed_at)
@@ -127,4 +129,10 @@ pub fn record(tx: &Transaction, v: &NewVersion) -> rusqlite::Result<i64> {
         params![v.id, v.version, hash(v.content), v.content, v.source, v.action, now],
     )?;
     Ok(tx.last_insert_rowid())
+}
+
+/// The kind (`config` or `wasm`) of a registered agent.
+pub fn kind_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT kind FROM agents WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
 }

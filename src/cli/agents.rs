@@ -10,6 +10,7 @@ use crate::Caxton;
 use crate::agent::catalog::{self, Entry, Status};
 use crate::agent::diff::{self, Change};
 use crate::agent::validate::{self, FileReport, Severity, Stage};
+use crate::agent::wasm::{self, WasmAgent};
 use crate::agent::{spec, template};
 use crate::error::{Error, ExitCode, Result};
 
@@ -45,9 +46,11 @@ pub enum AgentsCommand {
         /// Agent id, name or file stem
         name: String,
         /// Copy this file into the agents directory (atomically) instead of
-        /// deploying the file already there
+        /// deploying the file already there; a .wasm module deploys a WASM agent
         #[arg(long, value_name = "FILE")]
         source: Option<PathBuf>,
+        #[command(flatten)]
+        wasm: WasmDeployArgs,
     },
     /// List deployed agents
     List {
@@ -104,6 +107,62 @@ pub enum AgentsCommand {
         #[arg(long)]
         show_prompts: bool,
     },
+    /// Run an agent once with an input and print its JSON answer
+    Test {
+        name: String,
+        /// The request input, as JSON (a string needs quotes: '"hello"')
+        #[arg(long, value_name = "JSON")]
+        input: String,
+    },
+    /// Executions, fuel, CPU time, peak memory and traps of WASM agents
+    ResourceUsage {
+        #[arg(long = "type", value_enum, default_value = "wasm")]
+        kind: Kind,
+    },
+    /// One WASM agent's effective limits, policy, module and execution record
+    SandboxStatus {
+        #[arg(long, value_name = "NAME")]
+        agent: String,
+    },
+}
+
+/// Limits and capabilities of a WASM agent (only with a .wasm --source).
+#[derive(Debug, clap::Args)]
+pub struct WasmDeployArgs {
+    /// Linear memory limit, e.g. 10MiB or 16MB [default: runtime.wasm_default_memory_bytes]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+    /// CPU time limit per execution in milliseconds [default: runtime.wasm_default_cpu_millis]
+    #[arg(long, value_name = "MS")]
+    pub max_cpu_ms: Option<u64>,
+    /// Wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_ms)]
+    pub timeout: Option<u64>,
+    /// A capability the agent offers (repeatable)
+    #[arg(long = "capability", value_name = "C")]
+    pub capabilities: Vec<String>,
+}
+
+impl WasmDeployArgs {
+    fn given(&self) -> bool {
+        self.max_memory.is_some()
+            || self.max_cpu_ms.is_some()
+            || self.timeout.is_some()
+            || !self.capabilities.is_empty()
+    }
+}
+
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    s.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|b| b.as_u64())
+        .map_err(|e| format!("{e} (write e.g. 10MiB, 16MB or 1048576)"))
+}
+
+fn parse_duration_ms(s: &str) -> std::result::Result<u64, String> {
+    humantime::parse_duration(s.trim())
+        .map(|d| d.as_millis() as u64)
+        .map_err(|e| format!("{e} (write e.g. 10s or 500ms)"))
 }
 
 pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
@@ -118,7 +177,30 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
             out.json(&spec::json_schema());
             Ok(ExitCode::Ok)
         }
-        AgentsCommand::Deploy { name, source } => deploy(cx, &name, source.as_deref(), out),
+        AgentsCommand::Deploy { name, source, wasm } => match source {
+            Some(src) if is_wasm(&src) => super::wasm::deploy(cx, &name, &src, &wasm, out),
+            _ if wasm.given() => Err(Error::Usage {
+                message: "--max-memory, --max-cpu-ms, --timeout and --capability apply to WASM agents only".into(),
+                hint: format!("deploy a module: caxton agents deploy {name} --source FILE.wasm"),
+            }),
+            None if wasm::find(cx, &name)?.is_some() => Err(Error::Usage {
+                message: format!("`{name}` is a WASM agent: deploy it from a module"),
+                hint: format!("caxton agents deploy {name} --source FILE.wasm"),
+            }),
+            source => deploy(cx, &name, source.as_deref(), out),
+        },
+        AgentsCommand::Test { name, input } => match wasm::find(cx, &name)? {
+            Some(agent) => super::wasm::test(cx, &agent, &input, out),
+            None => {
+                let e = catalog::resolve(cx, &name).map_err(|e| with_wasm_suggestions(cx, &name, e))?;
+                Err(Error::ConfigRunUnavailable { agent: e.id })
+            }
+        },
+        AgentsCommand::ResourceUsage { kind } => super::wasm::resource_usage(cx, kind, out),
+        AgentsCommand::SandboxStatus { agent } => match wasm::find(cx, &agent)? {
+            Some(a) => super::wasm::sandbox_status(cx, &a, out),
+            None => Err(not_a_wasm_agent(cx, &agent)),
+        },
         AgentsCommand::List {
             detailed,
             kind,
@@ -126,23 +208,33 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
             names_only,
             count,
         } => {
-            let entries = filtered(cx, kind, status)?;
+            let (entries, wasms) = filtered(cx, kind, status)?;
             if count {
-                out.line(entries.len());
+                out.line(entries.len() + wasms.len());
             } else if names_only {
                 entries.iter().for_each(|e| out.line(&e.id));
+                wasms.iter().for_each(|a| out.line(&a.id));
             } else {
-                list(&entries, detailed, out);
+                list(&entries, &wasms, detailed, out);
             }
             Ok(ExitCode::Ok)
         }
         AgentsCommand::Count { kind, status } => {
-            out.line(filtered(cx, kind, status)?.len());
+            let (entries, wasms) = filtered(cx, kind, status)?;
+            out.line(entries.len() + wasms.len());
             Ok(ExitCode::Ok)
         }
-        AgentsCommand::Show { name } => show(&catalog::resolve(cx, &name)?, out),
-        AgentsCommand::Capabilities { name, list } => {
-            capabilities(&catalog::resolve(cx, &name)?, list, out)
+        AgentsCommand::Show { name } => match wasm::find(cx, &name)? {
+            Some(a) => super::wasm::show(&a, out),
+            None => show(&resolve(cx, &name)?, out),
+        },
+        AgentsCommand::Capabilities { name, list } => match wasm::find(cx, &name)? {
+            Some(a) => super::wasm::capabilities(&a, list, out),
+            None => capabilities(&resolve(cx, &name)?, list, out),
+        },
+        AgentsCommand::Rollback { name, .. } if wasm::find(cx, &name)?.is_some() => {
+            let agent = wasm::find(cx, &name)?.ok_or_else(|| not_a_wasm_agent(cx, &name))?;
+            super::wasm::rollback(cx, &agent, out)
         }
         AgentsCommand::Diff { name, file } => diff_cmd(cx, &name, &file, out),
         AgentsCommand::Rollback { name, .. } => {
@@ -176,15 +268,70 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
     }
 }
 
-fn filtered(cx: &Caxton, kind: Option<Kind>, status: Option<Status>) -> Result<Vec<Entry>> {
-    // Every agent the agents directory holds is a config agent.
-    if kind == Some(Kind::Wasm) {
-        return Ok(Vec::new());
+/// Config agents (from the agents directory) and WASM agents (from the
+/// store) matching the filters. A stored WASM agent is always `deployed`.
+fn filtered(
+    cx: &Caxton,
+    kind: Option<Kind>,
+    status: Option<Status>,
+) -> Result<(Vec<Entry>, Vec<WasmAgent>)> {
+    let config = if kind == Some(Kind::Wasm) {
+        Vec::new()
+    } else {
+        catalog::list(cx)?
+            .into_iter()
+            .filter(|e| status.is_none_or(|s| s == e.status))
+            .collect()
+    };
+    let wasms = if kind == Some(Kind::Config) || status.is_some_and(|s| s != Status::Deployed) {
+        Vec::new()
+    } else {
+        wasm::list(cx)?
+    };
+    Ok((config, wasms))
+}
+
+/// A config agent by name; a miss suggests WASM agent names too.
+fn resolve(cx: &Caxton, name: &str) -> Result<Entry> {
+    catalog::resolve(cx, name).map_err(|e| with_wasm_suggestions(cx, name, e))
+}
+
+fn with_wasm_suggestions(cx: &Caxton, name: &str, e: Error) -> Error {
+    match e {
+        Error::AgentNotFound { name: n, .. } => {
+            let mut ids: Vec<String> = catalog::list(cx)
+                .map(|l| l.into_iter().map(|e| e.id).collect())
+                .unwrap_or_default();
+            ids.extend(wasm::list(cx).unwrap_or_default().into_iter().map(|a| a.id));
+            Error::AgentNotFound {
+                suggestions: crate::tools::closest(name, ids.iter().map(String::as_str)),
+                name: n,
+            }
+        }
+        other => other,
     }
-    Ok(catalog::list(cx)?
-        .into_iter()
-        .filter(|e| status.is_none_or(|s| s == e.status))
-        .collect())
+}
+
+fn not_a_wasm_agent(cx: &Caxton, name: &str) -> Error {
+    match catalog::resolve(cx, name) {
+        Ok(e) => Error::Usage {
+            message: format!(
+                "`{}` is a config agent; sandbox status exists for WASM agents only",
+                e.id
+            ),
+            hint: "`caxton agents list --type wasm` lists the WASM agents".into(),
+        },
+        Err(e) => with_wasm_suggestions(cx, name, e),
+    }
+}
+
+fn is_wasm(path: &Path) -> bool {
+    use std::io::Read;
+    let magic = std::fs::File::open(path).and_then(|mut f| {
+        let mut b = [0u8; 4];
+        f.read_exact(&mut b).map(|_| b)
+    });
+    path.extension().is_some_and(|x| x == "wasm") || magic.is_ok_and(|m| &m == b"\0asm")
 }
 
 fn validate(
@@ -357,7 +504,7 @@ fn deploy(cx: &Caxton, name: &str, source: Option<&Path>, out: &Output) -> Resul
     Ok(ExitCode::Ok)
 }
 
-fn time(ms: i64) -> String {
+pub(super) fn time(ms: i64) -> String {
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
     humantime::format_rfc3339_seconds(t).to_string()
 }
@@ -380,12 +527,14 @@ fn entry_json(e: &Entry) -> Value {
     })
 }
 
-fn list(entries: &[Entry], detailed: bool, out: &Output) {
+fn list(entries: &[Entry], wasms: &[WasmAgent], detailed: bool, out: &Output) {
     if out.json {
-        out.json(&entries.iter().map(entry_json).collect::<Vec<_>>());
+        let mut all: Vec<Value> = entries.iter().map(entry_json).collect();
+        all.extend(wasms.iter().map(super::wasm::agent_json));
+        out.json(&all);
         return;
     }
-    if entries.is_empty() {
+    if entries.is_empty() && wasms.is_empty() {
         out.line("no agents deployed (put agent .toml files in the agents directory, or `caxton agents deploy NAME --source FILE`)");
         return;
     }
@@ -410,7 +559,7 @@ fn list(entries: &[Entry], detailed: bool, out: &Output) {
         "CAPABILITIES",
     ];
     const SHORT: [usize; 6] = [0, 1, 2, 3, 4, 8];
-    let rows: Vec<Vec<String>> = entries
+    let mut rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
             vec![
@@ -432,6 +581,21 @@ fn list(entries: &[Entry], detailed: bool, out: &Output) {
             ]
         })
         .collect();
+    rows.extend(wasms.iter().map(|a| {
+        vec![
+            a.name().to_string(),
+            a.id.clone(),
+            "wasm".into(),
+            Status::Deployed.as_str().into(),
+            a.version().to_string(),
+            a.history
+                .first()
+                .map_or("-".into(), |v| time(v.deployed_at)),
+            a.history.len().to_string(),
+            String::new(),
+            a.manifest.capabilities.join(","),
+        ]
+    }));
     if detailed {
         out.table(&HEADERS, &rows);
     } else {

@@ -16,6 +16,7 @@ mod meta;
 pub mod output;
 mod storage;
 mod tools;
+mod wasm;
 
 /// Caxton: a local multi-agent server with embedded memory.
 #[derive(Debug, Parser)]

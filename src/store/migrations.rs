@@ -169,6 +169,30 @@ const MIGRATIONS: &[&str] = &[
          search_p50_us INTEGER,
          search_p99_us INTEGER
      ) STRICT;",
+    // 5: WASM agents. A version's content (agent_versions) is its JSON
+    // manifest (module hash, limits, capabilities, policy); module bytes are
+    // stored once per content hash. Execution statistics are one row per agent.
+    "CREATE TABLE wasm_modules (
+         hash                  TEXT PRIMARY KEY,
+         bytes                 BLOB NOT NULL,
+         size                  INTEGER NOT NULL,
+         abi                   TEXT NOT NULL,
+         initial_memory_bytes  INTEGER NOT NULL,
+         imports               TEXT NOT NULL CHECK (json_valid(imports)),
+         created_at            INTEGER NOT NULL
+     ) STRICT;
+     CREATE TABLE wasm_stats (
+         agent_id           TEXT PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,
+         executions         INTEGER NOT NULL DEFAULT 0,
+         failures           INTEGER NOT NULL DEFAULT 0,
+         fuel               INTEGER NOT NULL DEFAULT 0,
+         cpu_us             INTEGER NOT NULL DEFAULT 0,
+         wall_us            INTEGER NOT NULL DEFAULT 0,
+         peak_memory_bytes  INTEGER NOT NULL DEFAULT 0,
+         traps              TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(traps)),
+         last_error         TEXT,
+         last_at            INTEGER
+     ) STRICT;",
 ];
 
 pub fn latest() -> i64 {

@@ -1,0 +1,339 @@
+//! Per-execution host state and the `caxton` host module of ABI v1
+//! (docs/wasm-abi.md). Every pointer and length coming from the guest is
+//! checked against its linear memory; payloads are capped.
+
+use std::time::Instant;
+
+use wasmi::{Caller, Extern, Linker, ResourceLimiter};
+use wasmi_core::LimiterError;
+
+/// Status codes returned by the `caxton` imports (negative = error).
+pub mod status {
+    pub const OK: i32 = 0;
+    /// The host service does not exist yet in this build (e.g. messaging).
+    pub const NOT_AVAILABLE: i32 = -1;
+    /// A pointer/length outside linear memory, or a payload that is not UTF-8 JSON.
+    pub const BAD_ARGS: i32 = -2;
+    /// The payload is larger than the host accepts.
+    pub const TOO_LARGE: i32 = -3;
+    /// The agent's policy does not allow this call.
+    pub const DENIED: i32 = -4;
+    /// The host service failed.
+    pub const FAILED: i32 = -5;
+}
+
+/// The largest payload a guest may pass to a host function.
+pub const MAX_HOST_PAYLOAD: usize = 64 * 1024;
+/// Log bytes kept per execution; later lines are counted, not stored.
+pub const MAX_LOG_BYTES: usize = 64 * 1024;
+
+/// Services beyond the sandbox that an agent may call. The runtime knows
+/// nothing about messaging or memory; the caller plugs them in.
+pub trait Services: Send {
+    fn send_message(&mut self, message: &[u8]) -> Result<(), i32>;
+    /// Search results as JSON bytes.
+    fn memory_search(&mut self, query: &[u8]) -> Result<Vec<u8>, i32>;
+    fn memory_store(&mut self, payload: &[u8]) -> Result<(), i32>;
+}
+
+/// Every service answers `NOT_AVAILABLE`.
+pub struct NoServices;
+
+impl Services for NoServices {
+    fn send_message(&mut self, _: &[u8]) -> Result<(), i32> {
+        Err(status::NOT_AVAILABLE)
+    }
+    fn memory_search(&mut self, _: &[u8]) -> Result<Vec<u8>, i32> {
+        Err(status::NOT_AVAILABLE)
+    }
+    fn memory_store(&mut self, _: &[u8]) -> Result<(), i32> {
+        Err(status::NOT_AVAILABLE)
+    }
+}
+
+/// One line an agent logged (via `caxton.log` or stderr).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LogLine {
+    pub level: &'static str,
+    pub message: String,
+}
+
+/// Why a host function ended the execution.
+#[derive(Debug, Clone, Copy)]
+pub enum Stop {
+    /// WASI `proc_exit`.
+    Exit(i32),
+    /// Output beyond the cap (bytes attempted).
+    Output(u64),
+    /// A pointer or length outside linear memory in a call that cannot report a status.
+    BadPointer(&'static str),
+    /// The wall-clock deadline passed during a host call.
+    Deadline,
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Exit(c) => write!(f, "exit({c})"),
+            Stop::Output(n) => write!(f, "output of {n} bytes over the cap"),
+            Stop::BadPointer(func) => write!(f, "{func}: pointer or length out of bounds"),
+            Stop::Deadline => write!(f, "deadline passed during a host call"),
+        }
+    }
+}
+
+impl wasmi::errors::HostError for Stop {}
+
+/// Linear-memory accounting: enforces `max_memory_bytes` and remembers the
+/// peak and the size a refused grow asked for.
+pub struct MemoryLimiter {
+    pub max_bytes: usize,
+    pub peak: usize,
+    pub refused: Option<usize>,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
+        if desired > self.max_bytes {
+            self.refused = Some(desired);
+            // Trap instead of returning -1: an allocator that sees -1 aborts
+            // with an opaque `unreachable` (research note, pitfall 5).
+            return Err(LimiterError::ResourceLimiterDeniedAllocation);
+        }
+        if maximum.is_some_and(|m| desired > m) {
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
+        Ok(desired <= MAX_TABLE_ELEMENTS && maximum.is_none_or(|m| desired <= m))
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        1
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+}
+
+const MAX_TABLE_ELEMENTS: usize = 10_000;
+
+/// Everything one execution owns.
+pub struct HostState {
+    pub limiter: MemoryLimiter,
+    pub services: Box<dyn Services>,
+    pub stdin: Vec<u8>,
+    pub stdin_pos: usize,
+    pub stdout: Vec<u8>,
+    pub max_output: usize,
+    pub logs: Vec<LogLine>,
+    pub log_bytes: usize,
+    pub logs_dropped: u64,
+    pub deadline: Instant,
+    /// The last `memory_search` answer, so a retry with a bigger buffer
+    /// does not search again.
+    last_search: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl HostState {
+    pub fn new(
+        max_memory: usize,
+        max_output: usize,
+        services: Box<dyn Services>,
+        stdin: Vec<u8>,
+        deadline: Instant,
+    ) -> HostState {
+        HostState {
+            limiter: MemoryLimiter {
+                max_bytes: max_memory,
+                peak: 0,
+                refused: None,
+            },
+            services,
+            stdin,
+            stdin_pos: 0,
+            stdout: Vec::new(),
+            max_output,
+            logs: Vec::new(),
+            log_bytes: 0,
+            logs_dropped: 0,
+            deadline,
+            last_search: None,
+        }
+    }
+
+    pub fn log(&mut self, level: &'static str, bytes: &[u8]) {
+        if self.log_bytes + bytes.len() > MAX_LOG_BYTES {
+            self.logs_dropped += 1;
+            return;
+        }
+        self.log_bytes += bytes.len();
+        self.logs.push(LogLine {
+            level,
+            message: String::from_utf8_lossy(bytes).trim_end().to_string(),
+        });
+    }
+}
+
+/// Read `len` bytes at `ptr` from the caller's memory, if in bounds.
+pub fn read(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> Option<Vec<u8>> {
+    let mem = caller.get_export("memory").and_then(Extern::into_memory)?;
+    let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
+    let data = mem.data(caller);
+    data.get(ptr..ptr.checked_add(len)?).map(<[u8]>::to_vec)
+}
+
+/// Write `bytes` at `ptr` into the caller's memory, if in bounds.
+pub fn write(caller: &mut Caller<'_, HostState>, ptr: i32, bytes: &[u8]) -> Option<()> {
+    let mem = caller.get_export("memory").and_then(Extern::into_memory)?;
+    let ptr = ptr as u32 as usize;
+    let data = mem.data_mut(caller);
+    data.get_mut(ptr..ptr.checked_add(bytes.len())?)?
+        .copy_from_slice(bytes);
+    Some(())
+}
+
+fn level_name(level: i32) -> &'static str {
+    match level {
+        i32::MIN..=0 => "error",
+        1 => "warn",
+        2 => "info",
+        3 => "debug",
+        _ => "trace",
+    }
+}
+
+/// A payload for a status-returning import: in bounds, within the cap.
+fn payload(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> Result<Vec<u8>, i32> {
+    if len < 0 {
+        return Err(status::BAD_ARGS);
+    }
+    if len as usize > MAX_HOST_PAYLOAD {
+        return Err(status::TOO_LARGE);
+    }
+    read(caller, ptr, len).ok_or(status::BAD_ARGS)
+}
+
+fn after_service(caller: &Caller<'_, HostState>) -> Result<(), wasmi::Error> {
+    // A slow service must not carry an execution past its deadline.
+    if Instant::now() > caller.data().deadline {
+        return Err(wasmi::Error::host(Stop::Deadline));
+    }
+    Ok(())
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A status-returning import that hands a payload to a service.
+fn call_service(
+    mut caller: Caller<'_, HostState>,
+    ptr: i32,
+    len: i32,
+    f: impl FnOnce(&mut dyn Services, &[u8]) -> Result<(), i32>,
+) -> Result<i32, wasmi::Error> {
+    let code = match payload(&caller, ptr, len) {
+        Ok(p) => {
+            f(caller.data_mut().services.as_mut(), &p).map_or_else(|code| code, |()| status::OK)
+        }
+        Err(code) => code,
+    };
+    after_service(&caller)?;
+    Ok(code)
+}
+
+/// Define the `caxton` host module.
+pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors::LinkerError> {
+    linker.func_wrap(
+        "caxton",
+        "log",
+        |mut caller: Caller<'_, HostState>, level: i32, ptr: i32, len: i32| {
+            // Over-long lines are cut, not refused: logging must not fail.
+            let len = len.clamp(0, MAX_HOST_PAYLOAD as i32);
+            let bytes =
+                read(&caller, ptr, len).ok_or(wasmi::Error::host(Stop::BadPointer("log")))?;
+            caller.data_mut().log(level_name(level), &bytes);
+            Ok(())
+        },
+    )?;
+    linker.func_wrap("caxton", "now_ms", now_ms)?;
+    linker.func_wrap(
+        "caxton",
+        "send_message",
+        |caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+            call_service(caller, ptr, len, |s, p| s.send_message(p))
+        },
+    )?;
+    linker.func_wrap(
+        "caxton",
+        "memory_store",
+        |caller: Caller<'_, HostState>, ptr: i32, len: i32| {
+            call_service(caller, ptr, len, |s, p| s.memory_store(p))
+        },
+    )?;
+    linker.func_wrap(
+        "caxton",
+        "memory_search",
+        |mut caller: Caller<'_, HostState>,
+         ptr: i32,
+         len: i32,
+         out_ptr: i32,
+         out_cap: i32|
+         -> Result<i32, wasmi::Error> {
+            let query = match payload(&caller, ptr, len) {
+                Ok(q) => q,
+                Err(code) => return Ok(code),
+            };
+            if out_cap < 0 || read(&caller, out_ptr, out_cap).is_none() {
+                return Ok(status::BAD_ARGS);
+            }
+            let cached = caller
+                .data()
+                .last_search
+                .as_ref()
+                .filter(|(q, _)| *q == query)
+                .map(|(_, r)| r.clone());
+            let result = match cached {
+                Some(r) => r,
+                None => match caller.data_mut().services.memory_search(&query) {
+                    Ok(r) => {
+                        caller.data_mut().last_search = Some((query, r.clone()));
+                        r
+                    }
+                    Err(code) => {
+                        after_service(&caller)?;
+                        return Ok(code);
+                    }
+                },
+            };
+            after_service(&caller)?;
+            // Too small a buffer: report the size needed; the guest retries.
+            if result.len() <= out_cap as usize {
+                write(&mut caller, out_ptr, &result);
+            }
+            Ok(i32::try_from(result.len()).unwrap_or(status::TOO_LARGE))
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,661 @@
+//! The WASM agent sandbox on wasmi (SPEC §6, docs/wasm-abi.md).
+//!
+//! One [`Runtime`] per process holds one engine (fuel on, lazy
+//! translation of validated code, strict module-shape limits, no start functions), compiled
+//! modules cached by content hash, and the bounded pool executions run on.
+//! Every execution gets a fresh store and instance, runs in fuel slices and
+//! is checked between slices against its CPU and wall-clock budgets, so a
+//! guest can never hold the thread longer than one slice past a limit.
+//! [`Runtime::execute`] is synchronous and blocking: the daemon calls it
+//! from `spawn_blocking`, never on an async worker.
+
+mod error;
+mod host;
+mod limits;
+mod pool;
+mod wasi;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use wasmi::{
+    CompilationMode, Config, EnforcedLimits, Engine, ExternType, Func, Linker, Module,
+    ResumableCall, Store, TrapCode, Val,
+};
+
+pub use error::WasmError;
+pub use host::{LogLine, NoServices, Services, status};
+pub use limits::{Ceilings, Limit, Limits};
+
+use host::{HostState, Stop};
+
+/// Fuel per slice: about 0.3–1.2 ms of CPU (research note §4.4). Control
+/// returns to the host after every slice to check the budgets.
+pub const FUEL_SLICE: u64 = 1_000_000;
+/// Fuel backstop per CPU millisecond, three times the fastest rate measured
+/// (3.3M/ms), so it only fires when thread CPU time cannot be read.
+const FUEL_PER_CPU_MS_BACKSTOP: u64 = 10_000_000;
+/// Compiled modules kept; the oldest half is dropped beyond this.
+const CACHE_CAPACITY: usize = 256;
+/// The magic number of binary modules; text (WAT) is never accepted.
+const MAGIC: &[u8] = b"\0asm";
+
+/// The ABI functions of the `caxton` host module.
+pub const HOST_FUNCTIONS: &[&str] = &[
+    "log",
+    "send_message",
+    "memory_search",
+    "memory_store",
+    "now_ms",
+];
+
+/// How a module talks to the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Abi {
+    /// Exports `caxton_alloc`, `caxton_dealloc`, `caxton_handle`.
+    CaxtonV1,
+    /// Exports `_start`: JSON on stdin, JSON on stdout.
+    WasiCommand,
+}
+
+impl Abi {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Abi::CaxtonV1 => "caxton-v1",
+            Abi::WasiCommand => "wasi-command",
+        }
+    }
+}
+
+/// What deploy learns about a module.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModuleInfo {
+    pub hash: String,
+    pub size: u64,
+    pub abi: Abi,
+    pub initial_memory_bytes: u64,
+    /// `module.name` of every import.
+    pub imports: Vec<String>,
+}
+
+/// A validated, compiled module with the linker for its imports.
+pub struct Compiled {
+    pub info: ModuleInfo,
+    module: Module,
+    linker: Linker<HostState>,
+}
+
+/// Resource use of one execution.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Stats {
+    pub fuel: u64,
+    pub cpu_us: u64,
+    pub wall_us: u64,
+    pub peak_memory_bytes: u64,
+    /// Time spent waiting for a pool slot (not counted against limits).
+    pub queued_us: u64,
+}
+
+/// The outcome of one execution: the output JSON bytes or why it stopped,
+/// plus what it used and logged either way.
+#[derive(Debug)]
+pub struct Execution {
+    pub result: Result<Vec<u8>, WasmError>,
+    pub stats: Stats,
+    pub logs: Vec<LogLine>,
+    pub logs_dropped: u64,
+}
+
+pub struct Runtime {
+    engine: Engine,
+    ceilings: Ceilings,
+    cache: Mutex<HashMap<String, Arc<Compiled>>>,
+    pool: pool::Pool,
+    fuel_slice: u64,
+}
+
+impl Runtime {
+    /// `workers` bounds concurrent executions (0 = one per CPU core).
+    pub fn new(ceilings: Ceilings, workers: usize) -> Runtime {
+        let mut cfg = Config::default();
+        cfg.consume_fuel(true)
+            // Validate everything at deploy, translate each function on its
+            // first call (then cached in the Module): a 1 MiB module compiles
+            // in ~11 ms instead of ~54 ms eagerly (benches/wasm.rs). The first
+            // call of a function charges its translation to that execution's
+            // fuel and CPU time; `Lazy` (unvalidated) is never used.
+            .compilation_mode(CompilationMode::LazyTranslation)
+            .enforced_limits(EnforcedLimits::strict())
+            // A start function would run during instantiation, outside the
+            // fuel slices; initialisation belongs in `_initialize`.
+            .allow_start_fn(false)
+            .set_max_recursion_depth(ceilings.max_recursion_depth as usize);
+        let workers = if workers == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            workers
+        };
+        Runtime {
+            engine: Engine::new(&cfg),
+            ceilings,
+            cache: Mutex::new(HashMap::new()),
+            pool: pool::Pool::new(workers),
+            fuel_slice: FUEL_SLICE,
+        }
+    }
+
+    /// Use slices of `fuel` instead of [`FUEL_SLICE`]: larger slices cost
+    /// less, smaller ones stop a runaway sooner after a limit.
+    pub fn with_fuel_slice(mut self, fuel: u64) -> Runtime {
+        self.fuel_slice = fuel.max(1);
+        self
+    }
+
+    pub fn ceilings(&self) -> &Ceilings {
+        &self.ceilings
+    }
+
+    pub fn workers(&self) -> usize {
+        self.pool.workers()
+    }
+
+    /// Validate and compile `bytes`, or return the cached module with the
+    /// same content hash.
+    pub fn compile(&self, bytes: &[u8]) -> Result<Arc<Compiled>, WasmError> {
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        if let Some(c) = self.cache_lock().get(&hash) {
+            return Ok(c.clone());
+        }
+        let compiled = Arc::new(self.compile_uncached(bytes, hash.clone())?);
+        let mut cache = self.cache_lock();
+        if cache.len() >= CACHE_CAPACITY {
+            let drop: Vec<String> = cache.keys().take(CACHE_CAPACITY / 2).cloned().collect();
+            drop.iter().for_each(|k| {
+                cache.remove(k);
+            });
+        }
+        cache.insert(hash, compiled.clone());
+        Ok(compiled)
+    }
+
+    fn cache_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Compiled>>> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn compile_uncached(&self, bytes: &[u8], hash: String) -> Result<Compiled, WasmError> {
+        let size = bytes.len() as u64;
+        if size > self.ceilings.max_module_bytes {
+            return Err(WasmError::LimitExceeded {
+                limit: Limit::ModuleSize,
+                configured: self.ceilings.max_module_bytes,
+                used: size,
+            });
+        }
+        if !bytes.starts_with(MAGIC) {
+            return Err(invalid(
+                "the file does not start with the WebAssembly magic number \\0asm",
+                "deploy the compiled .wasm binary (text-format .wat is not accepted)",
+            ));
+        }
+        let module = Module::new(&self.engine, bytes).map_err(|e| {
+            invalid(
+                &e.to_string(),
+                "rebuild the module for wasm32-wasip1 (or wasm32-unknown-unknown) without a start function; `wasm-tools validate` shows details",
+            )
+        })?;
+        let mut linker = Linker::<HostState>::new(&self.engine);
+        host::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
+        wasi::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
+        let mut imports = Vec::new();
+        for imp in module.imports() {
+            let name = format!("{}.{}", imp.module(), imp.name());
+            let known = match (imp.module(), imp.ty()) {
+                ("caxton", ExternType::Func(_)) => HOST_FUNCTIONS.contains(&imp.name()),
+                (wasi::MODULE, ExternType::Func(_)) if wasi::PROVIDED.contains(&imp.name()) => true,
+                (wasi::MODULE, ExternType::Func(ty)) => {
+                    wasi::stub(&mut linker, imp.name(), ty.clone())
+                        .map_err(|e| invalid(&e.to_string(), ""))?
+                }
+                _ => false,
+            };
+            if !known {
+                return Err(invalid(
+                    &format!("the module imports `{name}`, which Caxton does not provide"),
+                    "ABI v1 provides caxton.{log,send_message,memory_search,memory_store,now_ms} and WASI preview 1 (docs/wasm-abi.md)",
+                ));
+            }
+            imports.push(name);
+        }
+        let export = |n: &str| module.get_export(n);
+        let func = |n: &str, params: &[wasmi::ValType], results: &[wasmi::ValType]| matches!(export(n), Some(ExternType::Func(f)) if f.params() == params && f.results() == results);
+        use wasmi::ValType::{I32, I64};
+        let initial_memory_bytes = match export("memory") {
+            Some(ExternType::Memory(m)) => m.minimum().saturating_mul(65_536),
+            _ => {
+                return Err(invalid(
+                    "the module does not export its linear memory as `memory`",
+                    "export the memory (Rust and C toolchains do by default)",
+                ));
+            }
+        };
+        let abi = if func("caxton_handle", &[I32, I32], &[I64]) {
+            if !func("caxton_alloc", &[I32], &[I32]) || !func("caxton_dealloc", &[I32, I32], &[]) {
+                return Err(invalid(
+                    "`caxton_handle` is exported but `caxton_alloc(len: i32) -> i32` or `caxton_dealloc(ptr: i32, len: i32)` is missing or has the wrong type",
+                    "see docs/wasm-abi.md for the exact signatures",
+                ));
+            }
+            Abi::CaxtonV1
+        } else if func("_start", &[], &[]) {
+            Abi::WasiCommand
+        } else {
+            return Err(invalid(
+                "the module exports neither `caxton_handle(ptr: i32, len: i32) -> i64` (ABI v1) nor `_start` (WASI command)",
+                "see docs/wasm-abi.md; agents/word-count is a working example",
+            ));
+        };
+        let compiled = Compiled {
+            info: ModuleInfo {
+                hash,
+                size,
+                abi,
+                initial_memory_bytes,
+                imports,
+            },
+            module,
+            linker,
+        };
+        // Instantiate once now so an import with the wrong signature is a
+        // deploy error, not a failure of every execution.
+        if initial_memory_bytes > self.ceilings.max_memory_bytes {
+            return Err(WasmError::LimitExceeded {
+                limit: Limit::Memory,
+                configured: self.ceilings.max_memory_bytes,
+                used: initial_memory_bytes,
+            });
+        }
+        let mut store = self.store(
+            self.ceilings.max_memory_bytes,
+            Vec::new(),
+            Box::new(NoServices),
+            Instant::now(),
+        );
+        compiled
+            .linker
+            .instantiate_and_start(&mut store, &compiled.module)
+            .map_err(|e| {
+                invalid(
+                    &e.to_string(),
+                    "check the import signatures against docs/wasm-abi.md",
+                )
+            })?;
+        Ok(compiled)
+    }
+
+    /// Deploy-time checks of `limits` for a module: within the ceilings, and
+    /// room for the module's initial memory.
+    pub fn check_limits(&self, info: &ModuleInfo, limits: &Limits) -> Result<(), WasmError> {
+        if let Some((limit, requested, ceiling, setting)) = self.ceilings.excess(limits) {
+            return Err(WasmError::AboveCeiling {
+                limit,
+                requested,
+                ceiling,
+                setting,
+            });
+        }
+        if info.initial_memory_bytes > limits.max_memory_bytes {
+            return Err(WasmError::LimitExceeded {
+                limit: Limit::Memory,
+                configured: limits.max_memory_bytes,
+                used: info.initial_memory_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn store(
+        &self,
+        max_memory: u64,
+        stdin: Vec<u8>,
+        services: Box<dyn Services>,
+        deadline: Instant,
+    ) -> Store<HostState> {
+        let state = HostState::new(
+            usize::try_from(max_memory).unwrap_or(usize::MAX),
+            usize::try_from(self.ceilings.max_output_bytes).unwrap_or(usize::MAX),
+            services,
+            stdin,
+            deadline,
+        );
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store
+    }
+
+    /// Run one execution of `compiled` for `agent` with `input` (the JSON
+    /// request). Blocks while the pool is full, then runs on this thread.
+    pub fn execute(
+        &self,
+        agent: &str,
+        compiled: &Compiled,
+        limits: &Limits,
+        input: &[u8],
+        services: Box<dyn Services>,
+    ) -> Execution {
+        let queued = Instant::now();
+        let _permit = self.pool.acquire(agent);
+        let queued_us = queued.elapsed().as_micros() as u64;
+        let limits = self.ceilings.clamp(limits);
+        let mut run = Run::start(&limits, self.fuel_slice);
+        let result = if input.len() as u64 > self.ceilings.max_input_bytes {
+            Err(WasmError::LimitExceeded {
+                limit: Limit::InputSize,
+                configured: self.ceilings.max_input_bytes,
+                used: input.len() as u64,
+            })
+        } else {
+            let stdin = match compiled.info.abi {
+                Abi::WasiCommand => input.to_vec(),
+                Abi::CaxtonV1 => Vec::new(),
+            };
+            let mut store = self.store(limits.max_memory_bytes, stdin, services, run.deadline);
+            let result = self.run(&mut store, compiled, input, &mut run);
+            let st = store.data();
+            run.peak_memory = st.limiter.peak as u64;
+            let result = result.map_err(|e| self.classify(e, st, &limits));
+            run.logs = std::mem::take(&mut store.data_mut().logs);
+            run.logs_dropped = store.data().logs_dropped;
+            result
+        };
+        Execution {
+            result,
+            stats: Stats {
+                fuel: run.fuel,
+                cpu_us: thread_cpu().saturating_sub(run.cpu0).as_micros() as u64,
+                wall_us: run.wall0.elapsed().as_micros() as u64,
+                peak_memory_bytes: run.peak_memory,
+                queued_us,
+            },
+            logs: run.logs,
+            logs_dropped: run.logs_dropped,
+        }
+    }
+
+    fn run(
+        &self,
+        store: &mut Store<HostState>,
+        compiled: &Compiled,
+        input: &[u8],
+        run: &mut Run,
+    ) -> Result<Vec<u8>, Fault> {
+        store.set_fuel(run.slice).map_err(Fault::Wasm)?;
+        let instance = compiled
+            .linker
+            .instantiate_and_start(&mut *store, &compiled.module)
+            .map_err(Fault::Wasm)?;
+        let get = |store: &Store<HostState>, name: &str| instance.get_func(store, name);
+        if let Some(init) = get(store, "_initialize") {
+            run.call(store, init, &[], &mut [])?;
+        }
+        match compiled.info.abi {
+            Abi::WasiCommand => {
+                let start = get(store, "_start").ok_or_else(|| abi("`_start` is missing"))?;
+                match run.call(store, start, &[], &mut []) {
+                    Ok(()) | Err(Fault::Stop(Stop::Exit(0))) => {}
+                    Err(e) => return Err(e),
+                }
+                Ok(std::mem::take(&mut store.data_mut().stdout))
+            }
+            Abi::CaxtonV1 => {
+                let len = i32::try_from(input.len()).map_err(|_| abi("input too large"))?;
+                let alloc =
+                    get(store, "caxton_alloc").ok_or_else(|| abi("`caxton_alloc` is missing"))?;
+                let handle =
+                    get(store, "caxton_handle").ok_or_else(|| abi("`caxton_handle` is missing"))?;
+                let mut out = [Val::I32(0)];
+                run.call(store, alloc, &[Val::I32(len)], &mut out)?;
+                let ptr = out[0].i32().unwrap_or(0);
+                let memory = instance
+                    .get_memory(&*store, "memory")
+                    .ok_or_else(|| abi("`memory` is not exported"))?;
+                memory
+                    .write(&mut *store, ptr as u32 as usize, input)
+                    .map_err(|_| {
+                        abi(&format!(
+                            "caxton_alloc({len}) returned {ptr}, which is outside linear memory"
+                        ))
+                    })?;
+                let mut packed = [Val::I64(0)];
+                run.call(store, handle, &[Val::I32(ptr), Val::I32(len)], &mut packed)?;
+                let packed = packed[0].i64().unwrap_or(0) as u64;
+                let (out_ptr, out_len) = ((packed >> 32) as usize, packed & 0xffff_ffff);
+                if out_len > self.ceilings.max_output_bytes {
+                    return Err(Fault::Stop(Stop::Output(out_len)));
+                }
+                let mut output = vec![0u8; out_len as usize];
+                memory
+                    .read(&*store, out_ptr, &mut output)
+                    .map_err(|_| abi(&format!("caxton_handle returned output at {out_ptr} with length {out_len}, outside linear memory")))?;
+                Ok(output)
+            }
+        }
+    }
+
+    /// Turn whatever stopped an execution into the error to report.
+    fn classify(&self, fault: Fault, st: &HostState, limits: &Limits) -> WasmError {
+        let memory = |used: u64| WasmError::LimitExceeded {
+            limit: Limit::Memory,
+            configured: limits.max_memory_bytes,
+            used,
+        };
+        let e = match fault {
+            Fault::Error(e) => return e,
+            Fault::Stop(stop) => {
+                return match stop {
+                    Stop::Exit(status) => WasmError::Exit {
+                        status,
+                        stderr: stderr_tail(&st.logs),
+                    },
+                    Stop::Output(used) => WasmError::LimitExceeded {
+                        limit: Limit::OutputSize,
+                        configured: self.ceilings.max_output_bytes,
+                        used,
+                    },
+                    Stop::BadPointer(func) => WasmError::Trap {
+                        kind: "bad_pointer".into(),
+                        message: format!("{func}: pointer or length outside linear memory"),
+                    },
+                    Stop::Deadline => WasmError::LimitExceeded {
+                        limit: Limit::WallTime,
+                        configured: limits.max_execution_time_ms,
+                        used: limits.max_execution_time_ms + 1,
+                    },
+                };
+            }
+            Fault::Wasm(e) => e,
+        };
+        if let Some(stop) = e.downcast_ref::<Stop>() {
+            return self.classify(Fault::Stop(*stop), st, limits);
+        }
+        if let Some(refused) = st.limiter.refused {
+            return memory(refused as u64);
+        }
+        match e.as_trap_code() {
+            Some(TrapCode::StackOverflow) => WasmError::LimitExceeded {
+                limit: Limit::RecursionDepth,
+                configured: u64::from(self.ceilings.max_recursion_depth),
+                used: u64::from(self.ceilings.max_recursion_depth) + 1,
+            },
+            Some(TrapCode::GrowthOperationLimited) => memory(limits.max_memory_bytes + 1),
+            Some(TrapCode::OutOfFuel) => WasmError::LimitExceeded {
+                limit: Limit::Cpu,
+                configured: limits.max_cpu_millis,
+                used: limits.max_cpu_millis + 1,
+            },
+            Some(code) => WasmError::Trap {
+                kind: heck::ToSnakeCase::to_snake_case(format!("{code:?}").as_str()),
+                message: code.to_string(),
+            },
+            None => WasmError::Trap {
+                kind: "error".into(),
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+/// What ended a call before it finished.
+enum Fault {
+    /// Already a reportable error (a limit seen between slices, an ABI break).
+    Error(WasmError),
+    /// A host function stopped the guest.
+    Stop(Stop),
+    /// wasmi reported a trap or error.
+    Wasm(wasmi::Error),
+}
+
+/// A host function's [`Stop`] stays a `Stop` (so `proc_exit(0)` can be
+/// success); anything else is wasmi's error.
+fn fault(e: wasmi::Error) -> Fault {
+    match e.downcast_ref::<Stop>() {
+        Some(stop) => Fault::Stop(*stop),
+        None => Fault::Wasm(e),
+    }
+}
+
+fn abi(reason: &str) -> Fault {
+    Fault::Error(WasmError::Abi {
+        reason: reason.to_string(),
+    })
+}
+
+fn invalid(reason: &str, hint: &str) -> WasmError {
+    WasmError::InvalidModule {
+        reason: reason.to_string(),
+        hint: hint.to_string(),
+    }
+}
+
+fn stderr_tail(logs: &[LogLine]) -> String {
+    let text: Vec<&str> = logs
+        .iter()
+        .filter(|l| l.level == "stderr")
+        .map(|l| l.message.as_str())
+        .collect();
+    let text = text.join("\n");
+    let start = text.len().saturating_sub(500);
+    let start = (start..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    text[start..].to_string()
+}
+
+/// The budgets and clocks of one execution.
+struct Run {
+    cpu0: Duration,
+    cpu_budget: Duration,
+    wall0: Instant,
+    deadline: Instant,
+    wall_ms: u64,
+    cpu_ms: u64,
+    fuel: u64,
+    fuel_backstop: u64,
+    slice: u64,
+    peak_memory: u64,
+    logs: Vec<LogLine>,
+    logs_dropped: u64,
+}
+
+impl Run {
+    fn start(limits: &Limits, slice: u64) -> Run {
+        let wall0 = Instant::now();
+        Run {
+            cpu0: thread_cpu(),
+            cpu_budget: Duration::from_millis(limits.max_cpu_millis),
+            wall0,
+            deadline: wall0 + Duration::from_millis(limits.max_execution_time_ms),
+            wall_ms: limits.max_execution_time_ms,
+            cpu_ms: limits.max_cpu_millis,
+            fuel: 0,
+            fuel_backstop: limits
+                .max_cpu_millis
+                .saturating_mul(FUEL_PER_CPU_MS_BACKSTOP),
+            slice,
+            peak_memory: 0,
+            logs: Vec::new(),
+            logs_dropped: 0,
+        }
+    }
+
+    /// Call `func` in fuel slices, checking the budgets between slices.
+    fn call(
+        &mut self,
+        store: &mut Store<HostState>,
+        func: Func,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), Fault> {
+        store.set_fuel(self.slice).map_err(Fault::Wasm)?;
+        let mut step = func.call_resumable(&mut *store, params, results);
+        loop {
+            self.fuel += self.slice - store.get_fuel().unwrap_or(0);
+            match step {
+                Ok(ResumableCall::Finished) => return Ok(()),
+                Ok(ResumableCall::HostTrap(trap)) => return Err(fault(trap.into_host_error())),
+                Err(e) => return Err(fault(e)),
+                Ok(ResumableCall::OutOfFuel(call)) => {
+                    self.check()?;
+                    store.set_fuel(self.slice).map_err(Fault::Wasm)?;
+                    step = call.resume(&mut *store, results);
+                }
+            }
+        }
+    }
+
+    /// Between two slices: over the CPU budget, past the deadline, or
+    /// through the fuel backstop means stop here.
+    fn check(&self) -> Result<(), Fault> {
+        let cpu = thread_cpu().saturating_sub(self.cpu0);
+        if cpu > self.cpu_budget {
+            return Err(Fault::Error(WasmError::LimitExceeded {
+                limit: Limit::Cpu,
+                configured: self.cpu_ms,
+                used: cpu.as_millis() as u64,
+            }));
+        }
+        let now = Instant::now();
+        if now > self.deadline {
+            return Err(Fault::Error(WasmError::LimitExceeded {
+                limit: Limit::WallTime,
+                configured: self.wall_ms,
+                used: now.duration_since(self.wall0).as_millis() as u64,
+            }));
+        }
+        if self.fuel > self.fuel_backstop {
+            return Err(Fault::Error(WasmError::LimitExceeded {
+                limit: Limit::Cpu,
+                configured: self.cpu_ms,
+                used: self.fuel / FUEL_PER_CPU_MS_BACKSTOP,
+            }));
+        }
+        Ok(())
+    }
+}
+
+/// CPU time of the calling thread: what the guest really consumed, whatever
+/// else the machine is doing.
+pub fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec we own.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
