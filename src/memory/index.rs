@@ -491,14 +491,7 @@ impl VectorIndex {
                 }
             }
             if best.len() >= k || candidates.len() < want {
-                let mut out: Vec<Near> = best.into_values().collect();
-                out.sort_by(|a, b| {
-                    b.similarity
-                        .total_cmp(&a.similarity)
-                        .then_with(|| a.observation_id.cmp(&b.observation_id))
-                });
-                out.truncate(k);
-                return Ok(out);
+                return Ok(best_first(best, k));
             }
             want *= 4;
         }
@@ -583,6 +576,19 @@ impl VectorIndex {
             .collect();
         Some(index)
     }
+}
+
+/// The `k` best of one-per-entity results, best first (ties by observation
+/// id, so the order is stable).
+fn best_first(best: HashMap<i64, Near>, k: usize) -> Vec<Near> {
+    let mut out: Vec<Near> = best.into_values().collect();
+    out.sort_by(|a, b| {
+        b.similarity
+            .total_cmp(&a.similarity)
+            .then_with(|| a.observation_id.cmp(&b.observation_id))
+    });
+    out.truncate(k);
+    out
 }
 
 /// The index for a one-shot process: the persisted copy brought up to date,
@@ -753,14 +759,7 @@ mod tests {
                 );
             }
         }
-        let mut out: Vec<Near> = best.into_values().collect();
-        out.sort_by(|a, b| {
-            b.similarity
-                .total_cmp(&a.similarity)
-                .then_with(|| a.observation_id.cmp(&b.observation_id))
-        });
-        out.truncate(k);
-        out
+        best_first(best, k)
     }
 
     fn ids(v: &[Near]) -> Vec<i64> {
