@@ -1,4 +1,5 @@
 //! Agent runtimes: where deployed agent code actually executes. Nothing here
 //! knows about HTTP or the CLI; both adapters call the same functions.
 
+pub mod llm;
 pub mod wasm;

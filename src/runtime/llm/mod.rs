@@ -1,0 +1,166 @@
+//! LLM providers behind one interface. Every adapter translates to and from a
+//! single internal chat format (the OpenAI chat shape), so the execution loop,
+//! run records and `--json` output never depend on which provider answered.
+//!
+//! Calls are blocking: the CLI runs them directly and the daemon runs them on
+//! a blocking thread, which keeps the adapters free of async plumbing.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+    Tool,
+}
+
+/// One chat message. Assistant messages may carry tool calls; tool messages
+/// answer exactly one call, named by `tool_call_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl Message {
+    pub fn new(role: Role, content: impl Into<String>) -> Self {
+        Message {
+            role,
+            content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+        }
+    }
+
+    pub fn tool_result(call_id: &str, content: impl Into<String>) -> Self {
+        Message {
+            tool_call_id: Some(call_id.to_string()),
+            ..Message::new(Role::Tool, content)
+        }
+    }
+}
+
+/// A call the model asked for. `arguments` is the raw JSON text as the model
+/// produced it: models do emit broken JSON, and the loop must be able to tell
+/// the model so instead of failing the whole request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub arguments: String,
+}
+
+/// A tool offered to the model; `parameters` is a JSON Schema object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    pub parameters: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChatRequest {
+    /// Provider default when `None`.
+    pub model: Option<String>,
+    pub messages: Vec<Message>,
+    pub tools: Vec<ToolSpec>,
+    /// 0 means greedy for providers that can do it.
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+    /// Seed for sampling when temperature > 0 (local provider; passed through
+    /// where an API supports it).
+    pub seed: Option<u64>,
+    /// Wall-clock limit for this one call, retries included.
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    Stop,
+    ToolCalls,
+    Length,
+    Other(String),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatResponse {
+    /// Always `Role::Assistant`; `tool_calls` is non-empty when the model
+    /// wants tools run.
+    pub message: Message,
+    pub finish_reason: FinishReason,
+    pub usage: Usage,
+    /// The model that actually answered, as the provider names it.
+    pub model: String,
+}
+
+/// Failure classes callers act on (retry, tell the operator to fix a key,
+/// …). The message never contains credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LlmErrorKind {
+    /// 401/403: missing or wrong API key.
+    Auth,
+    /// 429 after the retry.
+    RateLimit,
+    /// No answer within the request timeout.
+    Timeout,
+    /// Could not connect (server down, DNS, TLS).
+    Connection,
+    /// 5xx after the retry.
+    Server,
+    /// The provider answered with something that is not a valid response
+    /// (malformed JSON, truncated stream, unknown shape).
+    BadResponse,
+    /// The provider cannot run here (e.g. the local model file is missing).
+    Unavailable,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{provider} LLM error ({kind:?}): {message}")]
+pub struct LlmError {
+    pub kind: LlmErrorKind,
+    /// `openai`, `anthropic`, `local`.
+    pub provider: String,
+    /// What happened, including the URL where one was involved; never a key.
+    pub message: String,
+}
+
+/// A chat model. Implementations are shared between threads; a provider that
+/// can only run one request at a time (the local model) serialises inside.
+pub trait Provider: Send + Sync {
+    /// `openai`, `anthropic` or `local`.
+    fn name(&self) -> &str;
+
+    /// The model used when a request names none.
+    fn default_model(&self) -> &str;
+
+    /// A caveat shown with every answer of this provider in docs and `--json`
+    /// output (the local model is a tiny offline model).
+    fn notice(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Runs one chat completion. `on_text` receives assistant text as it is
+    /// generated (streaming); the full result is returned at the end either
+    /// way.
+    fn chat(
+        &self,
+        request: &ChatRequest,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<ChatResponse, LlmError>;
+}
