@@ -23,6 +23,8 @@ need pkg-config || missing+=(pkg-config)
 need unzip || missing+=(unzip)
 need sha256sum || missing+=(coreutils)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+# npm (with Node.js) installs the real MCP servers the test suite talks to.
+need npm || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && need apt-get; then
         apt-get update -qq
@@ -51,6 +53,9 @@ mkdir -p "$data_home/bash-completion/completions" "$data_home/zsh/site-functions
 "$caxton" init
 # The embedding model for semantic memory search (about 90 MB, checksummed).
 scripts/fetch-models
+# Real MCP servers from npm (pinned in tests/mcp/package-lock.json) that the
+# tests call over stdio; also handy to try `mcp:` tools (docs/operations.md).
+npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

@@ -226,6 +226,13 @@ pub struct McpServer {
     pub args: Vec<String>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Deadline of each request to the server (start-up handshake included).
+    #[serde(default = "default_mcp_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+}
+
+fn default_mcp_timeout() -> Duration {
+    Duration::from_secs(30)
 }
 
 /// Values given on the command line; they beat every other source.

@@ -23,6 +23,8 @@ use store::Store;
 /// CLI or HTTP, goes through one of these.
 pub struct Caxton {
     loaded: Loaded,
+    /// MCP servers, started on first use and stopped when this is dropped.
+    mcp: std::sync::OnceLock<std::sync::Arc<tools::mcp::McpServers>>,
 }
 
 impl Caxton {
@@ -30,11 +32,23 @@ impl Caxton {
     pub fn open(ov: &Overrides) -> Result<Caxton> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
         let loaded = config::load(ov, &|k| std::env::var(k).ok(), &cwd)?;
-        Ok(Caxton { loaded })
+        Ok(Caxton {
+            loaded,
+            mcp: std::sync::OnceLock::new(),
+        })
     }
 
     pub fn config(&self) -> &Config {
         &self.loaded.config
+    }
+
+    /// The configured MCP servers (`[mcp.servers.NAME]`).
+    pub fn mcp(&self) -> &std::sync::Arc<tools::mcp::McpServers> {
+        self.mcp.get_or_init(|| {
+            std::sync::Arc::new(tools::mcp::McpServers::new(
+                self.loaded.config.mcp.servers.clone(),
+            ))
+        })
     }
 
     pub fn loaded(&self) -> &Loaded {

@@ -81,6 +81,7 @@ pub struct Deployed {
 pub fn context(cx: &Caxton) -> Context {
     Context {
         mcp_servers: cx.config().mcp.servers.keys().cloned().collect(),
+        mcp: Some(cx.mcp().clone()),
     }
 }
 

@@ -125,6 +125,52 @@ impl FileReport {
 pub struct Context {
     /// MCP servers declared in the server config.
     pub mcp_servers: BTreeSet<String>,
+    /// When set, `mcp:SERVER/TOOL` references are checked against the tools
+    /// the running server lists (starting it if needed). Offline checks such
+    /// as backup verification leave it unset and check server names only.
+    pub mcp: Option<std::sync::Arc<crate::tools::mcp::McpServers>>,
+}
+
+/// Checks that the MCP server lists `t`; a server that cannot be started or
+/// listed is an error too, since the agent could not use the tool.
+fn check_mcp_tool(
+    l: &mut Locator<'_>,
+    ctx: &Context,
+    pointer: &str,
+    tool: &str,
+    server: &str,
+    t: &str,
+) {
+    let Some(mcp) = &ctx.mcp else { return };
+    match mcp.tools(server) {
+        Ok(offered) if offered.iter().any(|o| o.name == t) => {}
+        Ok(offered) => {
+            let near = tools::closest(t, offered.iter().map(|o| o.name.as_str()));
+            let hint = match near.is_empty() {
+                true => format!(
+                    "`{server}` offers: {}",
+                    offered.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                false => format!("did you mean {}?", near.iter().map(|n| format!("mcp:{server}/{n}")).collect::<Vec<_>>().join(", ")),
+            };
+            l.at_pointer(
+                pointer,
+                Severity::Error,
+                Stage::References,
+                "unknown_mcp_tool",
+                format!("Unknown tool: {tool} (MCP server `{server}` does not offer `{t}`)"),
+                Some(hint),
+            );
+        }
+        Err(e) => l.at_pointer(
+            pointer,
+            Severity::Error,
+            Stage::References,
+            "mcp_server_unavailable",
+            format!("cannot check {tool}: {e}"),
+            Some(format!("check [mcp.servers.{server}] in the server config; `caxton tools list` shows what each server offers")),
+        ),
+    }
 }
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(spec::json_schema);
@@ -589,7 +635,9 @@ fn check_references(l: &mut Locator, ctx: &Context, id: &str) {
         if let Some(rest) = tool.strip_prefix("mcp:") {
             match rest.split_once('/') {
                 Some((server, t)) if !server.is_empty() && !t.is_empty() => {
-                    if !ctx.mcp_servers.contains(server) {
+                    if ctx.mcp_servers.contains(server) {
+                        check_mcp_tool(l, ctx, &pointer, tool, server, t);
+                    } else {
                         let hint = if ctx.mcp_servers.is_empty() {
                             format!(
                                 "declare it in the server config: [mcp.servers.{server}] command = \"...\""

@@ -40,18 +40,35 @@ pub enum ToolsCommand {
 
 pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
     match cmd {
-        // Built-in tools need nothing external, so every one is available.
-        ToolsCommand::List { available: _ } => {
-            let list: Vec<Value> = tools::builtin()
+        ToolsCommand::List { available } => {
+            // Built-in tools need nothing external, so every one is available;
+            // MCP tools are listed by starting their server.
+            let mut list: Vec<Value> = tools::builtin()
                 .iter()
                 .map(|t| json!({"name": t.name(), "description": t.description(), "available": true, "parameters": t.parameters()}))
                 .collect();
+            let mcp = cx.mcp();
+            for server in mcp.names() {
+                match mcp.tools(server) {
+                    Ok(offered) => list.extend(offered.into_iter().map(|t| {
+                        json!({"name": format!("mcp:{server}/{}", t.name), "description": t.description, "available": true, "parameters": t.input_schema})
+                    })),
+                    Err(e) => list.push(json!({"name": format!("mcp:{server}/*"), "description": "", "available": false, "error": e.to_string()})),
+                }
+            }
+            list.retain(|t| !available || t["available"] == true);
             if out.json {
                 out.json(&list);
             } else {
-                let rows: Vec<Vec<String>> = tools::builtin()
+                let rows: Vec<Vec<String>> = list
                     .iter()
-                    .map(|t| vec![t.name().to_string(), t.description().to_string()])
+                    .map(|t| {
+                        let text = t.get("error").unwrap_or(&t["description"]);
+                        vec![
+                            t["name"].as_str().unwrap_or_default().to_string(),
+                            summary(text.as_str().unwrap_or_default()),
+                        ]
+                    })
                     .collect();
                 out.table(&["TOOL", "DESCRIPTION"], &rows);
                 out.line(format!("{DIM}agents list tools by name in `tools = [...]`; `caxton tools list --json` shows argument schemas{DIM:#}"));
@@ -65,7 +82,10 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
             tool_config,
             workspace,
         } => {
-            let tool = tools::find(&name)?;
+            let target = match tools::mcp::parse_name(&name) {
+                Some((server, tool)) => Target::Mcp(server, tool),
+                None => Target::Builtin(tools::find(&name)?),
+            };
             let args = parse_json("--args", &read_arg(&args)?)?;
             let ctx = match agent {
                 Some(agent) => {
@@ -116,11 +136,33 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                     }
                 }
             };
-            let result = tools::invoke(tool, &ctx, args)?;
+            let result = match target {
+                Target::Builtin(tool) => tools::invoke(tool, &ctx, args)?,
+                // MCP servers validate their own arguments and run outside
+                // the agent sandbox, so the context does not apply to them.
+                Target::Mcp(server, tool) => cx.mcp().call(server, tool, args)?,
+            };
             out.json(&result);
             Ok(ExitCode::Ok)
         }
     }
+}
+
+/// The first sentence of a description, cut to fit a table row (MCP servers
+/// write paragraphs).
+fn summary(text: &str) -> String {
+    const WIDTH: usize = 90;
+    let line = text.lines().next().unwrap_or_default();
+    let sentence = line.split_once(". ").map_or(line, |(s, _)| s);
+    match sentence.char_indices().nth(WIDTH) {
+        Some((cut, _)) => format!("{}…", &sentence[..cut]),
+        None => sentence.to_string(),
+    }
+}
+
+enum Target<'a> {
+    Builtin(&'static dyn tools::Tool),
+    Mcp(&'a str, &'a str),
 }
 
 fn usage(message: &str) -> Error {

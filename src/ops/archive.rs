@@ -468,6 +468,8 @@ fn check_agents(stage: &Path, manifest: &Manifest, v: &mut Verification) {
         .map(|f| stage.join(&f.path));
     let ctx = Context {
         mcp_servers: config.as_deref().map(mcp_servers).unwrap_or_default(),
+        // A backup is verified offline: no server of it is started.
+        mcp: None,
     };
     for f in &manifest.files {
         if !(f.path.starts_with("agents/") && f.path.ends_with(".toml")) {

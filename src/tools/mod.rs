@@ -22,6 +22,7 @@ mod csv_parser;
 mod file_storage;
 mod http_client;
 mod json_processor;
+pub mod mcp;
 mod xlsx_reader;
 
 /// What a tool may touch while it runs. Built by the caller (the agent runtime

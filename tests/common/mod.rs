@@ -245,3 +245,32 @@ pub fn entities_json(prefix: &str, n: usize, per: usize) -> String {
         .collect();
     serde_json::json!({ "entities": entities }).to_string()
 }
+
+/// Server-config lines declaring the real npm MCP servers installed by
+/// install.sh in tests/mcp/ (`everything`, and `fs` rooted at `fs_root`), or
+/// `None` (checks skipped) when they are not installed. With
+/// `CAXTON_REQUIRE_MCP=1` missing servers fail the calling test.
+#[track_caller]
+pub fn mcp_servers_config(fs_root: &Path) -> Option<String> {
+    let modules = repo().join("tests/mcp/node_modules/@modelcontextprotocol");
+    let everything = modules.join("server-everything/dist/index.js");
+    let fs = modules.join("server-filesystem/dist/index.js");
+    let installed = everything.is_file() && fs.is_file();
+    match (
+        installed,
+        std::env::var("CAXTON_REQUIRE_MCP").is_ok_and(|v| v == "1"),
+    ) {
+        (true, _) => Some(format!(
+            "[mcp.servers.everything]\ncommand = \"node\"\nargs = [{everything:?}]\n\n\
+             [mcp.servers.fs]\ncommand = \"node\"\nargs = [{fs:?}, {root:?}]\n",
+            root = fs_root
+        )),
+        (false, true) => panic!(
+            "CAXTON_REQUIRE_MCP=1 but the MCP test servers are not installed (run ./install.sh)"
+        ),
+        (false, false) => {
+            eprintln!("note: MCP test servers not installed (./install.sh); skipping this test");
+            None
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! MCP tools against real servers from npm over stdio
+//! (`@modelcontextprotocol/server-everything` and `server-filesystem`).
+
+mod common;
+use common::{Env, mcp_servers_config};
+
+/// An Env whose server config declares the npm servers; `None` = skipped.
+fn env_with_servers() -> Option<Env> {
+    let env = Env::new();
+    let root = env.path().join("shared");
+    std::fs::create_dir_all(&root).unwrap();
+    let config = mcp_servers_config(&root.canonicalize().unwrap())?;
+    env.write("data/caxton.toml", &config);
+    Some(env)
+}
+
+#[test]
+fn tools_list_shows_the_tools_each_server_offers() {
+    let Some(env) = env_with_servers() else {
+        return;
+    };
+    let list = env.run(&["tools", "list", "--json"]).ok().json();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    for expected in ["csv_parser", "mcp:everything/echo", "mcp:fs/list_directory"] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let echo = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "mcp:everything/echo")
+        .unwrap();
+    assert_eq!(
+        echo["parameters"]["properties"]["message"]["type"],
+        "string"
+    );
+}
+
+#[test]
+fn tools_run_calls_a_real_server() {
+    let Some(env) = env_with_servers() else {
+        return;
+    };
+    let echo = env
+        .run(&[
+            "tools",
+            "run",
+            "mcp:everything/echo",
+            "--args",
+            r#"{"message":"hello mcp"}"#,
+        ])
+        .ok()
+        .json();
+    assert_eq!(echo["content"][0]["text"], "Echo: hello mcp");
+
+    env.write("shared/report.csv", "a,b\n1,2\n");
+    let root = env.path().join("shared").canonicalize().unwrap();
+    let args = serde_json::json!({"path": root}).to_string();
+    let listing = env
+        .run(&["tools", "run", "mcp:fs/list_directory", "--args", &args])
+        .ok()
+        .json();
+    assert!(
+        listing["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("[FILE] report.csv")
+    );
+
+    // The server's own refusal comes back as a tool failure, not a crash.
+    let outside = env.run(&[
+        "tools",
+        "run",
+        "mcp:fs/list_directory",
+        "--args",
+        r#"{"path":"/etc"}"#,
+    ]);
+    assert_eq!(outside.code, 1, "{}", outside.all());
+    assert!(
+        outside.stderr.contains("mcp:fs/list_directory failed"),
+        "{}",
+        outside.all()
+    );
+}
+
+#[test]
+fn validation_checks_mcp_tools_against_the_server() {
+    let Some(env) = env_with_servers() else {
+        return;
+    };
+    let good = common::agent("Echoer", "1.0.0", "").replace(
+        r#"tools = ["csv_parser"]"#,
+        r#"tools = ["mcp:everything/echo", "mcp:fs/read_text_file"]"#,
+    );
+    env.write("data/agents/echoer.toml", &good);
+    env.run(&["agents", "validate", "data/agents/echoer.toml"])
+        .ok();
+
+    let typo = good.replace("mcp:everything/echo", "mcp:everything/ecoh");
+    env.write("data/agents/echoer.toml", &typo);
+    let bad = env
+        .run(&["agents", "validate", "data/agents/echoer.toml"])
+        .code(3);
+    assert!(
+        bad.all().contains("Unknown tool: mcp:everything/ecoh"),
+        "{}",
+        bad.all()
+    );
+    assert!(
+        bad.all().contains("did you mean mcp:everything/echo"),
+        "{}",
+        bad.all()
+    );
+}
+
+#[test]
+fn a_server_that_fails_to_start_is_explained() {
+    let env = Env::new();
+    env.write(
+        "data/caxton.toml",
+        "[mcp.servers.broken]\ncommand = \"sh\"\nargs = [\"-c\", \"echo 'missing API token' >&2; exit 3\"]\n\n\
+         [mcp.servers.absent]\ncommand = \"/nonexistent/mcp-server\"\n",
+    );
+    let broken = env.run(&["tools", "run", "mcp:broken/anything"]).code(1);
+    assert!(
+        broken
+            .stderr
+            .contains("MCP server `broken` exited during initialize"),
+        "{}",
+        broken.all()
+    );
+    assert!(
+        broken.stderr.contains("missing API token"),
+        "{}",
+        broken.all()
+    );
+
+    let absent = env.run(&["tools", "run", "mcp:absent/anything"]);
+    assert!(
+        absent
+            .stderr
+            .contains("cannot start MCP server `absent` (`/nonexistent/mcp-server`)"),
+        "{}",
+        absent.all()
+    );
+    assert!(
+        absent.stderr.contains("[mcp.servers.absent]"),
+        "{}",
+        absent.all()
+    );
+
+    let list = env.run(&["tools", "list", "--json"]).ok().json();
+    let broken_row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "mcp:broken/*")
+        .unwrap();
+    assert_eq!(broken_row["available"], false);
+}
