@@ -245,3 +245,4 @@ pub fn entities_json(prefix: &str, n: usize, per: usize) -> String {
         .collect();
     serde_json::json!({ "entities": entities }).to_string()
 }
+pub mod recorded_llm;
