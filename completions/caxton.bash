@@ -67,6 +67,9 @@ _caxton() {
             caxton__subcmd__agents,deploy)
                 cmd="caxton__subcmd__agents__subcmd__deploy"
                 ;;
+            caxton__subcmd__agents,diagnose)
+                cmd="caxton__subcmd__agents__subcmd__diagnose"
+                ;;
             caxton__subcmd__agents,diff)
                 cmd="caxton__subcmd__agents__subcmd__diff"
                 ;;
@@ -75,6 +78,12 @@ _caxton() {
                 ;;
             caxton__subcmd__agents,list)
                 cmd="caxton__subcmd__agents__subcmd__list"
+                ;;
+            caxton__subcmd__agents,logs)
+                cmd="caxton__subcmd__agents__subcmd__logs"
+                ;;
+            caxton__subcmd__agents,metrics)
+                cmd="caxton__subcmd__agents__subcmd__metrics"
                 ;;
             caxton__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__resource__subcmd__usage"
@@ -94,6 +103,9 @@ _caxton() {
             caxton__subcmd__agents,test)
                 cmd="caxton__subcmd__agents__subcmd__test"
                 ;;
+            caxton__subcmd__agents,test-local)
+                cmd="caxton__subcmd__agents__subcmd__test__subcmd__local"
+                ;;
             caxton__subcmd__agents,validate)
                 cmd="caxton__subcmd__agents__subcmd__validate"
                 ;;
@@ -112,6 +124,9 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,deploy)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__deploy"
                 ;;
+            caxton__subcmd__agents__subcmd__help,diagnose)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__diagnose"
+                ;;
             caxton__subcmd__agents__subcmd__help,diff)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__diff"
                 ;;
@@ -120,6 +135,12 @@ _caxton() {
                 ;;
             caxton__subcmd__agents__subcmd__help,list)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__list"
+                ;;
+            caxton__subcmd__agents__subcmd__help,logs)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__logs"
+                ;;
+            caxton__subcmd__agents__subcmd__help,metrics)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__metrics"
                 ;;
             caxton__subcmd__agents__subcmd__help,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__resource__subcmd__usage"
@@ -138,6 +159,9 @@ _caxton() {
                 ;;
             caxton__subcmd__agents__subcmd__help,test)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__test"
+                ;;
+            caxton__subcmd__agents__subcmd__help,test-local)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__test__subcmd__local"
                 ;;
             caxton__subcmd__agents__subcmd__help,validate)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__validate"
@@ -220,11 +244,20 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,deploy)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__deploy"
                 ;;
+            caxton__subcmd__help__subcmd__agents,diagnose)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__diagnose"
+                ;;
             caxton__subcmd__help__subcmd__agents,diff)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__diff"
                 ;;
             caxton__subcmd__help__subcmd__agents,list)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__list"
+                ;;
+            caxton__subcmd__help__subcmd__agents,logs)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__logs"
+                ;;
+            caxton__subcmd__help__subcmd__agents,metrics)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__metrics"
                 ;;
             caxton__subcmd__help__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__resource__subcmd__usage"
@@ -243,6 +276,9 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__agents,test)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__test"
+                ;;
+            caxton__subcmd__help__subcmd__agents,test-local)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__test__subcmd__local"
                 ;;
             caxton__subcmd__help__subcmd__agents,validate)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__validate"
@@ -601,7 +637,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,6 +794,32 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__diagnose)
+            opts="-h -V --show-errors --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__diff)
             opts="-h -V --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -785,7 +847,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,6 +916,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -883,6 +959,34 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -980,6 +1084,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__test__subcmd__local)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1021,6 +1139,70 @@ _caxton() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "deployed failing failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__logs)
+            opts="-h -V --tail --level --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -W "error warn info" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__metrics)
+            opts="-h -V --last --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1181,13 +1363,55 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__test)
-            opts="-h -V --input --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --query --input --timeout --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__test__subcmd__local)
+            opts="-h -V --input --timeout --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1543,7 +1767,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1612,6 +1836,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1627,6 +1865,34 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1711,6 +1977,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__test__subcmd__local)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

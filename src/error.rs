@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::validate::FileReport;
 use crate::memory::embed::MODEL_ID as MODEL;
+use crate::runtime::llm::{LlmError, LlmErrorKind};
 use crate::runtime::wasm::WasmError;
 use crate::tools::ToolError;
 
@@ -102,11 +103,9 @@ pub enum Error {
     AlreadyExists { message: String, hint: String },
     #[error(transparent)]
     Wasm(#[from] WasmError),
-    /// `agents test` on a config agent: running one needs an LLM provider.
-    #[error(
-        "running config agent `{agent}` is not available yet: config agents need an LLM provider, which this build does not have"
-    )]
-    ConfigRunUnavailable { agent: String },
+    /// A config-agent run failed at its LLM provider (or ran out of time).
+    #[error(transparent)]
+    Llm(#[from] LlmError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -171,7 +170,15 @@ impl Error {
                 WasmError::Abi { .. } => "abi_violation",
                 WasmError::Agent { .. } => "agent_error",
             },
-            Error::ConfigRunUnavailable { .. } => "not_available",
+            Error::Llm(e) => match e.kind {
+                LlmErrorKind::Auth => "llm_auth",
+                LlmErrorKind::RateLimit => "llm_rate_limit",
+                LlmErrorKind::Timeout => "llm_timeout",
+                LlmErrorKind::Connection => "llm_connection",
+                LlmErrorKind::Server => "llm_server",
+                LlmErrorKind::BadResponse => "llm_bad_response",
+                LlmErrorKind::Unavailable => "llm_unavailable",
+            },
         }
     }
 
@@ -211,7 +218,7 @@ impl Error {
                 | WasmError::Abi { .. }
                 | WasmError::Agent { .. } => ExitCode::Failure,
             },
-            Error::ConfigRunUnavailable { .. } => ExitCode::Failure,
+            Error::Llm(_) => ExitCode::Failure,
         }
     }
 
@@ -226,6 +233,9 @@ impl Error {
             ExitCode::Ok | ExitCode::Failure => match self {
                 Error::Tool(ToolError::Denied { .. }) => 403,
                 Error::Backend { .. } => 502,
+                Error::Llm(e) if e.kind == LlmErrorKind::Timeout => 504,
+                Error::Llm(e) if e.kind == LlmErrorKind::Unavailable => 503,
+                Error::Llm(_) => 502,
                 _ => 500,
             },
         }
@@ -288,9 +298,7 @@ impl Error {
                 "fix the errors listed above; `caxton agents validate FILE --verbose` shows each in context".into(),
             ),
             Error::Wasm(e) => e.hint(),
-            Error::ConfigRunUnavailable { agent } => Some(format!(
-                "WASM agents run with `caxton agents test NAME --input JSON`; `caxton agents show {agent}` shows the config agent's definition"
-            )),
+            Error::Llm(e) => Some(llm_hint(e)),
             Error::Io { .. } | Error::Embedding { .. } | Error::Tool(_) => None,
             Error::SafeMode { .. } => Some(
                 "safe mode keeps a damaged store unchanged: check it with `caxton storage verify --comprehensive`, repair or restore it, then run `caxton storage safe-mode --disable`".into(),
@@ -304,5 +312,25 @@ impl Error {
                 file.display()
             )),
         }
+    }
+}
+
+/// What to do about a provider failure.
+fn llm_hint(e: &LlmError) -> String {
+    let key = match e.provider.as_str() {
+        "anthropic" => "ANTHROPIC_API_KEY",
+        _ => "OPENAI_API_KEY",
+    };
+    match e.kind {
+        LlmErrorKind::Auth => format!(
+            "check the {} API key: set {key}, or api_key / api_key_env in [llm.providers.{}] of the server config",
+            e.provider, e.provider
+        ),
+        LlmErrorKind::RateLimit => "the provider is rate limiting: wait and retry, or lower the request rate".into(),
+        LlmErrorKind::Timeout => "raise --timeout (or [conversation] timeout / runtime.agent_timeout), or check that the model server is responsive".into(),
+        LlmErrorKind::Connection => "start the model server or fix base_url in the agent's [llm] table or [llm.providers] of the server config".into(),
+        LlmErrorKind::Server => "the provider failed; retry later or use another provider".into(),
+        LlmErrorKind::BadResponse => "check that base_url points at an API of the configured provider type (OpenAI-compatible or Anthropic) and that the model exists".into(),
+        LlmErrorKind::Unavailable => "configure a provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"; `caxton agents diagnose NAME` shows the resolved provider".into(),
     }
 }

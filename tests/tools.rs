@@ -241,7 +241,10 @@ fn tool_errors_are_precise() {
             "json_processor",
             "xlsx_reader",
             "chart_generator",
-            "file_storage"
+            "file_storage",
+            "memory_search",
+            "memory_store",
+            "memory_relate"
         ]
     );
     assert!(list[0]["parameters"]["properties"]["url"].is_object());

@@ -107,12 +107,55 @@ pub enum AgentsCommand {
         #[arg(long)]
         show_prompts: bool,
     },
-    /// Run an agent once with an input and print its JSON answer
+    /// Run an agent once and print its answer (config agents ask their LLM)
     Test {
         name: String,
-        /// The request input, as JSON (a string needs quotes: '"hello"')
+        /// The request text (config agents)
+        #[arg(long, value_name = "TEXT", conflicts_with = "input")]
+        query: Option<String>,
+        /// The request as JSON: a WASM agent's input, or for a config agent
+        /// an object whose keys become template variables ('"hello"' for a string)
         #[arg(long, value_name = "JSON")]
+        input: Option<String>,
+        /// Overall limit for a config agent's run, e.g. 30s
+        /// [default: the agent's [conversation] timeout, then runtime.agent_timeout]
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        timeout: Option<std::time::Duration>,
+    },
+    /// Run a config agent file once without deploying it
+    TestLocal {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The request text
+        #[arg(long, value_name = "TEXT")]
         input: String,
+        /// Overall limit for the run, e.g. 10s
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        timeout: Option<std::time::Duration>,
+    },
+    /// Show a config agent's run log: runs, tool calls, denials, errors
+    Logs {
+        name: String,
+        /// Show the last N lines
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        tail: usize,
+        /// Show only lines at this level or worse
+        #[arg(long, value_enum)]
+        level: Option<super::runs::Level>,
+    },
+    /// Runs, errors, P50/P99 latency and tokens of a config agent
+    Metrics {
+        name: String,
+        /// The window, e.g. 1h, 30m, 7d
+        #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = humantime::parse_duration)]
+        last: std::time::Duration,
+    },
+    /// Check a config agent: definition, provider, tools, memory, recent failures
+    Diagnose {
+        name: String,
+        /// List the most recent failed runs with their errors
+        #[arg(long)]
+        show_errors: bool,
     },
     /// Executions, fuel, CPU time, peak memory and traps of WASM agents
     ResourceUsage {
@@ -189,13 +232,42 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
             }),
             source => deploy(cx, &name, source.as_deref(), out),
         },
-        AgentsCommand::Test { name, input } => match wasm::find(cx, &name)? {
-            Some(agent) => super::wasm::test(cx, &agent, &input, out),
+        AgentsCommand::Test {
+            name,
+            query,
+            input,
+            timeout,
+        } => match wasm::find(cx, &name)? {
+            Some(agent) => {
+                if timeout.is_some() {
+                    return Err(Error::Usage {
+                        message: "--timeout applies to config agents; a WASM agent runs within its deployed limits".into(),
+                        hint: format!("`caxton agents sandbox-status --agent {name}` shows them"),
+                    });
+                }
+                let request = super::runs::request(query, input)?;
+                super::wasm::test(cx, &agent, &request.to_string(), out)
+            }
             None => {
-                let e = catalog::resolve(cx, &name).map_err(|e| with_wasm_suggestions(cx, &name, e))?;
-                Err(Error::ConfigRunUnavailable { agent: e.id })
+                let entry = resolve(cx, &name)?;
+                let request = super::runs::request(query, input)?;
+                super::runs::test(cx, &entry, request, timeout, out)
             }
         },
+        AgentsCommand::TestLocal {
+            file,
+            input,
+            timeout,
+        } => super::runs::test_local(cx, &file, input, timeout, out),
+        AgentsCommand::Logs { name, tail, level } => {
+            super::runs::logs(cx, &config_agent(cx, &name)?, tail, level, out)
+        }
+        AgentsCommand::Metrics { name, last } => {
+            super::runs::metrics(cx, &config_agent(cx, &name)?, last, out)
+        }
+        AgentsCommand::Diagnose { name, show_errors } => {
+            super::runs::diagnose(cx, &config_agent(cx, &name)?, show_errors, out)
+        }
         AgentsCommand::ResourceUsage { kind } => super::wasm::resource_usage(cx, kind, out),
         AgentsCommand::SandboxStatus { agent } => match wasm::find(cx, &agent)? {
             Some(a) => super::wasm::sandbox_status(cx, &a, out),
@@ -294,6 +366,24 @@ fn filtered(
 /// A config agent by name; a miss suggests WASM agent names too.
 fn resolve(cx: &Caxton, name: &str) -> Result<Entry> {
     catalog::resolve(cx, name).map_err(|e| with_wasm_suggestions(cx, name, e))
+}
+
+/// A config agent for the run-log commands; a WASM agent gets pointed to
+/// its own records.
+fn config_agent(cx: &Caxton, name: &str) -> Result<Entry> {
+    if let Some(a) = wasm::find(cx, name)? {
+        return Err(Error::Usage {
+            message: format!(
+                "`{}` is a WASM agent; its executions are not in the config-agent run log",
+                a.id
+            ),
+            hint: format!(
+                "`caxton agents sandbox-status --agent {}` shows its execution record",
+                a.id
+            ),
+        });
+    }
+    resolve(cx, name)
 }
 
 fn with_wasm_suggestions(cx: &Caxton, name: &str, e: Error) -> Error {

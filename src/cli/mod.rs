@@ -14,6 +14,7 @@ mod backup;
 mod memory;
 mod meta;
 pub mod output;
+mod runs;
 mod storage;
 mod tools;
 mod wasm;

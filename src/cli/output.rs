@@ -54,6 +54,18 @@ impl Output {
             .with_message(what.to_string())
     }
 
+    /// A spinner on stderr while waiting for something of unknown length
+    /// (a model answering); hidden like [`Output::progress`].
+    pub fn spinner(&self, what: &str) -> indicatif::ProgressBar {
+        use std::io::IsTerminal;
+        if self.json || !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new_spinner().with_message(what.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        bar
+    }
+
     pub fn warn(&self, text: &str) {
         let _ = writeln!(anstream::stderr(), "{WARN}warning{WARN:#}: {text}");
     }

@@ -9,6 +9,9 @@ use super::output::{DIM, Output};
 use crate::Caxton;
 use crate::agent::catalog;
 use crate::error::{Error, ExitCode, Result};
+use crate::memory::{Access, MemoryScope};
+use crate::runtime::memory::{AgentMemory, Semantic};
+use crate::tools::memory::MemoryHandle;
 use crate::tools::{self, ToolContext};
 
 #[derive(Debug, Subcommand)]
@@ -110,11 +113,18 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                         });
                     }
                     let workspace = cx.paths().workspace(&entry.id);
+                    let scope = spec.memory.as_ref().and_then(|m| m.scope);
+                    let access = Access {
+                        agent: Some(entry.id.clone()),
+                        workspace: Some(crate::runtime::run::WORKSPACE.into()),
+                        write_scope: scope.unwrap_or(MemoryScope::Agent),
+                    };
                     ToolContext {
                         agent: Some(entry.id.clone()),
                         read_root: Some(workspace.clone()),
                         workspace,
                         config: spec.tool_config.get(&name).cloned().unwrap_or_default(),
+                        memory: Some(memory_for(cx, access)),
                     }
                 }
                 None => {
@@ -133,6 +143,10 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                         workspace: workspace
                             .map_or(cwd.clone(), |w| crate::paths::absolutize(&w, &cwd)),
                         config,
+                        memory: Some(memory_for(
+                            cx,
+                            Access::operator(MemoryScope::Global, None, None),
+                        )),
                     }
                 }
             };
@@ -163,6 +177,15 @@ fn summary(text: &str) -> String {
 enum Target<'a> {
     Builtin(&'static dyn tools::Tool),
     Mcp(&'a str, &'a str),
+}
+
+/// The memory the `memory_*` tools use for this caller.
+fn memory_for(cx: &Caxton, access: Access) -> MemoryHandle {
+    MemoryHandle(std::sync::Arc::new(AgentMemory {
+        db: cx.paths().db(),
+        access,
+        semantic: std::sync::Arc::new(Semantic::new(cx.paths())),
+    }))
 }
 
 fn usage(message: &str) -> Error {

@@ -193,6 +193,31 @@ const MIGRATIONS: &[&str] = &[
          last_error         TEXT,
          last_at            INTEGER
      ) STRICT;",
+    // 6: config-agent runs. `record` is the full run record as `--json`
+    // prints it (logs and diagnose read it back); the other columns are what
+    // metrics aggregate. No foreign key: `agents test-local` runs files that
+    // were never deployed.
+    "CREATE TABLE agent_runs (
+         id                 INTEGER PRIMARY KEY,
+         agent_id           TEXT NOT NULL,
+         version            TEXT NOT NULL,
+         provider           TEXT NOT NULL,
+         model              TEXT NOT NULL,
+         input              TEXT NOT NULL,
+         output             TEXT NOT NULL,
+         tool_calls         TEXT NOT NULL CHECK (json_valid(tool_calls)),
+         prompt_tokens      INTEGER NOT NULL,
+         completion_tokens  INTEGER NOT NULL,
+         started_at         INTEGER NOT NULL,
+         duration_us        INTEGER NOT NULL,
+         model_us           INTEGER NOT NULL,
+         tools_us           INTEGER NOT NULL,
+         rounds             INTEGER NOT NULL,
+         error_kind         TEXT,
+         error              TEXT,
+         record             TEXT NOT NULL CHECK (json_valid(record))
+     ) STRICT;
+     CREATE INDEX agent_runs_by_agent ON agent_runs (agent_id, started_at);",
 ];
 
 pub fn latest() -> i64 {

@@ -654,6 +654,7 @@ mod tests {
             workspace: workspace.to_path_buf(),
             read_root: None,
             config: Map::new(),
+            memory: None,
         }
     }
 

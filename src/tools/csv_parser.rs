@@ -569,6 +569,7 @@ mod tests {
             workspace: std::env::temp_dir(),
             read_root: read_root.map(Path::to_path_buf),
             config: Map::new(),
+            memory: None,
         }
     }
 

@@ -428,6 +428,7 @@ mod tests {
             workspace: workspace.to_path_buf(),
             read_root: None,
             config: config.as_object().cloned().unwrap_or_else(Map::new),
+            memory: None,
         }
     }
 

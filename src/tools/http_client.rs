@@ -587,6 +587,7 @@ mod tests {
             workspace: std::env::temp_dir(),
             read_root: None,
             config: config.as_object().cloned().unwrap_or_default(),
+            memory: None,
         }
     }
 

@@ -318,6 +318,7 @@ mod tests {
             workspace: std::env::temp_dir(),
             read_root: None,
             config: Map::new(),
+            memory: None,
         };
         super::super::invoke(&JsonProcessor, &ctx, args)
     }

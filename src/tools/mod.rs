@@ -23,6 +23,7 @@ mod file_storage;
 mod http_client;
 mod json_processor;
 pub mod mcp;
+pub mod memory;
 mod xlsx_reader;
 
 /// What a tool may touch while it runs. Built by the caller (the agent runtime
@@ -40,6 +41,8 @@ pub struct ToolContext {
     pub read_root: Option<PathBuf>,
     /// The `[tool_config.<this tool>]` table; empty when absent.
     pub config: Map<String, Value>,
+    /// The memory the `memory_*` tools work on, scoped to the caller.
+    pub memory: Option<memory::MemoryHandle>,
 }
 
 impl ToolContext {
@@ -123,6 +126,9 @@ pub fn builtin() -> &'static [&'static dyn Tool] {
         &xlsx_reader::XlsxReader,
         &chart_generator::ChartGenerator,
         &file_storage::FileStorage,
+        &memory::MemorySearch,
+        &memory::MemoryStore,
+        &memory::MemoryRelate,
     ]
 }
 

@@ -276,6 +276,7 @@ mod tests {
             workspace: dir.to_path_buf(),
             read_root: Some(dir.to_path_buf()),
             config: Map::new(),
+            memory: None,
         };
         super::super::invoke(&XlsxReader, &ctx, args)
     }

@@ -274,3 +274,4 @@ pub fn mcp_servers_config(fs_root: &Path) -> Option<String> {
         }
     }
 }
+pub mod recorded_llm;

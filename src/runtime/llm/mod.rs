@@ -164,3 +164,8 @@ pub trait Provider: Send + Sync {
         on_text: &mut dyn FnMut(&str),
     ) -> Result<ChatResponse, LlmError>;
 }
+
+pub mod anthropic;
+pub mod openai;
+pub mod select;
+mod transport;

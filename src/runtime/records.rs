@@ -1,0 +1,250 @@
+//! The run log: every config-agent run as one row (the `--json` record plus
+//! indexed columns), and the queries behind `agents logs`, `metrics` and
+//! `diagnose`.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::run::RunRecord;
+use crate::error::Result;
+use crate::memory::Access;
+use crate::store::{Store, store_err};
+
+/// Store `rec` and, when given, its summary observation on the agent's own
+/// entity in memory: one transaction, so a run is never half recorded.
+pub fn insert(store: &mut Store, rec: &RunRecord, summary: Option<(&Access, &str)>) -> Result<i64> {
+    let path = store.path().to_path_buf();
+    let tool_calls = serde_json::to_string(&rec.tool_calls).unwrap_or_else(|_| "[]".into());
+    let record = serde_json::to_string(rec).unwrap_or_else(|_| "{}".into());
+    let input = match &rec.input {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        tx.execute(
+            "INSERT INTO agent_runs (agent_id, version, provider, model, input, output, tool_calls,
+                 prompt_tokens, completion_tokens, started_at, duration_us, model_us, tools_us,
+                 rounds, error_kind, error, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            params![
+                rec.agent,
+                rec.version,
+                rec.provider,
+                rec.model,
+                input,
+                rec.output,
+                tool_calls,
+                rec.usage.prompt_tokens,
+                rec.usage.completion_tokens,
+                rec.started_ms,
+                (rec.timings.total_ms * 1000.0) as i64,
+                (rec.timings.model_ms * 1000.0) as i64,
+                (rec.timings.tools_ms * 1000.0) as i64,
+                rec.rounds,
+                rec.error.as_ref().map(|e| kind_name(e.kind)),
+                rec.error.as_ref().map(|e| e.message.clone()),
+                record,
+            ],
+        )
+        .map_err(sql)?;
+        let id = tx.last_insert_rowid();
+        if let Some((access, text)) = summary {
+            let (scope, scope_id) = access.write_target();
+            let creator = access.creator();
+            tx.execute(
+                "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
+                 VALUES (?1, 'agent', ?2, ?3, ?4, ?5, ?5)
+                 ON CONFLICT (scope, scope_id, name) DO UPDATE SET updated_at = excluded.updated_at",
+                params![rec.agent, scope, scope_id, creator, rec.started_ms],
+            )
+            .map_err(sql)?;
+            let entity: i64 = tx
+                .query_row(
+                    "SELECT id FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
+                    params![scope, scope_id, rec.agent],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            tx.execute(
+                "INSERT INTO memory_observations (entity_id, content, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (entity_id, content) DO NOTHING",
+                params![entity, text, creator, rec.started_ms],
+            )
+            .map_err(sql)?;
+        }
+        Ok(id)
+    })
+}
+
+fn kind_name(k: crate::runtime::llm::LlmErrorKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// One stored run, newest first in listings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    pub id: i64,
+    pub started_at: i64,
+    /// The full record as it was printed by `--json`.
+    pub record: Value,
+}
+
+/// The newest `limit` runs of `agent` (only failed ones with
+/// `errors_only`), newest first.
+pub fn recent(store: &Store, agent: &str, errors_only: bool, limit: usize) -> Result<Vec<Stored>> {
+    let err = |e| store_err(store.path(), e);
+    let mut stmt = store
+        .conn()
+        .prepare_cached(
+            "SELECT id, started_at, record FROM agent_runs
+             WHERE agent_id = ?1 AND (NOT ?2 OR error_kind IS NOT NULL)
+             ORDER BY started_at DESC, id DESC LIMIT ?3",
+        )
+        .map_err(err)?;
+    stmt.query_map(params![agent, errors_only, limit as i64], |r| {
+        Ok(Stored {
+            id: r.get(0)?,
+            started_at: r.get(1)?,
+            record: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or(Value::Null),
+        })
+    })
+    .map_err(err)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(err)
+}
+
+/// Aggregates over a window of runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Metrics {
+    pub agent: String,
+    /// Start of the window (ms since the epoch).
+    pub since: i64,
+    pub runs: u64,
+    pub errors: u64,
+    pub error_rate: f64,
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p99_ms: Option<f64>,
+    pub model_p50_ms: Option<f64>,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub tool_calls: u64,
+    pub denied_tool_calls: u64,
+    pub last_run_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl Metrics {
+    /// No runs in the window.
+    pub fn empty(agent: &str, since: i64) -> Metrics {
+        Metrics {
+            agent: agent.to_string(),
+            since,
+            runs: 0,
+            errors: 0,
+            error_rate: 0.0,
+            latency_p50_ms: None,
+            latency_p99_ms: None,
+            model_p50_ms: None,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            tool_calls: 0,
+            denied_tool_calls: 0,
+            last_run_at: None,
+            last_error: None,
+        }
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[i64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1] as f64 / 1000.0)
+}
+
+pub fn metrics(store: &Store, agent: &str, since: i64) -> Result<Metrics> {
+    let err = |e| store_err(store.path(), e);
+    let mut stmt = store
+        .conn()
+        .prepare_cached(
+            "SELECT duration_us, model_us, prompt_tokens, completion_tokens, error_kind, tool_calls
+             FROM agent_runs WHERE agent_id = ?1 AND started_at >= ?2",
+        )
+        .map_err(err)?;
+    let mut durations = Vec::new();
+    let mut model = Vec::new();
+    let mut m = Metrics::empty(agent, since);
+    let rows = stmt
+        .query_map(params![agent, since], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .map_err(err)?;
+    for row in rows {
+        let (d, md, pt, ct, kind, calls) = row.map_err(err)?;
+        m.runs += 1;
+        m.errors += u64::from(kind.is_some());
+        durations.push(d);
+        model.push(md);
+        m.prompt_tokens += pt.max(0) as u64;
+        m.completion_tokens += ct.max(0) as u64;
+        let calls: Vec<Value> = serde_json::from_str(&calls).unwrap_or_default();
+        m.tool_calls += calls.len() as u64;
+        m.denied_tool_calls += calls.iter().filter(|c| c["outcome"] == "denied").count() as u64;
+    }
+    durations.sort_unstable();
+    model.sort_unstable();
+    m.latency_p50_ms = percentile(&durations, 50.0);
+    m.latency_p99_ms = percentile(&durations, 99.0);
+    m.model_p50_ms = percentile(&model, 50.0);
+    if m.runs > 0 {
+        m.error_rate = m.errors as f64 / m.runs as f64;
+    }
+    let last = store
+        .conn()
+        .query_row(
+            "SELECT MAX(started_at) FROM agent_runs WHERE agent_id = ?1",
+            [agent],
+            |r| r.get::<_, Option<i64>>(0),
+        )
+        .map_err(err)?;
+    m.last_run_at = last;
+    m.last_error = store
+        .conn()
+        .query_row(
+            "SELECT error FROM agent_runs WHERE agent_id = ?1 AND error IS NOT NULL
+             ORDER BY started_at DESC, id DESC LIMIT 1",
+            [agent],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+        .map_err(err)?;
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<i64> = (1..=100).map(|i| i * 1000).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50.0));
+        assert_eq!(percentile(&v, 99.0), Some(99.0));
+        assert_eq!(percentile(&[7000], 99.0), Some(7.0));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+}

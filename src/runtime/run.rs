@@ -1,0 +1,695 @@
+//! Running a config agent once: render the prompts (with memory context when
+//! `[memory].enabled`), ask the provider, run the tool calls the agent is
+//! allowed to make, feed the results back (at most [`MAX_ROUNDS`] rounds,
+//! within one overall timeout), and record the run in the store.
+//!
+//! [`run`] is the one entry point: the CLI (`agents test`, `test-local`), the
+//! daemon's execute endpoint and message delivery all call it. It blocks, and
+//! [`RunContext`] is `Send + Sync`, so any thread may call it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::llm::select::{self, Resolved};
+use super::llm::{
+    ChatRequest, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall, ToolSpec, Usage,
+};
+use super::memory::{self, AgentMemory, Semantic};
+use super::records;
+use crate::Caxton;
+use crate::agent::spec::{AgentSpec, MemoryScope};
+use crate::agent::template;
+use crate::agent::versions::now_ms;
+use crate::config::LlmConfig;
+use crate::error::{Error, Result};
+use crate::memory::Access;
+use crate::paths::Paths;
+use crate::store::Store;
+use crate::tools::mcp::{self, McpServers};
+use crate::tools::memory::MemoryHandle;
+use crate::tools::{self, ToolContext, ToolError};
+
+/// Model calls per run: a model that keeps asking for tools is stopped here.
+pub const MAX_ROUNDS: u32 = 8;
+/// Tokens of memory context added to a prompt at most.
+pub const MEMORY_BUDGET_TOKENS: usize = 512;
+/// Memories fetched for the context when `[memory].max_results` is unset.
+const DEFAULT_MEMORY_RESULTS: usize = 5;
+/// The workspace every agent belongs to: `scope = "workspace"` memory is
+/// shared by all agents of this server.
+pub const WORKSPACE: &str = "default";
+/// A tool result longer than this is cut before it goes back to the model,
+/// so one big CSV cannot fill the context window.
+const MAX_TOOL_RESULT_CHARS: usize = 16_000;
+
+/// Everything a run needs besides the agent and its input. Built once (per
+/// CLI command, per daemon) and shared: providers and the embedding model
+/// are loaded once and reused by later runs.
+pub struct RunContext {
+    paths: Paths,
+    llm: LlmConfig,
+    default_timeout: Duration,
+    semantic: Arc<Semantic>,
+    providers: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    fixed: Option<Arc<dyn Provider>>,
+    /// The MCP servers `mcp:` tools are called on (none configured when
+    /// built from parts).
+    mcp: Arc<McpServers>,
+}
+
+impl RunContext {
+    pub fn new(cx: &Caxton) -> RunContext {
+        RunContext {
+            mcp: cx.mcp().clone(),
+            ..RunContext::from_parts(
+                cx.paths().clone(),
+                cx.config().llm.clone(),
+                cx.config().runtime.agent_timeout,
+            )
+        }
+    }
+
+    /// API keys come from the process environment.
+    pub fn from_parts(paths: Paths, llm: LlmConfig, default_timeout: Duration) -> RunContext {
+        RunContext {
+            semantic: Arc::new(Semantic::new(&paths)),
+            paths,
+            llm,
+            default_timeout,
+            providers: Mutex::new(HashMap::new()),
+            fixed: None,
+            mcp: Arc::new(McpServers::new(BTreeMap::new())),
+        }
+    }
+
+    /// Answer every run with `provider` instead of the configured one
+    /// (embedding Caxton with a custom provider; the run benchmark).
+    pub fn with_provider(mut self, provider: Arc<dyn Provider>) -> RunContext {
+        self.fixed = Some(provider);
+        self
+    }
+
+    /// The provider settings an agent resolves to (for `diagnose`).
+    pub fn resolve(&self, agent: &AgentSpec) -> Resolved {
+        select::resolve(&self.llm, agent.llm.as_ref(), &|k| std::env::var(k).ok())
+    }
+
+    fn provider(&self, r: &Resolved) -> std::result::Result<Arc<dyn Provider>, LlmError> {
+        if let Some(p) = &self.fixed {
+            return Ok(p.clone());
+        }
+        let key = r.cache_key();
+        let mut cache = self.providers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = cache.get(&key) {
+            return Ok(p.clone());
+        }
+        let p = select::build(r)?;
+        cache.insert(key, p.clone());
+        Ok(p)
+    }
+}
+
+/// One request to an agent.
+#[derive(Debug, Clone, Default)]
+pub struct RunInput {
+    /// The request: text, or a JSON object whose keys become template
+    /// variables (`{{request}}` is then the JSON text).
+    pub request: Value,
+    /// Who asked (`{{sender}}`); `cli` when unset.
+    pub sender: Option<String>,
+    /// The capability the request was routed by (`{{capability}}`); the
+    /// agent's first capability when unset.
+    pub capability: Option<String>,
+    /// Earlier turns of the conversation, as text (`{{conversation_history}}`).
+    pub conversation_history: Option<String>,
+    /// Overall limit for the run; else `[conversation].timeout`, else the
+    /// server's `runtime.agent_timeout`.
+    pub timeout: Option<Duration>,
+    /// The file the agent was read from when it is not deployed (`test-local`).
+    pub source_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallOutcome {
+    Ok,
+    Error,
+    /// The agent does not list the tool; the model was told so.
+    Denied,
+}
+
+/// One tool call the model made, as audited.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolCallRecord {
+    pub id: String,
+    pub name: String,
+    /// The arguments as parsed JSON, or the raw text when it did not parse.
+    pub arguments: Value,
+    pub outcome: CallOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: f64,
+    pub round: u32,
+}
+
+/// Why a run failed: a provider error (classified) or the run's own limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunError {
+    pub kind: LlmErrorKind,
+    pub provider: String,
+    pub message: String,
+}
+
+impl From<LlmError> for RunError {
+    fn from(e: LlmError) -> RunError {
+        RunError {
+            kind: e.kind,
+            provider: e.provider,
+            message: e.message,
+        }
+    }
+}
+
+impl RunError {
+    pub fn to_llm_error(&self) -> LlmError {
+        LlmError {
+            kind: self.kind,
+            provider: self.provider.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub total_ms: f64,
+    /// Waiting for the provider.
+    pub model_ms: f64,
+    /// Running tools.
+    pub tools_ms: f64,
+    /// Everything else: prompts, memory context, dispatch.
+    pub overhead_ms: f64,
+}
+
+/// The outcome of one run, as stored and as `--json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    /// Row id in the store's run log.
+    pub id: i64,
+    pub agent: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<PathBuf>,
+    pub status: &'static str,
+    pub started_at: String,
+    pub provider: String,
+    pub model: String,
+    /// The provider's caveat (e.g. the local model is tiny).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    pub input: Value,
+    pub output: String,
+    pub rounds: u32,
+    pub tool_calls: Vec<ToolCallRecord>,
+    pub usage: Usage,
+    pub timings: Timings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<memory::Context>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<RunError>,
+    #[serde(skip)]
+    pub started_ms: i64,
+}
+
+impl RunRecord {
+    /// The failure as a catalogue error, for adapters that exit on it.
+    pub fn failure(&self) -> Option<Error> {
+        self.error.as_ref().map(|e| Error::Llm(e.to_llm_error()))
+    }
+}
+
+/// Run `agent` once on `input`. Assistant text is passed to `on_text` as it
+/// streams in. A run that reached the provider stage is recorded and
+/// returned even when it failed (`record.error`); `Err` means it could not
+/// start (store unavailable, prompt template broken).
+pub fn run(
+    ctx: &RunContext,
+    agent: &AgentSpec,
+    input: RunInput,
+    on_text: &mut dyn FnMut(&str),
+) -> Result<RunRecord> {
+    let started = Instant::now();
+    let started_ms = now_ms();
+    let id = agent.id();
+    let timeout = input
+        .timeout
+        .or_else(|| conversation_timeout(agent))
+        .unwrap_or(ctx.default_timeout);
+    let deadline = started + timeout;
+    let mut store = Store::open(&ctx.paths.db())?;
+    let workspace = ctx.paths.workspace(&id);
+    std::fs::create_dir_all(&workspace).map_err(|e| Error::io("create", &workspace, e))?;
+    let memory_settings = agent.memory.as_ref().filter(|m| m.enabled);
+    let access = Access {
+        agent: Some(id.clone()),
+        workspace: Some(WORKSPACE.into()),
+        write_scope: memory_settings
+            .and_then(|m| m.scope)
+            .unwrap_or(MemoryScope::Agent),
+    };
+    let request_text = match &input.request {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mem = match memory_settings {
+        Some(m) => Some(memory::context(
+            &ctx.semantic,
+            &store,
+            &access,
+            &request_text,
+            m.max_results.map_or(DEFAULT_MEMORY_RESULTS, |n| n as usize),
+            m.semantic_threshold.map(|t| t as f32),
+            MEMORY_BUDGET_TOKENS,
+        )?),
+        None => None,
+    };
+    let (system, user) = prompts(agent, &input, &request_text, mem.as_ref())?;
+
+    let resolved = ctx.resolve(agent);
+    let mut rec = RunRecord {
+        id: 0,
+        agent: id.clone(),
+        version: agent.version_or_default().to_string(),
+        source_file: input.source_file.clone(),
+        status: "ok",
+        started_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+        provider: resolved.provider.clone(),
+        model: resolved.model.clone().unwrap_or_default(),
+        notice: None,
+        input: input.request.clone(),
+        output: String::new(),
+        rounds: 0,
+        tool_calls: Vec::new(),
+        usage: Usage::default(),
+        timings: Timings::default(),
+        memory: mem,
+        error: None,
+        started_ms,
+    };
+    let mut model_time = Duration::ZERO;
+    let mut tools_time = Duration::ZERO;
+    match ctx.provider(&resolved) {
+        Err(e) => rec.error = Some(e.into()),
+        Ok(provider) => {
+            rec.provider = provider.name().to_string();
+            rec.notice = provider.notice().map(str::to_string);
+            if rec.model.is_empty() {
+                rec.model = provider.default_model().to_string();
+            }
+            let offered = Offered::new(agent, &ctx.mcp);
+            let tool_ctx = ToolContext {
+                agent: Some(id.clone()),
+                read_root: Some(workspace.clone()),
+                workspace: workspace.clone(),
+                config: Map::new(),
+                memory: Some(MemoryHandle(Arc::new(AgentMemory {
+                    db: ctx.paths.db(),
+                    access: access.clone(),
+                    semantic: ctx.semantic.clone(),
+                }))),
+            };
+            let mut messages = vec![
+                Message::new(Role::System, system),
+                Message::new(Role::User, user),
+            ];
+            for round in 1..=MAX_ROUNDS {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    rec.error = Some(out_of_time(&rec.provider, &id, timeout, round - 1));
+                    break;
+                }
+                let request = ChatRequest {
+                    model: resolved.model.clone(),
+                    messages: messages.clone(),
+                    tools: offered.specs.clone(),
+                    temperature: resolved.temperature,
+                    max_tokens: resolved.max_tokens,
+                    seed: None,
+                    timeout: left,
+                };
+                let t = Instant::now();
+                let answer = provider.chat(&request, on_text);
+                model_time += t.elapsed();
+                rec.rounds = round;
+                let answer = match answer {
+                    Ok(a) => a,
+                    Err(e) => {
+                        rec.error = Some(e.into());
+                        break;
+                    }
+                };
+                rec.usage.prompt_tokens += answer.usage.prompt_tokens;
+                rec.usage.completion_tokens += answer.usage.completion_tokens;
+                if !answer.model.is_empty() {
+                    rec.model = answer.model.clone();
+                }
+                let calls = answer.message.tool_calls.clone();
+                rec.output = answer.message.content.clone();
+                if calls.is_empty() {
+                    break;
+                }
+                if round == MAX_ROUNDS {
+                    rec.error = Some(RunError {
+                        kind: LlmErrorKind::BadResponse,
+                        provider: rec.provider.clone(),
+                        message: format!(
+                            "the model still asked for tools after {MAX_ROUNDS} rounds; the run was stopped"
+                        ),
+                    });
+                    break;
+                }
+                messages.push(answer.message);
+                for call in &calls {
+                    let t = Instant::now();
+                    let (record, reply) = dispatch(agent, &offered, &ctx.mcp, &tool_ctx, call, round);
+                    tools_time += t.elapsed();
+                    messages.push(Message::tool_result(&call.id, reply));
+                    rec.tool_calls.push(record);
+                }
+            }
+        }
+    }
+    if rec.error.is_some() {
+        rec.status = "error";
+    }
+    let total = started.elapsed();
+    rec.timings = Timings {
+        total_ms: ms(total),
+        model_ms: ms(model_time),
+        tools_ms: ms(tools_time),
+        overhead_ms: ms(total.saturating_sub(model_time + tools_time)),
+    };
+    let summary = (memory_settings.is_some() && rec.error.is_none()).then(|| summary(&rec));
+    rec.id = records::insert(&mut store, &rec, summary.as_deref().map(|s| (&access, s)))?;
+    Ok(rec)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn out_of_time(provider: &str, agent: &str, timeout: Duration, rounds: u32) -> RunError {
+    RunError {
+        kind: LlmErrorKind::Timeout,
+        provider: provider.to_string(),
+        message: format!(
+            "the run of agent `{agent}` used up its {} timeout after {rounds} round(s)",
+            humantime::format_duration(timeout)
+        ),
+    }
+}
+
+/// `[conversation].timeout` ("30s", or plain seconds).
+fn conversation_timeout(agent: &AgentSpec) -> Option<Duration> {
+    let t = agent.conversation.as_ref()?.timeout.as_deref()?.trim();
+    t.parse::<u64>()
+        .map(Duration::from_secs)
+        .ok()
+        .or_else(|| humantime::parse_duration(t).ok())
+}
+
+/// The rendered system and user prompts (SPEC §3 variables). When memory is
+/// on but neither template uses `{{context}}`, the memories are appended to
+/// the system prompt so they still reach the model.
+fn prompts(
+    agent: &AgentSpec,
+    input: &RunInput,
+    request_text: &str,
+    mem: Option<&memory::Context>,
+) -> Result<(String, String)> {
+    let mut vars: Map<String, Value> = agent.parameters.clone();
+    if let Value::Object(m) = &input.request {
+        vars.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let context = mem.map(|m| m.text.clone()).unwrap_or_default();
+    let history = input.conversation_history.clone().unwrap_or_default();
+    let context_var = match (context.is_empty(), history.is_empty()) {
+        (_, true) => context.clone(),
+        (true, false) => history.clone(),
+        (false, false) => format!("{context}\n{history}"),
+    };
+    vars.insert("request".into(), json!(request_text));
+    vars.insert("context".into(), json!(context_var));
+    vars.insert("conversation_history".into(), json!(history));
+    vars.insert(
+        "sender".into(),
+        json!(input.sender.as_deref().unwrap_or("cli")),
+    );
+    vars.insert(
+        "capability".into(),
+        json!(
+            input
+                .capability
+                .clone()
+                .or_else(|| agent.capabilities.first().cloned())
+                .unwrap_or_default()
+        ),
+    );
+    vars.insert(
+        "timestamp".into(),
+        json!(humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()),
+    );
+    let vars = Value::Object(vars);
+    let render = |which: &str, text: &str| {
+        template::render(text, &vars).map_err(|e| Error::Usage {
+            message: format!("cannot render the {which} of agent `{}`: {e}", agent.id()),
+            hint: "run `caxton agents validate FILE` to see the template problem in context".into(),
+        })
+    };
+    let mut system = render("system prompt", &agent.system_prompt)?;
+    let user = render("user prompt template", agent.user_prompt_template())?;
+    let uses_context =
+        agent.system_prompt.contains("context") || agent.user_prompt_template().contains("context");
+    if !uses_context && !context.is_empty() {
+        system.push_str("\n\nRelevant memories:\n");
+        system.push_str(&context);
+    }
+    Ok((system, user))
+}
+
+/// The tools offered to the model. Wire names must match
+/// `^[a-zA-Z0-9_-]+$` for both APIs, so `mcp:server/tool` travels as
+/// `mcp__server__tool` and is mapped back here.
+struct Offered {
+    specs: Vec<ToolSpec>,
+    by_wire: BTreeMap<String, String>,
+}
+
+impl Offered {
+    fn new(agent: &AgentSpec, mcp: &McpServers) -> Offered {
+        let mut specs = Vec::new();
+        let mut by_wire = BTreeMap::new();
+        for name in &agent.tools {
+            let spec = if let Some((server, tool)) = mcp::parse_name(name) {
+                mcp_spec(mcp, name, server, tool)
+            } else {
+                match tools::find(name) {
+                    Ok(t) => ToolSpec {
+                        name: name.clone(),
+                        description: t.description().to_string(),
+                        parameters: t.parameters(),
+                    },
+                    // Validation rejects unknown names; a file that slipped
+                    // through offers nothing for them.
+                    Err(_) => continue,
+                }
+            };
+            let wire = wire_name(name);
+            by_wire.insert(wire.clone(), name.clone());
+            specs.push(ToolSpec { name: wire, ..spec });
+        }
+        Offered { specs, by_wire }
+    }
+
+    /// The listed tool a model's call names (wire name or real name).
+    fn allowed(&self, agent: &AgentSpec, called: &str) -> Option<String> {
+        self.by_wire
+            .get(called)
+            .cloned()
+            .or_else(|| agent.tools.iter().find(|t| *t == called).cloned())
+    }
+}
+
+fn wire_name(name: &str) -> String {
+    name.replace([':', '/'], "__")
+}
+
+/// An `mcp:` tool as its server describes it. A server that cannot be
+/// listed right now still gets the tool offered with an open schema: the call
+/// then fails with the server's error, which the model and the run record see.
+fn mcp_spec(mcp: &McpServers, name: &str, server: &str, tool: &str) -> ToolSpec {
+    let listed = mcp
+        .tools(server)
+        .ok()
+        .and_then(|tools| tools.into_iter().find(|t| t.name == tool));
+    match listed {
+        Some(t) => ToolSpec {
+            name: name.to_string(),
+            description: t.description,
+            parameters: t.input_schema,
+        },
+        None => ToolSpec {
+            name: name.to_string(),
+            description: format!("External tool {name} (MCP server)"),
+            parameters: json!({"type": "object"}),
+        },
+    }
+}
+
+/// Run one tool call (or refuse it). Returns the audit record and the text
+/// the model gets back.
+fn dispatch(
+    agent: &AgentSpec,
+    offered: &Offered,
+    mcp: &McpServers,
+    base: &ToolContext,
+    call: &ToolCall,
+    round: u32,
+) -> (ToolCallRecord, String) {
+    let started = Instant::now();
+    let parsed: std::result::Result<Value, _> = serde_json::from_str(&call.arguments);
+    let mut rec = ToolCallRecord {
+        id: call.id.clone(),
+        name: call.name.clone(),
+        arguments: parsed
+            .as_ref()
+            .cloned()
+            .unwrap_or_else(|_| Value::String(call.arguments.clone())),
+        outcome: CallOutcome::Ok,
+        result: None,
+        error: None,
+        duration_ms: 0.0,
+        round,
+    };
+    let result = match offered.allowed(agent, &call.name) {
+        None => {
+            rec.outcome = CallOutcome::Denied;
+            let allowed = if agent.tools.is_empty() {
+                "it may call no tools".to_string()
+            } else {
+                format!("its tools are: {}", agent.tools.join(", "))
+            };
+            Err(format!(
+                "tool `{}` is not allowed for agent `{}`; {allowed}",
+                call.name,
+                agent.id()
+            ))
+        }
+        Some(real) => {
+            rec.name = real.clone();
+            match parsed {
+                Err(e) => Err(format!("the arguments are not valid JSON: {e}")),
+                Ok(args) => {
+                    let out = if let Some((server, tool)) = mcp::parse_name(&real) {
+                        mcp.call(server, tool, args)
+                    } else {
+                        let ctx = ToolContext {
+                            config: agent.tool_config.get(&real).cloned().unwrap_or_default(),
+                            ..base.clone()
+                        };
+                        tools::find(&real).and_then(|t| tools::invoke(t, &ctx, args))
+                    };
+                    out.map_err(|e| e.to_string())
+                }
+            }
+        }
+    };
+    rec.duration_ms = ms(started.elapsed());
+    let reply = match result {
+        Ok(v) => {
+            let text = v.to_string();
+            rec.result = Some(v);
+            truncate(text)
+        }
+        Err(e) => {
+            if rec.outcome == CallOutcome::Ok {
+                rec.outcome = CallOutcome::Error;
+            }
+            let reply = json!({"error": e}).to_string();
+            rec.error = Some(e);
+            reply
+        }
+    };
+    (rec, reply)
+}
+
+fn truncate(text: String) -> String {
+    if text.chars().count() <= MAX_TOOL_RESULT_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_TOOL_RESULT_CHARS).collect();
+    format!(
+        "{cut}… [truncated: the result has {} characters]",
+        text.chars().count()
+    )
+}
+
+/// The automatic memory of a run: what was asked, what was answered, which
+/// tools helped.
+fn summary(rec: &RunRecord) -> String {
+    let clip = |s: &str, n: usize| {
+        let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() > n {
+            format!("{}…", one_line.chars().take(n).collect::<String>())
+        } else {
+            one_line
+        }
+    };
+    let request = match &rec.input {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
+    let mut tools: Vec<&str> = rec
+        .tool_calls
+        .iter()
+        .filter(|c| c.outcome == CallOutcome::Ok)
+        .map(|c| c.name.as_str())
+        .collect();
+    tools.dedup();
+    let used = if tools.is_empty() {
+        String::new()
+    } else {
+        format!(" (tools: {})", tools.join(", "))
+    };
+    format!(
+        "Run {}: asked \"{}\", answered \"{}\"{used}",
+        rec.started_at,
+        clip(&request, 200),
+        clip(&rec.output, 300)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_are_api_safe_and_map_back() {
+        assert_eq!(wire_name("mcp:everything/echo"), "mcp__everything__echo");
+        assert_eq!(wire_name("csv_parser"), "csv_parser");
+    }
+
+    #[test]
+    fn long_tool_results_are_cut_for_the_model() {
+        let t = truncate("x".repeat(MAX_TOOL_RESULT_CHARS + 10));
+        assert!(t.ends_with("characters]"));
+        assert!(t.chars().count() < MAX_TOOL_RESULT_CHARS + 100);
+    }
+}
