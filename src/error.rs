@@ -178,6 +178,7 @@ impl Error {
                 LlmErrorKind::Server => "llm_server",
                 LlmErrorKind::BadResponse => "llm_bad_response",
                 LlmErrorKind::Unavailable => "llm_unavailable",
+                LlmErrorKind::InvalidRequest => "llm_invalid_request",
             },
         }
     }
@@ -235,6 +236,7 @@ impl Error {
                 Error::Backend { .. } => 502,
                 Error::Llm(e) if e.kind == LlmErrorKind::Timeout => 504,
                 Error::Llm(e) if e.kind == LlmErrorKind::Unavailable => 503,
+                Error::Llm(e) if e.kind == LlmErrorKind::InvalidRequest => 422,
                 Error::Llm(_) => 502,
                 _ => 500,
             },
@@ -331,6 +333,8 @@ fn llm_hint(e: &LlmError) -> String {
         LlmErrorKind::Connection => "start the model server or fix base_url in the agent's [llm] table or [llm.providers] of the server config".into(),
         LlmErrorKind::Server => "the provider failed; retry later or use another provider".into(),
         LlmErrorKind::BadResponse => "check that base_url points at an API of the configured provider type (OpenAI-compatible or Anthropic) and that the model exists".into(),
+        LlmErrorKind::InvalidRequest => "shorten the request (or the agent's memory context and prompts), or lower max_tokens".into(),
+        LlmErrorKind::Unavailable if e.provider == "local" => "install the model with scripts/fetch-models (or set CAXTON_MODELS_DIR), or configure another provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"".into(),
         LlmErrorKind::Unavailable => "configure a provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"; `caxton agents diagnose NAME` shows the resolved provider".into(),
     }
 }

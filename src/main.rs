@@ -1,6 +1,8 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // SAFETY: first statement of main, before any thread exists.
+    unsafe { caxton::runtime::llm::local::default_threads() };
     let cli = caxton::cli::Cli::parse();
     let json = cli.global.json;
     let code = match caxton::cli::run(cli) {

@@ -399,7 +399,7 @@ pub fn diagnose(cx: &Caxton, entry: &Entry, show_errors: bool, out: &Output) -> 
     let mut provider = Value::Null;
     if let Some(spec) = entry.report.spec.as_ref() {
         let r = ctx.resolve(spec);
-        let built = crate::runtime::llm::select::build(&r);
+        let built = crate::runtime::llm::select::build(&r, &cx.paths().models_dir);
         provider = json!(r);
         checks.push((
             built.is_ok(),

@@ -32,7 +32,7 @@ use crate::paths::Paths;
 use crate::store::Store;
 use crate::tools::mcp::{self, McpServers};
 use crate::tools::memory::MemoryHandle;
-use crate::tools::{self, ToolContext, ToolError};
+use crate::tools::{self, ToolContext};
 
 /// Model calls per run: a model that keeps asking for tools is stopped here.
 pub const MAX_ROUNDS: u32 = 8;
@@ -108,7 +108,7 @@ impl RunContext {
         if let Some(p) = cache.get(&key) {
             return Ok(p.clone());
         }
-        let p = select::build(r)?;
+        let p = select::build(r, &self.paths.models_dir)?;
         cache.insert(key, p.clone());
         Ok(p)
     }
@@ -378,7 +378,8 @@ pub fn run(
                 messages.push(answer.message);
                 for call in &calls {
                     let t = Instant::now();
-                    let (record, reply) = dispatch(agent, &offered, &ctx.mcp, &tool_ctx, call, round);
+                    let (record, reply) =
+                        dispatch(agent, &offered, &ctx.mcp, &tool_ctx, call, round);
                     tools_time += t.elapsed();
                     messages.push(Message::tool_result(&call.id, reply));
                     rec.tool_calls.push(record);

@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+pub mod local;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +130,9 @@ pub enum LlmErrorKind {
     BadResponse,
     /// The provider cannot run here (e.g. the local model file is missing).
     Unavailable,
+    /// The request cannot be served as given (e.g. the prompt does not fit
+    /// the model's context, or names a model the provider does not have).
+    InvalidRequest,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

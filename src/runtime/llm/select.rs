@@ -2,12 +2,13 @@
 //! config's `[llm]`, else the embedded `local` model. Per-provider settings
 //! live in `[llm.providers.<name>]` (base_url, model, api_key, api_key_env).
 
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{LlmError, LlmErrorKind, Provider, anthropic, openai};
+use super::{LlmError, LlmErrorKind, Provider, anthropic, local, openai};
 use crate::agent::spec::{self, LlmSettings};
 use crate::config::LlmConfig;
 
@@ -123,8 +124,9 @@ pub fn resolve(
     }
 }
 
-/// Build the provider for resolved settings.
-pub fn build(r: &Resolved) -> Result<Arc<dyn Provider>, LlmError> {
+/// Build the provider for resolved settings; the local model lives under
+/// `models_dir` (loaded on its first chat, not here).
+pub fn build(r: &Resolved, models_dir: &Path) -> Result<Arc<dyn Provider>, LlmError> {
     let url = r.base_url.as_deref().unwrap_or_default();
     let model = r.model.as_deref().unwrap_or_default();
     match r.provider.as_str() {
@@ -138,9 +140,7 @@ pub fn build(r: &Resolved) -> Result<Arc<dyn Provider>, LlmError> {
             r.api_key.clone(),
             model,
         )?)),
-        // LOCAL PROVIDER HOOK: the embedded model (runtime/llm/local.rs,
-        // `LocalProvider`) is built in at merge; this one line changes then.
-        "local" => Err(local_unavailable()),
+        "local" => Ok(Arc::new(local::LocalProvider::new(models_dir))),
         other => Err(LlmError {
             kind: LlmErrorKind::Unavailable,
             provider: other.to_string(),
@@ -148,14 +148,6 @@ pub fn build(r: &Resolved) -> Result<Arc<dyn Provider>, LlmError> {
                 "unknown provider `{other}` in the server config [llm] provider (use local, openai or anthropic)"
             ),
         }),
-    }
-}
-
-fn local_unavailable() -> LlmError {
-    LlmError {
-        kind: LlmErrorKind::Unavailable,
-        provider: "local".into(),
-        message: "the embedded local provider is not built into this binary yet; set [llm] provider = \"openai\" (with base_url for Ollama, vLLM or a llama.cpp server) or \"anthropic\" in the agent or the server config".into(),
     }
 }
 
@@ -212,10 +204,12 @@ mod tests {
     }
 
     #[test]
-    fn local_is_a_clear_unavailable_error_until_built_in() {
+    fn local_is_the_default_and_builds_without_touching_the_model() {
         let r = resolve(&LlmConfig::default(), None, &|_| None);
-        let e = build(&r).err().unwrap();
-        assert_eq!(e.kind, LlmErrorKind::Unavailable);
-        assert_eq!(e.provider, "local");
+        assert_eq!((r.provider.as_str(), r.chosen_by), ("local", "default"));
+        // The model loads on the first chat, so a missing file is no error yet.
+        let p = build(&r, Path::new("/nonexistent/models")).unwrap();
+        assert_eq!(p.name(), "local");
+        assert!(p.notice().is_some());
     }
 }

@@ -1,0 +1,397 @@
+//! Constrained decoding for tool calls. Left free, the 135M model almost
+//! never writes a parsable call (0/6 zero-shot in the research notes); with
+//! a token mask compiled from the tools' JSON Schemas by `llguidance` every
+//! output parses (6/6), at ~0.07 ms per token.
+
+use std::sync::Arc;
+
+use llguidance::api::TopLevelGrammar;
+use llguidance::toktrie::{SimpleVob, TokEnv, TokRxInfo, TokTrie, TokenId, TokenizerEnv};
+use llguidance::{Matcher, ParserFactory};
+use serde_json::{Map, Value, json};
+use tokenizers::Tokenizer;
+
+use crate::runtime::llm::ToolSpec;
+
+/// Longest string the model may put in an argument without its own
+/// `maxLength`: a stuck 135M model repeats itself ("A.B.C.D.E…") until cut.
+const MAX_STRING: u64 = 200;
+/// Longest array without its own `maxItems`, for the same reason.
+const MAX_ITEMS: u64 = 16;
+
+/// The model's tokenizer as llguidance sees it: a byte trie over the
+/// vocabulary, plus the real BPE for the text it must force (canonical
+/// tokenization keeps forced tokens the ones the model was trained on).
+struct GgufTokEnv {
+    trie: TokTrie,
+    tokenizer: Tokenizer,
+}
+
+impl TokenizerEnv for GgufTokEnv {
+    fn tok_trie(&self) -> &TokTrie {
+        &self.trie
+    }
+
+    fn tokenize_bytes(&self, s: &[u8]) -> Vec<TokenId> {
+        match self
+            .tokenizer
+            .encode(String::from_utf8_lossy(s).as_ref(), false)
+        {
+            Ok(e) => e.get_ids().to_vec(),
+            // The BPE covers every byte, so this does not happen; the trie's
+            // greedy split is still a valid spelling if it did.
+            Err(_) => self.trie.greedy_tokenize(s),
+        }
+    }
+}
+
+/// Compiles grammars for one tokenizer. Building it walks the 49k-token
+/// vocabulary (~0.15 s), so it is made once per loaded model, on the first
+/// request with tools.
+pub struct Grammars {
+    factory: ParserFactory,
+}
+
+impl Grammars {
+    pub fn new(token_bytes: &[Vec<u8>], eos: u32, tokenizer: &Tokenizer) -> Result<Self, String> {
+        let info = TokRxInfo::new(token_bytes.len() as u32, eos);
+        let env: TokEnv = Arc::new(GgufTokEnv {
+            trie: TokTrie::from(&info, token_bytes),
+            tokenizer: tokenizer.clone(),
+        });
+        Self::with_env(&env)
+    }
+
+    fn with_env(env: &TokEnv) -> Result<Self, String> {
+        let mut factory = ParserFactory::new_simple(env).map_err(|e| e.to_string())?;
+        // The core never prints: llguidance would log warnings to stderr.
+        factory.quiet();
+        Ok(Grammars { factory })
+    }
+
+    /// A matcher that accepts exactly one tool call object of [`call_schema`].
+    pub fn tool_call(&self, tools: &[ToolSpec]) -> Result<Constraint, String> {
+        let grammar = TopLevelGrammar::from_json_schema(call_schema(tools));
+        let matcher = Matcher::new(self.factory.create_parser(grammar));
+        if let Some(e) = matcher.get_error() {
+            return Err(e);
+        }
+        Ok(Constraint { matcher })
+    }
+}
+
+/// One in-progress constrained generation.
+pub struct Constraint {
+    matcher: Matcher,
+}
+
+impl Constraint {
+    /// Tokens allowed next (only EOS once the object is complete).
+    pub fn allowed(&mut self) -> Result<SimpleVob, String> {
+        self.matcher
+            .compute_mask_or_eos()
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn consume(&mut self, token: u32) -> Result<(), String> {
+        self.matcher.consume_token(token).map_err(|e| e.to_string())
+    }
+
+    /// The object is complete: nothing but EOS can follow.
+    pub fn is_done(&self) -> bool {
+        self.matcher.is_stopped()
+    }
+}
+
+/// The schema of one tool call: `anyOf` over the tools, each
+/// `{"tool": <const name>, "arguments": <its parameters>}`, with "tool"
+/// first so the model picks the tool before writing arguments. Separators
+/// are fixed (`", "`, `": "`) so the model cannot burn tokens on whitespace.
+/// `lenient` lets llguidance skip keywords it cannot enforce; the result is
+/// validated against the original schema afterwards anyway.
+pub fn call_schema(tools: &[ToolSpec]) -> Value {
+    let mut defs = Map::new();
+    let variants: Vec<Value> = tools
+        .iter()
+        .enumerate()
+        .map(|(i, tool)| {
+            let mut params = tool.parameters.clone();
+            hoist_defs(&mut params, &format!("t{i}_"), &mut defs);
+            tighten(&mut params);
+            json!({
+                "type": "object",
+                "properties": {"tool": {"const": tool.name}, "arguments": params},
+                "required": ["tool", "arguments"],
+                "additionalProperties": false,
+            })
+        })
+        .collect();
+    let mut schema = json!({
+        "x-guidance": {
+            "whitespace_flexible": false,
+            "item_separator": ", ",
+            "key_separator": ": ",
+            "lenient": true,
+        },
+        "anyOf": variants,
+    });
+    if !defs.is_empty() {
+        schema["$defs"] = Value::Object(defs);
+    }
+    schema
+}
+
+/// Tool schemas are documents of their own (schemars puts nested types in
+/// `$defs` and refers to them as `#/$defs/X`). Nested in the call schema,
+/// those references would point at its root, so each tool's definitions move
+/// to the root `$defs` under a per-tool prefix and its references follow.
+fn hoist_defs(params: &mut Value, prefix: &str, defs: &mut Map<String, Value>) {
+    let Some(obj) = params.as_object_mut() else {
+        return;
+    };
+    obj.remove("$schema");
+    let own: Vec<(String, Value)> = ["$defs", "definitions"]
+        .iter()
+        .filter_map(|k| obj.remove(*k))
+        .filter_map(|v| match v {
+            Value::Object(m) => Some(m),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let root = params.clone();
+    let mut refers_to_root = false;
+    rewrite_refs(params, prefix, &mut refers_to_root);
+    for (name, mut def) in own {
+        rewrite_refs(&mut def, prefix, &mut refers_to_root);
+        tighten(&mut def);
+        defs.insert(format!("{prefix}{name}"), def);
+    }
+    if refers_to_root {
+        let mut root = root;
+        rewrite_refs(&mut root, prefix, &mut refers_to_root);
+        tighten(&mut root);
+        defs.insert(format!("{prefix}root"), root);
+    }
+}
+
+fn rewrite_refs(v: &mut Value, prefix: &str, refers_to_root: &mut bool) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) => {
+                        let name = r
+                            .strip_prefix("#/$defs/")
+                            .or_else(|| r.strip_prefix("#/definitions/"));
+                        if let Some(name) = name {
+                            *r = format!("#/$defs/{prefix}{name}");
+                        } else if r == "#" {
+                            *refers_to_root = true;
+                            *r = format!("#/$defs/{prefix}root");
+                        }
+                    }
+                    (_, x) => rewrite_refs(x, prefix, refers_to_root),
+                }
+            }
+        }
+        Value::Array(a) => a
+            .iter_mut()
+            .for_each(|x| rewrite_refs(x, prefix, refers_to_root)),
+        _ => {}
+    }
+}
+
+/// Narrow a schema so a looping model ends its output: cap free strings and
+/// arrays, close objects that list their properties. Anything this accepts
+/// the original schema accepts too.
+fn tighten(v: &mut Value) {
+    let Some(m) = v.as_object_mut() else {
+        if let Value::Array(a) = v {
+            a.iter_mut().for_each(tighten);
+        }
+        return;
+    };
+    let has_type = |m: &Map<String, Value>, t: &str| match m.get("type") {
+        Some(Value::String(s)) => s == t,
+        Some(Value::Array(a)) => a.iter().any(|x| x == t),
+        _ => false,
+    };
+    let cap = |m: &mut Map<String, Value>, max: &str, min: &str, limit: u64| {
+        if !m.contains_key(max) {
+            let floor = m.get(min).and_then(Value::as_u64).unwrap_or(0);
+            m.insert(max.into(), limit.max(floor).into());
+        }
+    };
+    let fixed = m.contains_key("enum") || m.contains_key("const");
+    if has_type(m, "string") && !fixed {
+        cap(m, "maxLength", "minLength", MAX_STRING);
+    }
+    if has_type(m, "array") {
+        cap(m, "maxItems", "minItems", MAX_ITEMS);
+    }
+    if m.contains_key("properties") && !m.contains_key("additionalProperties") {
+        m.insert("additionalProperties".into(), false.into());
+    }
+    for (k, x) in m.iter_mut() {
+        // Literal values, not schemas.
+        if !matches!(k.as_str(), "enum" | "const" | "default" | "examples") {
+            tighten(x);
+        }
+    }
+}
+
+/// A finished constrained output: which tool, and its arguments as JSON
+/// text, checked against the tool's own (untightened) schema.
+pub fn parse_call(text: &str, tools: &[ToolSpec]) -> Result<(String, String), String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e}): {text}"))?;
+    let name = value["tool"]
+        .as_str()
+        .ok_or_else(|| format!("no tool name in {text}"))?;
+    let tool = tools
+        .iter()
+        .find(|t| t.name == name)
+        .ok_or_else(|| format!("unknown tool {name}"))?;
+    let args = &value["arguments"];
+    let validator = jsonschema::validator_for(&tool.parameters)
+        .map_err(|e| format!("the schema of tool {name} does not compile: {e}"))?;
+    let problems: Vec<String> = validator
+        .iter_errors(args)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    if !problems.is_empty() {
+        return Err(format!(
+            "arguments for {name} do not match its schema: {}",
+            problems.join("; ")
+        ));
+    }
+    Ok((name.to_string(), args.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use llguidance::toktrie::ApproximateTokEnv;
+
+    fn spec(name: &str, parameters: Value) -> ToolSpec {
+        ToolSpec {
+            name: name.into(),
+            description: String::new(),
+            parameters,
+        }
+    }
+
+    /// Drive a matcher over a single-byte vocabulary with `text`; true when
+    /// the grammar accepts it as a complete call.
+    fn accepts(tools: &[ToolSpec], text: &str) -> bool {
+        let g = Grammars::with_env(&ApproximateTokEnv::single_byte_env()).unwrap();
+        let mut c = g.tool_call(tools).unwrap();
+        for b in text.bytes() {
+            if !c.allowed().unwrap().is_allowed(b as u32) || c.consume(b as u32).is_err() {
+                return false;
+            }
+        }
+        let eos = ApproximateTokEnv::single_byte().tok_trie().eos_token();
+        c.allowed().unwrap().is_allowed(eos)
+    }
+
+    #[test]
+    fn every_builtin_tool_schema_compiles_and_constrains() {
+        let tools: Vec<ToolSpec> = crate::tools::builtin()
+            .iter()
+            .map(|t| spec(t.name(), t.parameters()))
+            .collect();
+        let g = Grammars::with_env(&ApproximateTokEnv::single_byte_env()).unwrap();
+        g.tool_call(&tools).unwrap();
+        assert!(!accepts(
+            &tools,
+            r#"{"tool": "no_such_tool", "arguments": {}}"#
+        ));
+    }
+
+    #[test]
+    fn grammar_fixes_shape_separators_and_caps() {
+        let tools = [
+            spec(
+                "get_weather",
+                json!({"type": "object", "properties": {"city": {"type": "string"}},
+                       "required": ["city"]}),
+            ),
+            spec("ping", json!({"type": "object", "properties": {}})),
+        ];
+        assert!(accepts(
+            &tools,
+            r#"{"tool": "get_weather", "arguments": {"city": "Paris"}}"#
+        ));
+        assert!(accepts(&tools, r#"{"tool": "ping", "arguments": {}}"#));
+        // Wrong tool/arguments pairing, missing field, extra field, loose
+        // separators and over-long strings are all unreachable.
+        assert!(!accepts(
+            &tools,
+            r#"{"tool": "ping", "arguments": {"city": "x"}}"#
+        ));
+        assert!(!accepts(
+            &tools,
+            r#"{"tool": "get_weather", "arguments": {}}"#
+        ));
+        assert!(!accepts(&tools, r#"{"tool":"ping","arguments":{}}"#));
+        let long = "a".repeat(MAX_STRING as usize + 1);
+        assert!(!accepts(
+            &tools,
+            &format!(r#"{{"tool": "get_weather", "arguments": {{"city": "{long}"}}}}"#)
+        ));
+    }
+
+    #[test]
+    fn nested_definitions_are_hoisted_per_tool() {
+        let params = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "properties": {"p": {"$ref": "#/$defs/Point"}},
+            "required": ["p"],
+            "$defs": {"Point": {"type": "object", "properties": {"x": {"type": "integer"}},
+                                "required": ["x"]}}
+        });
+        let tools = [spec("a", params.clone()), spec("b", params)];
+        let schema = call_schema(&tools);
+        assert!(schema["$defs"]["t0_Point"].is_object());
+        assert_eq!(
+            schema["anyOf"][1]["properties"]["arguments"]["properties"]["p"]["$ref"],
+            "#/$defs/t1_Point"
+        );
+        assert!(accepts(
+            &tools,
+            r#"{"tool": "b", "arguments": {"p": {"x": 3}}}"#
+        ));
+        assert!(!accepts(
+            &tools,
+            r#"{"tool": "b", "arguments": {"p": {"y": 3}}}"#
+        ));
+    }
+
+    #[test]
+    fn parse_call_validates_against_the_original_schema() {
+        let tools = [spec(
+            "get_weather",
+            json!({"type": "object", "properties": {"city": {"type": "string", "minLength": 2}},
+                   "required": ["city"]}),
+        )];
+        let (name, args) = parse_call(
+            r#"{"tool": "get_weather", "arguments": {"city": "Paris"}}"#,
+            &tools,
+        )
+        .unwrap();
+        assert_eq!(
+            (name.as_str(), args.as_str()),
+            ("get_weather", r#"{"city":"Paris"}"#)
+        );
+        let err = parse_call(
+            r#"{"tool": "get_weather", "arguments": {"city": "P"}}"#,
+            &tools,
+        )
+        .unwrap_err();
+        assert!(err.contains("/city"), "{err}");
+        assert!(parse_call(r#"{"tool": "x", "arguments": {}}"#, &tools).is_err());
+        assert!(parse_call("{", &tools).is_err());
+    }
+}

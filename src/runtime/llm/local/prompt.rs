@@ -1,0 +1,175 @@
+//! The chat request as SmolLM2's ChatML prompt, and the tool-call policy.
+
+use crate::runtime::llm::{ChatRequest, Message, Role};
+
+/// What SmolLM2's own chat template puts in when there is no system message.
+const DEFAULT_SYSTEM: &str = "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
+
+/// The tool policy that makes a 135M model useful: while the trailing user
+/// turn has no tool results yet, the reply is one constrained tool call;
+/// once results are there, the model answers in free text. So a local agent
+/// runs at most one tool round per user turn, and never has to decide
+/// "call or answer" (which it gets wrong more often than the tool choice).
+pub fn must_call_tool(request: &ChatRequest) -> bool {
+    if request.tools.is_empty() {
+        return false;
+    }
+    let start = request
+        .messages
+        .iter()
+        .rposition(|m| m.role == Role::User)
+        .map_or(0, |i| i + 1);
+    !request.messages[start..]
+        .iter()
+        .any(|m| m.role == Role::Tool)
+}
+
+/// Render the conversation as ChatML, ending with the open assistant turn.
+/// The tools are listed in the system prompt (name and description; the
+/// argument shapes are enforced by the grammar, not explained). ChatML has
+/// no tool role, so earlier calls appear as the JSON the model would write
+/// and their results as user turns.
+pub fn render(request: &ChatRequest, call_tool: bool) -> String {
+    let system: Vec<&str> = request
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::System)
+        .map(|m| m.content.as_str())
+        .collect();
+    let mut system = if system.is_empty() {
+        DEFAULT_SYSTEM.to_string()
+    } else {
+        system.join("\n\n")
+    };
+    if !request.tools.is_empty() {
+        system.push_str("\n\nYou can use these tools:\n");
+        for tool in &request.tools {
+            system.push_str(&format!("- {}: {}\n", tool.name, tool.description));
+        }
+        system.push_str(if call_tool {
+            "Answer with exactly one JSON object of the form \
+             {\"tool\": \"<tool name>\", \"arguments\": {...}} and nothing else."
+        } else {
+            "Answer the user in plain text, using the tool results."
+        });
+    }
+    let mut out = turn("system", &system);
+    for m in &request.messages {
+        match m.role {
+            Role::System => {}
+            Role::User => out.push_str(&turn("user", &m.content)),
+            Role::Assistant => out.push_str(&turn("assistant", &assistant_text(m))),
+            Role::Tool => {
+                let name = tool_name(&request.messages, m.tool_call_id.as_deref());
+                out.push_str(&turn(
+                    "user",
+                    &format!("Result of the tool {name}:\n{}", m.content),
+                ));
+            }
+        }
+    }
+    out.push_str("<|im_start|>assistant\n");
+    out
+}
+
+fn turn(role: &str, content: &str) -> String {
+    format!("<|im_start|>{role}\n{content}<|im_end|>\n")
+}
+
+/// An assistant message with its calls spelled the way the grammar makes the
+/// model write them.
+fn assistant_text(m: &Message) -> String {
+    let calls = m.tool_calls.iter().map(|c| {
+        let name = serde_json::Value::String(c.name.clone());
+        format!(r#"{{"tool": {name}, "arguments": {}}}"#, c.arguments)
+    });
+    std::iter::once(m.content.clone())
+        .filter(|c| !c.is_empty())
+        .chain(calls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn tool_name<'a>(messages: &'a [Message], call_id: Option<&str>) -> &'a str {
+    messages
+        .iter()
+        .flat_map(|m| &m.tool_calls)
+        .find(|c| Some(c.id.as_str()) == call_id)
+        .map_or("call", |c| c.name.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::llm::{ToolCall, ToolSpec};
+    use std::time::Duration;
+
+    fn request(messages: Vec<Message>, tools: Vec<ToolSpec>) -> ChatRequest {
+        ChatRequest {
+            model: None,
+            messages,
+            tools,
+            temperature: None,
+            max_tokens: None,
+            seed: None,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn weather() -> ToolSpec {
+        ToolSpec {
+            name: "get_weather".into(),
+            description: "Current weather of a city".into(),
+            parameters: serde_json::json!({"type": "object"}),
+        }
+    }
+
+    #[test]
+    fn plain_chat_uses_the_default_system_prompt() {
+        let r = request(vec![Message::new(Role::User, "Hi")], vec![]);
+        assert!(!must_call_tool(&r));
+        assert_eq!(
+            render(&r, false),
+            "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by \
+             Hugging Face<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+        );
+    }
+
+    #[test]
+    fn tools_are_called_once_then_answered_in_text() {
+        let user = Message::new(Role::User, "Weather in Paris?");
+        let first = request(vec![user.clone()], vec![weather()]);
+        assert!(must_call_tool(&first));
+        let prompt = render(&first, true);
+        assert!(prompt.contains("- get_weather: Current weather of a city\n"));
+        assert!(prompt.contains("exactly one JSON object"));
+
+        let call = Message {
+            tool_calls: vec![ToolCall {
+                id: "call_1".into(),
+                name: "get_weather".into(),
+                arguments: r#"{"city":"Paris"}"#.into(),
+            }],
+            ..Message::new(Role::Assistant, "")
+        };
+        let second = request(
+            vec![user, call, Message::tool_result("call_1", "sunny, 21 C")],
+            vec![weather()],
+        );
+        assert!(!must_call_tool(&second));
+        let prompt = render(&second, false);
+        assert!(prompt.contains(
+            "<|im_start|>assistant\n{\"tool\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}<|im_end|>\n"
+        ));
+        assert!(prompt.contains("<|im_start|>user\nResult of the tool get_weather:\nsunny, 21 C"));
+        assert!(prompt.contains("plain text, using the tool results"));
+        assert!(prompt.ends_with("<|im_start|>assistant\n"));
+
+        // A new user turn after the round asks for a tool call again.
+        let mut third = second.clone();
+        third
+            .messages
+            .push(Message::new(Role::User, "And in Rome?"));
+        assert!(must_call_tool(&third));
+    }
+}
