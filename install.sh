@@ -51,7 +51,8 @@ mkdir -p "$data_home/bash-completion/completions" "$data_home/zsh/site-functions
 "$caxton" man --dir "$data_home/man/man1"
 
 "$caxton" init
-# The embedding model for semantic memory search (about 90 MB, checksummed).
+# The embedding model for semantic memory search (about 90 MB) and the tiny
+# offline chat model of the `local` LLM provider (about 98 MB), checksummed.
 scripts/fetch-models
 # Real MCP servers from npm (pinned in tests/mcp/package-lock.json) that the
 # tests call over stdio; also handy to try `mcp:` tools (docs/operations.md).

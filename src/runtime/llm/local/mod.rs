@@ -135,16 +135,30 @@ impl Provider for LocalProvider {
         on_text: &mut dyn FnMut(&str),
     ) -> Result<ChatResponse, LlmError> {
         let (events, replies) = mpsc::channel();
+        let deadline = Instant::now() + request.timeout;
         self.submit(Job {
             request: request.clone(),
-            deadline: Instant::now() + request.timeout,
+            deadline,
             events,
         })?;
         loop {
-            match replies.recv() {
+            // The worker stops at the deadline too; waiting here as well
+            // keeps the timeout when the worker is still busy with an
+            // earlier request (it then drops this one unanswered).
+            let left = deadline.saturating_duration_since(Instant::now());
+            match replies.recv_timeout(left) {
                 Ok(Event::Text(t)) => on_text(&t),
                 Ok(Event::Done(result)) => return result,
-                Err(_) => {
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(error(
+                        LlmErrorKind::Timeout,
+                        format!(
+                            "the local model did not answer within {}",
+                            humantime::format_duration(request.timeout)
+                        ),
+                    ));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
                     return Err(error(
                         LlmErrorKind::Server,
                         "the local model thread stopped while answering".into(),
@@ -676,6 +690,18 @@ mod tests {
         let r = request("Write a long story.", 400);
         let err = e.answer(&r, Instant::now(), &mut |_| true).unwrap_err();
         assert_eq!(err.kind, LlmErrorKind::Timeout);
+    }
+
+    #[test]
+    fn the_provider_keeps_the_timeout_of_a_queued_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = LocalProvider::new(dir.path());
+        let r = ChatRequest {
+            timeout: Duration::ZERO,
+            ..request("Hi", 4)
+        };
+        let err = p.chat(&r, &mut |_| {}).unwrap_err();
+        assert_eq!(err.kind, LlmErrorKind::Timeout, "{err}");
     }
 
     #[test]
