@@ -43,8 +43,17 @@ _caxton() {
             caxton,memory)
                 cmd="caxton__subcmd__memory"
                 ;;
+            caxton,reload)
+                cmd="caxton__subcmd__reload"
+                ;;
             caxton,restore)
                 cmd="caxton__subcmd__restore"
+                ;;
+            caxton,server)
+                cmd="caxton__subcmd__server"
+                ;;
+            caxton,shutdown)
+                cmd="caxton__subcmd__shutdown"
                 ;;
             caxton,storage)
                 cmd="caxton__subcmd__storage"
@@ -223,8 +232,17 @@ _caxton() {
             caxton__subcmd__help,memory)
                 cmd="caxton__subcmd__help__subcmd__memory"
                 ;;
+            caxton__subcmd__help,reload)
+                cmd="caxton__subcmd__help__subcmd__reload"
+                ;;
             caxton__subcmd__help,restore)
                 cmd="caxton__subcmd__help__subcmd__restore"
+                ;;
+            caxton__subcmd__help,server)
+                cmd="caxton__subcmd__help__subcmd__server"
+                ;;
+            caxton__subcmd__help,shutdown)
+                cmd="caxton__subcmd__help__subcmd__shutdown"
                 ;;
             caxton__subcmd__help,storage)
                 cmd="caxton__subcmd__help__subcmd__storage"
@@ -372,6 +390,12 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__memory,usage)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__usage"
+                ;;
+            caxton__subcmd__help__subcmd__server,start)
+                cmd="caxton__subcmd__help__subcmd__server__subcmd__start"
+                ;;
+            caxton__subcmd__help__subcmd__server,status)
+                cmd="caxton__subcmd__help__subcmd__server__subcmd__status"
                 ;;
             caxton__subcmd__help__subcmd__storage,corruption-level)
                 cmd="caxton__subcmd__help__subcmd__storage__subcmd__corruption__subcmd__level"
@@ -556,6 +580,24 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,usage)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__usage"
                 ;;
+            caxton__subcmd__server,help)
+                cmd="caxton__subcmd__server__subcmd__help"
+                ;;
+            caxton__subcmd__server,start)
+                cmd="caxton__subcmd__server__subcmd__start"
+                ;;
+            caxton__subcmd__server,status)
+                cmd="caxton__subcmd__server__subcmd__status"
+                ;;
+            caxton__subcmd__server__subcmd__help,help)
+                cmd="caxton__subcmd__server__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__server__subcmd__help,start)
+                cmd="caxton__subcmd__server__subcmd__help__subcmd__start"
+                ;;
+            caxton__subcmd__server__subcmd__help,status)
+                cmd="caxton__subcmd__server__subcmd__help__subcmd__status"
+                ;;
             caxton__subcmd__storage,corruption-level)
                 cmd="caxton__subcmd__storage__subcmd__corruption__subcmd__level"
                 ;;
@@ -611,7 +653,7 @@ _caxton() {
 
     case "${cmd}" in
         caxton)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage server shutdown reload help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1753,7 +1795,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help)
-            opts="init agents memory tools config completions man backup restore storage help"
+            opts="init agents memory tools config completions man backup restore storage server shutdown reload help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2536,7 +2578,77 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__server)
+            opts="start status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__server__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__server__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__shutdown)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4052,6 +4164,36 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__reload)
+            opts="-h -V --agent --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__restore)
             opts="-h -V --target --force --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4060,6 +4202,178 @@ _caxton() {
             fi
             case "${prev}" in
                 --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version start status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help)
+            opts="start status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__start)
+            opts="-h -V --host --port --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__status)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__shutdown)
+            opts="-h -V --graceful --timeout --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

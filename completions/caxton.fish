@@ -42,6 +42,9 @@ complete -c caxton -n "__fish_caxton_needs_command" -f -a "man" -d 'Print the ma
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "server" -d 'Run the daemon (`server start`) or check on it (`server status`)'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "shutdown" -d 'Stop the running daemon (waits until it has exited)'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "reload" -d 'Rescan the agents directory in the running daemon now'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand init" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand init" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -937,17 +940,61 @@ complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_s
 complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "safe-mode" -d 'Refuse every write (exit 8) until disabled; with no flag, show the state'
 complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "corruption-level" -d 'Print the percentage of database pages failing SQLite\'s integrity check, as an integer (0 when healthy, 100 when unreadable)'
 complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "tools" -d 'List and run built-in tools'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "config" -d 'Show the effective server configuration'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "completions" -d 'Print a shell completion script'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "man" -d 'Print the man page, or write every page into a directory'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -f -a "start" -d 'Run the daemon in the foreground (HTTP API, metrics, agent hot reload)'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -f -a "status" -d 'Whether a daemon runs for this data directory, and its health'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l host -d 'Address to bind [default: server.host, 127.0.0.1]; non-loopback needs server.auth_token' -r
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l port -d 'API port [default: server.port, 8080]; 0 picks a free port (see run/caxton.url)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from status" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from status" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from status" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "start" -d 'Run the daemon in the foreground (HTTP API, metrics, agent hot reload)'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "status" -d 'Whether a daemon runs for this data directory, and its health'
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -l timeout -d 'How long in-flight executions may take with --graceful' -r
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -l graceful -d 'Let in-flight executions finish (up to --timeout) before stopping'
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand shutdown" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand reload" -l agent -d 'Reload only this agent (id, name or file stem)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand reload" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand reload" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand reload" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand reload" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand reload" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand reload" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "tools" -d 'List and run built-in tools'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "config" -d 'Show the effective server configuration'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "completions" -d 'Print a shell completion script'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "server" -d 'Run the daemon (`server start`) or check on it (`server status`)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "shutdown" -d 'Stop the running daemon (waits until it has exited)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "reload" -d 'Rescan the agents directory in the running daemon now'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage server shutdown reload help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
@@ -1001,3 +1048,5 @@ complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subc
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "repair" -d 'Rebuild indexes and derived tables and drop orphaned rows; with --emergency, salvage every readable row of a damaged database into a fresh one and report what was lost. Refused while a daemon runs'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "safe-mode" -d 'Refuse every write (exit 8) until disabled; with no flag, show the state'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "corruption-level" -d 'Print the percentage of database pages failing SQLite\'s integrity check, as an integer (0 when healthy, 100 when unreadable)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start" -d 'Run the daemon in the foreground (HTTP API, metrics, agent hot reload)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "status" -d 'Whether a daemon runs for this data directory, and its health'

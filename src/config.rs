@@ -41,6 +41,12 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     pub auth_token: Option<String>,
     pub auth_token_file: Option<PathBuf>,
+    /// Largest HTTP request body accepted (413 beyond it); a 16 MiB WASM
+    /// module is ~22 MiB in base64.
+    pub max_body_bytes: u64,
+    /// Longest a non-execution request may take (504 beyond it).
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +60,8 @@ impl Default for ServerConfig {
             shutdown_timeout: Duration::from_secs(30),
             auth_token: None,
             auth_token_file: None,
+            max_body_bytes: 32 << 20,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }

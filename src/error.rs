@@ -106,6 +106,33 @@ pub enum Error {
     /// A config-agent run failed at its LLM provider (or ran out of time).
     #[error(transparent)]
     Llm(#[from] LlmError),
+    /// A command needs the daemon, and none answers for this data directory.
+    #[error("no Caxton daemon is running for {}", dir.display())]
+    DaemonNotRunning { dir: PathBuf },
+    /// The daemon's URL is known but the request failed (connection, timeout).
+    #[error("cannot reach the Caxton daemon at {url}: {message}")]
+    DaemonUnreachable { url: String, message: String },
+    /// The daemon answered with an error body; its code and hint are kept.
+    #[error("{message} (daemon error {code})")]
+    Remote {
+        status: u16,
+        code: String,
+        message: String,
+        hint: Option<String>,
+    },
+    /// An HTTP request body that is not the JSON expected.
+    #[error("bad request: {message}")]
+    BadRequest { message: String },
+    #[error("request body is larger than the {limit}-byte limit")]
+    PayloadTooLarge { limit: u64 },
+    #[error("missing or wrong bearer token")]
+    Unauthorized,
+    #[error("the request took longer than {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("the daemon is shutting down")]
+    ShuttingDown,
+    #[error("{0}")]
+    RouteNotFound(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -180,6 +207,15 @@ impl Error {
                 LlmErrorKind::Unavailable => "llm_unavailable",
                 LlmErrorKind::InvalidRequest => "llm_invalid_request",
             },
+            Error::DaemonNotRunning { .. } => "daemon_not_running",
+            Error::DaemonUnreachable { .. } => "daemon_unreachable",
+            Error::Remote { .. } => "daemon_error",
+            Error::BadRequest { .. } => "bad_request",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::Unauthorized => "unauthorized",
+            Error::Timeout { .. } => "timeout",
+            Error::ShuttingDown => "shutting_down",
+            Error::RouteNotFound(_) => "not_found",
         }
     }
 
@@ -220,11 +256,33 @@ impl Error {
                 | WasmError::Agent { .. } => ExitCode::Failure,
             },
             Error::Llm(_) => ExitCode::Failure,
+            Error::DaemonNotRunning { .. }
+            | Error::DaemonUnreachable { .. }
+            | Error::ShuttingDown => ExitCode::Daemon,
+            Error::Remote { status, .. } => match status {
+                404 => ExitCode::NotFound,
+                409 => ExitCode::Conflict,
+                400 | 422 => ExitCode::Invalid,
+                413 => ExitCode::Limit,
+                503 => ExitCode::Daemon,
+                _ => ExitCode::Failure,
+            },
+            Error::BadRequest { .. } => ExitCode::Usage,
+            Error::PayloadTooLarge { .. } => ExitCode::Limit,
+            Error::Unauthorized | Error::Timeout { .. } => ExitCode::Failure,
+            Error::RouteNotFound(_) => ExitCode::NotFound,
         }
     }
 
     /// HTTP status for the daemon's error bodies.
     pub fn http_status(&self) -> u16 {
+        match self {
+            Error::BadRequest { .. } => return 400,
+            Error::Unauthorized => return 401,
+            Error::Timeout { .. } => return 504,
+            Error::Remote { status, .. } => return *status,
+            _ => {}
+        }
         match self.exit_code() {
             ExitCode::NotFound => 404,
             ExitCode::Invalid | ExitCode::Usage => 422,
@@ -309,6 +367,21 @@ impl Error {
                 "stop the daemon first (`systemctl stop caxton` or `caxton shutdown`), or wait for the other operation to finish".into(),
             ),
             Error::StoreBusy { hint, .. } | Error::AlreadyExists { hint, .. } => Some(hint.clone()),
+            Error::DaemonNotRunning { .. } => Some(
+                "start it with `caxton server start` (or `systemctl start caxton`)".into(),
+            ),
+            Error::DaemonUnreachable { .. } => Some(
+                "check `caxton server status`; a stale run/caxton.url is replaced when the daemon starts".into(),
+            ),
+            Error::Remote { hint, .. } => hint.clone(),
+            Error::BadRequest { .. } => Some("send a JSON body with Content-Type: application/json".into()),
+            Error::PayloadTooLarge { .. } => Some("raise server.max_body_bytes, or send a smaller body".into()),
+            Error::Unauthorized => Some(
+                "send `Authorization: Bearer <token>` with the token from server.auth_token or server.auth_token_file".into(),
+            ),
+            Error::Timeout { .. } => Some("raise server.request_timeout, or retry later".into()),
+            Error::ShuttingDown => Some("retry once the daemon has restarted".into()),
+            Error::RouteNotFound(_) => Some("the API lives under /api/v1/; see docs/operations.md".into()),
             Error::BackupInvalid { file, .. } => Some(format!(
                 "use another backup; `caxton backup verify {}` lists every problem",
                 file.display()

@@ -11,6 +11,7 @@ pub mod memory;
 pub mod ops;
 pub mod paths;
 pub mod runtime;
+pub mod server;
 pub mod store;
 pub mod tools;
 

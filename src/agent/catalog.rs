@@ -442,3 +442,11 @@ pub fn rollback(cx: &Caxton, name: &str) -> Result<Deployed> {
         report,
     })
 }
+
+/// Undeploy a config agent: remove its file from the agents directory. Its
+/// recorded versions stay, so `deploy --source` or `rollback` can bring it back.
+pub fn remove(cx: &Caxton, name: &str) -> Result<Entry> {
+    let entry = resolve(cx, name)?;
+    std::fs::remove_file(entry.file()).map_err(|e| Error::io("remove", entry.file(), e))?;
+    Ok(entry)
+}

@@ -563,3 +563,21 @@ impl Services for MemoryServices {
         Ok(())
     }
 }
+
+/// Undeploy a WASM agent: its registry entry, versions and statistics go in
+/// one transaction. Module bytes stay (content-addressed, maybe shared).
+pub fn remove(cx: &Caxton, agent: &WasmAgent) -> Result<()> {
+    let mut store = cx.store()?;
+    let db = store.path().to_path_buf();
+    store.write(|tx| {
+        let sql = |e| store_err(&db, e);
+        for q in [
+            "DELETE FROM wasm_stats WHERE agent_id = ?1",
+            "DELETE FROM agent_versions WHERE agent_id = ?1",
+            "DELETE FROM agents WHERE id = ?1 AND kind = 'wasm'",
+        ] {
+            tx.execute(q, [&agent.id]).map_err(sql)?;
+        }
+        Ok(())
+    })
+}

@@ -15,6 +15,7 @@ mod memory;
 mod meta;
 pub mod output;
 mod runs;
+mod server;
 mod storage;
 mod tools;
 mod wasm;
@@ -88,6 +89,24 @@ pub enum Command {
     /// Verify and repair the database, safe mode, corruption level
     #[command(subcommand)]
     Storage(storage::StorageCommand),
+    /// Run the daemon (`server start`) or check on it (`server status`)
+    #[command(subcommand)]
+    Server(server::ServerCommand),
+    /// Stop the running daemon (waits until it has exited)
+    Shutdown {
+        /// Let in-flight executions finish (up to --timeout) before stopping
+        #[arg(long)]
+        graceful: bool,
+        /// How long in-flight executions may take with --graceful
+        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = server::parse_duration)]
+        timeout: std::time::Duration,
+    },
+    /// Rescan the agents directory in the running daemon now
+    Reload {
+        /// Reload only this agent (id, name or file stem)
+        #[arg(long, value_name = "NAME")]
+        agent: Option<String>,
+    },
 }
 
 /// Run a parsed command; returns the exit code for a command that finished
@@ -134,5 +153,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &out,
         ),
         Command::Storage(c) => storage::run(&open()?, c, &out),
+        Command::Server(c) => server::run(&ov, open()?, c, &out),
+        Command::Shutdown { graceful, timeout } => {
+            server::shutdown(&open()?, graceful, timeout, &out)
+        }
+        Command::Reload { agent } => server::reload(&open()?, agent.as_deref(), false, &out),
     }
 }

@@ -163,13 +163,18 @@ pub fn report_json(reports: &[FileReport], strict: bool) -> serde_json::Value {
 }
 
 /// Print an error: JSON on stderr with `--json`, otherwise message and hint.
-pub fn render_error(e: &Error, json: bool) {
-    let mut err = anstream::stderr();
-    let details = match e {
+/// Structured detail of an error, for `--json` and the daemon's error bodies.
+pub fn error_details(e: &Error) -> Option<serde_json::Value> {
+    match e {
         Error::InvalidAgent { report } => Some(report_json(std::slice::from_ref(report), false)),
         Error::BackupInvalid { problems, .. } => Some(serde_json::json!({ "problems": problems })),
         _ => None,
-    };
+    }
+}
+
+pub fn render_error(e: &Error, json: bool) {
+    let mut err = anstream::stderr();
+    let details = error_details(e);
     if json {
         let body = serde_json::json!({"error": {
             "code": e.code(),

@@ -1,0 +1,174 @@
+//! `caxton server start|status`, `caxton shutdown`, `caxton reload`: the
+//! daemon's lifecycle from the command line.
+
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use serde_json::json;
+
+use super::output::{self, DIM, Output};
+use crate::Caxton;
+use crate::config::Overrides;
+use crate::error::{Error, ExitCode, Result};
+use crate::server::client::{Client, segment};
+use crate::server::{self, StartOptions};
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Run the daemon in the foreground (HTTP API, metrics, agent hot reload)
+    Start {
+        /// Address to bind [default: server.host, 127.0.0.1]; non-loopback needs server.auth_token
+        #[arg(long, value_name = "HOST")]
+        host: Option<String>,
+        /// API port [default: server.port, 8080]; 0 picks a free port (see run/caxton.url)
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+    },
+    /// Whether a daemon runs for this data directory, and its health
+    Status,
+}
+
+pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (write e.g. 30s or 500ms)"))
+}
+
+pub fn run(ov: &Overrides, cx: Caxton, cmd: ServerCommand, out: &Output) -> Result<ExitCode> {
+    match cmd {
+        ServerCommand::Start { host, port } => {
+            drop(cx);
+            server::start(StartOptions {
+                overrides: ov.clone(),
+                host,
+                port,
+            })?;
+            Ok(ExitCode::Ok)
+        }
+        ServerCommand::Status => status(&cx, out),
+    }
+}
+
+fn status(cx: &Caxton, out: &Output) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    let health = client.get("/api/v1/health/detailed", Some(Duration::from_secs(10)))?;
+    if out.json {
+        let mut v = health;
+        v["url"] = json!(client.url);
+        out.json(&v);
+        return Ok(ExitCode::Ok);
+    }
+    let c = &health["components"];
+    out.line(format!(
+        "{} caxton daemon {} (pid {}) at {}",
+        output::glyph(
+            (health["status"] != "healthy").then_some(crate::agent::validate::Severity::Warning)
+        ),
+        health["status"].as_str().unwrap_or("?"),
+        health["pid"],
+        client.url
+    ));
+    out.line(format!(
+        "  {DIM}uptime{DIM:#}      {}",
+        humantime::format_duration(Duration::from_secs(
+            health["uptime_seconds"].as_u64().unwrap_or(0)
+        ))
+    ));
+    out.line(format!(
+        "  {DIM}agents{DIM:#}      {} config, {} wasm",
+        c["agents"]["config"], c["agents"]["wasm"]
+    ));
+    out.line(format!(
+        "  {DIM}database{DIM:#}    {}",
+        c["sqlite_db"].as_str().unwrap_or("?")
+    ));
+    out.line(format!(
+        "  {DIM}model{DIM:#}       {}",
+        c["embedding_model"].as_str().unwrap_or("?")
+    ));
+    out.line(format!("  {DIM}ready{DIM:#}       {}", health["ready"]));
+    if health["safe_mode"] == true {
+        out.line("  safe mode: writes are refused");
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// `caxton shutdown [--graceful] [--timeout 30s]`: ask the daemon to stop
+/// and wait until it has (its lock is released), like systemd's ExecStop.
+pub fn shutdown(cx: &Caxton, graceful: bool, timeout: Duration, out: &Output) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    let body =
+        json!({"graceful": graceful, "timeout": humantime::format_duration(timeout).to_string()});
+    client.post("/api/v1/shutdown", &body, Some(Duration::from_secs(10)))?;
+    // Execution grace, then time for the flush and exit.
+    let deadline = Instant::now() + timeout + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if Client::find(cx)?.is_none() {
+            if out.json {
+                out.json(&json!({"stopped": true, "graceful": graceful}));
+            } else {
+                out.line(format!("{} daemon stopped", output::glyph(None)));
+            }
+            return Ok(ExitCode::Ok);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(Error::DaemonUnreachable {
+        url: client.url,
+        message: "the daemon accepted the shutdown but is still running".into(),
+    })
+}
+
+/// `caxton reload [--agent NAME]`: rescan now and report the agent(s).
+pub fn reload(
+    cx: &Caxton,
+    agent: Option<&str>,
+    validate_first: bool,
+    out: &Output,
+) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    let body = json!({"validate_first": validate_first});
+    let agents = match agent {
+        Some(name) => vec![client.post(
+            &format!("/api/v1/agents/{}/reload", segment(name)),
+            &body,
+            None,
+        )?],
+        None => client.post("/api/v1/reload", &body, None)?["agents"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    };
+    if out.json {
+        out.json(&agents);
+    } else {
+        for a in &agents {
+            print_agent_line(a, out);
+        }
+    }
+    let worst = agents.iter().any(|a| a["status"] != "running");
+    Ok(if worst {
+        ExitCode::Invalid
+    } else {
+        ExitCode::Ok
+    })
+}
+
+/// `✓ id running 1.0.0` or `✗ id failing: error`.
+pub fn print_agent_line(a: &serde_json::Value, out: &Output) {
+    use crate::agent::validate::Severity;
+    let sev = match a["status"].as_str() {
+        Some("running") => None,
+        Some("failing") => Some(Severity::Warning),
+        _ => Some(Severity::Error),
+    };
+    let error = a["error"]
+        .as_str()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    out.line(format!(
+        "{} {} {} {}{error}",
+        output::glyph(sev),
+        a["id"].as_str().unwrap_or("?"),
+        a["status"].as_str().unwrap_or("?"),
+        a["version"].as_str().unwrap_or("-"),
+    ));
+}

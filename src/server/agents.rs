@@ -1,0 +1,410 @@
+//! `/api/v1/agents`: list, deploy (WASM, the runbook's body), show,
+//! undeploy, execute, reload, logs, ping; `/api/v1/reload` and
+//! `/api/v1/reload-status` for the whole registry.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Path, Query, State as Extract};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::api::{ApiJson, ApiResult, blocking};
+use super::metrics::ProviderLabels;
+use super::registry::{Agent, Health, Kind, Live, RunRecord};
+use crate::agent::catalog;
+use crate::agent::spec::AgentSpec;
+use crate::agent::wasm::{self, DeployRequest, SecurityPolicy};
+use crate::error::{Error, Result};
+use crate::runtime::run::{self, RunInput};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/agents", get(list).post(deploy))
+        .route("/api/v1/agents/{id}", get(show).delete(remove))
+        .route("/api/v1/agents/{id}/execute", post(execute))
+        .route("/api/v1/agents/{id}/reload", post(reload_one))
+        .route("/api/v1/agents/{id}/logs", get(logs))
+        .route("/api/v1/agents/{id}/ping", get(ping))
+        .route("/api/v1/reload-status", get(reload_status))
+}
+
+async fn list(Extract(state): Extract<AppState>) -> impl IntoResponse {
+    let all: Vec<Value> = state.registry.all().iter().map(Agent::json).collect();
+    axum::Json(all)
+}
+
+async fn show(
+    Extract(state): Extract<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let a = state.registry.find(&id)?;
+    let mut v = a.json();
+    match &a.live {
+        Some(Live::Wasm(w)) => {
+            v["resource_limits"] = json!(w.manifest.resource_limits);
+            v["security_policy"] = json!(w.manifest.security_policy);
+            v["module"] = json!(w.module);
+            v["history"] = json!(w.history);
+        }
+        Some(Live::Config(spec)) => {
+            v["tools"] = json!(spec.tools);
+            v["description"] = json!(spec.description);
+        }
+        None => {}
+    }
+    Ok(axum::Json(v))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsBody {
+    max_memory_bytes: Option<u64>,
+    max_cpu_millis: Option<u64>,
+    max_execution_time_ms: Option<u64>,
+}
+
+/// The runbook's `POST /api/v1/agents` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeployBody {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    wasm_module: String,
+    #[serde(default)]
+    resource_limits: LimitsBody,
+    #[serde(default)]
+    capabilities: Vec<String>,
+    #[serde(default)]
+    security_policy: SecurityPolicy,
+}
+
+async fn deploy(
+    Extract(state): Extract<AppState>,
+    ApiJson(body): ApiJson<DeployBody>,
+) -> ApiResult<impl IntoResponse> {
+    if body.kind != "wasm" {
+        return Err(Error::Usage {
+            message: format!("\"type\": \"{}\" cannot be deployed over the API", body.kind),
+            hint: "POST deploys WASM agents (\"type\": \"wasm\"); config agents deploy by writing their .toml file into the agents directory".into(),
+        }
+        .into());
+    }
+    let module = base64::engine::general_purpose::STANDARD
+        .decode(body.wasm_module.trim())
+        .map_err(|e| Error::BadRequest {
+            message: format!("\"wasm_module\" is not base64: {e}"),
+        })?;
+    let s = state.clone();
+    let deployed = blocking(move || {
+        let cx = s.cx();
+        let d = wasm::deploy(
+            &cx,
+            &s.runtime,
+            &DeployRequest {
+                name: &body.name,
+                module: &module,
+                max_memory_bytes: body.resource_limits.max_memory_bytes,
+                max_cpu_millis: body.resource_limits.max_cpu_millis,
+                max_execution_time_ms: body.resource_limits.max_execution_time_ms,
+                capabilities: body.capabilities,
+                security_policy: body.security_policy,
+                source: "api",
+            },
+        )?;
+        s.rescan("deploy");
+        Ok(d)
+    })
+    .await?;
+    let agent = state.registry.find(&deployed.id)?;
+    let mut v = agent.json();
+    v["deployment"] = json!(deployed);
+    let status = if deployed.changed {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(v)))
+}
+
+async fn remove(
+    Extract(state): Extract<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let agent = state.registry.find(&id)?;
+    let s = state.clone();
+    blocking(move || {
+        let cx = s.cx();
+        match agent.kind {
+            Kind::Wasm => {
+                let w = wasm::find(&cx, &agent.id)?.ok_or_else(|| Error::AgentNotFound {
+                    name: agent.id.clone(),
+                    suggestions: Vec::new(),
+                })?;
+                wasm::remove(&cx, &w)?;
+            }
+            Kind::Config => {
+                catalog::remove(&cx, &agent.id)?;
+            }
+        }
+        s.rescan("delete");
+        Ok(())
+    })
+    .await?;
+    Ok(axum::Json(json!({"id": id, "deleted": true})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExecuteBody {
+    input: Value,
+}
+
+/// Runs a config agent through the LLM loop (`runtime::run`), recording the
+/// provider call time. A run that failed at the provider is returned as its
+/// classified error; the full record is in the run log either way.
+fn run_config_agent(state: &AppState, spec: &AgentSpec, input: Value) -> Result<run::RunRecord> {
+    let ctx = state.runs();
+    let request = RunInput {
+        request: input,
+        sender: Some("api".into()),
+        ..RunInput::default()
+    };
+    let record = run::run(&ctx, spec, request, &mut |_| {})?;
+    let outcome = record.error.as_ref().map_or("ok".to_string(), |e| {
+        serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "error".into())
+    });
+    state
+        .metrics
+        .llm_requests
+        .get_or_create(&ProviderLabels {
+            provider: record.provider.clone(),
+            outcome,
+        })
+        .observe(record.timings.model_ms / 1000.0);
+    match record.failure() {
+        Some(e) => Err(e),
+        None => Ok(record),
+    }
+}
+
+async fn execute(
+    Extract(state): Extract<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ExecuteBody>,
+) -> ApiResult<impl IntoResponse> {
+    let agent = state.registry.find(&id)?;
+    let Some(live) = agent.live.clone() else {
+        return Err(Error::InvalidAgent {
+            report: Box::new(catalog::resolve(&state.cx(), &agent.id)?.report),
+        }
+        .into());
+    };
+    let guard = state.begin_execution()?;
+    let s = state.clone();
+    let started = Instant::now();
+    let result = blocking(move || {
+        let _running = guard;
+        match live {
+            Live::Wasm(w) => {
+                let cx = s.cx();
+                let run = wasm::run(&cx, &s.runtime, &w, body.input);
+                let took = started.elapsed();
+                match run {
+                    Ok(report) => {
+                        let logs = report.logs.iter().map(|l| json!(l)).collect();
+                        s.registry.record_run(
+                            &w.id,
+                            &RunRecord {
+                                cpu_us: report.stats.cpu_us,
+                                wall_us: report.stats.wall_us,
+                                memory_bytes: report.stats.peak_memory_bytes,
+                                error: None,
+                            },
+                            logs,
+                        );
+                        s.metrics
+                            .observe_execution("wasm", took, Some(report.stats.fuel), None);
+                        Ok(json!(report))
+                    }
+                    Err(e) => {
+                        let kind = match &e {
+                            Error::Wasm(w) => w.kind(),
+                            other => other.code().to_string(),
+                        };
+                        s.registry.record_run(
+                            &w.id,
+                            &RunRecord {
+                                cpu_us: 0,
+                                wall_us: took.as_micros() as u64,
+                                memory_bytes: 0,
+                                error: Some(e.to_string()),
+                            },
+                            Vec::new(),
+                        );
+                        s.metrics
+                            .observe_execution("wasm", took, Some(0), Some(&kind));
+                        Err(e)
+                    }
+                }
+            }
+            Live::Config(spec) => {
+                let out = run_config_agent(&s, &spec, body.input);
+                let took = started.elapsed();
+                let err = out.as_ref().err().map(ToString::to_string);
+                s.metrics.observe_execution(
+                    "config",
+                    took,
+                    None,
+                    out.as_ref().err().map(|e| e.code()),
+                );
+                s.registry.record_run(
+                    &agent.id,
+                    &RunRecord {
+                        cpu_us: 0,
+                        wall_us: took.as_micros() as u64,
+                        memory_bytes: 0,
+                        error: err,
+                    },
+                    Vec::new(),
+                );
+                out.map(|run| json!({"agent": agent.id, "output": run.output, "run": run}))
+            }
+        }
+    })
+    .await?;
+    Ok(axum::Json(result))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReloadBody {
+    /// Refuse (422) instead of keeping the old version when the file is invalid.
+    #[serde(default)]
+    validate_first: bool,
+}
+
+fn parse_reload(body: &[u8]) -> Result<ReloadBody> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(ReloadBody::default());
+    }
+    serde_json::from_slice(body).map_err(|e| Error::BadRequest {
+        message: format!("reload body: {e}"),
+    })
+}
+
+async fn reload_one(
+    Extract(state): Extract<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<impl IntoResponse> {
+    let opts = parse_reload(&body)?;
+    let s = state.clone();
+    let agent = blocking(move || {
+        s.rescan("api");
+        let a = s.registry.find(&id)?;
+        if opts.validate_first && a.reload_error.is_some() && a.kind == Kind::Config {
+            return Err(Error::InvalidAgent {
+                report: Box::new(catalog::resolve(&s.cx(), &a.id)?.report),
+            });
+        }
+        Ok(a)
+    })
+    .await?;
+    Ok(axum::Json(agent.json()))
+}
+
+/// `POST /api/v1/reload`: rescan everything (`caxton reload`).
+pub async fn reload_all(
+    Extract(state): Extract<AppState>,
+    body: axum::body::Bytes,
+) -> ApiResult<impl IntoResponse> {
+    let opts = parse_reload(&body)?;
+    let s = state.clone();
+    let agents = blocking(move || {
+        s.rescan("api");
+        Ok(s.registry.all())
+    })
+    .await?;
+    let invalid: Vec<&Agent> = agents.iter().filter(|a| a.reload_error.is_some()).collect();
+    let body = json!({
+        "agents": agents.iter().map(Agent::json).collect::<Vec<_>>(),
+        "invalid": invalid.iter().map(|a| json!({"id": a.id, "error": a.reload_error})).collect::<Vec<_>>(),
+    });
+    let status = if opts.validate_first && !invalid.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(body)))
+}
+
+#[derive(Debug, Deserialize)]
+struct LogQuery {
+    tail: Option<usize>,
+    level: Option<String>,
+}
+
+async fn logs(
+    Extract(state): Extract<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<LogQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let a = state.registry.find(&id)?;
+    let lines = state
+        .registry
+        .logs(&a.id, q.tail.unwrap_or(100), q.level.as_deref());
+    Ok(axum::Json(json!({"agent": a.id, "lines": lines})))
+}
+
+/// Whether the agent has a live version that can take requests.
+async fn ping(
+    Extract(state): Extract<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let started = Instant::now();
+    let a = state.registry.find(&id)?;
+    let ok = a.live.is_some();
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Ok((
+        status,
+        axum::Json(json!({
+            "agent": a.id,
+            "ok": ok,
+            "status": a.status(),
+            "version": a.version,
+            "error": a.reload_error,
+            "latency_ms": started.elapsed().as_secs_f64() * 1000.0,
+        })),
+    ))
+}
+
+async fn reload_status(Extract(state): Extract<AppState>) -> impl IntoResponse {
+    let (events, rescans, last) = state.registry.events();
+    let agents: Vec<Value> = state
+        .registry
+        .all()
+        .iter()
+        .filter(|a| a.status() != Health::Running || a.reloads > 0)
+        .map(Agent::json)
+        .collect();
+    axum::Json(json!({
+        "rescans": rescans,
+        "last_rescan": last.map(|t| humantime::format_rfc3339_millis(t).to_string()),
+        "events": events,
+        "agents": agents,
+    }))
+}

@@ -1,0 +1,244 @@
+//! What every route shares: the one place errors become HTTP responses
+//! (`{"error": {code, message, details, hint, request_id}}`), request ids,
+//! the bearer token check, per-request metrics and timeouts, and a JSON
+//! extractor whose rejections use the same error shape.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{FromRequest, MatchedPath, Request, State as Extract};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::{AppState, Shutdown};
+use crate::error::Error;
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+tokio::task_local! {
+    static CURRENT_ID: String;
+}
+
+/// An [`Error`] on its way to the client.
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status =
+            StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let request_id = CURRENT_ID.try_with(Clone::clone).ok();
+        let body = json!({"error": {
+            "code": e.code(),
+            "message": e.to_string(),
+            "details": crate::cli::output::error_details(&e),
+            "hint": e.hint(),
+            "request_id": request_id,
+        }});
+        if status.is_server_error() {
+            tracing::error!(code = e.code(), "{e}");
+        }
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// `axum::Json` with rejections in the API's error shape: 413 for an
+/// oversized body, 400 for bad JSON, 422 for JSON of the wrong shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection as R;
+        let limit = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(R::JsonDataError(e)) => Err(ApiError(Error::Usage {
+                message: e.body_text(),
+                hint: "see docs/operations.md for the request fields".into(),
+            })),
+            Err(R::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError(Error::PayloadTooLarge { limit }))
+            }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError(Error::PayloadTooLarge { limit }))
+            }
+            Err(e) => Err(ApiError(Error::BadRequest {
+                message: e.body_text(),
+            })),
+        }
+    }
+}
+
+/// The configured body limit, for the 413 message.
+#[derive(Clone, Copy)]
+struct BodyLimit(u64);
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A caller's `X-Request-Id` when it is short and printable, else a new one.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(String::from)
+        .unwrap_or_else(|| {
+            format!(
+                "{:08x}-{:06x}",
+                std::process::id(),
+                NEXT_ID.fetch_add(1, Ordering::Relaxed)
+            )
+        })
+}
+
+/// Health and readiness stay open without a token (probes, load balancers).
+fn is_open(path: &str) -> bool {
+    path.starts_with("/api/v1/health") || path == "/api/v1/ready" || path == "/metrics"
+}
+
+fn authorized(state: &AppState, req: &Request) -> bool {
+    let Some(token) = &state.token else {
+        return true;
+    };
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // Constant-time comparison: the token length is not secret, its bytes are.
+    given.is_some_and(|g| {
+        g.len() == token.len()
+            && g.bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    })
+}
+
+async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let method = req.method().clone();
+    let cfg = state.cx().config().server.clone();
+    req.extensions_mut().insert(BodyLimit(cfg.max_body_bytes));
+    let long = route.ends_with("/execute") || route == "/api/v1/shutdown";
+    let run = CURRENT_ID.scope(id.clone(), async {
+        if !is_open(req.uri().path()) && !authorized(&state, &req) {
+            return ApiError(Error::Unauthorized).into_response();
+        }
+        if long {
+            return next.run(req).await;
+        }
+        match tokio::time::timeout(cfg.request_timeout, next.run(req)).await {
+            Ok(r) => r,
+            Err(_) => ApiError(Error::Timeout {
+                seconds: cfg.request_timeout.as_secs(),
+            })
+            .into_response(),
+        }
+    });
+    let mut resp = run.await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    state.metrics.observe_request(
+        &route,
+        method.as_str(),
+        resp.status().as_u16(),
+        started.elapsed(),
+    );
+    resp
+}
+
+/// Wrap a router in the shared middleware and the body limit.
+pub fn layer(router: Router<AppState>, state: AppState) -> Router {
+    let limit = state.cx().config().server.max_body_bytes;
+    router
+        .layer(axum::extract::DefaultBodyLimit::max(
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), around))
+        .with_state(state)
+}
+
+pub async fn not_found(req: Request) -> ApiError {
+    ApiError(Error::RouteNotFound(format!(
+        "no such endpoint: {} {}",
+        req.method(),
+        req.uri().path()
+    )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShutdownRequest {
+    /// Wait for in-flight executions (up to `timeout`); otherwise stop now.
+    #[serde(default)]
+    graceful: bool,
+    #[serde(default, with = "humantime_serde")]
+    timeout: Option<Duration>,
+}
+
+/// `POST /api/v1/shutdown`: what `caxton shutdown` sends.
+pub async fn shutdown(
+    Extract(state): Extract<AppState>,
+    body: axum::body::Bytes,
+) -> ApiResult<impl IntoResponse> {
+    // An empty body is a plain (non-graceful) shutdown.
+    let req: ShutdownRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ShutdownRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
+            message: format!("shutdown body: {e}"),
+        })?
+    };
+    let timeout = if req.graceful {
+        req.timeout
+            .unwrap_or(state.cx().config().server.shutdown_timeout)
+    } else {
+        Duration::ZERO
+    };
+    state.request_shutdown(Shutdown { timeout });
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(
+            json!({"shutting_down": true, "graceful": req.graceful, "timeout_ms": timeout.as_millis() as u64, "pid": std::process::id()}),
+        ),
+    ))
+}
+
+/// Run blocking core work (SQLite, WASM, embedding) off the async workers.
+pub async fn blocking<T, F>(f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> crate::error::Result<T> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(ApiError),
+        Err(e) => Err(ApiError(Error::Io {
+            action: "run",
+            path: "a daemon worker thread".into(),
+            source: std::io::Error::other(e.to_string()),
+        })),
+    }
+}

@@ -1,0 +1,128 @@
+//! How commands reach a running daemon: its URL from `run/caxton.url`, the
+//! bearer token from the config, and error bodies turned back into
+//! [`Error::Remote`] with the daemon's code, message and hint.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::Caxton;
+use crate::error::{Error, Result};
+
+pub struct Client {
+    pub url: String,
+    token: Option<String>,
+    http: reqwest::blocking::Client,
+}
+
+impl Client {
+    /// The daemon of this data directory, if one runs. A URL file whose
+    /// daemon is gone (its lock is free) is stale and ignored.
+    pub fn find(cx: &Caxton) -> Result<Option<Client>> {
+        let data_dir = &cx.paths().data_dir;
+        let Ok(url) = std::fs::read_to_string(super::url_file(data_dir)) else {
+            return Ok(None);
+        };
+        match crate::lock::daemon(data_dir, "probe") {
+            Ok(_free) => return Ok(None),
+            Err(Error::DaemonRunning { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Some(Client::new(url.trim(), super::auth_token(cx)?)?))
+    }
+
+    /// The daemon, or [`Error::DaemonNotRunning`] (exit 6).
+    pub fn require(cx: &Caxton) -> Result<Client> {
+        Client::find(cx)?.ok_or_else(|| Error::DaemonNotRunning {
+            dir: cx.paths().data_dir.clone(),
+        })
+    }
+
+    pub fn new(url: &str, token: Option<String>) -> Result<Client> {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(300))
+            .build()
+            .map_err(|e| Error::DaemonUnreachable {
+                url: url.to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Client {
+            url: url.trim_end_matches('/').to_string(),
+            token,
+            http,
+        })
+    }
+
+    fn send(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+        timeout: Option<Duration>,
+    ) -> Result<Value> {
+        let mut req = req;
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(t) = timeout {
+            req = req.timeout(t);
+        }
+        let unreachable = |e: reqwest::Error| Error::DaemonUnreachable {
+            url: self.url.clone(),
+            message: if e.is_timeout() {
+                "no answer in time".into()
+            } else {
+                e.without_url().to_string()
+            },
+        };
+        let resp = req.send().map_err(unreachable)?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().map_err(unreachable)?;
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if status < 400 {
+            return Ok(body);
+        }
+        let err = &body["error"];
+        Err(Error::Remote {
+            status,
+            code: err["code"].as_str().unwrap_or("http_error").to_string(),
+            message: err["message"]
+                .as_str()
+                .map_or_else(|| format!("HTTP {status}"), String::from),
+            hint: err["hint"].as_str().map(String::from),
+        })
+    }
+
+    pub fn get(&self, path: &str, timeout: Option<Duration>) -> Result<Value> {
+        self.send(self.http.get(format!("{}{path}", self.url)), timeout)
+    }
+
+    pub fn post(&self, path: &str, body: &Value, timeout: Option<Duration>) -> Result<Value> {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.url))
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string()),
+            timeout,
+        )
+    }
+
+    /// `GET` that returns the body of an error status too (e.g. 503 ready).
+    pub fn get_any(&self, path: &str, timeout: Option<Duration>) -> Result<(u16, Value)> {
+        match self.get(path, timeout) {
+            Ok(v) => Ok((200, v)),
+            Err(Error::Remote { status, .. }) if status == 503 => Ok((status, Value::Null)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// `/` and the agent name, percent-encoded for a path segment.
+pub fn segment(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,168 @@
+//! Health and readiness in the runbook's shapes. `/api/v1/health` only reads
+//! memory (no I/O) so it stays fast under load; the component endpoints do
+//! cheap checks against the store.
+
+use axum::Router;
+use axum::extract::State as Extract;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::api::{ApiResult, blocking};
+use super::resources;
+use crate::memory::embed;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/health/detailed", get(detailed))
+        .route("/api/v1/health/memory", get(memory))
+        .route("/api/v1/health/agents", get(agents))
+        .route("/api/v1/health/resources", get(resources_))
+        .route("/api/v1/ready", get(ready))
+}
+
+fn safe_mode(state: &AppState) -> bool {
+    state.cx().paths().safe_mode_marker().exists()
+}
+
+/// `healthy`, or `degraded` in safe mode or with failed agents. Still 200:
+/// liveness must not restart a daemon for one bad agent file.
+fn overall(state: &AppState, failed: usize) -> &'static str {
+    if failed > 0 || safe_mode(state) {
+        "degraded"
+    } else {
+        "healthy"
+    }
+}
+
+async fn health(Extract(state): Extract<AppState>) -> impl IntoResponse {
+    let c = state.registry.counts();
+    axum::Json(json!({
+        "status": overall(&state, c.failed),
+        "memory_backend": state.cx().config().memory.backend,
+        "agents": c.config + c.wasm,
+        "safe_mode": safe_mode(&state),
+    }))
+}
+
+/// `loaded` once a search or write has loaded it, `available` when its
+/// files are installed (it loads on first use), else `missing`.
+fn model_state(state: &AppState) -> &'static str {
+    if state.memory.model_loaded() {
+        "loaded"
+    } else if embed::missing_files(&state.cx().paths().models_dir).is_empty() {
+        "available"
+    } else {
+        "missing"
+    }
+}
+
+/// A trivial query proves the database opens and answers.
+fn sqlite_status(state: &AppState) -> (String, Option<crate::store::Store>) {
+    match state.cx().store() {
+        Ok(store) => match store
+            .conn()
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            }) {
+            Ok(_) => ("ok".into(), Some(store)),
+            Err(e) => (format!("error: {e}"), None),
+        },
+        Err(e) => (format!("error: {e}"), None),
+    }
+}
+
+fn memory_json(state: &AppState) -> Value {
+    let (sqlite, store) = sqlite_status(state);
+    let cx = state.cx();
+    let max = cx.config().memory.max_entities;
+    let usage = store
+        .as_ref()
+        .and_then(|s| crate::memory::status::usage_percent(s, max).ok());
+    json!({
+        "sqlite_status": sqlite,
+        "embedding_model": model_state(state),
+        "entities": usage.map(|p| (p / 100.0 * max.max(1) as f64).round() as u64),
+        "max_entities": max,
+        "usage_percent": usage.map(|p| (p * 100.0).round() / 100.0),
+        "backend": cx.config().memory.backend,
+    })
+}
+
+async fn checked<F: FnOnce() -> Value + Send + 'static>(f: F) -> ApiResult<axum::Json<Value>> {
+    blocking(move || Ok(axum::Json(f()))).await
+}
+
+async fn detailed(Extract(state): Extract<AppState>) -> ApiResult<axum::Json<Value>> {
+    checked(move || {
+        let c = state.registry.counts();
+        let mem = memory_json(&state);
+        let sqlite_ok = mem["sqlite_status"] == "ok";
+        let status = if sqlite_ok {
+            overall(&state, c.failed)
+        } else {
+            "unhealthy"
+        };
+        json!({
+            "status": status,
+            "components": {
+                "memory_system": if sqlite_ok { "ok" } else { "error" },
+                "sqlite_db": mem["sqlite_status"],
+                "embedding_model": mem["embedding_model"],
+                "agents": {"config": c.config, "wasm": c.wasm},
+            },
+            "uptime_seconds": state.uptime().as_secs(),
+            "safe_mode": safe_mode(&state),
+            "ready": state.is_ready(),
+            "executions_in_flight": state.executions_in_flight(),
+            "version": env!("CARGO_PKG_VERSION"),
+            "pid": std::process::id(),
+        })
+    })
+    .await
+}
+
+async fn memory(Extract(state): Extract<AppState>) -> ApiResult<axum::Json<Value>> {
+    checked(move || memory_json(&state)).await
+}
+
+async fn agents(Extract(state): Extract<AppState>) -> impl IntoResponse {
+    let c = state.registry.counts();
+    axum::Json(json!({
+        "config_agents": c.config,
+        "wasm_agents": c.wasm,
+        "failing": c.failing,
+        "failed": c.failed,
+        "running": c.running,
+    }))
+}
+
+async fn resources_(Extract(state): Extract<AppState>) -> impl IntoResponse {
+    let rss = resources::rss_bytes();
+    let free = resources::free_disk_bytes(&state.cx().paths().data_dir);
+    let round1 = |v: f64| (v * 10.0).round() / 10.0;
+    axum::Json(json!({
+        "memory_mb": round1(rss as f64 / 1_048_576.0),
+        "cpu_percent": round1(state.resources.cpu_percent()),
+        "disk_gb": free.map(|b| round1(b as f64 / 1e9)),
+        "rss_bytes": rss,
+        "disk_free_bytes": free,
+        "cpu_seconds_total": round1(resources::cpu_seconds()),
+    }))
+}
+
+async fn ready(Extract(state): Extract<AppState>) -> impl IntoResponse {
+    let ready = state.is_ready();
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        axum::Json(json!({"ready": ready, "agents": state.registry.len()})),
+    )
+}

@@ -1,0 +1,484 @@
+//! The daemon (SPEC §9): `caxton server start` serves the same core over
+//! HTTP on axum/tokio. One module per API area (`health`, `agents`,
+//! `memory`, `metrics`); each exposes `routes()` and they are merged in
+//! [`router`], so a new area (e.g. messaging) is one more module and one
+//! more `.merge(...)`. Shared state is [`State`]; areas that need their own
+//! state add a field there.
+
+mod agents;
+mod api;
+pub mod client;
+mod health;
+mod memory;
+mod metrics;
+pub mod registry;
+pub mod resources;
+mod watch;
+
+use std::future::IntoFuture;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use tokio::sync::{Notify, watch as tokio_watch};
+
+use crate::Caxton;
+use crate::runtime::run::RunContext;
+use crate::config::Overrides;
+use crate::error::{Error, Result};
+use crate::runtime::wasm::Runtime;
+
+pub use registry::Registry;
+
+/// What `caxton server start` was asked for on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    pub overrides: Overrides,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+}
+
+/// A shutdown request: from a signal or `POST /api/v1/shutdown`.
+#[derive(Debug, Clone, Copy)]
+pub struct Shutdown {
+    /// How long in-flight executions may take to finish.
+    pub timeout: Duration,
+}
+
+/// Everything the handlers share. Cheap to clone (`Arc`).
+pub struct State {
+    cx: RwLock<Arc<Caxton>>,
+    /// Config-agent runs: providers (the local model included) stay loaded
+    /// between requests; rebuilt with the config on SIGHUP.
+    runs: RwLock<Arc<RunContext>>,
+    overrides: Overrides,
+    pub registry: Registry,
+    pub runtime: Arc<Runtime>,
+    pub metrics: metrics::Metrics,
+    pub memory: memory::MemoryState,
+    pub resources: resources::Sampler,
+    started: Instant,
+    ready: AtomicBool,
+    draining: AtomicBool,
+    in_flight: AtomicUsize,
+    idle: Notify,
+    shutdown: tokio_watch::Sender<Option<Shutdown>>,
+    /// Required in `Authorization: Bearer` on every non-health route.
+    token: Option<String>,
+}
+
+pub type AppState = Arc<State>;
+
+impl State {
+    /// The current core (replaced on SIGHUP when the config is reloaded).
+    pub fn cx(&self) -> Arc<Caxton> {
+        self.cx.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn runs(&self) -> Arc<RunContext> {
+        self.runs.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire) && !self.draining.load(Ordering::Acquire)
+    }
+
+    /// Mark an execution as running until the guard drops, so a graceful
+    /// shutdown can wait for it. Refused once shutdown has begun.
+    pub fn begin_execution(self: &Arc<Self>) -> Result<InFlight> {
+        if self.draining.load(Ordering::Acquire) {
+            return Err(Error::ShuttingDown);
+        }
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        Ok(InFlight(self.clone()))
+    }
+
+    pub fn executions_in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Acquire)
+    }
+
+    pub fn request_shutdown(&self, s: Shutdown) {
+        self.shutdown.send_replace(Some(s));
+    }
+
+    /// Reload the configuration from the same sources as at start. The data
+    /// directory cannot change under a running daemon (it holds its lock).
+    fn reload_config(&self) -> Result<()> {
+        let new = Caxton::open(&self.overrides)?;
+        let old = self.cx();
+        if new.paths().data_dir != old.paths().data_dir {
+            return Err(Error::Config {
+                message: format!(
+                    "the data directory changed from {} to {}",
+                    old.paths().data_dir.display(),
+                    new.paths().data_dir.display()
+                ),
+                hint: "restart the daemon to move it to another data directory".into(),
+            });
+        }
+        for w in &new.loaded().warnings {
+            tracing::warn!("{w}");
+        }
+        *self.runs.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(RunContext::new(&new));
+        *self.cx.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
+        Ok(())
+    }
+
+    /// Full rescan: config agents from the directory, WASM agents from the store.
+    pub fn rescan(&self, why: &str) {
+        let cx = self.cx();
+        for change in self.registry.rescan(&cx) {
+            self.log_change(&change, why);
+        }
+        self.metrics.set_agent_counts(&self.registry.counts());
+    }
+
+    fn log_change(&self, c: &registry::Change, why: &str) {
+        match &c.error {
+            Some(e) => {
+                tracing::warn!(agent = %c.agent, outcome = c.outcome, trigger = why, "agent reload: {e}")
+            }
+            None => {
+                tracing::info!(agent = %c.agent, outcome = c.outcome, trigger = why, "agent reload")
+            }
+        }
+    }
+}
+
+/// An execution in progress (see [`State::begin_execution`]).
+pub struct InFlight(Arc<State>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.0.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+/// Files in `<data dir>/run/` that say where the daemon is.
+pub fn pid_file(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("run").join("caxton.pid")
+}
+
+pub fn url_file(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("run").join("caxton.url")
+}
+
+/// The bearer token from `server.auth_token` or `server.auth_token_file`.
+pub fn auth_token(cx: &Caxton) -> Result<Option<String>> {
+    let s = &cx.config().server;
+    if let Some(t) = s.auth_token.as_ref().filter(|t| !t.is_empty()) {
+        return Ok(Some(t.clone()));
+    }
+    match &s.auth_token_file {
+        Some(f) => {
+            let t = std::fs::read_to_string(f).map_err(|e| Error::io("read", f, e))?;
+            let t = t.trim().to_string();
+            if t.is_empty() {
+                return Err(Error::Config {
+                    message: format!("server.auth_token_file {} is empty", f.display()),
+                    hint: "write the token into the file".into(),
+                });
+            }
+            Ok(Some(t))
+        }
+        None => Ok(None),
+    }
+}
+
+fn init_tracing(cx: &Caxton) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let o = &cx.config().observability;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("caxton={0},{0}", o.log_level)));
+    let json = match o.log_format.as_str() {
+        "json" => true,
+        "text" => false,
+        _ => !std::io::stderr().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second init (tests starting several servers in one process) is harmless.
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// The API router with every area merged, plus the shared middleware.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(health::routes())
+        .merge(agents::routes())
+        .merge(memory::routes())
+        .merge(metrics::routes())
+        .route("/api/v1/shutdown", axum::routing::post(api::shutdown))
+        .route("/api/v1/reload", axum::routing::post(agents::reload_all))
+        .fallback(api::not_found);
+    api::layer(api, state)
+}
+
+/// Run the daemon in the foreground until it is shut down. Holds the daemon
+/// lock for the whole run; a second daemon on the same data dir is refused.
+pub fn start(opts: StartOptions) -> Result<()> {
+    let cx = Caxton::open(&opts.overrides)?;
+    init_tracing(&cx);
+    for w in &cx.loaded().warnings {
+        tracing::warn!("{w}");
+    }
+    let data_dir = cx.paths().data_dir.clone();
+    std::fs::create_dir_all(&data_dir).map_err(|e| Error::io("create", &data_dir, e))?;
+    let lock = crate::lock::daemon(&data_dir, "daemon")?;
+
+    let server = &cx.config().server;
+    let host = opts.host.clone().unwrap_or_else(|| server.host.clone());
+    let port = opts.port.unwrap_or(server.port);
+    let ip: IpAddr = match host.as_str() {
+        "localhost" => IpAddr::from([127, 0, 0, 1]),
+        h => h.parse().map_err(|_| Error::Config {
+            message: format!("server.host `{h}` is not an IP address"),
+            hint: "use 127.0.0.1 (local only) or 0.0.0.0 (all interfaces, needs server.auth_token)"
+                .into(),
+        })?,
+    };
+    let token = auth_token(&cx)?;
+    if !ip.is_loopback() && token.is_none() {
+        return Err(Error::Config {
+            message: format!("binding to {ip} (not loopback) needs a bearer token"),
+            hint: "set server.auth_token_file (or CAXTON_SERVER_AUTH_TOKEN), or bind to 127.0.0.1"
+                .into(),
+        });
+    }
+    let metrics_port = server.metrics_port;
+    let shutdown_timeout = server.shutdown_timeout;
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("caxton-http")
+        .build()
+        .map_err(|e| Error::io("start", std::path::Path::new("tokio runtime"), e))?;
+    let result = rt.block_on(serve(
+        cx,
+        opts.overrides,
+        SocketAddr::new(ip, port),
+        metrics_port,
+        token,
+        shutdown_timeout,
+    ));
+    // Executions still running past the shutdown timeout are abandoned.
+    rt.shutdown_timeout(Duration::from_millis(200));
+    let _ = std::fs::remove_file(pid_file(&data_dir));
+    let _ = std::fs::remove_file(url_file(&data_dir));
+    drop(lock);
+    if result.is_ok() {
+        tracing::info!("caxton daemon stopped");
+    }
+    result
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Config {
+            message: format!("cannot listen on {addr}: {e}"),
+            hint: "choose another port with --port (or server.port), or stop what uses it (`ss -tlnp`)".into(),
+        })
+}
+
+async fn serve(
+    cx: Caxton,
+    overrides: Overrides,
+    addr: SocketAddr,
+    metrics_port: u16,
+    token: Option<String>,
+    default_timeout: Duration,
+) -> Result<()> {
+    let data_dir = cx.paths().data_dir.clone();
+    let listener = bind(addr).await?;
+    let local = listener.local_addr().map_err(|e| Error::Config {
+        message: format!("cannot read the bound address: {e}"),
+        hint: String::new(),
+    })?;
+    let metrics_listener = match metrics_port {
+        0 => None,
+        p if p == local.port() => None,
+        p => Some(bind(SocketAddr::new(addr.ip(), p)).await?),
+    };
+    let runtime = Arc::new(crate::agent::wasm::runtime(&cx));
+    let (shutdown_tx, mut shutdown_rx) = tokio_watch::channel(None);
+    let restarts = metrics::count_start(&data_dir);
+    let state: AppState = Arc::new(State {
+        registry: Registry::default(),
+        runtime,
+        metrics: metrics::Metrics::new(restarts, &cx.config().llm.provider),
+        memory: memory::MemoryState::default(),
+        resources: resources::Sampler::new(),
+        runs: RwLock::new(Arc::new(RunContext::new(&cx))),
+        cx: RwLock::new(Arc::new(cx)),
+        overrides,
+        started: Instant::now(),
+        ready: AtomicBool::new(false),
+        draining: AtomicBool::new(false),
+        in_flight: AtomicUsize::new(0),
+        idle: Notify::new(),
+        shutdown: shutdown_tx,
+        token,
+    });
+
+    let url = format!("http://{local}");
+    let write = |path: PathBuf, text: String| {
+        crate::paths::write_atomic(&path, text.as_bytes()).map_err(|e| Error::io("write", &path, e))
+    };
+    write(pid_file(&data_dir), format!("{}\n", std::process::id()))?;
+    write(url_file(&data_dir), format!("{url}\n"))?;
+
+    let app = router(state.clone());
+    let (stop_tx, stop_rx) = tokio_watch::channel(false);
+    let graceful = |mut rx: tokio_watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let http = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(graceful(stop_rx.clone()))
+            .into_future(),
+    );
+    let metrics_task = metrics_listener.map(|l| {
+        tracing::info!(addr = %l.local_addr().map(|a| a.to_string()).unwrap_or_default(), "metrics listening");
+        tokio::spawn(
+            axum::serve(l, metrics::metrics_only(state.clone()))
+                .with_graceful_shutdown(graceful(stop_rx.clone()))
+                .into_future(),
+        )
+    });
+    tracing::info!(%url, data_dir = %data_dir.display(), "caxton daemon listening");
+
+    // Load agents and open the store off the async workers; ready after.
+    let loader = state.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = loader.cx().store() {
+            tracing::error!("cannot open the store: {e}");
+            return;
+        }
+        loader.rescan("start");
+        loader.ready.store(true, Ordering::Release);
+        tracing::info!(agents = loader.registry.len(), "ready");
+    });
+    watch::spawn(state.clone());
+    spawn_timers(state.clone());
+    spawn_signals(state.clone());
+
+    let request = loop {
+        if let Some(s) = *shutdown_rx.borrow_and_update() {
+            break s;
+        }
+        if shutdown_rx.changed().await.is_err() {
+            break Shutdown {
+                timeout: default_timeout,
+            };
+        }
+    };
+    tracing::info!(
+        timeout_s = request.timeout.as_secs_f64(),
+        "shutting down: no new executions"
+    );
+    state.draining.store(true, Ordering::Release);
+    let drained = async {
+        loop {
+            let idle = state.idle.notified();
+            if state.in_flight.load(Ordering::Acquire) == 0 {
+                break;
+            }
+            idle.await;
+        }
+    };
+    if tokio::time::timeout(request.timeout, drained)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            running = state.in_flight.load(Ordering::Acquire),
+            "shutdown timeout reached with executions still running"
+        );
+    }
+    let _ = stop_tx.send(true);
+    // Connections finish their current response; idle ones are closed.
+    let _ = tokio::time::timeout(Duration::from_secs(2), http).await;
+    if let Some(t) = metrics_task {
+        let _ = tokio::time::timeout(Duration::from_secs(1), t).await;
+    }
+    // Every write is its own transaction; a final checkpoint folds the WAL
+    // into the database file so a copy of caxton.db alone is complete.
+    if let Ok(store) = state.cx().store() {
+        let _ = store
+            .conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+    Ok(())
+}
+
+/// Periodic work: the 30 s safety-net rescan, memory trend samples, and
+/// the CPU sampler behind `/health/resources`.
+fn spawn_timers(state: AppState) {
+    let s = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let s = s.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                s.rescan("periodic");
+                if let Ok(mut store) = s.cx().store() {
+                    let _ = crate::memory::status::sample_if_due(&mut store);
+                }
+            })
+            .await;
+        }
+    });
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            state.resources.sample();
+        }
+    });
+}
+
+fn spawn_signals(state: AppState) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let timeout = state.cx().config().server.shutdown_timeout;
+    for kind in [SignalKind::terminate(), SignalKind::interrupt()] {
+        let s = state.clone();
+        if let Ok(mut sig) = signal(kind) {
+            tokio::spawn(async move {
+                sig.recv().await;
+                s.request_shutdown(Shutdown { timeout });
+            });
+        }
+    }
+    if let Ok(mut hup) = signal(SignalKind::hangup()) {
+        tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                let s = state.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    if let Err(e) = s.reload_config() {
+                        tracing::error!("SIGHUP: config not reloaded: {e}");
+                    }
+                    s.rescan("SIGHUP");
+                })
+                .await;
+            }
+        });
+    }
+}

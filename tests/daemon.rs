@@ -1,0 +1,436 @@
+//! The daemon through the real binary on loopback: the runbook's endpoint
+//! shapes, WASM deploy → execute, errors, hot reload, graceful shutdown
+//! during an execution, one daemon per data dir, and the bearer token.
+
+mod common;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Env, agent, repo};
+use serde_json::{Value, json};
+
+/// Generous: these poll a real process on a shared 2-core machine.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+struct Daemon {
+    child: Child,
+    url: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[track_caller]
+fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let end = Instant::now() + DEADLINE;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Start `caxton server start --port 0` and wait until it is ready.
+fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
+    let mut cmd = env.cmd();
+    cmd.args(["server", "start", "--port", "0"])
+        .env("CAXTON_SERVER_METRICS_PORT", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("start daemon");
+    let url_file = env.data().join("run/caxton.url");
+    let url = poll("run/caxton.url", || {
+        std::fs::read_to_string(&url_file)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    });
+    let d = Daemon {
+        child,
+        url,
+        http: reqwest::blocking::Client::new(),
+    };
+    poll("/api/v1/ready", || {
+        (d.get("/api/v1/ready").0 == 200).then_some(())
+    });
+    d
+}
+
+impl Daemon {
+    fn send(&self, req: reqwest::blocking::RequestBuilder) -> (u16, Value, String) {
+        let resp = req.send().expect("request");
+        let status = resp.status().as_u16();
+        let rid = resp
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = resp.bytes().unwrap();
+        let v = serde_json::from_slice(&body)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&body).into_owned()));
+        (status, v, rid)
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        let (s, v, _) = self.send(self.http.get(format!("{}{path}", self.url)));
+        (s, v)
+    }
+
+    fn post(&self, path: &str, body: &str) -> (u16, Value, String) {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.url))
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+    }
+
+    fn agent(&self, id: &str) -> Value {
+        let (s, v) = self.get(&format!("/api/v1/agents/{id}"));
+        if s == 200 { v } else { Value::Null }
+    }
+}
+
+/// A WASM module that runs for `ms` milliseconds of wall time, then answers.
+fn slow_module(ms: u64) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+             (import "caxton" "now_ms" (func $now (result i64)))
+             (memory (export "memory") 1)
+             (data (i32.const 2048) "{{\"done\":true}}")
+             (func (export "caxton_alloc") (param i32) (result i32) i32.const 1024)
+             (func (export "caxton_dealloc") (param i32 i32))
+             (func (export "caxton_handle") (param i32 i32) (result i64) (local $t i64)
+               call $now local.set $t
+               (block $done (loop $spin
+                 call $now local.get $t i64.sub i64.const {ms} i64.ge_s br_if $done
+                 br $spin))
+               i64.const 2048 i64.const 32 i64.shl i64.const 13 i64.or))"#
+    ))
+    .unwrap()
+}
+
+fn deploy_body(name: &str, module: &[u8]) -> String {
+    use base64::Engine;
+    json!({
+        "name": name,
+        "type": "wasm",
+        "wasm_module": base64::engine::general_purpose::STANDARD.encode(module),
+        "resource_limits": {"max_memory_bytes": 10485760, "max_cpu_millis": 5000, "max_execution_time_ms": 10000},
+        "capabilities": ["custom-computation"],
+        "security_policy": {"network_access": false, "file_system_access": false}
+    })
+    .to_string()
+}
+
+#[test]
+fn runbook_endpoints_have_the_documented_shapes() {
+    let env = Env::new();
+    env.write(
+        "data/agents/data-analyzer.toml",
+        &agent("DataAnalyzer", "1.0.0", ""),
+    );
+    let d = start(&env, &[]);
+
+    let (s, h) = d.get("/api/v1/health");
+    assert_eq!(s, 200);
+    assert_eq!(h["status"], "healthy");
+    assert_eq!(h["memory_backend"], "embedded");
+    assert_eq!(h["agents"], 1);
+
+    let (_, det) = d.get("/api/v1/health/detailed");
+    assert_eq!(det["components"]["sqlite_db"], "ok");
+    assert_eq!(det["components"]["memory_system"], "ok");
+    assert_eq!(det["components"]["agents"], json!({"config": 1, "wasm": 0}));
+    assert!(det["uptime_seconds"].is_u64());
+    assert!(det["components"]["embedding_model"].is_string());
+
+    let (_, mem) = d.get("/api/v1/health/memory");
+    assert_eq!(mem["sqlite_status"], "ok");
+    assert_eq!(mem["entities"], 0);
+    let (_, ag) = d.get("/api/v1/health/agents");
+    assert_eq!(
+        ag,
+        json!({"config_agents": 1, "wasm_agents": 0, "failing": 0, "failed": 0, "running": 1})
+    );
+    let (_, res) = d.get("/api/v1/health/resources");
+    assert!(res["memory_mb"].as_f64().unwrap() > 1.0, "{res}");
+    assert!(res["disk_gb"].as_f64().is_some(), "{res}");
+    assert!(res["cpu_percent"].as_f64().is_some(), "{res}");
+
+    // The runbook's WASM sequence: deploy, find the id by name, show, execute.
+    let (s, deployed, _) = d.post(
+        "/api/v1/agents",
+        &deploy_body(
+            "custom-algorithm-agent",
+            &std::fs::read(repo().join("agents/word-count.wasm")).unwrap(),
+        ),
+    );
+    assert_eq!(s, 201, "{deployed}");
+    let (_, list) = d.get("/api/v1/agents");
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "custom-algorithm-agent")
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .expect("listed by name");
+    for a in list.as_array().unwrap() {
+        for k in ["id", "name", "type", "status", "capabilities"] {
+            assert!(!a[k].is_null(), "{k} missing in {a}");
+        }
+    }
+    let one = d.agent(&id);
+    assert_eq!(one["type"], "wasm");
+    assert_eq!(one["status"], "running");
+    let (s, run, _) = d.post(
+        &format!("/api/v1/agents/{id}/execute"),
+        r#"{"input": "test computation"}"#,
+    );
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["output"]["words"], 2);
+
+    let (_, metrics) = d.get("/api/v1/metrics");
+    let text = metrics.as_str().unwrap();
+    for name in [
+        "caxton_server_uptime_seconds",
+        "caxton_server_restarts_total",
+        "caxton_server_request_duration_seconds_bucket",
+        "caxton_agents_config_total 1",
+        "caxton_agents_wasm_total 1",
+        "caxton_agents_failed_total 0",
+        "caxton_agent_response_duration_seconds_count",
+        "caxton_wasm_agent_executions_total{outcome=\"ok\"} 1",
+        "caxton_wasm_agent_fuel_consumed_total",
+        "caxton_memory_entities_total 0",
+        "caxton_memory_search_latency_seconds",
+        "caxton_memory_usage_percentage",
+        "caxton_llm_request_duration_seconds",
+        "caxton_build_info",
+    ] {
+        assert!(text.contains(name), "{name} missing:\n{text}");
+    }
+    check_exposition(text);
+
+    // Errors: one shape, matching status, request id in header and body.
+    let (s, e, rid) = d.post("/api/v1/agents/nope/execute", r#"{"input": 1}"#);
+    assert_eq!(s, 404);
+    assert_eq!(e["error"]["code"], "agent_not_found");
+    assert_eq!(e["error"]["request_id"], rid.as_str());
+    assert!(e["error"]["hint"].is_string());
+    let (s, e, _) = d.post(&format!("/api/v1/agents/{id}/execute"), r#"{"input": "#);
+    assert_eq!(s, 400);
+    assert_eq!(e["error"]["code"], "bad_request");
+    let (s, e, _) = d.post("/api/v1/agents/data-analyzer/execute", r#"{"input": "x"}"#);
+    assert_eq!(s, 500);
+    assert_eq!(e["error"]["code"], "not_available");
+
+    // Undeploy.
+    let (s, _, _) = d.send(d.http.delete(format!("{}/api/v1/agents/{id}", d.url)));
+    assert_eq!(s, 200);
+    assert_eq!(d.get(&format!("/api/v1/agents/{id}")).0, 404);
+}
+
+/// The text exposition format: every sample belongs to a declared family
+/// (a histogram's `_bucket/_sum/_count`), counters end in `_total`, and
+/// `promtool check metrics` passes when it is installed (Debian: prometheus).
+fn check_exposition(text: &str) {
+    let mut families: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (n, t) = rest.split_once(' ').unwrap();
+            if t == "counter" {
+                assert!(n.ends_with("_total"), "counter {n} without _total");
+            }
+            families.push((n.into(), t.into()));
+        } else if !line.starts_with('#') && !line.is_empty() {
+            let name = line.split(['{', ' ']).next().unwrap();
+            let ok = families.iter().any(|(f, t)| {
+                name == f
+                    || (t == "histogram"
+                        && [
+                            format!("{f}_bucket"),
+                            format!("{f}_sum"),
+                            format!("{f}_count"),
+                        ]
+                        .contains(&name.to_string()))
+            });
+            assert!(ok, "sample {name} has no # TYPE");
+            let value = line.rsplit(' ').next().unwrap();
+            assert!(value.parse::<f64>().is_ok(), "bad value in {line}");
+        }
+    }
+    if let Ok(mut p) = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        use std::io::Write;
+        p.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let out = p.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "promtool: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn agent_files_hot_reload_and_a_broken_file_keeps_the_old_version() {
+    let env = Env::new();
+    let d = start(&env, &[]);
+    let file = env.agents().join("hot.toml");
+    let status = |want: &str| {
+        poll(want, || {
+            let a = d.agent("hot");
+            (a["status"] == want).then_some(a)
+        })
+    };
+    paths_write(&file, &agent("Hot", "1.0.0", ""));
+    let a = status("running");
+    assert_eq!(a["version"], "1.0.0");
+
+    paths_write(
+        &file,
+        "name = \"Hot\"\nversion = \"1.1.0\"\ncapabilities = [\"testing\"\n",
+    );
+    let a = status("failing");
+    assert_eq!(a["version"], "1.0.0", "the last good version stays live");
+    let err = a["error"].as_str().unwrap();
+    assert!(
+        err.contains("hot.toml:") && err.contains("TOML parse error"),
+        "{err}"
+    );
+    let (s, p) = d.get("/api/v1/agents/hot/ping");
+    assert_eq!(s, 200, "{p}");
+
+    paths_write(&file, &agent("Hot", "1.2.0", ""));
+    let a = poll("1.2.0 live", || {
+        let a = d.agent("hot");
+        (a["version"] == "1.2.0").then_some(a)
+    });
+    assert_eq!(a["status"], "running");
+    assert!(a["error"].is_null());
+
+    // Deleted: gone. The directory removed and recreated: watched again.
+    std::fs::remove_file(&file).unwrap();
+    poll("hot removed", || d.agent("hot").is_null().then_some(()));
+    std::fs::remove_dir_all(env.agents()).unwrap();
+    std::fs::create_dir(env.agents()).unwrap();
+    let (_, events) = d.get("/api/v1/reload-status");
+    assert!(events["rescans"].as_u64().unwrap() >= 1);
+    // Writes are retried until the re-armed watch (or a rescan) sees one.
+    poll("agent in a recreated directory", || {
+        paths_write(&env.agents().join("back.toml"), &agent("Back", "1.0.0", ""));
+        (d.agent("back")["status"] == "running").then_some(())
+    });
+}
+
+fn paths_write(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn graceful_shutdown_waits_for_a_running_execution() {
+    let env = Env::new();
+    let d = start(&env, &[]);
+    let (s, v, _) = d.post("/api/v1/agents", &deploy_body("slow", &slow_module(1500)));
+    assert_eq!(s, 201, "{v}");
+    let url = d.url.clone();
+    let running = std::thread::spawn(move || {
+        reqwest::blocking::Client::new()
+            .post(format!("{url}/api/v1/agents/slow/execute"))
+            .header("content-type", "application/json")
+            .body(r#"{"input": null}"#)
+            .send()
+            .and_then(|r| r.text())
+    });
+    // Shut down once the execution is in flight.
+    poll("execution in flight", || {
+        let (_, h) = d.get("/api/v1/health/detailed");
+        (h["executions_in_flight"] == 1).then_some(())
+    });
+    let r = env
+        .run(&["shutdown", "--graceful", "--timeout", "30s"])
+        .ok();
+    assert!(r.stdout.contains("stopped"), "{}", r.stdout);
+    let answer = running.join().unwrap().expect("the execution completed");
+    assert!(answer.contains("\"done\":true"), "{answer}");
+    let mut d = d;
+    let status = d.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(!env.data().join("run/caxton.pid").exists());
+    assert!(!env.data().join("run/caxton.url").exists());
+    env.run(&["server", "status"]).code(6);
+}
+
+#[test]
+fn one_daemon_per_data_dir_and_limits_and_auth() {
+    let env = Env::new();
+    let d = start(
+        &env,
+        &[
+            ("CAXTON_SERVER_MAX_BODY_BYTES", "1024"),
+            ("CAXTON_SERVER_AUTH_TOKEN", "s3cret-token"),
+        ],
+    );
+    // A second daemon on the same data dir is refused with exit 6.
+    let second = env.run(&["server", "start", "--port", "0"]);
+    assert_eq!(second.code, 6, "{}", second.all());
+    assert!(
+        second.stderr.contains("in use by a Caxton daemon"),
+        "{}",
+        second.stderr
+    );
+
+    // Health stays open; everything else needs the token.
+    assert_eq!(d.get("/api/v1/health").0, 200);
+    let (s, e) = d.get("/api/v1/agents");
+    assert_eq!(s, 401);
+    assert_eq!(e["error"]["code"], "unauthorized");
+    let ok = d.send(
+        d.http
+            .get(format!("{}/api/v1/agents", d.url))
+            .bearer_auth("s3cret-token"),
+    );
+    assert_eq!(ok.0, 200);
+    // The CLI sends the configured token.
+    let r = env
+        .cmd()
+        .args(["server", "status", "--json"])
+        .env("CAXTON_SERVER_AUTH_TOKEN", "s3cret-token")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+
+    let big = format!(r#"{{"input": "{}"}}"#, "x".repeat(4096));
+    let (s, e, _) = d.send(
+        d.http
+            .post(format!("{}/api/v1/agents/any/execute", d.url))
+            .bearer_auth("s3cret-token")
+            .header("content-type", "application/json")
+            .body(big),
+    );
+    assert_eq!(s, 413, "{e}");
+    assert_eq!(e["error"]["code"], "payload_too_large");
+
+    // Binding beyond loopback without a token is refused before binding.
+    let env2 = Env::new();
+    let r = env2.run(&["server", "start", "--host", "0.0.0.0", "--port", "0"]);
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(r.stderr.contains("needs a bearer token"), "{}", r.stderr);
+}
