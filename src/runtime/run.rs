@@ -218,8 +218,8 @@ pub struct RunRecord {
     pub started_at: String,
     pub provider: String,
     pub model: String,
-    /// The provider's caveat (e.g. the local model is tiny).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The provider's caveat (e.g. the local model is tiny); always in
+    /// the record, `null` when the provider has none.
     pub notice: Option<String>,
     pub input: Value,
     pub output: String,
