@@ -92,7 +92,13 @@ max_results = 5
 formats = ["csv", "json", "xlsx"]
 "#;
 
-fn measure(label: &str, models_dir: &std::path::Path, data: &std::path::Path, runs: usize) {
+fn measure(
+    label: &str,
+    agent_toml: &str,
+    models_dir: &std::path::Path,
+    data: &std::path::Path,
+    runs: usize,
+) {
     let paths = Paths {
         data_dir: data.to_path_buf(),
         agents_dir: data.join("agents"),
@@ -103,7 +109,7 @@ fn measure(label: &str, models_dir: &std::path::Path, data: &std::path::Path, ru
     });
     let ctx = RunContext::from_parts(paths, LlmConfig::default(), Duration::from_secs(30))
         .with_provider(stub);
-    let agent: AgentSpec = toml::from_str(AGENT).expect("bench agent parses");
+    let agent: AgentSpec = toml::from_str(agent_toml).expect("bench agent parses");
     let input = || RunInput {
         request: "Summarise sales.csv revenue by region".into(),
         ..RunInput::default()
@@ -171,10 +177,18 @@ fn main() {
         .next()
         .unwrap_or(500);
     let no_models = dir.path().join("no-models");
-    measure("keyword memory", &no_models, &data, runs);
+    let without_memory = AGENT.replace("enabled = true", "enabled = false");
+    measure("memory disabled", &without_memory, &no_models, &data, runs);
+    measure("keyword memory", AGENT, &no_models, &data, runs);
     let models = std::env::var_os("CAXTON_MODELS_DIR").map(std::path::PathBuf::from);
     match models.filter(|m| m.join("all-MiniLM-L6-v2/model.safetensors").is_file()) {
-        Some(m) => measure("hybrid memory (query embedding included)", &m, &data, runs),
+        Some(m) => measure(
+            "hybrid memory (query embedding included)",
+            AGENT,
+            &m,
+            &data,
+            runs,
+        ),
         None => println!("hybrid memory: skipped (set CAXTON_MODELS_DIR to the installed model)"),
     }
 }

@@ -63,6 +63,10 @@ fn runbook_agent_calls_csv_parser_through_the_server_configured_provider() {
     assert_eq!(j["agent"], "data-analyzer");
     assert_eq!(j["version"], "1.0.0");
     assert_eq!(j["provider"], "openai");
+    assert!(
+        j.get("notice").is_some_and(|n| n.is_null()),
+        "the notice is always in the record; a hosted provider has none"
+    );
     assert_eq!(j["rounds"], 2);
     let call = &j["tool_calls"][0];
     assert_eq!(call["name"], "csv_parser");

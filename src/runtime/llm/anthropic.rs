@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 
 use super::transport::{self, Post};
 use super::{
-    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
-    ToolCall, Usage,
+    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Provider, Role, Usage,
 };
 
 pub const NAME: &str = "anthropic";
@@ -249,33 +248,14 @@ impl Assembly {
     }
 
     fn into_response(self, default_model: &str) -> ChatResponse {
-        let tool_calls: Vec<ToolCall> = self
-            .calls
-            .into_values()
-            .map(|(id, name, input)| ToolCall {
-                id,
-                name,
-                arguments: if input.trim().is_empty() {
-                    "{}".into()
-                } else {
-                    input
-                },
-            })
-            .collect();
-        let finish_reason = match self.stop.as_deref() {
-            Some(s) => finish(s),
-            None if !tool_calls.is_empty() => FinishReason::ToolCalls,
-            None => FinishReason::Stop,
-        };
-        ChatResponse {
-            message: Message {
-                tool_calls,
-                ..Message::new(Role::Assistant, self.text)
-            },
-            finish_reason,
-            usage: self.usage,
-            model: self.model.unwrap_or_else(|| default_model.to_string()),
-        }
+        transport::response(
+            self.text,
+            self.calls,
+            self.stop.as_deref().map(finish),
+            self.usage,
+            self.model,
+            default_model,
+        )
     }
 }
 
@@ -299,13 +279,7 @@ impl Provider for Anthropic {
         headers.insert("anthropic-version", HeaderValue::from_static(API_VERSION));
         let secrets: Vec<&str> = self.api_key.iter().map(String::as_str).collect();
         if let Some(key) = &self.api_key {
-            let mut v = HeaderValue::from_str(key).map_err(|_| LlmError {
-                kind: LlmErrorKind::Auth,
-                provider: NAME.into(),
-                message: "the API key contains characters not allowed in an HTTP header".into(),
-            })?;
-            v.set_sensitive(true);
-            headers.insert("x-api-key", v);
+            headers.insert("x-api-key", transport::secret_header(NAME, key)?);
         }
         let post = Post {
             provider: NAME,
@@ -389,6 +363,7 @@ impl Provider for Anthropic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::llm::{Message, ToolCall};
     use std::time::Duration;
 
     #[test]

@@ -6,14 +6,13 @@
 use std::collections::BTreeMap;
 
 use reqwest::blocking::Client;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::transport::{self, Post};
 use super::{
-    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
-    ToolCall, Usage,
+    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, Usage,
 };
 
 pub const NAME: &str = "openai";
@@ -212,37 +211,14 @@ impl Assembly {
     }
 
     fn into_response(self, default_model: &str) -> ChatResponse {
-        let tool_calls: Vec<ToolCall> = self
-            .calls
-            .into_iter()
-            .map(|(i, (id, name, arguments))| ToolCall {
-                id: if id.is_empty() {
-                    format!("call_{i}")
-                } else {
-                    id
-                },
-                name,
-                arguments: if arguments.trim().is_empty() {
-                    "{}".into()
-                } else {
-                    arguments
-                },
-            })
-            .collect();
-        let finish_reason = match self.finish.as_deref() {
-            Some(f) => finish(f),
-            None if !tool_calls.is_empty() => FinishReason::ToolCalls,
-            None => FinishReason::Stop,
-        };
-        ChatResponse {
-            message: Message {
-                tool_calls,
-                ..Message::new(Role::Assistant, self.text)
-            },
-            finish_reason,
-            usage: self.usage,
-            model: self.model.unwrap_or_else(|| default_model.to_string()),
-        }
+        transport::response(
+            self.text,
+            self.calls,
+            self.finish.as_deref().map(finish),
+            self.usage,
+            self.model,
+            default_model,
+        )
     }
 }
 
@@ -265,13 +241,10 @@ impl Provider for OpenAi {
         let mut headers = HeaderMap::new();
         let secrets: Vec<&str> = self.api_key.iter().map(String::as_str).collect();
         if let Some(key) = &self.api_key {
-            let mut v = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| LlmError {
-                kind: LlmErrorKind::Auth,
-                provider: NAME.into(),
-                message: "the API key contains characters not allowed in an HTTP header".into(),
-            })?;
-            v.set_sensitive(true);
-            headers.insert(AUTHORIZATION, v);
+            headers.insert(
+                AUTHORIZATION,
+                transport::secret_header(NAME, &format!("Bearer {key}"))?,
+            );
         }
         let post = Post {
             provider: NAME,
@@ -327,6 +300,7 @@ impl Provider for OpenAi {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::llm::ToolCall;
 
     #[test]
     fn assembles_tool_call_fragments() {

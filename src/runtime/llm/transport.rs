@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::{Client, Response};
 use reqwest::header::HeaderMap;
 
-use super::{LlmError, LlmErrorKind};
+use std::collections::BTreeMap;
+
+use super::{ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Role, ToolCall, Usage};
 
 /// Wait before the single retry when the provider does not say how long.
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(500);
@@ -315,6 +317,62 @@ pub fn read_json<T: serde::de::DeserializeOwned>(post: &Post, r: Response) -> Re
         )
     })?;
     serde_json::from_str(&text).map_err(|e| post.bad_json("the answer", &e, &text))
+}
+
+/// A streamed or whole answer put together: tool calls by position as
+/// (id, name, argument JSON text). A missing finish reason is inferred.
+pub fn response(
+    text: String,
+    calls: BTreeMap<usize, (String, String, String)>,
+    finish: Option<FinishReason>,
+    usage: Usage,
+    model: Option<String>,
+    default_model: &str,
+) -> ChatResponse {
+    let tool_calls: Vec<ToolCall> = calls
+        .into_iter()
+        .map(|(i, (id, name, arguments))| ToolCall {
+            id: if id.is_empty() {
+                format!("call_{i}")
+            } else {
+                id
+            },
+            name,
+            arguments: if arguments.trim().is_empty() {
+                "{}".into()
+            } else {
+                arguments
+            },
+        })
+        .collect();
+    let finish_reason = match finish {
+        Some(f) => f,
+        None if !tool_calls.is_empty() => FinishReason::ToolCalls,
+        None => FinishReason::Stop,
+    };
+    ChatResponse {
+        message: Message {
+            tool_calls,
+            ..Message::new(Role::Assistant, text)
+        },
+        finish_reason,
+        usage,
+        model: model.unwrap_or_else(|| default_model.to_string()),
+    }
+}
+
+/// An API key as a header value, marked sensitive so it is never logged.
+pub fn secret_header(
+    provider: &str,
+    value: &str,
+) -> Result<reqwest::header::HeaderValue, LlmError> {
+    let mut v = reqwest::header::HeaderValue::from_str(value).map_err(|_| LlmError {
+        kind: LlmErrorKind::Auth,
+        provider: provider.to_string(),
+        message: "the API key contains characters not allowed in an HTTP header".into(),
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
 }
 
 #[cfg(test)]
