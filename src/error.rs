@@ -107,6 +107,25 @@ pub enum Error {
         "running config agent `{agent}` is not available yet: config agents need an LLM provider, which this build does not have"
     )]
     ConfigRunUnavailable { agent: String },
+    /// A message failed validation; `field` names what to fix.
+    #[error("invalid message: {message}")]
+    MessageInvalid {
+        field: String,
+        message: String,
+        hint: String,
+    },
+    #[error("message content is {size} bytes, over the limit of {limit} bytes")]
+    MessageTooLarge { size: u64, limit: u64 },
+    #[error("Conversation not found: {id}")]
+    ConversationNotFound { id: String },
+    /// Loop protection refused a message of a conversation.
+    #[error("conversation {conversation}: {reason}")]
+    ConversationLimit {
+        conversation: String,
+        reason: String,
+    },
+    #[error("no reply to message {message_id} within {waited_ms} ms")]
+    ReplyTimeout { message_id: String, waited_ms: u64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -172,6 +191,11 @@ impl Error {
                 WasmError::Agent { .. } => "agent_error",
             },
             Error::ConfigRunUnavailable { .. } => "not_available",
+            Error::MessageInvalid { .. } => "message_invalid",
+            Error::MessageTooLarge { .. } => "message_too_large",
+            Error::ConversationNotFound { .. } => "conversation_not_found",
+            Error::ConversationLimit { .. } => "conversation_limit",
+            Error::ReplyTimeout { .. } => "reply_timeout",
         }
     }
 
@@ -212,6 +236,10 @@ impl Error {
                 | WasmError::Agent { .. } => ExitCode::Failure,
             },
             Error::ConfigRunUnavailable { .. } => ExitCode::Failure,
+            Error::MessageInvalid { .. } => ExitCode::Invalid,
+            Error::MessageTooLarge { .. } | Error::ConversationLimit { .. } => ExitCode::Limit,
+            Error::ConversationNotFound { .. } => ExitCode::NotFound,
+            Error::ReplyTimeout { .. } => ExitCode::Failure,
         }
     }
 
@@ -226,6 +254,7 @@ impl Error {
             ExitCode::Ok | ExitCode::Failure => match self {
                 Error::Tool(ToolError::Denied { .. }) => 403,
                 Error::Backend { .. } => 502,
+                Error::ReplyTimeout { .. } => 504,
                 _ => 500,
             },
         }
@@ -302,6 +331,19 @@ impl Error {
             Error::BackupInvalid { file, .. } => Some(format!(
                 "use another backup; `caxton backup verify {}` lists every problem",
                 file.display()
+            )),
+            Error::MessageInvalid { hint, .. } => Some(hint.clone()),
+            Error::MessageTooLarge { .. } => Some(
+                "send a smaller content, or raise messaging.max_message_bytes in the server config".into(),
+            ),
+            Error::ConversationNotFound { .. } => {
+                Some("run `caxton conversations list` to see conversation ids".into())
+            }
+            Error::ConversationLimit { .. } => Some(
+                "start a new conversation, or raise messaging.max_depth / messaging.max_conversation_messages in the server config".into(),
+            ),
+            Error::ReplyTimeout { message_id, .. } => Some(format!(
+                "the message is stored and will still be delivered; follow it with `caxton conversations show` (message {message_id}), or wait longer with --wait"
             )),
         }
     }

@@ -156,6 +156,7 @@ pub fn render_error(e: &Error, json: bool) {
     let details = match e {
         Error::InvalidAgent { report } => Some(report_json(std::slice::from_ref(report), false)),
         Error::BackupInvalid { problems, .. } => Some(serde_json::json!({ "problems": problems })),
+        Error::MessageInvalid { field, .. } => Some(serde_json::json!({ "field": field })),
         _ => None,
     };
     if json {
