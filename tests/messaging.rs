@@ -58,6 +58,11 @@ fn send(env: &Env, args: &[&str]) -> Run {
     env.run(&a)
 }
 
+/// Run with one config setting overridden through the environment.
+fn run_with(env: &Env, var: &str, value: &str, args: &[&str]) -> Run {
+    common::finish(env.cmd().env(var, value).args(args).output().unwrap())
+}
+
 fn error_json(r: &Run) -> Value {
     serde_json::from_str(r.stderr.trim()).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
 }
@@ -237,10 +242,11 @@ fn two_agents_that_keep_messaging_each_other_stop_at_the_depth_limit() {
     );
     deploy(&env, "pinger", &ping, "ping");
     deploy(&env, "ponger", &pong, "pong");
-    let r = env
-        .cmd()
-        .env("CAXTON_MESSAGING_MAX_DEPTH", "4")
-        .args([
+    let r = run_with(
+        &env,
+        "CAXTON_MESSAGING_MAX_DEPTH",
+        "4",
+        &[
             "message",
             "send",
             "--capability",
@@ -250,10 +256,10 @@ fn two_agents_that_keep_messaging_each_other_stop_at_the_depth_limit() {
             "--wait",
             "10s",
             "--json",
-        ])
-        .output()
-        .unwrap();
-    let r = common::finish(r).ok().json();
+        ],
+    )
+    .ok()
+    .json();
     assert_eq!(r["pending"], 0, "the loop must end: {r:#}");
     let c = conversation(&env, r["conversation_id"].as_str().unwrap());
     let msgs = c["messages"].as_array().unwrap();
@@ -283,10 +289,11 @@ fn two_agents_that_keep_messaging_each_other_stop_at_the_depth_limit() {
         "{c:#}"
     );
     // The per-conversation budget stops it too.
-    let r = env
-        .cmd()
-        .env("CAXTON_MESSAGING_MAX_CONVERSATION_MESSAGES", "5")
-        .args([
+    let r = run_with(
+        &env,
+        "CAXTON_MESSAGING_MAX_CONVERSATION_MESSAGES",
+        "5",
+        &[
             "message",
             "send",
             "--capability",
@@ -294,10 +301,10 @@ fn two_agents_that_keep_messaging_each_other_stop_at_the_depth_limit() {
             "--content",
             "go",
             "--json",
-        ])
-        .output()
-        .unwrap();
-    let r = common::finish(r).ok().json();
+        ],
+    )
+    .ok()
+    .json();
     let c = conversation(&env, r["conversation_id"].as_str().unwrap());
     let msgs = c["messages"].as_array().unwrap();
     let refused = msgs.iter().find(|m| m["state"] == "refused").unwrap();
@@ -308,10 +315,11 @@ fn two_agents_that_keep_messaging_each_other_stop_at_the_depth_limit() {
             .contains("message budget of 5")
     );
     // The budget also refuses a client continuing that conversation (exit 7).
-    let e = env
-        .cmd()
-        .env("CAXTON_MESSAGING_MAX_CONVERSATION_MESSAGES", "5")
-        .args([
+    let e = run_with(
+        &env,
+        "CAXTON_MESSAGING_MAX_CONVERSATION_MESSAGES",
+        "5",
+        &[
             "message",
             "send",
             "--capability",
@@ -321,10 +329,9 @@ fn two_agents_that_keep_messaging_each_other_stop_at_the_depth_limit() {
             "--conversation",
             r["conversation_id"].as_str().unwrap(),
             "--json",
-        ])
-        .output()
-        .unwrap();
-    let e = common::finish(e).code(7);
+        ],
+    )
+    .code(7);
     assert_eq!(error_json(&e)["error"]["code"], "conversation_limit");
 }
 
@@ -420,10 +427,11 @@ fn bad_messages_are_refused_with_precise_errors() {
     assert_eq!(error_json(&r)["error"]["details"]["field"], "broadcast");
 
     let big = "x".repeat(100);
-    let r = env
-        .cmd()
-        .env("CAXTON_MESSAGING_MAX_MESSAGE_BYTES", "50")
-        .args([
+    let r = run_with(
+        &env,
+        "CAXTON_MESSAGING_MAX_MESSAGE_BYTES",
+        "50",
+        &[
             "message",
             "send",
             "--capability",
@@ -431,10 +439,9 @@ fn bad_messages_are_refused_with_precise_errors() {
             "--content",
             &big,
             "--json",
-        ])
-        .output()
-        .unwrap();
-    let r = common::finish(r).code(7);
+        ],
+    )
+    .code(7);
     assert_eq!(error_json(&r)["error"]["code"], "message_too_large");
 
     let r = env
@@ -444,4 +451,72 @@ fn bad_messages_are_refused_with_precise_errors() {
 
     let r = env.run(&["message", "send", "--content", "x"]).code(2);
     assert!(r.stderr.contains("--capability"), "{}", r.stderr);
+}
+
+#[test]
+fn the_example_coordinator_asks_text_stats_and_reports_back() {
+    let env = Env::new();
+    let wasm = |n: &str| {
+        repo()
+            .join(format!("agents/{n}.wasm"))
+            .display()
+            .to_string()
+    };
+    deploy(&env, "word-count", &wasm("word-count"), "text-stats");
+    deploy(&env, "coordinator", &wasm("coordinator"), "coordination");
+    let r = send(
+        &env,
+        &[
+            "--capability",
+            "coordination",
+            "--content",
+            "the cat and the hat",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(r["reply"]["sender"], "coordinator");
+    assert!(
+        r["reply"]["content"]["status"]
+            .as_str()
+            .unwrap()
+            .contains("asked text-stats")
+    );
+    assert_eq!(r["pending"], 0);
+    let c = conversation(&env, r["conversation_id"].as_str().unwrap());
+    let msgs = c["messages"].as_array().unwrap();
+    let ask = msgs
+        .iter()
+        .find(|m| m["sender"] == "coordinator" && m["capability"] == "text-stats")
+        .expect("the coordinator asked text-stats");
+    assert_eq!(ask["receiver"], "word-count");
+    assert_eq!(ask["state"], "delivered");
+    let report = msgs
+        .iter()
+        .find(|m| {
+            m["sender"] == "coordinator"
+                && m["receiver"] == "cli"
+                && m["performative"] == "inform"
+                && m["content"].get("report").is_some()
+        })
+        .unwrap_or_else(|| panic!("no report to cli: {c:#}"));
+    assert!(
+        report["content"]["report"]
+            .as_str()
+            .unwrap()
+            .starts_with("5 words in 1 lines, 4 distinct; most frequent: the (2)"),
+        "{report:#}"
+    );
+    let tree = env
+        .run(&[
+            "conversations",
+            "show",
+            r["conversation_id"].as_str().unwrap(),
+        ])
+        .ok()
+        .stdout;
+    assert!(
+        tree.contains("request coordinator → text-stats (word-count) [delivered]"),
+        "{tree}"
+    );
 }

@@ -395,15 +395,19 @@ pub fn parse_output(out: &[u8]) -> Result<Value, WasmError> {
 /// Add one execution to the agent's statistics.
 fn record(store: &mut Store, id: &str, stats: &Stats, error: Option<&WasmError>) -> Result<()> {
     let db = store.path().to_path_buf();
-    store.write(|tx| record_in(tx, id, stats, error).map_err(|e| store_err(&db, e)))
+    let errors: Vec<&WasmError> = error.into_iter().collect();
+    store.write(|tx| record_in(tx, id, 1, stats, &errors).map_err(|e| store_err(&db, e)))
 }
 
-/// [`record`] inside the caller's transaction (message delivery batches its writes).
+/// Add `runs` executions (their summed `stats`, peak as the maximum, and
+/// the errors of the failed ones) inside the caller's transaction: message
+/// delivery records a whole batch per agent at once.
 pub fn record_in(
     tx: &rusqlite::Connection,
     id: &str,
+    runs: u64,
     stats: &Stats,
-    error: Option<&WasmError>,
+    errors: &[&WasmError],
 ) -> rusqlite::Result<()> {
     let traps: String = tx
         .prepare_cached("SELECT traps FROM wasm_stats WHERE agent_id = ?1")?
@@ -411,14 +415,14 @@ pub fn record_in(
         .optional()?
         .unwrap_or_else(|| "{}".into());
     let mut traps: BTreeMap<String, u64> = serde_json::from_str(&traps).unwrap_or_default();
-    if let Some(e) = error {
+    for e in errors {
         *traps.entry(e.kind()).or_default() += 1;
     }
     tx.prepare_cached(
         "INSERT INTO wasm_stats (agent_id, executions, failures, fuel, cpu_us, wall_us, peak_memory_bytes, traps, last_error, last_at)
-         VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         VALUES (?1, ?10, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (agent_id) DO UPDATE SET
-             executions = executions + 1,
+             executions = executions + excluded.executions,
              failures = failures + excluded.failures,
              fuel = fuel + excluded.fuel,
              cpu_us = cpu_us + excluded.cpu_us,
@@ -430,14 +434,15 @@ pub fn record_in(
     )?
     .execute(params![
             id,
-            i64::from(error.is_some()),
+            errors.len() as i64,
             stats.fuel as i64,
             stats.cpu_us as i64,
             stats.wall_us as i64,
             stats.peak_memory_bytes as i64,
             serde_json::to_string(&traps).unwrap_or_else(|_| "{}".into()),
-            error.map(ToString::to_string),
-            versions::now_ms()
+            errors.last().map(ToString::to_string),
+            versions::now_ms(),
+            runs as i64
         ])?;
     Ok(())
 }

@@ -37,6 +37,34 @@ pub struct Protection {
     pub max_conversation_messages: u32,
 }
 
+/// Why loop protection refuses a message at `depth` in a conversation that
+/// holds `count` messages, if it does.
+pub fn limit_reason(p: &Protection, depth: u32, count: u32) -> Option<String> {
+    if depth > p.max_depth {
+        Some(format!(
+            "depth limit of {} messages reached (messaging.max_depth)",
+            p.max_depth
+        ))
+    } else if count >= p.max_conversation_messages {
+        Some(format!(
+            "message budget of {} messages reached (messaging.max_conversation_messages)",
+            p.max_conversation_messages
+        ))
+    } else {
+        None
+    }
+}
+
+/// Mark `m` refused by loop protection and return the `failure` notice to
+/// `to` that records why in the conversation (stored, never delivered: that
+/// is what ends a loop).
+pub fn refuse(m: &mut Message, reason: String, to: &str, now: i64) -> Message {
+    let content = json!({"error": format!("refused: {reason}"), "code": "conversation_limit"});
+    m.state = State::Refused;
+    m.error = Some(reason);
+    notice(m, to, content, now, 0)
+}
+
 /// The sender of the notices Caxton itself writes into conversations.
 pub const SYSTEM: &str = "caxton";
 
@@ -56,15 +84,10 @@ pub struct Outbox {
 /// A stable id for the `n`-th message sent while handling `parent`, so a
 /// redelivery of `parent` produces the same ids and they deduplicate.
 pub fn derived_id(parent: &str, n: usize) -> String {
-    let h = blake3::hash(format!("{parent}/{n}").as_bytes()).to_hex();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    let h = blake3::hash(format!("{parent}/{n}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h.as_bytes()[..16]);
+    super::message::uuid(b)
 }
 
 /// The `failure` Caxton writes to `to` in the conversation of `about`.
@@ -127,46 +150,16 @@ impl Outbox {
         let conversation_id = v
             .conversation_id
             .unwrap_or_else(|| self.parent.conversation_id.clone());
-        let mut m = Message {
-            message_id: v
-                .message_id
-                .unwrap_or_else(|| derived_id(&self.parent.message_id, n)),
-            performative: v.performative,
-            sender: v.sender,
-            receiver: v.receiver,
-            capability: v.capability,
-            content: v.content,
-            conversation_id,
-            reply_with: v.reply_with,
-            in_reply_to: v.in_reply_to,
-            created_at: now,
-            parent_id: Some(self.parent.message_id.clone()),
-            depth: self.parent.depth + 1,
-            state: State::Pending,
-            attempts: 0,
-            error: None,
-            delivered_at: None,
-        };
+        let id = v
+            .message_id
+            .clone()
+            .unwrap_or_else(|| derived_id(&self.parent.message_id, n));
+        let parent = Some(self.parent.message_id.clone());
+        let mut m = v.into_message(id, conversation_id, parent, self.parent.depth + 1, now);
         let used = self.conversation_messages + (self.sent.len() + self.refused.len()) as u32;
-        let reason = if m.depth > self.limits.max_depth {
-            Some(format!(
-                "depth limit of {} messages reached (messaging.max_depth)",
-                self.limits.max_depth
-            ))
-        } else if used >= self.limits.max_conversation_messages {
-            Some(format!(
-                "message budget of {} messages reached (messaging.max_conversation_messages)",
-                self.limits.max_conversation_messages
-            ))
-        } else {
-            None
-        };
+        let reason = limit_reason(&self.limits, m.depth, used);
         if let Some(reason) = reason {
-            m.state = State::Refused;
-            m.error = Some(reason.clone());
-            let content =
-                json!({"error": format!("refused: {reason}"), "code": "conversation_limit"});
-            let notice = notice(&m, &self.agent, content, now, 0);
+            let notice = refuse(&mut m, reason.clone(), &self.agent, now);
             let conversation = m.conversation_id.clone();
             self.refused.push(m);
             self.refused.push(notice);

@@ -310,6 +310,37 @@ impl NewMessage {
     }
 }
 
+impl Valid {
+    /// The message to store, pending delivery.
+    pub fn into_message(
+        self,
+        message_id: String,
+        conversation_id: String,
+        parent_id: Option<String>,
+        depth: u32,
+        now: i64,
+    ) -> Message {
+        Message {
+            message_id,
+            performative: self.performative,
+            sender: self.sender,
+            receiver: self.receiver,
+            capability: self.capability,
+            content: self.content,
+            conversation_id,
+            reply_with: self.reply_with,
+            in_reply_to: self.in_reply_to,
+            created_at: now,
+            parent_id,
+            depth,
+            state: State::Pending,
+            attempts: 0,
+            error: None,
+            delivered_at: None,
+        }
+    }
+}
+
 /// A random UUID (v4) for message and conversation ids.
 pub fn new_id() -> String {
     let mut b = [0u8; 16];
@@ -320,6 +351,11 @@ pub fn new_id() -> String {
         b[..8].copy_from_slice(&crate::agent::versions::now_ms().to_le_bytes());
         b[8..].copy_from_slice(&n.to_le_bytes());
     }
+    uuid(b)
+}
+
+/// 16 bytes as a version 4 UUID.
+pub fn uuid(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();

@@ -125,8 +125,17 @@ struct Plan {
     inserts: Vec<Message>,
     updates: Vec<Message>,
     jobs: Vec<Job>,
-    health: Vec<(String, router::Breaker, bool, Option<String>)>,
-    stats: Vec<(String, Stats, Option<WasmError>)>,
+    /// Per agent, so a batch writes one row each.
+    health: HashMap<String, store::HealthUpdate>,
+    stats: HashMap<String, WasmRuns>,
+}
+
+/// Executions of one agent within a batch.
+#[derive(Default)]
+struct WasmRuns {
+    runs: u64,
+    stats: Stats,
+    errors: Vec<WasmError>,
 }
 
 struct Inner {
@@ -142,6 +151,31 @@ struct Inner {
     changed: Condvar,
     conversations: Mutex<HashMap<String, ConvState>>,
     metrics: metrics::Metrics,
+}
+
+impl Inner {
+    /// Count `m` in its conversation's cached state.
+    fn count(&self, reg: &Registry, m: &Message) {
+        let mut cache = lock(&self.conversations);
+        let c = cache.entry(m.conversation_id.clone()).or_default();
+        c.count += 1;
+        if let Some(r) = m.receiver.as_ref().filter(|r| reg.index_of(r).is_some())
+            && !c.participants.contains(r)
+        {
+            c.participants.push(r.clone());
+        }
+    }
+
+    /// Store `m` for delivery to its (agent) receiver.
+    fn accept(&self, reg: &Registry, plan: &mut Plan, m: Message) {
+        self.metrics.message(m.performative, Outcome::Accepted);
+        self.count(reg, &m);
+        plan.jobs.push(Job {
+            message: m.clone(),
+            tried: Vec::new(),
+        });
+        plan.inserts.push(m);
+    }
 }
 
 #[derive(Clone)]
@@ -162,6 +196,12 @@ impl Messenger {
     pub fn open(cx: &Caxton, rt: Arc<Runtime>) -> Result<Messenger> {
         let c = &cx.config().messaging;
         let store = cx.store()?;
+        // Delivery batches touch the same few index pages over and over:
+        // a larger page cache keeps them off the file system.
+        store
+            .conn()
+            .execute_batch("PRAGMA cache_size = -16384")
+            .map_err(|e| store_err(store.path(), e))?;
         let m = Messenger {
             inner: Arc::new(Inner {
                 cx: cx.clone(),
@@ -289,41 +329,23 @@ impl Messenger {
                 _ => None,
             };
             let depth = parent.as_ref().map_or(0, |p| p.depth + 1);
-            if depth > p.max_depth {
+            if let Some(reason) = delivery::limit_reason(&p, depth, conv.count) {
                 return Err(Error::ConversationLimit {
                     conversation: conversation_id,
-                    reason: format!("depth limit of {} messages reached", p.max_depth),
+                    reason,
                 });
             }
-            if conv.count >= p.max_conversation_messages {
-                return Err(Error::ConversationLimit {
-                    conversation: conversation_id,
-                    reason: format!(
-                        "message budget of {} messages reached",
-                        p.max_conversation_messages
-                    ),
-                });
-            }
+            let broadcast = v.broadcast;
+            let id = v.message_id.clone().unwrap_or_else(message::new_id);
             messages.push((
-                Message {
-                    message_id: v.message_id.unwrap_or_else(message::new_id),
-                    performative: v.performative,
-                    sender: v.sender,
-                    receiver: v.receiver,
-                    capability: v.capability,
-                    content: v.content,
+                v.into_message(
+                    id,
                     conversation_id,
-                    reply_with: v.reply_with,
-                    in_reply_to: v.in_reply_to,
-                    created_at: now,
-                    parent_id: parent.map(|p| p.message_id),
+                    parent.map(|p| p.message_id),
                     depth,
-                    state: State::Pending,
-                    attempts: 0,
-                    error: None,
-                    delivered_at: None,
-                },
-                v.broadcast,
+                    now,
+                ),
+                broadcast,
                 fresh,
             ));
         }
@@ -410,16 +432,7 @@ impl Messenger {
         let conv = self
             .conversation_state(&m.conversation_id)
             .unwrap_or_default();
-        let bump = |inner: &Inner, m: &Message| {
-            let mut cache = lock(&inner.conversations);
-            let c = cache.entry(m.conversation_id.clone()).or_default();
-            c.count += 1;
-            if let Some(r) = m.receiver.as_ref().filter(|r| reg.index_of(r).is_some())
-                && !c.participants.contains(r)
-            {
-                c.participants.push(r.clone());
-            }
-        };
+        let bump = |inner: &Inner, m: &Message| inner.count(reg, m);
         if m.state == State::Pending && self.refuse_if_over(plan, &mut m, &conv, now) {
             bump(&self.inner, &m);
             return;
@@ -431,13 +444,7 @@ impl Messenger {
                     .metrics
                     .message(m.performative, Outcome::Recorded);
             } else {
-                self.inner
-                    .metrics
-                    .message(m.performative, Outcome::Accepted);
-                plan.jobs.push(Job {
-                    message: m.clone(),
-                    tried: Vec::new(),
-                });
+                return self.inner.accept(reg, plan, m);
             }
             bump(&self.inner, &m);
             plan.inserts.push(m);
@@ -460,15 +467,7 @@ impl Messenger {
                 copy.parent_id = Some(m.message_id.clone());
                 copy.receiver = Some(reg.slots()[i].id.clone());
                 copy.state = State::Pending;
-                self.inner
-                    .metrics
-                    .message(copy.performative, Outcome::Accepted);
-                plan.jobs.push(Job {
-                    message: copy.clone(),
-                    tried: Vec::new(),
-                });
-                bump(&self.inner, &copy);
-                plan.inserts.push(copy);
+                self.inner.accept(reg, plan, copy);
             }
             if providers.is_empty() {
                 self.no_provider(plan, &m, Route::NoProvider, now);
@@ -479,15 +478,7 @@ impl Messenger {
         match route {
             Route::Agent(i) => {
                 m.receiver = Some(reg.slots()[i].id.clone());
-                self.inner
-                    .metrics
-                    .message(m.performative, Outcome::Accepted);
-                plan.jobs.push(Job {
-                    message: m.clone(),
-                    tried: Vec::new(),
-                });
-                bump(&self.inner, &m);
-                plan.inserts.push(m);
+                self.inner.accept(reg, plan, m);
             }
             miss => {
                 m.state = State::Failed;
@@ -525,26 +516,15 @@ impl Messenger {
 
     /// Loop protection for a message about to be stored for delivery.
     fn refuse_if_over(&self, plan: &mut Plan, m: &mut Message, conv: &ConvState, now: i64) -> bool {
-        let p = self.inner.protection;
-        let reason = if m.depth > p.max_depth {
-            format!(
-                "depth limit of {} messages reached (messaging.max_depth)",
-                p.max_depth
-            )
-        } else if conv.count >= p.max_conversation_messages {
-            format!(
-                "message budget of {} messages reached (messaging.max_conversation_messages)",
-                p.max_conversation_messages
-            )
-        } else {
+        let Some(reason) = delivery::limit_reason(&self.inner.protection, m.depth, conv.count)
+        else {
             return false;
         };
-        m.state = State::Refused;
-        m.error = Some(reason.clone());
         self.inner.metrics.message(m.performative, Outcome::Refused);
+        let sender = m.sender.clone();
+        let notice = delivery::refuse(m, reason, &sender, now);
         plan.inserts.push(m.clone());
-        let content = json!({"error": format!("refused: {reason}"), "code": "conversation_limit"});
-        plan.inserts.push(notice(m, &m.sender, content, now, 0));
+        plan.inserts.push(notice);
         true
     }
 
@@ -617,11 +597,12 @@ impl Messenger {
                 for m in &plan.updates {
                     store::update(tx, m).map_err(sql)?;
                 }
-                for (agent, b, ok, err) in &plan.health {
-                    store::save_health(tx, agent, b, *ok, err.as_deref(), now).map_err(sql)?;
+                for (agent, h) in &plan.health {
+                    store::save_health(tx, agent, h, now).map_err(sql)?;
                 }
-                for (agent, stats, err) in &plan.stats {
-                    wasm::record_in(tx, agent, stats, err.as_ref()).map_err(sql)?;
+                for (agent, w) in &plan.stats {
+                    let errors: Vec<&WasmError> = w.errors.iter().collect();
+                    wasm::record_in(tx, agent, w.runs, &w.stats, &errors).map_err(sql)?;
                 }
                 Ok(())
             })?;
@@ -688,7 +669,7 @@ impl Messenger {
                 let mut m = job.message;
                 m.receiver = None;
                 m.attempts += 1;
-                self.reroute(&mut plan, m, job.tried, now);
+                self.reroute_or_no_provider(&mut plan, m, job.tried, now);
                 continue;
             };
             let target = deployed.targets.get(&agent).cloned();
@@ -703,17 +684,27 @@ impl Messenger {
                 wasm,
             } = delivered;
             if let Some((stats, err)) = wasm {
-                plan.stats.push((agent.clone(), stats, err));
+                let w = plan.stats.entry(agent.clone()).or_default();
+                w.runs += 1;
+                w.stats.fuel += stats.fuel;
+                w.stats.cpu_us += stats.cpu_us;
+                w.stats.wall_us += stats.wall_us;
+                w.stats.peak_memory_bytes = w.stats.peak_memory_bytes.max(stats.peak_memory_bytes);
+                w.errors.extend(err);
             }
             let ok = result.is_ok();
-            let breaker = {
+            let error = result.as_ref().err().map(ToString::to_string);
+            let h = plan.health.entry(agent.clone()).or_default();
+            {
                 let mut b = live.breaker();
                 b.record(ok, now, &self.inner.policy);
-                *b
-            };
-            let error = result.as_ref().err().map(ToString::to_string);
-            plan.health
-                .push((agent.clone(), breaker, ok, error.clone()));
+                h.breaker = *b;
+            }
+            h.deliveries += 1;
+            h.failures += u64::from(!ok);
+            if error.is_some() {
+                h.last_error = error.clone();
+            }
             job.message.attempts += 1;
             match result {
                 Ok(answer) => {
@@ -746,8 +737,9 @@ impl Messenger {
                     job.message.error = error;
                     job.tried.push(agent.clone());
                     if job.message.capability.is_some() {
-                        let m = job.message;
-                        self.reroute_or_fail(&mut plan, m, job.tried, e, now);
+                        if let Some((m, _)) = self.reroute(&mut plan, job.message, job.tried, now) {
+                            self.fail(&mut plan, m, &e, now);
+                        }
                     } else {
                         self.fail(&mut plan, job.message, &e, now);
                     }
@@ -757,39 +749,16 @@ impl Messenger {
         self.commit(Vec::new(), plan).map(|i| i.jobs)
     }
 
-    /// A message whose provider disappeared: route it again.
-    fn reroute(&self, plan: &mut Plan, mut m: Message, tried: Vec<String>, now: i64) {
-        let deployed = self.deployed();
-        let reg = &deployed.registry;
-        let capability = m.capability.clone().unwrap_or_default();
-        let conv = self
-            .conversation_state(&m.conversation_id)
-            .unwrap_or_default();
-        match self.route(reg, &capability, &conv.participants, &tried, now) {
-            Route::Agent(i) => {
-                m.receiver = Some(reg.slots()[i].id.clone());
-                plan.updates.push(m.clone());
-                plan.jobs.push(Job { message: m, tried });
-            }
-            miss => {
-                m.state = State::Failed;
-                m.error = Some(self.no_provider_error(&m, miss));
-                plan.updates.push(m.clone());
-                self.no_provider(plan, &m, miss, now);
-            }
-        }
-    }
-
-    /// Failover: another healthy provider gets the message; with none left
-    /// the sender gets a `failure` with the last error.
-    fn reroute_or_fail(
+    /// Route `m` again, skipping the agents in `tried`: failover after a
+    /// failed delivery, or a provider undeployed since routing. Gives `m`
+    /// back with the routing miss when no provider is left.
+    fn reroute(
         &self,
         plan: &mut Plan,
         mut m: Message,
         tried: Vec<String>,
-        e: Error,
         now: i64,
-    ) {
+    ) -> Option<(Message, Route)> {
         let deployed = self.deployed();
         let reg = &deployed.registry;
         let capability = m.capability.clone().unwrap_or_default();
@@ -801,8 +770,20 @@ impl Messenger {
                 m.receiver = Some(reg.slots()[i].id.clone());
                 plan.updates.push(m.clone());
                 plan.jobs.push(Job { message: m, tried });
+                None
             }
-            _ => self.fail(plan, m, &e, now),
+            miss => Some((m, miss)),
+        }
+    }
+
+    /// [`Messenger::reroute`] for a message whose provider is gone: with no
+    /// other, the sender gets the no-provider `failure`.
+    fn reroute_or_no_provider(&self, plan: &mut Plan, m: Message, tried: Vec<String>, now: i64) {
+        if let Some((mut m, miss)) = self.reroute(plan, m, tried, now) {
+            m.state = State::Failed;
+            m.error = Some(self.no_provider_error(&m, miss));
+            plan.updates.push(m.clone());
+            self.no_provider(plan, &m, miss, now);
         }
     }
 
@@ -983,7 +964,7 @@ impl Messenger {
                     message: m,
                     tried: Vec::new(),
                 }),
-                None if routed => self.reroute(&mut plan, m, Vec::new(), now),
+                None if routed => self.reroute_or_no_provider(&mut plan, m, Vec::new(), now),
                 None => {
                     let e = Error::AgentNotFound {
                         name: m.receiver.clone().unwrap_or_default(),
@@ -1011,9 +992,12 @@ impl Messenger {
 
     /// Messages still waiting for delivery, in the store.
     pub fn pending(&self) -> Result<u64> {
-        store::pending(lock(&self.inner.store).conn())
-            .map(|p| p.len() as u64)
-            .map_err(|e| self.db_err(e))
+        store::pending_count(lock(&self.inner.store).conn()).map_err(|e| self.db_err(e))
+    }
+
+    /// Deliveries queued in this process (not yet started).
+    pub fn queued(&self) -> usize {
+        lock(&self.inner.queue).jobs.len()
     }
 
     /// `GET /api/v1/conversations`.

@@ -126,6 +126,12 @@ pub fn pending(conn: &Connection) -> rusqlite::Result<Vec<Message>> {
     query(conn, "WHERE state = 'pending' ORDER BY seq", &[])
 }
 
+pub fn pending_count(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT count(*) FROM messages WHERE state = 'pending'")?
+        .query_row([], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+}
+
 pub fn conversation(conn: &Connection, id: &str) -> rusqlite::Result<Vec<Message>> {
     query(conn, "WHERE conversation_id = ?1 ORDER BY seq", &[&id])
 }
@@ -228,34 +234,43 @@ pub fn health(conn: &Connection) -> rusqlite::Result<HashMap<String, Breaker>> {
     .collect()
 }
 
+/// The breaker of `agent` after `h.deliveries` deliveries (`h.failures` failed).
 pub fn save_health(
     tx: &Connection,
     agent: &str,
-    b: &Breaker,
-    ok: bool,
-    error: Option<&str>,
+    h: &HealthUpdate,
     now: i64,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO agent_health (agent_id, consecutive_failures, opened_at, deliveries, failures, last_error, updated_at)
-         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6)
+         VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6)
          ON CONFLICT (agent_id) DO UPDATE SET
              consecutive_failures = excluded.consecutive_failures,
              opened_at = excluded.opened_at,
-             deliveries = deliveries + 1,
+             deliveries = deliveries + excluded.deliveries,
              failures = failures + excluded.failures,
              last_error = coalesce(excluded.last_error, last_error),
              updated_at = excluded.updated_at",
     )?
     .execute(params![
         agent,
-        i64::from(b.consecutive_failures),
-        b.opened_at,
-        i64::from(!ok),
-        error,
-        now
+        i64::from(h.breaker.consecutive_failures),
+        h.breaker.opened_at,
+        h.failures as i64,
+        h.last_error,
+        now,
+        h.deliveries as i64
     ])?;
     Ok(())
+}
+
+/// Deliveries to one agent within one committed batch.
+#[derive(Default)]
+pub struct HealthUpdate {
+    pub breaker: Breaker,
+    pub deliveries: u64,
+    pub failures: u64,
+    pub last_error: Option<String>,
 }
 
 /// `(deliveries, failures, last_error)` per agent.
