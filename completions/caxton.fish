@@ -42,6 +42,12 @@ complete -c caxton -n "__fish_caxton_needs_command" -f -a "man" -d 'Print the ma
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "message" -d 'Send messages to agents by capability; recover undelivered ones'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "messages" -d 'Send messages to agents by capability; recover undelivered ones'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "conversations" -d 'Conversations between agents: list them, show one as a tree'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "conversation" -d 'Conversations between agents: list them, show one as a tree'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "capabilities" -d 'Capabilities of the deployed agents, who offers them, their health'
+complete -c caxton -n "__fish_caxton_needs_command" -f -a "capability" -d 'Capabilities of the deployed agents, who offers them, their health'
 complete -c caxton -n "__fish_caxton_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand init" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand init" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -853,17 +859,172 @@ complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_s
 complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "safe-mode" -d 'Refuse every write (exit 8) until disabled; with no flag, show the state'
 complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "corruption-level" -d 'Print the percentage of database pages failing SQLite\'s integrity check, as an integer (0 when healthy, 100 when unreadable)'
 complete -c caxton -n "__fish_caxton_using_subcommand storage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "tools" -d 'List and run built-in tools'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "config" -d 'Show the effective server configuration'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "completions" -d 'Print a shell completion script'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "man" -d 'Print the man page, or write every page into a directory'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
-complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -f -a "send" -d 'Send a message to whichever agent offers a capability'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -f -a "recover" -d 'Deliver messages stored but never delivered (after a crash); each once'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and not __fish_seen_subcommand_from send recover help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l capability -d 'Capability to address (e.g. text-stats)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l receiver -d 'Agent id to address directly instead of a capability' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l performative -d 'request, inform, query, propose, accept_proposal, reject_proposal, agree, refuse, failure or not_understood (any case)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l content -d 'Text, or JSON when it starts with `{` or `[`' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l conversation -d 'Continue an existing conversation' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l message-id -d 'Message id (a retry with the same id is not delivered twice)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l reply-with -d 'The `reply_with` / `in_reply_to` fields of FIPA-ACL' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l in-reply-to -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l wait -d 'Wait up to this long for the reply and print it (e.g. 30s)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l broadcast -d 'Deliver an `inform` to every agent offering the capability'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from recover" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from recover" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from recover" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from recover" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from recover" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from recover" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from help" -f -a "send" -d 'Send a message to whichever agent offers a capability'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from help" -f -a "recover" -d 'Deliver messages stored but never delivered (after a crash); each once'
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -f -a "send" -d 'Send a message to whichever agent offers a capability'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -f -a "recover" -d 'Deliver messages stored but never delivered (after a crash); each once'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and not __fish_seen_subcommand_from send recover help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l capability -d 'Capability to address (e.g. text-stats)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l receiver -d 'Agent id to address directly instead of a capability' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l performative -d 'request, inform, query, propose, accept_proposal, reject_proposal, agree, refuse, failure or not_understood (any case)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l content -d 'Text, or JSON when it starts with `{` or `[`' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l conversation -d 'Continue an existing conversation' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l message-id -d 'Message id (a retry with the same id is not delivered twice)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l reply-with -d 'The `reply_with` / `in_reply_to` fields of FIPA-ACL' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l in-reply-to -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l wait -d 'Wait up to this long for the reply and print it (e.g. 30s)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l broadcast -d 'Deliver an `inform` to every agent offering the capability'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from recover" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from recover" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from recover" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from recover" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from recover" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from recover" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from help" -f -a "send" -d 'Send a message to whichever agent offers a capability'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from help" -f -a "recover" -d 'Deliver messages stored but never delivered (after a crash); each once'
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'Conversations, most recently active first'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'The messages of a conversation as a tree of who answered whom'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from show" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from show" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from show" -l follow -d 'Keep printing new messages until none of the conversation is pending'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from help" -f -a "list" -d 'Conversations, most recently active first'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from help" -f -a "show" -d 'The messages of a conversation as a tree of who answered whom'
+complete -c caxton -n "__fish_caxton_using_subcommand conversations; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'Conversations, most recently active first'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'The messages of a conversation as a tree of who answered whom'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from list" -l limit -d 'Show at most this many' -r
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from show" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from show" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from show" -l follow -d 'Keep printing new messages until none of the conversation is pending'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from help" -f -a "list" -d 'Conversations, most recently active first'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from help" -f -a "show" -d 'The messages of a conversation as a tree of who answered whom'
+complete -c caxton -n "__fish_caxton_using_subcommand conversation; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'Every capability, the agents offering it and their health'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every capability, the agents offering it and their health'
+complete -c caxton -n "__fish_caxton_using_subcommand capabilities; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'Every capability, the agents offering it and their health'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from list" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from list" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every capability, the agents offering it and their health'
+complete -c caxton -n "__fish_caxton_using_subcommand capability; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "init" -d 'Create a data directory with a sample config and the example agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "agents" -d 'Validate, deploy, inspect and roll back agents'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "memory" -d 'Knowledge-graph memory: entities, observations, relations, search'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "tools" -d 'List and run built-in tools'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "config" -d 'Show the effective server configuration'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "completions" -d 'Print a shell completion script'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "backup" -d 'Back up the store, verify a backup, prune old backups'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "restore" -d 'Restore a verified backup (refused while a daemon uses the data directory)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "storage" -d 'Verify and repair the database, safe mode, corruption level'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "message" -d 'Send messages to agents by capability; recover undelivered ones'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "conversations" -d 'Conversations between agents: list them, show one as a tree'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "capabilities" -d 'Capabilities of the deployed agents, who offers them, their health'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and not __fish_seen_subcommand_from init agents memory tools config completions man backup restore storage message conversations capabilities help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate" -d 'Check agent files: syntax, schema, references, templates, conflicts'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "validate-schema" -d 'Check an agent file against the JSON Schema of the format only'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "schema" -d 'Print the JSON Schema of the config-agent format'
@@ -913,3 +1074,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subc
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "repair" -d 'Rebuild indexes and derived tables and drop orphaned rows; with --emergency, salvage every readable row of a damaged database into a fresh one and report what was lost. Refused while a daemon runs'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "safe-mode" -d 'Refuse every write (exit 8) until disabled; with no flag, show the state'
 complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from storage" -f -a "corruption-level" -d 'Print the percentage of database pages failing SQLite\'s integrity check, as an integer (0 when healthy, 100 when unreadable)'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from message" -f -a "send" -d 'Send a message to whichever agent offers a capability'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from message" -f -a "recover" -d 'Deliver messages stored but never delivered (after a crash); each once'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from conversations" -f -a "list" -d 'Conversations, most recently active first'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from conversations" -f -a "show" -d 'The messages of a conversation as a tree of who answered whom'
+complete -c caxton -n "__fish_caxton_using_subcommand help; and __fish_seen_subcommand_from capabilities" -f -a "list" -d 'Every capability, the agents offering it and their health'

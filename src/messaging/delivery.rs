@@ -83,10 +83,16 @@ pub struct Outbox {
 
 /// A stable id for the `n`-th message sent while handling `parent`, so a
 /// redelivery of `parent` produces the same ids and they deduplicate.
+///
+/// It keeps the parent's time prefix, so replies stay near their requests
+/// in the store's indexes.
 pub fn derived_id(parent: &str, n: usize) -> String {
     let h = blake3::hash(format!("{parent}/{n}").as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&h.as_bytes()[..16]);
+    if let Some(t) = super::message::time_prefix(parent) {
+        b[..6].copy_from_slice(&t);
+    }
     super::message::uuid(b)
 }
 
@@ -144,11 +150,12 @@ impl Outbox {
     /// notice in the conversation.
     pub fn send_message(&mut self, mut new: NewMessage) -> Result<&Message> {
         new.sender = Some(self.agent.clone());
-        let v = new.validate(self.limits.max_message_bytes)?;
+        let mut v = new.validate(self.limits.max_message_bytes)?;
         let now = crate::agent::versions::now_ms();
         let n = self.sent.len() + self.refused.len();
         let conversation_id = v
             .conversation_id
+            .take()
             .unwrap_or_else(|| self.parent.conversation_id.clone());
         let id = v
             .message_id

@@ -341,22 +341,25 @@ impl Valid {
     }
 }
 
-/// A random UUID (v4) for message and conversation ids.
+/// A time-ordered UUID (version 7: Unix milliseconds, then random bits) for
+/// message and conversation ids. New ids sort after older ones, so the store
+/// appends to its indexes instead of touching a random page per message.
 pub fn new_id() -> String {
     let mut b = [0u8; 16];
     if getrandom::fill(&mut b).is_err() {
-        // No OS randomness: time and a counter still give unique ids.
+        // No OS randomness: a process-wide counter still gives unique ids.
         static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        b[..8].copy_from_slice(&crate::agent::versions::now_ms().to_le_bytes());
         b[8..].copy_from_slice(&n.to_le_bytes());
     }
+    let ms = crate::agent::versions::now_ms() as u64;
+    b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
     uuid(b)
 }
 
-/// 16 bytes as a version 4 UUID.
+/// 16 bytes as a version 7 UUID (the first 6 bytes are the time).
 pub fn uuid(mut b: [u8; 16]) -> String {
-    b[6] = (b[6] & 0x0f) | 0x40;
+    b[6] = (b[6] & 0x0f) | 0x70;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(
@@ -367,6 +370,16 @@ pub fn uuid(mut b: [u8; 16]) -> String {
         &h[16..20],
         &h[20..]
     )
+}
+
+/// The time prefix (6 bytes) of a UUID made by [`new_id`], if `id` is one.
+pub fn time_prefix(id: &str) -> Option<[u8; 6]> {
+    let hex: String = id.chars().filter(|c| *c != '-').take(12).collect();
+    let mut out = [0u8; 6];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -423,6 +436,8 @@ mod tests {
         let (a, b) = (new_id(), new_id());
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
+        assert_eq!(&a[14..15], "7");
+        assert!(a < new_id() || a[..13] == new_id()[..13], "time-ordered");
+        assert_eq!(time_prefix(&a).unwrap()[..5], time_prefix(&b).unwrap()[..5]);
     }
 }

@@ -314,9 +314,9 @@ impl Messenger {
         let now = now_ms();
         let mut messages = Vec::with_capacity(news.len());
         for new in news {
-            let v = new.validate(p.max_message_bytes)?;
+            let mut v = new.validate(p.max_message_bytes)?;
             let fresh = v.conversation_id.is_none();
-            let conversation_id = v.conversation_id.unwrap_or_else(message::new_id);
+            let conversation_id = v.conversation_id.take().unwrap_or_else(message::new_id);
             let conv = if fresh {
                 lock(&self.inner.conversations)
                     .insert(conversation_id.clone(), ConvState::default());
