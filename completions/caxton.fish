@@ -874,8 +874,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_s
 complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l content -d 'Text, or JSON when it starts with `{` or `[`' -r
 complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l conversation -d 'Continue an existing conversation' -r
 complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l message-id -d 'Message id (a retry with the same id is not delivered twice)' -r
-complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l reply-with -d 'The `reply_with` / `in_reply_to` fields of FIPA-ACL' -r
-complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l in-reply-to -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l reply-with -d 'FIPA-ACL reply_with: the answer carries it back as in_reply_to' -r
+complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l in-reply-to -d 'FIPA-ACL in_reply_to: the message (id or reply_with) this answers' -r
 complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l wait -d 'Wait up to this long for the reply and print it (e.g. 30s)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand message; and __fish_seen_subcommand_from send" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -908,8 +908,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_
 complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l content -d 'Text, or JSON when it starts with `{` or `[`' -r
 complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l conversation -d 'Continue an existing conversation' -r
 complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l message-id -d 'Message id (a retry with the same id is not delivered twice)' -r
-complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l reply-with -d 'The `reply_with` / `in_reply_to` fields of FIPA-ACL' -r
-complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l in-reply-to -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l reply-with -d 'FIPA-ACL reply_with: the answer carries it back as in_reply_to' -r
+complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l in-reply-to -d 'FIPA-ACL in_reply_to: the message (id or reply_with) this answers' -r
 complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l wait -d 'Wait up to this long for the reply and print it (e.g. 30s)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand messages; and __fish_seen_subcommand_from send" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F

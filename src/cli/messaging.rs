@@ -17,40 +17,44 @@ use crate::messaging::{self, Message, Messenger, NewMessage, Performative, SendR
 #[derive(Debug, Subcommand)]
 pub enum MessageCommand {
     /// Send a message to whichever agent offers a capability
-    Send {
-        /// Capability to address (e.g. text-stats)
-        #[arg(long, required_unless_present = "receiver")]
-        capability: Option<String>,
-        /// Agent id to address directly instead of a capability
-        #[arg(long)]
-        receiver: Option<String>,
-        /// request, inform, query, propose, accept_proposal, reject_proposal,
-        /// agree, refuse, failure or not_understood (any case)
-        #[arg(long, default_value = "request")]
-        performative: String,
-        /// Text, or JSON when it starts with `{` or `[`
-        #[arg(long)]
-        content: String,
-        /// Continue an existing conversation
-        #[arg(long, value_name = "ID")]
-        conversation: Option<String>,
-        /// Message id (a retry with the same id is not delivered twice)
-        #[arg(long, value_name = "ID")]
-        message_id: Option<String>,
-        /// The `reply_with` / `in_reply_to` fields of FIPA-ACL
-        #[arg(long, value_name = "ID")]
-        reply_with: Option<String>,
-        #[arg(long, value_name = "ID")]
-        in_reply_to: Option<String>,
-        /// Deliver an `inform` to every agent offering the capability
-        #[arg(long)]
-        broadcast: bool,
-        /// Wait up to this long for the reply and print it (e.g. 30s)
-        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-        wait: Option<Duration>,
-    },
+    Send(Box<SendArgs>),
     /// Deliver messages stored but never delivered (after a crash); each once
     Recover,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    /// Capability to address (e.g. text-stats)
+    #[arg(long, required_unless_present = "receiver")]
+    capability: Option<String>,
+    /// Agent id to address directly instead of a capability
+    #[arg(long)]
+    receiver: Option<String>,
+    /// request, inform, query, propose, accept_proposal, reject_proposal,
+    /// agree, refuse, failure or not_understood (any case)
+    #[arg(long, default_value = "request")]
+    performative: String,
+    /// Text, or JSON when it starts with `{` or `[`
+    #[arg(long)]
+    content: String,
+    /// Continue an existing conversation
+    #[arg(long, value_name = "ID")]
+    conversation: Option<String>,
+    /// Message id (a retry with the same id is not delivered twice)
+    #[arg(long, value_name = "ID")]
+    message_id: Option<String>,
+    /// FIPA-ACL reply_with: the answer carries it back as in_reply_to
+    #[arg(long, value_name = "ID")]
+    reply_with: Option<String>,
+    /// FIPA-ACL in_reply_to: the message (id or reply_with) this answers
+    #[arg(long, value_name = "ID")]
+    in_reply_to: Option<String>,
+    /// Deliver an `inform` to every agent offering the capability
+    #[arg(long)]
+    broadcast: bool,
+    /// Wait up to this long for the reply and print it (e.g. 30s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    wait: Option<Duration>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,18 +96,19 @@ fn send(cx: &Caxton, new: NewMessage, wait: Option<Duration>) -> Result<SendRepo
 
 pub fn run_message(cx: &Caxton, cmd: MessageCommand, out: &Output) -> Result<ExitCode> {
     match cmd {
-        MessageCommand::Send {
-            capability,
-            receiver,
-            performative,
-            content,
-            conversation,
-            message_id,
-            reply_with,
-            in_reply_to,
-            broadcast,
-            wait,
-        } => {
+        MessageCommand::Send(args) => {
+            let SendArgs {
+                capability,
+                receiver,
+                performative,
+                content,
+                conversation,
+                message_id,
+                reply_with,
+                in_reply_to,
+                broadcast,
+                wait,
+            } = *args;
             let new = NewMessage {
                 message_id,
                 performative,

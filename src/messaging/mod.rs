@@ -1033,17 +1033,16 @@ impl Messenger {
                     .map(|&i| {
                         let s = &reg.slots()[i];
                         let b = *s.live.breaker();
-                        let (deliveries, failures, last_error) =
-                            stats.get(&s.id).cloned().unwrap_or_default();
+                        let d = stats.get(&s.id).cloned().unwrap_or_default();
                         Provider {
                             agent: s.id.clone(),
                             kind: s.kind,
                             health: b.health(now, &self.inner.policy),
                             in_flight: s.live.in_flight.load(Ordering::Relaxed),
                             consecutive_failures: b.consecutive_failures,
-                            deliveries,
-                            failures,
-                            last_error,
+                            deliveries: d.deliveries,
+                            failures: d.failures,
+                            last_error: d.last_error,
                         }
                     })
                     .collect(),

@@ -273,20 +273,26 @@ pub struct HealthUpdate {
     pub last_error: Option<String>,
 }
 
-/// `(deliveries, failures, last_error)` per agent.
-pub fn delivery_stats(
-    conn: &Connection,
-) -> rusqlite::Result<HashMap<String, (u64, u64, Option<String>)>> {
+/// Deliveries to one agent since it was first deployed.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryStats {
+    pub deliveries: u64,
+    pub failures: u64,
+    pub last_error: Option<String>,
+}
+
+/// [`DeliveryStats`] per agent.
+pub fn delivery_stats(conn: &Connection) -> rusqlite::Result<HashMap<String, DeliveryStats>> {
     let mut stmt =
         conn.prepare("SELECT agent_id, deliveries, failures, last_error FROM agent_health")?;
     stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
-            (
-                r.get::<_, i64>(1)? as u64,
-                r.get::<_, i64>(2)? as u64,
-                r.get(3)?,
-            ),
+            DeliveryStats {
+                deliveries: r.get::<_, i64>(1)? as u64,
+                failures: r.get::<_, i64>(2)? as u64,
+                last_error: r.get(3)?,
+            },
         ))
     })?
     .collect()
