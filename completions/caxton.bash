@@ -25,11 +25,23 @@ _caxton() {
             caxton,backup)
                 cmd="caxton__subcmd__backup"
                 ;;
+            caxton,capabilities)
+                cmd="caxton__subcmd__capabilities"
+                ;;
+            caxton,capability)
+                cmd="caxton__subcmd__capabilities"
+                ;;
             caxton,completions)
                 cmd="caxton__subcmd__completions"
                 ;;
             caxton,config)
                 cmd="caxton__subcmd__config"
+                ;;
+            caxton,conversation)
+                cmd="caxton__subcmd__conversations"
+                ;;
+            caxton,conversations)
+                cmd="caxton__subcmd__conversations"
                 ;;
             caxton,help)
                 cmd="caxton__subcmd__help"
@@ -43,17 +55,14 @@ _caxton() {
             caxton,memory)
                 cmd="caxton__subcmd__memory"
                 ;;
-            caxton,reload)
-                cmd="caxton__subcmd__reload"
+            caxton,message)
+                cmd="caxton__subcmd__message"
+                ;;
+            caxton,messages)
+                cmd="caxton__subcmd__message"
                 ;;
             caxton,restore)
                 cmd="caxton__subcmd__restore"
-                ;;
-            caxton,server)
-                cmd="caxton__subcmd__server"
-                ;;
-            caxton,shutdown)
-                cmd="caxton__subcmd__shutdown"
                 ;;
             caxton,storage)
                 cmd="caxton__subcmd__storage"
@@ -76,9 +85,6 @@ _caxton() {
             caxton__subcmd__agents,deploy)
                 cmd="caxton__subcmd__agents__subcmd__deploy"
                 ;;
-            caxton__subcmd__agents,diagnose)
-                cmd="caxton__subcmd__agents__subcmd__diagnose"
-                ;;
             caxton__subcmd__agents,diff)
                 cmd="caxton__subcmd__agents__subcmd__diff"
                 ;;
@@ -87,12 +93,6 @@ _caxton() {
                 ;;
             caxton__subcmd__agents,list)
                 cmd="caxton__subcmd__agents__subcmd__list"
-                ;;
-            caxton__subcmd__agents,logs)
-                cmd="caxton__subcmd__agents__subcmd__logs"
-                ;;
-            caxton__subcmd__agents,metrics)
-                cmd="caxton__subcmd__agents__subcmd__metrics"
                 ;;
             caxton__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__resource__subcmd__usage"
@@ -112,9 +112,6 @@ _caxton() {
             caxton__subcmd__agents,test)
                 cmd="caxton__subcmd__agents__subcmd__test"
                 ;;
-            caxton__subcmd__agents,test-local)
-                cmd="caxton__subcmd__agents__subcmd__test__subcmd__local"
-                ;;
             caxton__subcmd__agents,validate)
                 cmd="caxton__subcmd__agents__subcmd__validate"
                 ;;
@@ -133,9 +130,6 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,deploy)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__deploy"
                 ;;
-            caxton__subcmd__agents__subcmd__help,diagnose)
-                cmd="caxton__subcmd__agents__subcmd__help__subcmd__diagnose"
-                ;;
             caxton__subcmd__agents__subcmd__help,diff)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__diff"
                 ;;
@@ -144,12 +138,6 @@ _caxton() {
                 ;;
             caxton__subcmd__agents__subcmd__help,list)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__list"
-                ;;
-            caxton__subcmd__agents__subcmd__help,logs)
-                cmd="caxton__subcmd__agents__subcmd__help__subcmd__logs"
-                ;;
-            caxton__subcmd__agents__subcmd__help,metrics)
-                cmd="caxton__subcmd__agents__subcmd__help__subcmd__metrics"
                 ;;
             caxton__subcmd__agents__subcmd__help,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__resource__subcmd__usage"
@@ -168,9 +156,6 @@ _caxton() {
                 ;;
             caxton__subcmd__agents__subcmd__help,test)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__test"
-                ;;
-            caxton__subcmd__agents__subcmd__help,test-local)
-                cmd="caxton__subcmd__agents__subcmd__help__subcmd__test__subcmd__local"
                 ;;
             caxton__subcmd__agents__subcmd__help,validate)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__validate"
@@ -196,6 +181,18 @@ _caxton() {
             caxton__subcmd__backup__subcmd__help,verify)
                 cmd="caxton__subcmd__backup__subcmd__help__subcmd__verify"
                 ;;
+            caxton__subcmd__capabilities,help)
+                cmd="caxton__subcmd__capabilities__subcmd__help"
+                ;;
+            caxton__subcmd__capabilities,list)
+                cmd="caxton__subcmd__capabilities__subcmd__list"
+                ;;
+            caxton__subcmd__capabilities__subcmd__help,help)
+                cmd="caxton__subcmd__capabilities__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__capabilities__subcmd__help,list)
+                cmd="caxton__subcmd__capabilities__subcmd__help__subcmd__list"
+                ;;
             caxton__subcmd__config,help)
                 cmd="caxton__subcmd__config__subcmd__help"
                 ;;
@@ -208,17 +205,41 @@ _caxton() {
             caxton__subcmd__config__subcmd__help,show)
                 cmd="caxton__subcmd__config__subcmd__help__subcmd__show"
                 ;;
+            caxton__subcmd__conversations,help)
+                cmd="caxton__subcmd__conversations__subcmd__help"
+                ;;
+            caxton__subcmd__conversations,list)
+                cmd="caxton__subcmd__conversations__subcmd__list"
+                ;;
+            caxton__subcmd__conversations,show)
+                cmd="caxton__subcmd__conversations__subcmd__show"
+                ;;
+            caxton__subcmd__conversations__subcmd__help,help)
+                cmd="caxton__subcmd__conversations__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__conversations__subcmd__help,list)
+                cmd="caxton__subcmd__conversations__subcmd__help__subcmd__list"
+                ;;
+            caxton__subcmd__conversations__subcmd__help,show)
+                cmd="caxton__subcmd__conversations__subcmd__help__subcmd__show"
+                ;;
             caxton__subcmd__help,agents)
                 cmd="caxton__subcmd__help__subcmd__agents"
                 ;;
             caxton__subcmd__help,backup)
                 cmd="caxton__subcmd__help__subcmd__backup"
                 ;;
+            caxton__subcmd__help,capabilities)
+                cmd="caxton__subcmd__help__subcmd__capabilities"
+                ;;
             caxton__subcmd__help,completions)
                 cmd="caxton__subcmd__help__subcmd__completions"
                 ;;
             caxton__subcmd__help,config)
                 cmd="caxton__subcmd__help__subcmd__config"
+                ;;
+            caxton__subcmd__help,conversations)
+                cmd="caxton__subcmd__help__subcmd__conversations"
                 ;;
             caxton__subcmd__help,help)
                 cmd="caxton__subcmd__help__subcmd__help"
@@ -232,17 +253,11 @@ _caxton() {
             caxton__subcmd__help,memory)
                 cmd="caxton__subcmd__help__subcmd__memory"
                 ;;
-            caxton__subcmd__help,reload)
-                cmd="caxton__subcmd__help__subcmd__reload"
+            caxton__subcmd__help,message)
+                cmd="caxton__subcmd__help__subcmd__message"
                 ;;
             caxton__subcmd__help,restore)
                 cmd="caxton__subcmd__help__subcmd__restore"
-                ;;
-            caxton__subcmd__help,server)
-                cmd="caxton__subcmd__help__subcmd__server"
-                ;;
-            caxton__subcmd__help,shutdown)
-                cmd="caxton__subcmd__help__subcmd__shutdown"
                 ;;
             caxton__subcmd__help,storage)
                 cmd="caxton__subcmd__help__subcmd__storage"
@@ -262,20 +277,11 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,deploy)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__deploy"
                 ;;
-            caxton__subcmd__help__subcmd__agents,diagnose)
-                cmd="caxton__subcmd__help__subcmd__agents__subcmd__diagnose"
-                ;;
             caxton__subcmd__help__subcmd__agents,diff)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__diff"
                 ;;
             caxton__subcmd__help__subcmd__agents,list)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__list"
-                ;;
-            caxton__subcmd__help__subcmd__agents,logs)
-                cmd="caxton__subcmd__help__subcmd__agents__subcmd__logs"
-                ;;
-            caxton__subcmd__help__subcmd__agents,metrics)
-                cmd="caxton__subcmd__help__subcmd__agents__subcmd__metrics"
                 ;;
             caxton__subcmd__help__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__resource__subcmd__usage"
@@ -295,9 +301,6 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,test)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__test"
                 ;;
-            caxton__subcmd__help__subcmd__agents,test-local)
-                cmd="caxton__subcmd__help__subcmd__agents__subcmd__test__subcmd__local"
-                ;;
             caxton__subcmd__help__subcmd__agents,validate)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__validate"
                 ;;
@@ -310,8 +313,17 @@ _caxton() {
             caxton__subcmd__help__subcmd__backup,verify)
                 cmd="caxton__subcmd__help__subcmd__backup__subcmd__verify"
                 ;;
+            caxton__subcmd__help__subcmd__capabilities,list)
+                cmd="caxton__subcmd__help__subcmd__capabilities__subcmd__list"
+                ;;
             caxton__subcmd__help__subcmd__config,show)
                 cmd="caxton__subcmd__help__subcmd__config__subcmd__show"
+                ;;
+            caxton__subcmd__help__subcmd__conversations,list)
+                cmd="caxton__subcmd__help__subcmd__conversations__subcmd__list"
+                ;;
+            caxton__subcmd__help__subcmd__conversations,show)
+                cmd="caxton__subcmd__help__subcmd__conversations__subcmd__show"
                 ;;
             caxton__subcmd__help__subcmd__memory,add-observations)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__add__subcmd__observations"
@@ -391,11 +403,11 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,usage)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__usage"
                 ;;
-            caxton__subcmd__help__subcmd__server,start)
-                cmd="caxton__subcmd__help__subcmd__server__subcmd__start"
+            caxton__subcmd__help__subcmd__message,recover)
+                cmd="caxton__subcmd__help__subcmd__message__subcmd__recover"
                 ;;
-            caxton__subcmd__help__subcmd__server,status)
-                cmd="caxton__subcmd__help__subcmd__server__subcmd__status"
+            caxton__subcmd__help__subcmd__message,send)
+                cmd="caxton__subcmd__help__subcmd__message__subcmd__send"
                 ;;
             caxton__subcmd__help__subcmd__storage,corruption-level)
                 cmd="caxton__subcmd__help__subcmd__storage__subcmd__corruption__subcmd__level"
@@ -580,23 +592,23 @@ _caxton() {
             caxton__subcmd__memory__subcmd__help,usage)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__usage"
                 ;;
-            caxton__subcmd__server,help)
-                cmd="caxton__subcmd__server__subcmd__help"
+            caxton__subcmd__message,help)
+                cmd="caxton__subcmd__message__subcmd__help"
                 ;;
-            caxton__subcmd__server,start)
-                cmd="caxton__subcmd__server__subcmd__start"
+            caxton__subcmd__message,recover)
+                cmd="caxton__subcmd__message__subcmd__recover"
                 ;;
-            caxton__subcmd__server,status)
-                cmd="caxton__subcmd__server__subcmd__status"
+            caxton__subcmd__message,send)
+                cmd="caxton__subcmd__message__subcmd__send"
                 ;;
-            caxton__subcmd__server__subcmd__help,help)
-                cmd="caxton__subcmd__server__subcmd__help__subcmd__help"
+            caxton__subcmd__message__subcmd__help,help)
+                cmd="caxton__subcmd__message__subcmd__help__subcmd__help"
                 ;;
-            caxton__subcmd__server__subcmd__help,start)
-                cmd="caxton__subcmd__server__subcmd__help__subcmd__start"
+            caxton__subcmd__message__subcmd__help,recover)
+                cmd="caxton__subcmd__message__subcmd__help__subcmd__recover"
                 ;;
-            caxton__subcmd__server__subcmd__help,status)
-                cmd="caxton__subcmd__server__subcmd__help__subcmd__status"
+            caxton__subcmd__message__subcmd__help,send)
+                cmd="caxton__subcmd__message__subcmd__help__subcmd__send"
                 ;;
             caxton__subcmd__storage,corruption-level)
                 cmd="caxton__subcmd__storage__subcmd__corruption__subcmd__level"
@@ -653,7 +665,7 @@ _caxton() {
 
     case "${cmd}" in
         caxton)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage server shutdown reload help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage message messages conversations conversation capabilities capability help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,7 +691,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,32 +848,6 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        caxton__subcmd__agents__subcmd__diagnose)
-            opts="-h -V --show-errors --config --data-dir --agents-dir --json --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         caxton__subcmd__agents__subcmd__diff)
             opts="-h -V --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -889,7 +875,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status help"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -958,20 +944,6 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        caxton__subcmd__agents__subcmd__help__subcmd__diagnose)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1001,34 +973,6 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__agents__subcmd__help__subcmd__logs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__agents__subcmd__help__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1126,20 +1070,6 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        caxton__subcmd__agents__subcmd__help__subcmd__test__subcmd__local)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1181,70 +1111,6 @@ _caxton() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "deployed failing failed" -- "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__agents__subcmd__logs)
-            opts="-h -V --tail --level --config --data-dir --agents-dir --json --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --tail)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --level)
-                    COMPREPLY=($(compgen -W "error warn info" -- "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__agents__subcmd__metrics)
-            opts="-h -V --last --config --data-dir --agents-dir --json --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --last)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1405,55 +1271,13 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__test)
-            opts="-h -V --query --input --timeout --config --data-dir --agents-dir --json --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --query)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --input)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__agents__subcmd__test__subcmd__local)
-            opts="-h -V --input --timeout --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --input --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1674,6 +1498,100 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__capabilities)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__capabilities__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__capabilities__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__capabilities__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__capabilities__subcmd__list)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__completions)
             opts="-h -V --config --data-dir --agents-dir --json --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1794,8 +1712,146 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__conversations)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__conversations__subcmd__help)
+            opts="list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__conversations__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__conversations__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__conversations__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__conversations__subcmd__list)
+            opts="-h -V --limit --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__conversations__subcmd__show)
+            opts="-h -V --follow --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help)
-            opts="init agents memory tools config completions man backup restore storage server shutdown reload help"
+            opts="init agents memory tools config completions man backup restore storage message conversations capabilities help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1809,7 +1865,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1878,20 +1934,6 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        caxton__subcmd__help__subcmd__agents__subcmd__diagnose)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1907,34 +1949,6 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__list)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__help__subcmd__agents__subcmd__logs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__help__subcmd__agents__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2032,20 +2046,6 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        caxton__subcmd__help__subcmd__agents__subcmd__test__subcmd__local)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2116,6 +2116,34 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__capabilities)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__capabilities__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2145,6 +2173,48 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__conversations)
+            opts="list show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__conversations__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__conversations__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2578,9 +2648,37 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        caxton__subcmd__help__subcmd__reload)
-            opts=""
+        caxton__subcmd__help__subcmd__message)
+            opts="send recover"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__message__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__message__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2593,62 +2691,6 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__restore)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__help__subcmd__server)
-            opts="start status"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__help__subcmd__server__subcmd__start)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__help__subcmd__server__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__help__subcmd__shutdown)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4164,14 +4206,154 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        caxton__subcmd__reload)
-            opts="-h -V --agent --config --data-dir --agents-dir --json --help --version"
+        caxton__subcmd__message)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version send recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --agent)
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__message__subcmd__help)
+            opts="send recover help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__message__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__message__subcmd__help__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__message__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__message__subcmd__recover)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__message__subcmd__send)
+            opts="-h -V --capability --receiver --performative --content --conversation --message-id --reply-with --in-reply-to --broadcast --wait --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --capability)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --receiver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --performative)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --content)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --conversation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reply-with)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --in-reply-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4202,178 +4384,6 @@ _caxton() {
             fi
             case "${prev}" in
                 --target)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__server)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version start status help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__server__subcmd__help)
-            opts="start status help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__server__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__server__subcmd__help__subcmd__start)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__server__subcmd__help__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__server__subcmd__start)
-            opts="-h -V --host --port --config --data-dir --agents-dir --json --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__server__subcmd__status)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --data-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --agents-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        caxton__subcmd__shutdown)
-            opts="-h -V --graceful --timeout --config --data-dir --agents-dir --json --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

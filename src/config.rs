@@ -26,6 +26,7 @@ pub struct Config {
     pub runtime: RuntimeConfig,
     pub observability: ObservabilityConfig,
     pub mcp: McpConfig,
+    pub messaging: MessagingConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -241,6 +242,40 @@ pub struct McpServer {
 
 fn default_mcp_timeout() -> Duration {
     Duration::from_secs(30)
+}
+
+/// Agent messaging (SPEC §7): size limit, loop protection, circuit breaker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MessagingConfig {
+    /// Largest message content (serialised JSON) accepted.
+    pub max_message_bytes: u64,
+    /// Longest chain of messages (request → reply/follow-up → ...) in a
+    /// conversation; deeper messages are refused with a `failure`.
+    pub max_depth: u32,
+    /// Messages one conversation may hold; more are refused with a `failure`.
+    pub max_conversation_messages: u32,
+    /// Consecutive failed deliveries that open an agent's circuit breaker.
+    pub breaker_failures: u32,
+    /// How long an open breaker sends traffic elsewhere before a trial delivery.
+    #[serde(with = "humantime_serde")]
+    pub breaker_cooldown: Duration,
+    /// Messages of the conversation tail given to config agents as
+    /// `conversation_history`.
+    pub history_messages: u32,
+}
+
+impl Default for MessagingConfig {
+    fn default() -> Self {
+        MessagingConfig {
+            max_message_bytes: 256 << 10,
+            max_depth: 16,
+            max_conversation_messages: 1000,
+            breaker_failures: 3,
+            breaker_cooldown: Duration::from_secs(30),
+            history_messages: 10,
+        }
+    }
 }
 
 /// Values given on the command line; they beat every other source.

@@ -133,6 +133,25 @@ pub enum Error {
     ShuttingDown,
     #[error("{0}")]
     RouteNotFound(String),
+    /// A message failed validation; `field` names what to fix.
+    #[error("invalid message: {message}")]
+    MessageInvalid {
+        field: String,
+        message: String,
+        hint: String,
+    },
+    #[error("message content is {size} bytes, over the limit of {limit} bytes")]
+    MessageTooLarge { size: u64, limit: u64 },
+    #[error("Conversation not found: {id}")]
+    ConversationNotFound { id: String },
+    /// Loop protection refused a message of a conversation.
+    #[error("conversation {conversation}: {reason}")]
+    ConversationLimit {
+        conversation: String,
+        reason: String,
+    },
+    #[error("no reply to message {message_id} within {waited_ms} ms")]
+    ReplyTimeout { message_id: String, waited_ms: u64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -216,6 +235,11 @@ impl Error {
             Error::Timeout { .. } => "timeout",
             Error::ShuttingDown => "shutting_down",
             Error::RouteNotFound(_) => "not_found",
+            Error::MessageInvalid { .. } => "message_invalid",
+            Error::MessageTooLarge { .. } => "message_too_large",
+            Error::ConversationNotFound { .. } => "conversation_not_found",
+            Error::ConversationLimit { .. } => "conversation_limit",
+            Error::ReplyTimeout { .. } => "reply_timeout",
         }
     }
 
@@ -271,6 +295,10 @@ impl Error {
             Error::PayloadTooLarge { .. } => ExitCode::Limit,
             Error::Unauthorized | Error::Timeout { .. } => ExitCode::Failure,
             Error::RouteNotFound(_) => ExitCode::NotFound,
+            Error::MessageInvalid { .. } => ExitCode::Invalid,
+            Error::MessageTooLarge { .. } | Error::ConversationLimit { .. } => ExitCode::Limit,
+            Error::ConversationNotFound { .. } => ExitCode::NotFound,
+            Error::ReplyTimeout { .. } => ExitCode::Failure,
         }
     }
 
@@ -296,6 +324,7 @@ impl Error {
                 Error::Llm(e) if e.kind == LlmErrorKind::Unavailable => 503,
                 Error::Llm(e) if e.kind == LlmErrorKind::InvalidRequest => 422,
                 Error::Llm(_) => 502,
+                Error::ReplyTimeout { .. } => 504,
                 _ => 500,
             },
         }
@@ -385,6 +414,19 @@ impl Error {
             Error::BackupInvalid { file, .. } => Some(format!(
                 "use another backup; `caxton backup verify {}` lists every problem",
                 file.display()
+            )),
+            Error::MessageInvalid { hint, .. } => Some(hint.clone()),
+            Error::MessageTooLarge { .. } => Some(
+                "send a smaller content, or raise messaging.max_message_bytes in the server config".into(),
+            ),
+            Error::ConversationNotFound { .. } => {
+                Some("run `caxton conversations list` to see conversation ids".into())
+            }
+            Error::ConversationLimit { .. } => Some(
+                "start a new conversation, or raise messaging.max_depth / messaging.max_conversation_messages in the server config".into(),
+            ),
+            Error::ReplyTimeout { message_id, .. } => Some(format!(
+                "the message is stored and will still be delivered; follow it with `caxton conversations show` (message {message_id}), or wait longer with --wait"
             )),
         }
     }

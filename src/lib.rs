@@ -8,6 +8,7 @@ pub mod error;
 pub mod init;
 pub mod lock;
 pub mod memory;
+pub mod messaging;
 pub mod ops;
 pub mod paths;
 pub mod runtime;
@@ -22,6 +23,7 @@ use store::Store;
 
 /// The core: configuration, paths and access to the store. Every command,
 /// CLI or HTTP, goes through one of these.
+#[derive(Clone)]
 pub struct Caxton {
     loaded: Loaded,
     /// MCP servers, started on first use and stopped when this is dropped.

@@ -426,17 +426,20 @@ fn example_wasm_matches_its_source() {
         return;
     }
     let out = tempfile::tempdir().unwrap();
-    let fresh = out.path().join("word-count.wasm");
-    let status = std::process::Command::new(repo().join("scripts/build-example-wasm"))
-        .arg(&fresh)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    assert!(
-        std::fs::read(&fresh).unwrap()
-            == std::fs::read(repo().join("agents/word-count.wasm")).unwrap(),
-        "agents/word-count.wasm is stale: run scripts/build-example-wasm"
-    );
+    for krate in ["word-count", "coordinator"] {
+        let fresh = out.path().join(format!("{krate}.wasm"));
+        let status = std::process::Command::new(repo().join("scripts/build-example-wasm"))
+            .arg(&fresh)
+            .arg(krate)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(
+            std::fs::read(&fresh).unwrap()
+                == std::fs::read(repo().join(format!("agents/{krate}.wasm"))).unwrap(),
+            "agents/{krate}.wasm is stale: run scripts/build-example-wasm agents/{krate}.wasm {krate}"
+        );
+    }
 }
 
 #[test]

@@ -332,14 +332,7 @@ pub fn find(cx: &Caxton, name: &str) -> Result<Option<WasmAgent>> {
 /// output or the error that stopped it.
 pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result<RunReport> {
     let mut store = cx.store()?;
-    let bytes: Vec<u8> = store
-        .conn()
-        .query_row(
-            "SELECT bytes FROM wasm_modules WHERE hash = ?1",
-            [&agent.module.hash],
-            |r| r.get(0),
-        )
-        .map_err(|e| store_err(store.path(), e))?;
+    let bytes = module_bytes(&store, &agent.module.hash)?;
     let compiled = rt.compile(&bytes)?;
     let request = json!({
         "input": input,
@@ -348,11 +341,7 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
         "sender": "cli",
     });
     let request = serde_json::to_vec(&request).expect("request serialises");
-    let services = Box::new(MemoryServices {
-        db: store.path().to_path_buf(),
-        store: None,
-        agent: agent.id.clone(),
-    });
+    let services = Box::new(MemoryServices::new(store.path(), &agent.id));
     let Execution {
         result,
         stats,
@@ -375,8 +364,20 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
     })
 }
 
+/// The stored bytes of the module with content hash `hash`.
+pub fn module_bytes(store: &Store, hash: &str) -> Result<Vec<u8>> {
+    store
+        .conn()
+        .query_row(
+            "SELECT bytes FROM wasm_modules WHERE hash = ?1",
+            [hash],
+            |r| r.get(0),
+        )
+        .map_err(|e| store_err(store.path(), e))
+}
+
 /// The guest's output must be JSON; `{"error": ...}` is its way to fail.
-fn parse_output(out: &[u8]) -> Result<Value, WasmError> {
+pub fn parse_output(out: &[u8]) -> Result<Value, WasmError> {
     let value: Value = serde_json::from_slice(out).map_err(|e| WasmError::Abi {
         reason: format!(
             "the output is not JSON ({e}): {:?}",
@@ -394,49 +395,56 @@ fn parse_output(out: &[u8]) -> Result<Value, WasmError> {
 /// Add one execution to the agent's statistics.
 fn record(store: &mut Store, id: &str, stats: &Stats, error: Option<&WasmError>) -> Result<()> {
     let db = store.path().to_path_buf();
-    store.write(|tx| {
-        let sql = |e| store_err(&db, e);
-        let traps: String = tx
-            .query_row(
-                "SELECT traps FROM wasm_stats WHERE agent_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql)?
-            .unwrap_or_else(|| "{}".into());
-        let mut traps: BTreeMap<String, u64> = serde_json::from_str(&traps).unwrap_or_default();
-        if let Some(e) = error {
-            *traps.entry(e.kind()).or_default() += 1;
-        }
-        tx.execute(
-            "INSERT INTO wasm_stats (agent_id, executions, failures, fuel, cpu_us, wall_us, peak_memory_bytes, traps, last_error, last_at)
-             VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (agent_id) DO UPDATE SET
-                 executions = executions + 1,
-                 failures = failures + excluded.failures,
-                 fuel = fuel + excluded.fuel,
-                 cpu_us = cpu_us + excluded.cpu_us,
-                 wall_us = wall_us + excluded.wall_us,
-                 peak_memory_bytes = max(peak_memory_bytes, excluded.peak_memory_bytes),
-                 traps = excluded.traps,
-                 last_error = coalesce(excluded.last_error, last_error),
-                 last_at = excluded.last_at",
-            params![
-                id,
-                i64::from(error.is_some()),
-                stats.fuel as i64,
-                stats.cpu_us as i64,
-                stats.wall_us as i64,
-                stats.peak_memory_bytes as i64,
-                serde_json::to_string(&traps).unwrap_or_else(|_| "{}".into()),
-                error.map(ToString::to_string),
-                versions::now_ms()
-            ],
-        )
-        .map_err(sql)?;
-        Ok(())
-    })
+    let errors: Vec<&WasmError> = error.into_iter().collect();
+    store.write(|tx| record_in(tx, id, 1, stats, &errors).map_err(|e| store_err(&db, e)))
+}
+
+/// Add `runs` executions (their summed `stats`, peak as the maximum, and
+/// the errors of the failed ones) inside the caller's transaction: message
+/// delivery records a whole batch per agent at once.
+pub fn record_in(
+    tx: &rusqlite::Connection,
+    id: &str,
+    runs: u64,
+    stats: &Stats,
+    errors: &[&WasmError],
+) -> rusqlite::Result<()> {
+    let traps: String = tx
+        .prepare_cached("SELECT traps FROM wasm_stats WHERE agent_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "{}".into());
+    let mut traps: BTreeMap<String, u64> = serde_json::from_str(&traps).unwrap_or_default();
+    for e in errors {
+        *traps.entry(e.kind()).or_default() += 1;
+    }
+    tx.prepare_cached(
+        "INSERT INTO wasm_stats (agent_id, executions, failures, fuel, cpu_us, wall_us, peak_memory_bytes, traps, last_error, last_at)
+         VALUES (?1, ?10, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (agent_id) DO UPDATE SET
+             executions = executions + excluded.executions,
+             failures = failures + excluded.failures,
+             fuel = fuel + excluded.fuel,
+             cpu_us = cpu_us + excluded.cpu_us,
+             wall_us = wall_us + excluded.wall_us,
+             peak_memory_bytes = max(peak_memory_bytes, excluded.peak_memory_bytes),
+             traps = excluded.traps,
+             last_error = coalesce(excluded.last_error, last_error),
+             last_at = excluded.last_at",
+    )?
+    .execute(params![
+            id,
+            errors.len() as i64,
+            stats.fuel as i64,
+            stats.cpu_us as i64,
+            stats.wall_us as i64,
+            stats.peak_memory_bytes as i64,
+            serde_json::to_string(&traps).unwrap_or_else(|_| "{}".into()),
+            errors.last().map(ToString::to_string),
+            versions::now_ms(),
+            runs as i64
+        ])?;
+    Ok(())
 }
 
 /// Restore the newest earlier version whose manifest differs from the current one.
@@ -489,7 +497,7 @@ pub fn rollback(cx: &Caxton, agent: &WasmAgent) -> Result<Deployed> {
 /// The agent's memory, in its own agent scope: `memory_store` writes
 /// entities and observations, `memory_search` is a keyword search (the
 /// embedding model is too slow to load per execution).
-struct MemoryServices {
+pub struct MemoryServices {
     db: std::path::PathBuf,
     store: Option<Store>,
     agent: String,
@@ -513,6 +521,15 @@ struct SearchRequest {
 }
 
 impl MemoryServices {
+    /// Memory services for `agent`; the store at `db` is opened on first use.
+    pub fn new(db: &std::path::Path, agent: &str) -> MemoryServices {
+        MemoryServices {
+            db: db.to_path_buf(),
+            store: None,
+            agent: agent.to_string(),
+        }
+    }
+
     fn access(&self) -> Access {
         Access {
             agent: Some(self.agent.clone()),

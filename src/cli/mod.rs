@@ -12,6 +12,7 @@ use crate::error::{ExitCode, Result};
 mod agents;
 mod backup;
 mod memory;
+mod messaging;
 mod meta;
 pub mod output;
 mod runs;
@@ -107,6 +108,15 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         agent: Option<String>,
     },
+    /// Send messages to agents by capability; recover undelivered ones
+    #[command(subcommand, visible_alias = "messages")]
+    Message(messaging::MessageCommand),
+    /// Conversations between agents: list them, show one as a tree
+    #[command(subcommand, visible_alias = "conversation")]
+    Conversations(messaging::ConversationsCommand),
+    /// Capabilities of the deployed agents, who offers them, their health
+    #[command(subcommand, visible_alias = "capability")]
+    Capabilities(messaging::CapabilitiesCommand),
 }
 
 /// Run a parsed command; returns the exit code for a command that finished
@@ -158,5 +168,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             server::shutdown(&open()?, graceful, timeout, &out)
         }
         Command::Reload { agent } => server::reload(&open()?, agent.as_deref(), false, &out),
+        Command::Message(c) => messaging::run_message(&open()?, c, &out),
+        Command::Conversations(c) => messaging::run_conversations(&open()?, c, &out),
+        Command::Capabilities(c) => messaging::run_capabilities(&open()?, c, &out),
     }
 }

@@ -168,6 +168,7 @@ pub fn error_details(e: &Error) -> Option<serde_json::Value> {
     match e {
         Error::InvalidAgent { report } => Some(report_json(std::slice::from_ref(report), false)),
         Error::BackupInvalid { problems, .. } => Some(serde_json::json!({ "problems": problems })),
+        Error::MessageInvalid { field, .. } => Some(serde_json::json!({ "field": field })),
         _ => None,
     }
 }

@@ -284,6 +284,12 @@ impl Metrics {
         }
     }
 
+    /// Adds the messaging families (read from `messenger` at each scrape).
+    pub fn register_messaging(&mut self, messenger: crate::messaging::Messenger) {
+        self.registry
+            .register_collector(Box::new(MessagingCollector(messenger)));
+    }
+
     /// Refresh the scrape-time gauges and encode everything.
     fn render(&self, state: &AppState) -> String {
         let _one = self.scrape.lock().unwrap_or_else(|p| p.into_inner());
@@ -362,4 +368,90 @@ pub fn metrics_only(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(scrape))
         .with_state(state)
+}
+
+/// Messaging metrics, read from the messenger at scrape time: messages by
+/// performative and outcome, routing decision latency, conversations.
+struct MessagingCollector(crate::messaging::Messenger);
+
+impl std::fmt::Debug for MessagingCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MessagingCollector")
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MessageLabels {
+    performative: String,
+    outcome: String,
+}
+
+impl prometheus_client::collector::Collector for MessagingCollector {
+    fn encode(
+        &self,
+        mut encoder: prometheus_client::encoding::DescriptorEncoder,
+    ) -> Result<(), std::fmt::Error> {
+        use prometheus_client::encoding::{EncodeMetric, NoLabelSet};
+        use prometheus_client::metrics::MetricType;
+        use prometheus_client::metrics::counter::ConstCounter;
+        use prometheus_client::metrics::gauge::ConstGauge;
+        // A store error skips these families for one scrape rather than
+        // failing the whole exposition.
+        let Ok(snap) = self.0.metrics() else {
+            return Ok(());
+        };
+        let mut family = encoder.encode_descriptor(
+            "caxton_messages",
+            "Messages handled, by performative and outcome",
+            None,
+            MetricType::Counter,
+        )?;
+        for m in &snap.messages {
+            let labels = MessageLabels {
+                performative: m.performative.as_str().into(),
+                outcome: serde_json::to_value(m.outcome)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            };
+            ConstCounter::new(m.count).encode(family.encode_family(&labels)?)?;
+        }
+        let h = &snap.routing_latency;
+        // The encoder accumulates per-bucket counts itself.
+        let mut previous = 0;
+        let mut buckets: Vec<(f64, u64)> =
+            h.le.iter()
+                .zip(&h.buckets)
+                .map(|(le, cumulative)| {
+                    let b = (*le, cumulative - previous);
+                    previous = *cumulative;
+                    b
+                })
+                .collect();
+        buckets.push((f64::MAX, h.count.saturating_sub(previous)));
+        encoder
+            .encode_descriptor(
+                "caxton_message_routing_duration_seconds",
+                "Time to pick an agent for a message",
+                None,
+                MetricType::Histogram,
+            )?
+            .encode_histogram::<NoLabelSet>(h.sum_seconds, h.count, &buckets, None)?;
+        for (name, help, value) in [
+            (
+                "caxton_conversations_active",
+                "Conversations with a message pending delivery",
+                snap.conversations_active,
+            ),
+            (
+                "caxton_conversations",
+                "Conversations stored",
+                snap.conversations_total,
+            ),
+        ] {
+            let gauge = ConstGauge::new(value as i64);
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
 }

@@ -10,6 +10,7 @@ mod api;
 pub mod client;
 mod health;
 mod memory;
+mod messages;
 mod metrics;
 pub mod registry;
 pub mod resources;
@@ -26,9 +27,10 @@ use axum::Router;
 use tokio::sync::{Notify, watch as tokio_watch};
 
 use crate::Caxton;
-use crate::runtime::run::RunContext;
 use crate::config::Overrides;
 use crate::error::{Error, Result};
+use crate::messaging::Messenger;
+use crate::runtime::run::RunContext;
 use crate::runtime::wasm::Runtime;
 
 pub use registry::Registry;
@@ -54,6 +56,10 @@ pub struct State {
     /// Config-agent runs: providers (the local model included) stay loaded
     /// between requests; rebuilt with the config on SIGHUP.
     runs: RwLock<Arc<RunContext>>,
+    /// Agent messaging: routing, persistence and delivery (SPEC §7).
+    pub messenger: Messenger,
+    /// Tells the delivery workers to stop (set when the server stops).
+    messaging_stop: Arc<AtomicBool>,
     overrides: Overrides,
     pub registry: Registry,
     pub runtime: Arc<Runtime>,
@@ -136,6 +142,10 @@ impl State {
         let cx = self.cx();
         for change in self.registry.rescan(&cx) {
             self.log_change(&change, why);
+        }
+        // Capabilities follow the agents that are live now.
+        if let Err(e) = self.messenger.refresh() {
+            tracing::warn!("messaging: cannot refresh the capability registry: {e}");
         }
         self.metrics.set_agent_counts(&self.registry.counts());
     }
@@ -223,6 +233,7 @@ pub fn router(state: AppState) -> Router {
         .merge(agents::routes())
         .merge(memory::routes())
         .merge(metrics::routes())
+        .merge(messages::routes())
         .route("/api/v1/shutdown", axum::routing::post(api::shutdown))
         .route("/api/v1/reload", axum::routing::post(agents::reload_all))
         .fallback(api::not_found);
@@ -287,6 +298,26 @@ pub fn start(opts: StartOptions) -> Result<()> {
     result
 }
 
+/// Delivery workers: one per core, at least one, each delivering batches
+/// from the shared queue until the server stops.
+fn spawn_delivery(state: &AppState) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for i in 0..workers {
+        let messenger = state.messenger.clone();
+        let stop = state.messaging_stop.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("caxton-delivery-{i}"))
+            .spawn(move || {
+                if let Err(e) = messenger.work(&stop) {
+                    tracing::error!("messaging: delivery worker stopped: {e}");
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!("messaging: cannot start a delivery worker: {e}");
+        }
+    }
+}
+
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr)
         .await
@@ -316,15 +347,20 @@ async fn serve(
         p => Some(bind(SocketAddr::new(addr.ip(), p)).await?),
     };
     let runtime = Arc::new(crate::agent::wasm::runtime(&cx));
-    let (shutdown_tx, mut shutdown_rx) = tokio_watch::channel(None);
+    let messenger = Messenger::open(&cx, runtime.clone())?;
     let restarts = metrics::count_start(&data_dir);
+    let mut metrics = metrics::Metrics::new(restarts, &cx.config().llm.provider);
+    metrics.register_messaging(messenger.clone());
+    let (shutdown_tx, mut shutdown_rx) = tokio_watch::channel(None);
     let state: AppState = Arc::new(State {
         registry: Registry::default(),
         runtime,
-        metrics: metrics::Metrics::new(restarts, &cx.config().llm.provider),
+        metrics,
         memory: memory::MemoryState::default(),
         resources: resources::Sampler::new(),
         runs: RwLock::new(Arc::new(RunContext::new(&cx))),
+        messenger,
+        messaging_stop: Arc::new(AtomicBool::new(false)),
         cx: RwLock::new(Arc::new(cx)),
         overrides,
         started: Instant::now(),
@@ -371,6 +407,13 @@ async fn serve(
             return;
         }
         loader.rescan("start");
+        // Messages stored but not delivered before the last stop go out now
+        // (once: delivery dedups by message id).
+        match loader.messenger.recover() {
+            Ok(r) => tracing::info!(recovered = ?r, "messaging: recovered undelivered messages"),
+            Err(e) => tracing::error!("messaging: recovery failed: {e}"),
+        }
+        spawn_delivery(&loader);
         loader.ready.store(true, Ordering::Release);
         tracing::info!(agents = loader.registry.len(), "ready");
     });
@@ -393,6 +436,9 @@ async fn serve(
         "shutting down: no new executions"
     );
     state.draining.store(true, Ordering::Release);
+    // Delivery workers finish their current batch (one transaction) and
+    // stop; anything still queued is in the store and recovered next start.
+    state.messaging_stop.store(true, Ordering::Release);
     let drained = async {
         loop {
             let idle = state.idle.notified();

@@ -218,6 +218,51 @@ const MIGRATIONS: &[&str] = &[
          record             TEXT NOT NULL CHECK (json_valid(record))
      ) STRICT;
      CREATE INDEX agent_runs_by_agent ON agent_runs (agent_id, started_at);",
+    // 7: agent messaging (SPEC §7). A message is stored before it is
+    // delivered; `state` is where it is (pending until an agent handled it),
+    // `parent_id` links each reply or follow-up to the message whose handling
+    // produced it. Breakers live in agent_health so every process shares them.
+    "CREATE TABLE conversations (
+         id             TEXT PRIMARY KEY,
+         initiator      TEXT NOT NULL,
+         capability     TEXT,
+         message_count  INTEGER NOT NULL DEFAULT 0,
+         created_at     INTEGER NOT NULL,
+         updated_at     INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX conversations_by_update ON conversations (updated_at);
+     CREATE TABLE messages (
+         seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+         message_id       TEXT NOT NULL UNIQUE,
+         performative     TEXT NOT NULL,
+         sender           TEXT NOT NULL,
+         receiver         TEXT,
+         capability       TEXT,
+         content          TEXT NOT NULL CHECK (json_valid(content)),
+         conversation_id  TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+         reply_with       TEXT,
+         in_reply_to      TEXT,
+         created_at       INTEGER NOT NULL,
+         parent_id        TEXT,
+         depth            INTEGER NOT NULL,
+         state            TEXT NOT NULL
+                          CHECK (state IN ('pending', 'delivered', 'failed', 'refused', 'recorded')),
+         attempts         INTEGER NOT NULL DEFAULT 0,
+         error            TEXT,
+         delivered_at     INTEGER
+     ) STRICT;
+     CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
+     CREATE INDEX messages_by_parent ON messages (parent_id);
+     CREATE INDEX messages_pending ON messages (seq) WHERE state = 'pending';
+     CREATE TABLE agent_health (
+         agent_id              TEXT PRIMARY KEY,
+         consecutive_failures  INTEGER NOT NULL DEFAULT 0,
+         opened_at             INTEGER,
+         deliveries            INTEGER NOT NULL DEFAULT 0,
+         failures              INTEGER NOT NULL DEFAULT 0,
+         last_error            TEXT,
+         updated_at            INTEGER NOT NULL
+     ) STRICT;",
 ];
 
 pub fn latest() -> i64 {

@@ -12,6 +12,8 @@ unsafe extern "C" {
     fn host_now_ms() -> i64;
     #[link_name = "memory_store"]
     fn host_memory_store(ptr: *const u8, len: usize) -> i32;
+    #[link_name = "send_message"]
+    fn host_send_message(ptr: *const u8, len: usize) -> i32;
 }
 
 /// Log levels understood by the host.
@@ -37,6 +39,15 @@ pub fn now_ms() -> i64 {
 pub fn memory_store(payload: &str) -> i32 {
     // SAFETY: the host only reads `len` bytes at `ptr`, which we own.
     unsafe { host_memory_store(payload.as_ptr(), payload.len()) }
+}
+
+/// Send a message (JSON: `performative`, `capability` or `receiver`,
+/// `content`, ...) in the conversation being handled. 0 = accepted;
+/// -2 invalid, -3 too large, -6 refused by loop protection, -1 outside a
+/// message delivery.
+pub fn send_message(message: &str) -> i32 {
+    // SAFETY: the host only reads `len` bytes at `ptr`, which we own.
+    unsafe { host_send_message(message.as_ptr(), message.len()) }
 }
 
 thread_local! {

@@ -10,7 +10,8 @@ use wasmi_core::LimiterError;
 /// Status codes returned by the `caxton` imports (negative = error).
 pub mod status {
     pub const OK: i32 = 0;
-    /// The host service does not exist yet in this build (e.g. messaging).
+    /// The host service is not available in this execution (e.g.
+    /// `send_message` outside a message delivery).
     pub const NOT_AVAILABLE: i32 = -1;
     /// A pointer/length outside linear memory, or a payload that is not UTF-8 JSON.
     pub const BAD_ARGS: i32 = -2;
@@ -20,6 +21,9 @@ pub mod status {
     pub const DENIED: i32 = -4;
     /// The host service failed.
     pub const FAILED: i32 = -5;
+    /// Loop protection refused a message: the conversation's depth limit or
+    /// message budget is reached (a `failure` is recorded in it).
+    pub const LIMIT: i32 = -6;
 }
 
 /// The largest payload a guest may pass to a host function.

@@ -1,0 +1,106 @@
+//! Messaging over HTTP (SPEC §7): `POST /api/v1/messages` (optional `wait`
+//! for the reply), `GET /api/v1/conversations[/{id}]`,
+//! `GET /api/v1/capabilities`. Everything goes through the daemon's one
+//! `Messenger`, whose worker threads deliver what is queued.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, Query, State as Extract};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::AppState;
+use super::api::{ApiJson, ApiResult, blocking};
+use crate::error::Error;
+use crate::messaging::NewMessage;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/messages", post(send))
+        .route("/api/v1/conversations", get(conversations))
+        .route("/api/v1/conversations/{id}", get(conversation))
+        .route("/api/v1/capabilities", get(capabilities))
+}
+
+/// `wait` is a duration (`"30s"`) or a number of seconds; the rest of the
+/// body is the message.
+fn split_wait(mut body: Value) -> Result<(NewMessage, Option<Duration>), Error> {
+    let bad = |message: String| Error::BadRequest { message };
+    let wait = match body.as_object_mut().and_then(|o| o.remove("wait")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(
+            humantime::parse_duration(&s)
+                .map_err(|e| bad(format!("wait: {e} (write e.g. \"30s\")")))?,
+        ),
+        Some(Value::Number(n)) => Some(
+            n.as_f64()
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .ok_or_else(|| bad(format!("wait: {n} is not a number of seconds")))?,
+        ),
+        Some(other) => {
+            return Err(bad(format!(
+                "wait: expected a duration like \"30s\", got {other}"
+            )));
+        }
+    };
+    let new = serde_json::from_value(body).map_err(|e| bad(format!("message: {e}")))?;
+    Ok((new, wait))
+}
+
+async fn send(
+    Extract(state): Extract<AppState>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<impl IntoResponse> {
+    let (mut new, wait) = split_wait(body)?;
+    new.sender.get_or_insert_with(|| "api".into());
+    let messenger = state.messenger.clone();
+    let report = blocking(move || {
+        let mut report = messenger.send(new)?;
+        if let Some(wait) = wait.filter(|_| !report.duplicate) {
+            report.reply = messenger.wait_reply(&report.message, wait)?;
+        }
+        Ok(report)
+    })
+    .await?;
+    Ok(axum::Json(report))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+fn default_limit() -> usize {
+    50
+}
+
+async fn conversations(
+    Extract(state): Extract<AppState>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let messenger = state.messenger.clone();
+    Ok(axum::Json(
+        blocking(move || messenger.conversations(q.limit)).await?,
+    ))
+}
+
+async fn conversation(
+    Extract(state): Extract<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let messenger = state.messenger.clone();
+    Ok(axum::Json(
+        blocking(move || messenger.conversation(&id)).await?,
+    ))
+}
+
+async fn capabilities(Extract(state): Extract<AppState>) -> ApiResult<impl IntoResponse> {
+    let messenger = state.messenger.clone();
+    Ok(axum::Json(
+        blocking(move || messenger.capabilities()).await?,
+    ))
+}
