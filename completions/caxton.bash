@@ -85,6 +85,15 @@ _caxton() {
             caxton__subcmd__agents,list)
                 cmd="caxton__subcmd__agents__subcmd__list"
                 ;;
+            caxton__subcmd__agents,ping)
+                cmd="caxton__subcmd__agents__subcmd__ping"
+                ;;
+            caxton__subcmd__agents,reload)
+                cmd="caxton__subcmd__agents__subcmd__reload"
+                ;;
+            caxton__subcmd__agents,reload-status)
+                cmd="caxton__subcmd__agents__subcmd__reload__subcmd__status"
+                ;;
             caxton__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__resource__subcmd__usage"
                 ;;
@@ -100,6 +109,9 @@ _caxton() {
             caxton__subcmd__agents,show)
                 cmd="caxton__subcmd__agents__subcmd__show"
                 ;;
+            caxton__subcmd__agents,status)
+                cmd="caxton__subcmd__agents__subcmd__status"
+                ;;
             caxton__subcmd__agents,test)
                 cmd="caxton__subcmd__agents__subcmd__test"
                 ;;
@@ -108,6 +120,9 @@ _caxton() {
                 ;;
             caxton__subcmd__agents,validate-schema)
                 cmd="caxton__subcmd__agents__subcmd__validate__subcmd__schema"
+                ;;
+            caxton__subcmd__agents,watch)
+                cmd="caxton__subcmd__agents__subcmd__watch"
                 ;;
             caxton__subcmd__agents__subcmd__help,capabilities)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__capabilities"
@@ -130,6 +145,15 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,list)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__list"
                 ;;
+            caxton__subcmd__agents__subcmd__help,ping)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__ping"
+                ;;
+            caxton__subcmd__agents__subcmd__help,reload)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__reload"
+                ;;
+            caxton__subcmd__agents__subcmd__help,reload-status)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__reload__subcmd__status"
+                ;;
             caxton__subcmd__agents__subcmd__help,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__resource__subcmd__usage"
                 ;;
@@ -145,6 +169,9 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,show)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__show"
                 ;;
+            caxton__subcmd__agents__subcmd__help,status)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__status"
+                ;;
             caxton__subcmd__agents__subcmd__help,test)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__test"
                 ;;
@@ -153,6 +180,9 @@ _caxton() {
                 ;;
             caxton__subcmd__agents__subcmd__help,validate-schema)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__validate__subcmd__schema"
+                ;;
+            caxton__subcmd__agents__subcmd__help,watch)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__watch"
                 ;;
             caxton__subcmd__backup,help)
                 cmd="caxton__subcmd__backup__subcmd__help"
@@ -244,6 +274,15 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,list)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__list"
                 ;;
+            caxton__subcmd__help__subcmd__agents,ping)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__ping"
+                ;;
+            caxton__subcmd__help__subcmd__agents,reload)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__reload"
+                ;;
+            caxton__subcmd__help__subcmd__agents,reload-status)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__reload__subcmd__status"
+                ;;
             caxton__subcmd__help__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__resource__subcmd__usage"
                 ;;
@@ -259,6 +298,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,show)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__show"
                 ;;
+            caxton__subcmd__help__subcmd__agents,status)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__status"
+                ;;
             caxton__subcmd__help__subcmd__agents,test)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__test"
                 ;;
@@ -267,6 +309,9 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__agents,validate-schema)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__validate__subcmd__schema"
+                ;;
+            caxton__subcmd__help__subcmd__agents,watch)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__watch"
                 ;;
             caxton__subcmd__help__subcmd__backup,prune)
                 cmd="caxton__subcmd__help__subcmd__backup__subcmd__prune"
@@ -643,7 +688,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status status ping reload reload-status watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,7 +800,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__deploy)
-            opts="-h -V --source --max-memory --max-cpu-ms --timeout --capability --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --source --max-memory --max-cpu-ms --timeout --capability --hot-reload --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -827,7 +872,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status status ping reload reload-status watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,6 +983,48 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__reload__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__resource__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1008,6 +1095,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1050,6 +1151,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__list)
             opts="-h -V --detailed --type --status --names-only --count --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1065,6 +1180,88 @@ _caxton() {
                     COMPREPLY=($(compgen -W "deployed failing failed" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__ping)
+            opts="-h -V --timeout --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__reload)
+            opts="-h -V --all-config --validate-first --staged --rollback-on-error --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__reload__subcmd__status)
+            opts="-h -V --watch --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1197,7 +1394,33 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__show)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --include-metrics --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__status)
+            opts="-h -V --summary --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1280,6 +1503,32 @@ _caxton() {
             ;;
         caxton__subcmd__agents__subcmd__validate__subcmd__schema)
             opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__watch)
+            opts="-h -V --auto-reload --ignore-errors --log-changes --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1585,7 +1834,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status status ping reload reload-status watch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1682,6 +1931,48 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__reload__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__resource__subcmd__usage)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1752,6 +2043,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1781,6 +2086,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__validate__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -13,7 +13,7 @@ mod memory;
 mod metrics;
 pub mod registry;
 pub mod resources;
-mod watch;
+pub mod watch;
 
 use std::future::IntoFuture;
 use std::net::{IpAddr, SocketAddr};
