@@ -444,6 +444,14 @@ fn detailed_row(stdout: &str, name: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("no row {name} in:\n{stdout}"))
 }
 
+/// `caxton agents deploy ID --source FILE --hot-reload` of a new 1.0.0 agent.
+fn hot_deploy(env: &Env, name: &str) -> common::Run {
+    let id = name.to_lowercase();
+    let src = env.write(&format!("src/{id}.toml"), &agent(name, "1.0.0", ""));
+    let src = src.to_str().unwrap();
+    env.run(&["agents", "deploy", &id, "--source", src, "--hot-reload"])
+}
+
 #[test]
 fn live_agent_commands_with_and_without_the_daemon() {
     let env = Env::new();
@@ -482,17 +490,7 @@ fn live_agent_commands_with_and_without_the_daemon() {
         "{}",
         r.stdout
     );
-    let early = env.write("src/early.toml", &agent("Early", "1.0.0", ""));
-    let r = env
-        .run(&[
-            "agents",
-            "deploy",
-            "early",
-            "--source",
-            early.to_str().unwrap(),
-            "--hot-reload",
-        ])
-        .ok();
+    let r = hot_deploy(&env, "Early").ok();
     assert!(r.stdout.contains("daemon not running"), "{}", r.stdout);
 
     let d = start(&env, &[]);
@@ -526,17 +524,7 @@ fn live_agent_commands_with_and_without_the_daemon() {
     env.run(&["agents", "ping", "nosuch"]).code(4);
 
     // deploy --hot-reload: live when the command returns.
-    let fresh = env.write("src/fresh.toml", &agent("Fresh", "1.0.0", ""));
-    let r = env
-        .run(&[
-            "agents",
-            "deploy",
-            "fresh",
-            "--source",
-            fresh.to_str().unwrap(),
-            "--hot-reload",
-        ])
-        .ok();
+    let r = hot_deploy(&env, "Fresh").ok();
     assert!(r.stdout.contains("fresh running 1.0.0"), "{}", r.stdout);
     assert_eq!(d.agent("fresh")["status"], "running");
     let show = env
