@@ -134,7 +134,8 @@ pub enum AgentsCommand {
         #[arg(long, value_name = "NAME")]
         agent: String,
     },
-    /// Live status of one agent in the running daemon, or counts of all
+    /// Live status of one agent in the running daemon (exit 3 when it is
+    /// not running), or counts of all by status and type
     #[command(group = clap::ArgGroup::new("which").required(true).args(["name", "summary"]))]
     Status {
         name: Option<String>,
@@ -143,6 +144,7 @@ pub enum AgentsCommand {
         summary: bool,
     },
     /// Check that the daemon has a live version of the agent that answers
+    /// (exit 3 when it has none, 6 when no answer comes in time)
     Ping {
         name: String,
         /// Give up after this long, e.g. 5s

@@ -508,3 +508,24 @@ fn reload_watched(cx: &Caxton, report: &FileReport, out: &Output) {
         Err(e) => out.warn(&format!("reload of {} failed: {e}", report.id)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uptime_reads_like_the_runbook() {
+        assert_eq!(uptime(0), "0s");
+        assert_eq!(uptime(59), "59s");
+        assert_eq!(uptime(45 * 60 + 30), "45m");
+        assert_eq!(uptime(2 * 3600 + 15 * 60), "2h15m");
+        assert_eq!(uptime(3 * 86_400 + 5 * 3600), "3d5h");
+    }
+
+    #[test]
+    fn live_columns_fall_back_to_dashes() {
+        let a = json!({"status": "running", "uptime_seconds": 90, "memory_mb": 45.24, "cpu_percent": 3.1});
+        assert_eq!(live_columns(&a), ["running", "1m", "45.2", "3.1"]);
+        assert_eq!(live_columns(&Value::Null), ["-", "-", "-", "-"]);
+    }
+}
