@@ -61,8 +61,17 @@ _caxton() {
             caxton,messages)
                 cmd="caxton__subcmd__message"
                 ;;
+            caxton,reload)
+                cmd="caxton__subcmd__reload"
+                ;;
             caxton,restore)
                 cmd="caxton__subcmd__restore"
+                ;;
+            caxton,server)
+                cmd="caxton__subcmd__server"
+                ;;
+            caxton,shutdown)
+                cmd="caxton__subcmd__shutdown"
                 ;;
             caxton,storage)
                 cmd="caxton__subcmd__storage"
@@ -85,6 +94,9 @@ _caxton() {
             caxton__subcmd__agents,deploy)
                 cmd="caxton__subcmd__agents__subcmd__deploy"
                 ;;
+            caxton__subcmd__agents,diagnose)
+                cmd="caxton__subcmd__agents__subcmd__diagnose"
+                ;;
             caxton__subcmd__agents,diff)
                 cmd="caxton__subcmd__agents__subcmd__diff"
                 ;;
@@ -93,6 +105,21 @@ _caxton() {
                 ;;
             caxton__subcmd__agents,list)
                 cmd="caxton__subcmd__agents__subcmd__list"
+                ;;
+            caxton__subcmd__agents,logs)
+                cmd="caxton__subcmd__agents__subcmd__logs"
+                ;;
+            caxton__subcmd__agents,metrics)
+                cmd="caxton__subcmd__agents__subcmd__metrics"
+                ;;
+            caxton__subcmd__agents,ping)
+                cmd="caxton__subcmd__agents__subcmd__ping"
+                ;;
+            caxton__subcmd__agents,reload)
+                cmd="caxton__subcmd__agents__subcmd__reload"
+                ;;
+            caxton__subcmd__agents,reload-status)
+                cmd="caxton__subcmd__agents__subcmd__reload__subcmd__status"
                 ;;
             caxton__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__resource__subcmd__usage"
@@ -109,14 +136,23 @@ _caxton() {
             caxton__subcmd__agents,show)
                 cmd="caxton__subcmd__agents__subcmd__show"
                 ;;
+            caxton__subcmd__agents,status)
+                cmd="caxton__subcmd__agents__subcmd__status"
+                ;;
             caxton__subcmd__agents,test)
                 cmd="caxton__subcmd__agents__subcmd__test"
+                ;;
+            caxton__subcmd__agents,test-local)
+                cmd="caxton__subcmd__agents__subcmd__test__subcmd__local"
                 ;;
             caxton__subcmd__agents,validate)
                 cmd="caxton__subcmd__agents__subcmd__validate"
                 ;;
             caxton__subcmd__agents,validate-schema)
                 cmd="caxton__subcmd__agents__subcmd__validate__subcmd__schema"
+                ;;
+            caxton__subcmd__agents,watch)
+                cmd="caxton__subcmd__agents__subcmd__watch"
                 ;;
             caxton__subcmd__agents__subcmd__help,capabilities)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__capabilities"
@@ -130,6 +166,9 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,deploy)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__deploy"
                 ;;
+            caxton__subcmd__agents__subcmd__help,diagnose)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__diagnose"
+                ;;
             caxton__subcmd__agents__subcmd__help,diff)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__diff"
                 ;;
@@ -138,6 +177,21 @@ _caxton() {
                 ;;
             caxton__subcmd__agents__subcmd__help,list)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__list"
+                ;;
+            caxton__subcmd__agents__subcmd__help,logs)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__logs"
+                ;;
+            caxton__subcmd__agents__subcmd__help,metrics)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__metrics"
+                ;;
+            caxton__subcmd__agents__subcmd__help,ping)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__ping"
+                ;;
+            caxton__subcmd__agents__subcmd__help,reload)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__reload"
+                ;;
+            caxton__subcmd__agents__subcmd__help,reload-status)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__reload__subcmd__status"
                 ;;
             caxton__subcmd__agents__subcmd__help,resource-usage)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__resource__subcmd__usage"
@@ -154,14 +208,23 @@ _caxton() {
             caxton__subcmd__agents__subcmd__help,show)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__show"
                 ;;
+            caxton__subcmd__agents__subcmd__help,status)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__status"
+                ;;
             caxton__subcmd__agents__subcmd__help,test)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__test"
+                ;;
+            caxton__subcmd__agents__subcmd__help,test-local)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__test__subcmd__local"
                 ;;
             caxton__subcmd__agents__subcmd__help,validate)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__validate"
                 ;;
             caxton__subcmd__agents__subcmd__help,validate-schema)
                 cmd="caxton__subcmd__agents__subcmd__help__subcmd__validate__subcmd__schema"
+                ;;
+            caxton__subcmd__agents__subcmd__help,watch)
+                cmd="caxton__subcmd__agents__subcmd__help__subcmd__watch"
                 ;;
             caxton__subcmd__backup,help)
                 cmd="caxton__subcmd__backup__subcmd__help"
@@ -256,8 +319,17 @@ _caxton() {
             caxton__subcmd__help,message)
                 cmd="caxton__subcmd__help__subcmd__message"
                 ;;
+            caxton__subcmd__help,reload)
+                cmd="caxton__subcmd__help__subcmd__reload"
+                ;;
             caxton__subcmd__help,restore)
                 cmd="caxton__subcmd__help__subcmd__restore"
+                ;;
+            caxton__subcmd__help,server)
+                cmd="caxton__subcmd__help__subcmd__server"
+                ;;
+            caxton__subcmd__help,shutdown)
+                cmd="caxton__subcmd__help__subcmd__shutdown"
                 ;;
             caxton__subcmd__help,storage)
                 cmd="caxton__subcmd__help__subcmd__storage"
@@ -277,11 +349,29 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,deploy)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__deploy"
                 ;;
+            caxton__subcmd__help__subcmd__agents,diagnose)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__diagnose"
+                ;;
             caxton__subcmd__help__subcmd__agents,diff)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__diff"
                 ;;
             caxton__subcmd__help__subcmd__agents,list)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__list"
+                ;;
+            caxton__subcmd__help__subcmd__agents,logs)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__logs"
+                ;;
+            caxton__subcmd__help__subcmd__agents,metrics)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__metrics"
+                ;;
+            caxton__subcmd__help__subcmd__agents,ping)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__ping"
+                ;;
+            caxton__subcmd__help__subcmd__agents,reload)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__reload"
+                ;;
+            caxton__subcmd__help__subcmd__agents,reload-status)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__reload__subcmd__status"
                 ;;
             caxton__subcmd__help__subcmd__agents,resource-usage)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__resource__subcmd__usage"
@@ -298,14 +388,23 @@ _caxton() {
             caxton__subcmd__help__subcmd__agents,show)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__show"
                 ;;
+            caxton__subcmd__help__subcmd__agents,status)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__status"
+                ;;
             caxton__subcmd__help__subcmd__agents,test)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__test"
+                ;;
+            caxton__subcmd__help__subcmd__agents,test-local)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__test__subcmd__local"
                 ;;
             caxton__subcmd__help__subcmd__agents,validate)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__validate"
                 ;;
             caxton__subcmd__help__subcmd__agents,validate-schema)
                 cmd="caxton__subcmd__help__subcmd__agents__subcmd__validate__subcmd__schema"
+                ;;
+            caxton__subcmd__help__subcmd__agents,watch)
+                cmd="caxton__subcmd__help__subcmd__agents__subcmd__watch"
                 ;;
             caxton__subcmd__help__subcmd__backup,prune)
                 cmd="caxton__subcmd__help__subcmd__backup__subcmd__prune"
@@ -408,6 +507,12 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__message,send)
                 cmd="caxton__subcmd__help__subcmd__message__subcmd__send"
+                ;;
+            caxton__subcmd__help__subcmd__server,start)
+                cmd="caxton__subcmd__help__subcmd__server__subcmd__start"
+                ;;
+            caxton__subcmd__help__subcmd__server,status)
+                cmd="caxton__subcmd__help__subcmd__server__subcmd__status"
                 ;;
             caxton__subcmd__help__subcmd__storage,corruption-level)
                 cmd="caxton__subcmd__help__subcmd__storage__subcmd__corruption__subcmd__level"
@@ -610,6 +715,24 @@ _caxton() {
             caxton__subcmd__message__subcmd__help,send)
                 cmd="caxton__subcmd__message__subcmd__help__subcmd__send"
                 ;;
+            caxton__subcmd__server,help)
+                cmd="caxton__subcmd__server__subcmd__help"
+                ;;
+            caxton__subcmd__server,start)
+                cmd="caxton__subcmd__server__subcmd__start"
+                ;;
+            caxton__subcmd__server,status)
+                cmd="caxton__subcmd__server__subcmd__status"
+                ;;
+            caxton__subcmd__server__subcmd__help,help)
+                cmd="caxton__subcmd__server__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__server__subcmd__help,start)
+                cmd="caxton__subcmd__server__subcmd__help__subcmd__start"
+                ;;
+            caxton__subcmd__server__subcmd__help,status)
+                cmd="caxton__subcmd__server__subcmd__help__subcmd__status"
+                ;;
             caxton__subcmd__storage,corruption-level)
                 cmd="caxton__subcmd__storage__subcmd__corruption__subcmd__level"
                 ;;
@@ -665,7 +788,7 @@ _caxton() {
 
     case "${cmd}" in
         caxton)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage message messages conversations conversation capabilities capability help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage server shutdown reload message messages conversations conversation capabilities capability help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -691,7 +814,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status status ping reload reload-status watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,7 +926,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__deploy)
-            opts="-h -V --source --max-memory --max-cpu-ms --timeout --capability --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --source --max-memory --max-cpu-ms --timeout --capability --hot-reload --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -829,6 +952,32 @@ _caxton() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__diagnose)
+            opts="-h -V --show-errors --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -875,7 +1024,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status help"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status status ping reload reload-status watch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -944,6 +1093,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -973,6 +1136,76 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__reload__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1056,7 +1289,35 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__test__subcmd__local)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1098,6 +1359,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__agents__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__agents__subcmd__list)
             opts="-h -V --detailed --type --status --names-only --count --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1113,6 +1388,152 @@ _caxton() {
                     COMPREPLY=($(compgen -W "deployed failing failed" -- "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__logs)
+            opts="-h -V --tail --level --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -W "error warn info" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__metrics)
+            opts="-h -V --last --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__ping)
+            opts="-h -V --timeout --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__reload)
+            opts="-h -V --all-config --validate-first --staged --rollback-on-error --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__reload__subcmd__status)
+            opts="-h -V --watch --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1245,7 +1666,33 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__show)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --include-metrics --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__status)
+            opts="-h -V --summary --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1271,13 +1718,55 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__test)
-            opts="-h -V --input --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --query --input --timeout --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__test__subcmd__local)
+            opts="-h -V --input --timeout --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1328,6 +1817,32 @@ _caxton() {
             ;;
         caxton__subcmd__agents__subcmd__validate__subcmd__schema)
             opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__agents__subcmd__watch)
+            opts="-h -V --auto-reload --ignore-errors --log-changes --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1851,7 +2366,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help)
-            opts="init agents memory tools config completions man backup restore storage message conversations capabilities help"
+            opts="init agents memory tools config completions man backup restore storage server shutdown reload message conversations capabilities help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1865,7 +2380,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents)
-            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test resource-usage sandbox-status"
+            opts="validate validate-schema schema deploy list count show capabilities diff rollback debug test test-local logs metrics diagnose resource-usage sandbox-status status ping reload reload-status watch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1934,6 +2449,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__diagnose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1949,6 +2478,76 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__reload__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2032,7 +2631,35 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__agents__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__test__subcmd__local)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2061,6 +2688,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__agents__subcmd__validate__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__agents__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2690,7 +3331,77 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__help__subcmd__reload)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__server)
+            opts="start status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__server__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__server__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__shutdown)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4376,6 +5087,36 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__reload)
+            opts="-h -V --agent --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__restore)
             opts="-h -V --target --force --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4384,6 +5125,178 @@ _caxton() {
             fi
             case "${prev}" in
                 --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version start status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help)
+            opts="start status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__start)
+            opts="-h -V --host --port --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__server__subcmd__status)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__shutdown)
+            opts="-h -V --graceful --timeout --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -434,3 +434,248 @@ fn one_daemon_per_data_dir_and_limits_and_auth() {
     assert_eq!(r.code, 3, "{}", r.all());
     assert!(r.stderr.contains("needs a bearer token"), "{}", r.stderr);
 }
+
+/// Columns of the `agents list --detailed` row whose first cell is `name`.
+fn detailed_row(stdout: &str, name: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .find(|c| c.first().is_some_and(|n| n == name))
+        .unwrap_or_else(|| panic!("no row {name} in:\n{stdout}"))
+}
+
+/// `caxton agents deploy ID --source FILE --hot-reload` of a new 1.0.0 agent.
+fn hot_deploy(env: &Env, name: &str) -> common::Run {
+    let id = name.to_lowercase();
+    let src = env.write(&format!("src/{id}.toml"), &agent(name, "1.0.0", ""));
+    let src = src.to_str().unwrap();
+    env.run(&["agents", "deploy", &id, "--source", src, "--hot-reload"])
+}
+
+#[test]
+fn live_agent_commands_with_and_without_the_daemon() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.agents()).unwrap();
+    paths_write(&env.agents().join("hot.toml"), &agent("Hot", "1.0.0", ""));
+
+    // No daemon: live-only commands exit 6 and say how to start it.
+    for args in [
+        &["agents", "status", "hot"][..],
+        &["agents", "ping", "hot"],
+        &["agents", "reload", "hot"],
+        &["agents", "reload-status"],
+        &["agents", "status", "--summary"],
+    ] {
+        let r = env.run(args).code(6);
+        assert!(
+            r.stderr.contains("caxton server start"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    let r = env.run(&["agents", "list", "--detailed"]).ok();
+    assert!(r.stderr.contains("daemon not running"), "{}", r.stderr);
+    let row = detailed_row(&r.stdout, "Hot");
+    assert_eq!(
+        row[1..6],
+        ["config", "deployed", "-", "-", "-"],
+        "{}",
+        r.stdout
+    );
+    let r = env
+        .run(&["agents", "show", "hot", "--include-metrics"])
+        .ok();
+    assert!(
+        r.stdout.contains("live metrics: daemon not running"),
+        "{}",
+        r.stdout
+    );
+    let r = hot_deploy(&env, "Early").ok();
+    assert!(r.stdout.contains("daemon not running"), "{}", r.stdout);
+
+    let d = start(&env, &[]);
+    for id in ["hot", "early"] {
+        poll(id, || (d.agent(id)["status"] == "running").then_some(()));
+    }
+    let r = env.run(&["agents", "list", "--detailed"]).ok();
+    assert!(r.stdout.starts_with("NAME"), "{}", r.stdout);
+    let row = detailed_row(&r.stdout, "Hot");
+    assert_eq!(row[1..3], ["config", "running"], "{}", r.stdout);
+    assert_ne!(row[3], "-", "uptime: {}", r.stdout);
+    for col in &row[4..6] {
+        col.parse::<f64>()
+            .unwrap_or_else(|_| panic!("not a number: {col} in {}", r.stdout));
+    }
+    assert!(!r.stderr.contains("daemon not running"), "{}", r.stderr);
+
+    let r = env.run(&["agents", "status", "hot"]).ok();
+    assert!(r.stdout.contains("hot running 1.0.0"), "{}", r.stdout);
+    let s = env
+        .run(&["agents", "status", "--summary", "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["total"], 2, "{s}");
+    assert_eq!(s["by_status"]["running"], 2, "{s}");
+    assert_eq!(s["by_type"]["config"], 2, "{s}");
+    let r = env.run(&["agents", "ping", "hot", "--timeout", "5s"]).ok();
+    assert!(r.stdout.contains("hot responded"), "{}", r.stdout);
+    let r = env.run(&["agents", "status", "nosuch"]).code(4);
+    assert!(r.stderr.contains("nosuch"), "{}", r.stderr);
+    env.run(&["agents", "ping", "nosuch"]).code(4);
+
+    // deploy --hot-reload: live when the command returns.
+    let r = hot_deploy(&env, "Fresh").ok();
+    assert!(r.stdout.contains("fresh running 1.0.0"), "{}", r.stdout);
+    assert_eq!(d.agent("fresh")["status"], "running");
+    let show = env
+        .run(&["agents", "show", "fresh", "--include-metrics", "--json"])
+        .ok()
+        .json();
+    assert_eq!(show["live"]["status"], "running", "{show}");
+    assert!(show["live"]["memory_mb"].is_number(), "{show}");
+
+    // A broken file with --staged --rollback-on-error: the deployed version
+    // is restored on disk and live, and the exit code says the reload failed.
+    let file = env.agents().join("fresh.toml");
+    paths_write(
+        &file,
+        "name = \"Fresh\"\nversion = \"2.0.0\"\ncapabilities = [\"testing\"\n",
+    );
+    let r = env
+        .run(&[
+            "agents",
+            "reload",
+            "fresh",
+            "--staged",
+            "--rollback-on-error",
+        ])
+        .code(3);
+    assert!(
+        r.stdout.contains("rolled back fresh to 1.0.0"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        agent("Fresh", "1.0.0", "")
+    );
+    poll("fresh 1.0.0 running", || {
+        let a = d.agent("fresh");
+        (a["status"] == "running" && a["version"] == "1.0.0").then_some(())
+    });
+    // Without rollback the invalid file is refused before the daemon is asked.
+    paths_write(
+        &file,
+        "name = \"Fresh\"\nversion = \"2.0.0\"\ncapabilities = [\"testing\"\n",
+    );
+    let r = env.run(&["agents", "reload", "fresh", "--staged"]).code(3);
+    assert!(r.stderr.contains("fresh.toml:"), "{}", r.stderr);
+    let r = env
+        .run(&["agents", "reload", "--all-config", "--validate-first"])
+        .code(3);
+    assert!(r.stderr.contains("fresh.toml:"), "{}", r.stderr);
+    let r = env.run(&["agents", "reload-status", "--json"]).ok().json();
+    assert!(r["rescans"].as_u64().unwrap() >= 1, "{r}");
+}
+
+/// `caxton agents watch` as a child whose stdout is collected by a thread.
+struct Watcher {
+    child: Child,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Watcher {
+    fn spawn(env: &Env, args: &[&str]) -> Watcher {
+        let mut child = env
+            .cmd()
+            .args(["agents", "watch"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start agents watch");
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (stdout, sink) = (child.stdout.take().unwrap(), out.clone());
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        Watcher { child, out }
+    }
+
+    fn text(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+
+    #[track_caller]
+    fn wait_for(&self, what: &str) -> String {
+        poll(what, || {
+            let t = self.text();
+            t.contains(what).then_some(t)
+        })
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn agents_watch_validates_changes_and_reloads_the_daemon() {
+    let env = Env::new();
+    let dev = env.path().join("dev");
+    std::fs::create_dir_all(&dev).unwrap();
+    let dir = dev.to_str().unwrap();
+    let w = Watcher::spawn(
+        &env,
+        &[dir, "--auto-reload", "--ignore-errors", "--log-changes"],
+    );
+    let file = dev.join("w.toml");
+    // Written until seen: the watch may not be armed yet.
+    poll("broken file reported", || {
+        paths_write(
+            &file,
+            "name = \"W\"\nversion = \"1.0.0\"\ncapabilities = [\"testing\"\n",
+        );
+        w.text().contains("1 invalid").then_some(())
+    });
+    let t = w.text();
+    assert!(t.contains("changed ") && t.contains("w.toml"), "{t}");
+    assert!(
+        t.lines()
+            .any(|l| l.contains("w.toml:2:") || l.contains("w.toml:3:") || l.contains("w.toml:4:")),
+        "an error with file:line:col: {t}"
+    );
+    paths_write(&file, &agent("W", "1.0.0", ""));
+    let t = w.wait_for("1 valid, 0 invalid");
+    assert!(t.contains("daemon not running: w not reloaded"), "{t}");
+    drop(w);
+
+    // With a daemon: the changed agent is reloaded live.
+    let d = start(&env, &[]);
+    let w = Watcher::spawn(&env, &[env.agents().to_str().unwrap(), "--auto-reload"]);
+    let live = env.agents().join("dev.toml");
+    poll("dev reloaded by the watch", || {
+        paths_write(&live, &agent("Dev", "1.0.0", ""));
+        w.text().contains("dev running 1.0.0").then_some(())
+    });
+    assert_eq!(d.agent("dev")["status"], "running");
+    drop(w);
+
+    // Without --ignore-errors the first invalid file ends the watch with exit 3.
+    paths_write(&dev.join("bad.toml"), "name = \"Bad\"\n[[[");
+    let mut w = Watcher::spawn(&env, &[dir]);
+    let status = poll("watch exits", || w.child.try_wait().unwrap());
+    assert_eq!(status.code(), Some(3), "{}", w.text());
+    assert!(w.text().contains("bad.toml"), "{}", w.text());
+}

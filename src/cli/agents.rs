@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
+use super::live;
 use super::output::{self, BOLD, DIM, Output};
 use crate::Caxton;
 use crate::agent::catalog::{self, Entry, Status};
@@ -51,10 +52,14 @@ pub enum AgentsCommand {
         source: Option<PathBuf>,
         #[command(flatten)]
         wasm: WasmDeployArgs,
+        /// Then make it live in the running daemon now and report its status
+        #[arg(long)]
+        hot_reload: bool,
     },
     /// List deployed agents
     List {
-        /// More columns: file, deployed time, versions, tools
+        /// Live columns from the daemon (uptime, memory, CPU), then deployed
+        /// time, versions, tools
         #[arg(long)]
         detailed: bool,
         #[arg(long = "type", value_enum)]
@@ -76,7 +81,12 @@ pub enum AgentsCommand {
         status: Option<Status>,
     },
     /// Show one agent: definition, status, deployed versions
-    Show { name: String },
+    Show {
+        name: String,
+        /// Add the daemon's live metrics (status, uptime, memory, CPU, runs)
+        #[arg(long)]
+        include_metrics: bool,
+    },
     /// Show the capabilities an agent offers
     Capabilities {
         name: String,
@@ -167,6 +177,61 @@ pub enum AgentsCommand {
         #[arg(long, value_name = "NAME")]
         agent: String,
     },
+    /// Live status of one agent in the running daemon (exit 3 when it is
+    /// not running), or counts of all by status and type
+    #[command(group = clap::ArgGroup::new("which").required(true).args(["name", "summary"]))]
+    Status {
+        name: Option<String>,
+        /// Counts by status and by type
+        #[arg(long)]
+        summary: bool,
+    },
+    /// Check that the daemon has a live version of the agent that answers
+    /// (exit 3 when it has none, 6 when no answer comes in time)
+    Ping {
+        name: String,
+        /// Give up after this long, e.g. 5s
+        #[arg(long, default_value = "5s", value_parser = super::server::parse_duration)]
+        timeout: std::time::Duration,
+    },
+    /// Reload an agent (or all config agents) in the running daemon now
+    #[command(group = clap::ArgGroup::new("which").required(true).args(["name", "all_config"]))]
+    Reload {
+        name: Option<String>,
+        /// Reload every config agent
+        #[arg(long)]
+        all_config: bool,
+        /// Check the file(s) first; reload nothing if invalid
+        #[arg(long)]
+        validate_first: bool,
+        /// Validate, reload, then check the agent runs (implies --validate-first)
+        #[arg(long, requires = "name")]
+        staged: bool,
+        /// If the new version is invalid or does not run, restore the last deployed version
+        #[arg(long, requires = "name")]
+        rollback_on_error: bool,
+    },
+    /// Recent reload events and agents that are not running, from the daemon
+    ReloadStatus {
+        /// Reprint every 2 seconds until Ctrl-C
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Development loop: validate agent files in DIR as they change and
+    /// (with --auto-reload) make them live in the running daemon; runs until Ctrl-C
+    Watch {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Ask the running daemon (if any) to reload each changed valid agent
+        #[arg(long)]
+        auto_reload: bool,
+        /// Keep watching after an invalid file (default: exit 3)
+        #[arg(long)]
+        ignore_errors: bool,
+        /// Print a timestamped line for every changed or removed file
+        #[arg(long)]
+        log_changes: bool,
+    },
 }
 
 /// Limits and capabilities of a WASM agent (only with a .wasm --source).
@@ -220,18 +285,59 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
             out.json(&spec::json_schema());
             Ok(ExitCode::Ok)
         }
-        AgentsCommand::Deploy { name, source, wasm } => match source {
-            Some(src) if is_wasm(&src) => super::wasm::deploy(cx, &name, &src, &wasm, out),
-            _ if wasm.given() => Err(Error::Usage {
-                message: "--max-memory, --max-cpu-ms, --timeout and --capability apply to WASM agents only".into(),
-                hint: format!("deploy a module: caxton agents deploy {name} --source FILE.wasm"),
-            }),
-            None if wasm::find(cx, &name)?.is_some() => Err(Error::Usage {
-                message: format!("`{name}` is a WASM agent: deploy it from a module"),
-                hint: format!("caxton agents deploy {name} --source FILE.wasm"),
-            }),
-            source => deploy(cx, &name, source.as_deref(), out),
-        },
+        AgentsCommand::Deploy {
+            name,
+            source,
+            wasm,
+            hot_reload,
+        } => {
+            let code = deploy_any(cx, &name, source, &wasm, out)?;
+            if hot_reload && code == ExitCode::Ok {
+                return live::apply_live(cx, &name, true, out);
+            }
+            Ok(code)
+        }
+        AgentsCommand::Status { summary: true, .. } => live::summary(cx, out),
+        AgentsCommand::Status { name, .. } => {
+            live::status(cx, name.as_deref().unwrap_or_default(), out)
+        }
+        AgentsCommand::Ping { name, timeout } => live::ping(cx, &name, timeout, out),
+        AgentsCommand::Reload {
+            name: None,
+            validate_first,
+            ..
+        } => live::reload_all_config(cx, validate_first, out),
+        AgentsCommand::Reload {
+            name: Some(name),
+            validate_first,
+            staged,
+            rollback_on_error,
+            ..
+        } => live::reload_one(
+            cx,
+            &name,
+            &live::ReloadOpts {
+                validate_first: validate_first || staged,
+                rollback_on_error,
+            },
+            out,
+        ),
+        AgentsCommand::ReloadStatus { watch } => live::reload_status(cx, watch, out),
+        AgentsCommand::Watch {
+            dir,
+            auto_reload,
+            ignore_errors,
+            log_changes,
+        } => live::watch(
+            cx,
+            &dir,
+            &live::WatchOpts {
+                auto_reload,
+                ignore_errors,
+                log_changes,
+            },
+            out,
+        ),
         AgentsCommand::Test {
             name,
             query,
@@ -287,7 +393,16 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
                 entries.iter().for_each(|e| out.line(&e.id));
                 wasms.iter().for_each(|a| out.line(&a.id));
             } else {
-                list(&entries, &wasms, detailed, out);
+                let live = if detailed {
+                    let live = live::live_agents(cx)?;
+                    if live.is_none() && !out.json {
+                        out.note(&live::no_daemon_note(cx));
+                    }
+                    live
+                } else {
+                    None
+                };
+                list(&entries, &wasms, detailed, live.as_ref(), out);
             }
             Ok(ExitCode::Ok)
         }
@@ -296,9 +411,19 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
             out.line(entries.len() + wasms.len());
             Ok(ExitCode::Ok)
         }
-        AgentsCommand::Show { name } => match wasm::find(cx, &name)? {
-            Some(a) => super::wasm::show(&a, out),
-            None => show(&resolve(cx, &name)?, out),
+        AgentsCommand::Show {
+            name,
+            include_metrics,
+        } => match wasm::find(cx, &name)? {
+            Some(a) => {
+                let m = live::Metrics::fetch(cx, &a.id, include_metrics)?;
+                super::wasm::show(&a, &m, out)
+            }
+            None => {
+                let e = resolve(cx, &name)?;
+                let m = live::Metrics::fetch(cx, &e.id, include_metrics)?;
+                show(&e, &m, out)
+            }
         },
         AgentsCommand::Capabilities { name, list } => match wasm::find(cx, &name)? {
             Some(a) => super::wasm::capabilities(&a, list, out),
@@ -306,7 +431,8 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
         },
         AgentsCommand::Rollback { name, .. } if wasm::find(cx, &name)?.is_some() => {
             let agent = wasm::find(cx, &name)?.ok_or_else(|| not_a_wasm_agent(cx, &name))?;
-            super::wasm::rollback(cx, &agent, out)
+            super::wasm::rollback(cx, &agent, out)?;
+            live::apply_live(cx, &agent.id, false, out)
         }
         AgentsCommand::Diff { name, file } => diff_cmd(cx, &name, &file, out),
         AgentsCommand::Rollback { name, .. } => {
@@ -324,7 +450,7 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
                     d.file.display()
                 ));
             }
-            Ok(ExitCode::Ok)
+            live::apply_live(cx, &d.id, false, out)
         }
         AgentsCommand::Debug {
             name,
@@ -337,6 +463,30 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
             show_prompts,
             out,
         ),
+    }
+}
+
+/// Deploy a WASM module or a config agent file.
+fn deploy_any(
+    cx: &Caxton,
+    name: &str,
+    source: Option<PathBuf>,
+    wasm: &WasmDeployArgs,
+    out: &Output,
+) -> Result<ExitCode> {
+    match source {
+        Some(src) if is_wasm(&src) => super::wasm::deploy(cx, name, &src, wasm, out),
+        _ if wasm.given() => Err(Error::Usage {
+            message:
+                "--max-memory, --max-cpu-ms, --timeout and --capability apply to WASM agents only"
+                    .into(),
+            hint: format!("deploy a module: caxton agents deploy {name} --source FILE.wasm"),
+        }),
+        None if wasm::find(cx, name)?.is_some() => Err(Error::Usage {
+            message: format!("`{name}` is a WASM agent: deploy it from a module"),
+            hint: format!("caxton agents deploy {name} --source FILE.wasm"),
+        }),
+        source => deploy(cx, name, source.as_deref(), out),
     }
 }
 
@@ -456,7 +606,7 @@ fn exit_for(reports: &[FileReport], strict: bool) -> ExitCode {
     }
 }
 
-fn print_reports(reports: &[FileReport], strict: bool, verbose: bool, out: &Output) {
+pub(super) fn print_reports(reports: &[FileReport], strict: bool, verbose: bool, out: &Output) {
     if out.json {
         out.json(&output::report_json(reports, strict));
         return;
@@ -617,10 +767,27 @@ fn entry_json(e: &Entry) -> Value {
     })
 }
 
-fn list(entries: &[Entry], wasms: &[WasmAgent], detailed: bool, out: &Output) {
+/// `live`: the daemon's view by id (`list --detailed` with a daemon running).
+fn list(
+    entries: &[Entry],
+    wasms: &[WasmAgent],
+    detailed: bool,
+    live: Option<&std::collections::BTreeMap<String, Value>>,
+    out: &Output,
+) {
+    let live_of = |id: &str| live.and_then(|l| l.get(id));
     if out.json {
         let mut all: Vec<Value> = entries.iter().map(entry_json).collect();
         all.extend(wasms.iter().map(super::wasm::agent_json));
+        if detailed {
+            for a in &mut all {
+                a["live"] = a["id"]
+                    .as_str()
+                    .and_then(live_of)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+            }
+        }
         out.json(&all);
         return;
     }
@@ -687,7 +854,43 @@ fn list(entries: &[Entry], wasms: &[WasmAgent], detailed: bool, out: &Output) {
         ]
     }));
     if detailed {
-        out.table(&HEADERS, &rows);
+        // The runbook's columns first: NAME TYPE STATUS UPTIME MEMORY_MB CPU_%,
+        // STATUS live when the daemon has the agent, else from validation.
+        let headers = [
+            "NAME",
+            "TYPE",
+            "STATUS",
+            "UPTIME",
+            "MEMORY_MB",
+            "CPU_%",
+            "ID",
+            "VERSION",
+            "DEPLOYED",
+            "VERSIONS",
+            "TOOLS",
+            "CAPABILITIES",
+        ];
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|r| {
+                let [status, up, mem, cpu] = match live_of(&r[1]) {
+                    Some(a) => live::live_columns(a),
+                    None => [r[3].clone(), "-".into(), "-".into(), "-".into()],
+                };
+                let mut row = vec![
+                    r[0].clone(),
+                    r[2].clone(),
+                    status,
+                    up,
+                    mem,
+                    cpu,
+                    r[1].clone(),
+                ];
+                row.extend(r[4..].iter().cloned());
+                row
+            })
+            .collect();
+        out.table(&headers, &rows);
     } else {
         let pick = |row: &Vec<String>| SHORT.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
         let headers: Vec<&str> = SHORT.iter().map(|&i| HEADERS[i]).collect();
@@ -695,9 +898,12 @@ fn list(entries: &[Entry], wasms: &[WasmAgent], detailed: bool, out: &Output) {
     }
 }
 
-fn show(e: &Entry, out: &Output) -> Result<ExitCode> {
+fn show(e: &Entry, metrics: &live::Metrics, out: &Output) -> Result<ExitCode> {
     if out.json {
         let mut v = entry_json(e);
+        if let Some(m) = metrics.json() {
+            v["live"] = m;
+        }
         v["definition"] = e
             .report
             .doc
@@ -787,6 +993,7 @@ fn show(e: &Entry, out: &Output) -> Result<ExitCode> {
             .iter()
             .for_each(|l| out.line(format!("  {l}")));
     }
+    metrics.print(out);
     Ok(ExitCode::Ok)
 }
 

@@ -11,6 +11,7 @@ use crate::error::{ExitCode, Result};
 
 mod agents;
 mod backup;
+mod live;
 mod memory;
 mod messaging;
 mod meta;

@@ -66,6 +66,11 @@ impl Output {
         bar
     }
 
+    /// Information beside the output (stderr), not a problem.
+    pub fn note(&self, text: &str) {
+        let _ = writeln!(anstream::stderr(), "{DIM}note{DIM:#}: {text}");
+    }
+
     pub fn warn(&self, text: &str) {
         let _ = writeln!(anstream::stderr(), "{WARN}warning{WARN:#}: {text}");
     }

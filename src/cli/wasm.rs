@@ -128,11 +128,14 @@ pub fn agent_json(a: &WasmAgent) -> Value {
     })
 }
 
-pub fn show(a: &WasmAgent, out: &Output) -> Result<ExitCode> {
+pub fn show(a: &WasmAgent, metrics: &super::live::Metrics, out: &Output) -> Result<ExitCode> {
     if out.json {
         let mut v = agent_json(a);
         v["history"] = json!(a.history);
         v["usage"] = json!(a.usage);
+        if let Some(m) = metrics.json() {
+            v["live"] = m;
+        }
         out.json(&v);
         return Ok(ExitCode::Ok);
     }
@@ -182,6 +185,7 @@ pub fn show(a: &WasmAgent, out: &Output) -> Result<ExitCode> {
     for (k, v) in rows {
         out.line(format!("  {DIM}{k:<13}{DIM:#}{v}"));
     }
+    metrics.print(out);
     Ok(ExitCode::Ok)
 }
 

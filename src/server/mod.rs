@@ -14,7 +14,7 @@ mod messages;
 mod metrics;
 pub mod registry;
 pub mod resources;
-mod watch;
+pub mod watch;
 
 use std::future::IntoFuture;
 use std::net::{IpAddr, SocketAddr};

@@ -4,6 +4,7 @@
 //! full, idempotent rescan. When the directory is removed the watch is dead,
 //! so it is re-armed once the directory exists again.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -40,7 +41,10 @@ pub fn spawn(state: AppState) {
                 if let Err(e) = std::fs::create_dir_all(&dir) {
                     tracing::debug!("agents directory {} not available: {e}", dir.display());
                 }
-                watch_until_gone(&dir, &mut || state.rescan("watch"));
+                let _ = watch_until_gone(&dir, &mut || {
+                    state.rescan("watch");
+                    ControlFlow::Continue(())
+                });
                 std::thread::sleep(REARM_POLL);
             }
         });
@@ -52,23 +56,27 @@ pub fn spawn(state: AppState) {
 }
 
 /// Watch `dir`, calling `changed` after each relevant batch, until the
-/// directory disappears (or the watch cannot be set up). Also used by
-/// `caxton agents watch`.
-pub fn watch_until_gone(dir: &PathBuf, changed: &mut dyn FnMut()) {
+/// directory disappears (or the watch cannot be set up): then `Continue`.
+/// `changed` returning `Break` ends the watch at once (`caxton agents watch`
+/// stops on an invalid file); that `Break` is returned.
+pub fn watch_until_gone(
+    dir: &PathBuf,
+    changed: &mut dyn FnMut() -> ControlFlow<()>,
+) -> ControlFlow<()> {
     if !dir.is_dir() {
-        return;
+        return ControlFlow::Continue(());
     }
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = match new_debouncer(DEBOUNCE, None, tx) {
         Ok(d) => d,
         Err(e) => {
             tracing::error!("cannot watch {}: {e}", dir.display());
-            return;
+            return ControlFlow::Continue(());
         }
     };
     if let Err(e) = debouncer.watch(dir, RecursiveMode::NonRecursive) {
         tracing::error!("cannot watch {}: {e}", dir.display());
-        return;
+        return ControlFlow::Continue(());
     }
     let inode = |d: &Path| {
         std::fs::metadata(d)
@@ -78,7 +86,7 @@ pub fn watch_until_gone(dir: &PathBuf, changed: &mut dyn FnMut()) {
     let armed = inode(dir);
     tracing::info!(dir = %dir.display(), "watching the agents directory");
     // Files may have changed while the watch was being (re-)armed.
-    changed();
+    changed()?;
     loop {
         match rx.recv_timeout(REARM_POLL) {
             Ok(Ok(events)) => {
@@ -93,8 +101,8 @@ pub fn watch_until_gone(dir: &PathBuf, changed: &mut dyn FnMut()) {
                 });
                 if root_gone {
                     tracing::warn!(dir = %dir.display(), "agents directory removed or renamed; re-arming the watch");
-                    changed();
-                    return;
+                    changed()?;
+                    return ControlFlow::Continue(());
                 }
                 // Reading the files (our own rescan) raises Access events:
                 // acting on them would rescan forever.
@@ -104,23 +112,23 @@ pub fn watch_until_gone(dir: &PathBuf, changed: &mut dyn FnMut()) {
                     .flat_map(|e| e.paths.iter())
                     .any(|p| relevant(p, dir))
                 {
-                    changed();
+                    changed()?;
                 }
             }
             Ok(Err(errors)) => {
                 for e in errors {
                     tracing::warn!("watch error on {}: {e}", dir.display());
                 }
-                changed();
+                changed()?;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return ControlFlow::Continue(()),
         }
         // A removed (or replaced) directory silently ends inotify events.
         if !dir.is_dir() || inode(dir) != armed {
             tracing::warn!(dir = %dir.display(), "agents directory removed; re-arming when it returns");
-            changed();
-            return;
+            changed()?;
+            return ControlFlow::Continue(());
         }
     }
 }
