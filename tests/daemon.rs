@@ -136,9 +136,15 @@ fn deploy_body(name: &str, module: &[u8]) -> String {
 #[test]
 fn runbook_endpoints_have_the_documented_shapes() {
     let env = Env::new();
+    // Its provider is down, so executing it goes through the run loop to a
+    // classified provider error without waiting on a model.
     env.write(
         "data/agents/data-analyzer.toml",
-        &agent("DataAnalyzer", "1.0.0", ""),
+        &agent(
+            "DataAnalyzer",
+            "1.0.0",
+            "[llm]\nprovider = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+        ),
     );
     let d = start(&env, &[]);
 
@@ -232,8 +238,15 @@ fn runbook_endpoints_have_the_documented_shapes() {
     assert_eq!(s, 400);
     assert_eq!(e["error"]["code"], "bad_request");
     let (s, e, _) = d.post("/api/v1/agents/data-analyzer/execute", r#"{"input": "x"}"#);
-    assert_eq!(s, 500);
-    assert_eq!(e["error"]["code"], "not_available");
+    assert_eq!(s, 502, "{e}");
+    assert_eq!(e["error"]["code"], "llm_connection");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.1:9"),
+        "{e}"
+    );
 
     // Undeploy.
     let (s, _, _) = d.send(d.http.delete(format!("{}/api/v1/agents/{id}", d.url)));
