@@ -363,15 +363,23 @@ fn bad_modules_and_limits_are_refused_at_deploy() {
 fn test_dispatches_on_the_agent_kind() {
     let env = Env::new();
     env.run(&["init"]).ok();
-    let r = env
-        .run(&["agents", "test", "data-analyzer", "--input", "{}"])
-        .code(1);
-    let r2 = env
-        .run(&["agents", "test", "data-analyzer", "--input", "{}", "--json"])
-        .code(1);
     // A config agent runs through its LLM provider: the default `local`
-    // one, not built into this branch yet, fails clearly and is recorded.
+    // one. Without its model files it fails clearly (with the fix) and the
+    // run is recorded; an empty models dir makes that deterministic.
+    let no_models = env.path().join("no-models");
+    let run = |args: &[&str]| {
+        common::finish(
+            env.cmd()
+                .env("CAXTON_MODELS_DIR", &no_models)
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = run(&["agents", "test", "data-analyzer", "--input", "{}"]).code(1);
+    let r2 = run(&["agents", "test", "data-analyzer", "--input", "{}", "--json"]).code(1);
     assert!(r.stderr.contains("local LLM error"), "{}", r.stderr);
+    assert!(r.stderr.contains("scripts/fetch-models"), "{}", r.stderr);
     assert_eq!(error_json(&r2)["error"]["code"], "llm_unavailable");
     let record: serde_json::Value = serde_json::from_str(&r2.stdout).unwrap();
     assert_eq!(
