@@ -692,3 +692,53 @@ fn agents_watch_validates_changes_and_reloads_the_daemon() {
     assert_eq!(status.code(), Some(3), "{}", w.text());
     assert!(w.text().contains("bad.toml"), "{}", w.text());
 }
+
+#[test]
+fn message_send_goes_through_the_running_daemon() {
+    let env = Env::new();
+    let d = start(&env, &[]);
+    // Deployed through the API: the daemon's messenger learns the
+    // capability on the rescan that follows.
+    let (s, deployed, _) = d.post(
+        "/api/v1/agents",
+        &deploy_body(
+            "counter",
+            &std::fs::read(repo().join("agents/word-count.wasm")).unwrap(),
+        ),
+    );
+    assert_eq!(s, 201, "{deployed}");
+    let sent = env
+        .run(&[
+            "message",
+            "send",
+            "--capability",
+            "custom-computation",
+            "--content",
+            r#"{"text": "one two three"}"#,
+            "--wait",
+            "20s",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(sent["receivers"], json!(["counter"]), "{sent}");
+    assert_eq!(sent["reply"]["performative"], "inform", "{sent}");
+    // The daemon (not a CLI process) routed it: its own counters saw it.
+    let metrics = d
+        .http
+        .get(format!("{}/metrics", d.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains(r#"caxton_messages_total{performative="request",outcome="accepted"} 1"#),
+        "{metrics}"
+    );
+    let (s, conv) = d.get(&format!(
+        "/api/v1/conversations/{}",
+        sent["conversation_id"].as_str().unwrap()
+    ));
+    assert_eq!(s, 200, "{conv}");
+    assert_eq!(conv["messages"].as_array().unwrap().len(), 2, "{conv}");
+}

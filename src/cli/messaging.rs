@@ -13,6 +13,7 @@ use crate::Caxton;
 use crate::agent::{catalog, wasm};
 use crate::error::{Error, ExitCode, Result};
 use crate::messaging::{self, Message, Messenger, NewMessage, Performative, SendReport, State};
+use crate::server::client::Client;
 
 #[derive(Debug, Subcommand)]
 pub enum MessageCommand {
@@ -90,8 +91,24 @@ fn messenger(cx: &Caxton) -> Result<Messenger> {
 
 /// Send through the running daemon when there is one, else in-process.
 /// (The daemon path, `POST /api/v1/messages`, is added with the daemon.)
-fn send(cx: &Caxton, new: NewMessage, wait: Option<Duration>) -> Result<SendReport> {
-    messaging::send_in_process(cx, new, wait)
+/// Through the running daemon when there is one (its workers deliver to the
+/// agents it holds live), else in this process.
+fn send(cx: &Caxton, mut new: NewMessage, wait: Option<Duration>) -> Result<SendReport> {
+    let Some(daemon) = Client::find(cx)? else {
+        return messaging::send_in_process(cx, new, wait);
+    };
+    new.sender.get_or_insert_with(|| "cli".into());
+    let mut body = serde_json::to_value(&new).unwrap_or_default();
+    if let Some(w) = wait {
+        body["wait"] = serde_json::json!(w.as_secs_f64());
+    }
+    // The daemon waits up to `wait` for the reply; allow for the round trip.
+    let timeout = wait.map(|w| w + Duration::from_secs(10));
+    let answer = daemon.post("/api/v1/messages", &body, timeout)?;
+    serde_json::from_value(answer).map_err(|e| Error::DaemonUnreachable {
+        url: daemon.url.clone(),
+        message: format!("unexpected answer to POST /api/v1/messages: {e}"),
+    })
 }
 
 pub fn run_message(cx: &Caxton, cmd: MessageCommand, out: &Output) -> Result<ExitCode> {

@@ -146,7 +146,7 @@ pub struct Message {
 
 /// A message as a client or an agent sends it (the body of
 /// `POST /api/v1/messages`, the payload of the `send_message` host function).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
     #[serde(default)]

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::Caxton;
@@ -42,7 +42,7 @@ use delivery::{Delivered, Target, notice};
 pub const BATCH: usize = 64;
 
 /// The answer of `send` (the body of `POST /api/v1/messages`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SendReport {
     pub message: Message,
     pub conversation_id: String,
