@@ -1,8 +1,7 @@
 //! MCP tools against real servers from npm over stdio
 //! (`@modelcontextprotocol/server-everything` and `server-filesystem`).
 
-mod common;
-use common::{Env, mcp_servers_config};
+use crate::common::{Env, mcp_servers_config};
 
 /// An Env whose server config declares the npm servers; `None` = skipped.
 fn env_with_servers() -> Option<Env> {
@@ -96,7 +95,7 @@ fn validation_checks_mcp_tools_against_the_server() {
     let Some(env) = env_with_servers() else {
         return;
     };
-    let good = common::agent("Echoer", "1.0.0", "").replace(
+    let good = crate::common::agent("Echoer", "1.0.0", "").replace(
         r#"tools = ["csv_parser"]"#,
         r#"tools = ["mcp:everything/echo", "mcp:fs/read_text_file"]"#,
     );

@@ -1,8 +1,7 @@
 //! The config-agent lifecycle through the real binary: validate, deploy,
 //! list, show, diff, rollback, debug.
 
-mod common;
-use common::{Env, agent, repo};
+use crate::common::{Env, agent, repo};
 
 #[test]
 fn example_agents_validate() {
@@ -187,7 +186,7 @@ fn missing_file_is_not_found_and_unreadable_is_permission_denied() {
             "--reuid=65534",
             "--regid=65534",
             "--clear-groups",
-            common::bin(),
+            crate::common::bin(),
             "agents",
             "validate",
             f.to_str().unwrap(),
@@ -199,7 +198,7 @@ fn missing_file_is_not_found_and_unreadable_is_permission_denied() {
         }
         s.env("CAXTON_DATA_DIR", "/nonexistent").current_dir("/");
         let _ = &mut c;
-        common::finish(s.output().expect("setpriv"))
+        crate::common::finish(s.output().expect("setpriv"))
     } else {
         env.run(&["agents", "validate", f.to_str().unwrap()])
     };

@@ -2,7 +2,6 @@
 //! (tests/recorded_llm, replayed on loopback): success, streaming fragments,
 //! tool calls, and every classified failure.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
@@ -12,7 +11,7 @@ use caxton::runtime::llm::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
     ToolSpec,
 };
-use common::recorded_llm::{RecordedLlm, dead_url};
+use crate::common::recorded_llm::{RecordedLlm, dead_url};
 use serde_json::json;
 
 const KEY: &str = "sk-test-wrong-key-12345";

@@ -2,11 +2,10 @@
 //! shapes, WASM deploy → execute, errors, hot reload, graceful shutdown
 //! during an execution, one daemon per data dir, and the bearer token.
 
-mod common;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, agent, repo};
+use crate::common::{Env, agent, repo};
 use serde_json::{Value, json};
 
 /// Generous: these poll a real process on a shared 2-core machine.
@@ -458,7 +457,7 @@ fn detailed_row(stdout: &str, name: &str) -> Vec<String> {
 }
 
 /// `caxton agents deploy ID --source FILE --hot-reload` of a new 1.0.0 agent.
-fn hot_deploy(env: &Env, name: &str) -> common::Run {
+fn hot_deploy(env: &Env, name: &str) -> crate::common::Run {
     let id = name.to_lowercase();
     let src = env.write(&format!("src/{id}.toml"), &agent(name, "1.0.0", ""));
     let src = src.to_str().unwrap();

@@ -1,7 +1,6 @@
 //! Config precedence, init, completions and man pages through the binary.
 
-mod common;
-use common::{Env, repo};
+use crate::common::{Env, repo};
 
 #[test]
 fn init_creates_a_data_dir_and_is_idempotent() {
@@ -55,7 +54,7 @@ fn config_show_reports_sources() {
         .env("DATA_BASE", env.path())
         .env_remove("CAXTON_DATA_DIR")
         .env("CAXTON_SERVER_METRICS_PORT", "0");
-    let r = common::finish(c.output().unwrap()).ok();
+    let r = crate::common::finish(c.output().unwrap()).ok();
     let j = r.json();
     let get = |k: &str| {
         j["settings"]

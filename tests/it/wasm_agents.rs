@@ -2,8 +2,7 @@
 //! resource usage, sandbox status, rollback, and hostile modules stopped
 //! with exit code 7 and the limit named.
 
-mod common;
-use common::{Env, Run, agent, finish, repo};
+use crate::common::{Env, Run, agent, finish, repo};
 
 fn example() -> String {
     repo().join("agents/word-count.wasm").display().to_string()
@@ -368,7 +367,7 @@ fn test_dispatches_on_the_agent_kind() {
     // run is recorded; an empty models dir makes that deterministic.
     let no_models = env.path().join("no-models");
     let run = |args: &[&str]| {
-        common::finish(
+        crate::common::finish(
             env.cmd()
                 .env("CAXTON_MODELS_DIR", &no_models)
                 .args(args)

@@ -1,7 +1,6 @@
 //! Built-in tools through `caxton tools run`, as an operator and as an agent.
 
-mod common;
-use common::{Env, repo};
+use crate::common::{Env, repo};
 use std::io::{Read, Write};
 
 #[test]

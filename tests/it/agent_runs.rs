@@ -2,10 +2,9 @@
 //! played by a RECORDING (tests/recorded_llm replayed on loopback): tool
 //! calls, denied tools, the run log, and provider failures.
 
-mod common;
 
-use common::recorded_llm::{RecordedLlm, dead_url};
-use common::{Env, repo};
+use crate::common::recorded_llm::{RecordedLlm, dead_url};
+use crate::common::{Env, repo};
 
 const KEY: &str = "sk-test-wrong-key-12345";
 
@@ -239,7 +238,7 @@ fn anthropic_agent_round_trips_tool_use_and_tool_result() {
         ])
         .output()
         .unwrap();
-    let r = common::finish(r).ok();
+    let r = crate::common::finish(r).ok();
     // Streamed text of both rounds on stdout; the summary on stderr.
     assert!(r.stdout.contains("revenue averages 20."), "{}", r.stdout);
     assert!(r.stderr.contains("csv_parser ok"), "{}", r.stderr);
@@ -267,7 +266,7 @@ fn wrong_key_is_an_auth_error_naming_the_provider_without_the_key() {
         if json {
             c.arg("--json");
         }
-        common::finish(c.output().unwrap()).code(1)
+        crate::common::finish(c.output().unwrap()).code(1)
     };
     let r = run(false);
     assert!(

@@ -1,13 +1,12 @@
 //! The deployment files in scripts/deploy/ and the Dockerfile stay valid and
 //! in step with the real binary.
 
-mod common;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 fn repo_file(rel: &str) -> String {
-    std::fs::read_to_string(common::repo().join(rel)).unwrap()
+    std::fs::read_to_string(crate::common::repo().join(rel)).unwrap()
 }
 
 #[test]
@@ -24,7 +23,7 @@ fn systemd_unit_passes_systemd_analyze_verify() {
     // verify checks that ExecStart's binary exists: point it at this build.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("caxton.service");
-    std::fs::write(&path, unit.replace("/usr/local/bin/caxton", common::bin())).unwrap();
+    std::fs::write(&path, unit.replace("/usr/local/bin/caxton", crate::common::bin())).unwrap();
     let out = std::process::Command::new("systemd-analyze")
         .arg("verify")
         .arg(&path)
@@ -44,7 +43,7 @@ fn systemd_unit_passes_systemd_analyze_verify() {
 #[test]
 fn systemd_unit_uses_real_commands() {
     let unit = repo_file("scripts/deploy/caxton.service");
-    let env = common::Env::new();
+    let env = crate::common::Env::new();
     // Every flag ExecStart/ExecStop pass exists in the CLI.
     for (cmd, flags) in [
         (
@@ -80,7 +79,7 @@ fn kubernetes_manifest_probes_the_real_endpoints() {
     assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/api/v1/ready");
     assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
     // The embedded config is a valid Caxton config.
-    let env = common::Env::new();
+    let env = crate::common::Env::new();
     let cfg = env.write(
         "caxton.yaml",
         docs[0]["data"]["caxton.yaml"].as_str().unwrap(),

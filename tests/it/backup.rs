@@ -1,14 +1,13 @@
 //! Backup, verify, restore and prune through the real binary: archives
 //! taken while writers run, damaged archives, kill -9, a held daemon lock.
 
-mod common;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Env, entities_json, hold_daemon_lock, table_counts};
+use crate::common::{Env, entities_json, hold_daemon_lock, table_counts};
 
 fn seeded() -> Env {
     let env = Env::new();
@@ -30,7 +29,7 @@ fn backup(env: &Env, name: &str, extra: &[&str]) -> PathBuf {
 }
 
 /// `caxton restore FILE --target TARGET [extra...]`.
-fn restore(env: &Env, file: &Path, target: &Path, extra: &[&str]) -> common::Run {
+fn restore(env: &Env, file: &Path, target: &Path, extra: &[&str]) -> crate::common::Run {
     let mut args = vec![
         "restore",
         file.to_str().unwrap(),
@@ -407,10 +406,10 @@ fn prune_keeps_daily_and_weekly_and_never_the_newest_verified() {
 /// Run the runbook's `emergency_restore` (tests/fixtures/runbook, copied
 /// verbatim) with /var/lib/caxton pointed at a temp dir and `systemctl` and
 /// `sleep` stubbed, answering "yes".
-fn emergency_restore(env: &Env, backup: &Path) -> common::Run {
+fn emergency_restore(env: &Env, backup: &Path) -> crate::common::Run {
     let root = env.path().join("var/lib/caxton");
     let script =
-        std::fs::read_to_string(common::repo().join("tests/fixtures/runbook/emergency_restore.sh"))
+        std::fs::read_to_string(crate::common::repo().join("tests/fixtures/runbook/emergency_restore.sh"))
             .unwrap()
             .replace("/var/lib/caxton", root.to_str().unwrap());
     let bin = env.path().join("stub-bin");
@@ -421,7 +420,7 @@ fn emergency_restore(env: &Env, backup: &Path) -> common::Run {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    std::os::unix::fs::symlink(common::bin(), bin.join("caxton")).ok();
+    std::os::unix::fs::symlink(crate::common::bin(), bin.join("caxton")).ok();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let mut child = std::process::Command::new("bash")
         .arg("-c")
@@ -441,7 +440,7 @@ fn emergency_restore(env: &Env, backup: &Path) -> common::Run {
         .unwrap();
     use std::io::Write;
     child.stdin.take().unwrap().write_all(b"yes\n").unwrap();
-    common::finish(child.wait_with_output().unwrap())
+    crate::common::finish(child.wait_with_output().unwrap())
 }
 
 #[test]

@@ -1,8 +1,7 @@
 //! The memory knowledge graph through the real binary: the MCP memory
 //! server's operations, scopes, keyword and semantic search.
 
-mod common;
-use common::{Env, have_model};
+use crate::common::{Env, have_model};
 use serde_json::json;
 
 fn seed_json() -> String {
@@ -208,7 +207,7 @@ fn without_the_model_search_is_keyword_only_and_says_why() {
     let mut c = env.cmd();
     c.env("CAXTON_MODELS_DIR", &empty)
         .args(["memory", "search", "cats purr", "--json"]);
-    let r = common::finish(c.output().unwrap()).ok();
+    let r = crate::common::finish(c.output().unwrap()).ok();
     let j = r.json();
     assert_eq!(j["mode"], "keyword");
     assert!(
@@ -240,7 +239,7 @@ fn seed_without_model(env: &Env) {
         .unwrap()
         .write_all(seed_json().as_bytes())
         .unwrap();
-    let r = common::finish(child.wait_with_output().unwrap()).ok();
+    let r = crate::common::finish(child.wait_with_output().unwrap()).ok();
     assert!(r.stderr.contains("not embedded"), "{}", r.stderr);
 }
 
@@ -378,7 +377,7 @@ fn status_usage_and_capacity() {
     let mut c = env.cmd();
     c.env("CAXTON_MODELS_DIR", env.path().join("none"))
         .args(["memory", "emergency-diagnosis"]);
-    let r = common::finish(c.output().unwrap()).ok();
+    let r = crate::common::finish(c.output().unwrap()).ok();
     assert!(
         r.stdout.contains("action: run scripts/fetch-models"),
         "{}",
@@ -397,7 +396,7 @@ fn status_usage_and_capacity() {
     let mut c = env.cmd();
     c.env("CAXTON_MODELS_DIR", env.path().join("none"))
         .args(["memory", "status"]);
-    let r = common::finish(c.output().unwrap()).ok();
+    let r = crate::common::finish(c.output().unwrap()).ok();
     assert!(r.stdout.contains("Memory system: degraded"), "{}", r.stdout);
     assert!(r.stderr.contains("scripts/fetch-models"), "{}", r.stderr);
 }
@@ -432,7 +431,7 @@ fn two_processes_writing_at_once_lose_nothing() {
         })
         .collect();
     for c in children {
-        common::finish(c.wait_with_output().unwrap()).ok();
+        crate::common::finish(c.wait_with_output().unwrap()).ok();
     }
     let s = env.run(&["memory", "status", "--json"]).ok().json();
     assert_eq!(s["entities"], 10_000);
@@ -565,7 +564,7 @@ fn optimize_compacts_and_keeps_search_working() {
         "optimize",
         "--recompute-embeddings",
     ]);
-    let r = common::finish(c.output().unwrap()).code(4);
+    let r = crate::common::finish(c.output().unwrap()).code(4);
     assert!(r.stderr.contains("scripts/fetch-models"), "{}", r.stderr);
     if have_model() {
         let r = env

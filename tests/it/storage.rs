@@ -1,10 +1,9 @@
 //! Storage health through the real binary: safe mode on every write path,
 //! verify levels, a deliberately corrupted page, repair and emergency salvage.
 
-mod common;
 use std::path::Path;
 
-use common::{Env, agent, entities_json, hold_daemon_lock, table_counts};
+use crate::common::{Env, agent, entities_json, hold_daemon_lock, table_counts};
 use serde_json::json;
 
 fn seeded() -> Env {

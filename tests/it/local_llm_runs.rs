@@ -3,9 +3,8 @@
 //! is weak, so these tests assert shape (a tool call was made and recorded,
 //! text came back), never wording.
 
-mod common;
 
-use common::{Env, mcp_servers_config, models_dir, repo};
+use crate::common::{Env, mcp_servers_config, models_dir, repo};
 use serde_json::Value;
 
 /// Whether the local model is installed; with `CAXTON_REQUIRE_MODEL=1` its

@@ -2,8 +2,7 @@
 //! circuit breaker, recovery of undelivered messages, loop protection,
 //! deduplication and validation errors.
 
-mod common;
-use common::{Env, Run, repo};
+use crate::common::{Env, Run, repo};
 use serde_json::Value;
 
 /// An ABI v1 module answering `answer` (JSON) to every request; with
@@ -60,7 +59,7 @@ fn send(env: &Env, args: &[&str]) -> Run {
 
 /// Run with one config setting overridden through the environment.
 fn run_with(env: &Env, var: &str, value: &str, args: &[&str]) -> Run {
-    common::finish(env.cmd().env(var, value).args(args).output().unwrap())
+    crate::common::finish(env.cmd().env(var, value).args(args).output().unwrap())
 }
 
 fn error_json(r: &Run) -> Value {

@@ -1,0 +1,20 @@
+//! All integration tests in one binary (one link, shared helpers): each
+//! module is one area, run against the real `caxton` binary or library.
+
+mod common;
+
+mod agent_runs;
+mod agents;
+mod backup;
+mod config_and_meta;
+mod daemon;
+mod deploy;
+mod llm_adapters;
+mod local_llm_runs;
+mod mcp;
+mod memory;
+mod messaging;
+mod storage;
+mod tools;
+mod wasm_agents;
+mod wasm_runtime;
