@@ -1,17 +1,21 @@
 //! The error catalogue: every failure Caxton reports has a stable code, an exit
-//! code (SPEC §11), an HTTP status for the daemon, and a hint where one helps.
-//! Adapters render [`Error`] in exactly one place each (`cli::output`, and the
-//! server's error responder), so wording and codes never drift apart.
+//! code (README "Using it"), an HTTP status for the daemon, a hint where one
+//! helps and structured details ([`Error::details`]). Adapters render
+//! [`Error`] in exactly one place each (`cli::output`, and the server's error
+//! responder), so wording and codes never drift apart.
+//!
+//! Near a leaf: it imports only the leaf `diagnostics` module and the error
+//! types of the tool, WASM and LLM layers, never `agent/`, `memory/`,
+//! `config.rs`, `cli/` or `server/`.
 
 use std::path::{Path, PathBuf};
 
-use crate::agent::validate::FileReport;
-use crate::memory::embed::MODEL_ID as MODEL;
+use crate::diagnostics::{self, Checked, Diagnostic, Severity};
 use crate::runtime::llm::{LlmError, LlmErrorKind};
 use crate::runtime::wasm::WasmError;
 use crate::tools::ToolError;
 
-/// Process exit codes, as documented in SPEC §11. Scripts depend on them.
+/// Process exit codes, as documented in README "Using it". Scripts depend on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum ExitCode {
@@ -39,7 +43,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("embedding model {MODEL} not found in {}", dir.display())]
+    /// The embedding model's directory (named after the model) lacks files.
+    #[error("embedding model {} not found in {}", dir.file_name().unwrap_or_default().display(), dir.display())]
     ModelMissing { dir: PathBuf },
     #[error("embedding failed: {message}")]
     Embedding { message: String },
@@ -50,9 +55,15 @@ pub enum Error {
         name: String,
         suggestions: Vec<String>,
     },
-    /// An agent file failed validation; the report says why, line by line.
-    #[error("{} is invalid: {} error(s)", report.file.display(), report.errors().count())]
-    InvalidAgent { report: Box<FileReport> },
+    /// An agent file failed validation; the diagnostics say why, line by line.
+    #[error("{} is invalid: {} error(s)", file.display(), diagnostics.iter().filter(|d| d.severity == Severity::Error).count())]
+    InvalidAgent {
+        file: PathBuf,
+        /// The agent id the file declares (else its stem).
+        agent: String,
+        version: Option<String>,
+        diagnostics: Vec<Diagnostic>,
+    },
     #[error("Agent name conflict: {message}")]
     Conflict { message: String, hint: String },
     #[error("{message}")]
@@ -327,6 +338,31 @@ impl Error {
                 Error::ReplyTimeout { .. } => 504,
                 _ => 500,
             },
+        }
+    }
+
+    /// Structured detail, for `--json` and the daemon's error bodies.
+    pub fn details(&self) -> Option<serde_json::Value> {
+        match self {
+            Error::InvalidAgent {
+                file,
+                agent,
+                version,
+                diagnostics,
+            } => Some(diagnostics::report_json(
+                &[Checked {
+                    file,
+                    agent,
+                    version: version.as_deref(),
+                    diagnostics,
+                }],
+                false,
+            )),
+            Error::BackupInvalid { problems, .. } => {
+                Some(serde_json::json!({ "problems": problems }))
+            }
+            Error::MessageInvalid { field, .. } => Some(serde_json::json!({ "field": field })),
+            _ => None,
         }
     }
 

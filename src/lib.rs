@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod cli;
 pub mod config;
+pub mod diagnostics;
 pub mod error;
 pub mod init;
 pub mod lock;

@@ -259,13 +259,12 @@ pub fn deploy(cx: &Caxton, name: &str, source: Option<&Path>) -> Result<Deployed
         }
     };
     if !report.is_valid() {
-        return Err(Error::InvalidAgent {
-            report: Box::new(report),
-        });
+        return Err(report.into_error());
     }
-    let spec = report.spec.clone().ok_or_else(|| Error::InvalidAgent {
-        report: Box::new(report.clone()),
-    })?;
+    let spec = report
+        .spec
+        .clone()
+        .ok_or_else(|| report.clone().into_error())?;
     let on_disk = entries.iter().find(|e| e.file() == target);
     let new_hash = versions::hash(&report.content);
     let file_name = file_name_of(&target);

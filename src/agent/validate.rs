@@ -1,4 +1,4 @@
-//! Staged validation of config-agent files (SPEC §3): syntax → schema →
+//! Staged validation of config-agent files (README "Agent files"): syntax → schema →
 //! references → templates → conflicts. Every stage runs as far as it can so
 //! one run reports every problem in a file, each with file:line:col, the field,
 //! and a hint.
@@ -8,69 +8,15 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use jsonschema::error::ValidationErrorKind;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::source::SourceDoc;
 use super::spec::{self, AgentSpec};
 use super::template::{self, IssueKind};
+use crate::diagnostics::Checked;
+pub use crate::diagnostics::{Diagnostic, Severity, Stage};
+use crate::error::Error;
 use crate::tools;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    Syntax,
-    Schema,
-    References,
-    Templates,
-    Conflicts,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 5] = [
-        Stage::Syntax,
-        Stage::Schema,
-        Stage::References,
-        Stage::Templates,
-        Stage::Conflicts,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::Syntax => "syntax",
-            Stage::Schema => "schema",
-            Stage::References => "references",
-            Stage::Templates => "templates",
-            Stage::Conflicts => "conflicts",
-        }
-    }
-}
-
-/// One finding, in the shape of SPEC §3's `--json` output.
-#[derive(Debug, Clone, Serialize)]
-pub struct Diagnostic {
-    #[serde(skip)]
-    pub severity: Severity,
-    #[serde(skip)]
-    pub stage: Stage,
-    pub code: &'static str,
-    pub message: String,
-    pub file: Option<PathBuf>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub field: Option<String>,
-    pub hint: Option<String>,
-    /// The source line with a caret, for human output.
-    #[serde(skip)]
-    pub excerpt: Option<String>,
-}
 
 /// The validation result for one file.
 #[derive(Debug, Clone)]
@@ -114,6 +60,27 @@ impl FileReport {
 
     pub fn version(&self) -> Option<&str> {
         self.spec.as_ref().map(|s| s.version_or_default())
+    }
+
+    /// What the diagnostics renderers need of this report.
+    pub fn checked(&self) -> Checked<'_> {
+        Checked {
+            file: &self.file,
+            agent: &self.id,
+            version: self.version(),
+            diagnostics: &self.diagnostics,
+        }
+    }
+
+    /// The error for a file that must be valid to go on (deploy, run, reload).
+    pub fn into_error(self) -> Error {
+        let version = self.version().map(String::from);
+        Error::InvalidAgent {
+            file: self.file,
+            agent: self.id,
+            version,
+            diagnostics: self.diagnostics,
+        }
     }
 
     fn push(&mut self, d: Diagnostic) {

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 use super::output::{Output, glyph};
 use crate::Caxton;
-use crate::agent::validate::Severity;
+use crate::diagnostics::Severity;
 use crate::error::{Error, ExitCode, Result};
 use crate::ops::{archive, backup, prune, restore};
 

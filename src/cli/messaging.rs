@@ -54,7 +54,7 @@ pub struct SendArgs {
     #[arg(long)]
     broadcast: bool,
     /// Wait up to this long for the reply and print it (e.g. 30s)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = super::args::duration)]
     wait: Option<Duration>,
 }
 
@@ -81,10 +81,6 @@ pub enum CapabilitiesCommand {
     List,
 }
 
-fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (write e.g. 30s or 500ms)"))
-}
-
 fn messenger(cx: &Caxton) -> Result<Messenger> {
     Messenger::open(cx, Arc::new(wasm::runtime(cx)))
 }
@@ -104,11 +100,7 @@ fn send(cx: &Caxton, mut new: NewMessage, wait: Option<Duration>) -> Result<Send
     }
     // The daemon waits up to `wait` for the reply; allow for the round trip.
     let timeout = wait.map(|w| w + Duration::from_secs(10));
-    let answer = daemon.post("/api/v1/messages", &body, timeout)?;
-    serde_json::from_value(answer).map_err(|e| Error::DaemonUnreachable {
-        url: daemon.url.clone(),
-        message: format!("unexpected answer to POST /api/v1/messages: {e}"),
-    })
+    daemon.post_as("/api/v1/messages", &body, timeout)
 }
 
 pub fn run_message(cx: &Caxton, cmd: MessageCommand, out: &Output) -> Result<ExitCode> {

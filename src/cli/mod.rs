@@ -1,5 +1,7 @@
 //! The command line: clap definitions and dispatch. Each command group has
-//! its own file; they parse, call the core, and render through `output`.
+//! its own file (or directory, one file per subcommand group); they parse,
+//! call the core, and render through `output`. Flag values share the
+//! parsers of `args`.
 
 use std::path::PathBuf;
 
@@ -10,17 +12,15 @@ use crate::config::Overrides;
 use crate::error::{ExitCode, Result};
 
 mod agents;
+mod args;
 mod backup;
-mod live;
 mod memory;
 mod messaging;
 mod meta;
 pub mod output;
-mod runs;
 mod server;
 mod storage;
 mod tools;
-mod wasm;
 
 /// Caxton: a local multi-agent server with embedded memory.
 #[derive(Debug, Parser)]
@@ -100,7 +100,7 @@ pub enum Command {
         #[arg(long)]
         graceful: bool,
         /// How long in-flight executions may take with --graceful
-        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = server::parse_duration)]
+        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = args::duration)]
         timeout: std::time::Duration,
     },
     /// Rescan the agents directory in the running daemon now
@@ -168,7 +168,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Shutdown { graceful, timeout } => {
             server::shutdown(&open()?, graceful, timeout, &out)
         }
-        Command::Reload { agent } => server::reload(&open()?, agent.as_deref(), false, &out),
+        Command::Reload { agent } => agents::live::reload(&open()?, agent.as_deref(), &out),
         Command::Message(c) => messaging::run_message(&open()?, c, &out),
         Command::Conversations(c) => messaging::run_conversations(&open()?, c, &out),
         Command::Capabilities(c) => messaging::run_capabilities(&open()?, c, &out),

@@ -7,7 +7,7 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::agent::validate::{Diagnostic, FileReport, Severity};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::Error;
 
 pub const OK: Style = AnsiColor::Green.on_default();
@@ -134,65 +134,22 @@ pub fn diagnostic_lines(d: &Diagnostic, with_excerpt: bool) -> Vec<String> {
     lines
 }
 
-/// The JSON shape of SPEC §3 for a set of validated files.
-pub fn report_json(reports: &[FileReport], strict: bool) -> serde_json::Value {
-    let errors: Vec<&Diagnostic> = reports
-        .iter()
-        .flat_map(|r| r.diagnostics.iter())
-        .filter(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning))
-        .collect();
-    let warnings: Vec<&Diagnostic> = if strict {
-        Vec::new()
-    } else {
-        reports.iter().flat_map(|r| r.warnings()).collect()
-    };
-    let files: Vec<serde_json::Value> = reports
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "file": r.file,
-                "agent": r.id,
-                "version": r.version(),
-                "valid": r.is_valid() && !(strict && r.warnings().next().is_some()),
-                "errors": r.errors().count(),
-                "warnings": r.warnings().count(),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "valid": errors.is_empty(),
-        "errors": errors,
-        "warnings": warnings,
-        "files": files,
-    })
-}
-
-/// Print an error: JSON on stderr with `--json`, otherwise message and hint.
-/// Structured detail of an error, for `--json` and the daemon's error bodies.
-pub fn error_details(e: &Error) -> Option<serde_json::Value> {
-    match e {
-        Error::InvalidAgent { report } => Some(report_json(std::slice::from_ref(report), false)),
-        Error::BackupInvalid { problems, .. } => Some(serde_json::json!({ "problems": problems })),
-        Error::MessageInvalid { field, .. } => Some(serde_json::json!({ "field": field })),
-        _ => None,
-    }
-}
-
+/// Print an error: JSON on stderr with `--json`, otherwise the invalid
+/// file's findings, the message and the hint.
 pub fn render_error(e: &Error, json: bool) {
     let mut err = anstream::stderr();
-    let details = error_details(e);
     if json {
         let body = serde_json::json!({"error": {
             "code": e.code(),
             "message": e.to_string(),
             "hint": e.hint(),
-            "details": details,
+            "details": e.details(),
         }});
         let _ = writeln!(err, "{body}");
         return;
     }
-    if let Error::InvalidAgent { report } = e {
-        for d in report.errors() {
+    if let Error::InvalidAgent { diagnostics, .. } = e {
+        for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
             for l in diagnostic_lines(d, true) {
                 let _ = writeln!(err, "{l}");
             }

@@ -1,5 +1,5 @@
-//! `caxton server start|status`, `caxton shutdown`, `caxton reload`: the
-//! daemon's lifecycle from the command line.
+//! `caxton server start|status` and `caxton shutdown`: the daemon's
+//! lifecycle from the command line.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +10,7 @@ use super::output::{self, DIM, Output};
 use crate::Caxton;
 use crate::config::Overrides;
 use crate::error::{Error, ExitCode, Result};
-use crate::server::client::{Client, segment};
+use crate::server::client::Client;
 use crate::server::{self, StartOptions};
 
 #[derive(Debug, Subcommand)]
@@ -26,10 +26,6 @@ pub enum ServerCommand {
     },
     /// Whether a daemon runs for this data directory, and its health
     Status,
-}
-
-pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (write e.g. 30s or 500ms)"))
 }
 
 pub fn run(ov: &Overrides, cx: Caxton, cmd: ServerCommand, out: &Output) -> Result<ExitCode> {
@@ -60,7 +56,7 @@ fn status(cx: &Caxton, out: &Output) -> Result<ExitCode> {
     out.line(format!(
         "{} caxton daemon {} (pid {}) at {}",
         output::glyph(
-            (health["status"] != "healthy").then_some(crate::agent::validate::Severity::Warning)
+            (health["status"] != "healthy").then_some(crate::diagnostics::Severity::Warning)
         ),
         health["status"].as_str().unwrap_or("?"),
         health["pid"],
@@ -115,60 +111,4 @@ pub fn shutdown(cx: &Caxton, graceful: bool, timeout: Duration, out: &Output) ->
         url: client.url,
         message: "the daemon accepted the shutdown but is still running".into(),
     })
-}
-
-/// `caxton reload [--agent NAME]`: rescan now and report the agent(s).
-pub fn reload(
-    cx: &Caxton,
-    agent: Option<&str>,
-    validate_first: bool,
-    out: &Output,
-) -> Result<ExitCode> {
-    let client = Client::require(cx)?;
-    let body = json!({"validate_first": validate_first});
-    let agents = match agent {
-        Some(name) => vec![client.post(
-            &format!("/api/v1/agents/{}/reload", segment(name)),
-            &body,
-            None,
-        )?],
-        None => client.post("/api/v1/reload", &body, None)?["agents"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default(),
-    };
-    if out.json {
-        out.json(&agents);
-    } else {
-        for a in &agents {
-            print_agent_line(a, out);
-        }
-    }
-    let worst = agents.iter().any(|a| a["status"] != "running");
-    Ok(if worst {
-        ExitCode::Invalid
-    } else {
-        ExitCode::Ok
-    })
-}
-
-/// `✓ id running 1.0.0` or `✗ id failing: error`.
-pub fn print_agent_line(a: &serde_json::Value, out: &Output) {
-    use crate::agent::validate::Severity;
-    let sev = match a["status"].as_str() {
-        Some("running") => None,
-        Some("failing") => Some(Severity::Warning),
-        _ => Some(Severity::Error),
-    };
-    let error = a["error"]
-        .as_str()
-        .map(|e| format!(": {e}"))
-        .unwrap_or_default();
-    out.line(format!(
-        "{} {} {} {}{error}",
-        output::glyph(sev),
-        a["id"].as_str().unwrap_or("?"),
-        a["status"].as_str().unwrap_or("?"),
-        a["version"].as_str().unwrap_or("-"),
-    ));
 }

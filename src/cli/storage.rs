@@ -6,7 +6,7 @@ use clap::{ArgGroup, Subcommand};
 use super::output::{Output, glyph};
 use crate::Caxton;
 use crate::agent::catalog;
-use crate::agent::validate::Severity;
+use crate::diagnostics::Severity;
 use crate::error::{ExitCode, Result};
 use crate::ops::verify::{Level, Outcome};
 use crate::ops::{repair, safe_mode, verify};

@@ -97,9 +97,7 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                         .report
                         .spec
                         .as_ref()
-                        .ok_or_else(|| Error::InvalidAgent {
-                            report: Box::new(entry.report.clone()),
-                        })?;
+                        .ok_or_else(|| entry.report.clone().into_error())?;
                     if !spec.tools.contains(&name) {
                         return Err(Error::Usage {
                             message: format!(

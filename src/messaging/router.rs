@@ -9,13 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
-/// How a provider is run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AgentKind {
-    Config,
-    Wasm,
-}
+/// How a provider is run: the one agent kind, named for this module's callers.
+pub use crate::agent::Kind as AgentKind;
 
 /// Breaker settings (the `messaging` config section).
 #[derive(Debug, Clone, Copy)]

@@ -15,8 +15,10 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::{ApiJson, ApiResult, blocking};
+use super::contract::{Invalid, Ping, ReloadStatus, Reloaded};
 use super::metrics::ProviderLabels;
-use super::registry::{Agent, Health, Kind, Live, RunRecord};
+use super::registry::{Agent, Health, Live, RunRecord};
+use crate::agent::Kind;
 use crate::agent::catalog;
 use crate::agent::spec::AgentSpec;
 use crate::agent::wasm::{self, DeployRequest, SecurityPolicy};
@@ -35,7 +37,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn list(Extract(state): Extract<AppState>) -> impl IntoResponse {
-    let all: Vec<Value> = state.registry.all().iter().map(Agent::json).collect();
+    let all: Vec<_> = state.registry.all().iter().map(Agent::live).collect();
     axum::Json(all)
 }
 
@@ -44,19 +46,19 @@ async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let a = state.registry.find(&id)?;
-    let mut v = a.json();
-    match &a.live {
-        Some(Live::Wasm(w)) => {
-            v["resource_limits"] = json!(w.manifest.resource_limits);
-            v["security_policy"] = json!(w.manifest.security_policy);
-            v["module"] = json!(w.module);
-            v["history"] = json!(w.history);
-        }
-        Some(Live::Config(spec)) => {
-            v["tools"] = json!(spec.tools);
-            v["description"] = json!(spec.description);
-        }
-        None => {}
+    let mut v = a.live();
+    let detail = match &a.live {
+        Some(Live::Wasm(w)) => json!({
+            "resource_limits": w.manifest.resource_limits,
+            "security_policy": w.manifest.security_policy,
+            "module": w.module,
+            "history": w.history,
+        }),
+        Some(Live::Config(spec)) => json!({"tools": spec.tools, "description": spec.description}),
+        None => json!({}),
+    };
+    if let Value::Object(m) = detail {
+        v.detail = m;
     }
     Ok(axum::Json(v))
 }
@@ -123,8 +125,8 @@ async fn deploy(
     })
     .await?;
     let agent = state.registry.find(&deployed.id)?;
-    let mut v = agent.json();
-    v["deployment"] = json!(deployed);
+    let mut v = agent.live();
+    v.detail.insert("deployment".into(), json!(deployed));
     let status = if deployed.changed {
         StatusCode::CREATED
     } else {
@@ -204,10 +206,10 @@ async fn execute(
 ) -> ApiResult<impl IntoResponse> {
     let agent = state.registry.find(&id)?;
     let Some(live) = agent.live.clone() else {
-        return Err(Error::InvalidAgent {
-            report: Box::new(catalog::resolve(&state.cx(), &agent.id)?.report),
-        }
-        .into());
+        return Err(catalog::resolve(&state.cx(), &agent.id)?
+            .report
+            .into_error()
+            .into());
     };
     let guard = state.begin_execution()?;
     let s = state.clone();
@@ -313,14 +315,12 @@ async fn reload_one(
         s.rescan("api");
         let a = s.registry.find(&id)?;
         if opts.validate_first && a.reload_error.is_some() && a.kind == Kind::Config {
-            return Err(Error::InvalidAgent {
-                report: Box::new(catalog::resolve(&s.cx(), &a.id)?.report),
-            });
+            return Err(catalog::resolve(&s.cx(), &a.id)?.report.into_error());
         }
         Ok(a)
     })
     .await?;
-    Ok(axum::Json(agent.json()))
+    Ok(axum::Json(agent.live()))
 }
 
 /// `POST /api/v1/reload`: rescan everything (`caxton reload`).
@@ -335,12 +335,18 @@ pub async fn reload_all(
         Ok(s.registry.all())
     })
     .await?;
-    let invalid: Vec<&Agent> = agents.iter().filter(|a| a.reload_error.is_some()).collect();
-    let body = json!({
-        "agents": agents.iter().map(Agent::json).collect::<Vec<_>>(),
-        "invalid": invalid.iter().map(|a| json!({"id": a.id, "error": a.reload_error})).collect::<Vec<_>>(),
-    });
-    let status = if opts.validate_first && !invalid.is_empty() {
+    let body = Reloaded {
+        agents: agents.iter().map(Agent::live).collect(),
+        invalid: agents
+            .iter()
+            .filter(|a| a.reload_error.is_some())
+            .map(|a| Invalid {
+                id: a.id.clone(),
+                error: a.reload_error.clone(),
+            })
+            .collect(),
+    };
+    let status = if opts.validate_first && !body.invalid.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -381,30 +387,30 @@ async fn ping(
     };
     Ok((
         status,
-        axum::Json(json!({
-            "agent": a.id,
-            "ok": ok,
-            "status": a.status(),
-            "version": a.version,
-            "error": a.reload_error,
-            "latency_ms": started.elapsed().as_secs_f64() * 1000.0,
-        })),
+        axum::Json(Ping {
+            status: a.status(),
+            agent: a.id,
+            ok,
+            version: a.version,
+            error: a.reload_error,
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        }),
     ))
 }
 
 async fn reload_status(Extract(state): Extract<AppState>) -> impl IntoResponse {
     let (events, rescans, last) = state.registry.events();
-    let agents: Vec<Value> = state
+    let agents = state
         .registry
         .all()
         .iter()
         .filter(|a| a.status() != Health::Running || a.reloads > 0)
-        .map(Agent::json)
+        .map(Agent::live)
         .collect();
-    axum::Json(json!({
-        "rescans": rescans,
-        "last_rescan": last.map(|t| humantime::format_rfc3339_millis(t).to_string()),
-        "events": events,
-        "agents": agents,
-    }))
+    axum::Json(ReloadStatus {
+        rescans,
+        last_rescan: last.map(|t| humantime::format_rfc3339_millis(t).to_string()),
+        events,
+        agents,
+    })
 }

@@ -44,7 +44,7 @@ impl IntoResponse for ApiError {
         let body = json!({"error": {
             "code": e.code(),
             "message": e.to_string(),
-            "details": crate::cli::output::error_details(&e),
+            "details": e.details(),
             "hint": e.hint(),
             "request_id": request_id,
         }});

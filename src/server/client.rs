@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::Caxton;
@@ -103,6 +104,29 @@ impl Client {
                 .body(body.to_string()),
             timeout,
         )
+    }
+
+    /// `GET`, read as one of the contract's types (`super::contract`).
+    pub fn get_as<T: DeserializeOwned>(&self, path: &str, timeout: Option<Duration>) -> Result<T> {
+        self.decode("GET", path, self.get(path, timeout)?)
+    }
+
+    /// `POST`, read as one of the contract's types (`super::contract`).
+    pub fn post_as<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &Value,
+        timeout: Option<Duration>,
+    ) -> Result<T> {
+        self.decode("POST", path, self.post(path, body, timeout)?)
+    }
+
+    /// An answer of the wrong shape means client and daemon do not match.
+    fn decode<T: DeserializeOwned>(&self, method: &str, path: &str, v: Value) -> Result<T> {
+        serde_json::from_value(v).map_err(|e| Error::DaemonUnreachable {
+            url: self.url.clone(),
+            message: format!("unexpected answer to {method} {path}: {e}"),
+        })
     }
 
     /// `GET` that returns the body of an error status too (e.g. 503 ready).

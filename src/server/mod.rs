@@ -8,6 +8,7 @@
 mod agents;
 mod api;
 pub mod client;
+pub mod contract;
 mod health;
 mod memory;
 mod messages;

@@ -15,11 +15,13 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::contract::LiveAgent;
+pub use super::contract::{Change, Health, Runs};
 use crate::Caxton;
-use crate::agent::catalog;
 use crate::agent::spec::{AgentSpec, slug};
 use crate::agent::versions;
 use crate::agent::wasm::{self, WasmAgent};
+use crate::agent::{Kind, catalog};
 use crate::error::{Error, Result};
 
 /// Executions remembered per agent to judge "recent runs erroring".
@@ -30,51 +32,11 @@ const FAILING_RUNS: usize = 3;
 const EVENTS_KEPT: usize = 200;
 const LOG_LINES_KEPT: usize = 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Config,
-    Wasm,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Config => "config",
-            Kind::Wasm => "wasm",
-        }
-    }
-}
-
-/// Live status (SPEC §3, issue 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Health {
-    /// A good version is live and recent executions succeed.
-    Running,
-    /// A good version is live, but the last reload was invalid or recent executions fail.
-    Failing,
-    /// No loadable version.
-    Failed,
-}
-
 /// The version that answers requests.
 #[derive(Clone)]
 pub enum Live {
     Config(Arc<AgentSpec>),
     Wasm(Arc<WasmAgent>),
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Runs {
-    pub executions: u64,
-    pub failures: u64,
-    pub cpu_us: u64,
-    pub wall_us: u64,
-    pub last_memory_bytes: u64,
-    pub last_error: Option<String>,
-    #[serde(skip)]
-    recent: VecDeque<bool>,
 }
 
 #[derive(Clone)]
@@ -93,12 +55,14 @@ pub struct Agent {
     pub reload_error: Option<String>,
     pub reloads: u64,
     pub runs: Runs,
+    /// Outcomes of the last executions (true: succeeded), oldest first.
+    recent: VecDeque<bool>,
     logs: VecDeque<Value>,
 }
 
 impl Agent {
     pub fn status(&self) -> Health {
-        let recent_failures = self.runs.recent.iter().filter(|ok| !**ok).count();
+        let recent_failures = self.recent.iter().filter(|ok| !**ok).count();
         match (&self.live, &self.reload_error) {
             (None, _) => Health::Failed,
             (Some(_), Some(_)) => Health::Failing,
@@ -127,37 +91,29 @@ impl Agent {
         }
     }
 
-    pub fn json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "type": self.kind,
-            "status": self.status(),
-            "capabilities": self.capabilities,
-            "version": self.version,
-            "file": self.file,
-            "error": self.reload_error.clone().or_else(|| {
-                (self.status() == Health::Failing).then(|| self.runs.last_error.clone()).flatten()
+    /// The agent as the API sends it.
+    pub fn live(&self) -> LiveAgent {
+        LiveAgent {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            kind: self.kind,
+            status: self.status(),
+            capabilities: self.capabilities.clone(),
+            version: self.version.clone(),
+            file: self.file.clone(),
+            error: self.reload_error.clone().or_else(|| {
+                (self.status() == Health::Failing)
+                    .then(|| self.runs.last_error.clone())
+                    .flatten()
             }),
-            "uptime_seconds": self.uptime().as_secs(),
-            "memory_mb": (self.memory_bytes() as f64 / 1_048_576.0 * 10.0).round() / 10.0,
-            "cpu_percent": (self.cpu_percent() * 10.0).round() / 10.0,
-            "reloads": self.reloads,
-            "runs": self.runs,
-        })
+            uptime_seconds: self.uptime().as_secs(),
+            memory_mb: (self.memory_bytes() as f64 / 1_048_576.0 * 10.0).round() / 10.0,
+            cpu_percent: (self.cpu_percent() * 10.0).round() / 10.0,
+            reloads: self.reloads,
+            runs: self.runs.clone(),
+            detail: serde_json::Map::new(),
+        }
     }
-}
-
-/// One outcome of a rescan, for logs and `agents reload-status`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Change {
-    pub agent: String,
-    /// `loaded`, `updated`, `kept` (invalid change, old version live),
-    /// `failed` (nothing loadable), `removed`.
-    pub outcome: &'static str,
-    pub version: Option<String>,
-    pub error: Option<String>,
-    pub at: String,
 }
 
 #[derive(Default)]
@@ -332,6 +288,7 @@ impl Registry {
                         reload_error: None,
                         reloads: previous.as_ref().map_or(0, |p| p.reloads + 1),
                         runs: Runs::default(),
+                        recent: VecDeque::new(),
                         logs: previous.map(|p| p.logs).unwrap_or_default(),
                     };
                     let outcome = if existing.is_some() {
@@ -370,6 +327,7 @@ impl Registry {
                             reload_error: Some(err),
                             reloads: 0,
                             runs: Runs::default(),
+                            recent: VecDeque::new(),
                             logs: VecDeque::new(),
                         },
                     );
@@ -405,6 +363,10 @@ impl Registry {
                     runs: previous
                         .as_ref()
                         .map(|p| p.runs.clone())
+                        .unwrap_or_default(),
+                    recent: previous
+                        .as_ref()
+                        .map(|p| p.recent.clone())
                         .unwrap_or_default(),
                     logs: previous.map(|p| p.logs).unwrap_or_default(),
                     live: Some(Live::Wasm(Arc::new(w))),
@@ -459,9 +421,9 @@ impl Registry {
         a.runs.cpu_us += r.cpu_us;
         a.runs.wall_us += r.wall_us;
         a.runs.last_memory_bytes = r.memory_bytes;
-        a.runs.recent.push_back(r.error.is_none());
-        if a.runs.recent.len() > RECENT_RUNS {
-            a.runs.recent.pop_front();
+        a.recent.push_back(r.error.is_none());
+        if a.recent.len() > RECENT_RUNS {
+            a.recent.pop_front();
         }
         if let Some(e) = &r.error {
             a.runs.failures += 1;
@@ -515,15 +477,10 @@ fn push_log(a: &mut Agent, line: Value) {
     }
 }
 
-fn change(
-    id: &str,
-    outcome: &'static str,
-    version: Option<String>,
-    error: Option<String>,
-) -> Change {
+fn change(id: &str, outcome: &str, version: Option<String>, error: Option<String>) -> Change {
     Change {
         agent: id.to_string(),
-        outcome,
+        outcome: outcome.to_string(),
         version,
         error,
         at: now(),

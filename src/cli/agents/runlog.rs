@@ -1,185 +1,76 @@
-//! Config-agent runs at the command line: `agents test` / `test-local`
-//! (one run, streamed), and the run log behind `agents logs`, `metrics`
-//! and `diagnose`.
+//! The config-agent run log: `agents logs`, `agents metrics` and
+//! `agents diagnose`.
 
-use std::io::Write as _;
-use std::path::Path;
 use std::time::Duration;
 
 use clap::ValueEnum;
 use serde_json::{Value, json};
 
-use super::output::{self, BOLD, DIM, Output};
 use crate::Caxton;
-use crate::agent::catalog::{self, Entry};
-use crate::agent::spec::AgentSpec;
+use crate::agent::catalog::Entry;
 use crate::agent::validate;
 use crate::agent::versions::now_ms;
-use crate::error::{Error, ExitCode, Result};
+use crate::cli::output::{self, BOLD, DIM, Output};
+use crate::error::{ExitCode, Result};
 use crate::runtime::records;
-use crate::runtime::run::{self, CallOutcome, RunContext, RunInput, RunRecord};
+use crate::runtime::run::RunContext;
 
-/// The request of `agents test`: text (`--query`) or JSON (`--input`).
-pub fn request(query: Option<String>, input: Option<String>) -> Result<Value> {
-    match (query, input) {
-        (Some(q), _) => Ok(Value::String(q)),
-        (None, Some(i)) => serde_json::from_str(&i).map_err(|e| Error::Usage {
-            message: format!("--input is not valid JSON: {e}"),
-            hint:
-                "pass text with --query \"...\", or JSON such as --input '{\"file\": \"data.csv\"}'"
-                    .into(),
-        }),
-        (None, None) => Err(Error::Usage {
-            message: "nothing to send: give --query TEXT or --input JSON".into(),
-            hint: "e.g. caxton agents test NAME --query \"Analyze sample data\"".into(),
-        }),
-    }
+/// Run-log commands exist for config agents only.
+const WASM_NOTE: &str = "its executions are not in the config-agent run log";
+
+#[derive(Debug, clap::Args)]
+pub struct LogsArgs {
+    name: String,
+    /// Show the last N lines
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    tail: usize,
+    /// Show only lines at this level or worse
+    #[arg(long, value_enum)]
+    level: Option<Level>,
 }
 
-/// A deployed config agent's definition, refusing an invalid file.
-fn spec_of(e: &Entry) -> Result<AgentSpec> {
-    match &e.report.spec {
-        Some(s) if e.report.is_valid() => Ok(s.clone()),
-        _ => Err(Error::InvalidAgent {
-            report: Box::new(e.report.clone()),
-        }),
-    }
+#[derive(Debug, clap::Args)]
+pub struct MetricsArgs {
+    name: String,
+    /// The window, e.g. 1h, 30m, 7d
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::cli::args::duration)]
+    last: Duration,
 }
 
-/// `agents test NAME` for a config agent.
-pub fn test(
-    cx: &Caxton,
-    entry: &Entry,
-    request: Value,
-    timeout: Option<Duration>,
-    out: &Output,
-) -> Result<ExitCode> {
-    let spec = spec_of(entry)?;
-    execute(cx, &spec, request, timeout, None, out)
+#[derive(Debug, clap::Args)]
+pub struct DiagnoseArgs {
+    name: String,
+    /// List the most recent failed runs with their errors
+    #[arg(long)]
+    show_errors: bool,
 }
 
-/// `agents test-local FILE`: run a file that need not be deployed.
-pub fn test_local(
-    cx: &Caxton,
-    file: &Path,
-    input: String,
-    timeout: Option<Duration>,
-    out: &Output,
-) -> Result<ExitCode> {
-    let report = validate::validate_file(file, &catalog::context(cx));
-    if report.is_missing() {
-        return Err(Error::FileNotFound {
-            path: file.to_path_buf(),
-        });
-    }
-    let spec = match &report.spec {
-        Some(s) if report.is_valid() => s.clone(),
-        _ => {
-            return Err(Error::InvalidAgent {
-                report: Box::new(report),
-            });
-        }
-    };
-    for w in report.warnings() {
-        out.warn(&w.message);
-    }
-    execute(
+pub fn run_logs(cx: &Caxton, a: LogsArgs, out: &Output) -> Result<ExitCode> {
+    logs(
         cx,
-        &spec,
-        Value::String(input),
-        timeout,
-        Some(file.to_path_buf()),
+        &super::config_agent(cx, &a.name, WASM_NOTE)?,
+        a.tail,
+        a.level,
         out,
     )
 }
 
-fn execute(
-    cx: &Caxton,
-    spec: &AgentSpec,
-    request: Value,
-    timeout: Option<Duration>,
-    source_file: Option<std::path::PathBuf>,
-    out: &Output,
-) -> Result<ExitCode> {
-    let ctx = RunContext::new(cx);
-    let spinner = out.spinner(&format!("{} is thinking…", spec.id()));
-    let mut streamed = false;
-    let stream = !out.json;
-    let mut on_text = |t: &str| {
-        if !stream {
-            return;
-        }
-        if !streamed {
-            spinner.finish_and_clear();
-            streamed = true;
-        }
-        let mut so = anstream::stdout();
-        let _ = so.write_all(t.as_bytes());
-        let _ = so.flush();
-    };
-    let input = RunInput {
-        request,
-        timeout,
-        source_file,
-        ..RunInput::default()
-    };
-    let rec = run::run(&ctx, spec, input, &mut on_text);
-    spinner.finish_and_clear();
-    let rec = rec?;
-    if out.json {
-        out.json(&rec);
-    } else {
-        if streamed {
-            out.line("");
-        } else if !rec.output.is_empty() {
-            out.line(&rec.output);
-        }
-        summary(&rec);
-    }
-    match rec.failure() {
-        Some(e) => Err(e),
-        None => Ok(ExitCode::Ok),
-    }
+pub fn run_metrics(cx: &Caxton, a: MetricsArgs, out: &Output) -> Result<ExitCode> {
+    metrics(
+        cx,
+        &super::config_agent(cx, &a.name, WASM_NOTE)?,
+        a.last,
+        out,
+    )
 }
 
-/// One dim line on stderr: provider, rounds, tools, tokens, time.
-fn summary(rec: &RunRecord) {
-    let calls: Vec<String> = rec
-        .tool_calls
-        .iter()
-        .map(|c| {
-            let mark = match c.outcome {
-                CallOutcome::Ok => "ok",
-                CallOutcome::Error => "failed",
-                CallOutcome::Denied => "denied",
-            };
-            format!("{} {mark}", c.name)
-        })
-        .collect();
-    let tools = if calls.is_empty() {
-        "no tool calls".to_string()
-    } else {
-        format!("tools: {}", calls.join(", "))
-    };
-    let t = &rec.timings;
-    let mut err = anstream::stderr();
-    let _ = writeln!(
-        err,
-        "{DIM}{} {} · {}/{} · {} round(s) · {tools} · {}+{} tokens · {:.0} ms (model {:.0} ms) · run #{}{DIM:#}",
-        rec.agent,
-        rec.version,
-        rec.provider,
-        rec.model,
-        rec.rounds,
-        rec.usage.prompt_tokens,
-        rec.usage.completion_tokens,
-        t.total_ms,
-        t.model_ms,
-        rec.id
-    );
-    if let Some(n) = &rec.notice {
-        let _ = writeln!(err, "{DIM}note: {n}{DIM:#}");
-    }
+pub fn run_diagnose(cx: &Caxton, a: DiagnoseArgs, out: &Output) -> Result<ExitCode> {
+    diagnose(
+        cx,
+        &super::config_agent(cx, &a.name, WASM_NOTE)?,
+        a.show_errors,
+        out,
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -273,7 +164,7 @@ fn clip(s: &str) -> String {
 }
 
 /// `agents logs NAME`: the last `tail` log lines at `level` or worse.
-pub fn logs(
+fn logs(
     cx: &Caxton,
     entry: &Entry,
     tail: usize,
@@ -301,7 +192,7 @@ pub fn logs(
     if out.json {
         let v: Vec<Value> = lines
             .iter()
-            .map(|(t, l, m)| json!({"time": super::agents::time(*t), "level": l.as_str(), "message": m}))
+            .map(|(t, l, m)| json!({"time": super::time(*t), "level": l.as_str(), "message": m}))
             .collect();
         out.json(&v);
         return Ok(ExitCode::Ok);
@@ -320,13 +211,13 @@ pub fn logs(
             Level::Warn => format!("{}WARN {:#}", output::WARN, output::WARN),
             Level::Info => "INFO ".to_string(),
         };
-        out.line(format!("{DIM}{}{DIM:#} {tag} {m}", super::agents::time(t)));
+        out.line(format!("{DIM}{}{DIM:#} {tag} {m}", super::time(t)));
     }
     Ok(ExitCode::Ok)
 }
 
 /// `agents metrics NAME --last D`.
-pub fn metrics(cx: &Caxton, entry: &Entry, last: Duration, out: &Output) -> Result<ExitCode> {
+fn metrics(cx: &Caxton, entry: &Entry, last: Duration, out: &Output) -> Result<ExitCode> {
     let since = now_ms() - last.as_millis() as i64;
     let m = match cx.store_if_exists()? {
         Some(store) => Some(records::metrics(&store, &entry.id, since)?),
@@ -367,7 +258,7 @@ pub fn metrics(cx: &Caxton, entry: &Entry, last: Duration, out: &Output) -> Resu
         ),
         (
             "last run",
-            m.last_run_at.map_or("never".into(), super::agents::time),
+            m.last_run_at.map_or("never".into(), super::time),
         ),
     ];
     for (k, v) in rows {
@@ -378,7 +269,7 @@ pub fn metrics(cx: &Caxton, entry: &Entry, last: Duration, out: &Output) -> Resu
 
 /// `agents diagnose NAME`: definition, provider, tools, memory and recent
 /// failures, each with what to do.
-pub fn diagnose(cx: &Caxton, entry: &Entry, show_errors: bool, out: &Output) -> Result<ExitCode> {
+fn diagnose(cx: &Caxton, entry: &Entry, show_errors: bool, out: &Output) -> Result<ExitCode> {
     let ctx = RunContext::new(cx);
     let mut checks: Vec<(bool, String, Option<String>)> = Vec::new();
     let valid = entry.report.is_valid();
@@ -467,7 +358,7 @@ pub fn diagnose(cx: &Caxton, entry: &Entry, show_errors: bool, out: &Output) -> 
             "provider": provider,
             "diagnostics": entry.report.errors().collect::<Vec<_>>(),
             "metrics": m,
-            "errors": errors.iter().map(|e| json!({"run": e.id, "time": super::agents::time(e.started_at), "error": e.record["error"]})).collect::<Vec<_>>(),
+            "errors": errors.iter().map(|e| json!({"run": e.id, "time": super::time(e.started_at), "error": e.record["error"]})).collect::<Vec<_>>(),
         }));
         return Ok(ExitCode::Ok);
     }
@@ -492,7 +383,7 @@ pub fn diagnose(cx: &Caxton, entry: &Entry, show_errors: bool, out: &Output) -> 
         for e in &errors {
             out.line(format!(
                 "  {} run #{} ({}): {}",
-                super::agents::time(e.started_at),
+                super::time(e.started_at),
                 e.id,
                 e.record["error"]["kind"].as_str().unwrap_or(""),
                 e.record["error"]["message"].as_str().unwrap_or("")

@@ -1,0 +1,509 @@
+//! The live side of `caxton agents ...` and `caxton reload`: status, ping,
+//! reload, reload-status, and the live columns of `list`/`show`. All of it
+//! talks to the running daemon through [`Client`], reading the typed
+//! answers of [`crate::server::contract`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use serde_json::json;
+
+use crate::Caxton;
+use crate::agent::validate::FileReport;
+use crate::agent::{self, Agent, Kind, catalog};
+use crate::cli::args;
+use crate::cli::output::{self, BOLD, DIM, Output};
+use crate::diagnostics::Severity;
+use crate::error::{Error, ExitCode, Result};
+use crate::server::client::{Client, segment};
+use crate::server::contract::{Health, LiveAgent, Ping, ReloadStatus, Reloaded};
+
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["name", "summary"]))]
+pub struct StatusArgs {
+    name: Option<String>,
+    /// Counts by status and by type
+    #[arg(long)]
+    summary: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PingArgs {
+    name: String,
+    /// Give up after this long, e.g. 5s
+    #[arg(long, default_value = "5s", value_parser = args::duration)]
+    timeout: Duration,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["name", "all_config"]))]
+pub struct ReloadArgs {
+    name: Option<String>,
+    /// Reload every config agent
+    #[arg(long)]
+    all_config: bool,
+    /// Check the file(s) first; reload nothing if invalid
+    #[arg(long)]
+    validate_first: bool,
+    /// Validate, reload, then check the agent runs (implies --validate-first)
+    #[arg(long, requires = "name")]
+    staged: bool,
+    /// If the new version is invalid or does not run, restore the last deployed version
+    #[arg(long, requires = "name")]
+    rollback_on_error: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReloadStatusArgs {
+    /// Reprint every 2 seconds until Ctrl-C
+    #[arg(long)]
+    watch: bool,
+}
+
+/// The daemon's view of every agent by id, or `None` when no daemon runs.
+pub fn live_agents(cx: &Caxton) -> Result<Option<BTreeMap<String, LiveAgent>>> {
+    let Some(client) = Client::find(cx)? else {
+        return Ok(None);
+    };
+    let all: Vec<LiveAgent> = client.get_as("/api/v1/agents", None)?;
+    Ok(Some(all.into_iter().map(|a| (a.id.clone(), a)).collect()))
+}
+
+/// STATUS UPTIME MEMORY_MB CPU_% of a live agent (dashes when not live).
+pub fn live_columns(a: Option<&LiveAgent>) -> [String; 4] {
+    match a {
+        Some(a) => [
+            a.status.as_str().to_string(),
+            uptime(a.uptime_seconds),
+            format!("{:.1}", a.memory_mb),
+            format!("{:.1}", a.cpu_percent),
+        ],
+        None => ["-".into(), "-".into(), "-".into(), "-".into()],
+    }
+}
+
+/// What `agents show --include-metrics` adds.
+pub enum Metrics {
+    Off,
+    NoDaemon(PathBuf),
+    /// `None`: on disk but not loaded by the daemon (e.g. never valid).
+    Live(Option<Box<LiveAgent>>),
+}
+
+impl Metrics {
+    pub fn fetch(cx: &Caxton, id: &str, wanted: bool) -> Result<Metrics> {
+        if !wanted {
+            return Ok(Metrics::Off);
+        }
+        match Client::find(cx)? {
+            None => Ok(Metrics::NoDaemon(cx.paths().data_dir.clone())),
+            Some(c) => match c.get_as(&format!("/api/v1/agents/{}", segment(id)), None) {
+                Ok(a) => Ok(Metrics::Live(Some(Box::new(a)))),
+                Err(Error::Remote { status: 404, .. }) => Ok(Metrics::Live(None)),
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// The `live` member of `show --json`.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        match self {
+            Metrics::Off => None,
+            Metrics::NoDaemon(_) => Some(serde_json::Value::Null),
+            Metrics::Live(a) => Some(json!(a)),
+        }
+    }
+
+    pub fn print(&self, out: &Output) {
+        let row = |k: &str, v: String| out.line(format!("  {DIM}{k:<13}{DIM:#}{v}"));
+        match self {
+            Metrics::Off => {}
+            Metrics::NoDaemon(dir) => out.line(format!(
+                "{BOLD}live metrics{BOLD:#}: daemon not running on {} (start it with `caxton server start`)",
+                dir.display()
+            )),
+            Metrics::Live(None) => out.line(format!(
+                "{BOLD}live metrics{BOLD:#}: the daemon has not loaded this agent"
+            )),
+            Metrics::Live(Some(a)) => {
+                out.line(format!("{BOLD}live metrics{BOLD:#}"));
+                let [status, up, mem, cpu] = live_columns(Some(a));
+                row("status", status);
+                row("live version", a.version.clone().unwrap_or_else(|| "-".into()));
+                row("uptime", up);
+                row("memory_mb", mem);
+                row("cpu_%", cpu);
+                row("reloads", a.reloads.to_string());
+                row("runs", json!(a.runs).to_string());
+                if let Some(e) = &a.error {
+                    row("error", e.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `agents status NAME` (exit 3 unless running) or `--summary`.
+pub fn run_status(cx: &Caxton, args: StatusArgs, out: &Output) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    let Some(name) = args.name.filter(|_| !args.summary) else {
+        return summary(&client, out);
+    };
+    let a: LiveAgent = client.get_as(&format!("/api/v1/agents/{}", segment(&name)), None)?;
+    if out.json {
+        out.json(&a);
+    } else {
+        print_agent_line(&a, out);
+        Metrics::Live(Some(Box::new(a.clone()))).print(out);
+    }
+    Ok(exit_for(&a))
+}
+
+fn exit_for(a: &LiveAgent) -> ExitCode {
+    if a.status == Health::Running {
+        ExitCode::Ok
+    } else {
+        ExitCode::Invalid
+    }
+}
+
+/// Counts by status and by type.
+fn summary(client: &Client, out: &Output) -> Result<ExitCode> {
+    let agents: Vec<LiveAgent> = client.get_as("/api/v1/agents", None)?;
+    let mut by_status: BTreeMap<&str, u64> = ["running", "failing", "failed"]
+        .iter()
+        .map(|s| (*s, 0))
+        .collect();
+    let mut by_type: BTreeMap<&str, u64> = ["config", "wasm"].iter().map(|s| (*s, 0)).collect();
+    for a in &agents {
+        *by_status.entry(a.status.as_str()).or_default() += 1;
+        *by_type.entry(a.kind.as_str()).or_default() += 1;
+    }
+    if out.json {
+        out.json(&json!({"total": agents.len(), "by_status": by_status, "by_type": by_type}));
+        return Ok(ExitCode::Ok);
+    }
+    let join = |m: &BTreeMap<&str, u64>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.line(format!("agents: {}", agents.len()));
+    out.line(format!("  by status: {}", join(&by_status)));
+    out.line(format!("  by type:   {}", join(&by_type)));
+    Ok(ExitCode::Ok)
+}
+
+/// `agents ping NAME --timeout 5s`: exit 0 only when a live version answers.
+pub fn run_ping(cx: &Caxton, args: PingArgs, out: &Output) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    let name = &args.name;
+    match client.get_as::<Ping>(
+        &format!("/api/v1/agents/{}/ping", segment(name)),
+        Some(args.timeout),
+    ) {
+        Ok(p) => {
+            if out.json {
+                out.json(&p);
+            } else {
+                out.line(format!(
+                    "{} {} responded in {:.1} ms ({} {})",
+                    output::glyph(None),
+                    p.agent,
+                    p.latency_ms,
+                    p.status.as_str(),
+                    p.version.as_deref().unwrap_or("-"),
+                ));
+            }
+            Ok(ExitCode::Ok)
+        }
+        // 503: known to the daemon, but no loadable version answers.
+        Err(Error::Remote { status: 503, .. }) => {
+            let a: LiveAgent = client.get_as(&format!("/api/v1/agents/{}", segment(name)), None)?;
+            if out.json {
+                out.json(
+                    &json!({"agent": a.id, "ok": false, "status": a.status, "error": a.error}),
+                );
+            } else {
+                print_agent_line(&a, out);
+            }
+            Ok(ExitCode::Invalid)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `agents reload NAME [--staged --rollback-on-error]` or `--all-config`.
+pub fn run_reload(cx: &Caxton, args: ReloadArgs, out: &Output) -> Result<ExitCode> {
+    match args.name {
+        None => reload_all_config(cx, args.validate_first, out),
+        Some(name) => reload_one(
+            cx,
+            &name,
+            &ReloadOpts {
+                validate_first: args.validate_first || args.staged,
+                rollback_on_error: args.rollback_on_error,
+            },
+            out,
+        ),
+    }
+}
+
+/// `caxton reload [--agent NAME]`: with a name, the same operation as
+/// `caxton agents reload NAME`; without, a rescan of every agent.
+pub fn reload(cx: &Caxton, agent: Option<&str>, out: &Output) -> Result<ExitCode> {
+    if let Some(name) = agent {
+        let opts = ReloadOpts {
+            validate_first: false,
+            rollback_on_error: false,
+        };
+        return reload_one(cx, name, &opts, out);
+    }
+    let agents = Client::require(cx)?
+        .post_as::<Reloaded>("/api/v1/reload", &json!({"validate_first": false}), None)?
+        .agents;
+    if out.json {
+        out.json(&agents);
+    } else {
+        agents.iter().for_each(|a| print_agent_line(a, out));
+    }
+    Ok(if agents.iter().all(|a| a.status == Health::Running) {
+        ExitCode::Ok
+    } else {
+        ExitCode::Invalid
+    })
+}
+
+/// The file is checked before the daemon is asked; an invalid file (before
+/// or after the reload) is rolled back to the last deployed version on request.
+fn reload_one(cx: &Caxton, name: &str, opts: &ReloadOpts, out: &Output) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    let config = match agent::resolve(cx, name) {
+        Ok(Agent::Config(e)) => Some(e),
+        Ok(Agent::Wasm(_)) => None,
+        // Not on disk: the daemon says whether it knows the name.
+        Err(Error::AgentNotFound { .. }) if !opts.validate_first => None,
+        Err(e) => return Err(e),
+    };
+    if opts.validate_first
+        && let Some(entry) = &config
+        && !entry.report.is_valid()
+    {
+        if !opts.rollback_on_error {
+            return Err(entry.report.clone().into_error());
+        }
+        print_invalid(&entry.report, out);
+        return rollback_and_reload(cx, &client, name, out);
+    }
+    let a = reload_request(&client, name, opts.validate_first)?;
+    if !out.json {
+        print_agent_line(&a, out);
+    }
+    if a.status != Health::Running && opts.rollback_on_error && config.is_some() {
+        return rollback_and_reload(cx, &client, name, out);
+    }
+    if out.json {
+        out.json(&a);
+    }
+    Ok(exit_for(&a))
+}
+
+pub(super) fn reload_request(
+    client: &Client,
+    name: &str,
+    validate_first: bool,
+) -> Result<LiveAgent> {
+    client.post_as(
+        &format!("/api/v1/agents/{}/reload", segment(name)),
+        &json!({"validate_first": validate_first}),
+        None,
+    )
+}
+
+/// `agents reload-status [--watch]`.
+pub fn run_reload_status(cx: &Caxton, args: ReloadStatusArgs, out: &Output) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    loop {
+        let s: ReloadStatus = client.get_as("/api/v1/reload-status", None)?;
+        if out.json {
+            out.json(&s);
+        } else {
+            print_reload_status(&s, out);
+        }
+        if !args.watch {
+            return Ok(ExitCode::Ok);
+        }
+        // Polling an operator's screen, not synchronising anything.
+        std::thread::sleep(WATCH_EVERY);
+        if !out.json {
+            out.line("");
+        }
+    }
+}
+
+fn print_reload_status(s: &ReloadStatus, out: &Output) {
+    out.line(format!(
+        "{BOLD}reload status{BOLD:#} at {}: {} rescans, last {}",
+        humantime::format_rfc3339_seconds(SystemTime::now()),
+        s.rescans,
+        s.last_rescan.as_deref().unwrap_or("never")
+    ));
+    if s.events.is_empty() {
+        out.line("  no reload events yet");
+    } else {
+        let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let rows: Vec<Vec<String>> = s
+            .events
+            .iter()
+            .rev()
+            .take(20)
+            .map(|e| {
+                vec![
+                    e.at.clone(),
+                    e.agent.clone(),
+                    e.outcome.clone(),
+                    dash(&e.version),
+                    dash(&e.error),
+                ]
+            })
+            .collect();
+        out.table(&["AT", "AGENT", "OUTCOME", "VERSION", "ERROR"], &rows);
+    }
+    for a in &s.agents {
+        print_agent_line(a, out);
+    }
+}
+
+/// `✓ id running 1.0.0` or `✗ id failing: error`.
+pub fn print_agent_line(a: &LiveAgent, out: &Output) {
+    let sev = match a.status {
+        Health::Running => None,
+        Health::Failing => Some(Severity::Warning),
+        Health::Failed => Some(Severity::Error),
+    };
+    let error = a
+        .error
+        .as_ref()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    out.line(format!(
+        "{} {} {} {}{error}",
+        output::glyph(sev),
+        a.id,
+        a.status.as_str(),
+        a.version.as_deref().unwrap_or("-"),
+    ));
+}
+
+/// How often `reload-status --watch` asks the daemon again.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// The note printed (on stderr, so pipes stay clean) when live columns are empty.
+pub fn no_daemon_note(cx: &Caxton) -> String {
+    format!(
+        "daemon not running on {}: live columns show `-` (start it with `caxton server start`)",
+        cx.paths().data_dir.display()
+    )
+}
+
+/// `2h15m`, `45m`, `12s`: the runbook's uptime column.
+pub fn uptime(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 => format!("{}d{}h", s / 86_400, s % 86_400 / 3600),
+        s if s >= 3600 => format!("{}h{}m", s / 3600, s % 3600 / 60),
+        s if s >= 60 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+struct ReloadOpts {
+    validate_first: bool,
+    rollback_on_error: bool,
+}
+
+fn print_invalid(report: &FileReport, out: &Output) {
+    for d in report.errors() {
+        output::diagnostic_lines(d, false)
+            .iter()
+            .for_each(|l| out.warn(l));
+    }
+}
+
+/// Restore the last deployed version and make it live; the exit code says
+/// the requested reload failed even though the rollback worked.
+fn rollback_and_reload(cx: &Caxton, client: &Client, name: &str, out: &Output) -> Result<ExitCode> {
+    let d = catalog::rollback(cx, name)?;
+    let a = reload_request(client, name, false)?;
+    if out.json {
+        out.json(&json!({"rolled_back": d, "agent": a}));
+    } else {
+        out.line(format!(
+            "{} reload failed: rolled back {} to {} (#{})",
+            output::glyph(Some(Severity::Warning)),
+            d.id,
+            d.version,
+            d.seq
+        ));
+        print_agent_line(&a, out);
+    }
+    Ok(ExitCode::Invalid)
+}
+
+/// `caxton agents reload --all-config [--validate-first]`: with
+/// `--validate-first` nothing is reloaded while any config file is invalid.
+fn reload_all_config(cx: &Caxton, validate_first: bool, out: &Output) -> Result<ExitCode> {
+    let client = Client::require(cx)?;
+    if validate_first {
+        let mut invalid = catalog::list(cx)?
+            .into_iter()
+            .filter(|e| !e.report.is_valid());
+        // The first is the error (exit 3); the others are listed before it.
+        if let Some(first) = invalid.next() {
+            invalid.for_each(|e| print_invalid(&e.report, out));
+            return Err(first.report.into_error());
+        }
+    }
+    let agents: Vec<LiveAgent> = client
+        .post_as::<Reloaded>("/api/v1/reload", &json!({}), None)?
+        .agents
+        .into_iter()
+        .filter(|a| a.kind == Kind::Config)
+        .collect();
+    if out.json {
+        out.json(&agents);
+    } else if agents.is_empty() {
+        out.line("no config agents loaded");
+    } else {
+        agents.iter().for_each(|a| print_agent_line(a, out));
+    }
+    Ok(if agents.iter().all(|a| a.status == Health::Running) {
+        ExitCode::Ok
+    } else {
+        ExitCode::Invalid
+    })
+}
+
+/// After a deploy or rollback: make `name` live now if a daemon runs
+/// (`say_no_daemon`: tell when none does).
+pub fn apply_live(cx: &Caxton, name: &str, say_no_daemon: bool, out: &Output) -> Result<ExitCode> {
+    let Some(client) = Client::find(cx)? else {
+        if say_no_daemon && !out.json {
+            out.line(format!(
+                "daemon not running on {}: the agent goes live when it starts (`caxton server start`)",
+                cx.paths().data_dir.display()
+            ));
+        }
+        return Ok(ExitCode::Ok);
+    };
+    let a = reload_request(&client, name, false)?;
+    if !out.json {
+        print_agent_line(&a, out);
+    }
+    Ok(if a.status == Health::Running {
+        ExitCode::Ok
+    } else {
+        ExitCode::Invalid
+    })
+}
