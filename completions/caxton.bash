@@ -1756,12 +1756,16 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__test__subcmd__local)
-            opts="-h -V --input --timeout --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --query --input --timeout --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --input)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -180,8 +180,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from debug" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l query -d 'The request text (config agents)' -r
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (\'"hello"\' for a string)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l query -d 'The request text' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (text that is not JSON is the request text)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l timeout -d 'Overall limit for a config agent\'s run, e.g. 30s [default: the agent\'s [conversation] timeout, then runtime.agent_timeout]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -189,7 +189,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test-local" -l input -d 'The request text' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test-local" -l query -d 'The request text' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test-local" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (text that is not JSON is the request text)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test-local" -l timeout -d 'Overall limit for the run, e.g. 10s' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test-local" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test-local" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -422,8 +423,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from debug" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l query -d 'The request text (config agents)' -r
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (\'"hello"\' for a string)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l query -d 'The request text' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (text that is not JSON is the request text)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l timeout -d 'Overall limit for a config agent\'s run, e.g. 30s [default: the agent\'s [conversation] timeout, then runtime.agent_timeout]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -431,7 +432,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test-local" -l input -d 'The request text' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test-local" -l query -d 'The request text' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test-local" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (text that is not JSON is the request text)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test-local" -l timeout -d 'Overall limit for the run, e.g. 10s' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test-local" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test-local" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F

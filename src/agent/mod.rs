@@ -45,6 +45,9 @@ impl Kind {
 
 /// A deployed agent: a config agent from the agents directory, or a WASM
 /// agent from the store.
+// Agents are few and short-lived (one per command or listing row), so the
+// size difference between the variants costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Agent {
     Config(Entry),
