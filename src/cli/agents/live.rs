@@ -238,7 +238,7 @@ pub fn run_ping(cx: &Caxton, args: PingArgs, out: &Output) -> Result<ExitCode> {
 /// `agents reload NAME [--staged --rollback-on-error]` or `--all-config`.
 pub fn run_reload(cx: &Caxton, args: ReloadArgs, out: &Output) -> Result<ExitCode> {
     match args.name {
-        None => reload_all_config(cx, args.validate_first, out),
+        None => reload_all(cx, true, args.validate_first, out),
         Some(name) => reload_one(
             cx,
             &name,
@@ -261,19 +261,7 @@ pub fn reload(cx: &Caxton, agent: Option<&str>, out: &Output) -> Result<ExitCode
         };
         return reload_one(cx, name, &opts, out);
     }
-    let agents = Client::require(cx)?
-        .post_as::<Reloaded>("/api/v1/reload", &json!({"validate_first": false}), None)?
-        .agents;
-    if out.json {
-        out.json(&agents);
-    } else {
-        agents.iter().for_each(|a| print_agent_line(a, out));
-    }
-    Ok(if agents.iter().all(|a| a.status == Health::Running) {
-        ExitCode::Ok
-    } else {
-        ExitCode::Invalid
-    })
+    reload_all(cx, false, false, out)
 }
 
 /// The file is checked before the daemon is asked; an invalid file (before
@@ -451,9 +439,15 @@ fn rollback_and_reload(cx: &Caxton, client: &Client, name: &str, out: &Output) -
     Ok(ExitCode::Invalid)
 }
 
-/// `caxton agents reload --all-config [--validate-first]`: with
-/// `--validate-first` nothing is reloaded while any config file is invalid.
-fn reload_all_config(cx: &Caxton, validate_first: bool, out: &Output) -> Result<ExitCode> {
+/// Rescan everything in the daemon and report the agents (`only_config`:
+/// `agents reload --all-config`). With `validate_first` nothing is reloaded
+/// while any config file is invalid.
+fn reload_all(
+    cx: &Caxton,
+    only_config: bool,
+    validate_first: bool,
+    out: &Output,
+) -> Result<ExitCode> {
     let client = Client::require(cx)?;
     if validate_first {
         let mut invalid = catalog::list(cx)?
@@ -469,12 +463,16 @@ fn reload_all_config(cx: &Caxton, validate_first: bool, out: &Output) -> Result<
         .post_as::<Reloaded>("/api/v1/reload", &json!({}), None)?
         .agents
         .into_iter()
-        .filter(|a| a.kind == Kind::Config)
+        .filter(|a| !only_config || a.kind == Kind::Config)
         .collect();
     if out.json {
         out.json(&agents);
     } else if agents.is_empty() {
-        out.line("no config agents loaded");
+        out.line(if only_config {
+            "no config agents loaded"
+        } else {
+            "no agents loaded"
+        });
     } else {
         agents.iter().for_each(|a| print_agent_line(a, out));
     }
