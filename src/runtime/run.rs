@@ -357,9 +357,10 @@ fn conversation_timeout(agent: &AgentSpec) -> Option<Duration> {
         .or_else(|| humantime::parse_duration(t).ok())
 }
 
-/// The rendered system and user prompts (SPEC §3 variables). When memory is
-/// on but neither template uses `{{context}}`, the memories are appended to
-/// the system prompt so they still reach the model.
+/// The rendered system and user prompts: the agent's `[parameters]`, the
+/// request's keys, and the variables documented on [`RunInput`]. When memory
+/// is on but neither template uses `{{context}}`, the memories are appended
+/// to the system prompt so they still reach the model.
 fn prompts(
     agent: &AgentSpec,
     input: &RunInput,
