@@ -162,7 +162,7 @@ fn index_bench(n: usize) {
                 observations: (0..10).map(|j| sentence(i * 10 + j)).collect(),
             })
             .collect();
-        create_entities(&mut store, &access, &entities).unwrap();
+        create_entities(&mut store, &access, &entities, None).unwrap();
     }
     let mut synth = Vectors::new();
     let mut ids: Vec<i64> = store
@@ -322,7 +322,7 @@ fn index_bench(n: usize) {
                     embedder: &embedder,
                     index: &idx,
                 };
-                search::search(&store, &access, Ok(s), &sentence(i * 7919), None, &opts).unwrap();
+                search::search(&store, &access, Ok(s), &sentence(i * 7919), &opts).unwrap();
                 t.elapsed()
             })
             .collect();
@@ -362,7 +362,7 @@ fn peer(dataset: &Path) {
 
     let t = Instant::now();
     for batch in data.entities.chunks(100) {
-        create_entities(&mut store, &access, batch).unwrap();
+        create_entities(&mut store, &access, batch, None).unwrap();
     }
     let entities_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
@@ -386,7 +386,7 @@ fn peer(dataset: &Path) {
             embedder: &embedder,
             index: &idx,
         };
-        search::search(&store, &access, Ok(s), q, None, &opts).unwrap()
+        search::search(&store, &access, Ok(s), q, &opts).unwrap()
     };
     run("warm up");
     let mut hits = 0;

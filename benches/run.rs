@@ -170,7 +170,7 @@ fn main() {
             )],
         })
         .collect();
-    graph::create_entities(&mut store, &access, &entities).unwrap();
+    graph::create_entities(&mut store, &access, &entities, None).unwrap();
     drop(store);
     let runs = std::env::args()
         .filter_map(|a| a.parse().ok())

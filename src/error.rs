@@ -50,6 +50,11 @@ pub enum Error {
     Embedding { message: String },
     #[error("Entity not found: {name}")]
     EntityNotFound { name: String },
+    /// Creating entities would pass `memory.max_entities`; nothing was written.
+    #[error(
+        "memory is full: {stored} entities stored, adding {adding} would pass memory.max_entities = {max}"
+    )]
+    MemoryFull { max: u64, stored: u64, adding: u64 },
     #[error("Agent not found: {name}")]
     AgentNotFound {
         name: String,
@@ -193,6 +198,7 @@ impl Error {
             Error::Io { .. } => "io_error",
             Error::AgentNotFound { .. } => "agent_not_found",
             Error::EntityNotFound { .. } => "entity_not_found",
+            Error::MemoryFull { .. } => "memory_full",
             Error::ModelMissing { .. } => "model_missing",
             Error::Embedding { .. } => "embedding_failed",
             Error::InvalidAgent { .. } => "validation_failed",
@@ -298,7 +304,7 @@ impl Error {
                 404 => ExitCode::NotFound,
                 409 => ExitCode::Conflict,
                 400 | 422 => ExitCode::Invalid,
-                413 => ExitCode::Limit,
+                413 | 507 => ExitCode::Limit,
                 503 => ExitCode::Daemon,
                 _ => ExitCode::Failure,
             },
@@ -307,7 +313,9 @@ impl Error {
             Error::Unauthorized | Error::Timeout { .. } => ExitCode::Failure,
             Error::RouteNotFound(_) => ExitCode::NotFound,
             Error::MessageInvalid { .. } => ExitCode::Invalid,
-            Error::MessageTooLarge { .. } | Error::ConversationLimit { .. } => ExitCode::Limit,
+            Error::MessageTooLarge { .. }
+            | Error::ConversationLimit { .. }
+            | Error::MemoryFull { .. } => ExitCode::Limit,
             Error::ConversationNotFound { .. } => ExitCode::NotFound,
             Error::ReplyTimeout { .. } => ExitCode::Failure,
         }
@@ -319,6 +327,8 @@ impl Error {
             Error::BadRequest { .. } => return 400,
             Error::Unauthorized => return 401,
             Error::Timeout { .. } => return 504,
+            // The request is fine; the server has no room for it.
+            Error::MemoryFull { .. } => return 507,
             Error::Remote { status, .. } => return *status,
             _ => {}
         }
@@ -397,6 +407,9 @@ impl Error {
             Error::EntityNotFound { .. } => Some(
                 "create it first (`caxton memory create-entities`), or check the name with `caxton memory search`".into(),
             ),
+            Error::MemoryFull { max, .. } => Some(format!(
+                "raise max_entities in the [memory] section of the server config (now {max}; or set CAXTON_MEMORY_MAX_ENTITIES), or make room: `caxton memory cleanup --remove-orphaned`, `caxton memory delete-entities`"
+            )),
             Error::NoPreviousVersion { agent } => Some(format!(
                 "only one version of `{agent}` was ever deployed; see `caxton agents show {agent}`"
             )),

@@ -29,6 +29,9 @@ pub struct Caxton {
     loaded: Loaded,
     /// MCP servers, started on first use and stopped when this is dropped.
     mcp: std::sync::OnceLock<std::sync::Arc<tools::mcp::McpServers>>,
+    /// The memory service. Built eagerly (it loads nothing until used) so
+    /// every clone of this context shares one model and one vector index.
+    memory: std::sync::Arc<memory::Memory>,
 }
 
 impl Caxton {
@@ -36,9 +39,11 @@ impl Caxton {
     pub fn open(ov: &Overrides) -> Result<Caxton> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
         let loaded = config::load(ov, &|k| std::env::var(k).ok(), &cwd)?;
+        let memory = std::sync::Arc::new(memory::Memory::new(&loaded.paths, &loaded.config.memory));
         Ok(Caxton {
             loaded,
             mcp: std::sync::OnceLock::new(),
+            memory,
         })
     }
 
@@ -53,6 +58,11 @@ impl Caxton {
                 self.loaded.config.mcp.servers.clone(),
             ))
         })
+    }
+
+    /// The memory service: search, embedding and the graph operations.
+    pub fn memory(&self) -> &std::sync::Arc<memory::Memory> {
+        &self.memory
     }
 
     pub fn loaded(&self) -> &Loaded {

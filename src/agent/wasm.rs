@@ -570,7 +570,9 @@ impl Services for MemoryServices {
         let access = self.access();
         let store = self.store()?;
         if !req.entities.is_empty() {
-            memory::graph::create_entities(store, &access, &req.entities)
+            // No config reaches the sandbox's services: not limited by
+            // memory.max_entities (yet).
+            memory::graph::create_entities(store, &access, &req.entities, None)
                 .map_err(|_| status::BAD_ARGS)?;
         }
         if !req.observations.is_empty() {

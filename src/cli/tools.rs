@@ -10,7 +10,7 @@ use crate::Caxton;
 use crate::agent::catalog;
 use crate::error::{Error, ExitCode, Result};
 use crate::memory::{Access, MemoryScope};
-use crate::runtime::memory::{AgentMemory, Semantic};
+use crate::runtime::memory::AgentMemory;
 use crate::tools::memory::MemoryHandle;
 use crate::tools::{self, ToolContext};
 
@@ -180,9 +180,8 @@ enum Target<'a> {
 /// The memory the `memory_*` tools use for this caller.
 fn memory_for(cx: &Caxton, access: Access) -> MemoryHandle {
     MemoryHandle(std::sync::Arc::new(AgentMemory {
-        db: cx.paths().db(),
+        memory: cx.memory().clone(),
         access,
-        semantic: std::sync::Arc::new(Semantic::new(cx.paths())),
     }))
 }
 

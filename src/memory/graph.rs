@@ -2,6 +2,7 @@
 //! transaction, with scope-aware name resolution.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -102,10 +103,13 @@ fn insert_observations(
 
 /// Create entities that do not exist yet in the writer's scope (existing
 /// names are skipped, as in the MCP memory server). Returns the new ones.
+/// With `max_entities`, a batch that would pass it is refused whole
+/// ([`Error::MemoryFull`]) and nothing is written.
 pub fn create_entities(
     store: &mut Store,
     access: &Access,
     entities: &[Entity],
+    max_entities: Option<u64>,
 ) -> Result<Vec<Entity>> {
     for e in entities {
         check_name("entity name", &e.name)?;
@@ -141,7 +145,95 @@ pub fn create_entities(
                 observations,
             });
         }
+        within_limit(tx, &path, created.len(), max_entities)?;
         Ok(created)
+    })
+}
+
+/// After inserting `created` entities in `tx`: refuse (the caller's
+/// transaction then rolls back) when the store now holds more than `max`.
+/// Counting inside the write transaction makes the check race-free.
+fn within_limit(tx: &Transaction, path: &Path, created: usize, max: Option<u64>) -> Result<()> {
+    let Some(max) = max.filter(|_| created > 0) else {
+        return Ok(());
+    };
+    let total: i64 = tx
+        .query_row("SELECT count(*) FROM memory_entities", [], |r| r.get(0))
+        .map_err(|e| store_err(path, e))?;
+    let total = total.max(0) as u64;
+    if total > max {
+        return Err(Error::MemoryFull {
+            max,
+            stored: total - created as u64,
+            adding: created as u64,
+        });
+    }
+    Ok(())
+}
+
+/// What [`remember`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Remembered {
+    pub entity: String,
+    /// The entity did not exist in the writer's scope and was created.
+    pub created: bool,
+    /// Observations actually added (ones it already had are skipped).
+    pub added: Vec<String>,
+}
+
+/// Add `entity`'s observations to the entity of that name in the writer's
+/// scope, creating it there (with `entity.entity_type`) when there is none:
+/// the `memory_store` tool and a run's automatic summary. One transaction;
+/// creating counts against `max_entities` like [`create_entities`].
+pub fn remember(
+    store: &mut Store,
+    access: &Access,
+    entity: &Entity,
+    max_entities: Option<u64>,
+) -> Result<Remembered> {
+    check_name("entity name", &entity.name)?;
+    check_name("entityType", &entity.entity_type)?;
+    let (scope, scope_id) = access.write_target();
+    let creator = access.creator();
+    let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        let now = now_ms();
+        let existing = tx
+            .query_row(
+                "SELECT id FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
+                params![scope, scope_id, entity.name],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map_err(sql)?;
+        let (id, created) = match existing {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE memory_entities SET updated_at = ?1 WHERE id = ?2",
+                    params![now, id],
+                )
+                .map_err(sql)?;
+                (id, false)
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                    params![entity.name, entity.entity_type, scope, scope_id, creator, now],
+                )
+                .map_err(sql)?;
+                let id = tx.last_insert_rowid();
+                within_limit(tx, &path, 1, max_entities)?;
+                (id, true)
+            }
+        };
+        let added = insert_observations(tx, id, &entity.observations, &creator, now).map_err(sql)?;
+        Ok(Remembered {
+            entity: entity.name.clone(),
+            created,
+            added,
+        })
     })
 }
 

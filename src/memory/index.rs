@@ -700,7 +700,7 @@ mod tests {
                     observations: vec![format!("first {i}"), format!("second {i}")],
                 })
                 .collect();
-            create_entities(&mut store, &access, &entities).unwrap();
+            create_entities(&mut store, &access, &entities, None).unwrap();
         }
         store
             .write(|tx| {

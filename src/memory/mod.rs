@@ -1,5 +1,6 @@
-//! Embedded memory (SPEC §8): a knowledge graph of entities, observations and
-//! relations in the store, searchable by keyword (FTS5) and by meaning.
+//! Memory (README.md, "Memory"): a knowledge graph of entities, observations and
+//! relations, searchable by keyword (FTS5) and by meaning. Callers go
+//! through [`Memory`] (service.rs); the other modules are its SQLite parts.
 
 pub mod embed;
 pub mod external;
@@ -7,11 +8,14 @@ pub mod graph;
 pub mod index;
 pub mod maintenance;
 pub mod search;
+pub mod service;
 pub mod status;
 pub mod transfer;
 pub mod vectors;
 
 use serde::{Deserialize, Serialize};
+
+pub use service::Memory;
 
 pub use crate::agent::spec::MemoryScope;
 

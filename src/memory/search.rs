@@ -17,8 +17,12 @@ use crate::store::{Store, store_err};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub limit: usize,
+    /// Only entities of this type.
     pub entity_type: Option<String>,
+    /// Only entities in this scope.
     pub scope: Option<MemoryScope>,
+    /// Drop semantic matches below this cosine similarity.
+    pub min_similarity: Option<f32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,9 +146,9 @@ pub fn search(
     access: &Access,
     semantic: std::result::Result<Semantic, String>,
     query: &str,
-    min_similarity: Option<f32>,
     opts: &Options,
 ) -> Result<Outcome> {
+    let min_similarity = opts.min_similarity;
     let pending = vectors::backlog(store)?;
     // Candidates beyond the limit let the two rankings meet.
     let pool = opts.limit.max(1) * 4;

@@ -1,105 +1,18 @@
 //! Memory for running agents: the prompt's memory context (top-k hybrid
 //! search, token-budgeted) and the backend of the `memory_*` tools, both
-//! scoped by the agent's [`Access`]. The embedder and vector index are
-//! loaded once per [`Semantic`] cache and shared by every run using it.
+//! scoped by the agent's [`Access`] and both through the one memory service
+//! ([`Memory`]), so a run behaves as the CLI and the daemon do.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::memory::embed::Embedder;
-use crate::memory::index::{self, VectorIndex};
-use crate::memory::search::{self, Options, Outcome};
-use crate::memory::{Access, Entity, Relation, graph};
-use crate::paths::Paths;
-use crate::store::Store;
+use crate::memory::search::Options;
+use crate::memory::{Access, Entity, Memory, Relation};
 use crate::tools::ToolError;
 use crate::tools::memory::MemoryBackend;
-
-/// The embedding model and vector index, loaded on first use. Without the
-/// model, searches run on keywords and say why.
-pub struct Semantic {
-    models_dir: PathBuf,
-    cache_dir: PathBuf,
-    embedder: OnceLock<std::result::Result<Embedder, String>>,
-    index: Mutex<Option<VectorIndex>>,
-}
-
-impl Semantic {
-    pub fn new(paths: &Paths) -> Semantic {
-        Semantic {
-            models_dir: paths.models_dir.clone(),
-            cache_dir: paths.cache_dir(),
-            embedder: OnceLock::new(),
-            index: Mutex::new(None),
-        }
-    }
-
-    /// Hybrid search in what `access` sees.
-    pub fn search(
-        &self,
-        store: &Store,
-        access: &Access,
-        query: &str,
-        min_similarity: Option<f32>,
-        limit: usize,
-    ) -> Result<Outcome> {
-        let opts = Options {
-            limit,
-            ..Options::default()
-        };
-        let embedder = self.embedder.get_or_init(|| {
-            Embedder::load(&self.models_dir).map_err(|e| match e {
-                Error::ModelMissing { dir } => format!(
-                    "embedding model not found in {}; run scripts/fetch-models or set CAXTON_MODELS_DIR",
-                    dir.display()
-                ),
-                other => format!("embedding model failed to load: {other}"),
-            })
-        });
-        let embedder = match embedder {
-            Ok(e) => e,
-            Err(reason) => {
-                return search::search(store, access, Err(reason.clone()), query, None, &opts);
-            }
-        };
-        // A poisoned lock only means another run panicked mid-sync; the
-        // index is rebuilt from the store below either way.
-        let mut guard = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        match guard.as_mut() {
-            Some(ix) => {
-                ix.sync(store)?;
-            }
-            None => {
-                *guard = Some(index::open_cached(store, &self.cache_dir)?.0);
-            }
-        }
-        let Some(ix) = guard.as_ref() else {
-            return search::search(
-                store,
-                access,
-                Err("no vector index".into()),
-                query,
-                None,
-                &opts,
-            );
-        };
-        search::search(
-            store,
-            access,
-            Ok(search::Semantic {
-                embedder,
-                index: ix,
-            }),
-            query,
-            min_similarity,
-            &opts,
-        )
-    }
-}
 
 /// What the memory contributed to a prompt.
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +24,9 @@ pub struct Context {
     pub hits: usize,
     /// Estimated tokens of `text` (4 characters per token).
     pub tokens: usize,
+    /// Why the run's summary was not remembered (e.g. memory is full).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_remembered: Option<String>,
     #[serde(skip)]
     pub text: String,
 }
@@ -123,15 +39,19 @@ pub fn estimate_tokens(text: &str) -> usize {
 /// The top `limit` memories for `query`, one line each, best first, cut
 /// at `budget` tokens.
 pub fn context(
-    semantic: &Semantic,
-    store: &Store,
+    memory: &Memory,
     access: &Access,
     query: &str,
     limit: usize,
     min_similarity: Option<f32>,
     budget: usize,
 ) -> Result<Context> {
-    let found = semantic.search(store, access, query, min_similarity, limit)?;
+    let opts = Options {
+        limit,
+        min_similarity,
+        ..Options::default()
+    };
+    let found = memory.search(access, query, &opts)?;
     let mut text = String::new();
     let mut hits = 0;
     for h in &found.results {
@@ -151,15 +71,15 @@ pub fn context(
         reason: found.reason,
         hits,
         tokens: estimate_tokens(&text),
+        not_remembered: None,
         text,
     })
 }
 
-/// The `memory_*` tools' view of the store for one caller.
+/// The `memory_*` tools' view of memory for one caller.
 pub struct AgentMemory {
-    pub db: PathBuf,
+    pub memory: Arc<Memory>,
     pub access: Access,
-    pub semantic: Arc<Semantic>,
 }
 
 fn failed(e: Error) -> ToolError {
@@ -171,23 +91,23 @@ fn failed(e: Error) -> ToolError {
         },
         Error::Usage { message, .. } => ToolError::Failed { message },
         other => ToolError::Failed {
-            message: other.to_string(),
+            message: match other.hint() {
+                Some(hint) => format!("{other} ({hint})"),
+                None => other.to_string(),
+            },
         },
-    }
-}
-
-impl AgentMemory {
-    fn open(&self) -> std::result::Result<Store, ToolError> {
-        Store::open(&self.db).map_err(failed)
     }
 }
 
 impl MemoryBackend for AgentMemory {
     fn search(&self, query: &str, limit: usize) -> std::result::Result<Value, ToolError> {
-        let store = self.open()?;
+        let opts = Options {
+            limit,
+            ..Options::default()
+        };
         let found = self
-            .semantic
-            .search(&store, &self.access, query, None, limit)
+            .memory
+            .search(&self.access, query, &opts)
             .map_err(failed)?;
         Ok(json!(found))
     }
@@ -198,31 +118,13 @@ impl MemoryBackend for AgentMemory {
         entity_type: &str,
         observations: &[String],
     ) -> std::result::Result<Value, ToolError> {
-        let mut store = self.open()?;
         let new = Entity {
             name: entity.to_string(),
             entity_type: entity_type.to_string(),
             observations: observations.to_vec(),
         };
-        let created = graph::create_entities(&mut store, &self.access, &[new]).map_err(failed)?;
-        if let Some(e) = created.first() {
-            return Ok(json!({"entity": e.name, "created": true, "added": e.observations}));
-        }
-        // The entity exists: add to it (duplicates are skipped).
-        let added = graph::add_observations(
-            &mut store,
-            &self.access,
-            &[graph::ObservationAdd {
-                entity_name: entity.to_string(),
-                contents: observations.to_vec(),
-            }],
-        )
-        .map_err(failed)?;
-        let added: Vec<String> = added
-            .into_iter()
-            .flat_map(|a| a.added_observations)
-            .collect();
-        Ok(json!({"entity": entity, "created": false, "added": added}))
+        let r = self.memory.remember(&self.access, &new).map_err(failed)?;
+        Ok(json!(r))
     }
 
     fn relate(
@@ -231,13 +133,14 @@ impl MemoryBackend for AgentMemory {
         to: &str,
         relation_type: &str,
     ) -> std::result::Result<Value, ToolError> {
-        let mut store = self.open()?;
         let r = Relation {
             from: from.to_string(),
             to: to.to_string(),
             relation_type: relation_type.to_string(),
         };
-        let created = graph::create_relations(&mut store, &self.access, std::slice::from_ref(&r))
+        let created = self
+            .memory
+            .create_relations(&self.access, std::slice::from_ref(&r))
             .map_err(failed)?;
         Ok(json!({"relation": r, "created": !created.is_empty()}))
     }

@@ -1,19 +1,156 @@
-//! The run log: every config-agent run as one row (the `--json` record plus
-//! indexed columns), and the queries behind `agents logs`, `metrics` and
-//! `diagnose`.
+//! The run log: what a config-agent run produced ([`RunRecord`], as stored
+//! and as `--json` prints it), stored as one row (the record plus indexed
+//! columns), and the queries behind `agents logs`, `metrics` and `diagnose`.
+
+use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::run::RunRecord;
-use crate::error::Result;
-use crate::memory::Access;
+use super::llm::{LlmError, LlmErrorKind, Usage};
+use super::memory;
+use crate::error::{Error, Result};
 use crate::store::{Store, store_err};
 
-/// Store `rec` and, when given, its summary observation on the agent's own
-/// entity in memory: one transaction, so a run is never half recorded.
-pub fn insert(store: &mut Store, rec: &RunRecord, summary: Option<(&Access, &str)>) -> Result<i64> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallOutcome {
+    Ok,
+    Error,
+    /// The agent does not list the tool; the model was told so.
+    Denied,
+}
+
+/// One tool call the model made, as audited.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolCallRecord {
+    pub id: String,
+    pub name: String,
+    /// The arguments as parsed JSON, or the raw text when it did not parse.
+    pub arguments: Value,
+    pub outcome: CallOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: f64,
+    pub round: u32,
+}
+
+/// Why a run failed: a provider error (classified) or the run's own limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunError {
+    pub kind: LlmErrorKind,
+    pub provider: String,
+    pub message: String,
+}
+
+impl From<LlmError> for RunError {
+    fn from(e: LlmError) -> RunError {
+        RunError {
+            kind: e.kind,
+            provider: e.provider,
+            message: e.message,
+        }
+    }
+}
+
+impl RunError {
+    pub fn to_llm_error(&self) -> LlmError {
+        LlmError {
+            kind: self.kind,
+            provider: self.provider.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub total_ms: f64,
+    /// Waiting for the provider.
+    pub model_ms: f64,
+    /// Running tools.
+    pub tools_ms: f64,
+    /// Everything else: prompts, memory context, dispatch.
+    pub overhead_ms: f64,
+}
+
+/// The outcome of one run, as stored and as `--json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    /// Row id in the store's run log.
+    pub id: i64,
+    pub agent: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<PathBuf>,
+    pub status: &'static str,
+    pub started_at: String,
+    pub provider: String,
+    pub model: String,
+    /// The provider's caveat (e.g. the local model is tiny); always in
+    /// the record, `null` when the provider has none.
+    pub notice: Option<String>,
+    pub input: Value,
+    pub output: String,
+    pub rounds: u32,
+    pub tool_calls: Vec<ToolCallRecord>,
+    pub usage: Usage,
+    pub timings: Timings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<memory::Context>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<RunError>,
+    #[serde(skip)]
+    pub started_ms: i64,
+}
+
+impl RunRecord {
+    /// The failure as a catalogue error, for adapters that exit on it.
+    pub fn failure(&self) -> Option<Error> {
+        self.error.as_ref().map(|e| Error::Llm(e.to_llm_error()))
+    }
+
+    /// The automatic memory of a run: what was asked, what was answered,
+    /// which tools helped.
+    pub fn memory_summary(&self) -> String {
+        let clip = |s: &str, n: usize| {
+            let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            if one_line.chars().count() > n {
+                format!("{}…", one_line.chars().take(n).collect::<String>())
+            } else {
+                one_line
+            }
+        };
+        let request = match &self.input {
+            Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        let mut tools: Vec<&str> = self
+            .tool_calls
+            .iter()
+            .filter(|c| c.outcome == CallOutcome::Ok)
+            .map(|c| c.name.as_str())
+            .collect();
+        tools.dedup();
+        let used = if tools.is_empty() {
+            String::new()
+        } else {
+            format!(" (tools: {})", tools.join(", "))
+        };
+        format!(
+            "Run {}: asked \"{}\", answered \"{}\"{used}",
+            self.started_at,
+            clip(&request, 200),
+            clip(&self.output, 300)
+        )
+    }
+}
+
+/// Store `rec` in the run log: one row, one transaction.
+pub fn insert(store: &mut Store, rec: &RunRecord) -> Result<i64> {
     let path = store.path().to_path_buf();
     let tool_calls = serde_json::to_string(&rec.tool_calls).unwrap_or_else(|_| "[]".into());
     let record = serde_json::to_string(rec).unwrap_or_else(|_| "{}".into());
@@ -22,7 +159,6 @@ pub fn insert(store: &mut Store, rec: &RunRecord, summary: Option<(&Access, &str
         v => v.to_string(),
     };
     store.write(|tx| {
-        let sql = |e| store_err(&path, e);
         tx.execute(
             "INSERT INTO agent_runs (agent_id, version, provider, model, input, output, tool_calls,
                  prompt_tokens, completion_tokens, started_at, duration_us, model_us, tools_us,
@@ -48,37 +184,12 @@ pub fn insert(store: &mut Store, rec: &RunRecord, summary: Option<(&Access, &str
                 record,
             ],
         )
-        .map_err(sql)?;
-        let id = tx.last_insert_rowid();
-        if let Some((access, text)) = summary {
-            let (scope, scope_id) = access.write_target();
-            let creator = access.creator();
-            tx.execute(
-                "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
-                 VALUES (?1, 'agent', ?2, ?3, ?4, ?5, ?5)
-                 ON CONFLICT (scope, scope_id, name) DO UPDATE SET updated_at = excluded.updated_at",
-                params![rec.agent, scope, scope_id, creator, rec.started_ms],
-            )
-            .map_err(sql)?;
-            let entity: i64 = tx
-                .query_row(
-                    "SELECT id FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
-                    params![scope, scope_id, rec.agent],
-                    |r| r.get(0),
-                )
-                .map_err(sql)?;
-            tx.execute(
-                "INSERT INTO memory_observations (entity_id, content, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (entity_id, content) DO NOTHING",
-                params![entity, text, creator, rec.started_ms],
-            )
-            .map_err(sql)?;
-        }
-        Ok(id)
+        .map_err(|e| store_err(&path, e))?;
+        Ok(tx.last_insert_rowid())
     })
 }
 
-fn kind_name(k: crate::runtime::llm::LlmErrorKind) -> String {
+fn kind_name(k: LlmErrorKind) -> String {
     serde_json::to_value(k)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

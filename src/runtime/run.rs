@@ -12,22 +12,22 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::llm::select::{self, Resolved};
 use super::llm::{
     ChatRequest, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall, ToolSpec, Usage,
 };
-use super::memory::{self, AgentMemory, Semantic};
+use super::memory::{self, AgentMemory};
 use super::records;
+pub use super::records::{CallOutcome, RunError, RunRecord, Timings, ToolCallRecord};
 use crate::Caxton;
 use crate::agent::spec::{AgentSpec, MemoryScope};
 use crate::agent::template;
 use crate::agent::versions::now_ms;
-use crate::config::LlmConfig;
+use crate::config::{LlmConfig, MemoryConfig};
 use crate::error::{Error, Result};
-use crate::memory::Access;
+use crate::memory::{Access, Entity, Memory};
 use crate::paths::Paths;
 use crate::store::Store;
 use crate::tools::mcp::{self, McpServers};
@@ -54,7 +54,7 @@ pub struct RunContext {
     paths: Paths,
     llm: LlmConfig,
     default_timeout: Duration,
-    semantic: Arc<Semantic>,
+    memory: Arc<Memory>,
     providers: Mutex<HashMap<String, Arc<dyn Provider>>>,
     fixed: Option<Arc<dyn Provider>>,
     /// The MCP servers `mcp:` tools are called on (none configured when
@@ -62,7 +62,7 @@ pub struct RunContext {
     mcp: Arc<McpServers>,
     /// Kept open between runs: closing SQLite's last connection checkpoints
     /// and syncs the WAL, which alone cost ~20 ms per run. Locked only for
-    /// the memory context and the recording, never while the model thinks.
+    /// the recording, never while the model thinks.
     store: Mutex<Option<Store>>,
 }
 
@@ -70,6 +70,7 @@ impl RunContext {
     pub fn new(cx: &Caxton) -> RunContext {
         RunContext {
             mcp: cx.mcp().clone(),
+            memory: cx.memory().clone(),
             ..RunContext::from_parts(
                 cx.paths().clone(),
                 cx.config().llm.clone(),
@@ -78,10 +79,11 @@ impl RunContext {
         }
     }
 
-    /// API keys come from the process environment.
+    /// API keys come from the process environment; memory has the
+    /// default `[memory]` settings.
     pub fn from_parts(paths: Paths, llm: LlmConfig, default_timeout: Duration) -> RunContext {
         RunContext {
-            semantic: Arc::new(Semantic::new(&paths)),
+            memory: Arc::new(Memory::new(&paths, &MemoryConfig::default())),
             paths,
             llm,
             default_timeout,
@@ -149,107 +151,6 @@ pub struct RunInput {
     pub source_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CallOutcome {
-    Ok,
-    Error,
-    /// The agent does not list the tool; the model was told so.
-    Denied,
-}
-
-/// One tool call the model made, as audited.
-#[derive(Debug, Clone, Serialize)]
-pub struct ToolCallRecord {
-    pub id: String,
-    pub name: String,
-    /// The arguments as parsed JSON, or the raw text when it did not parse.
-    pub arguments: Value,
-    pub outcome: CallOutcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    pub duration_ms: f64,
-    pub round: u32,
-}
-
-/// Why a run failed: a provider error (classified) or the run's own limits.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunError {
-    pub kind: LlmErrorKind,
-    pub provider: String,
-    pub message: String,
-}
-
-impl From<LlmError> for RunError {
-    fn from(e: LlmError) -> RunError {
-        RunError {
-            kind: e.kind,
-            provider: e.provider,
-            message: e.message,
-        }
-    }
-}
-
-impl RunError {
-    pub fn to_llm_error(&self) -> LlmError {
-        LlmError {
-            kind: self.kind,
-            provider: self.provider.clone(),
-            message: self.message.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Timings {
-    pub total_ms: f64,
-    /// Waiting for the provider.
-    pub model_ms: f64,
-    /// Running tools.
-    pub tools_ms: f64,
-    /// Everything else: prompts, memory context, dispatch.
-    pub overhead_ms: f64,
-}
-
-/// The outcome of one run, as stored and as `--json` prints it.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunRecord {
-    /// Row id in the store's run log.
-    pub id: i64,
-    pub agent: String,
-    pub version: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_file: Option<PathBuf>,
-    pub status: &'static str,
-    pub started_at: String,
-    pub provider: String,
-    pub model: String,
-    /// The provider's caveat (e.g. the local model is tiny); always in
-    /// the record, `null` when the provider has none.
-    pub notice: Option<String>,
-    pub input: Value,
-    pub output: String,
-    pub rounds: u32,
-    pub tool_calls: Vec<ToolCallRecord>,
-    pub usage: Usage,
-    pub timings: Timings,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory: Option<memory::Context>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<RunError>,
-    #[serde(skip)]
-    pub started_ms: i64,
-}
-
-impl RunRecord {
-    /// The failure as a catalogue error, for adapters that exit on it.
-    pub fn failure(&self) -> Option<Error> {
-        self.error.as_ref().map(|e| Error::Llm(e.to_llm_error()))
-    }
-}
-
 /// Run `agent` once on `input`. Assistant text is passed to `on_text` as it
 /// streams in. A run that reached the provider stage is recorded and
 /// returned even when it failed (`record.error`); `Err` means it could not
@@ -283,17 +184,14 @@ pub fn run(
         other => other.to_string(),
     };
     let mem = match memory_settings {
-        Some(m) => Some(ctx.with_store(|store| {
-            memory::context(
-                &ctx.semantic,
-                store,
-                &access,
-                &request_text,
-                m.max_results.map_or(DEFAULT_MEMORY_RESULTS, |n| n as usize),
-                m.semantic_threshold.map(|t| t as f32),
-                MEMORY_BUDGET_TOKENS,
-            )
-        })?),
+        Some(m) => Some(memory::context(
+            &ctx.memory,
+            &access,
+            &request_text,
+            m.max_results.map_or(DEFAULT_MEMORY_RESULTS, |n| n as usize),
+            m.semantic_threshold.map(|t| t as f32),
+            MEMORY_BUDGET_TOKENS,
+        )?),
         None => None,
     };
     let (system, user) = prompts(agent, &input, &request_text, mem.as_ref())?;
@@ -336,9 +234,8 @@ pub fn run(
                 workspace: workspace.clone(),
                 config: Map::new(),
                 memory: Some(MemoryHandle(Arc::new(AgentMemory {
-                    db: ctx.paths.db(),
+                    memory: ctx.memory.clone(),
                     access: access.clone(),
-                    semantic: ctx.semantic.clone(),
                 }))),
             };
             let mut messages = vec![
@@ -413,10 +310,26 @@ pub fn run(
         tools_ms: ms(tools_time),
         overhead_ms: ms(total.saturating_sub(model_time + tools_time)),
     };
-    let summary = (memory_settings.is_some() && rec.error.is_none()).then(|| summary(&rec));
-    rec.id = ctx.with_store(|store| {
-        records::insert(store, &rec, summary.as_deref().map(|s| (&access, s)))
-    })?;
+    // A successful run with memory on is remembered on the agent's own
+    // entity. Memory may live in another database than the run log (see
+    // memory::service), so the two are separate writes: memory first, so the
+    // record says when the summary could not be stored (memory full).
+    if memory_settings.is_some() && rec.error.is_none() {
+        let summary = Entity {
+            name: id.clone(),
+            entity_type: "agent".into(),
+            observations: vec![rec.memory_summary()],
+        };
+        if let Err(e) = ctx.memory.remember(&access, &summary)
+            && let Some(m) = rec.memory.as_mut()
+        {
+            m.not_remembered = Some(match e.hint() {
+                Some(hint) => format!("{e} ({hint})"),
+                None => e.to_string(),
+            });
+        }
+    }
+    rec.id = ctx.with_store(|store| records::insert(store, &rec))?;
     Ok(rec)
 }
 
@@ -444,9 +357,10 @@ fn conversation_timeout(agent: &AgentSpec) -> Option<Duration> {
         .or_else(|| humantime::parse_duration(t).ok())
 }
 
-/// The rendered system and user prompts (SPEC §3 variables). When memory is
-/// on but neither template uses `{{context}}`, the memories are appended to
-/// the system prompt so they still reach the model.
+/// The rendered system and user prompts: the agent's `[parameters]`, the
+/// request's keys, and the variables documented on [`RunInput`]. When memory
+/// is on but neither template uses `{{context}}`, the memories are appended
+/// to the system prompt so they still reach the model.
 fn prompts(
     agent: &AgentSpec,
     input: &RunInput,
@@ -657,41 +571,6 @@ fn truncate(text: String) -> String {
     format!(
         "{cut}… [truncated: the result has {} characters]",
         text.chars().count()
-    )
-}
-
-/// The automatic memory of a run: what was asked, what was answered, which
-/// tools helped.
-fn summary(rec: &RunRecord) -> String {
-    let clip = |s: &str, n: usize| {
-        let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-        if one_line.chars().count() > n {
-            format!("{}…", one_line.chars().take(n).collect::<String>())
-        } else {
-            one_line
-        }
-    };
-    let request = match &rec.input {
-        Value::String(s) => s.clone(),
-        v => v.to_string(),
-    };
-    let mut tools: Vec<&str> = rec
-        .tool_calls
-        .iter()
-        .filter(|c| c.outcome == CallOutcome::Ok)
-        .map(|c| c.name.as_str())
-        .collect();
-    tools.dedup();
-    let used = if tools.is_empty() {
-        String::new()
-    } else {
-        format!(" (tools: {})", tools.join(", "))
-    };
-    format!(
-        "Run {}: asked \"{}\", answered \"{}\"{used}",
-        rec.started_at,
-        clip(&request, 200),
-        clip(&rec.output, 300)
     )
 }
 

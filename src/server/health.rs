@@ -51,7 +51,7 @@ async fn health(Extract(state): Extract<AppState>) -> impl IntoResponse {
 /// `loaded` once a search or write has loaded it, `available` when its
 /// files are installed (it loads on first use), else `missing`.
 fn model_state(state: &AppState) -> &'static str {
-    if state.memory.model_loaded() {
+    if state.cx().memory().model_loaded() {
         "loaded"
     } else if embed::missing_files(&state.cx().paths().models_dir).is_empty() {
         "available"

@@ -1,8 +1,8 @@
-//! `/api/v1/memory/*` over the memory operations (SPEC §8). The daemon
-//! keeps one vector index in memory, synced with the store per search, and
-//! loads the embedding model on first use (so start-up stays fast).
+//! `/api/v1/memory/*`: a thin adapter over the memory service
+//! ([`crate::memory::Memory`], held by the core), which loads the embedding
+//! model on first use (so start-up stays fast) and keeps the vector index in
+//! memory. The REST operations are documented in docs/operations.md.
 
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::Router;
@@ -14,52 +14,10 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::{ApiJson, ApiResult, blocking};
-use crate::Caxton;
 use crate::error::{Error, Result};
-use crate::memory::embed::Embedder;
-use crate::memory::graph::{self, ObservationAdd};
-use crate::memory::index::VectorIndex;
-use crate::memory::search::{self, Options};
-use crate::memory::{self, Access, Entity, MemoryScope, Relation, status, vectors};
-use crate::store::Store;
-
-#[derive(Default)]
-pub struct MemoryState {
-    /// Loaded once, on the first search or write that needs it.
-    embedder: Mutex<Option<Arc<Embedder>>>,
-    index: Mutex<Option<VectorIndex>>,
-}
-
-impl MemoryState {
-    pub fn model_loaded(&self) -> bool {
-        self.embedder
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some()
-    }
-
-    /// The embedder, or why semantic search is unavailable. Missing model
-    /// files are not an error (keyword search still works); a failed load is.
-    fn embedder(&self, cx: &Caxton) -> Result<std::result::Result<Arc<Embedder>, String>> {
-        let mut slot = self.embedder.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = slot.as_ref() {
-            return Ok(Ok(e.clone()));
-        }
-        match Embedder::load(&cx.paths().models_dir) {
-            Ok(e) => {
-                let e = Arc::new(e);
-                *slot = Some(e.clone());
-                tracing::info!("embedding model loaded");
-                Ok(Ok(e))
-            }
-            Err(Error::ModelMissing { dir }) => Ok(Err(format!(
-                "embedding model not found in {}; run scripts/fetch-models or set CAXTON_MODELS_DIR",
-                dir.display()
-            ))),
-            Err(e) => Err(e),
-        }
-    }
-}
+use crate::memory::graph::ObservationAdd;
+use crate::memory::search::Options;
+use crate::memory::{Access, Entity, Memory, MemoryScope, Relation};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -95,16 +53,7 @@ impl Who {
 
 async fn status_(Extract(state): Extract<AppState>) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
-    let st = blocking(move || {
-        let cx = s.cx();
-        let store = cx.store()?;
-        let dirs = status::Dirs {
-            models: &cx.paths().models_dir,
-            cache: cx.paths().cache_dir(),
-        };
-        status::status(&store, &dirs, cx.config().memory.max_entities, false)
-    })
-    .await?;
+    let st = blocking(move || s.cx().memory().status(false)).await?;
     Ok(axum::Json(st))
 }
 
@@ -132,72 +81,23 @@ async fn search_(
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
     let found = blocking(move || {
-        let cx = s.cx();
         let started = Instant::now();
-        let mut store = cx.store()?;
         let access = Who {
             scope: None,
-            agent: body.agent.clone(),
-            workspace: body.workspace.clone(),
+            agent: body.agent,
+            workspace: body.workspace,
         }
         .access();
         let opts = Options {
             limit: body.limit.unwrap_or(10).clamp(1, 1000),
-            entity_type: body.entity_type.clone(),
+            entity_type: body.entity_type,
             scope: body.in_scope,
+            min_similarity: body.min_similarity,
         };
-        let embedder = s.memory.embedder(&cx)?;
-        let mut guard = s.memory.index.lock().unwrap_or_else(|p| p.into_inner());
-        let (found, load) = match &embedder {
-            Ok(e) => {
-                let load = match guard.as_mut() {
-                    Some(index) => index.sync(&store)?,
-                    None => {
-                        let (index, load) =
-                            memory::index::open_cached(&store, &cx.paths().cache_dir())?;
-                        *guard = Some(index);
-                        load
-                    }
-                };
-                let index = guard.as_ref().ok_or_else(|| Error::Embedding {
-                    message: "vector index unavailable".into(),
-                })?;
-                let semantic = Ok(search::Semantic { embedder: e, index });
-                let f = search::search(
-                    &store,
-                    &access,
-                    semantic,
-                    &body.query,
-                    body.min_similarity,
-                    &opts,
-                )?;
-                (f, Some(load))
-            }
-            Err(reason) => {
-                let f = search::search(
-                    &store,
-                    &access,
-                    Err(reason.clone()),
-                    &body.query,
-                    body.min_similarity,
-                    &opts,
-                )?;
-                (f, None)
-            }
-        };
-        drop(guard);
-        let took = started.elapsed();
-        status::record_search(
-            &mut store,
-            &status::SearchRecord {
-                query: &body.query,
-                duration: took,
-                mode: found.mode,
-                index_load: load,
-                results: found.results.len(),
-            },
-        )?;
-        s.metrics.memory_search.observe(took.as_secs_f64());
+        let found = s.cx().memory().search(&access, &body.query, &opts)?;
+        s.metrics
+            .memory_search
+            .observe(started.elapsed().as_secs_f64());
         let mut v = json!(found);
         v["query"] = json!(body.query);
         Ok(v)
@@ -207,15 +107,14 @@ async fn search_(
 }
 
 /// After a write commits, embed what is pending so search sees it by
-/// meaning. Without a model the rows stay pending (keyword search finds them).
-fn embed_pending(s: &AppState, store: &mut Store) -> Result<Value> {
-    if vectors::backlog(store)? == 0 {
-        return Ok(json!(0));
-    }
-    match s.memory.embedder(&s.cx())? {
-        Ok(e) => Ok(json!(vectors::embed_backlog(store, &e, &mut |_, _| {})?)),
-        Err(reason) => Ok(json!({"embedded": 0, "reason": reason})),
-    }
+/// meaning. Without a model the rows stay pending (keyword search finds
+/// them) and the answer says why.
+fn embed_pending(memory: &Memory) -> Result<Value> {
+    let e = memory.embed_pending(&mut |_, _| {})?;
+    Ok(match e.reason {
+        None => json!(e.embedded),
+        Some(reason) => json!({"embedded": 0, "reason": reason}),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,9 +130,11 @@ async fn create_entities(
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
     let v = blocking(move || {
-        let mut store = s.cx().store()?;
-        let created = graph::create_entities(&mut store, &body.who.access(), &body.entities)?;
-        let embedded = embed_pending(&s, &mut store)?;
+        let cx = s.cx();
+        let created = cx
+            .memory()
+            .create_entities(&body.who.access(), &body.entities)?;
+        let embedded = embed_pending(cx.memory())?;
         Ok(json!({"created": created, "embedded": embedded}))
     })
     .await?;
@@ -253,8 +154,11 @@ async fn create_relations(
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
     let v = blocking(move || {
-        let mut store = s.cx().store()?;
-        Ok(json!({"created": graph::create_relations(&mut store, &body.who.access(), &body.relations)?}))
+        let created = s
+            .cx()
+            .memory()
+            .create_relations(&body.who.access(), &body.relations)?;
+        Ok(json!({"created": created}))
     })
     .await?;
     Ok((axum::http::StatusCode::CREATED, axum::Json(v)))
@@ -273,9 +177,11 @@ async fn add_observations(
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
     let v = blocking(move || {
-        let mut store = s.cx().store()?;
-        let added = graph::add_observations(&mut store, &body.who.access(), &body.observations)?;
-        let embedded = embed_pending(&s, &mut store)?;
+        let cx = s.cx();
+        let added = cx
+            .memory()
+            .add_observations(&body.who.access(), &body.observations)?;
+        let embedded = embed_pending(cx.memory())?;
         Ok(json!({"added": added, "embedded": embedded}))
     })
     .await?;
@@ -289,8 +195,10 @@ async fn delete_entity(
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
     let deleted = blocking(move || {
-        let mut store = s.cx().store()?;
-        let n = graph::delete_entities(&mut store, &who.access(), std::slice::from_ref(&name))?;
+        let n = s
+            .cx()
+            .memory()
+            .delete_entities(&who.access(), std::slice::from_ref(&name))?;
         if n == 0 {
             return Err(Error::EntityNotFound { name });
         }
@@ -305,6 +213,6 @@ async fn read_graph(
     Query(who): Query<Who>,
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
-    let g = blocking(move || graph::load_graph(&s.cx().store()?, &who.access(), None)).await?;
+    let g = blocking(move || s.cx().memory().read_graph(&who.access())).await?;
     Ok(axum::Json(g))
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 /// Generous: these poll a real process on a shared 2-core machine.
 const DEADLINE: Duration = Duration::from_secs(20);
 
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     url: String,
     http: reqwest::blocking::Client,
@@ -37,7 +37,7 @@ fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 }
 
 /// Start `caxton server start --port 0` and wait until it is ready.
-fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
+pub(crate) fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
     let mut cmd = env.cmd();
     cmd.args(["server", "start", "--port", "0"])
         .env("CAXTON_SERVER_METRICS_PORT", "0")
@@ -80,12 +80,12 @@ impl Daemon {
         (status, v, rid)
     }
 
-    fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) fn get(&self, path: &str) -> (u16, Value) {
         let (s, v, _) = self.send(self.http.get(format!("{}{path}", self.url)));
         (s, v)
     }
 
-    fn post(&self, path: &str, body: &str) -> (u16, Value, String) {
+    pub(crate) fn post(&self, path: &str, body: &str) -> (u16, Value, String) {
         self.send(
             self.http
                 .post(format!("{}{path}", self.url))

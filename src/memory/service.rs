@@ -1,0 +1,438 @@
+//! The memory service: the one object through which the CLI, the daemon and
+//! the run loop reach memory. [`Caxton::memory`](crate::Caxton::memory)
+//! holds it; adapters call it and only render what it returns.
+//!
+//! It owns what the three entry points used to rebuild each on their own:
+//! the embedding model (loaded on first use), the vector index (kept in
+//! memory and synced with the store per search), the search log (every
+//! search is recorded), and the `memory.max_entities` limit (a batch that
+//! would pass it is refused whole).
+//!
+//! Design:
+//! - Where memory lives is private: [`Backend`] has one variant today, the
+//!   embedded SQLite store of the data directory. A second backend
+//!   (PostgreSQL) is a second variant; callers do not change. The model is
+//!   not part of a backend: every backend embeds with the same local model.
+//! - A model that is missing or fails to load never fails a search or a
+//!   write, wherever it is called from: search runs on keywords and its
+//!   outcome says why (`reason`); new observations stay in the embedding
+//!   backlog and [`Memory::embed_pending`] says why. Only the commands that
+//!   exist to embed require the model ([`Memory::model`]).
+//! - A failed load is not remembered: the next use tries again, so
+//!   installing the model fixes a running daemon without a restart.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+
+use super::embed::Embedder;
+use super::graph::{self, ObservationAdd, ObservationDelete, ObservationsAdded, Remembered};
+use super::index::{self, VectorIndex};
+use super::search::{self, Options, Outcome};
+use super::{Access, Entity, Graph, Relation, status, vectors};
+use crate::config::MemoryConfig;
+use crate::error::{Error, Result};
+use crate::paths::Paths;
+use crate::store::Store;
+
+/// The memory of one data directory, shared by every caller in a process.
+pub struct Memory {
+    backend: Backend,
+    models_dir: PathBuf,
+    max_entities: u64,
+    embedder: Mutex<Option<Arc<Embedder>>>,
+}
+
+/// Where entities, observations, relations and vectors are kept.
+enum Backend {
+    /// The SQLite store in the data directory.
+    Embedded(Embedded),
+}
+
+struct Embedded {
+    db: PathBuf,
+    cache_dir: PathBuf,
+    /// Searches are serialised anyway (the index is synced under this lock),
+    /// so they share one kept connection: a connection per search would pay
+    /// SQLite's open and, when it is the last one, a WAL checkpoint on close.
+    searcher: Mutex<Searcher>,
+}
+
+#[derive(Default)]
+struct Searcher {
+    store: Option<Store>,
+    index: Option<VectorIndex>,
+}
+
+/// What [`Memory::embed_pending`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Embedding {
+    pub embedded: usize,
+    /// Observations still without a vector.
+    pub pending: i64,
+    /// Why nothing was embedded (no model, or it failed to load).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means another caller panicked mid-use; the
+    // guarded state (a cache) is rebuilt or re-synced from the store.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Memory {
+    /// The memory of the data directory in `paths`, as `config` sets it up.
+    /// Cheap: nothing is opened or loaded until first use.
+    pub fn new(paths: &Paths, config: &MemoryConfig) -> Memory {
+        Memory {
+            backend: Backend::Embedded(Embedded {
+                db: paths.db(),
+                cache_dir: paths.cache_dir(),
+                searcher: Mutex::new(Searcher::default()),
+            }),
+            models_dir: paths.models_dir.clone(),
+            max_entities: config.max_entities,
+            embedder: Mutex::new(None),
+        }
+    }
+
+    /// `memory.max_entities`: creating entities past it is refused.
+    pub fn max_entities(&self) -> u64 {
+        self.max_entities
+    }
+
+    /// Whether a search or write has loaded the embedding model.
+    pub fn model_loaded(&self) -> bool {
+        lock(&self.embedder).is_some()
+    }
+
+    /// The embedding model, loading it on first use. For the commands that
+    /// exist to embed (reindex, recompute): for them a missing model is the
+    /// error ([`Error::ModelMissing`], exit 4).
+    pub fn model(&self) -> Result<Arc<Embedder>> {
+        let mut slot = lock(&self.embedder);
+        if let Some(e) = slot.as_ref() {
+            return Ok(e.clone());
+        }
+        let e = Arc::new(Embedder::load(&self.models_dir)?);
+        *slot = Some(e.clone());
+        Ok(e)
+    }
+
+    /// The model, or why semantic search and embedding are unavailable.
+    fn model_or_reason(&self) -> std::result::Result<Arc<Embedder>, String> {
+        self.model().map_err(|e| match e {
+            Error::ModelMissing { dir } => format!(
+                "embedding model not found in {}; run scripts/fetch-models or set CAXTON_MODELS_DIR",
+                dir.display()
+            ),
+            other => format!(
+                "embedding model failed to load: {other}; reinstall it with scripts/fetch-models"
+            ),
+        })
+    }
+
+    /// A fresh connection for one operation.
+    fn store(&self) -> Result<Store> {
+        match &self.backend {
+            Backend::Embedded(b) => Store::open(&b.db),
+        }
+    }
+
+    /// Hybrid search in what `access` sees (keyword-only, saying why, when
+    /// the model is unavailable), recorded in the search log.
+    pub fn search(&self, access: &Access, query: &str, opts: &Options) -> Result<Outcome> {
+        let started = std::time::Instant::now();
+        let embedder = self.model_or_reason();
+        match &self.backend {
+            Backend::Embedded(b) => {
+                let mut guard = lock(&b.searcher);
+                let Searcher { store, index } = &mut *guard;
+                let store = match store {
+                    Some(s) => s,
+                    None => store.insert(Store::open(&b.db)?),
+                };
+                let (found, load) = match &embedder {
+                    Ok(embedder) => {
+                        let load = match index.as_mut() {
+                            Some(ix) => ix.sync(store)?,
+                            None => {
+                                let (ix, load) = index::open_cached(store, &b.cache_dir)?;
+                                *index = Some(ix);
+                                load
+                            }
+                        };
+                        let semantic = index
+                            .as_ref()
+                            .map(|index| search::Semantic { embedder, index })
+                            .ok_or_else(|| "no vector index".to_string());
+                        (
+                            search::search(store, access, semantic, query, opts)?,
+                            Some(load),
+                        )
+                    }
+                    Err(reason) => (
+                        search::search(store, access, Err(reason.clone()), query, opts)?,
+                        None,
+                    ),
+                };
+                status::record_search(
+                    store,
+                    &status::SearchRecord {
+                        query,
+                        duration: started.elapsed(),
+                        mode: found.mode,
+                        index_load: load,
+                        results: found.results.len(),
+                    },
+                )?;
+                Ok(found)
+            }
+        }
+    }
+
+    /// Embed every observation still waiting for a vector, committing in
+    /// batches (`progress` gets done, total). Without a usable model nothing
+    /// is embedded and the result says why; the rows stay pending and are
+    /// found by keyword.
+    pub fn embed_pending(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<Embedding> {
+        let mut store = self.store()?;
+        let pending = vectors::backlog(&store)?;
+        if pending == 0 {
+            return Ok(Embedding {
+                embedded: 0,
+                pending,
+                reason: None,
+            });
+        }
+        match self.model_or_reason() {
+            Ok(e) => {
+                let embedded = vectors::embed_backlog(&mut store, &e, progress)?;
+                Ok(Embedding {
+                    embedded,
+                    pending: vectors::backlog(&store)?,
+                    reason: None,
+                })
+            }
+            Err(reason) => Ok(Embedding {
+                embedded: 0,
+                pending,
+                reason: Some(reason),
+            }),
+        }
+    }
+
+    /// The vector index, synced with the store and saved to the cache (for
+    /// `reindex`: its size and the checks run against it).
+    pub fn index(&self) -> Result<VectorIndex> {
+        match &self.backend {
+            Backend::Embedded(b) => Ok(index::open_cached(&self.store()?, &b.cache_dir)?.0),
+        }
+    }
+
+    /// Health figures of the memory (`memory status`, `/api/v1/memory/status`).
+    pub fn status(&self, quick_check: bool) -> Result<status::Status> {
+        match &self.backend {
+            Backend::Embedded(b) => status::status(
+                &self.store()?,
+                &self.dirs(b),
+                self.max_entities,
+                quick_check,
+            ),
+        }
+    }
+
+    /// The status with a full integrity check, where the space goes, and
+    /// what to do next (`memory emergency-diagnosis`).
+    pub fn diagnose(&self) -> Result<status::Diagnosis> {
+        match &self.backend {
+            Backend::Embedded(b) => {
+                status::diagnose(&self.store()?, &self.dirs(b), self.max_entities)
+            }
+        }
+    }
+
+    fn dirs(&self, b: &Embedded) -> status::Dirs<'_> {
+        status::Dirs {
+            models: &self.models_dir,
+            cache: b.cache_dir.clone(),
+        }
+    }
+
+    // The MCP memory server's operations, each one transaction.
+
+    /// New entities in the writer's scope; existing names are skipped.
+    pub fn create_entities(&self, access: &Access, entities: &[Entity]) -> Result<Vec<Entity>> {
+        graph::create_entities(
+            &mut self.store()?,
+            access,
+            entities,
+            Some(self.max_entities),
+        )
+    }
+
+    pub fn create_relations(
+        &self,
+        access: &Access,
+        relations: &[Relation],
+    ) -> Result<Vec<Relation>> {
+        graph::create_relations(&mut self.store()?, access, relations)
+    }
+
+    pub fn add_observations(
+        &self,
+        access: &Access,
+        adds: &[ObservationAdd],
+    ) -> Result<Vec<ObservationsAdded>> {
+        graph::add_observations(&mut self.store()?, access, adds)
+    }
+
+    /// Returns how many were deleted; unknown names are ignored.
+    pub fn delete_entities(&self, access: &Access, names: &[String]) -> Result<usize> {
+        graph::delete_entities(&mut self.store()?, access, names)
+    }
+
+    pub fn delete_observations(
+        &self,
+        access: &Access,
+        dels: &[ObservationDelete],
+    ) -> Result<usize> {
+        graph::delete_observations(&mut self.store()?, access, dels)
+    }
+
+    pub fn delete_relations(&self, access: &Access, relations: &[Relation]) -> Result<usize> {
+        graph::delete_relations(&mut self.store()?, access, relations)
+    }
+
+    /// The whole graph `access` sees.
+    pub fn read_graph(&self, access: &Access) -> Result<Graph> {
+        graph::load_graph(&self.store()?, access, None)
+    }
+
+    /// Entities matching `query` by keyword, as a graph.
+    pub fn search_nodes(&self, access: &Access, query: &str) -> Result<Graph> {
+        let store = self.store()?;
+        let opts = Options {
+            limit: 1000,
+            ..Default::default()
+        };
+        let names: Vec<String> = search::keyword(&store, access, query, &opts)?
+            .into_iter()
+            .map(|h| h.name)
+            .collect();
+        let ids = graph::ids_by_name(&store, access, &names)?;
+        graph::load_graph(&store, access, Some(&ids))
+    }
+
+    /// Entities by name, as a graph.
+    pub fn open_nodes(&self, access: &Access, names: &[String]) -> Result<Graph> {
+        let store = self.store()?;
+        let ids = graph::ids_by_name(&store, access, names)?;
+        graph::load_graph(&store, access, Some(&ids))
+    }
+
+    /// `name` and its neighbours up to `depth` relation hops.
+    pub fn neighbourhood(
+        &self,
+        access: &Access,
+        name: &str,
+        depth: usize,
+        relation_types: &[String],
+    ) -> Result<Graph> {
+        graph::neighbourhood(&self.store()?, access, name, depth, relation_types)
+    }
+
+    /// Add observations to an entity of the writer's scope, creating it when
+    /// missing (the `memory_store` tool, a run's automatic summary).
+    pub fn remember(&self, access: &Access, entity: &Entity) -> Result<Remembered> {
+        graph::remember(&mut self.store()?, access, entity, Some(self.max_entities))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryScope;
+
+    fn memory(max_entities: u64) -> (tempfile::TempDir, Memory) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            data_dir: dir.path().join("data"),
+            agents_dir: dir.path().join("agents"),
+            models_dir: dir.path().join("no-models"),
+        };
+        let config = MemoryConfig {
+            max_entities,
+            ..MemoryConfig::default()
+        };
+        let m = Memory::new(&paths, &config);
+        (dir, m)
+    }
+
+    fn entity(name: &str) -> Entity {
+        Entity {
+            name: name.into(),
+            entity_type: "note".into(),
+            observations: vec![format!("{name} is remembered")],
+        }
+    }
+
+    #[test]
+    fn a_batch_past_max_entities_is_refused_whole() {
+        let (_dir, m) = memory(2);
+        let who = Access::operator(MemoryScope::Global, None, None);
+        m.create_entities(&who, &[entity("a")]).unwrap();
+        let err = m
+            .create_entities(&who, &[entity("b"), entity("c")])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MemoryFull {
+                    max: 2,
+                    stored: 1,
+                    adding: 2
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(m.read_graph(&who).unwrap().entities.len(), 1);
+        // Existing names are not new entities; one more still fits.
+        assert_eq!(
+            m.create_entities(&who, &[entity("a"), entity("b")])
+                .unwrap()
+                .len(),
+            1
+        );
+        let err = m.remember(&who, &entity("c")).unwrap_err();
+        assert!(matches!(err, Error::MemoryFull { .. }), "{err:?}");
+        // Adding to an entity that exists needs no room.
+        assert!(!m.remember(&who, &entity("a")).unwrap().created);
+    }
+
+    #[test]
+    fn without_a_model_search_says_why_and_is_recorded() {
+        let (_dir, m) = memory(10);
+        let who = Access::operator(MemoryScope::Global, None, None);
+        m.create_entities(&who, &[entity("cats")]).unwrap();
+        let e = m.embed_pending(&mut |_, _| {}).unwrap();
+        assert_eq!((e.embedded, e.pending), (0, 1));
+        assert!(e.reason.unwrap().contains("not found"));
+        let found = m
+            .search(
+                &who,
+                "cats",
+                &Options {
+                    limit: 5,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(found.mode, "keyword");
+        assert!(found.reason.unwrap().contains("scripts/fetch-models"));
+        let store = m.store().unwrap();
+        assert_eq!(status::last_search_id(&store).unwrap(), 1);
+    }
+}
