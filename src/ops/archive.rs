@@ -388,7 +388,17 @@ pub fn verify_into(
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
-        let out = File::create(&dest).map_err(|e| Error::io("write", &dest, e))?;
+        // Owner-only: the snapshot becomes the live database on restore.
+        let out = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&dest)
+                .map_err(|e| Error::io("write", &dest, e))?
+        };
         let mut w = Hashing {
             inner: std::io::BufWriter::with_capacity(1 << 20, out),
             hasher: blake3::Hasher::new(),

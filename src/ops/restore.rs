@@ -47,7 +47,7 @@ pub fn restore(
         return Err(Error::FileNotFound { path: file.into() });
     }
     let created = !t.data_dir.exists();
-    std::fs::create_dir_all(&t.data_dir).map_err(|e| Error::io("create", &t.data_dir, e))?;
+    crate::paths::create_private_dir(&t.data_dir).map_err(|e| Error::io("create", &t.data_dir, e))?;
     let result = restore_into(file, t, force, progress);
     // A failed restore leaves no data directory it created: the runbook's
     // `emergency_restore` then moves its own safety copy back to that name.
