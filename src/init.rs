@@ -43,7 +43,13 @@ pub fn init(paths: &Paths) -> Result<InitReport> {
         .iter()
         .any(|n| paths.data_dir.join(n).exists());
     // The config is where API keys go: owner-only.
-    write_new(&config, examples::SAMPLE_CONFIG, has_config, 0o600, &mut report)?;
+    write_new(
+        &config,
+        examples::SAMPLE_CONFIG,
+        has_config,
+        0o600,
+        &mut report,
+    )?;
     for (name, text) in examples::AGENTS {
         let target = paths.agents_dir.join(name);
         write_new(&target, text, target.exists(), 0o644, &mut report)?;

@@ -47,7 +47,8 @@ pub fn restore(
         return Err(Error::FileNotFound { path: file.into() });
     }
     let created = !t.data_dir.exists();
-    crate::paths::create_private_dir(&t.data_dir).map_err(|e| Error::io("create", &t.data_dir, e))?;
+    crate::paths::create_private_dir(&t.data_dir)
+        .map_err(|e| Error::io("create", &t.data_dir, e))?;
     let result = restore_into(file, t, force, progress);
     // A failed restore leaves no data directory it created: the runbook's
     // `emergency_restore` then moves its own safety copy back to that name.
@@ -199,8 +200,7 @@ fn config_target(m: &Manifest, t: &Targets, file: &Path) -> Result<Option<(Strin
     };
     let name = &entry.path["config/".len()..];
     let lived_in_data_dir = m.origin.config.as_deref().is_some_and(|c| {
-        c.parent() == Some(m.origin.data_dir.as_path())
-            && c.file_name().is_some_and(|n| n == name)
+        c.parent() == Some(m.origin.data_dir.as_path()) && c.file_name().is_some_and(|n| n == name)
     });
     let dir = if lived_in_data_dir {
         &t.data_dir

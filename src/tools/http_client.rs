@@ -237,12 +237,7 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
 /// and `64:ff9b:1::/48`, and 6to4 `2002::/16` (the gateway's address).
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
-    let tail = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let tail = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s {
         // `::` and `::1` are handled as IPv6 (unspecified, loopback).
         [0, 0, 0, 0, 0, 0, 0, 0 | 1] => None,
@@ -489,9 +484,11 @@ fn fetch(
         if Instant::now() > deadline {
             return Err(timed_out(&final_url, timeout));
         }
-        let want = chunk
-            .len()
-            .min((limit + 1 - bytes.len() as u64).try_into().unwrap_or(usize::MAX));
+        let want = chunk.len().min(
+            (limit + 1 - bytes.len() as u64)
+                .try_into()
+                .unwrap_or(usize::MAX),
+        );
         match response.read(&mut chunk[..want]) {
             Ok(0) => break,
             Ok(n) => bytes.extend_from_slice(&chunk[..n]),
@@ -761,6 +758,13 @@ mod tests {
             ("http://2130706433/", "loopback"),
             ("http://0x7f.1/", "loopback"),
             ("http://224.0.0.1/", "multicast"),
+            // IPv6 forms that carry an IPv4 address reach that address.
+            ("http://[64:ff9b::7f00:1]/", "loopback"),
+            ("http://[64:ff9b::10.0.0.1]/", "private"),
+            ("http://[2002:a9fe:a9fe::1]/", "link-local"),
+            ("http://[::127.0.0.1]/", "loopback"),
+            ("http://[::192.168.1.1]/", "private"),
+            ("http://[fec0::1]/", "site-local"),
         ] {
             match run(json!({}), json!({"url": url})) {
                 Err(ToolError::Denied { message, .. }) => {

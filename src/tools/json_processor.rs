@@ -162,9 +162,7 @@ fn budgeted_range() -> Fun<Limited> {
                         Less => x > to,
                         Equal => x != to,
                     }
-                    .then(|| {
-                        std::mem::replace(&mut from, (x + by.clone()).map_err(Exn::from))
-                    }),
+                    .then(|| std::mem::replace(&mut from, (x + by.clone()).map_err(Exn::from))),
                     e @ Err(_) => {
                         from = Ok(to.clone());
                         Some(e)
@@ -384,10 +382,11 @@ enum Input {
 impl Input {
     fn into_vals(self, ctx: &ToolContext) -> Result<Vec<Val>, ToolError> {
         match self {
-            Input::Inline(input) => Ok(vec![
-                Val::deserialize(input)
-                    .map_err(|e| ToolError::invalid_args(NAME, format!("input: {e}")))?,
-            ]),
+            Input::Inline(input) => {
+                Ok(vec![Val::deserialize(input).map_err(|e| {
+                    ToolError::invalid_args(NAME, format!("input: {e}"))
+                })?])
+            }
             Input::File(path) => serde_json::Deserializer::from_slice(&read_file(ctx, &path)?)
                 .into_iter::<Val>()
                 .collect::<Result<_, _>>()
@@ -427,7 +426,9 @@ fn run_filter(ctx: &ToolContext, code: &str, input: Input) -> Result<Outputs, To
                 }
             })
             .map_err(|e| {
-                ToolError::failed(format!("json_processor: cannot start the filter thread: {e}"))
+                ToolError::failed(format!(
+                    "json_processor: cannot start the filter thread: {e}"
+                ))
             })?;
         worker
             .join()

@@ -269,7 +269,9 @@ impl Connection {
                 });
             }
             if tools.len() > MAX_TOOLS {
-                return Err(self.bad_response(&format!("tools/list offers more than {MAX_TOOLS} tools")));
+                return Err(
+                    self.bad_response(&format!("tools/list offers more than {MAX_TOOLS} tools"))
+                );
             }
             cursor = page
                 .get("nextCursor")
@@ -501,7 +503,8 @@ fn drain_lines(from: impl Read, mut push: impl FnMut(String)) {
         line.clear();
         match (&mut reader)
             .take(MAX_STDERR_LINE as u64 + 1)
-            .read_until(b'\n', &mut line) {
+            .read_until(b'\n', &mut line)
+        {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
@@ -535,8 +538,7 @@ type Launch = (Command, mpsc::Sender<std::io::Result<Child>>);
 /// ~10 s idle) a server was killed mid-life. The launcher thread never
 /// exits, so the signal still comes exactly when Caxton dies.
 fn spawn_from_launcher(command: Command) -> std::io::Result<Child> {
-    static LAUNCHER: std::sync::OnceLock<Mutex<mpsc::Sender<Launch>>> =
-        std::sync::OnceLock::new();
+    static LAUNCHER: std::sync::OnceLock<Mutex<mpsc::Sender<Launch>>> = std::sync::OnceLock::new();
     let launcher = LAUNCHER.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<Launch>();
         let started = std::thread::Builder::new()

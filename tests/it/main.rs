@@ -14,6 +14,7 @@ mod local_llm_runs;
 mod mcp;
 mod memory;
 mod messaging;
+mod security_sandbox;
 mod storage;
 mod tools;
 mod wasm_agents;
