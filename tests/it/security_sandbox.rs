@@ -91,8 +91,11 @@ fn write_tar(out: &Path, entries: &[(String, Vec<u8>)]) {
         let mut h = tar::Header::new_gnu();
         h.set_size(bytes.len() as u64);
         h.set_mode(0o644);
+        // Set raw: the tar crate refuses to write the `..` names an attacker would.
+        let raw = name.as_bytes();
+        h.as_gnu_mut().unwrap().name[..raw.len()].copy_from_slice(raw);
         h.set_cksum();
-        b.append_data(&mut h, name, &bytes[..]).unwrap();
+        b.append(&h, &bytes[..]).unwrap();
     }
     b.finish().unwrap();
 }
