@@ -34,7 +34,7 @@ pub fn init(paths: &Paths) -> Result<InitReport> {
         &paths.run_dir(),
     ] {
         if !dir.is_dir() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+            paths::create_private_dir(dir).map_err(|e| Error::io("create", dir, e))?;
             report.created.push(dir.clone());
         }
     }
@@ -42,10 +42,17 @@ pub fn init(paths: &Paths) -> Result<InitReport> {
     let has_config = ["caxton.toml", "caxton.yaml", "caxton.yml"]
         .iter()
         .any(|n| paths.data_dir.join(n).exists());
-    write_new(&config, examples::SAMPLE_CONFIG, has_config, &mut report)?;
+    // The config is where API keys go: owner-only.
+    write_new(
+        &config,
+        examples::SAMPLE_CONFIG,
+        has_config,
+        0o600,
+        &mut report,
+    )?;
     for (name, text) in examples::AGENTS {
         let target = paths.agents_dir.join(name);
-        write_new(&target, text, target.exists(), &mut report)?;
+        write_new(&target, text, target.exists(), 0o644, &mut report)?;
     }
     let db = paths.db();
     let existed = db.exists();
@@ -58,11 +65,18 @@ pub fn init(paths: &Paths) -> Result<InitReport> {
     Ok(report)
 }
 
-fn write_new(path: &Path, text: &str, exists: bool, report: &mut InitReport) -> Result<()> {
+fn write_new(
+    path: &Path,
+    text: &str,
+    exists: bool,
+    mode: u32,
+    report: &mut InitReport,
+) -> Result<()> {
     if exists {
         report.kept.push(path.to_path_buf());
     } else {
-        paths::write_atomic(path, text.as_bytes()).map_err(|e| Error::io("write", path, e))?;
+        paths::write_atomic_mode(path, text.as_bytes(), mode)
+            .map_err(|e| Error::io("write", path, e))?;
         report.created.push(path.to_path_buf());
     }
     Ok(())

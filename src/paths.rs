@@ -81,11 +81,28 @@ pub fn absolutize(path: &Path, base: &Path) -> PathBuf {
     }
 }
 
+/// Create `dir` (and missing parents) readable by its owner only: the data
+/// directory holds the database, the config (with API keys) and the daemon's
+/// token. An existing directory is left as it is.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
 /// Replace `path` with `bytes` atomically: write a temp file in the same
 /// directory, fsync it, rename it over the target. Readers (and a crash) see
 /// either the old content or the new, never a mix. Keeps the old file's
 /// permissions, or 0644 for a new file, so a daemon user can read it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_mode(path, bytes, 0o644)
+}
+
+/// [`write_atomic`] with `new_mode` for a file that does not exist yet (the
+/// temp file has it from the start: no moment when it is readable by more).
+pub fn write_atomic_mode(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
 
@@ -95,14 +112,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+    let mode = std::fs::metadata(path).map_or(new_mode, |m| m.permissions().mode() & 0o7777);
     let mut tmp = tempfile::Builder::new()
         .prefix(".caxton-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
     tmp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     // The rename is durable only once the directory entry is.

@@ -178,18 +178,45 @@ impl Manifest {
     }
 }
 
+/// The largest manifest read. A real one lists a few bytes of JSON per file
+/// (~200 bytes); 16 MiB is tens of thousands of agent files, and a larger
+/// one is refused before it is read into memory.
+pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+
 /// Read only the manifest (the first entry): cheap, for listing and pruning.
 /// `None` when the file is not a Caxton backup.
 pub fn read_manifest(file: &Path) -> Option<Manifest> {
     let (_, reader) = open(file).ok()?;
     let mut ar = tar::Archive::new(reader);
-    let mut entry = ar.entries().ok()?.next()?.ok()?;
+    let entry = ar.entries().ok()?.next()?.ok()?;
     if entry.path().ok()?.as_os_str() != MANIFEST {
         return None;
     }
+    read_manifest_entry(entry).ok()
+}
+
+/// Parse the manifest entry, refusing one over [`MAX_MANIFEST_BYTES`] before
+/// reading it (the header's size) and while reading it (a lying header).
+fn read_manifest_entry(entry: impl Read) -> std::result::Result<Manifest, String> {
     let mut text = Vec::new();
-    entry.read_to_end(&mut text).ok()?;
-    serde_json::from_slice(&text).ok()
+    entry
+        .take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(format!(
+            "larger than {} bytes: not a Caxton manifest",
+            MAX_MANIFEST_BYTES
+        ));
+    }
+    let m: Manifest = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
+    if let Some(bad) = m.files.iter().find(|f| !safe_relative(Path::new(&f.path))) {
+        return Err(format!(
+            "lists {:?}, which is not a relative path inside the archive",
+            bad.path
+        ));
+    }
+    Ok(m)
 }
 
 /// The outcome of verifying an archive; `problems` is empty when it passed.
@@ -224,6 +251,12 @@ impl Verification {
 /// Archive paths must stay inside the staging directory.
 fn safe_relative(p: &Path) -> bool {
     p.components().all(|c| matches!(c, Component::Normal(_))) && p.components().next().is_some()
+}
+
+/// One plain path component: a file name that cannot climb or descend.
+pub(crate) fn single_component(name: &str) -> bool {
+    let p = Path::new(name);
+    safe_relative(p) && p.components().count() == 1 && !name.contains('\\')
 }
 
 /// A writer that hashes and counts what passes through.
@@ -267,6 +300,7 @@ pub fn verify_into(
         problems: Vec::new(),
     };
     let mut seen: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut listed_sizes: BTreeMap<String, u64> = BTreeMap::new();
     let mut ar = tar::Archive::new(reader);
     let mut done = 0u64;
     let mut total = 0u64;
@@ -306,27 +340,65 @@ pub fn verify_into(
             ));
             continue;
         }
-        if name == MANIFEST {
-            let mut text = Vec::new();
-            match entry
-                .read_to_end(&mut text)
-                .map_err(|e| e.to_string())
-                .and_then(|_| serde_json::from_slice::<Manifest>(&text).map_err(|e| e.to_string()))
-            {
+        if name == MANIFEST && v.manifest.is_none() {
+            if entry.header().size().unwrap_or(u64::MAX) > MAX_MANIFEST_BYTES {
+                v.problems.push(format!(
+                    "{MANIFEST}: larger than {MAX_MANIFEST_BYTES} bytes: not a Caxton manifest"
+                ));
+                break;
+            }
+            match read_manifest_entry(&mut entry) {
                 Ok(m) => {
                     total = m.files.iter().map(|f| f.size).sum();
+                    listed_sizes = m.files.iter().map(|f| (f.path.clone(), f.size)).collect();
                     v.manifest = Some(m);
                 }
-                Err(e) => v.problems.push(format!("{MANIFEST}: unreadable: {e}")),
+                Err(e) => {
+                    v.problems.push(format!("{MANIFEST}: unreadable: {e}"));
+                    break;
+                }
             }
             last = name;
             continue;
+        }
+        // Nothing is extracted unless the manifest (the first entry) lists
+        // it at no smaller a size: an unlisted, repeated or oversized entry
+        // (a decompression bomb) stops the verification before one byte of it
+        // is written or even decompressed.
+        let Some(&listed) = listed_sizes.get(&name) else {
+            v.problems.push(match v.manifest {
+                None => format!("{name}: comes before {MANIFEST} (it must be the first entry)"),
+                Some(_) => format!("{name}: in the archive but not in {MANIFEST}"),
+            });
+            break;
+        };
+        if seen.contains_key(&name) {
+            v.problems
+                .push(format!("{name}: appears twice in the archive"));
+            break;
+        }
+        let size = entry.header().size().unwrap_or(u64::MAX);
+        if size > listed {
+            v.problems.push(format!(
+                "{name}: {size} bytes in the archive, manifest says {listed}: refused before extracting"
+            ));
+            break;
         }
         let dest = stage.join(&path);
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
-        let out = File::create(&dest).map_err(|e| Error::io("write", &dest, e))?;
+        // Owner-only: the snapshot becomes the live database on restore.
+        let out = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&dest)
+                .map_err(|e| Error::io("write", &dest, e))?
+        };
         let mut w = Hashing {
             inner: std::io::BufWriter::with_capacity(1 << 20, out),
             hasher: blake3::Hasher::new(),
@@ -402,10 +474,6 @@ fn check_files(manifest: &Manifest, seen: &BTreeMap<String, (u64, String)>, v: &
             )),
             Some(_) => v.files_checked += 1,
         }
-    }
-    for extra in seen.keys().filter(|k| !listed.contains(k.as_str())) {
-        v.problems
-            .push(format!("{extra}: in the archive but not in {MANIFEST}"));
     }
 }
 

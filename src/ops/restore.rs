@@ -47,7 +47,8 @@ pub fn restore(
         return Err(Error::FileNotFound { path: file.into() });
     }
     let created = !t.data_dir.exists();
-    std::fs::create_dir_all(&t.data_dir).map_err(|e| Error::io("create", &t.data_dir, e))?;
+    crate::paths::create_private_dir(&t.data_dir)
+        .map_err(|e| Error::io("create", &t.data_dir, e))?;
     let result = restore_into(file, t, force, progress);
     // A failed restore leaves no data directory it created: the runbook's
     // `emergency_restore` then moves its own safety copy back to that name.
@@ -100,7 +101,7 @@ fn restore_into(
     let agents_safety = sibling(&t.agents_dir, &format!("pre-restore-{stamp}"));
     let staged_agents = stage.path().join("agents");
     std::fs::create_dir_all(&staged_agents).map_err(|e| Error::io("create", &staged_agents, e))?;
-    let config = config_target(&manifest, t);
+    let config = config_target(&manifest, t, file)?;
     let mut swap = Swap::default();
     let mut safety_copies = Vec::new();
     let result = (|| -> Result<()> {
@@ -116,6 +117,14 @@ fn restore_into(
             safety_copies.push(safety.clone());
         }
         swap.rename(&stage.path().join(DB_ENTRY), &db)?;
+        // The cache (the vector index) was derived from the replaced
+        // database; kept, it would answer searches about the old data (or,
+        // from a hostile archive's point of view, be trusted as derived).
+        // It is rebuilt from the store on demand.
+        let cache = t.data_dir.join("cache");
+        if cache.exists() {
+            std::fs::remove_dir_all(&cache).map_err(|e| Error::io("remove", &cache, e))?;
+        }
         if t.agents_dir.exists() {
             swap.rename(&t.agents_dir, &agents_safety)?;
             safety_copies.push(agents_safety.clone());
@@ -181,20 +190,61 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 /// The staged config entry and where it goes: back into the data directory
 /// when it lived there, else into the config directory (never over a file
-/// outside the restore target, such as /etc/caxton/caxton.yaml).
-fn config_target(m: &Manifest, t: &Targets) -> Option<(String, PathBuf)> {
-    let entry = m.files.iter().find(|f| f.path.starts_with("config/"))?;
-    let name = entry.path.trim_start_matches("config/");
-    let dest = match m
-        .origin
-        .config
-        .as_deref()
-        .and_then(|c| c.strip_prefix(&m.origin.data_dir).ok())
-    {
-        Some(rel) => t.data_dir.join(rel),
-        None => t.config_dir.join(name),
+/// outside the restore target, such as /etc/caxton/caxton.yaml). The
+/// manifest's text only chooses between those two directories, by
+/// comparison; the file name is the archive entry's, one plain component,
+/// and the result is proven to stay inside the chosen directory.
+fn config_target(m: &Manifest, t: &Targets, file: &Path) -> Result<Option<(String, PathBuf)>> {
+    let Some(entry) = m.files.iter().find(|f| f.path.starts_with("config/")) else {
+        return Ok(None);
     };
-    Some((entry.path.clone(), dest))
+    let name = &entry.path["config/".len()..];
+    let lived_in_data_dir = m.origin.config.as_deref().is_some_and(|c| {
+        c.parent() == Some(m.origin.data_dir.as_path()) && c.file_name().is_some_and(|n| n == name)
+    });
+    let dir = if lived_in_data_dir {
+        &t.data_dir
+    } else {
+        &t.config_dir
+    };
+    let dest = dir.join(name);
+    if !archive::single_component(name) || !inside(&dest, dir) {
+        return Err(Error::BackupInvalid {
+            file: file.into(),
+            problems: vec![format!(
+                "{}: not a plain file name; a config entry must be config/<file>",
+                entry.path
+            )],
+        });
+    }
+    Ok(Some((entry.path.clone(), dest)))
+}
+
+/// True when `path`, normalised lexically (`.` dropped, `..` popping a
+/// component), is `root` or below it. Lexical on purpose: the paths checked
+/// do not exist yet, and a `..` that climbs above `root` is refused whatever
+/// the filesystem holds.
+pub(crate) fn inside(path: &Path, root: &Path) -> bool {
+    use std::path::Component;
+    let normal = |p: &Path| -> Option<PathBuf> {
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if !out.pop() {
+                        return None;
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+        Some(out)
+    };
+    match (normal(path), normal(root)) {
+        (Some(p), Some(r)) => p.starts_with(&r),
+        _ => false,
+    }
 }
 
 /// Rename a directory into place; across filesystems (an agents directory on

@@ -38,6 +38,9 @@ use crate::tools::{self, ToolContext};
 pub const MAX_ROUNDS: u32 = 8;
 /// Tokens of memory context added to a prompt at most.
 pub const MEMORY_BUDGET_TOKENS: usize = 512;
+/// Tool calls one model answer may ask for: each runs to its own limit, so
+/// the count bounds a round's work (and a model looping on a hostile page).
+pub const MAX_TOOL_CALLS_PER_ROUND: usize = 32;
 /// Memories fetched for the context when `[memory].max_results` is unset.
 const DEFAULT_MEMORY_RESULTS: usize = 5;
 /// The workspace every agent belongs to: `scope = "workspace"` memory is
@@ -288,14 +291,34 @@ pub fn run(
                     });
                     break;
                 }
+                if calls.len() > MAX_TOOL_CALLS_PER_ROUND {
+                    rec.error = Some(RunError {
+                        kind: LlmErrorKind::BadResponse,
+                        provider: rec.provider.clone(),
+                        message: format!(
+                            "the model asked for {} tool calls in round {round}, more than the {MAX_TOOL_CALLS_PER_ROUND} a round may make; the run was stopped",
+                            calls.len()
+                        ),
+                    });
+                    break;
+                }
                 messages.push(answer.message);
                 for call in &calls {
+                    // Tools are bounded one by one; the run's deadline holds
+                    // across them.
+                    if Instant::now() > deadline {
+                        rec.error = Some(out_of_time(&rec.provider, &id, timeout, round));
+                        break;
+                    }
                     let t = Instant::now();
                     let (record, reply) =
                         dispatch(agent, &offered, &ctx.mcp, &tool_ctx, call, round);
                     tools_time += t.elapsed();
                     messages.push(Message::tool_result(&call.id, reply));
                     rec.tool_calls.push(record);
+                }
+                if rec.error.is_some() {
+                    break;
                 }
             }
         }

@@ -249,7 +249,7 @@ pub fn start(opts: StartOptions) -> Result<()> {
         tracing::warn!("{w}");
     }
     let data_dir = cx.paths().data_dir.clone();
-    std::fs::create_dir_all(&data_dir).map_err(|e| Error::io("create", &data_dir, e))?;
+    crate::paths::create_private_dir(&data_dir).map_err(|e| Error::io("create", &data_dir, e))?;
     let lock = crate::lock::daemon(&data_dir, "daemon")?;
 
     let server = &cx.config().server;

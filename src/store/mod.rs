@@ -26,8 +26,24 @@ impl Store {
     /// Open (creating if needed) the database at `path` and migrate it.
     pub fn open(path: &Path) -> Result<Store> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        crate::paths::create_private_dir(dir).map_err(|e| Error::io("create", dir, e))?;
         let lock = lock::store_shared(dir)?;
+        // SQLite creates the file (and its -wal and -shm, which copy the
+        // database's mode) as 0644; the store is private, so create it
+        // owner-only first. An empty file is an empty database.
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+            {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(Error::io("create", path, e)),
+            }
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -21,6 +21,13 @@ use super::{
 
 const NAME: &str = "file_storage";
 const DEFAULT_MAX_FILE_SIZE: u64 = 10_000_000;
+/// Default quota on the bytes of all files in one workspace
+/// (`[tool_config.file_storage] max_workspace_size`): without it a model
+/// writing in a loop fills the disk 10 MB at a time.
+const DEFAULT_MAX_WORKSPACE_SIZE: u64 = 100_000_000;
+/// The quota walk's own bounds: entries visited and directory depth.
+const MAX_WALK_ENTRIES: usize = 100_000;
+const MAX_WALK_DEPTH: usize = 64;
 const MAX_LIST_ENTRIES: usize = 10_000;
 const SANDBOX_HINT: &str = "use a path relative to the agent workspace, such as \"notes/todo.txt\"; \
                             symbolic links leading outside the workspace are not followed";
@@ -149,6 +156,35 @@ struct Storage<'a> {
     shown: &'a str,
     path: PathBuf,
     max_file_size: u64,
+    max_workspace_size: u64,
+}
+
+/// Bytes of regular files under `dir` (symbolic links are not followed).
+/// `seen` counts entries across the walk; over [`MAX_WALK_ENTRIES`] or
+/// [`MAX_WALK_DEPTH`] the walk gives up with an error.
+fn workspace_usage(dir: &Dir, depth: usize, seen: &mut usize) -> std::io::Result<u64> {
+    if depth > MAX_WALK_DEPTH {
+        return Err(std::io::Error::other(format!(
+            "directories nest deeper than {MAX_WALK_DEPTH} levels"
+        )));
+    }
+    let mut total = 0u64;
+    for entry in dir.entries()? {
+        let entry = entry?;
+        *seen += 1;
+        if *seen > MAX_WALK_ENTRIES {
+            return Err(std::io::Error::other(format!(
+                "more than {MAX_WALK_ENTRIES} entries"
+            )));
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            total += workspace_usage(&entry.open_dir()?, depth + 1, seen)?;
+        } else if kind.is_file() {
+            total += entry.metadata()?.len();
+        }
+    }
+    Ok(total)
 }
 
 impl Storage<'_> {
@@ -177,6 +213,33 @@ impl Storage<'_> {
                 human_size(self.max_file_size)
             ),
         }
+    }
+
+    /// Refuse a change that would leave the workspace's files over
+    /// `max_workspace_size`: `replaced` bytes go away, `added` come in.
+    /// Checked before anything is written, so a refused write leaves nothing.
+    fn check_quota(&self, replaced: u64, added: u64) -> Result<(), ToolError> {
+        let used = workspace_usage(&self.dir, 0, &mut 0).map_err(|e| {
+            ToolError::LimitExceeded {
+                message: format!(
+                    "file_storage: cannot measure the workspace for its quota: {e}; delete files to continue"
+                ),
+            }
+        })?;
+        let after = used.saturating_sub(replaced).saturating_add(added);
+        if after > self.max_workspace_size {
+            return Err(ToolError::LimitExceeded {
+                message: format!(
+                    "file_storage: {} {} would bring the workspace to {}, over max_workspace_size {} \
+                     ([tool_config.file_storage] max_workspace_size); delete files first",
+                    self.op.as_str(),
+                    self.shown,
+                    human_size(after),
+                    human_size(self.max_workspace_size)
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn require_file_path(&self) -> Result<(), ToolError> {
@@ -264,10 +327,16 @@ impl Storage<'_> {
                     format!("{} is a directory", self.shown),
                 ));
             }
-            Ok(_) => true,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Ok(metadata) => Some(if metadata.is_file() {
+                metadata.len()
+            } else {
+                0
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(self.io(e)),
         };
+        self.check_quota(existed.unwrap_or(0), content.len() as u64)?;
+        let existed = existed.is_some();
         write_atomic(&self.dir, &self.path, content).map_err(|e| self.io(e))?;
         Ok(json!({"path": self.shown, "bytes": content.len(), "created": !existed}))
     }
@@ -283,6 +352,7 @@ impl Storage<'_> {
         if total > self.max_file_size {
             return Err(self.too_large(total));
         }
+        self.check_quota(0, content.len() as u64)?;
         self.create_parent()?;
         let mut file = self
             .dir
@@ -404,6 +474,11 @@ impl Tool for FileStorage {
             shown: &args.path,
             path,
             max_file_size: size_setting(ctx, "max_file_size", DEFAULT_MAX_FILE_SIZE)?,
+            max_workspace_size: size_setting(
+                ctx,
+                "max_workspace_size",
+                DEFAULT_MAX_WORKSPACE_SIZE,
+            )?,
         };
         match args.operation {
             Operation::Read => storage.read(args.encoding),
@@ -636,5 +711,32 @@ mod tests {
             run(ws.path(), json!({"operation": "delete", "path": "."})),
             Err(ToolError::InvalidArgs { .. })
         ));
+    }
+
+    #[test]
+    fn workspace_quota_refuses_a_write_past_it_and_writes_nothing() {
+        let ws = tempfile::tempdir().unwrap();
+        let quota = ctx(ws.path(), json!({"max_workspace_size": "20B"}));
+        let call = |args: Value| super::super::invoke(&FileStorage, &quota, args);
+        call(json!({"operation": "write", "path": "a/one", "content": "x".repeat(12)})).unwrap();
+        // Replacing a file counts its new size, not both.
+        call(json!({"operation": "write", "path": "a/one", "content": "y".repeat(15)})).unwrap();
+        match call(json!({"operation": "write", "path": "two", "content": "z".repeat(6)})) {
+            Err(ToolError::LimitExceeded { message }) => {
+                assert!(
+                    message.contains("over max_workspace_size 20 B"),
+                    "{message}"
+                );
+                assert!(message.contains("21 B"), "{message}");
+            }
+            other => panic!("expected LimitExceeded, got {other:?}"),
+        }
+        assert!(!ws.path().join("two").exists(), "nothing half-written");
+        assert!(matches!(
+            call(json!({"operation": "append", "path": "a/one", "content": "123456"})),
+            Err(ToolError::LimitExceeded { .. })
+        ));
+        assert_eq!(std::fs::read(ws.path().join("a/one")).unwrap().len(), 15);
+        call(json!({"operation": "append", "path": "a/one", "content": "12345"})).unwrap();
     }
 }

@@ -232,7 +232,32 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
     }
 }
 
+/// The IPv4 address an IPv6 one carries and routes to: IPv4-compatible
+/// `::a.b.c.d` (deprecated, still routed by some stacks), NAT64 `64:ff9b::/96`
+/// and `64:ff9b:1::/48`, and 6to4 `2002::/16` (the gateway's address).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let tail = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    match s {
+        // `::` and `::1` are handled as IPv6 (unspecified, loopback).
+        [0, 0, 0, 0, 0, 0, 0, 0 | 1] => None,
+        [0, 0, 0, 0, 0, 0, _, _] => Some(tail),
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(tail),
+        [0x64, 0xff9b, 1, ..] => Some(tail),
+        [0x2002, hi, lo, ..] => Some(Ipv4Addr::new(
+            (hi >> 8) as u8,
+            hi as u8,
+            (lo >> 8) as u8,
+            lo as u8,
+        )),
+        _ => None,
+    }
+}
+
 fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
+    if let Some(v4) = embedded_v4(ip) {
+        return non_public_v4(v4);
+    }
     if ip.is_loopback() {
         Some("a loopback address")
     } else if ip.is_unspecified() {
@@ -241,6 +266,8 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("a unique-local (private) address")
     } else if ip.is_unicast_link_local() {
         Some("a link-local address")
+    } else if ip.segments()[0] & 0xffc0 == 0xfec0 {
+        Some("a site-local (deprecated private, fec0::/10) address")
     } else if ip.is_multicast() {
         Some("a multicast address")
     } else {
@@ -376,17 +403,119 @@ fn request_error(err: &reqwest::Error, url: &str, timeout: Duration) -> ToolErro
         return denied(&failing_url, refusal);
     }
     if err.is_timeout() {
-        return ToolError::LimitExceeded {
-            message: format!(
-                "http_client: request to {failing_url} timed out after {}",
-                humantime::format_duration(timeout)
-            ),
-        };
+        return timed_out(&failing_url, timeout);
     }
     ToolError::failed(format!(
         "http_client: request to {failing_url} failed: {}",
         causes(err)
     ))
+}
+
+/// A response whose body has been read.
+struct Fetched {
+    final_url: String,
+    response: reqwest::blocking::Response,
+    bytes: Vec<u8>,
+}
+
+fn timed_out(url: &str, timeout: Duration) -> ToolError {
+    ToolError::LimitExceeded {
+        message: format!(
+            "http_client: request to {url} timed out after {}",
+            humantime::format_duration(timeout)
+        ),
+    }
+}
+
+/// Send `request` and read its body, all within `timeout`. reqwest's
+/// blocking timeout restarts with every read, so a server dripping one byte
+/// per (timeout − ε) would hold the call for as long as it likes: the
+/// exchange runs on its own thread, which stops reading at the deadline, and
+/// the caller stops waiting for it there whatever that thread is blocked in
+/// (it ends on its own within one more read timeout, dropping the connection).
+fn fetch_within(
+    request: reqwest::blocking::RequestBuilder,
+    url: &str,
+    limit: u64,
+    timeout: Duration,
+) -> Result<Fetched, ToolError> {
+    let deadline = Instant::now() + timeout;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned_url = url.to_string();
+    std::thread::Builder::new()
+        .name("http_client".into())
+        .spawn(move || {
+            let _ = tx.send(fetch(request, &owned_url, limit, timeout, deadline));
+        })
+        .map_err(|e| ToolError::failed(format!("http_client: cannot start a request: {e}")))?;
+    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(result) => result,
+        Err(_) => Err(timed_out(url, timeout)),
+    }
+}
+
+fn fetch(
+    request: reqwest::blocking::RequestBuilder,
+    url: &str,
+    limit: u64,
+    timeout: Duration,
+    deadline: Instant,
+) -> Result<Fetched, ToolError> {
+    let mut response = request
+        .send()
+        .map_err(|e| request_error(&e, url, timeout))?;
+    let final_url = response.url().to_string();
+    let too_large = |announced: Option<u64>| ToolError::LimitExceeded {
+        message: format!(
+            "http_client: response from {final_url} is {}over max_response_size {} \
+             ([tool_config.http_client] max_response_size)",
+            announced.map_or(String::new(), |n| format!("{}, ", human_size(n))),
+            human_size(limit)
+        ),
+    };
+    if let Some(length) = response.content_length().filter(|&n| n > limit) {
+        return Err(too_large(Some(length)));
+    }
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    // One byte past the limit tells "exactly at the limit" from "over it"
+    // without buffering an unbounded body.
+    while bytes.len() as u64 <= limit {
+        if Instant::now() > deadline {
+            return Err(timed_out(&final_url, timeout));
+        }
+        let want = chunk.len().min(
+            (limit + 1 - bytes.len() as u64)
+                .try_into()
+                .unwrap_or(usize::MAX),
+        );
+        match response.read(&mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(
+                    match e
+                        .get_ref()
+                        .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+                    {
+                        Some(inner) => request_error(inner, &final_url, timeout),
+                        None => ToolError::failed(format!(
+                            "http_client: reading the response from {final_url} failed: {e}"
+                        )),
+                    },
+                );
+            }
+        }
+    }
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None));
+    }
+    Ok(Fetched {
+        final_url,
+        response,
+        bytes,
+    })
 }
 
 fn request_headers(headers: &BTreeMap<String, String>) -> Result<HeaderMap, ToolError> {
@@ -493,43 +622,13 @@ impl Tool for HttpClient {
             request = request.body(body);
         }
         let started = Instant::now();
-        let mut response = request
-            .send()
-            .map_err(|e| request_error(&e, url.as_str(), timeout))?;
-        let final_url = response.url().to_string();
-        let limit = settings.max_response_size;
-        let too_large = |announced: Option<u64>| ToolError::LimitExceeded {
-            message: format!(
-                "http_client: response from {final_url} is {}over max_response_size {} \
-                 ([tool_config.http_client] max_response_size)",
-                announced.map_or(String::new(), |n| format!("{}, ", human_size(n))),
-                human_size(limit)
-            ),
-        };
-        if let Some(length) = response.content_length().filter(|&n| n > limit) {
-            return Err(too_large(Some(length)));
-        }
-        let mut bytes = Vec::new();
-        // One byte past the limit tells "exactly at the limit" from "over it"
-        // without buffering an unbounded body.
-        (&mut response)
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| {
-                match e
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
-                {
-                    Some(inner) => request_error(inner, &final_url, timeout),
-                    None => ToolError::failed(format!(
-                        "http_client: reading the response from {final_url} failed: {e}"
-                    )),
-                }
-            })?;
-        if bytes.len() as u64 > limit {
-            return Err(too_large(None));
-        }
+        let fetched = fetch_within(request, url.as_str(), settings.max_response_size, timeout)?;
         let elapsed_ms = started.elapsed().as_millis() as u64;
+        let Fetched {
+            final_url,
+            response,
+            bytes,
+        } = fetched;
 
         let status = response.status();
         let content_type = response
@@ -659,6 +758,13 @@ mod tests {
             ("http://2130706433/", "loopback"),
             ("http://0x7f.1/", "loopback"),
             ("http://224.0.0.1/", "multicast"),
+            // IPv6 forms that carry an IPv4 address reach that address.
+            ("http://[64:ff9b::7f00:1]/", "loopback"),
+            ("http://[64:ff9b::10.0.0.1]/", "private"),
+            ("http://[2002:a9fe:a9fe::1]/", "link-local"),
+            ("http://[::127.0.0.1]/", "loopback"),
+            ("http://[::192.168.1.1]/", "private"),
+            ("http://[fec0::1]/", "site-local"),
         ] {
             match run(json!({}), json!({"url": url})) {
                 Err(ToolError::Denied { message, .. }) => {

@@ -1,10 +1,22 @@
 //! `json_processor`: run a jq filter over JSON with the jaq implementation
 //! (jaq-core, plus jaq-std's and jaq-json's standard library).
+//!
+//! The filter is chosen by a model that may have read a hostile page, so it
+//! runs under limits (docs/security.md, "json_processor"): a step budget and a
+//! deadline (`until(false; .)`), a budgeted `range` (`[range(1e10)]`), a
+//! bound on evaluation stack depth on a thread with a large stack of its own
+//! (`reduce range(1e6) as $i (null; [.])`), and caps on the number, size and
+//! nesting of outputs. Over a limit the run stops with a tool error and the
+//! process lives.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
 
 use jaq_core::compile::Undefined;
-use jaq_core::data::JustLut;
+use jaq_core::data::{DataT, HasLut};
 use jaq_core::load::{self, Arena, File, Loader};
-use jaq_core::{Compiler, Ctx, Vars};
+use jaq_core::native::{Fun, v};
+use jaq_core::{Compiler, Ctx, Exn, Native, ValX, Vars};
 use jaq_json::{Num, Val};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
@@ -15,10 +27,151 @@ use super::{Tool, ToolContext, ToolError, parse_args, resolve_read_path, schema_
 const NAME: &str = "json_processor";
 const MAX_OUTPUTS: usize = 10_000;
 /// Native filters left out of the library: `env` would hand the server's
-/// environment (API keys included) to whoever writes the filter.
-const EXCLUDED_FUNS: [&str; 1] = ["env"];
+/// environment (API keys included) to whoever writes the filter; `range/3`
+/// is replaced by [`budgeted_range`], which charges a step per value.
+const EXCLUDED_FUNS: [&str; 2] = ["env", "range"];
 
-type Filter = jaq_core::Filter<JustLut<Val>>;
+/// Evaluation steps (terms entered, plus values `range` yields) one call may
+/// take: tens of millions is seconds of work, far more than filtering a
+/// document of tens of megabytes needs.
+pub const MAX_STEPS: u64 = 20_000_000;
+/// Wall-clock deadline for one call, checked every [`DEADLINE_EVERY`] steps.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+const DEADLINE_EVERY: u64 = 4096;
+/// The filter thread's stack. Most of it is reserved, not used: evaluation
+/// stops at [`MAX_EVAL_STACK`], and the rest is for dropping the deeply
+/// nested values a bounded run can still build (one level per step).
+const THREAD_STACK: usize = 1 << 30;
+/// How deep evaluation may recurse, in bytes of stack.
+pub const MAX_EVAL_STACK: usize = 256 << 20;
+/// Outputs nested deeper than this are refused: the JSON they become is
+/// serialised and parsed recursively by the caller and by whoever reads it.
+pub const MAX_OUTPUT_DEPTH: usize = 512;
+/// Total size of the outputs (JSON text, approximately).
+pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
+
+type Filter = jaq_core::Filter<Limited>;
+
+/// Which limit stopped a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exceeded {
+    Steps,
+    Deadline,
+    Depth,
+}
+
+impl Exceeded {
+    fn message(self) -> String {
+        match self {
+            Exceeded::Steps => format!(
+                "json_processor: the filter took more than {MAX_STEPS} evaluation steps; \
+                 it runs forever or does too much work (simplify it or filter less data)"
+            ),
+            Exceeded::Deadline => format!(
+                "json_processor: the filter ran longer than {}s; it stops there",
+                DEADLINE.as_secs()
+            ),
+            Exceeded::Depth => format!(
+                "json_processor: the filter recursed deeper than {} MiB of stack allows",
+                MAX_EVAL_STACK >> 20
+            ),
+        }
+    }
+}
+
+/// The limits of one run, shared by every context of it (one thread).
+struct Budget {
+    steps: Cell<u64>,
+    deadline: Instant,
+    /// Address of a local at the bottom of the filter thread's stack.
+    stack_base: usize,
+}
+
+impl Budget {
+    /// Charge one step. Over a limit, unwind out of jaq's evaluation with a
+    /// payload (`resume_unwind` runs no panic hook: nothing is printed),
+    /// caught by [`run_limited`]: jaq has no other way to stop a run from
+    /// inside, and its iterators own only ordinary Rust values, so unwinding
+    /// through them just drops them.
+    #[inline]
+    fn step(&self) {
+        let n = self.steps.get() + 1;
+        self.steps.set(n);
+        let exceeded = if n > MAX_STEPS {
+            Some(Exceeded::Steps)
+        } else if n.is_multiple_of(DEADLINE_EVERY) && Instant::now() > self.deadline {
+            Some(Exceeded::Deadline)
+        } else if self.stack_base.abs_diff(stack_address()) > MAX_EVAL_STACK {
+            Some(Exceeded::Depth)
+        } else {
+            None
+        };
+        if let Some(e) = exceeded {
+            std::panic::resume_unwind(Box::new(e));
+        }
+    }
+}
+
+#[inline(always)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// jaq's data kind for a limited run: jaq-json values, and a lookup table
+/// that charges the budget each time evaluation enters a term.
+struct Limited;
+
+#[derive(Clone)]
+struct LimitedData<'a> {
+    lut: &'a jaq_core::Lut<Limited>,
+    budget: &'a Budget,
+}
+
+impl DataT for Limited {
+    type V<'a> = Val;
+    type Data<'a> = LimitedData<'a>;
+}
+
+impl<'a> HasLut<'a, Limited> for LimitedData<'a> {
+    fn lut(&self) -> &'a jaq_core::Lut<Limited> {
+        self.budget.step();
+        self.lut
+    }
+}
+
+/// `range($from; $to; $by)` as jaq-core has it, charging a step per value:
+/// the built-in is a native iterator that evaluation never re-enters, so
+/// `[range(1e10)]` would otherwise fill memory without taking a step.
+fn budgeted_range() -> Fun<Limited> {
+    (
+        "range",
+        v(3),
+        Native::new(|mut cv| {
+            use std::cmp::Ordering::{Equal, Greater, Less};
+            let budget = cv.0.data().budget;
+            let by = cv.0.pop_var();
+            let to = cv.0.pop_var();
+            let mut from: ValX<Val> = Ok(cv.0.pop_var());
+            let cmp = by.partial_cmp(&Val::from(0isize)).unwrap_or(Equal);
+            Box::new(std::iter::from_fn(move || {
+                budget.step();
+                match from.clone() {
+                    Ok(x) => match cmp {
+                        Greater => x < to,
+                        Less => x > to,
+                        Equal => x != to,
+                    }
+                    .then(|| std::mem::replace(&mut from, (x + by.clone()).map_err(Exn::from))),
+                    e @ Err(_) => {
+                        from = Ok(to.clone());
+                        Some(e)
+                    }
+                }
+            }))
+        }),
+    )
+}
 
 pub struct JsonProcessor;
 
@@ -137,7 +290,8 @@ fn compile(code: &str) -> Result<Filter, ToolError> {
     let funs = jaq_core::funs()
         .chain(jaq_std::funs())
         .chain(jaq_json::funs())
-        .filter(|(name, ..)| !EXCLUDED_FUNS.contains(name));
+        .filter(|(name, ..)| !EXCLUDED_FUNS.contains(name))
+        .chain([budgeted_range()]);
     let arena = Arena::default();
     let modules = Loader::new(defs)
         .load(&arena, File { code, path: () })
@@ -165,31 +319,42 @@ fn number(n: &Num) -> Value {
 }
 
 /// A jaq value as JSON. Byte strings and non-string object keys, which JSON
-/// lacks, become text.
-fn to_json(value: &Val) -> Value {
-    match value {
+/// lacks, become text. `None` when the value nests deeper than
+/// [`MAX_OUTPUT_DEPTH`]; `size` grows by the approximate JSON length.
+fn to_json(value: &Val, depth: usize, size: &mut usize) -> Option<Value> {
+    if depth > MAX_OUTPUT_DEPTH {
+        return None;
+    }
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    *size += 8;
+    Some(match value {
         Val::Null => Value::Null,
         Val::Bool(b) => Value::Bool(*b),
         Val::Num(n) => number(n),
         Val::BStr(bytes) | Val::TStr(bytes) => {
-            Value::String(String::from_utf8_lossy(bytes).into_owned())
+            *size += bytes.len();
+            Value::String(text(bytes))
         }
-        Val::Arr(items) => Value::Array(items.iter().map(to_json).collect()),
+        Val::Arr(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| to_json(v, depth + 1, size))
+                .collect::<Option<_>>()?,
+        ),
         Val::Obj(entries) => Value::Object(
             entries
                 .iter()
                 .map(|(k, v)| {
                     let key = match k {
-                        Val::TStr(bytes) | Val::BStr(bytes) => {
-                            String::from_utf8_lossy(bytes).into_owned()
-                        }
+                        Val::TStr(bytes) | Val::BStr(bytes) => text(bytes),
                         other => other.to_string(),
                     };
-                    (key, to_json(v))
+                    *size += key.len();
+                    Some((key, to_json(v, depth + 1, size)?))
                 })
-                .collect(),
+                .collect::<Option<_>>()?,
         ),
-    }
+    })
 }
 
 /// The message of a jq runtime error: `error("text")` reads as text, any
@@ -207,25 +372,98 @@ struct Outputs {
     halted: Option<i32>,
 }
 
-fn run_filter(
-    filter: &Filter,
-    inputs: impl IntoIterator<Item = Val>,
-) -> Result<Outputs, ToolError> {
+/// Where the filter's input comes from.
+enum Input {
+    Inline(Value),
+    /// A file holding one or more JSON values.
+    File(String),
+}
+
+impl Input {
+    fn into_vals(self, ctx: &ToolContext) -> Result<Vec<Val>, ToolError> {
+        match self {
+            Input::Inline(input) => {
+                Ok(vec![Val::deserialize(input).map_err(|e| {
+                    ToolError::invalid_args(NAME, format!("input: {e}"))
+                })?])
+            }
+            Input::File(path) => serde_json::Deserializer::from_slice(&read_file(ctx, &path)?)
+                .into_iter::<Val>()
+                .collect::<Result<_, _>>()
+                .map_err(|e| {
+                    ToolError::failed(format!("json_processor: {path} is not valid JSON: {e}"))
+                }),
+        }
+    }
+}
+
+/// Compile and run the filter on its own thread under the limits of this
+/// module (jaq's values are not `Send`: everything jaq touches lives there).
+fn run_filter(ctx: &ToolContext, code: &str, input: Input) -> Result<Outputs, ToolError> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("json_processor".into())
+            .stack_size(THREAD_STACK)
+            .spawn_scoped(scope, || {
+                let budget = Budget {
+                    steps: Cell::new(0),
+                    deadline: Instant::now() + DEADLINE,
+                    stack_base: stack_address(),
+                };
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    // Compile first: a typo in the filter is reported without
+                    // reading a file.
+                    let filter = compile(code)?;
+                    run_unlimited(&filter, input.into_vals(ctx)?, &budget)
+                }));
+                match outcome {
+                    Ok(result) => result,
+                    Err(payload) => match payload.downcast::<Exceeded>() {
+                        Ok(e) => Err(ToolError::failed(e.message())),
+                        // A real bug in jaq: not ours to hide.
+                        Err(payload) => std::panic::resume_unwind(payload),
+                    },
+                }
+            })
+            .map_err(|e| {
+                ToolError::failed(format!(
+                    "json_processor: cannot start the filter thread: {e}"
+                ))
+            })?;
+        worker
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+    })
+}
+
+fn run_unlimited(filter: &Filter, inputs: Vec<Val>, budget: &Budget) -> Result<Outputs, ToolError> {
     let mut outputs = Outputs {
         results: Vec::new(),
         truncated: false,
         halted: None,
     };
+    let mut size = 0usize;
     for input in inputs {
-        let ctx = Ctx::<JustLut<Val>>::new(&filter.lut, Vars::new([]));
+        let data = LimitedData {
+            lut: &filter.lut,
+            budget,
+        };
+        let ctx = Ctx::<Limited>::new(data, Vars::new([]));
         for output in filter.id.run((ctx, input)) {
-            if outputs.results.len() == MAX_OUTPUTS {
+            if outputs.results.len() == MAX_OUTPUTS || size > MAX_OUTPUT_BYTES {
                 outputs.truncated = true;
                 return Ok(outputs);
             }
             // `jaq_core::unwrap_valr` would turn `halt` into process::exit.
             match output {
-                Ok(value) => outputs.results.push(to_json(&value)),
+                Ok(value) => match to_json(&value, 0, &mut size) {
+                    Some(json) => outputs.results.push(json),
+                    None => {
+                        return Err(ToolError::failed(format!(
+                            "json_processor: an output nests deeper than {MAX_OUTPUT_DEPTH} levels"
+                        )));
+                    }
+                },
                 Err(exception) => match exception.get_err() {
                     Ok(error) => {
                         return Err(ToolError::failed(format!(
@@ -251,18 +489,14 @@ fn run_filter(
     Ok(outputs)
 }
 
-fn read_inputs(ctx: &ToolContext, path: &str) -> Result<Vec<Val>, ToolError> {
+fn read_file(ctx: &ToolContext, path: &str) -> Result<Vec<u8>, ToolError> {
     let resolved = resolve_read_path(ctx, path)?;
-    let bytes = std::fs::read(&resolved).map_err(|e| {
+    std::fs::read(&resolved).map_err(|e| {
         ToolError::failed(format!(
             "json_processor: cannot read {}: {e}",
             resolved.display()
         ))
-    })?;
-    serde_json::Deserializer::from_slice(&bytes)
-        .into_iter::<Val>()
-        .collect::<Result<_, _>>()
-        .map_err(|e| ToolError::failed(format!("json_processor: {path} is not valid JSON: {e}")))
+    })
 }
 
 impl Tool for JsonProcessor {
@@ -282,14 +516,9 @@ impl Tool for JsonProcessor {
 
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {
         let args: Args = parse_args(NAME, args)?;
-        // Compile first: a typo in the filter is reported without reading a file.
-        let filter = compile(&args.filter)?;
-        let inputs = match (args.input, &args.path) {
-            (Some(input), None) => vec![
-                Val::deserialize(input)
-                    .map_err(|e| ToolError::invalid_args(NAME, format!("input: {e}")))?,
-            ],
-            (None, Some(path)) => read_inputs(ctx, path)?,
+        let input = match (args.input, args.path) {
+            (Some(input), None) => Input::Inline(input),
+            (None, Some(path)) => Input::File(path),
             _ => {
                 return Err(ToolError::invalid_args(
                     NAME,
@@ -297,7 +526,7 @@ impl Tool for JsonProcessor {
                 ));
             }
         };
-        let outputs = run_filter(&filter, inputs)?;
+        let outputs = run_filter(ctx, &args.filter, input)?;
         let mut result = Map::new();
         result.insert("results".into(), Value::Array(outputs.results));
         result.insert("truncated".into(), json!(outputs.truncated));
@@ -434,6 +663,34 @@ mod tests {
         let out = run(json!({"input": null, "filter": "1, halt, 2"})).unwrap();
         assert_eq!(out["results"], json!([1]));
         assert_eq!(out["halted"], json!({"exit_code": 0}));
+    }
+
+    fn failure(filter: &str) -> String {
+        match run(json!({"input": null, "filter": filter})) {
+            Err(ToolError::Failed { message }) => message,
+            other => panic!("{filter}: expected a tool failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hostile_filters_stop_at_a_limit() {
+        // Each of these overflowed the stack, ran forever or filled memory.
+        let deep = failure("reduce range(1000000) as $i (null; [.])");
+        assert!(deep.contains("nests deeper than"), "{deep}");
+        let forever = failure("until(false; .)");
+        assert!(
+            forever.contains("evaluation steps") || forever.contains("recursed deeper"),
+            "{forever}"
+        );
+        let huge = failure("[range(1e10)]");
+        assert!(huge.contains("evaluation steps"), "{huge}");
+        let recursion = failure("def f: [f]; f");
+        assert!(recursion.contains("recursed deeper"), "{recursion}");
+        // The ordinary range still works, with all three arities.
+        assert_eq!(
+            results(json!(null), "[range(3)], [range(1; 3)], [range(4; 0; -2)]"),
+            vec![json!([0, 1, 2]), json!([1, 2]), json!([4, 2])]
+        );
     }
 
     #[test]

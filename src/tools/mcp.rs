@@ -28,6 +28,16 @@ const PROTOCOL_VERSION: &str = "2025-06-18";
 const MAX_LINE: u64 = 16 * 1024 * 1024;
 /// Lines of a server's stderr kept to explain why it failed.
 const STDERR_TAIL: usize = 20;
+/// Bytes kept of one stderr line; the rest of a longer line is skipped.
+const MAX_STDERR_LINE: usize = 4096;
+/// `tools/list` pages and tools accepted from one server: the listing runs
+/// while the server table is locked, so a server paging forever (or
+/// offering a million tools) must not hold every other MCP call.
+const MAX_TOOLS_PAGES: usize = 100;
+const MAX_TOOLS: usize = 10_000;
+/// The only variables of Caxton's environment a server sees (plus its
+/// configured `env`): the daemon's environment holds API keys and tokens.
+const INHERITED_ENV: [&str; 2] = ["PATH", "HOME"];
 
 /// A tool offered by an MCP server, as `tools/list` describes it.
 #[derive(Debug, Clone, Serialize)]
@@ -154,6 +164,12 @@ impl Connection {
 
     fn start(server: &str, config: &McpServer) -> Result<Arc<Connection>, ToolError> {
         let mut command = Command::new(&config.command);
+        command.env_clear();
+        for name in INHERITED_ENV {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
         command
             .args(&config.args)
             .envs(&config.env)
@@ -161,7 +177,7 @@ impl Connection {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         stop_with_parent(&mut command);
-        let mut child = command.spawn().map_err(|e| ToolError::Denied {
+        let mut child = spawn_from_launcher(command).map_err(|e| ToolError::Denied {
             message: format!(
                 "cannot start MCP server `{server}` (`{}`): {e}",
                 config.command
@@ -200,8 +216,11 @@ impl Connection {
     }
 
     /// `initialize`, `notifications/initialized`, then every page of
-    /// `tools/list`.
+    /// `tools/list`: all of it within the server's `timeout`, at most
+    /// [`MAX_TOOLS_PAGES`] pages and [`MAX_TOOLS`] tools.
     fn handshake(&self) -> Result<Vec<McpTool>, ToolError> {
+        let deadline = std::time::Instant::now() + self.timeout;
+        let left = || deadline.saturating_duration_since(std::time::Instant::now());
         let init = self.request(
             "initialize",
             json!({
@@ -209,7 +228,7 @@ impl Connection {
                 "capabilities": {},
                 "clientInfo": {"name": "caxton", "version": env!("CARGO_PKG_VERSION")},
             }),
-            self.timeout,
+            left(),
         )?;
         if init
             .get("protocolVersion")
@@ -221,12 +240,12 @@ impl Connection {
         self.notify("notifications/initialized", json!({}))?;
         let mut tools = Vec::new();
         let mut cursor: Option<String> = None;
-        loop {
+        for _ in 0..MAX_TOOLS_PAGES {
             let params = match &cursor {
                 Some(c) => json!({"cursor": c}),
                 None => json!({}),
             };
-            let page = self.request("tools/list", params, self.timeout)?;
+            let page = self.request("tools/list", params, left())?;
             let listed = page
                 .get("tools")
                 .and_then(Value::as_array)
@@ -249,6 +268,11 @@ impl Connection {
                         .unwrap_or_else(|| json!({"type": "object"})),
                 });
             }
+            if tools.len() > MAX_TOOLS {
+                return Err(
+                    self.bad_response(&format!("tools/list offers more than {MAX_TOOLS} tools"))
+                );
+            }
             cursor = page
                 .get("nextCursor")
                 .and_then(Value::as_str)
@@ -257,6 +281,9 @@ impl Connection {
                 return Ok(tools);
             }
         }
+        Err(self.bad_response(&format!(
+            "tools/list goes on for more than {MAX_TOOLS_PAGES} pages"
+        )))
     }
 
     /// Sends a request and waits for its answer up to `timeout`.
@@ -455,19 +482,87 @@ impl StderrTail {
 }
 
 /// Drains the server's stderr (a full pipe would block the server) and keeps
-/// its last lines for error messages.
+/// its last lines for error messages: read as bytes (invalid UTF-8 is
+/// shown lossily, not a reason to stop draining) and at most
+/// [`MAX_STDERR_LINE`] bytes of a line kept.
 fn spawn_stderr_reader(stderr: impl Read + Send + 'static, tail: Arc<StderrTail>) {
     let _ = std::thread::Builder::new()
         .name("mcp-stderr".into())
         .spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                match line {
-                    Ok(line) => tail.push(line),
-                    Err(_) => break,
-                }
-            }
+            drain_lines(stderr, |line| tail.push(line));
             tail.close();
         });
+}
+
+/// Call `push` with each line of `from` (at most [`MAX_STDERR_LINE`] bytes
+/// of it, lossily decoded) until end of file or a read error.
+fn drain_lines(from: impl Read, mut push: impl FnMut(String)) {
+    let mut reader = BufReader::new(from);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match (&mut reader)
+            .take(MAX_STDERR_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let complete = line.last() == Some(&b'\n');
+        line.truncate(MAX_STDERR_LINE);
+        let text = String::from_utf8_lossy(&line);
+        push(text.trim_end_matches(['\r', '\n']).to_string());
+        if !complete {
+            // Skip the rest of an over-long line without keeping it.
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                match (&mut reader)
+                    .take(MAX_STDERR_LINE as u64)
+                    .read_until(b'\n', &mut rest)
+                {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) if rest.last() == Some(&b'\n') => break,
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
+}
+
+type Launch = (Command, mpsc::Sender<std::io::Result<Child>>);
+
+/// Spawn `command` from one thread that lives as long as the process.
+/// `PR_SET_PDEATHSIG` fires when the *thread* that forked the child exits,
+/// not the process: spawned from a tokio blocking thread (retired after
+/// ~10 s idle) a server was killed mid-life. The launcher thread never
+/// exits, so the signal still comes exactly when Caxton dies.
+fn spawn_from_launcher(command: Command) -> std::io::Result<Child> {
+    static LAUNCHER: std::sync::OnceLock<Mutex<mpsc::Sender<Launch>>> = std::sync::OnceLock::new();
+    let launcher = LAUNCHER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Launch>();
+        let started = std::thread::Builder::new()
+            .name("mcp-launcher".into())
+            .spawn(move || {
+                for (mut command, reply) in rx {
+                    let _ = reply.send(command.spawn());
+                }
+            });
+        if let Err(e) = started {
+            // No launcher: every request below fails with this error.
+            tracing::error!("cannot start the MCP launcher thread: {e}");
+        }
+        Mutex::new(tx)
+    });
+    let (reply, answer) = mpsc::channel();
+    launcher
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send((command, reply))
+        .map_err(|_| std::io::Error::other("the MCP launcher thread is not running"))?;
+    answer
+        .recv()
+        .map_err(|_| std::io::Error::other("the MCP launcher thread is not running"))?
 }
 
 /// A server must not outlive a daemon that is killed without cleanup.
@@ -560,6 +655,64 @@ mod tests {
         assert!(matches!(err, ToolError::LimitExceeded { .. }), "{err}");
         assert!(err.to_string().contains("within 300ms"), "{err}");
         assert!(echo(&servers, "after").ends_with(": after"));
+    }
+
+    #[test]
+    fn stderr_lines_are_bounded_and_invalid_utf8_does_not_stop_the_drain() {
+        let mut input = b"first \xff\xfe line\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_STDERR_LINE * 3));
+        input.extend(b"\nlast\n");
+        let mut lines = Vec::new();
+        drain_lines(&input[..], |l| lines.push(l));
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[0], "first \u{fffd}\u{fffd} line");
+        assert_eq!(lines[1].len(), MAX_STDERR_LINE);
+        assert_eq!(lines[2], "last");
+    }
+
+    #[test]
+    fn a_server_sees_only_path_home_and_its_configured_env() {
+        // SAFETY: set before the server starts; tests read it only through
+        // the spawned process.
+        unsafe { std::env::set_var("CAXTON_TEST_SECRET_FOR_MCP", "leak") };
+        let server = McpServer {
+            command: "sh".into(),
+            // One line naming every variable: the stderr tail keeps it whole.
+            args: vec![
+                "-c".into(),
+                "echo \"vars: $(env | cut -d= -f1 | tr '\\n' ' ')\" >&2; exit 3".into(),
+            ],
+            env: BTreeMap::from([("GIVEN".to_string(), "yes".to_string())]),
+            timeout: Duration::from_secs(10),
+        };
+        let servers = McpServers::new(BTreeMap::from([("e".to_string(), server)]));
+        let err = servers.tools("e").unwrap_err().to_string();
+        assert!(err.contains(" GIVEN "), "{err}");
+        assert!(err.contains(" PATH "), "{err}");
+        assert!(!err.contains("CAXTON_TEST_SECRET_FOR_MCP"), "{err}");
+    }
+
+    #[test]
+    fn a_server_outlives_the_thread_that_started_it() {
+        let Some(servers) = test_server(Duration::from_secs(20)) else {
+            return;
+        };
+        let servers = Arc::new(servers);
+        let first = {
+            let servers = servers.clone();
+            std::thread::spawn(move || echo(&servers, "one"))
+                .join()
+                .unwrap()
+        };
+        // The starting thread has exited: with the death signal tied to it
+        // the server would be gone now. Give a SIGTERM time to land.
+        std::thread::sleep(Duration::from_millis(500));
+        let second = echo(&servers, "two");
+        assert_eq!(
+            first.split(':').next(),
+            second.split(':').next(),
+            "the same process (pid) answers: {first} / {second}"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `xlsx_reader`: read one sheet of a spreadsheet (xlsx, xlsm, xlsb, xls, ods)
 //! into JSON rows.
 
-use calamine::{Data, ExcelDateTime, Reader, open_workbook_auto};
+use calamine::{Data, ExcelDateTime, Reader, Sheets, open_workbook_auto};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -10,6 +10,10 @@ use super::{Tool, ToolContext, ToolError, parse_args, resolve_read_path, schema_
 
 const NAME: &str = "xlsx_reader";
 const DEFAULT_MAX_ROWS: usize = 1000;
+/// The largest sheet (rows × columns of its bounding box) read: calamine
+/// allocates the whole rectangle, ~32 bytes a cell, so two cells at A1 and
+/// XFD1048576 would ask for 500 GB. 4 million cells is ~128 MiB.
+pub const MAX_CELLS: u64 = 4_000_000;
 
 pub struct XlsxReader;
 
@@ -128,6 +132,7 @@ impl Tool for XlsxReader {
                 ToolError::failed(format!("xlsx_reader: {} has no sheets", path.display()))
             })?,
         };
+        check_dimensions(&mut workbook, &sheet, &path)?;
         let range = workbook.worksheet_range(&sheet).map_err(|e| {
             ToolError::failed(format!(
                 "xlsx_reader: cannot read sheet {sheet:?} of {}: {e}",
@@ -171,6 +176,82 @@ impl Tool for XlsxReader {
     }
 }
 
+/// Refuse a sheet whose bounding box is over [`MAX_CELLS`] before calamine
+/// builds its range: stream the cells (xlsx, xlsm and xlsb can be streamed;
+/// xls and ods are read whole by calamine and are bounded by their size).
+fn check_dimensions<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Sheets<RS>,
+    sheet: &str,
+    path: &std::path::Path,
+) -> Result<(), ToolError> {
+    let mut bounds = Bounds::default();
+    let streamed = match workbook {
+        Sheets::Xlsx(x) => x
+            .worksheet_cells_reader(sheet)
+            .and_then(|mut r| {
+                while let Some(cell) = r.next_cell()? {
+                    bounds.add(cell.get_position());
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string()),
+        Sheets::Xlsb(x) => x
+            .worksheet_cells_reader(sheet)
+            .and_then(|mut r| {
+                while let Some(cell) = r.next_cell()? {
+                    bounds.add(cell.get_position());
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string()),
+        Sheets::Xls(_) | Sheets::Ods(_) => Ok(()),
+    };
+    streamed.map_err(|e| {
+        ToolError::failed(format!(
+            "xlsx_reader: cannot read sheet {sheet:?} of {}: {e}",
+            path.display()
+        ))
+    })?;
+    let cells = bounds.cells();
+    if cells > MAX_CELLS {
+        return Err(ToolError::failed(format!(
+            "xlsx_reader: sheet {sheet:?} of {} spans {} rows × {} columns ({cells} cells), \
+             more than the {MAX_CELLS} this tool reads; export the part you need",
+            path.display(),
+            bounds.rows(),
+            bounds.cols(),
+        )));
+    }
+    Ok(())
+}
+
+/// The bounding box of the cells seen so far.
+#[derive(Default)]
+struct Bounds(Option<((u32, u32), (u32, u32))>);
+
+impl Bounds {
+    fn add(&mut self, (r, c): (u32, u32)) {
+        self.0 = Some(match self.0 {
+            None => ((r, c), (r, c)),
+            Some(((r0, c0), (r1, c1))) => ((r0.min(r), c0.min(c)), (r1.max(r), c1.max(c))),
+        });
+    }
+
+    fn rows(&self) -> u64 {
+        self.0
+            .map_or(0, |((r0, _), (r1, _))| u64::from(r1 - r0) + 1)
+    }
+
+    fn cols(&self) -> u64 {
+        self.0
+            .map_or(0, |((_, c0), (_, c1))| u64::from(c1 - c0) + 1)
+    }
+
+    fn cells(&self) -> u64 {
+        self.rows() * self.cols()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +280,12 @@ mod tests {
     /// A minimal xlsx: two sheets of inline strings, numbers, a boolean, a
     /// date (style 1 = built-in format 14) and an error cell.
     fn write_xlsx(path: &Path) {
+        write_xlsx_with_notes(path, &sheet_xml(&[inline("A1", "hello")]));
+    }
+
+    /// The same workbook with `notes` as the second sheet's XML.
+    fn write_xlsx_with_notes(path: &Path, notes: &str) {
+        let notes = notes.to_string();
         let sales = sheet_xml(&[
             [
                 inline("A1", "name"),
@@ -228,7 +315,6 @@ mod tests {
             .concat(),
             [inline("A4", "plum")].concat(),
         ]);
-        let notes = sheet_xml(&[inline("A1", "hello")]);
         let parts = [
             (
                 "[Content_Types].xml",
@@ -347,6 +433,27 @@ mod tests {
         match run(dir.path(), json!({"path": "bad.xlsx"})) {
             Err(ToolError::Failed { message }) => {
                 assert!(message.contains("cannot open"), "{message}")
+            }
+            other => panic!("expected Failed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sheet_spanning_the_whole_grid_is_refused_before_allocating() {
+        // Two cells at opposite corners: calamine would allocate 2^34 cells.
+        let dir = tempfile::tempdir().unwrap();
+        let corners = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData><row r="1">{}</row><row r="1048576">{}</row></sheetData></worksheet>"#,
+            inline("A1", "a"),
+            inline("XFD1048576", "z")
+        );
+        write_xlsx_with_notes(&dir.path().join("bomb.xlsx"), &corners);
+        match run(dir.path(), json!({"path": "bomb.xlsx", "sheet": "Notes"})) {
+            Err(ToolError::Failed { message }) => {
+                assert!(
+                    message.contains("1048576 rows × 16384 columns"),
+                    "{message}"
+                )
             }
             other => panic!("expected Failed, got {other:?}"),
         }

@@ -15,6 +15,7 @@ mod mcp;
 mod memory;
 mod memory_service;
 mod messaging;
+mod security_sandbox;
 mod storage;
 mod tools;
 mod wasm_agents;

@@ -30,6 +30,12 @@ pub mod status {
 pub const MAX_HOST_PAYLOAD: usize = 64 * 1024;
 /// Log bytes kept per execution; later lines are counted, not stored.
 pub const MAX_LOG_BYTES: usize = 64 * 1024;
+/// Fuel a host call costs: a constant per call (or per iovec) plus one unit
+/// per byte it copies, so host work is paid from the same slices as guest
+/// instructions (one fuel unit is about a nanosecond of either) and a loop
+/// of host calls reaches the between-slice budget checks like any other.
+pub const FUEL_PER_HOST_CALL: u64 = 100;
+pub const FUEL_PER_BYTE: u64 = 1;
 
 /// Services beyond the sandbox that an agent may call. The runtime knows
 /// nothing about messaging or memory; the caller plugs them in.
@@ -152,6 +158,9 @@ pub struct HostState {
     pub log_bytes: usize,
     pub logs_dropped: u64,
     pub deadline: Instant,
+    /// Fuel host calls charged beyond what the current slice had left; the
+    /// runner adds it to the execution's fuel.
+    pub fuel_debt: u64,
     /// The last `memory_search` answer, so a retry with a bigger buffer
     /// does not search again.
     last_search: Option<(Vec<u8>, Vec<u8>)>,
@@ -180,8 +189,14 @@ impl HostState {
             log_bytes: 0,
             logs_dropped: 0,
             deadline,
+            fuel_debt: 0,
             last_search: None,
         }
+    }
+
+    /// Bytes the log still keeps: a host call copies no more than this.
+    pub fn log_room(&self) -> usize {
+        MAX_LOG_BYTES.saturating_sub(self.log_bytes)
     }
 
     pub fn log(&mut self, level: &'static str, bytes: &[u8]) {
@@ -195,6 +210,36 @@ impl HostState {
             message: String::from_utf8_lossy(bytes).trim_end().to_string(),
         });
     }
+}
+
+/// Charge a host call's work to the guest: [`FUEL_PER_HOST_CALL`] plus
+/// [`FUEL_PER_BYTE`] per byte copied. Fuel beyond what the slice has left is
+/// kept as [`HostState::fuel_debt`] and the slice ends at the guest's next
+/// instruction, so the runner checks the CPU and wall budgets there. Past
+/// the deadline the call stops the execution now.
+pub fn charge(caller: &mut Caller<'_, HostState>, bytes: usize) -> Result<(), wasmi::Error> {
+    let cost = FUEL_PER_HOST_CALL.saturating_add((bytes as u64).saturating_mul(FUEL_PER_BYTE));
+    // Without fuel metering (not how the runtime is built) there is nothing to charge.
+    if let Ok(left) = caller.get_fuel() {
+        caller.set_fuel(left.saturating_sub(cost))?;
+        let st = caller.data_mut();
+        st.fuel_debt = st.fuel_debt.saturating_add(cost.saturating_sub(left));
+    }
+    if Instant::now() > caller.data().deadline {
+        return Err(wasmi::Error::host(Stop::Deadline));
+    }
+    Ok(())
+}
+
+/// True when `len` bytes at `ptr` lie inside the caller's memory (checked
+/// without copying them).
+pub fn in_bounds(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> bool {
+    let Some(mem) = caller.get_export("memory").and_then(Extern::into_memory) else {
+        return false;
+    };
+    let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
+    ptr.checked_add(len)
+        .is_some_and(|end| end <= mem.data(caller).len())
 }
 
 /// Read `len` bytes at `ptr` from the caller's memory, if in bounds.
@@ -226,13 +271,15 @@ fn level_name(level: i32) -> &'static str {
 }
 
 /// A payload for a status-returning import: in bounds, within the cap.
-fn payload(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> Result<Vec<u8>, i32> {
+fn payload(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> Result<Vec<u8>, i32> {
     if len < 0 {
         return Err(status::BAD_ARGS);
     }
     if len as usize > MAX_HOST_PAYLOAD {
         return Err(status::TOO_LARGE);
     }
+    // The deadline error surfaces from `after_service` right after.
+    let _ = charge(caller, len as usize);
     read(caller, ptr, len).ok_or(status::BAD_ARGS)
 }
 
@@ -257,7 +304,7 @@ fn call_service(
     len: i32,
     f: impl FnOnce(&mut dyn Services, &[u8]) -> Result<(), i32>,
 ) -> Result<i32, wasmi::Error> {
-    let code = match payload(&caller, ptr, len) {
+    let code = match payload(&mut caller, ptr, len) {
         Ok(p) => {
             f(caller.data_mut().services.as_mut(), &p).map_or_else(|code| code, |()| status::OK)
         }
@@ -275,6 +322,15 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
         |mut caller: Caller<'_, HostState>, level: i32, ptr: i32, len: i32| {
             // Over-long lines are cut, not refused: logging must not fail.
             let len = len.clamp(0, MAX_HOST_PAYLOAD as i32);
+            if !in_bounds(&caller, ptr, len) {
+                return Err(wasmi::Error::host(Stop::BadPointer("log")));
+            }
+            // A full log only counts the line: nothing is copied.
+            if len as usize > caller.data().log_room() {
+                caller.data_mut().logs_dropped += 1;
+                return charge(&mut caller, 0);
+            }
+            charge(&mut caller, len as usize)?;
             let bytes =
                 read(&caller, ptr, len).ok_or(wasmi::Error::host(Stop::BadPointer("log")))?;
             caller.data_mut().log(level_name(level), &bytes);
@@ -305,11 +361,12 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
          out_ptr: i32,
          out_cap: i32|
          -> Result<i32, wasmi::Error> {
-            let query = match payload(&caller, ptr, len) {
+            let query = match payload(&mut caller, ptr, len) {
                 Ok(q) => q,
                 Err(code) => return Ok(code),
             };
-            if out_cap < 0 || read(&caller, out_ptr, out_cap).is_none() {
+            after_service(&caller)?;
+            if out_cap < 0 || !in_bounds(&caller, out_ptr, out_cap) {
                 return Ok(status::BAD_ARGS);
             }
             let cached = caller
@@ -334,6 +391,7 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<(), wasmi::errors
             after_service(&caller)?;
             // Too small a buffer: report the size needed; the guest retries.
             if result.len() <= out_cap as usize {
+                charge(&mut caller, result.len())?;
                 write(&mut caller, out_ptr, &result);
             }
             Ok(i32::try_from(result.len()).unwrap_or(status::TOO_LARGE))

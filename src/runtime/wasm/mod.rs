@@ -602,6 +602,7 @@ impl Run {
         let mut step = func.call_resumable(&mut *store, params, results);
         loop {
             self.fuel += self.slice - store.get_fuel().unwrap_or(0);
+            self.fuel += std::mem::take(&mut store.data_mut().fuel_debt);
             match step {
                 Ok(ResumableCall::Finished) => return Ok(()),
                 Ok(ResumableCall::HostTrap(trap)) => return Err(fault(trap.into_host_error())),

@@ -6,7 +6,7 @@
 
 use wasmi::{Caller, FuncType, Linker, Val};
 
-use super::host::{HostState, Stop, read, write};
+use super::host::{HostState, Stop, charge, in_bounds, read, write};
 
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
@@ -61,27 +61,46 @@ fn put_u32(caller: &mut C, ptr: i32, v: u32) -> bool {
     write(caller, ptr, &v.to_le_bytes()).is_some()
 }
 
+/// Stdout is captured up to the output cap (beyond it the execution
+/// stops); stderr goes to the log until the log is full, after which the
+/// bytes are checked and counted but not copied. Each iovec is charged for
+/// what it copies and the deadline is checked as it goes, so 1024 iovecs of
+/// the whole memory cost what they copy, not what they name.
 fn fd_write(mut caller: C, fd: i32, iovs: i32, n: i32, nwritten: i32) -> Result<i32, wasmi::Error> {
+    if fd != 1 && fd != 2 {
+        return Ok(errno::BADF);
+    }
     let Some(vecs) = iovecs(&caller, iovs, n) else {
         return Ok(errno::FAULT);
     };
+    charge(&mut caller, vecs.len() * 8)?;
     let mut total = 0usize;
     for (ptr, len) in vecs {
+        if !in_bounds(&caller, ptr, len) {
+            return Ok(errno::FAULT);
+        }
+        let len_bytes = len as u32 as usize;
+        total += len_bytes;
+        if fd == 1 {
+            let st = caller.data();
+            let used = st.stdout.len() + len_bytes;
+            if used > st.max_output {
+                return Err(wasmi::Error::host(Stop::Output(used as u64)));
+            }
+        } else if len_bytes > caller.data().log_room() {
+            caller.data_mut().logs_dropped += 1;
+            charge(&mut caller, 0)?;
+            continue;
+        }
+        charge(&mut caller, len_bytes)?;
         let Some(bytes) = read(&caller, ptr, len) else {
             return Ok(errno::FAULT);
         };
-        total += bytes.len();
         let st = caller.data_mut();
-        match fd {
-            1 => {
-                let used = st.stdout.len() + bytes.len();
-                if used > st.max_output {
-                    return Err(wasmi::Error::host(Stop::Output(used as u64)));
-                }
-                st.stdout.extend_from_slice(&bytes);
-            }
-            2 => st.log("stderr", &bytes),
-            _ => return Ok(errno::BADF),
+        if fd == 1 {
+            st.stdout.extend_from_slice(&bytes);
+        } else {
+            st.log("stderr", &bytes);
         }
     }
     Ok(if put_u32(&mut caller, nwritten, total as u32) {
@@ -91,21 +110,23 @@ fn fd_write(mut caller: C, fd: i32, iovs: i32, n: i32, nwritten: i32) -> Result<
     })
 }
 
-fn fd_read(mut caller: C, fd: i32, iovs: i32, n: i32, nread: i32) -> i32 {
+fn fd_read(mut caller: C, fd: i32, iovs: i32, n: i32, nread: i32) -> Result<i32, wasmi::Error> {
     if fd != 0 {
-        return errno::BADF;
+        return Ok(errno::BADF);
     }
     let Some(vecs) = iovecs(&caller, iovs, n) else {
-        return errno::FAULT;
+        return Ok(errno::FAULT);
     };
+    charge(&mut caller, vecs.len() * 8)?;
     let mut total = 0usize;
     for (ptr, len) in vecs {
         let st = caller.data();
         let rest = &st.stdin[st.stdin_pos..];
         let take = rest.len().min(len.max(0) as usize);
         let chunk = rest[..take].to_vec();
+        charge(&mut caller, take)?;
         if write(&mut caller, ptr, &chunk).is_none() {
-            return errno::FAULT;
+            return Ok(errno::FAULT);
         }
         caller.data_mut().stdin_pos += take;
         total += take;
@@ -113,11 +134,11 @@ fn fd_read(mut caller: C, fd: i32, iovs: i32, n: i32, nread: i32) -> i32 {
             break;
         }
     }
-    if put_u32(&mut caller, nread, total as u32) {
+    Ok(if put_u32(&mut caller, nread, total as u32) {
         errno::SUCCESS
     } else {
         errno::FAULT
-    }
+    })
 }
 
 fn std_fd(fd: i32) -> bool {
@@ -154,23 +175,28 @@ fn clock_time_get(mut caller: C, id: i32, _precision: i64, out: i32) -> i32 {
 static START: std::sync::LazyLock<std::time::Instant> =
     std::sync::LazyLock::new(std::time::Instant::now);
 
-fn random_get(mut caller: C, buf: i32, len: i32) -> i32 {
+fn random_get(mut caller: C, buf: i32, len: i32) -> Result<i32, wasmi::Error> {
     let Ok(len) = usize::try_from(len) else {
-        return errno::INVAL;
+        return Ok(errno::INVAL);
     };
     if len > super::host::MAX_HOST_PAYLOAD {
-        return errno::INVAL;
+        return Ok(errno::INVAL);
     }
+    // Generating a byte costs more than copying one.
+    charge(&mut caller, len.saturating_mul(RANDOM_FUEL_PER_BYTE))?;
     let mut bytes = vec![0u8; len];
     if getrandom::fill(&mut bytes).is_err() {
-        return errno::NOSYS;
+        return Ok(errno::NOSYS);
     }
-    if write(&mut caller, buf, &bytes).is_some() {
+    Ok(if write(&mut caller, buf, &bytes).is_some() {
         errno::SUCCESS
     } else {
         errno::FAULT
-    }
+    })
 }
+
+/// `random_get` bytes come from the kernel's CSPRNG at a few hundred MB/s.
+const RANDOM_FUEL_PER_BYTE: usize = 4;
 
 fn fd_fdstat_get(mut caller: C, fd: i32, out: i32) -> i32 {
     if !std_fd(fd) {

@@ -1,0 +1,412 @@
+//! The attack suite for the sandbox (issue 13): each test replays a hostile
+//! input through the real binary and checks that it is refused or stopped by
+//! a limit, with nothing written outside its place and the process alive.
+//! Commands that used to hang or fill memory run under a kill deadline and an
+//! address-space limit, so a regression fails instead of wedging the suite.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{Env, Run, entities_json, finish};
+
+/// Run `cmd`, killing it after `limit`; `None` when it had to be killed.
+/// The child also gets an 8 GiB address-space limit: a filter that fills
+/// memory aborts instead of taking the machine with it.
+fn run_within(mut cmd: Command, limit: Duration) -> Option<Run> {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe and touches only the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            let cap = libc::rlimit {
+                rlim_cur: 8 << 30,
+                rlim_max: 8 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &cap);
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run caxton");
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if child.try_wait().expect("wait").is_some() {
+            return Some(finish(child.wait_with_output().expect("output")));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[track_caller]
+fn within(env: &Env, args: &[&str], limit: Duration) -> Run {
+    let mut cmd = env.cmd();
+    cmd.args(args);
+    run_within(cmd, limit)
+        .unwrap_or_else(|| panic!("`caxton {}` still ran after {limit:?}", args.join(" ")))
+}
+
+// ---------------------------------------------------------------- restore
+
+fn backup(env: &Env) -> PathBuf {
+    env.run(&["init"]).ok();
+    env.run_stdin(
+        &["memory", "create-entities", "--no-embed"],
+        &entities_json("E", 2, 2),
+    )
+    .ok();
+    let out = env.path().join("b.tar");
+    env.run(&["backup", "--embedded", "--output", out.to_str().unwrap()])
+        .ok();
+    out
+}
+
+/// The entries of a plain tar, in order.
+fn entries(file: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut ar = tar::Archive::new(std::fs::File::open(file).unwrap());
+    ar.entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).unwrap();
+            (name, bytes)
+        })
+        .filter(|(name, _)| !name.ends_with('/'))
+        .collect()
+}
+
+/// Write `entries` as a tar at `out`.
+fn write_tar(out: &Path, entries: &[(String, Vec<u8>)]) {
+    let mut b = tar::Builder::new(std::fs::File::create(out).unwrap());
+    for (name, bytes) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        // Set raw: the tar crate refuses to write the `..` names an attacker would.
+        let raw = name.as_bytes();
+        h.as_gnu_mut().unwrap().name[..raw.len()].copy_from_slice(raw);
+        h.set_cksum();
+        b.append(&h, &bytes[..]).unwrap();
+    }
+    b.finish().unwrap();
+}
+
+/// Re-tar `file` after `edit` changed its manifest and entries.
+fn tamper(
+    env: &Env,
+    file: &Path,
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value, &mut Vec<(String, Vec<u8>)>),
+) -> PathBuf {
+    let mut all = entries(file);
+    let (first, bytes) = all.remove(0);
+    assert_eq!(first, "manifest.json");
+    let mut manifest: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    edit(&mut manifest, &mut all);
+    all.insert(0, (first, serde_json::to_vec_pretty(&manifest).unwrap()));
+    let out = env.path().join(name);
+    write_tar(&out, &all);
+    out
+}
+
+fn restore(env: &Env, file: &Path, target: &Path) -> Run {
+    env.run(&[
+        "restore",
+        file.to_str().unwrap(),
+        "--target",
+        target.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn restore_never_writes_outside_its_target() {
+    let env = Env::new();
+    let good = backup(&env);
+    let outside = env.path().join("outside");
+    // The issue's reproduction: `origin.config` climbs out of the data dir.
+    let evil = tamper(&env, &good, "evil.tar", |m, _| {
+        let data_dir = m["origin"]["data_dir"].as_str().unwrap().to_string();
+        let climb = "../".repeat(data_dir.matches('/').count() + 2);
+        m["origin"]["config"] = format!(
+            "{data_dir}/{climb}{}/pwned/owned.toml",
+            outside.display().to_string().trim_start_matches('/')
+        )
+        .into();
+    });
+    let victim = env.path().join("victim");
+    let r = restore(&env, &evil, &victim);
+    assert!(
+        !outside.join("pwned/owned.toml").exists(),
+        "restore wrote outside its target: {}",
+        r.all()
+    );
+    // The config is still restored, into the target's config directory.
+    r.ok();
+    assert!(victim.join("config/caxton.toml").is_file());
+
+    // A config entry that is not a plain file name is refused outright.
+    let nested = tamper(&env, &good, "nested.tar", |m, all| {
+        for f in m["files"].as_array_mut().unwrap() {
+            if f["path"] == "config/caxton.toml" {
+                f["path"] = "config/../../../x.toml".into();
+            }
+        }
+        for (name, _) in all.iter_mut() {
+            if name == "config/caxton.toml" {
+                *name = "config/x/../../../x.toml".into();
+            }
+        }
+    });
+    let r = restore(&env, &nested, &env.path().join("victim2")).code(3);
+    assert!(r.stderr.contains("config/../../../x.toml"), "{}", r.stderr);
+    assert!(!env.path().join("x.toml").exists());
+}
+
+#[test]
+fn restore_refuses_unlisted_oversized_repeated_and_misplaced_entries() {
+    let env = Env::new();
+    let good = backup(&env);
+    let cases: Vec<(&str, PathBuf)> = vec![
+        (
+            "junk.bin: in the archive but not in manifest.json",
+            tamper(&env, &good, "unlisted.tar", |_, all| {
+                all.push(("junk.bin".into(), vec![0; 1 << 20]));
+            }),
+        ),
+        (
+            "refused before extracting",
+            // A bomb: far more bytes than the manifest admits to.
+            tamper(&env, &good, "bomb.tar", |m, all| {
+                for f in m["files"].as_array_mut().unwrap() {
+                    if f["path"] == "data/models.json" {
+                        f["size"] = 2.into();
+                    }
+                }
+                for (name, bytes) in all.iter_mut() {
+                    if name == "data/models.json" {
+                        bytes.resize(4 << 20, b' ');
+                    }
+                }
+            }),
+        ),
+        (
+            "appears twice",
+            tamper(&env, &good, "twice.tar", |_, all| {
+                let again = all[0].clone();
+                all.push(again);
+            }),
+        ),
+    ];
+    for (needle, file) in cases {
+        let target = env
+            .path()
+            .join(format!("t-{}", file.file_stem().unwrap().to_string_lossy()));
+        let r = restore(&env, &file, &target).code(3);
+        assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
+        assert!(!target.join("data/caxton.db").exists());
+    }
+    // An entry before the manifest: nothing is extracted before it is read.
+    let mut all = entries(&good);
+    all.swap(0, 1);
+    let first = env.path().join("first.tar");
+    write_tar(&first, &all);
+    let r = restore(&env, &first, &env.path().join("t-first")).code(3);
+    assert!(
+        r.stderr.contains("comes before manifest.json"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn restore_refuses_an_oversized_manifest_and_clears_the_cache() {
+    let env = Env::new();
+    let good = backup(&env);
+    let mut all = entries(&good);
+    all[0].1.resize(17 << 20, b' ');
+    let fat = env.path().join("fat.tar");
+    write_tar(&fat, &all);
+    let r = restore(&env, &fat, &env.path().join("t-fat")).code(3);
+    assert!(
+        r.stderr.contains("larger than 16777216 bytes"),
+        "{}",
+        r.stderr
+    );
+
+    // A stale cache (the vector index of the replaced database) is gone.
+    let target = env.path().join("t-cache");
+    std::fs::create_dir_all(target.join("data/cache")).unwrap();
+    std::fs::write(target.join("data/cache/index.bin"), b"stale").unwrap();
+    restore(&env, &good, &target).ok();
+    assert!(!target.join("data/cache").exists());
+}
+
+// ---------------------------------------------------------- json_processor
+
+#[test]
+fn hostile_jq_filters_are_tool_errors_and_the_process_lives() {
+    let env = Env::new();
+    for (filter, needle) in [
+        (
+            "reduce range(1000000) as $i (null; [.])",
+            "nests deeper than",
+        ),
+        ("until(false; .)", "json_processor: the filter"),
+        ("[range(1e10)]", "evaluation steps"),
+    ] {
+        let args = serde_json::json!({"input": null, "filter": filter}).to_string();
+        let r = within(
+            &env,
+            &["tools", "run", "json_processor", "--args", &args],
+            Duration::from_secs(120),
+        );
+        assert_eq!(r.code, 1, "{filter}: {}", r.all());
+        assert!(r.stderr.contains(needle), "{filter}: {}", r.stderr);
+    }
+}
+
+// ---------------------------------------------------------------- WASM host
+
+/// A WASI command that fills its first 8 KiB with `setup` and then calls
+/// `call` forever.
+fn looping_module(env: &Env, name: &str, import: &str, call: &str) -> String {
+    let wat = format!(
+        r#"(module
+             {import}
+             (memory (export "memory") 160)
+             (func (export "_start")
+               (local $i i32)
+               ;; 1024 iovecs, each the whole 10 MiB memory.
+               (loop $fill
+                 (i32.store (i32.mul (local.get $i) (i32.const 8)) (i32.const 0))
+                 (i32.store (i32.add (i32.mul (local.get $i) (i32.const 8)) (i32.const 4))
+                            (i32.const 10485760))
+                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                 (br_if $fill (i32.lt_u (local.get $i) (i32.const 1024))))
+               (loop $forever {call} (br $forever))))"#
+    );
+    let p = env.path().join(format!("{name}.wasm"));
+    std::fs::write(&p, wat::parse_str(wat).expect("valid WAT")).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn host_calls_cannot_outrun_the_time_limit() {
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    let cases = [
+        (
+            "fd-write",
+            r#"(import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))"#,
+            "(drop (call $w (i32.const 2) (i32.const 0) (i32.const 1024) (i32.const 8192)))",
+        ),
+        (
+            "caxton-log",
+            r#"(import "caxton" "log" (func $log (param i32 i32 i32)))"#,
+            "(call $log (i32.const 2) (i32.const 0) (i32.const 65536))",
+        ),
+        (
+            "random-get",
+            r#"(import "wasi_snapshot_preview1" "random_get" (func $r (param i32 i32) (result i32)))"#,
+            "(drop (call $r (i32.const 0) (i32.const 65536)))",
+        ),
+    ];
+    for (name, import, call) in cases {
+        let file = looping_module(&env, name, import, call);
+        env.run(&[
+            "agents",
+            "deploy",
+            name,
+            "--source",
+            &file,
+            "--max-memory",
+            "16MiB",
+            "--timeout",
+            "1s",
+        ])
+        .ok();
+        let started = Instant::now();
+        let r = within(
+            &env,
+            &["agents", "test", name, "--input", "{}"],
+            Duration::from_secs(60),
+        );
+        r.code(7);
+        // Far more than one slice past the limit, far less than the
+        // minutes the loop used to hold the worker.
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{name}: {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+// ------------------------------------------------------------ http_client
+
+#[test]
+fn a_slow_drip_response_hits_the_overall_deadline() {
+    let env = Env::new();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut head = [0u8; 4096];
+        let _ = s.read(&mut head);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n");
+        // One byte per 200 ms: each read is well within the 1 s timeout,
+        // the whole body takes 40 s.
+        for _ in 0..200 {
+            if s.write_all(b"x").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let args =
+        serde_json::json!({"url": format!("http://127.0.0.1:{port}/"), "timeout": 1}).to_string();
+    let started = Instant::now();
+    let r = within(
+        &env,
+        &[
+            "tools",
+            "run",
+            "http_client",
+            "--args",
+            &args,
+            "--tool-config",
+            r#"{"allow_private_networks": true}"#,
+        ],
+        Duration::from_secs(90),
+    )
+    .code(7);
+    assert!(r.stderr.contains("timed out after 1s"), "{}", r.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    server.join().unwrap();
+}
+
+// ------------------------------------------------------------ permissions
+
+#[test]
+fn the_data_directory_and_its_secrets_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    let mode = |p: PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(env.data()), 0o700);
+    assert_eq!(mode(env.data().join("caxton.db")), 0o600);
+    assert_eq!(mode(env.data().join("caxton.toml")), 0o600);
+}
