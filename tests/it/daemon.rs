@@ -941,17 +941,11 @@ fn sighup_reloads_the_config() {
 fn ready_is_503_until_the_agents_are_loaded() {
     let env = Env::new();
     env.run(&["init"]).ok();
-    // Hold the database the way a restore does: the daemon serves, but
-    // cannot load, so it must not claim to be ready.
-    let lock_path = env.data().join("run/store.lock");
-    std::fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
-    let held = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .unwrap();
-    held.try_lock().expect("store lock free");
+    // Hold the database's write lock: the daemon binds and answers, but
+    // loading the agents waits on the lock (up to SQLite's 10 s busy
+    // timeout), so it must not claim to be ready until the lock is let go.
+    let db = rusqlite::Connection::open(env.data().join("caxton.db")).unwrap();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
     let mut cmd = env.cmd();
     cmd.args(["server", "start", "--port", "0"])
         .env("CAXTON_SERVER_METRICS_PORT", "0")
@@ -970,15 +964,17 @@ fn ready_is_503_until_the_agents_are_loaded() {
         url,
         http: reqwest::blocking::Client::new(),
     };
-    // Alive (health answers), yet not ready, for as long as loading cannot finish.
-    poll("/health answers", || {
-        (d.get("/api/v1/health").0 == 200).then_some(())
-    });
+    assert_eq!(d.get("/api/v1/health").0, 200, "alive while loading");
     let (s, r) = d.get("/api/v1/ready");
     assert_eq!(s, 503, "{r}");
     assert_eq!(r["ready"], false, "{r}");
-    let (_, det) = d.get("/api/v1/health/detailed");
-    assert_eq!(det["ready"], false, "{det}");
+    db.execute_batch("COMMIT").unwrap();
+    let r = poll("ready once loaded", || {
+        let (s, r) = d.get("/api/v1/ready");
+        (s == 200).then_some(r)
+    });
+    assert_eq!(r["ready"], true, "{r}");
+    assert_eq!(r["agents"], 3, "the example agents are loaded: {r}");
 }
 
 #[test]
