@@ -554,11 +554,12 @@ mod tests {
 
     #[test]
     fn a_call_past_its_deadline_fails_and_the_server_stays_usable() {
-        let Some(servers) = test_server(Duration::from_millis(300)) else {
+        // The handshake runs under the same deadline: long enough for node
+        // to start on a loaded machine, and the hang still times out.
+        let Some(servers) = test_server(Duration::from_secs(3)) else {
             return;
         };
-        // The handshake also runs under the 300 ms deadline: warm it up
-        // with a generous retry so a slow node start does not flake.
+        // Warm up with a retry so a slow node start does not flake.
         let warm = (0..20).find_map(|_| servers.tools("t").ok());
         assert!(warm.is_some(), "test server did not start");
         // (A slow warm-up may itself have been cancelled: count from here.)
@@ -569,7 +570,7 @@ mod tests {
         let before = cancelled().len();
         let err = servers.call("t", "hang", json!({})).unwrap_err();
         assert!(matches!(err, ToolError::LimitExceeded { .. }), "{err}");
-        assert!(err.to_string().contains("within 300ms"), "{err}");
+        assert!(err.to_string().contains("within 3s"), "{err}");
         assert!(echo(&servers, "after").ends_with(": after"));
         // The server was told to drop the timed-out request.
         let seen = cancelled();
