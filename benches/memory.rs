@@ -76,6 +76,13 @@ fn percentile_ms(sorted: &[Duration], q: f64) -> f64 {
     common::percentile(sorted, q).as_secs_f64() * 1000.0
 }
 
+/// The median of `lat` as a perf-smoke figure, in milliseconds.
+fn p50_figure(key: &str, lat: &[Duration]) {
+    let mut sorted = lat.to_vec();
+    sorted.sort();
+    common::figure(key, percentile_ms(&sorted, 0.5), "ms");
+}
+
 fn summary(mut lat: Vec<Duration>) -> String {
     lat.sort();
     format!(
@@ -248,13 +255,7 @@ fn index_bench(n: usize) {
                 t.elapsed()
             })
             .collect();
-        let mut sorted = lat.clone();
-        sorted.sort();
-        common::figure(
-            &format!("memory.top10_p50.{key}.{n}"),
-            percentile_ms(&sorted, 0.5),
-            "ms",
-        );
+        p50_figure(&format!("memory.top10_p50.{key}.{n}"), &lat);
         println!("top-10, {label}: {}", summary(lat));
     }
 
@@ -340,13 +341,7 @@ fn index_bench(n: usize) {
                 t.elapsed()
             })
             .collect();
-        let mut sorted = lat.clone();
-        sorted.sort();
-        common::figure(
-            &format!("memory.hybrid_search_p50.{n}"),
-            percentile_ms(&sorted, 0.5),
-            "ms",
-        );
+        p50_figure(&format!("memory.hybrid_search_p50.{n}"), &lat);
         println!(
             "whole hybrid search (embed + FTS5 + index + merge): {}",
             summary(lat)

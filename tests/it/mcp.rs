@@ -166,22 +166,6 @@ fn a_server_that_fails_to_start_is_explained() {
     assert_eq!(broken_row["available"], false);
 }
 
-/// Pids of the processes whose parent is `parent` (from /proc).
-fn children_of(parent: u32) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                // Fields after the command (which may hold spaces): state, ppid.
-                stat.rsplit_once(')')
-                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
-                    == Some(parent)
-            })
-        })
-        .collect()
-}
-
 /// Whether `pid` still runs (a zombie waiting to be reaped does not).
 fn running(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
@@ -203,12 +187,15 @@ fn an_mcp_server_stops_when_caxton_is_killed() {
     }
     let env = Env::new();
     // A server that ignores the end of its stdin, so only the parent-death
-    // signal can stop it once caxton is gone.
+    // signal can stop it once caxton is gone; it writes its pid to `mark`
+    // when the call is in flight.
     let script = crate::common::repo().join("tests/mcp/test-server.js");
+    let mark = env.path().join("hang.pid");
     env.write(
         "data/caxton.toml",
         &format!(
-            "[mcp.servers.t]\ncommand = \"node\"\nargs = [{script:?}, \"--outlive-stdin\"]\ntimeout = \"120s\"\n"
+            "[mcp.servers.t]\ncommand = \"node\"\nargs = [{script:?}, \"--outlive-stdin\"]\n\
+             timeout = \"120s\"\nenv = {{ MCP_TEST_HANG_MARK = {mark:?} }}\n"
         ),
     );
     let mut caxton = env
@@ -219,17 +206,21 @@ fn an_mcp_server_stops_when_caxton_is_killed() {
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let server = loop {
-        if let Some(&pid) = children_of(caxton.id()).first() {
+    let server: u32 = loop {
+        if let Some(pid) = std::fs::read_to_string(&mark)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
             break pid;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "the server never started"
+            "the call never reached the server"
         );
         assert!(caxton.try_wait().unwrap().is_none(), "caxton exited early");
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
+    assert!(running(server));
     caxton.kill().unwrap(); // SIGKILL: caxton runs no cleanup.
     caxton.wait().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

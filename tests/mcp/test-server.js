@@ -26,7 +26,12 @@ rl.on("line", (line) => {
   } else if (msg.method === "tools/call") {
     const { name, arguments: args } = msg.params;
     if (name === "crash") { process.stderr.write("crashing on purpose\n"); process.exit(7); }
-    if (name === "hang") return;
+    if (name === "hang") {
+      // Tests that need to know the call is in flight (and this pid) ask
+      // for a marker file.
+      if (process.env.MCP_TEST_HANG_MARK) require("fs").writeFileSync(process.env.MCP_TEST_HANG_MARK, String(process.pid));
+      return;
+    }
     if (name === "cancelled") {
       send({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: JSON.stringify(cancelled) }] } });
       return;
