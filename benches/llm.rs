@@ -21,8 +21,8 @@ use caxton::runtime::llm::local::{Engine, MODEL_NAME, THREADS_ENV};
 use caxton::runtime::llm::{ChatRequest, LlmError, Message, Role, ToolSpec};
 use serde_json::json;
 
-const REPS: usize = 2;
-const GEN_TOKENS: usize = 64;
+mod common;
+use common::{figure, scaled};
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -76,6 +76,9 @@ fn secs(d: Duration) -> String {
 }
 
 fn child() {
+    let reps = scaled(2, 1);
+    let gen_tokens = scaled(64, 16);
+    let threads = std::env::var(THREADS_ENV).unwrap_or_default();
     let installed = models_dir();
     let q4 = model::model_dir(&installed).join(model::Q4_1_FILE);
     assert!(
@@ -100,13 +103,18 @@ fn child() {
     );
     drop(first);
     let mut best_load = Duration::MAX;
-    for _ in 0..REPS {
+    for _ in 0..reps {
         let t = Instant::now();
         let m = Model::load(scratch.path()).expect("cached load");
         best_load = best_load.min(t.elapsed());
         assert_eq!(m.source, model::Source::Cached);
     }
     println!("load, cached Q8_0: {}", secs(best_load));
+    figure(
+        &format!("llm.load_cached.{threads}_threads"),
+        best_load.as_secs_f64() * 1e3,
+        "ms",
+    );
 
     let mut m = Model::load(scratch.path()).expect("load");
     let prompt = format!(
@@ -124,13 +132,13 @@ fn child() {
     let mut go = || Ok::<(), LlmError>(());
     let (mut best_prompt, mut prompt_cpu) = (Duration::MAX, Duration::MAX);
     let (mut best_gen, mut gen_cpu) = (Duration::MAX, Duration::MAX);
-    for _ in 0..REPS {
+    for _ in 0..reps {
         let (t, c) = (Instant::now(), cpu_time());
         let mut logits = m.feed(&ids, 0, &mut go).expect("prompt");
         best_prompt = best_prompt.min(t.elapsed());
         prompt_cpu = prompt_cpu.min(cpu_time() - c);
         let (t, c) = (Instant::now(), cpu_time());
-        for i in 0..GEN_TOKENS {
+        for i in 0..gen_tokens {
             let next = logits
                 .iter()
                 .enumerate()
@@ -151,10 +159,20 @@ fn child() {
         rate(ids.len(), prompt_cpu)
     );
     println!(
-        "generation: {GEN_TOKENS} tokens in {} = {:.1} tok/s wall, {:.1} tok per CPU-s",
+        "generation: {gen_tokens} tokens in {} = {:.1} tok/s wall, {:.1} tok per CPU-s",
         secs(best_gen),
-        rate(GEN_TOKENS, best_gen),
-        rate(GEN_TOKENS, gen_cpu)
+        rate(gen_tokens, best_gen),
+        rate(gen_tokens, gen_cpu)
+    );
+    figure(
+        &format!("llm.prompt.{threads}_threads"),
+        best_prompt.as_secs_f64() * 1e3 / ids.len() as f64,
+        "ms/token",
+    );
+    figure(
+        &format!("llm.generation.{threads}_threads"),
+        best_gen.as_secs_f64() * 1e3 / gen_tokens as f64,
+        "ms/token",
     );
     drop(m);
 

@@ -11,6 +11,8 @@
 //! top-10 latency, and checks the results against an exact f32 scan. With the
 //! model installed it also times query embedding and the whole hybrid search.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -69,17 +71,24 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn percentile(sorted: &[Duration], q: f64) -> f64 {
-    let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
+/// The `q` quantile of ascending `sorted`, in milliseconds.
+fn percentile_ms(sorted: &[Duration], q: f64) -> f64 {
+    common::percentile(sorted, q).as_secs_f64() * 1000.0
+}
+
+/// The median of `lat` as a perf-smoke figure, in milliseconds.
+fn p50_figure(key: &str, lat: &[Duration]) {
+    let mut sorted = lat.to_vec();
+    sorted.sort();
+    common::figure(key, percentile_ms(&sorted, 0.5), "ms");
 }
 
 fn summary(mut lat: Vec<Duration>) -> String {
     lat.sort();
     format!(
         "P50 {:.2} ms, P99 {:.2} ms, max {:.2} ms",
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
+        percentile_ms(&lat, 0.5),
+        percentile_ms(&lat, 0.99),
         lat.last().unwrap().as_secs_f64() * 1000.0
     )
 }
@@ -202,6 +211,11 @@ fn index_bench(n: usize) {
     let t = Instant::now();
     let mut idx = VectorIndex::build(&store).unwrap();
     let build = t.elapsed();
+    common::figure(
+        &format!("memory.index_build.{n}"),
+        build.as_secs_f64() * 1e3,
+        "ms",
+    );
     let rss_after = rss_kib();
     println!(
         "build from the store: {:.2} s; index arrays {:.1} MB; process RSS +{:.1} MB",
@@ -227,9 +241,9 @@ fn index_bench(n: usize) {
     let queries: Vec<Vec<f32>> = (0..200).map(|_| synth.next()).collect();
     let all = |_: &Group| true;
     let people = |g: &Group| g.entity_type == "person";
-    for (label, allow) in [
-        ("no filter", &all as &dyn Fn(&Group) -> bool),
-        ("type filter (1/4 of rows)", &people),
+    for (key, label, allow) in [
+        ("no_filter", "no filter", &all as &dyn Fn(&Group) -> bool),
+        ("type_filter", "type filter (1/4 of rows)", &people),
     ] {
         // Warm-up, then measure.
         idx.nearest(&store, &queries[0], allow, 10).unwrap();
@@ -241,6 +255,7 @@ fn index_bench(n: usize) {
                 t.elapsed()
             })
             .collect();
+        p50_figure(&format!("memory.top10_p50.{key}.{n}"), &lat);
         println!("top-10, {label}: {}", summary(lat));
     }
 
@@ -326,6 +341,7 @@ fn index_bench(n: usize) {
                 t.elapsed()
             })
             .collect();
+        p50_figure(&format!("memory.hybrid_search_p50.{n}"), &lat);
         println!(
             "whole hybrid search (embed + FTS5 + index + merge): {}",
             summary(lat)
@@ -428,8 +444,8 @@ fn peer(dataset: &Path) {
         "search": {
             "queries": lat.len(),
             "total_s": total_s,
-            "p50_ms": percentile(&sorted, 0.5),
-            "p99_ms": percentile(&sorted, 0.99),
+            "p50_ms": percentile_ms(&sorted, 0.5),
+            "p99_ms": percentile_ms(&sorted, 0.99),
             "mean_ms": total_s * 1000.0 / lat.len() as f64,
             "queries_with_results": hits,
             "limit": opts.limit,

@@ -3,9 +3,13 @@
 //! deliver to a trivial WASM agent + store the reply) with its latency.
 //! Run: `cargo bench --bench messaging`.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use common::{figure, percentile, scaled};
 
 use caxton::Caxton;
 use caxton::agent::wasm::{self, DeployRequest};
@@ -28,10 +32,6 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 fn us(d: Duration) -> String {
@@ -73,7 +73,7 @@ fn routing() {
         }
     }
     let names: Vec<String> = reg.capabilities().to_vec();
-    let n = 1_000_000;
+    let n = scaled(1_000_000, 20_000);
     let mut times = Vec::with_capacity(n);
     let mut routed = 0;
     for k in 0..n {
@@ -102,18 +102,15 @@ fn routing() {
         us(percentile(&times, 0.999)),
         us(*times.last().unwrap())
     );
+    figure(
+        "messaging.routing_p50",
+        percentile(&times, 0.5).as_secs_f64() * 1e6,
+        "us",
+    );
 }
 
 fn trivial_agent() -> Vec<u8> {
-    wat::parse_str(
-        r#"(module
-             (memory (export "memory") 1)
-             (data (i32.const 0) "{\"ok\":true}")
-             (func (export "caxton_alloc") (param i32) (result i32) i32.const 1024)
-             (func (export "caxton_dealloc") (param i32 i32))
-             (func (export "caxton_handle") (param i32 i32) (result i64) i64.const 11))"#,
-    )
-    .expect("valid WAT")
+    common::wat_abi::abi_module(r#"(data (i32.const 0) "{\"ok\":true}")"#, "i64.const 11")
 }
 
 fn request(i: usize) -> NewMessage {
@@ -127,6 +124,7 @@ fn request(i: usize) -> NewMessage {
 }
 
 fn throughput(workers: usize) {
+    let scaled_n = scaled(40_000, 1_000);
     let dir = tempfile::tempdir().unwrap();
     let cx = Caxton::open(&Overrides {
         data_dir: Some(dir.path().to_path_buf()),
@@ -158,7 +156,7 @@ fn throughput(workers: usize) {
     let m = Messenger::open(&cx, rt).unwrap();
 
     // Unloaded: one message at a time, send → reply stored.
-    let mut single: Vec<Duration> = (0..1000)
+    let mut single: Vec<Duration> = (0..scaled(1000, 100))
         .map(|i| {
             let t = Instant::now();
             let sent = m.send(request(i)).unwrap();
@@ -172,7 +170,7 @@ fn throughput(workers: usize) {
 
     // Loaded: a producer keeps the queue fed in batches of 64, `workers`
     // threads deliver; each message is committed before it is queued.
-    let n = 40_000;
+    let n = scaled_n;
     let stop = Arc::new(AtomicBool::new(false));
     let handles: Vec<_> = (0..workers)
         .map(|_| {
@@ -227,6 +225,16 @@ fn throughput(workers: usize) {
         "  one at a time (send → reply stored): p50 {}  p99 {}",
         us(percentile(&single, 0.5)),
         us(percentile(&single, 0.99))
+    );
+    figure(
+        &format!("messaging.persisted.{workers}_workers"),
+        elapsed.as_secs_f64() * 1e6 / n as f64,
+        "us/message",
+    );
+    figure(
+        &format!("messaging.single_p50.{workers}_workers"),
+        percentile(&single, 0.5).as_secs_f64() * 1e6,
+        "us",
     );
 }
 

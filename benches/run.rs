@@ -6,9 +6,13 @@
 //! argument validation, and recording the run plus its memory summary in
 //! one transaction. Run: `cargo bench --bench run`.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use common::{figure, percentile, scaled};
 
 use caxton::agent::spec::AgentSpec;
 use caxton::config::LlmConfig;
@@ -69,10 +73,6 @@ impl Provider for InstantStub {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }
@@ -93,6 +93,7 @@ formats = ["csv", "json", "xlsx"]
 "#;
 
 fn measure(
+    key: &str,
     label: &str,
     agent_toml: &str,
     models_dir: &std::path::Path,
@@ -140,6 +141,11 @@ fn measure(
         ms(percentile(&overhead, 0.99)),
         ms(percentile(&tools, 0.5)),
     );
+    figure(
+        &format!("run.overhead_p50.{key}"),
+        percentile(&overhead, 0.5).as_secs_f64() * 1e3,
+        "ms",
+    );
 }
 
 fn main() {
@@ -175,14 +181,22 @@ fn main() {
     let runs = std::env::args()
         .filter_map(|a| a.parse().ok())
         .next()
-        .unwrap_or(500);
+        .unwrap_or(scaled(500, 50));
     let no_models = dir.path().join("no-models");
     let without_memory = AGENT.replace("enabled = true", "enabled = false");
-    measure("memory disabled", &without_memory, &no_models, &data, runs);
-    measure("keyword memory", AGENT, &no_models, &data, runs);
+    measure(
+        "no_memory",
+        "memory disabled",
+        &without_memory,
+        &no_models,
+        &data,
+        runs,
+    );
+    measure("keyword", "keyword memory", AGENT, &no_models, &data, runs);
     let models = std::env::var_os("CAXTON_MODELS_DIR").map(std::path::PathBuf::from);
     match models.filter(|m| m.join("all-MiniLM-L6-v2/model.safetensors").is_file()) {
         Some(m) => measure(
+            "hybrid",
             "hybrid memory (query embedding included)",
             AGENT,
             &m,

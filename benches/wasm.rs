@@ -3,9 +3,14 @@
 //! module, and a CPU-bound guest against the same loop run natively, with
 //! and without fuel slicing. Run: `cargo bench --bench wasm`.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use common::wat_abi::abi_module;
+use common::{figure, percentile, scaled};
 
 use caxton::runtime::wasm::{Ceilings, Limits, NoServices, Runtime, thread_cpu};
 
@@ -24,33 +29,19 @@ const LIMITS: Limits = Limits {
     max_execution_time_ms: 600_000,
 };
 
-fn abi_module(extra: &str, body: &str) -> Vec<u8> {
-    wat::parse_str(format!(
-        r#"(module {extra}
-             (memory (export "memory") 1)
-             (func (export "caxton_alloc") (param i32) (result i32) i32.const 1024)
-             (func (export "caxton_dealloc") (param i32 i32))
-             (func (export "caxton_handle") (param $p i32) (param $n i32) (result i64) {body}))"#
-    ))
-    .expect("valid WAT")
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 fn us(d: Duration) -> String {
     format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }
 
-fn latency(rt: &Runtime, name: &str, wasm: &[u8], input: &[u8]) {
+fn latency(rt: &Runtime, key: &str, name: &str, wasm: &[u8], input: &[u8]) {
     let compiled = rt.compile(wasm).unwrap();
     for _ in 0..200 {
         rt.execute("warm", &compiled, &LIMITS, input, Box::new(NoServices))
             .result
             .unwrap();
     }
-    let mut times: Vec<Duration> = (0..5000)
+    let n = scaled(5000, 200);
+    let mut times: Vec<Duration> = (0..n)
         .map(|_| {
             let t = Instant::now();
             let e = rt.execute("lat", &compiled, &LIMITS, input, Box::new(NoServices));
@@ -61,16 +52,21 @@ fn latency(rt: &Runtime, name: &str, wasm: &[u8], input: &[u8]) {
         .collect();
     times.sort();
     println!(
-        "{name}: fresh instance per execution, wall p50 {} p99 {} (n=5000)",
+        "{name}: fresh instance per execution, wall p50 {} p99 {} (n={n})",
         us(percentile(&times, 0.5)),
         us(percentile(&times, 0.99))
     );
+    figure(
+        &format!("wasm.latency_p50.{key}"),
+        percentile(&times, 0.5).as_secs_f64() * 1e6,
+        "us",
+    );
 }
 
-fn throughput(rt: &Arc<Runtime>, name: &str, wasm: &[u8], input: &[u8], agents: usize) {
+fn throughput(rt: &Arc<Runtime>, key: &str, name: &str, wasm: &[u8], input: &[u8], agents: usize) {
     let compiled = Arc::new(rt.compile(wasm).unwrap());
     let threads = rt.workers();
-    let per_thread = 20_000;
+    let per_thread = scaled(20_000, 500);
     let t = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|i| {
@@ -90,6 +86,11 @@ fn throughput(rt: &Arc<Runtime>, name: &str, wasm: &[u8], input: &[u8], agents: 
     println!(
         "{name}: {n} executions on {threads} workers, {agents} agent(s): {:.0} executions/s (wall)",
         n as f64 / t.elapsed().as_secs_f64()
+    );
+    figure(
+        &format!("wasm.throughput.{key}.{agents}_agents"),
+        t.elapsed().as_secs_f64() * 1e6 / n as f64,
+        "us/execution",
     );
 }
 
@@ -116,7 +117,8 @@ fn big_module() -> Vec<u8> {
 
 fn compile_time() {
     let wasm = big_module();
-    let mut times: Vec<Duration> = (0..11)
+    let reps = scaled(11, 3);
+    let mut times: Vec<Duration> = (0..reps)
         .map(|_| {
             // A new runtime each time: nothing is cached.
             let rt = Runtime::new(ceilings(), 1);
@@ -135,7 +137,7 @@ fn compile_time() {
             .compilation_mode(mode)
             .enforced_limits(wasmi::EnforcedLimits::strict());
         let engine = wasmi::Engine::new(&cfg);
-        let mut t: Vec<Duration> = (0..11)
+        let mut t: Vec<Duration> = (0..reps)
             .map(|_| {
                 let t = thread_cpu();
                 wasmi::Module::new(&engine, &wasm).unwrap();
@@ -145,14 +147,19 @@ fn compile_time() {
         t.sort();
         println!(
             "  wasmi Module::new, {name}: median {:.2} ms CPU",
-            t[5].as_secs_f64() * 1e3
+            percentile(&t, 0.5).as_secs_f64() * 1e3
         );
     }
     println!(
         "caxton runtime: compile + validate a {:.2} MiB module (1160 functions): median {:.2} ms CPU, min {:.2} ms",
         wasm.len() as f64 / (1 << 20) as f64,
-        times[5].as_secs_f64() * 1e3,
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
         times[0].as_secs_f64() * 1e3
+    );
+    figure(
+        "wasm.compile_1mib",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        "ms",
     );
 }
 
@@ -230,7 +237,8 @@ fn cpu_bound() {
     };
     // Interleaved rounds, best of each: the machine is shared and noisy.
     let mut best = [Duration::MAX; 4];
-    for _ in 0..9 {
+    let rounds = scaled(9, 2);
+    for _ in 0..rounds {
         let t = thread_cpu();
         black_box(native_sum(black_box(ITERS)));
         best[0] = best[0].min(thread_cpu() - t);
@@ -241,7 +249,7 @@ fn cpu_bound() {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let [native, plain, one, slices] = best;
     println!(
-        "CPU-bound sum loop, {ITERS} iterations (best of 9 interleaved rounds, thread CPU time):"
+        "CPU-bound sum loop, {ITERS} iterations (best of {rounds} interleaved rounds, thread CPU time):"
     );
     println!(
         "  native (rustc -O)                   {:8.1} ms",
@@ -265,6 +273,7 @@ fn cpu_bound() {
         fuel,
         fuel as f64 / ms(slices) / 1e6
     );
+    figure("wasm.sum_loop_sliced", ms(slices), "ms");
 }
 
 fn limit_overshoot() {
@@ -302,7 +311,7 @@ fn main() {
         "(i64.or (i64.shl (i64.extend_i32_u (local.get $p)) (i64.const 32)) (i64.extend_i32_u (local.get $n)))",
     );
     let request = br#"{"input":"the cat and the hat","agent":"bench","conversation_id":null,"sender":"bench"}"#;
-    latency(&rt, "trivial agent (WAT echo)", &echo, request);
+    latency(&rt, "echo", "trivial agent (WAT echo)", &echo, request);
     let word_count = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/agents/word-count.wasm"
@@ -310,13 +319,21 @@ fn main() {
     .unwrap();
     latency(
         &rt,
+        "word_count",
         "word-count example (Rust, serde_json)",
         &word_count,
         request,
     );
-    throughput(&rt, "trivial agent", &echo, request, 2);
-    throughput(&rt, "trivial agent", &echo, request, 1);
-    throughput(&rt, "word-count example", &word_count, request, 2);
+    throughput(&rt, "echo", "trivial agent", &echo, request, 2);
+    throughput(&rt, "echo", "trivial agent", &echo, request, 1);
+    throughput(
+        &rt,
+        "word_count",
+        "word-count example",
+        &word_count,
+        request,
+        2,
+    );
     compile_time();
     cpu_bound();
     limit_overshoot();

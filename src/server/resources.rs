@@ -96,14 +96,22 @@ mod tests {
     #[test]
     fn measurements_are_real() {
         assert!(rss_bytes() > 1 << 20, "a running test uses more than 1 MiB");
+        let sampler = Sampler::new();
         let before = cpu_seconds();
+        // Burn CPU until the counter moves (a clock tick is ~10 ms); a
+        // reading stuck at a constant fails at the deadline.
+        let deadline = Instant::now() + std::time::Duration::from_secs(30);
         let mut x = 0u64;
-        for i in 0..20_000_000u64 {
-            x = x.wrapping_add(i * i);
+        while cpu_seconds() <= before {
+            assert!(Instant::now() < deadline, "CPU time never grew");
+            for i in 0..1_000_000u64 {
+                x = x.wrapping_add(std::hint::black_box(i) * i);
+            }
         }
         std::hint::black_box(x);
-        assert!(cpu_seconds() >= before);
-        assert!(free_disk_bytes(Path::new("/")).is_some());
+        sampler.sample();
+        assert!(sampler.cpu_percent() > 0.0, "{}", sampler.cpu_percent());
+        assert!(free_disk_bytes(Path::new("/")).is_some_and(|b| b > 0));
         assert!(free_disk_bytes(Path::new("/no/such/dir")).is_none());
     }
 }

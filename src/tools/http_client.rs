@@ -680,6 +680,11 @@ mod tests {
     use std::net::TcpListener;
     use std::thread::JoinHandle;
 
+    include!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/common/dead_port.rs"
+    ));
+
     fn ctx(config: Value) -> ToolContext {
         ToolContext {
             agent: None,
@@ -941,13 +946,8 @@ mod tests {
 
     #[test]
     fn connection_failure_names_url() {
-        // Bind then drop to get a port nobody listens on.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let url = format!("http://127.0.0.1:{port}/");
+        let dead = DeadPort::new();
+        let url = dead.url("/");
         match run(json!({"allow_private_networks": true}), json!({"url": url})) {
             Err(ToolError::Failed { message }) => {
                 assert!(message.contains(&url), "{message}");

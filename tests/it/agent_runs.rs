@@ -1,6 +1,6 @@
 //! Config agents answering through the real binary, with the provider
-//! played by a RECORDING (tests/recorded_llm replayed on loopback): tool
-//! calls, denied tools, the run log, and provider failures.
+//! played by a REPLAY of hand-written responses (tests/recorded_llm on
+//! loopback): tool calls, denied tools, the run log, and provider failures.
 
 use crate::common::recorded_llm::{RecordedLlm, dead_url};
 use crate::common::{Env, repo};
@@ -310,7 +310,7 @@ fn wrong_key_is_an_auth_error_naming_the_provider_without_the_key() {
 #[test]
 fn server_down_is_a_connection_error_with_the_url() {
     let env = Env::new();
-    let url = dead_url();
+    let (_port, url) = dead_url();
     agent_file(&env, "offline", "openai", &url, "");
     let r = env
         .run(&[
@@ -381,4 +381,29 @@ fn test_local_runs_an_undeployed_file() {
         "x",
     ])
     .code(3);
+}
+
+#[test]
+fn a_model_that_keeps_calling_tools_is_stopped_after_8_rounds() {
+    let env = Env::new();
+    // One more tool call than the cap allows: a 9th request would get it.
+    let llm = RecordedLlm::start(&["openai/stream_tool_call.http"; 9]);
+    agent_file(&env, "looper", "openai", &llm.url("/v1"), "\"csv_parser\"");
+    sales_csv(&env, "looper");
+    let r = env.run(&[
+        "agents",
+        "test",
+        "looper",
+        "--query",
+        "Summarise sales.csv",
+        "--timeout",
+        "120s",
+    ]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains("still asked for tools after 8 rounds"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(llm.received().len(), 8, "exactly 8 rounds were requested");
 }

@@ -10,14 +10,7 @@ use std::time::{Duration, Instant};
 use crate::common::{Env, entities_json, hold_daemon_lock, table_counts};
 
 fn seeded() -> Env {
-    let env = Env::new();
-    env.run(&["init"]).ok();
-    env.run_stdin(
-        &["memory", "create-entities", "--no-embed"],
-        &entities_json("E", 5, 20),
-    )
-    .ok();
-    env
+    crate::common::seeded(5, 20)
 }
 
 fn backup(env: &Env, name: &str, extra: &[&str]) -> PathBuf {
@@ -490,4 +483,129 @@ fn the_runbooks_emergency_restore_works_as_written() {
     );
     assert_eq!(std::fs::read(root.join("data/caxton.db")).unwrap(), before);
     assert!(!root.join("data.emergency.bak").exists());
+}
+
+/// The entries of a plain tar backup, in order (the manifest first).
+fn unpack(file: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut ar = tar::Archive::new(std::fs::File::open(file).unwrap());
+    ar.entries()
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|e| !e.header().entry_type().is_dir())
+        .map(|mut e| {
+            let name = e.path().unwrap().to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+            (name, bytes)
+        })
+        .collect()
+}
+
+fn pack(file: &Path, entries: &[(String, Vec<u8>)]) {
+    let mut b = tar::Builder::new(std::fs::File::create(file).unwrap());
+    for (name, bytes) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o600);
+        b.append_data(&mut h, name, bytes.as_slice()).unwrap();
+    }
+    b.finish().unwrap();
+}
+
+/// `entries` with the manifest passed through `f`.
+fn with_manifest(
+    entries: &[(String, Vec<u8>)],
+    f: impl Fn(&mut serde_json::Value),
+) -> Vec<(String, Vec<u8>)> {
+    entries
+        .iter()
+        .map(|(name, bytes)| {
+            if name == "manifest.json" {
+                let mut m: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+                f(&mut m);
+                (name.clone(), m.to_string().into_bytes())
+            } else {
+                (name.clone(), bytes.clone())
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn verify_catches_a_file_list_mismatch_and_restore_refuses_a_newer_schema() {
+    let env = seeded();
+    let good = backup(&env, "good.tar", &[]);
+    let entries = unpack(&good);
+    assert_eq!(entries[0].0, "manifest.json");
+    let verify = |name: &str, entries: &[(String, Vec<u8>)]| {
+        let file = env.path().join("backups").join(name);
+        pack(&file, entries);
+        let v = env
+            .run(&["backup", "verify", file.to_str().unwrap(), "--json"])
+            .code(3)
+            .json();
+        assert_eq!(v["valid"], false, "{v}");
+        v["problems"].to_string()
+    };
+    // The manifest lists a file the archive does not hold.
+    let listed = with_manifest(&entries, |m| {
+        m["files"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"path": "agents/ghost.toml", "size": 3, "blake3": "00"}));
+    });
+    let p = verify("listed.tar", &listed);
+    assert!(
+        p.contains("agents/ghost.toml: missing from the archive"),
+        "{p}"
+    );
+    // The archive holds a file the manifest does not list.
+    let mut extra = entries.clone();
+    extra.push(("agents/stowaway.toml".into(), b"name = \"x\"\n".to_vec()));
+    let p = verify("extra.tar", &extra);
+    assert!(
+        p.contains("agents/stowaway.toml: in the archive but not in manifest.json"),
+        "{p}"
+    );
+
+    // A backup from a newer schema: consistent in itself, so it verifies,
+    // but restore refuses it with exit 5.
+    let db_index = entries
+        .iter()
+        .position(|(n, _)| n == "data/caxton.db")
+        .unwrap();
+    let tmp = env.path().join("newer.db");
+    std::fs::write(&tmp, &entries[db_index].1).unwrap();
+    let newer_version = {
+        let c = rusqlite::Connection::open(&tmp).unwrap();
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        c.pragma_update(None, "user_version", v + 1).unwrap();
+        v + 1
+    };
+    let db = std::fs::read(&tmp).unwrap();
+    let hash = blake3::hash(&db).to_hex().to_string();
+    let mut newer = with_manifest(&entries, |m| {
+        m["schema_version"] = newer_version.into();
+        for f in m["files"].as_array_mut().unwrap() {
+            if f["path"] == "data/caxton.db" {
+                f["size"] = db.len().into();
+                f["blake3"] = hash.clone().into();
+            }
+        }
+    });
+    newer[db_index].1 = db;
+    let file = env.path().join("backups/newer.tar");
+    pack(&file, &newer);
+    env.run(&["backup", "verify", file.to_str().unwrap()]).ok();
+    let target = env.path().join("t");
+    let r = restore(&env, &file, &target, &["--json"]).code(5);
+    assert_eq!(
+        crate::common::error_json(&r)["error"]["code"],
+        "schema_too_new",
+        "{}",
+        r.all()
+    );
+    assert!(!target.join("data/caxton.db").exists());
 }

@@ -1,6 +1,7 @@
-//! The OpenAI-compatible and Anthropic adapters against RECORDED responses
-//! (tests/recorded_llm, replayed on loopback): success, streaming fragments,
-//! tool calls, and every classified failure.
+//! The OpenAI-compatible and Anthropic adapters against CANNED responses
+//! (tests/recorded_llm, hand-written from the API docs, replayed on
+//! loopback): success, streaming fragments, tool calls, and every classified
+//! failure.
 
 use std::time::{Duration, Instant};
 
@@ -174,7 +175,7 @@ fn openai_truncated_stream_and_malformed_json_are_bad_responses() {
 
 #[test]
 fn connection_refused_names_the_url() {
-    let url = dead_url();
+    let (_port, url) = dead_url();
     let p = OpenAi::new(&url, None, "m").unwrap();
     let e = chat(&p).0.unwrap_err();
     assert_eq!(e.kind, LlmErrorKind::Connection, "{e}");

@@ -10,7 +10,7 @@ use serde_json::Value;
 /// absence fails the test instead of skipping it.
 fn have_local_model() -> bool {
     let installed = models_dir().is_some_and(|d| d.join("SmolLM2-135M-Instruct").is_dir());
-    let required = std::env::var("CAXTON_REQUIRE_MODEL").is_ok_and(|v| v == "1");
+    let required = crate::common::required("CAXTON_REQUIRE_MODEL");
     assert!(
         installed || !required,
         "CAXTON_REQUIRE_MODEL=1 but SmolLM2-135M-Instruct is not installed (run scripts/fetch-models)"

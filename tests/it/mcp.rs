@@ -142,7 +142,7 @@ fn a_server_that_fails_to_start_is_explained() {
         broken.all()
     );
 
-    let absent = env.run(&["tools", "run", "mcp:absent/anything"]);
+    let absent = env.run(&["tools", "run", "mcp:absent/anything"]).code(1);
     assert!(
         absent
             .stderr
@@ -164,4 +164,73 @@ fn a_server_that_fails_to_start_is_explained() {
         .find(|t| t["name"] == "mcp:broken/*")
         .unwrap();
     assert_eq!(broken_row["available"], false);
+}
+
+/// Whether `pid` still runs (a zombie waiting to be reaped does not).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
+}
+
+#[test]
+fn an_mcp_server_stops_when_caxton_is_killed() {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        crate::common::skip("CAXTON_REQUIRE_MCP", "node is not installed (./install.sh)");
+        return;
+    }
+    let env = Env::new();
+    // A server that ignores the end of its stdin, so only the parent-death
+    // signal can stop it once caxton is gone; it writes its pid to `mark`
+    // when the call is in flight.
+    let script = crate::common::repo().join("tests/mcp/test-server.js");
+    let mark = env.path().join("hang.pid");
+    env.write(
+        "data/caxton.toml",
+        &format!(
+            "[mcp.servers.t]\ncommand = \"node\"\nargs = [{script:?}, \"--outlive-stdin\"]\n\
+             timeout = \"120s\"\nenv = {{ MCP_TEST_HANG_MARK = {mark:?} }}\n"
+        ),
+    );
+    let mut caxton = env
+        .cmd()
+        .args(["tools", "run", "mcp:t/hang"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let server: u32 = loop {
+        if let Some(pid) = std::fs::read_to_string(&mark)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            break pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the call never reached the server"
+        );
+        assert!(caxton.try_wait().unwrap().is_none(), "caxton exited early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(running(server));
+    caxton.kill().unwrap(); // SIGKILL: caxton runs no cleanup.
+    caxton.wait().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while running(server) {
+        if std::time::Instant::now() >= deadline {
+            // Do not leave it behind, then fail.
+            // SAFETY: signalling the server process this test started.
+            unsafe { libc::kill(server as libc::pid_t, libc::SIGKILL) };
+            panic!("the MCP server (pid {server}) outlived its parent");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

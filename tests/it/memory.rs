@@ -481,7 +481,13 @@ fn kill_during_import_keeps_every_committed_batch() {
         }
     }
     child.kill().ok();
-    child.wait().unwrap();
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the import must die by SIGKILL mid-way, not finish first: {status}"
+    );
     let s = env
         .run(&["memory", "status", "--detailed", "--json"])
         .ok()
@@ -489,6 +495,7 @@ fn kill_during_import_keeps_every_committed_batch() {
     assert_eq!(s["sqlite_status"], "ok");
     let n = s["entities"].as_i64().unwrap();
     assert!(n > 0 && n % 500 == 0, "whole batches only: {n}");
+    assert!(n < 60_000, "the kill came before the last batch: {n}");
     assert_eq!(s["observations"].as_i64().unwrap(), n);
     assert_eq!(
         s["pending_embeddings"].as_i64().unwrap(),
@@ -872,11 +879,8 @@ fn migration_planning_reports_what_is_missing() {
     );
 
     // A closed port: refused quickly, named, and the key never printed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead = crate::common::DeadPort::new();
+    let port = dead.port;
     let cfg = env.write(
         "qdrant.yaml",
         &format!(

@@ -2,7 +2,8 @@
 //! circuit breaker, recovery of undelivered messages, loop protection,
 //! deduplication and validation errors.
 
-use crate::common::{Env, Run, repo};
+use crate::common::wat::abi_wat_at;
+use crate::common::{Env, Run, error_json, repo};
 use serde_json::Value;
 
 /// An ABI v1 module answering `answer` (JSON) to every request; with
@@ -21,17 +22,10 @@ fn agent_module(env: &Env, name: &str, answer: &str, send: Option<&str>) -> Stri
         ),
         None => (String::new(), String::new(), String::new()),
     };
-    let wat = format!(
-        r#"(module {import}
-             (memory (export "memory") 1)
-             (data (i32.const 0) "{}") {data}
-             (func (export "caxton_alloc") (param i32) (result i32) i32.const 4096)
-             (func (export "caxton_dealloc") (param i32 i32))
-             (func (export "caxton_handle") (param i32 i32) (result i64)
-               {call}
-               i64.const {}))"#,
-        esc(answer),
-        answer.len()
+    let wat = abi_wat_at(
+        4096,
+        &format!(r#"{import} (data (i32.const 0) "{}") {data}"#, esc(answer)),
+        &format!("{call} i64.const {}", answer.len()),
     );
     let p = env.path().join(format!("{name}.wasm"));
     std::fs::write(&p, wat::parse_str(&wat).expect("valid WAT")).unwrap();
@@ -60,10 +54,6 @@ fn send(env: &Env, args: &[&str]) -> Run {
 /// Run with one config setting overridden through the environment.
 fn run_with(env: &Env, var: &str, value: &str, args: &[&str]) -> Run {
     crate::common::finish(env.cmd().env(var, value).args(args).output().unwrap())
-}
-
-fn error_json(r: &Run) -> Value {
-    serde_json::from_str(r.stderr.trim()).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
 }
 
 fn conversation(env: &Env, id: &str) -> Value {

@@ -3,17 +3,11 @@
 
 use std::path::Path;
 
-use crate::common::{Env, agent, entities_json, hold_daemon_lock, table_counts};
+use crate::common::{Env, agent, hold_daemon_lock, table_counts};
 use serde_json::json;
 
 fn seeded() -> Env {
-    let env = Env::new();
-    env.run_stdin(
-        &["memory", "create-entities", "--no-embed"],
-        &entities_json("E", 30, 100),
-    )
-    .ok();
-    env
+    crate::common::seeded(30, 100)
 }
 
 #[test]
@@ -151,9 +145,17 @@ fn a_corrupted_page_is_found_measured_and_salvaged() {
         env.run(&["storage", "corruption-level"]).ok().stdout.trim(),
         "0"
     );
-    // Search still finds salvaged rows; the full-text index was rebuilt.
     let g = env.run(&["memory", "read-graph"]).ok().json();
     assert_eq!(g["entities"].as_array().unwrap().len(), 30);
+    // Search (the full-text index, which read-graph does not use) finds
+    // text that only salvaged rows hold: E29's observations sit on the
+    // last pages, past the corrupted one, and "E29" is in no other row.
+    let hits = env.run(&["memory", "search", "E29", "--json"]).ok().json();
+    let results = hits["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|h| h["name"] == "E29"),
+        "salvaged rows not searchable: {hits:#}"
+    );
 }
 
 #[test]

@@ -71,17 +71,21 @@ fn chart_generator_writes_a_real_png() {
 /// Serve one canned HTTP response on 127.0.0.1 (a real socket, for the
 /// http_client tool's own policy checks).
 fn serve_once(body: &'static str) -> (u16, std::thread::JoinHandle<()>) {
+    serve_raw_once(format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+/// Serve `response` (status line, headers, body) to one connection.
+fn serve_raw_once(response: String) -> (u16, std::thread::JoinHandle<()>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         let mut buf = [0u8; 4096];
         let _ = s.read(&mut buf);
-        let resp = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        s.write_all(resp.as_bytes()).unwrap();
+        s.write_all(response.as_bytes()).unwrap();
     });
     (port, handle)
 }
@@ -293,4 +297,62 @@ fn tools_run_as_an_agent_uses_its_sandbox_and_settings() {
         ])
         .code(1);
     assert!(r.stderr.contains("outside"), "{}", r.stderr);
+}
+
+#[test]
+fn http_client_honours_its_timeout() {
+    let env = Env::new();
+    // Accepts the connection (the kernel does, from the backlog) and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let args = format!(r#"{{"url": "http://127.0.0.1:{port}/slow"}}"#);
+    let started = std::time::Instant::now();
+    let r = env.run(&[
+        "tools",
+        "run",
+        "http_client",
+        "--args",
+        &args,
+        "--tool-config",
+        r#"{"allow_private_networks": true, "timeout": "1s"}"#,
+    ]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(r.stderr.contains("timed out after 1s"), "{}", r.all());
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "gave up before its timeout"
+    );
+    drop(silent);
+}
+
+#[test]
+fn http_client_checks_every_redirect_hop() {
+    // The first hop is allowed (by name); the redirect points at an address
+    // the policy does not allow. (A redirect from a public host to a private
+    // address goes through the same per-hop check; this loopback-only test
+    // cannot serve a public first hop.)
+    let env = Env::new();
+    let (port, handle) = serve_raw_once(
+        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/next\r\nContent-Length: 0\r\n\r\n"
+            .to_string(),
+    );
+    let args = format!(r#"{{"url": "http://localhost:{port}/start"}}"#);
+    let r = env.run(&[
+        "tools",
+        "run",
+        "http_client",
+        "--args",
+        &args,
+        "--tool-config",
+        r#"{"allow_private_networks": true, "allowed_domains": ["localhost"]}"#,
+    ]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains(
+            "redirect to http://127.0.0.1:1/next: host 127.0.0.1 is not in allowed_domains"
+        ),
+        "{}",
+        r.all()
+    );
+    handle.join().unwrap();
 }

@@ -2,7 +2,8 @@
 //! resource usage, sandbox status, rollback, and hostile modules stopped
 //! with exit code 7 and the limit named.
 
-use crate::common::{Env, Run, agent, finish, repo};
+use crate::common::wat::abi_wat_at;
+use crate::common::{Env, Run, agent, error_json, finish, repo};
 
 fn example() -> String {
     repo().join("agents/word-count.wasm").display().to_string()
@@ -17,17 +18,7 @@ fn module(env: &Env, name: &str, wat_text: &str) -> String {
 
 /// An ABI v1 module whose `caxton_handle` body is `body`.
 fn abi(env: &Env, name: &str, extra: &str, body: &str) -> String {
-    module(
-        env,
-        name,
-        &format!(
-            r#"(module {extra}
-                 (memory (export "memory") 1)
-                 (func (export "caxton_alloc") (param i32) (result i32) i32.const 1024)
-                 (func (export "caxton_dealloc") (param i32 i32))
-                 (func (export "caxton_handle") (param $p i32) (param $n i32) (result i64) {body}))"#
-        ),
-    )
+    module(env, name, &abi_wat_at(1024, extra, body))
 }
 
 /// The example's deploy flags in the round-trip test.
@@ -44,10 +35,6 @@ fn deploy(env: &Env, name: &str, file: &str, extra: &[&str]) -> Run {
     let mut args = vec!["agents", "deploy", name, "--source", file];
     args.extend_from_slice(extra);
     env.run(&args)
-}
-
-fn error_json(r: &Run) -> serde_json::Value {
-    serde_json::from_str(r.stderr.trim()).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
 }
 
 #[track_caller]
@@ -411,10 +398,13 @@ fn example_wasm_matches_its_source() {
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
     if current.trim() != recorded.trim() {
-        eprintln!(
-            "skipped: agents/word-count.wasm was built with {}, this toolchain is {:?}",
-            recorded.trim(),
-            current.trim()
+        crate::common::skip(
+            "CAXTON_REQUIRE_ALL",
+            &format!(
+                "agents/word-count.wasm was built with {}, this toolchain is {:?}",
+                recorded.trim(),
+                current.trim()
+            ),
         );
         return;
     }
@@ -427,8 +417,9 @@ fn example_wasm_matches_its_source() {
             .any(|l| l == "wasm32-wasip1")
     });
     if !installed {
-        eprintln!(
-            "skipped: the wasm32-wasip1 target is not installed (rustup target add wasm32-wasip1)"
+        crate::common::skip(
+            "CAXTON_REQUIRE_ALL",
+            "the wasm32-wasip1 target is not installed (rustup target add wasm32-wasip1)",
         );
         return;
     }
@@ -449,23 +440,23 @@ fn example_wasm_matches_its_source() {
     }
 }
 
-#[test]
-fn memory_host_functions_use_the_agents_own_scope() {
-    let env = Env::new();
-    let store =
-        r#"{"entities":[{"name":"kiwi","entityType":"fruit","observations":["green and fuzzy"]}]}"#;
+/// A module that stores `entity` (with an observation mentioning
+/// "fuzzy") in its own memory, then answers with its search for "fuzzy".
+fn memo_module(env: &Env, name: &str, entity: &str) -> String {
+    let store = format!(
+        r#"{{"entities":[{{"name":"{entity}","entityType":"fruit","observations":["{entity} is fuzzy"]}}]}}"#
+    );
     let query = r#"{"query":"fuzzy"}"#;
     let wat_escape = |s: &str| s.replace('"', "\\\"");
-    // Stores an entity, then returns the search answer written at 4096.
-    let file = abi(
-        &env,
-        "memo",
+    abi(
+        env,
+        name,
         &format!(
             r#"(import "caxton" "memory_store" (func $store (param i32 i32) (result i32)))
                (import "caxton" "memory_search" (func $search (param i32 i32 i32 i32) (result i32)))
                (data (i32.const 0) "{}")
                (data (i32.const 512) "{}")"#,
-            wat_escape(store),
+            wat_escape(&store),
             wat_escape(query)
         ),
         &format!(
@@ -475,16 +466,83 @@ fn memory_host_functions_use_the_agents_own_scope() {
             store.len(),
             query.len()
         ),
-    );
-    deploy(&env, "memo", &file, &[]).ok();
-    let out = env
-        .run(&["agents", "test", "memo", "--input", "{}", "--json"])
-        .ok()
-        .json();
-    assert_eq!(out["output"]["results"][0]["name"], "kiwi", "{out}");
-    assert_eq!(out["output"]["results"][0]["scope"], "agent");
+    )
+}
+
+#[test]
+fn memory_host_functions_use_the_agents_own_scope() {
+    let env = Env::new();
+    for (agent, entity) in [("memo", "kiwi"), ("other", "peach")] {
+        let file = memo_module(&env, agent, entity);
+        deploy(&env, agent, &file, &[]).ok();
+    }
+    let found = |agent: &str| -> Vec<serde_json::Value> {
+        let out = env
+            .run(&["agents", "test", agent, "--input", "{}", "--json"])
+            .ok()
+            .json();
+        out["output"]["results"].as_array().unwrap().clone()
+    };
+    // Both have stored their fact once `other` has run; each sees only its own.
+    found("memo");
+    for (agent, own) in [("other", "peach"), ("memo", "kiwi")] {
+        let results = found(agent);
+        let names: Vec<&str> = results
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, [own], "{agent} sees {results:?}");
+        assert_eq!(results[0]["scope"], "agent");
+    }
     let graph = env
         .run(&["memory", "read-graph", "--agent", "memo", "--json"])
         .ok();
-    assert!(graph.stdout.contains("green and fuzzy"), "{}", graph.stdout);
+    assert!(graph.stdout.contains("kiwi is fuzzy"), "{}", graph.stdout);
+    assert!(!graph.stdout.contains("peach"), "{}", graph.stdout);
+}
+
+#[test]
+fn a_trap_exits_1_and_an_oversized_input_is_refused() {
+    let env = Env::new();
+    let trap = abi(&env, "trap", "", "unreachable");
+    deploy(&env, "trap", &trap, &[]).ok();
+    let r = env
+        .run(&["agents", "test", "trap", "--input", "{}", "--json"])
+        .code(1);
+    let e = error_json(&r);
+    assert_eq!(e["error"]["code"], "wasm_trap", "{e}");
+    let r = env
+        .run(&["agents", "test", "trap", "--input", "{}"])
+        .code(1);
+    assert!(r.stderr.contains("unreachable"), "{}", r.stderr);
+
+    deploy(&env, "word-count", &example(), &[]).ok();
+    // A 4 KiB input against a 1 KiB limit (the default is 1 MiB, more
+    // than one command-line argument may hold).
+    let big = format!("\"{}\"", "word ".repeat(800));
+    let run = |input: &str, json: bool| {
+        let mut c = env.cmd();
+        c.env("CAXTON_RUNTIME_WASM_MAX_INPUT_BYTES", "1024").args([
+            "agents",
+            "test",
+            "word-count",
+            "--input",
+            input,
+        ]);
+        if json {
+            c.arg("--json");
+        }
+        finish(c.output().unwrap())
+    };
+    let r = run(&big, false).code(7);
+    assert!(
+        r.stderr.contains("input_size limit exceeded"),
+        "{}",
+        r.stderr
+    );
+    let e = error_json(&run(&big, true).code(7));
+    assert_eq!(e["error"]["code"], "limit_exceeded", "{e}");
+    // The same agent under the limit answers.
+    let ok = run("\"one two\"", true).ok().json();
+    assert_eq!(ok["output"]["words"], 2, "{ok}");
 }

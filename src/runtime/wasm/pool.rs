@@ -45,11 +45,7 @@ impl Pool {
     /// Block until `agent` may run one more execution.
     pub fn acquire(&self, agent: &str) -> Permit<'_> {
         let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        loop {
-            let mine = st.by_agent.get(agent).copied().unwrap_or(0);
-            if st.running < self.workers && mine < self.per_agent {
-                break;
-            }
+        while !self.admits(&st, agent) {
             st = self.freed.wait(st).unwrap_or_else(PoisonError::into_inner);
         }
         st.running += 1;
@@ -58,6 +54,15 @@ impl Pool {
             pool: self,
             agent: agent.to_string(),
         }
+    }
+}
+
+impl Pool {
+    /// Whether `agent` may start one more execution now: a worker is free
+    /// and the agent holds fewer than its share.
+    fn admits(&self, st: &State, agent: &str) -> bool {
+        let mine = st.by_agent.get(agent).copied().unwrap_or(0);
+        st.running < self.workers && mine < self.per_agent
     }
 }
 
@@ -86,20 +91,35 @@ mod tests {
 
     #[test]
     fn one_agent_cannot_take_every_worker() {
-        let pool = Pool::new(2);
+        let pool = std::sync::Arc::new(Pool::new(2));
         let a = pool.acquire("runaway");
-        // A second "runaway" permit would block; another agent gets a slot at once.
-        let b = pool.acquire("good");
         {
+            // One of two workers is free, but it is not the runaway's to take.
             let st = pool.state.lock().unwrap();
-            assert_eq!(st.running, 2);
-            assert_eq!(st.by_agent["runaway"], 1);
+            assert!(!pool.admits(&st, "runaway"), "per-agent cap not enforced");
+            assert!(pool.admits(&st, "good"));
         }
+        // A second runaway acquire waits; another agent's returns at once.
+        let p = pool.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let second = std::thread::spawn(move || {
+            let _permit = p.acquire("runaway");
+            tx.send(()).unwrap();
+        });
+        let b = pool.acquire("good");
+        assert_eq!(pool.state.lock().unwrap().running, 2);
+        assert!(rx.try_recv().is_err(), "the second runaway got a slot");
+        drop(b);
+        assert!(
+            rx.try_recv().is_err(),
+            "a free worker is still not its to take"
+        );
         drop(a);
-        let c = pool.acquire("runaway");
-        drop((b, c));
-        assert_eq!(pool.state.lock().unwrap().running, 0);
-        assert!(pool.state.lock().unwrap().by_agent.is_empty());
+        rx.recv().unwrap();
+        second.join().unwrap();
+        let st = pool.state.lock().unwrap();
+        assert_eq!(st.running, 0);
+        assert!(st.by_agent.is_empty());
     }
 
     #[test]

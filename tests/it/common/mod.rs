@@ -160,10 +160,31 @@ pub fn models_dir() -> Option<PathBuf> {
         .then_some(dir)
 }
 
+/// Whether a check that needs something outside the repo must run: with
+/// `CAXTON_REQUIRE_ALL=1` (set by .ci/run) or the named switch (e.g.
+/// `CAXTON_REQUIRE_MODEL=1`) a missing prerequisite fails the test instead
+/// of skipping it.
+pub fn required(switch: &str) -> bool {
+    ["CAXTON_REQUIRE_ALL", switch]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|v| v == "1"))
+}
+
+/// Skip (with a note on stderr) or, when [`required`], fail: `missing` says
+/// what is absent and how to install it.
+#[track_caller]
+pub fn skip(switch: &str, missing: &str) {
+    assert!(
+        !required(switch),
+        "{switch}=1 or CAXTON_REQUIRE_ALL=1, but {missing}"
+    );
+    eprintln!("note: skipped: {missing}");
+}
+
 /// Whether model-backed checks must run (fail, not skip, without a model).
 #[track_caller]
 pub fn have_model() -> bool {
-    let required = std::env::var("CAXTON_REQUIRE_MODEL").is_ok_and(|v| v == "1");
+    let required = required("CAXTON_REQUIRE_MODEL");
     match (models_dir(), required) {
         (Some(_), _) => true,
         (None, true) => panic!(
@@ -207,6 +228,25 @@ pub fn hold_daemon_lock(data_dir: &Path) -> std::fs::File {
     f.try_lock().expect("lock is free");
     std::fs::write(&path, "pid 1 (daemon)\n").unwrap();
     f
+}
+
+/// An env with `caxton init` run and `n` entities of `per` observations
+/// each stored (without embeddings).
+pub fn seeded(n: usize, per: usize) -> Env {
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    env.run_stdin(
+        &["memory", "create-entities", "--no-embed"],
+        &entities_json("E", n, per),
+    )
+    .ok();
+    env
+}
+
+/// The JSON error document a failed `--json` command prints on stderr.
+#[track_caller]
+pub fn error_json(r: &Run) -> serde_json::Value {
+    serde_json::from_str(r.stderr.trim()).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
 }
 
 /// Row count of every table of a database file, opened read-only.
@@ -256,10 +296,7 @@ pub fn mcp_servers_config(fs_root: &Path) -> Option<String> {
     let everything = modules.join("server-everything/dist/index.js");
     let fs = modules.join("server-filesystem/dist/index.js");
     let installed = everything.is_file() && fs.is_file();
-    match (
-        installed,
-        std::env::var("CAXTON_REQUIRE_MCP").is_ok_and(|v| v == "1"),
-    ) {
+    match (installed, required("CAXTON_REQUIRE_MCP")) {
         (true, _) => Some(format!(
             "[mcp.servers.everything]\ncommand = \"node\"\nargs = [{everything:?}]\n\n\
              [mcp.servers.fs]\ncommand = \"node\"\nargs = [{fs:?}, {root:?}]\n",
@@ -275,3 +312,6 @@ pub fn mcp_servers_config(fs_root: &Path) -> Option<String> {
     }
 }
 pub mod recorded_llm;
+pub mod wat;
+include!("dead_port.rs");
+pub use self::wat::abi_module;

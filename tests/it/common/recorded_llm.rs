@@ -1,7 +1,8 @@
-//! A RECORDING, not a model: a loopback HTTP server that replays LLM API
-//! responses captured from the real services (tests/recorded_llm/*.http:
-//! status line, headers, blank line, body), one per request, in the order
-//! a test scripts them. It keeps every request it received so tests can
+//! A REPLAY, not a model: a loopback HTTP server that serves canned LLM API
+//! responses (tests/recorded_llm/*.http: status line, headers, blank line,
+//! body), one per request, in the order a test scripts them. The fixtures
+//! are hand-written from the providers' API documentation, not captured
+//! from the live services (tests/recorded_llm/README.md). It keeps every request it received so tests can
 //! check what the adapters sent.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -119,10 +120,10 @@ fn serve(stream: TcpStream, reply: &str, log: &Mutex<Vec<Received>>) -> Option<(
     Some(())
 }
 
-/// A loopback URL where nothing listens (the port was just released).
-pub fn dead_url() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    format!("http://127.0.0.1:{port}/v1")
+/// A loopback `/v1` base URL where nothing listens, and the port held for
+/// as long as the returned guard lives.
+pub fn dead_url() -> (super::DeadPort, String) {
+    let port = super::DeadPort::new();
+    let url = port.url("/v1");
+    (port, url)
 }
