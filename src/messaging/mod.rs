@@ -336,7 +336,7 @@ impl Messenger {
     pub fn send_many(&self, news: Vec<NewMessage>) -> Result<Vec<SendReport>> {
         let p = self.inner.protection;
         let now = now_ms();
-        let queued = self.queued();
+        let queued = self.backlog();
         if queued + news.len() > self.inner.max_queued {
             return Err(Error::Overloaded {
                 message: format!(
@@ -830,7 +830,7 @@ impl Messenger {
     fn execute(&self, agent: &str, target: Option<&Target>, m: &Message) -> Delivered {
         // An unreadable store charges nothing here; dispatch checks again.
         let charged = self.inner.charged(&m.conversation_id).unwrap_or(0);
-        let room = self.inner.max_queued.saturating_sub(self.queued());
+        let room = self.inner.max_queued.saturating_sub(self.backlog());
         let outbox = Outbox::new(agent, m, self.inner.protection, charged, room);
         let db = self.inner.cx.paths().db();
         match target {
@@ -981,7 +981,7 @@ impl Messenger {
     /// however often this runs.
     pub fn recover(&self) -> Result<Recovered> {
         let queued: HashSet<String> = lock(&self.inner.queue).queued.clone();
-        let room = self.inner.max_queued.saturating_sub(self.queued());
+        let room = self.inner.max_queued.saturating_sub(queued.len());
         // Ids in `queued` may be among the oldest pending: read past them,
         // and one more to learn whether anything is left behind.
         let rows = store::pending(lock(&self.inner.store).conn(), room + queued.len() + 1)
@@ -1055,6 +1055,11 @@ impl Messenger {
     /// Deliveries queued in this process (not yet started).
     pub fn queued(&self) -> usize {
         lock(&self.inner.queue).jobs.len()
+    }
+
+    /// Deliveries queued or running: what `messaging.max_queued_messages` bounds.
+    fn backlog(&self) -> usize {
+        lock(&self.inner.queue).queued.len()
     }
 
     /// `GET /api/v1/conversations`.

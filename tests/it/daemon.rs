@@ -9,12 +9,12 @@ use crate::common::{Env, agent, repo};
 use serde_json::{Value, json};
 
 /// Generous: these poll a real process on a shared 2-core machine.
-const DEADLINE: Duration = Duration::from_secs(20);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
 
-struct Daemon {
-    child: Child,
-    url: String,
-    http: reqwest::blocking::Client,
+pub(crate) struct Daemon {
+    pub(crate) child: Child,
+    pub(crate) url: String,
+    pub(crate) http: reqwest::blocking::Client,
 }
 
 impl Drop for Daemon {
@@ -25,7 +25,7 @@ impl Drop for Daemon {
 }
 
 #[track_caller]
-fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let end = Instant::now() + DEADLINE;
     loop {
         if let Some(v) = f() {
@@ -37,7 +37,7 @@ fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 }
 
 /// Start `caxton server start --port 0` and wait until it is ready.
-fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
+pub(crate) fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
     let mut cmd = env.cmd();
     cmd.args(["server", "start", "--port", "0"])
         .env("CAXTON_SERVER_METRICS_PORT", "0")
@@ -66,7 +66,7 @@ fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
 }
 
 impl Daemon {
-    fn send(&self, req: reqwest::blocking::RequestBuilder) -> (u16, Value, String) {
+    pub(crate) fn send(&self, req: reqwest::blocking::RequestBuilder) -> (u16, Value, String) {
         let resp = req.send().expect("request");
         let status = resp.status().as_u16();
         let rid = resp
@@ -80,12 +80,12 @@ impl Daemon {
         (status, v, rid)
     }
 
-    fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) fn get(&self, path: &str) -> (u16, Value) {
         let (s, v, _) = self.send(self.http.get(format!("{}{path}", self.url)));
         (s, v)
     }
 
-    fn post(&self, path: &str, body: &str) -> (u16, Value, String) {
+    pub(crate) fn post(&self, path: &str, body: &str) -> (u16, Value, String) {
         self.send(
             self.http
                 .post(format!("{}{path}", self.url))
@@ -101,7 +101,7 @@ impl Daemon {
 }
 
 /// A WASM module that runs for `ms` milliseconds of wall time, then answers.
-fn slow_module(ms: u64) -> Vec<u8> {
+pub(crate) fn slow_module(ms: u64) -> Vec<u8> {
     wat::parse_str(format!(
         r#"(module
              (import "caxton" "now_ms" (func $now (result i64)))
@@ -119,7 +119,7 @@ fn slow_module(ms: u64) -> Vec<u8> {
     .unwrap()
 }
 
-fn deploy_body(name: &str, module: &[u8]) -> String {
+pub(crate) fn deploy_body(name: &str, module: &[u8]) -> String {
     use base64::Engine;
     json!({
         "name": name,

@@ -14,6 +14,8 @@ mod local_llm_runs;
 mod mcp;
 mod memory;
 mod messaging;
+mod props_outside_input;
+mod security_daemon;
 mod storage;
 mod tools;
 mod wasm_agents;
