@@ -2,6 +2,7 @@
 //! played by a RECORDING (tests/recorded_llm replayed on loopback): tool
 //! calls, denied tools, the run log, and provider failures.
 
+
 use crate::common::recorded_llm::{RecordedLlm, dead_url};
 use crate::common::{Env, repo};
 

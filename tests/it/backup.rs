@@ -408,11 +408,10 @@ fn prune_keeps_daily_and_weekly_and_never_the_newest_verified() {
 /// `sleep` stubbed, answering "yes".
 fn emergency_restore(env: &Env, backup: &Path) -> crate::common::Run {
     let root = env.path().join("var/lib/caxton");
-    let script = std::fs::read_to_string(
-        crate::common::repo().join("tests/fixtures/runbook/emergency_restore.sh"),
-    )
-    .unwrap()
-    .replace("/var/lib/caxton", root.to_str().unwrap());
+    let script =
+        std::fs::read_to_string(crate::common::repo().join("tests/fixtures/runbook/emergency_restore.sh"))
+            .unwrap()
+            .replace("/var/lib/caxton", root.to_str().unwrap());
     let bin = env.path().join("stub-bin");
     std::fs::create_dir_all(&bin).unwrap();
     for stub in ["systemctl", "sleep"] {

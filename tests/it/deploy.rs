@@ -1,6 +1,7 @@
 //! The deployment files in scripts/deploy/ and the Dockerfile stay valid and
 //! in step with the real binary.
 
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -22,11 +23,7 @@ fn systemd_unit_passes_systemd_analyze_verify() {
     // verify checks that ExecStart's binary exists: point it at this build.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("caxton.service");
-    std::fs::write(
-        &path,
-        unit.replace("/usr/local/bin/caxton", crate::common::bin()),
-    )
-    .unwrap();
+    std::fs::write(&path, unit.replace("/usr/local/bin/caxton", crate::common::bin())).unwrap();
     let out = std::process::Command::new("systemd-analyze")
         .arg("verify")
         .arg(&path)

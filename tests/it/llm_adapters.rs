@@ -2,15 +2,16 @@
 //! (tests/recorded_llm, replayed on loopback): success, streaming fragments,
 //! tool calls, and every classified failure.
 
+
 use std::time::{Duration, Instant};
 
-use crate::common::recorded_llm::{RecordedLlm, dead_url};
 use caxton::runtime::llm::anthropic::Anthropic;
 use caxton::runtime::llm::openai::OpenAi;
 use caxton::runtime::llm::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
     ToolSpec,
 };
+use crate::common::recorded_llm::{RecordedLlm, dead_url};
 use serde_json::json;
 
 const KEY: &str = "sk-test-wrong-key-12345";

@@ -3,6 +3,7 @@
 //! is weak, so these tests assert shape (a tool call was made and recorded,
 //! text came back), never wording.
 
+
 use crate::common::{Env, mcp_servers_config, models_dir, repo};
 use serde_json::Value;
 
