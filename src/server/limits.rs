@@ -16,7 +16,7 @@ use axum::response::IntoResponse;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
@@ -111,5 +111,14 @@ async fn refuse(mut stream: TcpStream, max: u32) {
         stream.write_all(&body).await?;
         stream.shutdown().await
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+    if let Ok(Ok(())) = tokio::time::timeout(Duration::from_secs(1), write).await {
+        // Closing with the request still unread would send a reset, which
+        // can destroy the answer before the client reads it: read the
+        // request away until the client closes (bounded by the timeout).
+        let drain = async {
+            let mut buf = [0u8; 4096];
+            while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+    }
 }
