@@ -48,6 +48,16 @@ pub struct ServerConfig {
     /// Longest a non-execution request may take (504 beyond it).
     #[serde(with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// Host names accepted in the `Host` header besides the bound address,
+    /// `localhost` and IP literals (e.g. the name a reverse proxy forwards).
+    /// Any other name is refused: that is what stops DNS rebinding.
+    pub allowed_hosts: Vec<String>,
+    /// Open HTTP connections at once; more are answered 503 and closed.
+    pub max_connections: u32,
+    /// Longest a client may take to send a request's headers (and longest
+    /// an idle keep-alive connection stays open).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +73,9 @@ impl Default for ServerConfig {
             auth_token_file: None,
             max_body_bytes: 32 << 20,
             request_timeout: Duration::from_secs(30),
+            allowed_hosts: Vec::new(),
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -263,6 +276,12 @@ pub struct MessagingConfig {
     /// Messages of the conversation tail given to config agents as
     /// `conversation_history`.
     pub history_messages: u32,
+    /// Messages one delivery may send (an agent's `send_message` calls
+    /// while it handles one message); more are refused.
+    pub max_sends_per_delivery: u32,
+    /// Messages waiting for delivery at once; a send beyond it is refused
+    /// (REST: 429 with Retry-After), recovery queues up to it.
+    pub max_queued_messages: u32,
 }
 
 impl Default for MessagingConfig {
@@ -274,6 +293,8 @@ impl Default for MessagingConfig {
             breaker_failures: 3,
             breaker_cooldown: Duration::from_secs(30),
             history_messages: 10,
+            max_sends_per_delivery: 64,
+            max_queued_messages: 10_000,
         }
     }
 }
@@ -353,14 +374,23 @@ impl Loaded {
     }
 }
 
-/// Keys whose values never appear in output.
+/// Keys whose values never appear in output: every value under an `env`
+/// table (MCP servers' `env = {...}` holds their credentials, whatever the
+/// variable is called), and any key with a segment naming a token, key,
+/// secret or password, in any case (`GITHUB_TOKEN`, `ApiKey`). A last segment
+/// ending in `_file` or `_env` names where the secret is, not the secret.
 fn is_secret(key: &str) -> bool {
-    let last = key.rsplit('.').next().unwrap_or(key);
-    ["token", "key", "secret", "password"]
-        .iter()
-        .any(|s| last.contains(s))
-        && !last.ends_with("_file")
-        && !last.ends_with("_env")
+    let segments: Vec<String> = key.split('.').map(str::to_ascii_lowercase).collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let names_secret = |s: &str| {
+        ["token", "key", "secret", "password"]
+            .iter()
+            .any(|w| s.contains(w))
+    };
+    let pointer = last.ends_with("_file") || last.ends_with("_env");
+    parents.iter().any(|s| s == "env" || names_secret(s)) || (names_secret(last) && !pointer)
 }
 
 /// Environment names that are shorter aliases of a `CAXTON_<SECTION>_<KEY>` name.
@@ -808,5 +838,27 @@ mod tests {
             load_with(&[], &[], ov),
             Err(Error::FileNotFound { .. })
         ));
+    }
+
+    #[test]
+    fn secrets_are_found_in_any_segment_and_case() {
+        for key in [
+            "mcp.servers.github.env.GITHUB_TOKEN",
+            "mcp.servers.db.env.PGHOST",
+            "llm.providers.x.ApiKey",
+            "llm.providers.x.Password",
+            "llm.providers.secrets.value",
+            "server.auth_token",
+        ] {
+            assert!(is_secret(key), "{key} must be masked");
+        }
+        for key in [
+            "server.auth_token_file",
+            "llm.providers.openai.api_key_env",
+            "server.port",
+            "mcp.servers.github.command",
+        ] {
+            assert!(!is_secret(key), "{key} is not a secret");
+        }
     }
 }

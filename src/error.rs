@@ -168,6 +168,22 @@ pub enum Error {
     },
     #[error("no reply to message {message_id} within {waited_ms} ms")]
     ReplyTimeout { message_id: String, waited_ms: u64 },
+    /// A request a browser could have been tricked into sending (DNS
+    /// rebinding, cross-site): refused before any handler runs.
+    #[error("{message}")]
+    RequestRefused {
+        code: &'static str,
+        status: u16,
+        message: String,
+        hint: String,
+    },
+    /// A limit on concurrent work was reached; retry after `retry_after_s`.
+    #[error("{message}")]
+    Overloaded {
+        message: String,
+        hint: String,
+        retry_after_s: u64,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -257,6 +273,8 @@ impl Error {
             Error::ConversationNotFound { .. } => "conversation_not_found",
             Error::ConversationLimit { .. } => "conversation_limit",
             Error::ReplyTimeout { .. } => "reply_timeout",
+            Error::RequestRefused { code, .. } => code,
+            Error::Overloaded { .. } => "overloaded",
         }
     }
 
@@ -304,7 +322,7 @@ impl Error {
                 404 => ExitCode::NotFound,
                 409 => ExitCode::Conflict,
                 400 | 422 => ExitCode::Invalid,
-                413 | 507 => ExitCode::Limit,
+                413 | 429 | 507 => ExitCode::Limit,
                 503 => ExitCode::Daemon,
                 _ => ExitCode::Failure,
             },
@@ -317,7 +335,8 @@ impl Error {
             | Error::ConversationLimit { .. }
             | Error::MemoryFull { .. } => ExitCode::Limit,
             Error::ConversationNotFound { .. } => ExitCode::NotFound,
-            Error::ReplyTimeout { .. } => ExitCode::Failure,
+            Error::ReplyTimeout { .. } | Error::RequestRefused { .. } => ExitCode::Failure,
+            Error::Overloaded { .. } => ExitCode::Limit,
         }
     }
 
@@ -329,7 +348,8 @@ impl Error {
             Error::Timeout { .. } => return 504,
             // The request is fine; the server has no room for it.
             Error::MemoryFull { .. } => return 507,
-            Error::Remote { status, .. } => return *status,
+            Error::Remote { status, .. } | Error::RequestRefused { status, .. } => return *status,
+            Error::Overloaded { .. } => return 429,
             _ => {}
         }
         match self.exit_code() {
@@ -464,7 +484,9 @@ impl Error {
                 "use another backup; `caxton backup verify {}` lists every problem",
                 file.display()
             )),
-            Error::MessageInvalid { hint, .. } => Some(hint.clone()),
+            Error::MessageInvalid { hint, .. }
+            | Error::RequestRefused { hint, .. }
+            | Error::Overloaded { hint, .. } => Some(hint.clone()),
             Error::MessageTooLarge { .. } => Some(
                 "send a smaller content, or raise messaging.max_message_bytes in the server config".into(),
             ),

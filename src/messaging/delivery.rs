@@ -35,6 +35,8 @@ pub struct Protection {
     pub max_message_bytes: u64,
     pub max_depth: u32,
     pub max_conversation_messages: u32,
+    /// Messages one delivery may send.
+    pub max_sends_per_delivery: u32,
 }
 
 /// Why loop protection refuses a message at `depth` in a conversation that
@@ -73,8 +75,13 @@ pub struct Outbox {
     agent: String,
     parent: Message,
     limits: Protection,
-    /// Messages of the conversation when the delivery started.
+    /// Messages charged to the conversation's root when the delivery started.
     conversation_messages: u32,
+    /// Deliveries the queue had room for when the delivery started.
+    queue_room: usize,
+    /// A refusal is recorded once per delivery: an agent retrying in a loop
+    /// must not fill the store with refusals.
+    refusal_recorded: bool,
     /// Accepted: stored and routed when the delivery commits.
     pub sent: Vec<Message>,
     /// Refused by loop protection, each followed by its `failure` notice.
@@ -129,12 +136,15 @@ impl Outbox {
         parent: &Message,
         limits: Protection,
         conversation_messages: u32,
+        queue_room: usize,
     ) -> Outbox {
         Outbox {
             agent: agent.to_string(),
             parent: parent.clone(),
             limits,
             conversation_messages,
+            queue_room,
+            refusal_recorded: false,
             sent: Vec::new(),
             refused: Vec::new(),
         }
@@ -144,10 +154,12 @@ impl Outbox {
     /// handling: the library function behind the `send_message` host
     /// function and the config agents' `send_message` tool. The sender is
     /// always the agent; the conversation is the current one unless the
-    /// message names another. Loop protection refuses a message deeper than
-    /// `max_depth` or past the conversation budget with
-    /// [`Error::ConversationLimit`] and records the refusal and a `failure`
-    /// notice in the conversation.
+    /// message names another (its budget is still charged to the root of
+    /// this one, see `budget`). Loop protection refuses a message deeper than
+    /// `max_depth`, past the conversation budget, past
+    /// `max_sends_per_delivery` or when the queue is full with
+    /// [`Error::ConversationLimit`], and records the first refusal of the
+    /// delivery and a `failure` notice in the conversation.
     pub fn send_message(&mut self, mut new: NewMessage) -> Result<&Message> {
         new.sender = Some(self.agent.clone());
         let mut v = new.validate(self.limits.max_message_bytes)?;
@@ -163,13 +175,29 @@ impl Outbox {
             .unwrap_or_else(|| derived_id(&self.parent.message_id, n));
         let parent = Some(self.parent.message_id.clone());
         let mut m = v.into_message(id, conversation_id, parent, self.parent.depth + 1, now);
-        let used = self.conversation_messages + (self.sent.len() + self.refused.len()) as u32;
-        let reason = limit_reason(&self.limits, m.depth, used);
+        let used = self
+            .conversation_messages
+            .saturating_add((self.sent.len() + self.refused.len()) as u32);
+        let reason = limit_reason(&self.limits, m.depth, used).or_else(|| {
+            let max = self.limits.max_sends_per_delivery;
+            if self.sent.len() >= max as usize {
+                Some(format!(
+                    "send limit of {max} messages per delivery reached (messaging.max_sends_per_delivery)"
+                ))
+            } else if self.sent.len() >= self.queue_room {
+                Some("the delivery queue is full (messaging.max_queued_messages)".to_string())
+            } else {
+                None
+            }
+        });
         if let Some(reason) = reason {
-            let notice = refuse(&mut m, reason.clone(), &self.agent, now);
             let conversation = m.conversation_id.clone();
-            self.refused.push(m);
-            self.refused.push(notice);
+            if !self.refusal_recorded {
+                self.refusal_recorded = true;
+                let notice = refuse(&mut m, reason.clone(), &self.agent, now);
+                self.refused.push(m);
+                self.refused.push(notice);
+            }
             return Err(Error::ConversationLimit {
                 conversation,
                 reason,
@@ -256,7 +284,13 @@ pub fn deliver_wasm(
         .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
         .unwrap_or_else(|shared| {
             let mut g = shared.lock().unwrap_or_else(PoisonError::into_inner);
-            let empty = Outbox::new(&g.agent, &g.parent, g.limits, g.conversation_messages);
+            let empty = Outbox::new(
+                &g.agent,
+                &g.parent,
+                g.limits,
+                g.conversation_messages,
+                g.queue_room,
+            );
             std::mem::replace(&mut *g, empty)
         });
     Delivered {

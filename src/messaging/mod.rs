@@ -9,6 +9,7 @@
 //! worker threads (`work`), by `wait_reply` while it waits, or by
 //! `run_until_idle` in the CLI.
 
+mod budget;
 pub mod delivery;
 pub mod message;
 pub mod metrics;
@@ -89,6 +90,8 @@ pub struct Conversation {
 pub struct Recovered {
     /// Undelivered messages found in the store and queued again.
     pub queued: u64,
+    /// More are stored than the queue had room for; they follow as it drains.
+    pub deferred: bool,
 }
 
 /// A message waiting to be handed to an agent.
@@ -150,6 +153,13 @@ struct Inner {
     /// Signalled when jobs are queued and when a step commits.
     changed: Condvar,
     conversations: Mutex<HashMap<String, ConvState>>,
+    /// Conversation → the root conversation its budget is charged to.
+    roots: Mutex<HashMap<String, String>>,
+    /// Most deliveries waiting in the queue (`messaging.max_queued_messages`).
+    max_queued: usize,
+    /// Recovery left stored messages behind for want of queue room; they
+    /// are queued as it drains.
+    deferred: AtomicBool,
     metrics: metrics::Metrics,
     /// Config-agent runs, built on the first message to a config agent so
     /// providers stay loaded between deliveries.
@@ -157,8 +167,9 @@ struct Inner {
 }
 
 impl Inner {
-    /// Count `m` in its conversation's cached state.
+    /// Count `m` in its conversation's cached state, and in its root's.
     fn count(&self, reg: &Registry, m: &Message) {
+        let root = lock(&self.roots).get(&m.conversation_id).cloned();
         let mut cache = lock(&self.conversations);
         let c = cache.entry(m.conversation_id.clone()).or_default();
         c.count += 1;
@@ -166,6 +177,11 @@ impl Inner {
             && !c.participants.contains(r)
         {
             c.participants.push(r.clone());
+        }
+        if let Some(root) = root.filter(|r| *r != m.conversation_id)
+            && let Some(rc) = cache.get_mut(&root)
+        {
+            rc.count += 1;
         }
     }
 
@@ -213,6 +229,7 @@ impl Messenger {
                     max_message_bytes: c.max_message_bytes,
                     max_depth: c.max_depth,
                     max_conversation_messages: c.max_conversation_messages,
+                    max_sends_per_delivery: c.max_sends_per_delivery,
                 },
                 policy: BreakerPolicy {
                     failures: c.breaker_failures.max(1),
@@ -227,6 +244,9 @@ impl Messenger {
                 queue: Mutex::new(Queue::default()),
                 changed: Condvar::new(),
                 conversations: Mutex::new(HashMap::new()),
+                roots: Mutex::new(HashMap::new()),
+                max_queued: c.max_queued_messages.max(1) as usize,
+                deferred: AtomicBool::new(false),
                 metrics: metrics::Metrics::default(),
                 runs: std::sync::OnceLock::new(),
             }),
@@ -316,24 +336,37 @@ impl Messenger {
     pub fn send_many(&self, news: Vec<NewMessage>) -> Result<Vec<SendReport>> {
         let p = self.inner.protection;
         let now = now_ms();
+        let queued = self.backlog();
+        if queued + news.len() > self.inner.max_queued {
+            return Err(Error::Overloaded {
+                message: format!(
+                    "{queued} messages are waiting for delivery (messaging.max_queued_messages = {})",
+                    self.inner.max_queued
+                ),
+                hint: "retry once agents have caught up, or raise messaging.max_queued_messages"
+                    .into(),
+                retry_after_s: 1,
+            });
+        }
         let mut messages = Vec::with_capacity(news.len());
         for new in news {
             let mut v = new.validate(p.max_message_bytes)?;
             let fresh = v.conversation_id.is_none();
             let conversation_id = v.conversation_id.take().unwrap_or_else(message::new_id);
-            let conv = if fresh {
+            let charged = if fresh {
                 lock(&self.inner.conversations)
                     .insert(conversation_id.clone(), ConvState::default());
-                ConvState::default()
+                self.inner.new_root(&conversation_id);
+                0
             } else {
-                self.conversation_state(&conversation_id)?
+                self.inner.charged(&conversation_id)?
             };
             let parent = match (&v.in_reply_to, fresh) {
                 (Some(r), false) => self.find_parent(&conversation_id, r)?,
                 _ => None,
             };
             let depth = parent.as_ref().map_or(0, |p| p.depth + 1);
-            if let Some(reason) = delivery::limit_reason(&p, depth, conv.count) {
+            if let Some(reason) = delivery::limit_reason(&p, depth, charged) {
                 return Err(Error::ConversationLimit {
                     conversation: conversation_id,
                     reason,
@@ -407,24 +440,6 @@ impl Messenger {
             .find(|m| m.message_id == in_reply_to || m.reply_with.as_deref() == Some(in_reply_to)))
     }
 
-    fn conversation_state(&self, id: &str) -> Result<ConvState> {
-        if let Some(c) = lock(&self.inner.conversations).get(id) {
-            return Ok(c.clone());
-        }
-        let (count, participants) = store::conversation_state(lock(&self.inner.store).conn(), id)
-            .map_err(|e| self.db_err(e))?;
-        let c = ConvState {
-            count,
-            participants,
-        };
-        let mut cache = lock(&self.inner.conversations);
-        if cache.len() >= CONVERSATION_CACHE {
-            cache.clear();
-        }
-        cache.insert(id.to_string(), c.clone());
-        Ok(c)
-    }
-
     /// Decide where `m` goes and add the writes (and the job) to `plan`:
     /// a capability is routed, a receiver that is an agent gets it directly,
     /// anyone else (a CLI user, an API client) only has it recorded. No
@@ -434,10 +449,12 @@ impl Messenger {
         let deployed = self.deployed();
         let reg = &deployed.registry;
         let conv = self
-            .conversation_state(&m.conversation_id)
+            .inner
+            .tree_state(&m.conversation_id)
             .unwrap_or_default();
+        let charged = self.inner.charged(&m.conversation_id).unwrap_or(conv.count);
         let bump = |inner: &Inner, m: &Message| inner.count(reg, m);
-        if m.state == State::Pending && self.refuse_if_over(plan, &mut m, &conv, now) {
+        if m.state == State::Pending && self.refuse_if_over(plan, &mut m, charged, now) {
             bump(&self.inner, &m);
             return;
         }
@@ -519,9 +536,8 @@ impl Messenger {
     }
 
     /// Loop protection for a message about to be stored for delivery.
-    fn refuse_if_over(&self, plan: &mut Plan, m: &mut Message, conv: &ConvState, now: i64) -> bool {
-        let Some(reason) = delivery::limit_reason(&self.inner.protection, m.depth, conv.count)
-        else {
+    fn refuse_if_over(&self, plan: &mut Plan, m: &mut Message, charged: u32, now: i64) -> bool {
+        let Some(reason) = delivery::limit_reason(&self.inner.protection, m.depth, charged) else {
             return false;
         };
         self.inner.metrics.message(m.performative, Outcome::Refused);
@@ -721,6 +737,13 @@ impl Messenger {
                     plan.updates.push(job.message.clone());
                     plan.inserts.extend(outbox.refused);
                     for m in outbox.sent {
+                        // A conversation the agent opened is charged to this one's root.
+                        if let Err(e) = self
+                            .inner
+                            .link(&m.conversation_id, &job.message.conversation_id)
+                        {
+                            tracing::warn!("messaging: {e}");
+                        }
                         self.dispatch(&mut plan, m, false, now);
                     }
                     if job.message.performative.expects_reply() {
@@ -767,7 +790,8 @@ impl Messenger {
         let reg = &deployed.registry;
         let capability = m.capability.clone().unwrap_or_default();
         let conv = self
-            .conversation_state(&m.conversation_id)
+            .inner
+            .tree_state(&m.conversation_id)
             .unwrap_or_default();
         match self.route(reg, &capability, &conv.participants, &tried, now) {
             Route::Agent(i) => {
@@ -804,10 +828,10 @@ impl Messenger {
 
     /// Hand `m` to `agent`.
     fn execute(&self, agent: &str, target: Option<&Target>, m: &Message) -> Delivered {
-        let conv = self
-            .conversation_state(&m.conversation_id)
-            .unwrap_or_default();
-        let outbox = Outbox::new(agent, m, self.inner.protection, conv.count);
+        // An unreadable store charges nothing here; dispatch checks again.
+        let charged = self.inner.charged(&m.conversation_id).unwrap_or(0);
+        let room = self.inner.max_queued.saturating_sub(self.backlog());
+        let outbox = Outbox::new(agent, m, self.inner.protection, charged, room);
         let db = self.inner.cx.paths().db();
         match target {
             Some(Target::Wasm {
@@ -885,7 +909,7 @@ impl Messenger {
         let mut total = 0;
         while deadline.is_none_or(|d| Instant::now() < d) {
             let n = self.deliver_batch(BATCH)?;
-            if n == 0 {
+            if n == 0 && !self.resume_deferred()? {
                 break;
             }
             total += n;
@@ -898,7 +922,7 @@ impl Messenger {
     /// every 200 ms).
     pub fn work(&self, stop: &AtomicBool) -> Result<()> {
         while !stop.load(Ordering::Relaxed) {
-            if self.deliver_batch(BATCH)? == 0 {
+            if self.deliver_batch(BATCH)? == 0 && !self.resume_deferred()? {
                 let q = lock(&self.inner.queue);
                 if q.jobs.is_empty() {
                     let _ = self
@@ -915,7 +939,8 @@ impl Messenger {
     /// meanwhile. `Ok(None)` when none will come: `m` does not expect one,
     /// or it was handled without one.
     pub fn wait_reply(&self, m: &Message, timeout: Duration) -> Result<Option<Message>> {
-        let deadline = Instant::now() + timeout;
+        // A wait too long to represent is a wait without end.
+        let deadline = Instant::now().checked_add(timeout);
         loop {
             {
                 let s = lock(&self.inner.store);
@@ -930,7 +955,9 @@ impl Messenger {
             if self.deliver_batch(BATCH)? > 0 {
                 continue;
             }
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
             if left.is_zero() {
                 return Err(Error::ReplyTimeout {
                     message_id: m.message_id.clone(),
@@ -947,20 +974,30 @@ impl Messenger {
         }
     }
 
-    /// Queue every message the store holds as undelivered (after a crash or
-    /// a stop with work in flight). The daemon calls this at start; each
-    /// message is queued once however often this runs.
+    /// Queue the messages the store holds as undelivered (after a crash or
+    /// a stop with work in flight), oldest first, as many as the queue has
+    /// room for (`messaging.max_queued_messages`); the rest are queued as it
+    /// drains. The daemon calls this at start; each message is queued once
+    /// however often this runs.
     pub fn recover(&self) -> Result<Recovered> {
-        let pending = store::pending(lock(&self.inner.store).conn()).map_err(|e| self.db_err(e))?;
         let queued: HashSet<String> = lock(&self.inner.queue).queued.clone();
+        let room = self.inner.max_queued.saturating_sub(queued.len());
+        // Ids in `queued` may be among the oldest pending: read past them,
+        // and one more to learn whether anything is left behind.
+        let rows = store::pending(lock(&self.inner.store).conn(), room + queued.len() + 1)
+            .map_err(|e| self.db_err(e))?;
+        let mut pending: Vec<Message> = rows
+            .into_iter()
+            .filter(|m| !queued.contains(&m.message_id))
+            .collect();
+        let deferred = pending.len() > room;
+        pending.truncate(room);
+        self.inner.deferred.store(deferred, Ordering::Release);
         let mut plan = Plan::default();
         let deployed = self.deployed();
         let now = now_ms();
         let mut n = 0;
         for m in pending {
-            if queued.contains(&m.message_id) {
-                continue;
-            }
             n += 1;
             let routed = m.capability.is_some();
             match m
@@ -986,7 +1023,19 @@ impl Messenger {
         let mut jobs = std::mem::take(&mut plan.jobs);
         jobs.extend(self.commit(Vec::new(), plan)?.jobs);
         self.enqueue(jobs);
-        Ok(Recovered { queued: n })
+        Ok(Recovered {
+            queued: n,
+            deferred,
+        })
+    }
+
+    /// With the queue drained, queue what recovery left behind. True when
+    /// it queued any.
+    fn resume_deferred(&self) -> Result<bool> {
+        if !self.inner.deferred.load(Ordering::Acquire) || self.queued() > 0 {
+            return Ok(false);
+        }
+        Ok(self.recover()?.queued > 0)
     }
 
     pub fn message(&self, id: &str) -> Result<Option<Message>> {
@@ -1006,6 +1055,11 @@ impl Messenger {
     /// Deliveries queued in this process (not yet started).
     pub fn queued(&self) -> usize {
         lock(&self.inner.queue).jobs.len()
+    }
+
+    /// Deliveries queued or running: what `messaging.max_queued_messages` bounds.
+    fn backlog(&self) -> usize {
+        lock(&self.inner.queue).queued.len()
     }
 
     /// `GET /api/v1/conversations`.

@@ -122,8 +122,14 @@ pub fn reply_to(conn: &Connection, m: &Message) -> rusqlite::Result<Option<Messa
 }
 
 /// Messages stored but not yet delivered, oldest first.
-pub fn pending(conn: &Connection) -> rusqlite::Result<Vec<Message>> {
-    query(conn, "WHERE state = 'pending' ORDER BY seq", &[])
+/// The `limit` oldest undelivered messages.
+pub fn pending(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<Message>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    query(
+        conn,
+        "WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+        &[&limit],
+    )
 }
 
 pub fn pending_count(conn: &Connection) -> rusqlite::Result<u64> {

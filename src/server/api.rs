@@ -51,7 +51,12 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(code = e.code(), "{e}");
         }
-        (status, axum::Json(body)).into_response()
+        let mut resp = (status, axum::Json(body)).into_response();
+        if let Error::Overloaded { retry_after_s, .. } = &e {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
+        }
+        resp
     }
 }
 
@@ -111,12 +116,16 @@ fn is_open(path: &str) -> bool {
     path.starts_with("/api/v1/health") || path == "/api/v1/ready" || path == "/metrics"
 }
 
-fn authorized(state: &AppState, req: &Request) -> bool {
-    let Some(token) = &state.token else {
+pub fn authorized(state: &AppState, req: &Request) -> bool {
+    authorized_headers(state, req.headers())
+}
+
+/// Whether `headers` carry the daemon's token (true when none is configured).
+pub fn authorized_headers(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let Some(token) = state.token() else {
         return true;
     };
-    let given = req
-        .headers()
+    let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));

@@ -4,13 +4,13 @@
 
 use axum::Router;
 use axum::extract::State as Extract;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::api::{ApiResult, blocking};
+use super::api::{ApiResult, authorized_headers, blocking};
 use super::resources;
 use crate::memory::embed;
 
@@ -60,23 +60,31 @@ fn model_state(state: &AppState) -> &'static str {
     }
 }
 
-/// A trivial query proves the database opens and answers.
-fn sqlite_status(state: &AppState) -> (String, Option<crate::store::Store>) {
-    match state.cx().store() {
-        Ok(store) => match store
+/// A trivial query proves the database opens and answers. The error text
+/// (paths, SQLite messages) is only for callers with the token: health
+/// routes are open to anyone who can reach the port.
+fn sqlite_status(state: &AppState, detail: bool) -> (String, Option<crate::store::Store>) {
+    let checked = state.cx().store().and_then(|store| {
+        store
             .conn()
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
                 r.get::<_, i64>(0)
-            }) {
-            Ok(_) => ("ok".into(), Some(store)),
-            Err(e) => (format!("error: {e}"), None),
-        },
-        Err(e) => (format!("error: {e}"), None),
+            })
+            .map_err(|e| crate::store::store_err(store.path(), e))?;
+        Ok(store)
+    });
+    match checked {
+        Ok(store) => ("ok".into(), Some(store)),
+        Err(e) if detail => (format!("error: {e}"), None),
+        Err(e) => {
+            tracing::warn!("health check: {e}");
+            ("error".into(), None)
+        }
     }
 }
 
-fn memory_json(state: &AppState) -> Value {
-    let (sqlite, store) = sqlite_status(state);
+fn memory_json(state: &AppState, detail: bool) -> Value {
+    let (sqlite, store) = sqlite_status(state, detail);
     let cx = state.cx();
     let max = cx.config().memory.max_entities;
     let usage = store
@@ -96,10 +104,14 @@ async fn checked<F: FnOnce() -> Value + Send + 'static>(f: F) -> ApiResult<axum:
     blocking(move || Ok(axum::Json(f()))).await
 }
 
-async fn detailed(Extract(state): Extract<AppState>) -> ApiResult<axum::Json<Value>> {
+async fn detailed(
+    Extract(state): Extract<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<axum::Json<Value>> {
+    let detail = authorized_headers(&state, &headers);
     checked(move || {
         let c = state.registry.counts();
-        let mem = memory_json(&state);
+        let mem = memory_json(&state, detail);
         let sqlite_ok = mem["sqlite_status"] == "ok";
         let status = if sqlite_ok {
             overall(&state, c.failed)
@@ -125,8 +137,12 @@ async fn detailed(Extract(state): Extract<AppState>) -> ApiResult<axum::Json<Val
     .await
 }
 
-async fn memory(Extract(state): Extract<AppState>) -> ApiResult<axum::Json<Value>> {
-    checked(move || memory_json(&state)).await
+async fn memory(
+    Extract(state): Extract<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<axum::Json<Value>> {
+    let detail = authorized_headers(&state, &headers);
+    checked(move || memory_json(&state, detail)).await
 }
 
 async fn agents(Extract(state): Extract<AppState>) -> impl IntoResponse {

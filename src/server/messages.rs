@@ -25,9 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/capabilities", get(capabilities))
 }
 
-/// `wait` is a duration (`"30s"`) or a number of seconds; the rest of the
-/// body is the message.
-fn split_wait(mut body: Value) -> Result<(NewMessage, Option<Duration>), Error> {
+/// `wait` is a duration (`"30s"`) or a number of seconds, at most `longest`
+/// (the request times out then anyway); the rest of the body is the message.
+fn split_wait(mut body: Value, longest: Duration) -> Result<(NewMessage, Option<Duration>), Error> {
     let bad = |message: String| Error::BadRequest { message };
     let wait = match body.as_object_mut().and_then(|o| o.remove("wait")) {
         None | Some(Value::Null) => None,
@@ -46,6 +46,13 @@ fn split_wait(mut body: Value) -> Result<(NewMessage, Option<Duration>), Error> 
             )));
         }
     };
+    if let Some(w) = wait.filter(|w| *w > longest) {
+        return Err(bad(format!(
+            "wait: {} is longer than server.request_timeout ({}), after which the request fails",
+            humantime::format_duration(w),
+            humantime::format_duration(longest)
+        )));
+    }
     let new = serde_json::from_value(body).map_err(|e| bad(format!("message: {e}")))?;
     Ok((new, wait))
 }
@@ -54,7 +61,8 @@ async fn send(
     Extract(state): Extract<AppState>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<impl IntoResponse> {
-    let (mut new, wait) = split_wait(body)?;
+    let longest = state.cx().config().server.request_timeout;
+    let (mut new, wait) = split_wait(body, longest)?;
     new.sender.get_or_insert_with(|| "api".into());
     let messenger = state.messenger.clone();
     let report = blocking(move || {

@@ -9,7 +9,9 @@ mod agents;
 mod api;
 pub mod client;
 pub mod contract;
+mod guard;
 mod health;
+mod limits;
 mod memory;
 mod messages;
 mod metrics;
@@ -17,7 +19,6 @@ pub mod registry;
 pub mod resources;
 pub mod watch;
 
-use std::future::IntoFuture;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -72,8 +73,9 @@ pub struct State {
     in_flight: AtomicUsize,
     idle: Notify,
     shutdown: tokio_watch::Sender<Option<Shutdown>>,
-    /// Required in `Authorization: Bearer` on every non-health route.
-    token: Option<String>,
+    /// Required in `Authorization: Bearer` on every non-health route;
+    /// re-read on SIGHUP.
+    token: RwLock<Option<String>>,
 }
 
 pub type AppState = Arc<State>;
@@ -82,6 +84,11 @@ impl State {
     /// The current core (replaced on SIGHUP when the config is reloaded).
     pub fn cx(&self) -> Arc<Caxton> {
         self.cx.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The bearer token requests must carry, if one is configured.
+    pub fn token(&self) -> Option<String> {
+        self.token.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn runs(&self) -> Arc<RunContext> {
@@ -102,7 +109,19 @@ impl State {
         if self.draining.load(Ordering::Acquire) {
             return Err(Error::ShuttingDown);
         }
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        let max = self.cx().config().runtime.max_concurrent_executions.max(1) as usize;
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .map_err(|_| Error::Overloaded {
+                message: format!(
+                    "{max} executions are running already (runtime.max_concurrent_executions)"
+                ),
+                hint: "retry when one has finished, or raise runtime.max_concurrent_executions"
+                    .into(),
+                retry_after_s: 1,
+            })?;
         Ok(InFlight(self.clone()))
     }
 
@@ -132,6 +151,15 @@ impl State {
         for w in &new.loaded().warnings {
             tracing::warn!("{w}");
         }
+        // A rotated token takes effect now; the old one is refused from here on.
+        let token = auth_token(&new)?;
+        if token.is_none() && self.token().is_some() {
+            return Err(Error::Config {
+                message: "the new configuration has no server.auth_token".into(),
+                hint: "a running daemon keeps its token; restart it to run without one".into(),
+            });
+        }
+        *self.token.write().unwrap_or_else(|p| p.into_inner()) = token;
         *self.runs.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(RunContext::new(&new));
         *self.cx.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
         Ok(())
@@ -368,7 +396,7 @@ async fn serve(
         in_flight: AtomicUsize::new(0),
         idle: Notify::new(),
         shutdown: shutdown_tx,
-        token,
+        token: RwLock::new(token),
     });
 
     let url = format!("http://{local}");
@@ -378,23 +406,20 @@ async fn serve(
     write(pid_file(&data_dir), format!("{}\n", std::process::id()))?;
     write(url_file(&data_dir), format!("{url}\n"))?;
 
-    let app = router(state.clone());
+    let app = guard::layer(router(state.clone()), state.clone(), local);
     let (stop_tx, stop_rx) = tokio_watch::channel(false);
-    let graceful = |mut rx: tokio_watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
+    let cx_now = state.cx();
+    let server_cfg = &cx_now.config().server;
+    let conn_limits = limits::ConnLimits {
+        max_connections: server_cfg.max_connections,
+        header_read_timeout: server_cfg.header_read_timeout,
     };
-    let http = tokio::spawn(
-        axum::serve(listener, app)
-            .with_graceful_shutdown(graceful(stop_rx.clone()))
-            .into_future(),
-    );
+    let http = tokio::spawn(limits::serve(listener, app, conn_limits, stop_rx.clone()));
     let metrics_task = metrics_listener.map(|l| {
-        tracing::info!(addr = %l.local_addr().map(|a| a.to_string()).unwrap_or_default(), "metrics listening");
-        tokio::spawn(
-            axum::serve(l, metrics::metrics_only(state.clone()))
-                .with_graceful_shutdown(graceful(stop_rx.clone()))
-                .into_future(),
-        )
+        let bound = l.local_addr().unwrap_or(local);
+        tracing::info!(addr = %bound, "metrics listening");
+        let app = guard::layer(metrics::metrics_only(state.clone()), state.clone(), bound);
+        tokio::spawn(limits::serve(l, app, conn_limits, stop_rx.clone()))
     });
     tracing::info!(%url, data_dir = %data_dir.display(), "caxton daemon listening");
 

@@ -10,12 +10,12 @@ use crate::common::{DeadPort, Env, abi_module, agent, repo};
 use serde_json::{Value, json};
 
 /// Generous: these poll a real process on a shared 2-core machine.
-const DEADLINE: Duration = Duration::from_secs(20);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
 
 pub(crate) struct Daemon {
-    child: Child,
-    url: String,
-    http: reqwest::blocking::Client,
+    pub(crate) child: Child,
+    pub(crate) url: String,
+    pub(crate) http: reqwest::blocking::Client,
 }
 
 impl Drop for Daemon {
@@ -26,7 +26,7 @@ impl Drop for Daemon {
 }
 
 #[track_caller]
-fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let end = Instant::now() + DEADLINE;
     loop {
         if let Some(v) = f() {
@@ -67,7 +67,7 @@ pub(crate) fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
 }
 
 impl Daemon {
-    fn send(&self, req: reqwest::blocking::RequestBuilder) -> (u16, Value, String) {
+    pub(crate) fn send(&self, req: reqwest::blocking::RequestBuilder) -> (u16, Value, String) {
         let resp = req.send().expect("request");
         let status = resp.status().as_u16();
         let rid = resp
@@ -102,7 +102,7 @@ impl Daemon {
 }
 
 /// A WASM module that runs for `ms` milliseconds of wall time, then answers.
-fn slow_module(ms: u64) -> Vec<u8> {
+pub(crate) fn slow_module(ms: u64) -> Vec<u8> {
     abi_module(
         r#"(import "caxton" "now_ms" (func $now (result i64)))
            (data (i32.const 2048) "{\"done\":true}")"#,
@@ -117,7 +117,7 @@ fn slow_module(ms: u64) -> Vec<u8> {
     )
 }
 
-fn deploy_body(name: &str, module: &[u8]) -> String {
+pub(crate) fn deploy_body(name: &str, module: &[u8]) -> String {
     use base64::Engine;
     json!({
         "name": name,

@@ -15,6 +15,8 @@ mod mcp;
 mod memory;
 mod memory_service;
 mod messaging;
+mod props_outside_input;
+mod security_daemon;
 mod security_sandbox;
 mod storage;
 mod tools;
