@@ -117,7 +117,7 @@ fn toml_text(
 }
 
 fn mutate(text: String, a: u16, b: u16, how: u8) -> String {
-    if text.is_empty() || how % 3 == 0 {
+    if text.is_empty() || how.is_multiple_of(3) {
         return text;
     }
     let cut = |n: u16| {
