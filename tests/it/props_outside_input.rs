@@ -116,10 +116,8 @@ fn toml_text(
     )
 }
 
+/// `text` as is, with a slice cut out, or with a slice repeated.
 fn mutate(text: String, a: u16, b: u16, how: u8) -> String {
-    if text.is_empty() || how.is_multiple_of(3) {
-        return text;
-    }
     let cut = |n: u16| {
         let mut i = n as usize % (text.len() + 1);
         while !text.is_char_boundary(i) {
@@ -128,10 +126,10 @@ fn mutate(text: String, a: u16, b: u16, how: u8) -> String {
         i
     };
     let (x, y) = (cut(a).min(cut(b)), cut(a).max(cut(b)));
-    if how % 3 == 1 {
-        format!("{}{}", &text[..x], &text[y..])
-    } else {
-        format!("{}{}{}", &text[..y], &text[x..y], &text[y..])
+    match how % 3 {
+        0 => text,
+        1 => format!("{}{}", &text[..x], &text[y..]),
+        _ => format!("{}{}{}", &text[..y], &text[x..y], &text[y..]),
     }
 }
 
