@@ -1,4 +1,4 @@
-//! Server configuration (SPEC §2): defaults, a TOML or YAML file, environment
+//! Server configuration (README "Configuration", docs/operations.md): defaults, a TOML or YAML file, environment
 //! overrides and command-line flags, in that order of increasing precedence.
 //!
 //! Layering happens on a JSON tree rather than on the typed struct so every
@@ -257,7 +257,7 @@ fn default_mcp_timeout() -> Duration {
     Duration::from_secs(30)
 }
 
-/// Agent messaging (SPEC §7): size limit, loop protection, circuit breaker.
+/// Agent messaging (README "Messaging between agents", docs/wasm-abi.md "Messaging"): size limit, loop protection, circuit breaker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MessagingConfig {

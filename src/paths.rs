@@ -1,4 +1,4 @@
-//! Where things live on disk (SPEC §2): the data directory, the agents
+//! Where things live on disk (README "Configuration", docs/operations.md): the data directory, the agents
 //! directory, the models directory and the files inside them.
 
 use std::path::{Path, PathBuf};
@@ -40,7 +40,7 @@ impl Paths {
     }
 }
 
-/// `<data dir>/safe-mode`: present while writes are refused (SPEC §2). A plain
+/// `<data dir>/safe-mode`: present while writes are refused (README "Configuration", docs/operations.md). A plain
 /// file rather than a database flag, so it works when the database does not.
 pub fn safe_mode_marker(data_dir: &Path) -> PathBuf {
     data_dir.join("safe-mode")

@@ -1,5 +1,5 @@
 //! The deployed agents: the agents directory (a valid file there is a deployed
-//! agent, SPEC §3) joined with the version history in the store. Listing,
+//! agent, README "Agent files") joined with the version history in the store. Listing,
 //! name resolution, deploy and rollback live here so the CLI and the daemon
 //! share them.
 

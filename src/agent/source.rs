@@ -1,6 +1,6 @@
 //! An agent file as text: parsed with spans so that every later check can say
 //! `file:line:col`, normalised into JSON for schema validation, with the
-//! misplaced-key trap of SPEC §3 repaired (and remembered, for a warning).
+//! misplaced-key trap of README "Agent files" repaired (and remembered, for a warning).
 
 use std::collections::HashMap;
 use std::ops::Range;

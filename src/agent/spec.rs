@@ -1,4 +1,4 @@
-//! The config-agent file format (SPEC §3). This struct is the one definition:
+//! The config-agent file format (README "Agent files"). This struct is the one definition:
 //! the JSON Schema printed by `caxton agents schema` and used by validation is
 //! derived from it, and validated files deserialise into it.
 

@@ -5,7 +5,7 @@ use handlebars::template::{Parameter, Template, TemplateElement};
 use handlebars::{Handlebars, Path};
 use serde_json::Value;
 
-/// Variables every prompt can use (SPEC §3), besides `[parameters]` keys and
+/// Variables every prompt can use (README "Agent files"), besides `[parameters]` keys and
 /// the keys of a JSON request.
 pub const BUILTIN_VARS: &[&str] = &[
     "request",

@@ -1,4 +1,4 @@
-//! WASM agents in the store (SPEC §6): deploy (validate, compile, check the
+//! WASM agents in the store (docs/wasm-abi.md): deploy (validate, compile, check the
 //! limits, record a version), list, run through the sandbox, record what each
 //! execution used, roll back. The CLI and the daemon share these functions.
 

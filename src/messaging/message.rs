@@ -1,4 +1,4 @@
-//! The message of SPEC §7: a FIPA-ACL subset addressed to a capability (or
+//! The message (README "Messaging between agents"): a FIPA-ACL subset addressed to a capability (or
 //! an agent), validated before anything is stored.
 
 use std::sync::LazyLock;
@@ -119,7 +119,7 @@ impl State {
     }
 }
 
-/// A stored message: the SPEC §7 fields plus its place in the conversation
+/// A stored message: the documented message fields (docs/wasm-abi.md "Messaging") plus its place in the conversation
 /// tree and its delivery state. This is the JSON of the messaging API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {

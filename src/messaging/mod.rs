@@ -1,4 +1,4 @@
-//! Agent messaging (SPEC §7): FIPA-ACL messages addressed to a capability,
+//! Agent messaging (README "Messaging between agents", docs/wasm-abi.md "Messaging"): FIPA-ACL messages addressed to a capability,
 //! routed to a healthy provider, persisted with their conversation before
 //! delivery, delivered at least once (deduplicated by `message_id`).
 //!

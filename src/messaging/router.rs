@@ -1,4 +1,4 @@
-//! Capability routing (SPEC §7). The registry is rebuilt from the deployed
+//! Capability routing (README "Messaging between agents", docs/wasm-abi.md "Messaging"). The registry is rebuilt from the deployed
 //! agents on refresh and then only read: every decision is a hash lookup and
 //! a walk over the capability's providers, with no allocation, so it stays
 //! in the microseconds with thousands of agents (benches/messaging.rs).

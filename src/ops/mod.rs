@@ -1,4 +1,4 @@
-//! Operations on a whole data directory (SPEC §10): backup archives, restore,
+//! Operations on a whole data directory (docs/operations.md "Backups"): backup archives, restore,
 //! storage verification and repair, safe mode, and backup retention. The CLI
 //! is a thin adapter over these; they never print.
 

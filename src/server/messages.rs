@@ -1,4 +1,4 @@
-//! Messaging over HTTP (SPEC §7): `POST /api/v1/messages` (optional `wait`
+//! Messaging over HTTP (README "Messaging between agents", docs/wasm-abi.md "Messaging"): `POST /api/v1/messages` (optional `wait`
 //! for the reply), `GET /api/v1/conversations[/{id}]`,
 //! `GET /api/v1/capabilities`. Everything goes through the daemon's one
 //! `Messenger`, whose worker threads deliver what is queued.

@@ -1,4 +1,4 @@
-//! Prometheus metrics (SPEC §9 and the runbook's alert rules) with
+//! Prometheus metrics (docs/operations.md and the runbook's alert rules) with
 //! `prometheus-client`: one explicit registry, low-cardinality labels
 //! (route templates, status classes, agent types, trap kinds; never ids).
 //! Gauges that describe the store or the registry are refreshed at scrape.

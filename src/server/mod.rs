@@ -1,4 +1,4 @@
-//! The daemon (SPEC §9): `caxton server start` serves the same core over
+//! The daemon (docs/operations.md, README "Live agents"): `caxton server start` serves the same core over
 //! HTTP on axum/tokio. One module per API area (`health`, `agents`,
 //! `memory`, `metrics`); each exposes `routes()` and they are merged in
 //! [`router`], so a new area (e.g. messaging) is one more module and one
@@ -58,7 +58,7 @@ pub struct State {
     /// Config-agent runs: providers (the local model included) stay loaded
     /// between requests; rebuilt with the config on SIGHUP.
     runs: RwLock<Arc<RunContext>>,
-    /// Agent messaging: routing, persistence and delivery (SPEC §7).
+    /// Agent messaging: routing, persistence and delivery (README "Messaging between agents", docs/wasm-abi.md "Messaging").
     pub messenger: Messenger,
     /// Tells the delivery workers to stop (set when the server stops).
     messaging_stop: Arc<AtomicBool>,

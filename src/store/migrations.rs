@@ -218,7 +218,7 @@ const MIGRATIONS: &[&str] = &[
          record             TEXT NOT NULL CHECK (json_valid(record))
      ) STRICT;
      CREATE INDEX agent_runs_by_agent ON agent_runs (agent_id, started_at);",
-    // 7: agent messaging (SPEC §7). A message is stored before it is
+    // 7: agent messaging (README "Messaging between agents", docs/wasm-abi.md "Messaging"). A message is stored before it is
     // delivered; `state` is where it is (pending until an agent handled it),
     // `parent_id` links each reply or follow-up to the message whose handling
     // produced it. Breakers live in agent_health so every process shares them.

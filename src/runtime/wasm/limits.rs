@@ -1,5 +1,5 @@
 //! Resource limits of a WASM agent and the server-wide ceilings they are
-//! clamped to (SPEC §6). Every limit has a name, so an error can say which
+//! clamped to (docs/wasm-abi.md). Every limit has a name, so an error can say which
 //! one stopped an execution, what it was set to and what was used.
 
 use serde::{Deserialize, Serialize};

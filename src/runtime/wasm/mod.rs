@@ -1,4 +1,4 @@
-//! The WASM agent sandbox on wasmi (SPEC §6, docs/wasm-abi.md).
+//! The WASM agent sandbox on wasmi (docs/wasm-abi.md).
 //!
 //! One [`Runtime`] per process holds one engine (fuel on, lazy
 //! translation of validated code, strict module-shape limits, no start functions), compiled
