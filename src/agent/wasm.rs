@@ -341,7 +341,11 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
         "sender": "cli",
     });
     let request = serde_json::to_vec(&request).expect("request serialises");
-    let services = Box::new(MemoryServices::new(store.path(), &agent.id));
+    let services = Box::new(MemoryServices::new(
+        store.path(),
+        &agent.id,
+        cx.config().memory.max_entities,
+    ));
     let Execution {
         result,
         stats,
@@ -501,6 +505,8 @@ pub struct MemoryServices {
     db: std::path::PathBuf,
     store: Option<Store>,
     agent: String,
+    /// `memory.max_entities`: a WASM agent's writes count against it too.
+    max_entities: u64,
 }
 
 #[derive(Deserialize)]
@@ -522,11 +528,12 @@ struct SearchRequest {
 
 impl MemoryServices {
     /// Memory services for `agent`; the store at `db` is opened on first use.
-    pub fn new(db: &std::path::Path, agent: &str) -> MemoryServices {
+    pub fn new(db: &std::path::Path, agent: &str, max_entities: u64) -> MemoryServices {
         MemoryServices {
             db: db.to_path_buf(),
             store: None,
             agent: agent.to_string(),
+            max_entities,
         }
     }
 
@@ -568,11 +575,10 @@ impl Services for MemoryServices {
     fn memory_store(&mut self, payload: &[u8]) -> Result<(), i32> {
         let req: StoreRequest = serde_json::from_slice(payload).map_err(|_| status::BAD_ARGS)?;
         let access = self.access();
+        let max_entities = self.max_entities;
         let store = self.store()?;
         if !req.entities.is_empty() {
-            // No config reaches the sandbox's services: not limited by
-            // memory.max_entities (yet).
-            memory::graph::create_entities(store, &access, &req.entities, None)
+            memory::graph::create_entities(store, &access, &req.entities, Some(max_entities))
                 .map_err(|_| status::BAD_ARGS)?;
         }
         if !req.observations.is_empty() {

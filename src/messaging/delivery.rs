@@ -259,10 +259,10 @@ pub fn wasm_request(agent: &str, m: &Message) -> Vec<u8> {
     serde_json::to_vec(&request).expect("request serialises")
 }
 
-/// Run a WASM agent on `m`.
+/// Run a WASM agent on `m`, with `memory` as its memory host services.
 pub fn deliver_wasm(
     rt: &crate::runtime::wasm::Runtime,
-    db: &std::path::Path,
+    memory: MemoryServices,
     agent: &str,
     compiled: &Compiled,
     limits: &Limits,
@@ -271,7 +271,7 @@ pub fn deliver_wasm(
 ) -> Delivered {
     let outbox = Arc::new(Mutex::new(outbox));
     let services = Box::new(MessagingServices {
-        memory: MemoryServices::new(db, agent),
+        memory,
         outbox: outbox.clone(),
     });
     let exec = rt.execute(agent, compiled, limits, &wasm_request(agent, m), services);

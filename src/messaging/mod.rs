@@ -855,7 +855,9 @@ impl Messenger {
                         }
                     }
                 };
-                delivery::deliver_wasm(&self.inner.rt, &db, agent, &compiled, limits, m, outbox)
+                let max_entities = self.inner.cx.config().memory.max_entities;
+                let memory = wasm::MemoryServices::new(&db, agent, max_entities);
+                delivery::deliver_wasm(&self.inner.rt, memory, agent, &compiled, limits, m, outbox)
             }
             Some(Target::Config { spec }) => {
                 let mut outbox = outbox;

@@ -502,6 +502,33 @@ fn memory_host_functions_use_the_agents_own_scope() {
 }
 
 #[test]
+fn a_wasm_agents_memory_writes_count_against_max_entities() {
+    let env = Env::new();
+    for (agent, entity) in [("memo", "kiwi"), ("other", "peach")] {
+        let file = memo_module(&env, agent, entity);
+        deploy(&env, agent, &file, &[]).ok();
+    }
+    let test = |agent: &str| {
+        let mut c = env.cmd();
+        c.env("CAXTON_MEMORY_MAX_ENTITIES", "1")
+            .args(["agents", "test", agent, "--input", "{}", "--json"]);
+        finish(c.output().unwrap())
+    };
+    test("memo").ok();
+    // The module traps when its store call is refused: the second entity
+    // would pass the limit of one.
+    let e = error_json(&test("other").code(1));
+    assert_eq!(e["error"]["code"], "wasm_trap", "{e}");
+    let graph = |agent: &str| {
+        env.run(&["memory", "read-graph", "--agent", agent, "--json"])
+            .ok()
+            .stdout
+    };
+    assert!(graph("memo").contains("kiwi is fuzzy"), "{}", graph("memo"));
+    assert!(!graph("other").contains("peach"), "{}", graph("other"));
+}
+
+#[test]
 fn a_trap_exits_1_and_an_oversized_input_is_refused() {
     let env = Env::new();
     let trap = abi(&env, "trap", "", "unreachable");
