@@ -609,4 +609,144 @@ mod tests {
         assert!(!safe_relative(Path::new("/etc/passwd")));
         assert!(!safe_relative(Path::new("agents/../../x")));
     }
+
+    use proptest::prelude::*;
+
+    /// Cases per property: `PROPTEST_CASES` (scripts/fuzz raises it).
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(64)
+    }
+
+    /// An archive entry: a name from a small alphabet that includes `..`,
+    /// `/` and `.`, its bytes, and what the manifest says about it.
+    fn entry() -> impl Strategy<Value = (String, Vec<u8>, Option<i64>)> {
+        (
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    "a",
+                    "b",
+                    "..",
+                    ".",
+                    "data",
+                    "caxton.db",
+                    "/",
+                    "agents",
+                ]),
+                1..5,
+            ),
+            prop::collection::vec(any::<u8>(), 0..64),
+            prop::option::of(-4i64..4),
+        )
+            .prop_map(|(parts, bytes, listed)| (parts.join("/"), bytes, listed))
+    }
+
+    fn tar_of(entries: &[(String, Vec<u8>, Option<i64>)], manifest_first: bool) -> Vec<u8> {
+        let files: Vec<serde_json::Value> = entries
+            .iter()
+            .filter_map(|(name, bytes, listed)| {
+                listed.map(|delta| {
+                    serde_json::json!({
+                        "path": name,
+                        "size": (bytes.len() as i64 + delta).max(0),
+                        "blake3": blake3::hash(bytes).to_hex().to_string(),
+                    })
+                })
+            })
+            .collect();
+        let manifest = serde_json::json!({
+            "format_version": 1, "caxton_version": "0", "schema_version": 1,
+            "sqlite_version": "3", "created_at": "2026-01-01T00:00:00Z", "model": "m",
+            "row_counts": {}, "files": files,
+            "origin": {"data_dir": "/d", "agents_dir": "/d/agents", "config": null},
+        });
+        let mut b = tar::Builder::new(Vec::new());
+        let mut add = |name: &str, bytes: &[u8]| {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            // Names the tar crate refuses to write (absolute, `..`) go in raw.
+            let raw = name.as_bytes();
+            let n = raw.len().min(99);
+            if let Some(gnu) = h.as_gnu_mut() {
+                gnu.name[..n].copy_from_slice(&raw[..n]);
+            }
+            h.set_cksum();
+            b.append(&h, bytes).unwrap();
+        };
+        let manifest = serde_json::to_vec(&manifest).unwrap();
+        if manifest_first {
+            add(MANIFEST, &manifest);
+        }
+        for (name, bytes, _) in entries {
+            add(name, bytes);
+        }
+        if !manifest_first {
+            add(MANIFEST, &manifest);
+        }
+        b.into_inner().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        /// Whatever the archive holds, verification answers (never panics),
+        /// writes only inside the staging directory, and only entries the
+        /// manifest lists at no smaller a size.
+        #[test]
+        fn proptest_verify_extracts_only_listed_entries_inside_the_stage(
+            entries in prop::collection::vec(entry(), 0..6),
+            manifest_first in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("b.tar");
+            std::fs::write(&file, tar_of(&entries, manifest_first)).unwrap();
+            let stage = dir.path().join("stage");
+            std::fs::create_dir(&stage).unwrap();
+            let v = verify_into(&file, &stage, &mut |_, _| {}).unwrap();
+            // Only the archive and the stage exist in the temp dir.
+            let mut top: Vec<_> = std::fs::read_dir(dir.path()).unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+            top.sort();
+            prop_assert_eq!(top, vec!["b.tar".to_string(), "stage".to_string()]);
+            for written in walk(&stage) {
+                let rel = written.strip_prefix(&stage).unwrap().to_string_lossy().replace('\\', "/");
+                let size = std::fs::metadata(&written).unwrap().len() as i64;
+                let listed = entries.iter().find(|(n, _, l)| *n == rel && l.is_some());
+                prop_assert!(listed.is_some(), "{} extracted but not listed", rel);
+                let (_, bytes, delta) = listed.unwrap();
+                prop_assert!(size <= bytes.len() as i64 + delta.unwrap(), "{} larger than listed", rel);
+            }
+            if !manifest_first && !entries.is_empty() {
+                prop_assert!(!v.passed());
+            }
+        }
+
+        /// Random bytes are never a panic either.
+        #[test]
+        fn proptest_verify_survives_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("b.tar");
+            std::fs::write(&file, &bytes).unwrap();
+            let stage = dir.path().join("stage");
+            std::fs::create_dir(&stage).unwrap();
+            let _ = verify_into(&file, &stage, &mut |_, _| {});
+            let _ = read_manifest(&file);
+        }
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
 }

@@ -278,3 +278,44 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn inside_is_lexical_and_refuses_climbing_out() {
+        let root = Path::new("/t/data");
+        assert!(inside(Path::new("/t/data/caxton.toml"), root));
+        assert!(inside(Path::new("/t/data/./a/../b"), root));
+        assert!(!inside(Path::new("/t/data/../config/x"), root));
+        assert!(!inside(Path::new("/t/data/../../../../etc/cron.d/x"), root));
+        assert!(!inside(Path::new("/t/database"), root));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256)
+        ))]
+
+        /// `inside` agrees with a model that tracks the depth below the root.
+        #[test]
+        fn proptest_inside_matches_a_depth_model(
+            parts in prop::collection::vec(prop::sample::select(vec!["a", "..", ".", "b"]), 0..8)
+        ) {
+            let root = Path::new("/r/s");
+            let mut depth = 0i32;
+            let mut escaped = false;
+            for p in &parts {
+                match *p {
+                    ".." => { depth -= 1; if depth < 0 { escaped = true; } }
+                    "." => {}
+                    _ => depth += 1,
+                }
+            }
+            let path = root.join(parts.join("/"));
+            prop_assert_eq!(inside(&path, root), !escaped, "{}", path.display());
+        }
+    }
+}
