@@ -39,6 +39,16 @@ pub(crate) fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 
 /// Start `caxton server start --port 0` and wait until it is ready.
 pub(crate) fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
+    let d = spawn(env, extra_env);
+    poll("/api/v1/ready", || {
+        (d.get("/api/v1/ready").0 == 200).then_some(())
+    });
+    d
+}
+
+/// Start `caxton server start --port 0` and wait until it has bound its
+/// port (it may still be loading its agents).
+pub(crate) fn spawn(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
     let mut cmd = env.cmd();
     cmd.args(["server", "start", "--port", "0"])
         .env("CAXTON_SERVER_METRICS_PORT", "0")
@@ -55,15 +65,11 @@ pub(crate) fn start(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     });
-    let d = Daemon {
+    Daemon {
         child,
         url,
         http: reqwest::blocking::Client::new(),
-    };
-    poll("/api/v1/ready", || {
-        (d.get("/api/v1/ready").0 == 200).then_some(())
-    });
-    d
+    }
 }
 
 impl Daemon {
@@ -946,24 +952,7 @@ fn ready_is_503_until_the_agents_are_loaded() {
     // timeout), so it must not claim to be ready until the lock is let go.
     let db = rusqlite::Connection::open(env.data().join("caxton.db")).unwrap();
     db.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let mut cmd = env.cmd();
-    cmd.args(["server", "start", "--port", "0"])
-        .env("CAXTON_SERVER_METRICS_PORT", "0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let child = cmd.spawn().unwrap();
-    let url_file = env.data().join("run/caxton.url");
-    let url = poll("run/caxton.url", || {
-        std::fs::read_to_string(&url_file)
-            .ok()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    });
-    let d = Daemon {
-        child,
-        url,
-        http: reqwest::blocking::Client::new(),
-    };
+    let d = spawn(&env, &[]);
     assert_eq!(d.get("/api/v1/health").0, 200, "alive while loading");
     let (s, r) = d.get("/api/v1/ready");
     assert_eq!(s, 503, "{r}");
