@@ -7,6 +7,8 @@ pub mod external;
 pub mod graph;
 pub mod index;
 pub mod maintenance;
+pub mod migrate;
+pub mod postgres;
 pub mod search;
 pub mod service;
 pub mod status;
