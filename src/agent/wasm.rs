@@ -341,11 +341,7 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
         "sender": "cli",
     });
     let request = serde_json::to_vec(&request).expect("request serialises");
-    let services = Box::new(MemoryServices::new(
-        store.path(),
-        &agent.id,
-        cx.config().memory.max_entities,
-    ));
+    let services = Box::new(MemoryServices::new(cx.memory().clone(), &agent.id));
     let Execution {
         result,
         stats,
@@ -502,11 +498,10 @@ pub fn rollback(cx: &Caxton, agent: &WasmAgent) -> Result<Deployed> {
 /// entities and observations, `memory_search` is a keyword search (the
 /// embedding model is too slow to load per execution).
 pub struct MemoryServices {
-    db: std::path::PathBuf,
-    store: Option<Store>,
+    /// The memory service (whatever backend serves it); its
+    /// `memory.max_entities` counts a WASM agent's writes too.
+    memory: std::sync::Arc<memory::Memory>,
     agent: String,
-    /// `memory.max_entities`: a WASM agent's writes count against it too.
-    max_entities: u64,
 }
 
 #[derive(Deserialize)]
@@ -527,13 +522,11 @@ struct SearchRequest {
 }
 
 impl MemoryServices {
-    /// Memory services for `agent`; the store at `db` is opened on first use.
-    pub fn new(db: &std::path::Path, agent: &str, max_entities: u64) -> MemoryServices {
+    /// Memory services for `agent`, over the memory service.
+    pub fn new(memory: std::sync::Arc<memory::Memory>, agent: &str) -> MemoryServices {
         MemoryServices {
-            db: db.to_path_buf(),
-            store: None,
+            memory,
             agent: agent.to_string(),
-            max_entities,
         }
     }
 
@@ -543,13 +536,6 @@ impl MemoryServices {
             workspace: None,
             write_scope: MemoryScope::Agent,
         }
-    }
-
-    fn store(&mut self) -> Result<&mut Store, i32> {
-        if self.store.is_none() {
-            self.store = Some(Store::open(&self.db).map_err(|_| status::FAILED)?);
-        }
-        self.store.as_mut().ok_or(status::FAILED)
     }
 }
 
@@ -566,8 +552,9 @@ impl Services for MemoryServices {
             limit: req.limit.unwrap_or(10).clamp(1, 100),
             ..Default::default()
         };
-        let store = self.store()?;
-        let hits = memory::search::keyword(store, &access, &req.query, &opts)
+        let hits = self
+            .memory
+            .keyword(&access, &req.query, &opts)
             .map_err(|_| status::FAILED)?;
         serde_json::to_vec(&json!({ "results": hits })).map_err(|_| status::FAILED)
     }
@@ -575,14 +562,14 @@ impl Services for MemoryServices {
     fn memory_store(&mut self, payload: &[u8]) -> Result<(), i32> {
         let req: StoreRequest = serde_json::from_slice(payload).map_err(|_| status::BAD_ARGS)?;
         let access = self.access();
-        let max_entities = self.max_entities;
-        let store = self.store()?;
         if !req.entities.is_empty() {
-            memory::graph::create_entities(store, &access, &req.entities, Some(max_entities))
+            self.memory
+                .create_entities(&access, &req.entities)
                 .map_err(|_| status::BAD_ARGS)?;
         }
         if !req.observations.is_empty() {
-            memory::graph::add_observations(store, &access, &req.observations)
+            self.memory
+                .add_observations(&access, &req.observations)
                 .map_err(|_| status::BAD_ARGS)?;
         }
         Ok(())

@@ -510,6 +510,20 @@ impl Memory {
         graph::load_graph(&store, access, Some(&ids))
     }
 
+    /// Keyword-only search (no model, not recorded): a WASM agent's
+    /// `memory_search` host call.
+    pub fn keyword(
+        &self,
+        access: &Access,
+        query: &str,
+        opts: &Options,
+    ) -> Result<Vec<search::Hit>> {
+        match &self.backend {
+            Backend::Embedded(_) => search::keyword(&self.store()?, access, query, opts),
+            Backend::Postgres(p) => p.keyword(access, query, opts),
+        }
+    }
+
     /// Entities by name, as a graph.
     pub fn open_nodes(&self, access: &Access, names: &[String]) -> Result<Graph> {
         if let Backend::Postgres(p) = &self.backend {

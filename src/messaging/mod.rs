@@ -832,7 +832,6 @@ impl Messenger {
         let charged = self.inner.charged(&m.conversation_id).unwrap_or(0);
         let room = self.inner.max_queued.saturating_sub(self.backlog());
         let outbox = Outbox::new(agent, m, self.inner.protection, charged, room);
-        let db = self.inner.cx.paths().db();
         match target {
             Some(Target::Wasm {
                 module_hash,
@@ -855,8 +854,7 @@ impl Messenger {
                         }
                     }
                 };
-                let max_entities = self.inner.cx.config().memory.max_entities;
-                let memory = wasm::MemoryServices::new(&db, agent, max_entities);
+                let memory = wasm::MemoryServices::new(self.inner.cx.memory().clone(), agent);
                 delivery::deliver_wasm(&self.inner.rt, memory, agent, &compiled, limits, m, outbox)
             }
             Some(Target::Config { spec }) => {
