@@ -14,7 +14,7 @@ use super::source::SourceDoc;
 use super::spec::{self, AgentSpec};
 use super::template::{self, IssueKind};
 use crate::diagnostics::Checked;
-pub use crate::diagnostics::{Diagnostic, Severity, Stage};
+use crate::diagnostics::{Diagnostic, Severity, Stage};
 use crate::error::Error;
 use crate::tools;
 
