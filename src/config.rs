@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::paths::{self, Paths};
+use crate::tools::mcp::McpServer;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -238,23 +239,6 @@ impl Default for ObservabilityConfig {
 pub struct McpConfig {
     /// `[mcp.servers.NAME] command = "...", args = [...], env = {...}`.
     pub servers: BTreeMap<String, McpServer>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct McpServer {
-    pub command: String,
-    #[serde(default)]
-    pub args: Vec<String>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Deadline of each request to the server (start-up handshake included).
-    #[serde(default = "default_mcp_timeout", with = "humantime_serde")]
-    pub timeout: Duration,
-}
-
-fn default_mcp_timeout() -> Duration {
-    Duration::from_secs(30)
 }
 
 /// Agent messaging (README "Messaging between agents", docs/wasm-abi.md "Messaging"): size limit, loop protection, circuit breaker.

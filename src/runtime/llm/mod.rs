@@ -110,40 +110,9 @@ pub struct ChatResponse {
     pub model: String,
 }
 
-/// Failure classes callers act on (retry, tell the operator to fix a key,
-/// …). The message never contains credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LlmErrorKind {
-    /// 401/403: missing or wrong API key.
-    Auth,
-    /// 429 after the retry.
-    RateLimit,
-    /// No answer within the request timeout.
-    Timeout,
-    /// Could not connect (server down, DNS, TLS).
-    Connection,
-    /// 5xx after the retry.
-    Server,
-    /// The provider answered with something that is not a valid response
-    /// (malformed JSON, truncated stream, unknown shape).
-    BadResponse,
-    /// The provider cannot run here (e.g. the local model file is missing).
-    Unavailable,
-    /// The request cannot be served as given (e.g. the prompt does not fit
-    /// the model's context, or names a model the provider does not have).
-    InvalidRequest,
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{provider} LLM error ({kind:?}): {message}")]
-pub struct LlmError {
-    pub kind: LlmErrorKind,
-    /// `openai`, `anthropic`, `local`.
-    pub provider: String,
-    /// What happened, including the URL where one was involved; never a key.
-    pub message: String,
-}
+// The provider interface's error is defined in `error.rs`, so that `error.rs`
+// imports nothing from `runtime::llm` (which imports the config and agents).
+pub use crate::error::{LlmError, LlmErrorKind};
 
 /// A chat model. Implementations are shared between threads; a provider that
 /// can only run one request at a time (the local model) serialises inside.
