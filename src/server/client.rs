@@ -40,7 +40,7 @@ impl Client {
     }
 
     pub fn new(url: &str, token: Option<String>) -> Result<Client> {
-        let http = reqwest::blocking::Client::builder()
+        let http = crate::http::client_builder()
             .timeout(Duration::from_secs(300))
             .build()
             .map_err(|e| Error::DaemonUnreachable {

@@ -342,7 +342,7 @@ fn build_client(
             }
         }
     });
-    let mut builder = reqwest::blocking::Client::builder()
+    let mut builder = crate::http::client_builder()
         .user_agent(concat!("caxton/", env!("CARGO_PKG_VERSION")))
         .timeout(timeout)
         .redirect(redirect)
