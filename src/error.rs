@@ -549,9 +549,11 @@ pub enum LlmErrorKind {
     InvalidRequest,
 }
 
+/// A chat provider's failure: its class, the provider and what happened.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{provider} LLM error ({kind:?}): {message}")]
 pub struct LlmError {
+    /// What the caller can do about it.
     pub kind: LlmErrorKind,
     /// `openai`, `anthropic`, `local`.
     pub provider: String,

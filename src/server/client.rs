@@ -128,15 +128,6 @@ impl Client {
             message: format!("unexpected answer to {method} {path}: {e}"),
         })
     }
-
-    /// `GET` that returns the body of an error status too (e.g. 503 ready).
-    pub fn get_any(&self, path: &str, timeout: Option<Duration>) -> Result<(u16, Value)> {
-        match self.get(path, timeout) {
-            Ok(v) => Ok((200, v)),
-            Err(Error::Remote { status, .. }) if status == 503 => Ok((status, Value::Null)),
-            Err(e) => Err(e),
-        }
-    }
 }
 
 /// `/` and the agent name, percent-encoded for a path segment.

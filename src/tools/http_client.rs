@@ -687,7 +687,6 @@ mod tests {
 
     fn ctx(config: Value) -> ToolContext {
         ToolContext {
-            agent: None,
             workspace: std::env::temp_dir(),
             read_root: None,
             config: config.as_object().cloned().unwrap_or_default(),
