@@ -16,31 +16,48 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::paths::{self, Paths};
+use crate::tools::mcp::McpServer;
 
+/// The server config (`caxton.toml` or YAML), one field per table.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
+    /// `[server]`: the daemon's address, auth and HTTP limits.
     pub server: ServerConfig,
+    /// `[llm]`: the default provider of config agents.
     pub llm: LlmConfig,
+    /// `[memory]`: the embedded memory and the external backend.
     pub memory: MemoryConfig,
+    /// `[runtime]`: timeouts, concurrency and WASM limits.
     pub runtime: RuntimeConfig,
+    /// `[observability]`: logging.
     pub observability: ObservabilityConfig,
+    /// `[mcp]`: the MCP servers agents may call.
     pub mcp: McpConfig,
+    /// `[messaging]`: agent-to-agent messaging limits.
     pub messaging: MessagingConfig,
 }
 
+/// `[server]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ServerConfig {
+    /// Address the daemon binds (default 127.0.0.1).
     pub host: String,
+    /// API port (default 8080).
     pub port: u16,
     /// Separate Prometheus port; 0 serves metrics on the API port only.
     pub metrics_port: u16,
+    /// Data directory (below `--data-dir` and `CAXTON_DATA_DIR`).
     pub data_dir: Option<PathBuf>,
+    /// Agents directory (below `--agents-dir` and `CAXTON_AGENTS_DIR`).
     pub agents_dir: Option<PathBuf>,
+    /// How long a stopping daemon waits for running work.
     #[serde(with = "humantime_serde")]
     pub shutdown_timeout: Duration,
+    /// Bearer token the API requires (masked in `config show`).
     pub auth_token: Option<String>,
+    /// A file holding the bearer token, instead of `auth_token`.
     pub auth_token_file: Option<PathBuf>,
     /// Largest HTTP request body accepted (413 beyond it); a 16 MiB WASM
     /// module is ~22 MiB in base64.
@@ -80,11 +97,13 @@ impl Default for ServerConfig {
     }
 }
 
+/// `[llm]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LlmConfig {
     /// Provider used by agents without their own `[llm]` table.
     pub provider: String,
+    /// Model used when neither the agent nor the request names one.
     pub model: Option<String>,
     /// Per-provider settings (`[llm.providers.openai] base_url = ...`).
     pub providers: Map<String, Value>,
@@ -100,13 +119,22 @@ impl Default for LlmConfig {
     }
 }
 
+/// `[memory]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MemoryConfig {
+    /// Reported by `/health` and `/api/v1/memory/health`; the memory is
+    /// always the embedded (SQLite) one.
     pub backend: String,
+    /// Name of the embedding model; only all-MiniLM-L6-v2 is installed and
+    /// loaded, whatever this says.
     pub model: String,
+    /// Where models are installed (below `CAXTON_MODELS_DIR`).
     pub models_dir: Option<PathBuf>,
+    /// Entities the memory holds before writes are refused.
     pub max_entities: u64,
+    /// Accepted but not read: searches take their threshold from the agent
+    /// or the request.
     pub semantic_threshold: f64,
     /// The external backend that `memory migration-check`, `test-connection`
     /// and `emergency-migrate` use.
@@ -120,8 +148,11 @@ pub struct MemoryConfig {
 pub struct QdrantConfig {
     /// e.g. `http://localhost:6333`; unset means no Qdrant is configured.
     pub url: Option<String>,
+    /// Sent as `api-key`; never printed.
     pub api_key: Option<String>,
+    /// The collection to read and write.
     pub collection: String,
+    /// Deadline of each request.
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
 }
@@ -150,29 +181,41 @@ impl Default for MemoryConfig {
     }
 }
 
+/// `[runtime]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RuntimeConfig {
+    /// Longest a config agent's run may take.
     #[serde(with = "humantime_serde")]
     pub agent_timeout: Duration,
+    /// Executions the daemon runs at once; more are refused (503).
     pub max_concurrent_executions: u32,
     /// WASM executions running at once (0 = one per CPU core); more wait.
     pub wasm_workers: u32,
     /// WASM ceilings: no agent gets more, whatever it was deployed with.
     pub wasm_max_module_bytes: u64,
+    /// Ceiling of an agent's linear memory.
     pub wasm_max_memory_bytes: u64,
+    /// Ceiling of an execution's thread CPU time.
     pub wasm_max_cpu_millis: u64,
+    /// Ceiling of an execution's wall time.
     pub wasm_max_execution_time_ms: u64,
+    /// Ceiling of the call stack depth.
     pub wasm_max_recursion_depth: u32,
+    /// Ceiling of an execution's input.
     pub wasm_max_input_bytes: u64,
+    /// Ceiling of an execution's output.
     pub wasm_max_output_bytes: u64,
     /// Limits of a WASM agent deployed without explicit ones.
     pub wasm_default_memory_bytes: u64,
+    /// Default thread CPU time of an execution.
     pub wasm_default_cpu_millis: u64,
+    /// Default wall time of an execution.
     pub wasm_default_execution_time_ms: u64,
 }
 
 impl RuntimeConfig {
+    /// The `wasm_max_*` settings as the runtime's ceilings.
     pub fn wasm_ceilings(&self) -> crate::runtime::wasm::Ceilings {
         crate::runtime::wasm::Ceilings {
             max_module_bytes: self.wasm_max_module_bytes,
@@ -185,6 +228,8 @@ impl RuntimeConfig {
         }
     }
 
+    /// The `wasm_default_*` settings as the limits of an agent deployed
+    /// without its own.
     pub fn wasm_default_limits(&self) -> crate::runtime::wasm::Limits {
         crate::runtime::wasm::Limits {
             max_memory_bytes: self.wasm_default_memory_bytes,
@@ -214,12 +259,15 @@ impl Default for RuntimeConfig {
     }
 }
 
+/// `[observability]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ObservabilityConfig {
+    /// The daemon's log filter level (`RUST_LOG` overrides it).
     pub log_level: String,
     /// `auto` (text on a terminal, JSON otherwise), `text` or `json`.
     pub log_format: String,
+    /// Accepted but not read: no traces are exported.
     pub otlp_endpoint: Option<String>,
 }
 
@@ -233,28 +281,12 @@ impl Default for ObservabilityConfig {
     }
 }
 
+/// `[mcp]`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct McpConfig {
     /// `[mcp.servers.NAME] command = "...", args = [...], env = {...}`.
     pub servers: BTreeMap<String, McpServer>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct McpServer {
-    pub command: String,
-    #[serde(default)]
-    pub args: Vec<String>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Deadline of each request to the server (start-up handshake included).
-    #[serde(default = "default_mcp_timeout", with = "humantime_serde")]
-    pub timeout: Duration,
-}
-
-fn default_mcp_timeout() -> Duration {
-    Duration::from_secs(30)
 }
 
 /// Agent messaging (README "Messaging between agents", docs/wasm-abi.md "Messaging"): size limit, loop protection, circuit breaker.
@@ -302,8 +334,11 @@ impl Default for MessagingConfig {
 /// Values given on the command line; they beat every other source.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// `--config FILE`.
     pub config: Option<PathBuf>,
+    /// `--data-dir DIR`.
     pub data_dir: Option<PathBuf>,
+    /// `--agents-dir DIR`.
     pub agents_dir: Option<PathBuf>,
 }
 
@@ -311,9 +346,13 @@ pub struct Overrides {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "lowercase")]
 pub enum Source {
+    /// The built-in default.
     Default,
+    /// The config file at this path.
     File(PathBuf),
+    /// This environment variable.
     Env(String),
+    /// This command-line flag.
     Flag(String),
 }
 
@@ -331,11 +370,15 @@ impl fmt::Display for Source {
 /// The effective configuration and everything needed to explain it.
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The merged settings.
     pub config: Config,
+    /// The directories they resolve to.
     pub paths: Paths,
+    /// The config file read, if any.
     pub file: Option<PathBuf>,
     /// Dotted key → where its value came from, for every leaf.
     pub sources: BTreeMap<String, Source>,
+    /// Problems that did not stop loading (e.g. an unknown key, ignored).
     pub warnings: Vec<String>,
 }
 

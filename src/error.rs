@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{self, Checked, Diagnostic, Severity};
-use crate::runtime::llm::{LlmError, LlmErrorKind};
 use crate::runtime::wasm::WasmError;
 use crate::tools::ToolError;
 
@@ -523,4 +522,41 @@ fn llm_hint(e: &LlmError) -> String {
         LlmErrorKind::Unavailable if e.provider == "local" => "install the model with scripts/fetch-models (or set CAXTON_MODELS_DIR), or configure another provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"".into(),
         LlmErrorKind::Unavailable => "configure a provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"; `caxton agents diagnose NAME` shows the resolved provider".into(),
     }
+}
+
+/// Failure classes callers act on (retry, tell the operator to fix a key,
+/// …). The message never contains credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LlmErrorKind {
+    /// 401/403: missing or wrong API key.
+    Auth,
+    /// 429 after the retry.
+    RateLimit,
+    /// No answer within the request timeout.
+    Timeout,
+    /// Could not connect (server down, DNS, TLS).
+    Connection,
+    /// 5xx after the retry.
+    Server,
+    /// The provider answered with something that is not a valid response
+    /// (malformed JSON, truncated stream, unknown shape).
+    BadResponse,
+    /// The provider cannot run here (e.g. the local model file is missing).
+    Unavailable,
+    /// The request cannot be served as given (e.g. the prompt does not fit
+    /// the model's context, or names a model the provider does not have).
+    InvalidRequest,
+}
+
+/// A chat provider's failure: its class, the provider and what happened.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{provider} LLM error ({kind:?}): {message}")]
+pub struct LlmError {
+    /// What the caller can do about it.
+    pub kind: LlmErrorKind,
+    /// `openai`, `anthropic`, `local`.
+    pub provider: String,
+    /// What happened, including the URL where one was involved; never a key.
+    pub message: String,
 }

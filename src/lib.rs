@@ -1,21 +1,24 @@
 //! Caxton: a local multi-agent server. The CLI and the daemon are thin
 //! adapters over [`Caxton`], the core opened on a data directory.
 
+#![warn(missing_docs)]
+
 pub mod agent;
 pub mod cli;
 pub mod config;
-pub mod diagnostics;
-pub mod error;
-pub mod init;
-pub mod lock;
+mod diagnostics;
+mod error;
+pub mod http;
+mod init;
+mod lock;
 pub mod memory;
 pub mod messaging;
-pub mod ops;
+mod ops;
 pub mod paths;
 pub mod runtime;
-pub mod server;
+mod server;
 pub mod store;
-pub mod tools;
+mod tools;
 
 use config::{Config, Loaded, Overrides};
 use error::Result;
@@ -47,6 +50,7 @@ impl Caxton {
         })
     }
 
+    /// The effective configuration.
     pub fn config(&self) -> &Config {
         &self.loaded.config
     }
@@ -65,10 +69,12 @@ impl Caxton {
         &self.memory
     }
 
+    /// The configuration with the source of every setting.
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
     }
 
+    /// The data, agents and models directories.
     pub fn paths(&self) -> &Paths {
         &self.loaded.paths
     }

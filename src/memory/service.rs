@@ -273,6 +273,7 @@ impl Memory {
         )
     }
 
+    /// Creates the relations `access` may write; returns those created.
     pub fn create_relations(
         &self,
         access: &Access,
@@ -281,6 +282,7 @@ impl Memory {
         graph::create_relations(&mut self.store()?, access, relations)
     }
 
+    /// Adds observations to existing entities; returns what was added.
     pub fn add_observations(
         &self,
         access: &Access,
@@ -294,6 +296,7 @@ impl Memory {
         graph::delete_entities(&mut self.store()?, access, names)
     }
 
+    /// Returns how many were deleted.
     pub fn delete_observations(
         &self,
         access: &Access,
@@ -302,6 +305,7 @@ impl Memory {
         graph::delete_observations(&mut self.store()?, access, dels)
     }
 
+    /// Returns how many were deleted.
     pub fn delete_relations(&self, access: &Access, relations: &[Relation]) -> Result<usize> {
         graph::delete_relations(&mut self.store()?, access, relations)
     }

@@ -166,10 +166,6 @@ impl Registry {
         self.lock().agents.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     pub fn counts(&self) -> Counts {
         let inner = self.lock();
         let mut c = Counts::default();

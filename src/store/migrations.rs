@@ -265,6 +265,7 @@ const MIGRATIONS: &[&str] = &[
      ) STRICT;",
 ];
 
+/// The schema version a fully migrated database has.
 pub fn latest() -> i64 {
     MIGRATIONS.len() as i64
 }

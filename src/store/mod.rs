@@ -93,10 +93,12 @@ impl Store {
             .map_err(|e| store_err(&self.path, e))
     }
 
+    /// The database file this store was opened on.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The connection, for reads; writes go through [`Store::write`].
     pub fn conn(&self) -> &Connection {
         &self.conn
     }

@@ -543,7 +543,6 @@ mod tests {
 
     fn run(args: Value) -> Result<Value, ToolError> {
         let ctx = ToolContext {
-            agent: None,
             workspace: std::env::temp_dir(),
             read_root: None,
             config: Map::new(),

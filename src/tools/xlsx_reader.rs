@@ -358,7 +358,6 @@ mod tests {
 
     fn run(dir: &Path, args: Value) -> Result<Value, ToolError> {
         let ctx = ToolContext {
-            agent: None,
             workspace: dir.to_path_buf(),
             read_root: Some(dir.to_path_buf()),
             config: Map::new(),

@@ -68,7 +68,7 @@ pub(crate) fn spawn(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
     Daemon {
         child,
         url,
-        http: reqwest::blocking::Client::new(),
+        http: caxton::http::client_builder().build().unwrap(),
     }
 }
 
@@ -412,7 +412,9 @@ fn graceful_shutdown_waits_for_a_running_execution() {
     assert_eq!(s, 201, "{v}");
     let url = d.url.clone();
     let running = std::thread::spawn(move || {
-        reqwest::blocking::Client::new()
+        caxton::http::client_builder()
+            .build()
+            .unwrap()
             .post(format!("{url}/api/v1/agents/slow/execute"))
             .header("content-type", "application/json")
             .body(r#"{"input": null}"#)

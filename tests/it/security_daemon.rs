@@ -272,7 +272,9 @@ fn executions_beyond_the_configured_cap_get_429() {
     let first = std::thread::spawn({
         let path = path.clone();
         move || {
-            let r = reqwest::blocking::Client::new()
+            let r = caxton::http::client_builder()
+                .build()
+                .unwrap()
                 .post(format!("{url}{path}"))
                 .header("content-type", "application/json")
                 .body(r#"{"input": 1}"#)

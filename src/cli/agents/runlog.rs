@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use crate::Caxton;
 use crate::agent::catalog::Entry;
-use crate::agent::validate;
 use crate::agent::versions::now_ms;
 use crate::cli::output::{self, BOLD, DIM, Output};
+use crate::diagnostics::Severity;
 use crate::error::{ExitCode, Result};
 use crate::runtime::records;
 use crate::runtime::run::RunContext;
@@ -364,7 +364,7 @@ fn diagnose(cx: &Caxton, entry: &Entry, show_errors: bool, out: &Output) -> Resu
     }
     out.line(format!("{BOLD}{}{BOLD:#} ({})", entry.name(), entry.id));
     for (ok, what, hint) in &checks {
-        let g = output::glyph((!ok).then_some(validate::Severity::Error));
+        let g = output::glyph((!ok).then_some(Severity::Error));
         out.line(format!("  {g} {what}"));
         if let Some(h) = hint {
             out.line(format!("      {DIM}{h}{DIM:#}"));
