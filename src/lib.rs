@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod heap;
 pub mod init;
 pub mod lock;
 pub mod memory;
@@ -16,6 +17,10 @@ pub mod runtime;
 pub mod server;
 pub mod store;
 pub mod tools;
+
+/// Counts heap use per thread for the threads that ask (see [`heap`]).
+#[global_allocator]
+static ALLOCATOR: heap::Counting = heap::Counting;
 
 use config::{Config, Loaded, Overrides};
 use error::Result;
