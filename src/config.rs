@@ -58,6 +58,11 @@ pub struct ServerConfig {
     /// an idle keep-alive connection stays open).
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
+    /// Longest a client may take to send a request's body, from the end of
+    /// its headers (408 beyond it): a body that trickles in or stalls does not
+    /// hold a connection, or an execution slot, for longer.
+    #[serde(with = "humantime_serde")]
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +81,7 @@ impl Default for ServerConfig {
             allowed_hosts: Vec::new(),
             max_connections: 512,
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
