@@ -75,6 +75,11 @@ pub struct ServerConfig {
     /// an idle keep-alive connection stays open).
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
+    /// Longest a client may take to send a request's body, from the end of
+    /// its headers (408 beyond it): a body that trickles in or stalls does not
+    /// hold a connection, or an execution slot, for longer.
+    #[serde(with = "humantime_serde")]
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -93,6 +98,7 @@ impl Default for ServerConfig {
             allowed_hosts: Vec::new(),
             max_connections: 512,
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -391,11 +397,7 @@ impl Loaded {
         leaves
             .into_iter()
             .map(|(key, value)| {
-                let value = if is_secret(&key) && !value.is_null() {
-                    Value::String("********".into())
-                } else {
-                    value
-                };
+                let value = masked(&key, value);
                 let source = self.source_of(&key);
                 (key, value, source)
             })
@@ -427,13 +429,96 @@ fn is_secret(key: &str) -> bool {
     let Some((last, parents)) = segments.split_last() else {
         return false;
     };
-    let names_secret = |s: &str| {
-        ["token", "key", "secret", "password"]
-            .iter()
-            .any(|w| s.contains(w))
-    };
     let pointer = last.ends_with("_file") || last.ends_with("_env");
     parents.iter().any(|s| s == "env" || names_secret(s)) || (names_secret(last) && !pointer)
+}
+
+/// A name (any case) that says its value is a secret.
+fn names_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["token", "key", "secret", "password"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+const MASK: &str = "********";
+
+/// `value` as `config show` prints it at `key`. A secret key masks the whole
+/// value. Inside arrays and tables (open tables such as `llm.providers`, an
+/// array of `args`) every element is checked on its own: a table's keys by
+/// [`is_secret`], a string after a flag naming a secret (`--token`, `-api-key`)
+/// or after `NAME=` where `NAME` names one, and the password of any URL
+/// (`scheme://user:PASSWORD@host`), wherever it appears.
+fn masked(key: &str, value: Value) -> Value {
+    if value.is_null() {
+        return value;
+    }
+    if is_secret(key) {
+        return Value::String(MASK.into());
+    }
+    match value {
+        Value::String(s) => Value::String(mask_assignment(&mask_url_passwords(&s))),
+        Value::Array(items) => {
+            let mut after_flag = false;
+            let items = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let flagged = std::mem::take(&mut after_flag);
+                    if let Value::String(s) = &item {
+                        after_flag = s.starts_with('-') && !s.contains('=') && names_secret(s);
+                        if flagged {
+                            return Value::String(MASK.into());
+                        }
+                    }
+                    masked(&format!("{key}.{i}"), item)
+                })
+                .collect();
+            Value::Array(items)
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = masked(&join(key, &k), v);
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `--api-key=VALUE` or `API_KEY=VALUE`: the part after `=` is masked when
+/// the part before it names a secret.
+fn mask_assignment(s: &str) -> String {
+    match s.split_once('=') {
+        Some((name, _)) if !name.contains("://") && names_secret(name) => format!("{name}={MASK}"),
+        _ => s.to_string(),
+    }
+}
+
+/// Every `scheme://user:password@host` in `s` with the password masked.
+fn mask_url_passwords(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail.find(['/', '?', '#', ' ']).unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at) if authority[..at].contains(':') => {
+                let colon = authority[..at].find(':').unwrap_or(at);
+                out.push_str(&authority[..=colon]);
+                out.push_str(MASK);
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Environment names that are shorter aliases of a `CAXTON_<SECTION>_<KEY>` name.
@@ -895,6 +980,27 @@ mod tests {
         ] {
             assert!(is_secret(key), "{key} must be masked");
         }
+        let shown = masked(
+            "mcp.servers.db.args",
+            serde_json::json!([
+                "--token", "t-SECRET", "--verbose", "--api-key=k-SECRET", "API_KEY=e-SECRET",
+                "postgres://me:p-SECRET@db:5432/x", "plain",
+                {"auth": {"Password": "n-SECRET"}, "name": "ok"}, ["-secret", "a-SECRET"]
+            ]),
+        );
+        assert!(!shown.to_string().contains("SECRET\""), "{shown}");
+        assert_eq!(shown[2], "--verbose");
+        assert_eq!(shown[5], "postgres://me:********@db:5432/x");
+        assert_eq!(shown[6], "plain");
+        assert_eq!(shown[7]["name"], "ok");
+        assert_eq!(
+            masked("memory.qdrant.url", "https://u:pw@q.example/x?y=1".into()),
+            "https://u:********@q.example/x?y=1"
+        );
+        assert_eq!(
+            masked("memory.qdrant.url", "https://user@q.example/".into()),
+            "https://user@q.example/"
+        );
         for key in [
             "server.auth_token_file",
             "llm.providers.openai.api_key_env",

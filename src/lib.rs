@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 mod diagnostics;
 mod error;
+mod heap;
 pub mod http;
 mod init;
 mod lock;
@@ -19,6 +20,10 @@ pub mod runtime;
 mod server;
 pub mod store;
 mod tools;
+
+/// Counts heap use per thread for the threads that ask (see [`heap`]).
+#[global_allocator]
+static ALLOCATOR: heap::Counting = heap::Counting;
 
 use config::{Config, Loaded, Overrides};
 use error::Result;

@@ -108,7 +108,8 @@ pub fn import(cx: &Caxton, a: ImportArgs, out: &Output) -> Result<ExitCode> {
         }
     };
     let doc = transfer::parse(&mut input, format)?;
-    out.json(&transfer::import(&mut cx.store()?, &doc)?);
+    let max_entities = cx.memory().max_entities();
+    out.json(&transfer::import(&mut cx.store()?, &doc, max_entities)?);
     Ok(ExitCode::Ok)
 }
 

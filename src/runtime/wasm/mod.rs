@@ -18,6 +18,9 @@ mod limits;
 mod pool;
 mod wasi;
 
+#[cfg(test)]
+mod fuzz;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
