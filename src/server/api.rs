@@ -52,9 +52,14 @@ impl IntoResponse for ApiError {
             tracing::error!(code = e.code(), "{e}");
         }
         let mut resp = (status, axum::Json(body)).into_response();
-        if let Error::Overloaded { retry_after_s, .. } = &e {
+        let retry_after_s = match &e {
+            Error::Overloaded { retry_after_s, .. } => Some(*retry_after_s),
+            Error::PoolExhausted { .. } => Some(1),
+            _ => None,
+        };
+        if let Some(s) = retry_after_s {
             resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         resp
     }
