@@ -123,8 +123,10 @@ fn acknowledged_entity_writes_survive_kill_9() {
             })
         })
         .collect();
-    poll("300 acknowledged writes", || {
-        (acked.lock().unwrap().len() >= 300).then_some(())
+    // Each write also embeds its observation when the model is installed:
+    // a modest count keeps this inside the deadline on a loaded machine.
+    poll("100 acknowledged writes", || {
+        (acked.lock().unwrap().len() >= 100).then_some(())
     });
     d.child.kill().unwrap(); // SIGKILL while writes are in flight.
     d.child.wait().unwrap();
