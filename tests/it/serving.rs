@@ -8,26 +8,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Env, abi_module};
-use crate::daemon::{deploy_body, poll, spawn, start};
+use crate::common::Env;
+use crate::daemon::{deploy_body, poll, spawn, spinning_module, start};
 
 /// A module that spins `ms` milliseconds of wall time, then answers `{"v":N}`.
 fn versioned_module(v: u8, ms: u64) -> Vec<u8> {
-    assert!(v < 10);
-    abi_module(
-        &format!(
-            r#"(import "caxton" "now_ms" (func $now (result i64)))
-               (data (i32.const 2048) "{{\"v\":{v}}}")"#
-        ),
-        &format!(
-            "(local $t i64)
-             call $now local.set $t
-             (block $done (loop $spin
-               call $now local.get $t i64.sub i64.const {ms} i64.ge_s br_if $done
-               br $spin))
-             i64.const 2048 i64.const 32 i64.shl i64.const 7 i64.or"
-        ),
-    )
+    spinning_module(ms, &format!(r#"{{"v":{v}}}"#))
 }
 
 #[test]
