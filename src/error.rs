@@ -183,6 +183,10 @@ pub enum Error {
         hint: String,
         retry_after_s: u64,
     },
+    /// Every connection of the daemon's store pool stayed busy past the
+    /// deadline: the server is out of room, not the client over a limit.
+    #[error("all {connections} store connections stayed busy for {waited_ms} ms")]
+    PoolExhausted { connections: usize, waited_ms: u64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -274,6 +278,7 @@ impl Error {
             Error::ReplyTimeout { .. } => "reply_timeout",
             Error::RequestRefused { code, .. } => code,
             Error::Overloaded { .. } => "overloaded",
+            Error::PoolExhausted { .. } => "pool_exhausted",
         }
     }
 
@@ -335,7 +340,7 @@ impl Error {
             | Error::MemoryFull { .. } => ExitCode::Limit,
             Error::ConversationNotFound { .. } => ExitCode::NotFound,
             Error::ReplyTimeout { .. } | Error::RequestRefused { .. } => ExitCode::Failure,
-            Error::Overloaded { .. } => ExitCode::Limit,
+            Error::Overloaded { .. } | Error::PoolExhausted { .. } => ExitCode::Limit,
         }
     }
 
@@ -349,6 +354,7 @@ impl Error {
             Error::MemoryFull { .. } => return 507,
             Error::Remote { status, .. } | Error::RequestRefused { status, .. } => return *status,
             Error::Overloaded { .. } => return 429,
+            Error::PoolExhausted { .. } => return 503,
             _ => {}
         }
         match self.exit_code() {
@@ -486,6 +492,9 @@ impl Error {
             Error::MessageInvalid { hint, .. }
             | Error::RequestRefused { hint, .. }
             | Error::Overloaded { hint, .. } => Some(hint.clone()),
+            Error::PoolExhausted { .. } => {
+                Some("retry after the Retry-After seconds; the store is serving other requests".into())
+            }
             Error::MessageTooLarge { .. } => Some(
                 "send a smaller content, or raise messaging.max_message_bytes in the server config".into(),
             ),

@@ -6,6 +6,8 @@
 #![allow(missing_docs)]
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -17,8 +19,10 @@ use crate::Caxton;
 use crate::error::{Error, Result};
 use crate::memory::{self, Access, MemoryScope};
 use crate::runtime::wasm::{
-    self, Execution, Limits, LogLine, ModuleInfo, Runtime, Services, Stats, WasmError, status,
+    self, Compiled, Execution, Limits, LogLine, ModuleInfo, Runtime, Services, Stats, WasmError,
+    status,
 };
+use crate::store::pool::{Pooled, StorePool};
 use crate::store::{Store, store_err};
 
 /// What an agent may reach outside its sandbox. Both stay false: the
@@ -331,12 +335,54 @@ pub fn find(cx: &Caxton, name: &str) -> Result<Option<WasmAgent>> {
     id.map(|id| load(&store, &id)).transpose()
 }
 
+/// How long an execution's memory calls wait for a store connection.
+pub const STORE_WAIT: Duration = Duration::from_secs(5);
+
 /// Run `agent` once with `input`, record what it used, and return its JSON
 /// output or the error that stopped it.
 pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result<RunReport> {
-    let mut store = cx.store()?;
-    let bytes = module_bytes(&store, &agent.module.hash)?;
-    let compiled = rt.compile(&bytes)?;
+    // One connection for this function, one for the guest's memory calls.
+    let pool = StorePool::new(&cx.paths().db(), 2, STORE_WAIT);
+    let mut store = pool.get()?;
+    let compiled = compile(&store, rt, agent)?;
+    let services = MemoryServices::new(pool.clone(), &agent.id, cx.config().memory.max_entities);
+    let done = execute(rt, agent, &compiled, input, services);
+    record(
+        &mut store,
+        &agent.id,
+        &done.stats,
+        done.output.as_ref().err(),
+    )?;
+    Ok(RunReport {
+        agent: agent.id.clone(),
+        output: done.output?,
+        stats: done.stats,
+        logs: done.logs,
+    })
+}
+
+/// `agent`'s module, compiled (the runtime caches compilations by content).
+pub fn compile(store: &Store, rt: &Runtime, agent: &WasmAgent) -> Result<Arc<Compiled>> {
+    let bytes = module_bytes(store, &agent.module.hash)?;
+    Ok(rt.compile(&bytes)?)
+}
+
+/// One execution's output (or the error that stopped it) and what it used.
+pub struct Executed {
+    pub output: Result<Value, WasmError>,
+    pub stats: Stats,
+    pub logs: Vec<LogLine>,
+}
+
+/// Execute `agent`'s `compiled` module on `input`. Recording the outcome is
+/// the caller's: the CLI writes it at once, the daemon in batches.
+pub fn execute(
+    rt: &Runtime,
+    agent: &WasmAgent,
+    compiled: &Compiled,
+    input: Value,
+    services: MemoryServices,
+) -> Executed {
     let request = json!({
         "input": input,
         "agent": agent.id,
@@ -344,11 +390,6 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
         "sender": "cli",
     });
     let request = serde_json::to_vec(&request).expect("request serialises");
-    let services = Box::new(MemoryServices::new(
-        store.path(),
-        &agent.id,
-        cx.config().memory.max_entities,
-    ));
     let Execution {
         result,
         stats,
@@ -356,19 +397,16 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
         ..
     } = rt.execute(
         &agent.id,
-        &compiled,
+        compiled,
         &agent.manifest.resource_limits,
         &request,
-        services,
+        Box::new(services),
     );
-    let result = result.and_then(|out| parse_output(&out));
-    record(&mut store, &agent.id, &stats, result.as_ref().err())?;
-    Ok(RunReport {
-        agent: agent.id.clone(),
-        output: result?,
+    Executed {
+        output: result.and_then(|out| parse_output(&out)),
         stats,
         logs,
-    })
+    }
 }
 
 /// The stored bytes of the module with content hash `hash`.
@@ -406,10 +444,36 @@ fn record(store: &mut Store, id: &str, stats: &Stats, error: Option<&WasmError>)
     store.write(|tx| record_in(tx, id, 1, stats, &errors).map_err(|e| store_err(&db, e)))
 }
 
+/// Executions of one agent not yet recorded: message delivery and the
+/// daemon record them per batch, in one transaction.
+#[derive(Default)]
+pub struct Runs {
+    pub runs: u64,
+    pub stats: Stats,
+    pub errors: Vec<WasmError>,
+}
+
+impl Runs {
+    pub fn add(&mut self, stats: &Stats, error: Option<WasmError>) {
+        self.runs += 1;
+        self.stats.fuel += stats.fuel;
+        self.stats.cpu_us += stats.cpu_us;
+        self.stats.wall_us += stats.wall_us;
+        self.stats.peak_memory_bytes = self.stats.peak_memory_bytes.max(stats.peak_memory_bytes);
+        self.errors.extend(error);
+    }
+
+    /// Add these executions to `id`'s statistics inside the caller's transaction.
+    pub fn record_in(&self, tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<()> {
+        let errors: Vec<&WasmError> = self.errors.iter().collect();
+        record_in(tx, id, self.runs, &self.stats, &errors)
+    }
+}
+
 /// Add `runs` executions (their summed `stats`, peak as the maximum, and
 /// the errors of the failed ones) inside the caller's transaction: message
 /// delivery records a whole batch per agent at once.
-pub fn record_in(
+fn record_in(
     tx: &rusqlite::Connection,
     id: &str,
     runs: u64,
@@ -505,8 +569,8 @@ pub fn rollback(cx: &Caxton, agent: &WasmAgent) -> Result<Deployed> {
 /// entities and observations, `memory_search` is a keyword search (the
 /// embedding model is too slow to load per execution).
 pub struct MemoryServices {
-    db: std::path::PathBuf,
-    store: Option<Store>,
+    pool: Arc<StorePool>,
+    store: Option<Pooled>,
     agent: String,
     /// `memory.max_entities`: a WASM agent's writes count against it too.
     max_entities: u64,
@@ -530,10 +594,11 @@ struct SearchRequest {
 }
 
 impl MemoryServices {
-    /// Memory services for `agent`; the store at `db` is opened on first use.
-    pub fn new(db: &std::path::Path, agent: &str, max_entities: u64) -> MemoryServices {
+    /// Memory services for `agent`; a connection is taken from `pool` on
+    /// first use and given back when the execution ends.
+    pub fn new(pool: Arc<StorePool>, agent: &str, max_entities: u64) -> MemoryServices {
         MemoryServices {
-            db: db.to_path_buf(),
+            pool,
             store: None,
             agent: agent.to_string(),
             max_entities,
@@ -550,9 +615,9 @@ impl MemoryServices {
 
     fn store(&mut self) -> Result<&mut Store, i32> {
         if self.store.is_none() {
-            self.store = Some(Store::open(&self.db).map_err(|_| status::FAILED)?);
+            self.store = Some(self.pool.get().map_err(|_| status::FAILED)?);
         }
-        self.store.as_mut().ok_or(status::FAILED)
+        self.store.as_deref_mut().ok_or(status::FAILED)
     }
 }
 

@@ -15,6 +15,7 @@ mod limits;
 mod memory;
 mod messages;
 mod metrics;
+mod recorder;
 pub mod registry;
 pub mod resources;
 pub mod watch;
@@ -34,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::messaging::Messenger;
 use crate::runtime::run::RunContext;
 use crate::runtime::wasm::Runtime;
+use crate::store::pool::StorePool;
 
 pub use registry::Registry;
 
@@ -65,6 +67,10 @@ pub struct State {
     overrides: Overrides,
     pub registry: Registry,
     pub runtime: Arc<Runtime>,
+    /// Store connections for executions, held for the daemon's life.
+    pub stores: Arc<StorePool>,
+    /// Execution statistics, written in batches.
+    pub recorder: recorder::Recorder,
     pub metrics: metrics::Metrics,
     pub resources: resources::Sampler,
     started: Instant,
@@ -380,9 +386,20 @@ async fn serve(
     let mut metrics = metrics::Metrics::new(restarts, &cx.config().llm.provider);
     metrics.register_messaging(messenger.clone());
     let (shutdown_tx, mut shutdown_rx) = tokio_watch::channel(None);
+    // One connection per execution that may run, one for the recorder and
+    // one to compile a newly deployed module.
+    let executions = cx.config().runtime.max_concurrent_executions.max(1) as usize;
+    let stores = StorePool::new(
+        &cx.paths().db(),
+        executions + 2,
+        crate::agent::wasm::STORE_WAIT,
+    );
+    let recorder = recorder::Recorder::start(stores.clone())?;
     let state: AppState = Arc::new(State {
         registry: Registry::default(),
         runtime,
+        stores,
+        recorder,
         metrics,
         resources: resources::Sampler::new(),
         runs: RwLock::new(Arc::new(RunContext::new(&cx))),
@@ -487,6 +504,9 @@ async fn serve(
     if let Some(t) = metrics_task {
         let _ = tokio::time::timeout(Duration::from_secs(1), t).await;
     }
+    // Statistics of the executions that finished are written before the
+    // checkpoint.
+    state.recorder.close();
     // Every write is its own transaction; a final checkpoint folds the WAL
     // into the database file so a copy of caxton.db alone is complete.
     if let Ok(store) = state.cx().store() {

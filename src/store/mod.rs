@@ -10,7 +10,9 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 use crate::error::{Error, Result};
 use crate::lock::{self, Lock};
 
+pub mod group;
 mod migrations;
+pub mod pool;
 
 pub use migrations::latest as latest_schema;
 

@@ -109,16 +109,26 @@ impl Daemon {
 
 /// A WASM module that runs for `ms` milliseconds of wall time, then answers.
 pub(crate) fn slow_module(ms: u64) -> Vec<u8> {
+    spinning_module(ms, r#"{"done":true}"#)
+}
+
+/// A WASM module that spins `ms` milliseconds of wall time, then answers
+/// `answer` (JSON text without quotes needing escapes beyond `"`).
+pub(crate) fn spinning_module(ms: u64, answer: &str) -> Vec<u8> {
+    let len = answer.len();
+    let data = answer.replace('"', "\\\"");
     abi_module(
-        r#"(import "caxton" "now_ms" (func $now (result i64)))
-           (data (i32.const 2048) "{\"done\":true}")"#,
+        &format!(
+            r#"(import "caxton" "now_ms" (func $now (result i64)))
+               (data (i32.const 2048) "{data}")"#
+        ),
         &format!(
             "(local $t i64)
              call $now local.set $t
              (block $done (loop $spin
                call $now local.get $t i64.sub i64.const {ms} i64.ge_s br_if $done
                br $spin))
-             i64.const 2048 i64.const 32 i64.shl i64.const 13 i64.or"
+             i64.const 2048 i64.const 32 i64.shl i64.const {len} i64.or"
         ),
     )
 }

@@ -18,6 +18,7 @@ mod messaging;
 mod props_outside_input;
 mod security_daemon;
 mod security_sandbox;
+mod serving;
 mod storage;
 mod tools;
 mod wasm_agents;
