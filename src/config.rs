@@ -25,6 +25,7 @@ pub struct Config {
     pub memory: MemoryConfig,
     pub runtime: RuntimeConfig,
     pub observability: ObservabilityConfig,
+    pub logging: LoggingConfig,
     pub mcp: McpConfig,
     pub messaging: MessagingConfig,
 }
@@ -233,6 +234,45 @@ impl Default for ObservabilityConfig {
     }
 }
 
+/// Where the daemon's log goes (`[logging]`): stderr (the default, what
+/// systemd's journal collects) or a file with rotation and retention.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoggingConfig {
+    /// The log file (e.g. `/var/log/caxton/caxton.log`); unset logs to stderr.
+    pub file: Option<PathBuf>,
+    /// When the file is rotated: `daily`, at `max_file_bytes` (`size`), or
+    /// `never` (an external logrotate moves it; SIGHUP reopens it).
+    pub rotate: Rotate,
+    /// The size at which `rotate = "size"` starts a new file.
+    pub max_file_bytes: u64,
+    /// Rotated files kept (`caxton.log.1` is the newest); older are deleted.
+    pub keep: usize,
+}
+
+/// When `[logging] file` is rotated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rotate {
+    /// A new file every day.
+    Daily,
+    /// A new file when the current one passes `max_file_bytes`.
+    Size,
+    /// No rotation by Caxton: an external logrotate moves the file.
+    Never,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        LoggingConfig {
+            file: None,
+            rotate: Rotate::Daily,
+            max_file_bytes: 100 << 20,
+            keep: 7,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct McpConfig {
@@ -407,6 +447,7 @@ const PATH_KEYS: &[&str] = &[
     "server.agents_dir",
     "server.auth_token_file",
     "memory.models_dir",
+    "logging.file",
 ];
 
 /// Load the effective configuration. `env` is injected so tests can run in parallel.

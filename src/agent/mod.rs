@@ -24,6 +24,7 @@ pub mod template;
 pub mod validate;
 pub mod versions;
 pub mod wasm;
+pub mod wasm_minutes;
 
 /// How an agent runs: a config agent is a TOML file driven by an LLM loop,
 /// a WASM agent a module run in the sandbox.

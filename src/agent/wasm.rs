@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::spec::{CAPABILITY_PATTERN, slug};
 use super::versions::{self, NewVersion, VersionRecord};
+use super::wasm_minutes::{self, Run};
 use crate::Caxton;
 use crate::error::{Error, Result};
 use crate::memory::{self, Access, MemoryScope};
@@ -399,29 +400,36 @@ pub fn parse_output(out: &[u8]) -> Result<Value, WasmError> {
 /// Add one execution to the agent's statistics.
 fn record(store: &mut Store, id: &str, stats: &Stats, error: Option<&WasmError>) -> Result<()> {
     let db = store.path().to_path_buf();
-    let errors: Vec<&WasmError> = error.into_iter().collect();
-    store.write(|tx| record_in(tx, id, 1, stats, &errors).map_err(|e| store_err(&db, e)))
+    store.write(|tx| record_in(tx, id, &[(*stats, error)]).map_err(|e| store_err(&db, e)))
 }
 
-/// Add `runs` executions (their summed `stats`, peak as the maximum, and
-/// the errors of the failed ones) inside the caller's transaction: message
-/// delivery records a whole batch per agent at once.
-pub fn record_in(
-    tx: &rusqlite::Connection,
-    id: &str,
-    runs: u64,
-    stats: &Stats,
-    errors: &[&WasmError],
-) -> rusqlite::Result<()> {
+/// Add executions inside the caller's transaction (message delivery records
+/// a whole batch per agent at once): the agent's running totals here, and
+/// its minute in [`wasm_minutes`] for `agents metrics --last`.
+pub fn record_in(tx: &rusqlite::Connection, id: &str, runs: &[Run]) -> rusqlite::Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let now = versions::now_ms();
     let traps: String = tx
         .prepare_cached("SELECT traps FROM wasm_stats WHERE agent_id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| "{}".into());
     let mut traps: BTreeMap<String, u64> = serde_json::from_str(&traps).unwrap_or_default();
-    for e in errors {
-        *traps.entry(e.kind()).or_default() += 1;
+    let mut sum = Stats::default();
+    let mut failures = 0i64;
+    for (stats, error) in runs {
+        if let Some(e) = error {
+            failures += 1;
+            *traps.entry(e.kind()).or_default() += 1;
+        }
+        sum.fuel += stats.fuel;
+        sum.cpu_us += stats.cpu_us;
+        sum.wall_us += stats.wall_us;
+        sum.peak_memory_bytes = sum.peak_memory_bytes.max(stats.peak_memory_bytes);
     }
+    let last_error = runs.iter().rev().find_map(|(_, e)| *e);
     tx.prepare_cached(
         "INSERT INTO wasm_stats (agent_id, executions, failures, fuel, cpu_us, wall_us, peak_memory_bytes, traps, last_error, last_at)
          VALUES (?1, ?10, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -438,17 +446,17 @@ pub fn record_in(
     )?
     .execute(params![
             id,
-            errors.len() as i64,
-            stats.fuel as i64,
-            stats.cpu_us as i64,
-            stats.wall_us as i64,
-            stats.peak_memory_bytes as i64,
+            failures,
+            sum.fuel as i64,
+            sum.cpu_us as i64,
+            sum.wall_us as i64,
+            sum.peak_memory_bytes as i64,
             serde_json::to_string(&traps).unwrap_or_else(|_| "{}".into()),
-            errors.last().map(ToString::to_string),
-            versions::now_ms(),
-            runs as i64
+            last_error.map(ToString::to_string),
+            now,
+            runs.len() as i64
         ])?;
-    Ok(())
+    wasm_minutes::add(tx, id, now, runs)
 }
 
 /// Restore the newest earlier version whose manifest differs from the current one.

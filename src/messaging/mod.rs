@@ -133,13 +133,9 @@ struct Plan {
     stats: HashMap<String, WasmRuns>,
 }
 
-/// Executions of one agent within a batch.
-#[derive(Default)]
-struct WasmRuns {
-    runs: u64,
-    stats: Stats,
-    errors: Vec<WasmError>,
-}
+/// Executions of one agent within a batch: what each used and why it
+/// failed, if it did.
+type WasmRuns = Vec<(Stats, Option<WasmError>)>;
 
 struct Inner {
     cx: Caxton,
@@ -621,8 +617,8 @@ impl Messenger {
                     store::save_health(tx, agent, h, now).map_err(sql)?;
                 }
                 for (agent, w) in &plan.stats {
-                    let errors: Vec<&WasmError> = w.errors.iter().collect();
-                    wasm::record_in(tx, agent, w.runs, &w.stats, &errors).map_err(sql)?;
+                    let runs: Vec<_> = w.iter().map(|(s, e)| (*s, e.as_ref())).collect();
+                    wasm::record_in(tx, agent, &runs).map_err(sql)?;
                 }
                 Ok(())
             })?;
@@ -703,14 +699,8 @@ impl Messenger {
                 outbox,
                 wasm,
             } = delivered;
-            if let Some((stats, err)) = wasm {
-                let w = plan.stats.entry(agent.clone()).or_default();
-                w.runs += 1;
-                w.stats.fuel += stats.fuel;
-                w.stats.cpu_us += stats.cpu_us;
-                w.stats.wall_us += stats.wall_us;
-                w.stats.peak_memory_bytes = w.stats.peak_memory_bytes.max(stats.peak_memory_bytes);
-                w.errors.extend(err);
+            if let Some(run) = wasm {
+                plan.stats.entry(agent.clone()).or_default().push(run);
             }
             let ok = result.is_ok();
             let error = result.as_ref().err().map(ToString::to_string);
