@@ -32,6 +32,8 @@ pub struct Config {
     pub runtime: RuntimeConfig,
     /// `[observability]`: logging.
     pub observability: ObservabilityConfig,
+    /// `[logging]`: where the daemon's log goes.
+    pub logging: LoggingConfig,
     /// `[mcp]`: the MCP servers agents may call.
     pub mcp: McpConfig,
     /// `[messaging]`: agent-to-agent messaging limits.
@@ -287,6 +289,45 @@ impl Default for ObservabilityConfig {
     }
 }
 
+/// Where the daemon's log goes (`[logging]`): stderr (the default, what
+/// systemd's journal collects) or a file with rotation and retention.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoggingConfig {
+    /// The log file (e.g. `/var/log/caxton/caxton.log`); unset logs to stderr.
+    pub file: Option<PathBuf>,
+    /// When the file is rotated: `daily`, at `max_file_bytes` (`size`), or
+    /// `never` (an external logrotate moves it; SIGHUP reopens it).
+    pub rotate: Rotate,
+    /// The size at which `rotate = "size"` starts a new file.
+    pub max_file_bytes: u64,
+    /// Rotated files kept (`caxton.log.1` is the newest); older are deleted.
+    pub keep: usize,
+}
+
+/// When `[logging] file` is rotated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rotate {
+    /// A new file every day.
+    Daily,
+    /// A new file when the current one passes `max_file_bytes`.
+    Size,
+    /// No rotation by Caxton: an external logrotate moves the file.
+    Never,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        LoggingConfig {
+            file: None,
+            rotate: Rotate::Daily,
+            max_file_bytes: 100 << 20,
+            keep: 7,
+        }
+    }
+}
+
 /// `[mcp]`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -535,6 +576,7 @@ const PATH_KEYS: &[&str] = &[
     "server.agents_dir",
     "server.auth_token_file",
     "memory.models_dir",
+    "logging.file",
 ];
 
 /// Load the effective configuration. `env` is injected so tests can run in parallel.

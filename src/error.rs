@@ -127,6 +127,15 @@ pub enum Error {
     /// The daemon's URL is known but the request failed (connection, timeout).
     #[error("cannot reach the Caxton daemon at {url}: {message}")]
     DaemonUnreachable { url: String, message: String },
+    /// `agents deploy --timeout`: the daemon did not report the deployed
+    /// version running in time; `state` is what it last said.
+    #[error("{agent} {version} is not live after {waited}: {state}")]
+    NotLive {
+        agent: String,
+        version: String,
+        waited: String,
+        state: String,
+    },
     /// The daemon answered with an error body; its code and hint are kept.
     #[error("{message} (daemon error {code})")]
     Remote {
@@ -265,6 +274,7 @@ impl Error {
             Error::DaemonNotRunning { .. } => "daemon_not_running",
             Error::DaemonUnreachable { .. } => "daemon_unreachable",
             Error::Remote { .. } => "daemon_error",
+            Error::NotLive { .. } => "not_live",
             Error::BadRequest { .. } => "bad_request",
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::Unauthorized => "unauthorized",
@@ -321,7 +331,8 @@ impl Error {
             Error::Llm(_) => ExitCode::Failure,
             Error::DaemonNotRunning { .. }
             | Error::DaemonUnreachable { .. }
-            | Error::ShuttingDown => ExitCode::Daemon,
+            | Error::ShuttingDown
+            | Error::NotLive { .. } => ExitCode::Daemon,
             Error::Remote { status, .. } => match status {
                 404 => ExitCode::NotFound,
                 409 => ExitCode::Conflict,
@@ -477,6 +488,9 @@ impl Error {
                 "check `caxton server status`; a stale run/caxton.url is replaced when the daemon starts".into(),
             ),
             Error::Remote { hint, .. } => hint.clone(),
+            Error::NotLive { agent, .. } => Some(format!(
+                "see why with `caxton agents status {agent}` and `caxton agents reload-status`; the file stays deployed and goes live on the next good reload"
+            )),
             Error::BadRequest { .. } => Some("send a JSON body with Content-Type: application/json".into()),
             Error::PayloadTooLarge { .. } => Some("raise server.max_body_bytes, or send a smaller body".into()),
             Error::Unauthorized => Some(

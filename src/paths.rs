@@ -37,6 +37,11 @@ impl Paths {
 
     /// Derived data that can always be rebuilt from the store (the vector
     /// index file); `memory cache-clear` empties it.
+    /// Where `caxton backup --embedded` writes when no `--output` is given.
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")
     }

@@ -27,6 +27,7 @@ pub(crate) mod template;
 pub mod validate;
 pub(crate) mod versions;
 pub mod wasm;
+pub(crate) mod wasm_minutes;
 
 /// How an agent runs: a config agent is a TOML file driven by an LLM loop,
 /// a WASM agent a module run in the sandbox.

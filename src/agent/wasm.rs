@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::spec::{CAPABILITY_PATTERN, slug};
 use super::versions::{self, NewVersion, VersionRecord};
+use super::wasm_minutes::{self, Run};
 use crate::Caxton;
 use crate::error::{Error, Result};
 use crate::memory::{self, Access, MemoryScope};
@@ -440,55 +441,57 @@ pub fn parse_output(out: &[u8]) -> Result<Value, WasmError> {
 /// Add one execution to the agent's statistics.
 fn record(store: &mut Store, id: &str, stats: &Stats, error: Option<&WasmError>) -> Result<()> {
     let db = store.path().to_path_buf();
-    let errors: Vec<&WasmError> = error.into_iter().collect();
-    store.write(|tx| record_in(tx, id, 1, stats, &errors).map_err(|e| store_err(&db, e)))
+    store.write(|tx| record_in(tx, id, &[(*stats, error)]).map_err(|e| store_err(&db, e)))
 }
 
 /// Executions of one agent not yet recorded: message delivery and the
-/// daemon record them per batch, in one transaction.
+/// daemon record them per batch, in one transaction. Each execution is
+/// kept (not summed) for the latency histograms of `agents metrics --last`.
 #[derive(Default)]
 pub struct Runs {
-    pub runs: u64,
-    pub stats: Stats,
-    pub errors: Vec<WasmError>,
+    runs: Vec<(Stats, Option<WasmError>)>,
 }
 
 impl Runs {
+    /// One more execution: what it used, and why it failed if it did.
     pub fn add(&mut self, stats: &Stats, error: Option<WasmError>) {
-        self.runs += 1;
-        self.stats.fuel += stats.fuel;
-        self.stats.cpu_us += stats.cpu_us;
-        self.stats.wall_us += stats.wall_us;
-        self.stats.peak_memory_bytes = self.stats.peak_memory_bytes.max(stats.peak_memory_bytes);
-        self.errors.extend(error);
+        self.runs.push((*stats, error));
     }
 
     /// Add these executions to `id`'s statistics inside the caller's transaction.
     pub fn record_in(&self, tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<()> {
-        let errors: Vec<&WasmError> = self.errors.iter().collect();
-        record_in(tx, id, self.runs, &self.stats, &errors)
+        let runs: Vec<Run> = self.runs.iter().map(|(s, e)| (*s, e.as_ref())).collect();
+        record_in(tx, id, &runs)
     }
 }
 
-/// Add `runs` executions (their summed `stats`, peak as the maximum, and
-/// the errors of the failed ones) inside the caller's transaction: message
-/// delivery records a whole batch per agent at once.
-fn record_in(
-    tx: &rusqlite::Connection,
-    id: &str,
-    runs: u64,
-    stats: &Stats,
-    errors: &[&WasmError],
-) -> rusqlite::Result<()> {
+/// Add executions inside the caller's transaction (message delivery records
+/// a whole batch per agent at once): the agent's running totals here, and
+/// its minute in [`wasm_minutes`] for `agents metrics --last`.
+fn record_in(tx: &rusqlite::Connection, id: &str, runs: &[Run]) -> rusqlite::Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let now = versions::now_ms();
     let traps: String = tx
         .prepare_cached("SELECT traps FROM wasm_stats WHERE agent_id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| "{}".into());
     let mut traps: BTreeMap<String, u64> = serde_json::from_str(&traps).unwrap_or_default();
-    for e in errors {
-        *traps.entry(e.kind()).or_default() += 1;
+    let mut sum = Stats::default();
+    let mut failures = 0i64;
+    for (stats, error) in runs {
+        if let Some(e) = error {
+            failures += 1;
+            *traps.entry(e.kind()).or_default() += 1;
+        }
+        sum.fuel += stats.fuel;
+        sum.cpu_us += stats.cpu_us;
+        sum.wall_us += stats.wall_us;
+        sum.peak_memory_bytes = sum.peak_memory_bytes.max(stats.peak_memory_bytes);
     }
+    let last_error = runs.iter().rev().find_map(|(_, e)| *e);
     tx.prepare_cached(
         "INSERT INTO wasm_stats (agent_id, executions, failures, fuel, cpu_us, wall_us, peak_memory_bytes, traps, last_error, last_at)
          VALUES (?1, ?10, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -505,17 +508,17 @@ fn record_in(
     )?
     .execute(params![
             id,
-            errors.len() as i64,
-            stats.fuel as i64,
-            stats.cpu_us as i64,
-            stats.wall_us as i64,
-            stats.peak_memory_bytes as i64,
+            failures,
+            sum.fuel as i64,
+            sum.cpu_us as i64,
+            sum.wall_us as i64,
+            sum.peak_memory_bytes as i64,
             serde_json::to_string(&traps).unwrap_or_else(|_| "{}".into()),
-            errors.last().map(ToString::to_string),
-            versions::now_ms(),
-            runs as i64
+            last_error.map(ToString::to_string),
+            now,
+            runs.len() as i64
         ])?;
-    Ok(())
+    wasm_minutes::add(tx, id, now, runs)
 }
 
 /// Restore the newest earlier version whose manifest differs from the current one.
@@ -666,6 +669,7 @@ pub fn remove(cx: &Caxton, agent: &WasmAgent) -> Result<()> {
         let sql = |e| store_err(&db, e);
         for q in [
             "DELETE FROM wasm_stats WHERE agent_id = ?1",
+            "DELETE FROM wasm_minutes WHERE agent_id = ?1",
             "DELETE FROM agent_versions WHERE agent_id = ?1",
             "DELETE FROM agents WHERE id = ?1 AND kind = 'wasm'",
         ] {

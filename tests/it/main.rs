@@ -16,6 +16,7 @@ mod memory;
 mod memory_service;
 mod messaging;
 mod props_outside_input;
+mod runbook;
 mod security_daemon;
 mod security_sandbox;
 mod serving;
