@@ -42,6 +42,7 @@ impl Paths {
         self.data_dir.join("backups")
     }
 
+    /// Derived data that can be rebuilt (the persisted vector index).
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")
     }

@@ -29,6 +29,8 @@ type Finish = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
 /// Runs one write; given why the store could not be opened instead of it.
 type Job = Box<dyn FnOnce(std::result::Result<&Store, &Error>) -> Finish + Send>;
 
+/// One writer thread that commits concurrent writes together (group
+/// commit): each caller is answered only after the shared transaction commits.
 pub struct GroupCommit {
     jobs: mpsc::SyncSender<Job>,
     path: PathBuf,

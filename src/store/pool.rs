@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use super::Store;
 use crate::error::{Error, Result};
 
+/// Store connections held open for reuse, bounded; a caller waits a
+/// deadline for a free one.
 pub struct StorePool {
     path: PathBuf,
     max: usize,
@@ -46,6 +48,7 @@ impl StorePool {
         })
     }
 
+    /// The database file the connections open.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::Caxton;
 use crate::agent::catalog::Entry;
 use crate::agent::versions::now_ms;
-use crate::agent::{Agent, validate, wasm_minutes};
+use crate::agent::{Agent, wasm_minutes};
 use crate::cli::output::{self, BOLD, DIM, Output};
 use crate::diagnostics::Severity;
 use crate::error::{ExitCode, Result};
