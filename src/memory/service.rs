@@ -24,7 +24,8 @@
 //!   installing the model fixes a running daemon without a restart.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -39,6 +40,13 @@ use crate::config::MemoryConfig;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 use crate::store::Store;
+use crate::store::group::GroupCommit;
+use crate::store::pool::{Pooled, StorePool};
+
+/// Connections a process keeps for memory operations other than search
+/// and the grouped writes, and how long a caller waits for one.
+const STORE_CONNECTIONS: usize = 4;
+const STORE_WAIT: Duration = Duration::from_secs(5);
 
 /// The memory of one data directory, shared by every caller in a process.
 pub struct Memory {
@@ -63,6 +71,22 @@ struct Embedded {
     /// so they share one kept connection: a connection per search would pay
     /// SQLite's open and, when it is the last one, a WAL checkpoint on close.
     searcher: Mutex<Searcher>,
+    /// Connections for everything else, kept for the process's life.
+    pool: Arc<StorePool>,
+    /// Entity and observation writes share transactions (group commit).
+    writer: OnceLock<GroupCommit>,
+}
+
+impl Embedded {
+    fn writer(&self) -> Result<&GroupCommit> {
+        if let Some(w) = self.writer.get() {
+            return Ok(w);
+        }
+        // Two first writers may both start one; the loser's thread ends
+        // when its writer is dropped here.
+        let w = GroupCommit::new(&self.db)?;
+        Ok(self.writer.get_or_init(|| w))
+    }
 }
 
 #[derive(Default)]
@@ -108,6 +132,8 @@ impl Memory {
                 db: paths.db(),
                 cache_dir: paths.cache_dir(),
                 searcher: Mutex::new(Searcher::default()),
+                pool: StorePool::new(&paths.db(), STORE_CONNECTIONS, STORE_WAIT),
+                writer: OnceLock::new(),
             }),
             models_dir: paths.models_dir.clone(),
             max_entities: config.max_entities,
@@ -197,10 +223,10 @@ impl Memory {
         })
     }
 
-    /// A fresh connection to the embedded store for one operation.
-    fn store(&self) -> Result<Store> {
+    /// A pooled connection for one operation.
+    fn store(&self) -> Result<Pooled> {
         match &self.backend {
-            Backend::Embedded(b) => Store::open(&b.db),
+            Backend::Embedded(b) => b.pool.get(),
             Backend::Postgres(_) => Err(self.unsupported("this command")),
         }
     }
@@ -320,7 +346,7 @@ impl Memory {
     /// `reindex`: its size and the checks run against it).
     pub fn index(&self) -> Result<VectorIndex> {
         match &self.backend {
-            Backend::Embedded(b) => Ok(index::open_cached(&self.store()?, &b.cache_dir)?.0),
+            Backend::Embedded(b) => Ok(index::open_cached(&*self.store()?, &b.cache_dir)?.0),
             Backend::Postgres(_) => Err(self.unsupported("reindex")),
         }
     }
@@ -328,7 +354,7 @@ impl Memory {
     /// Entities stored, as a percentage of `memory.max_entities`.
     pub fn usage_percent(&self) -> Result<f64> {
         match &self.backend {
-            Backend::Embedded(_) => status::usage_percent(&self.store()?, self.max_entities),
+            Backend::Embedded(_) => status::usage_percent(&*self.store()?, self.max_entities),
             Backend::Postgres(p) => {
                 Ok(100.0 * p.entity_count()? as f64 / self.max_entities.max(1) as f64)
             }
@@ -339,7 +365,7 @@ impl Memory {
     /// side of `memory migrate`).
     pub fn export(&self, embeddings: bool) -> Result<Document> {
         match &self.backend {
-            Backend::Embedded(_) => transfer::read_all(&self.store()?, embeddings),
+            Backend::Embedded(_) => transfer::read_all(&*self.store()?, embeddings),
             Backend::Postgres(p) => p.read_all(embeddings),
         }
     }
@@ -356,7 +382,7 @@ impl Memory {
         match &self.backend {
             Backend::Embedded(_) => {
                 // transfer::import commits its own batches of entities.
-                let report = transfer::import(&mut self.store()?, doc)?;
+                let report = transfer::import(&mut *self.store()?, doc, self.max_entities)?;
                 progress(doc.entities.len(), doc.entities.len());
                 Ok(report)
             }
@@ -385,7 +411,7 @@ impl Memory {
     pub fn status(&self, quick_check: bool) -> Result<status::Status> {
         match &self.backend {
             Backend::Embedded(b) => status::status(
-                &self.store()?,
+                &*self.store()?,
                 &self.dirs(b),
                 self.max_entities,
                 quick_check,
@@ -403,7 +429,7 @@ impl Memory {
     pub fn diagnose(&self) -> Result<status::Diagnosis> {
         match &self.backend {
             Backend::Embedded(b) => {
-                status::diagnose(&self.store()?, &self.dirs(b), self.max_entities)
+                status::diagnose(&*self.store()?, &self.dirs(b), self.max_entities)
             }
             Backend::Postgres(_) => Err(self.unsupported("emergency-diagnosis")),
         }
@@ -422,15 +448,16 @@ impl Memory {
     pub fn create_entities(&self, access: &Access, entities: &[Entity]) -> Result<Vec<Entity>> {
         match &self.backend {
             Backend::Postgres(p) => p.create_entities(access, entities, Some(self.max_entities)),
-            Backend::Embedded(_) => graph::create_entities(
-                &mut self.store()?,
-                access,
-                entities,
-                Some(self.max_entities),
-            ),
+            Backend::Embedded(b) => {
+                let (db, access, entities) = (b.db.clone(), access.clone(), entities.to_vec());
+                let max = Some(self.max_entities);
+                b.writer()?
+                    .write(move |tx| graph::create_entities_in(tx, &db, &access, &entities, max))
+            }
         }
     }
 
+    /// Creates the relations `access` may write; returns those created.
     pub fn create_relations(
         &self,
         access: &Access,
@@ -438,10 +465,11 @@ impl Memory {
     ) -> Result<Vec<Relation>> {
         match &self.backend {
             Backend::Postgres(p) => p.create_relations(access, relations),
-            Backend::Embedded(_) => graph::create_relations(&mut self.store()?, access, relations),
+            Backend::Embedded(_) => graph::create_relations(&mut *self.store()?, access, relations),
         }
     }
 
+    /// Adds observations to existing entities; returns what was added.
     pub fn add_observations(
         &self,
         access: &Access,
@@ -449,7 +477,11 @@ impl Memory {
     ) -> Result<Vec<ObservationsAdded>> {
         match &self.backend {
             Backend::Postgres(p) => p.add_observations(access, adds),
-            Backend::Embedded(_) => graph::add_observations(&mut self.store()?, access, adds),
+            Backend::Embedded(b) => {
+                let (db, access, adds) = (b.db.clone(), access.clone(), adds.to_vec());
+                b.writer()?
+                    .write(move |tx| graph::add_observations_in(tx, &db, &access, &adds))
+            }
         }
     }
 
@@ -457,10 +489,11 @@ impl Memory {
     pub fn delete_entities(&self, access: &Access, names: &[String]) -> Result<usize> {
         match &self.backend {
             Backend::Postgres(p) => p.delete_entities(access, names),
-            Backend::Embedded(_) => graph::delete_entities(&mut self.store()?, access, names),
+            Backend::Embedded(_) => graph::delete_entities(&mut *self.store()?, access, names),
         }
     }
 
+    /// Returns how many were deleted.
     pub fn delete_observations(
         &self,
         access: &Access,
@@ -468,14 +501,15 @@ impl Memory {
     ) -> Result<usize> {
         match &self.backend {
             Backend::Postgres(p) => p.delete_observations(access, dels),
-            Backend::Embedded(_) => graph::delete_observations(&mut self.store()?, access, dels),
+            Backend::Embedded(_) => graph::delete_observations(&mut *self.store()?, access, dels),
         }
     }
 
+    /// Returns how many were deleted.
     pub fn delete_relations(&self, access: &Access, relations: &[Relation]) -> Result<usize> {
         match &self.backend {
             Backend::Postgres(p) => p.delete_relations(access, relations),
-            Backend::Embedded(_) => graph::delete_relations(&mut self.store()?, access, relations),
+            Backend::Embedded(_) => graph::delete_relations(&mut *self.store()?, access, relations),
         }
     }
 
@@ -483,7 +517,7 @@ impl Memory {
     pub fn read_graph(&self, access: &Access) -> Result<Graph> {
         match &self.backend {
             Backend::Postgres(p) => p.load_graph(access, None),
-            Backend::Embedded(_) => graph::load_graph(&self.store()?, access, None),
+            Backend::Embedded(_) => graph::load_graph(&*self.store()?, access, None),
         }
     }
 
@@ -519,7 +553,7 @@ impl Memory {
         opts: &Options,
     ) -> Result<Vec<search::Hit>> {
         match &self.backend {
-            Backend::Embedded(_) => search::keyword(&self.store()?, access, query, opts),
+            Backend::Embedded(_) => search::keyword(&*self.store()?, access, query, opts),
             Backend::Postgres(p) => p.keyword(access, query, opts),
         }
     }
@@ -545,7 +579,7 @@ impl Memory {
         match &self.backend {
             Backend::Postgres(p) => p.neighbourhood(access, name, depth, relation_types),
             Backend::Embedded(_) => {
-                graph::neighbourhood(&self.store()?, access, name, depth, relation_types)
+                graph::neighbourhood(&*self.store()?, access, name, depth, relation_types)
             }
         }
     }
@@ -556,7 +590,7 @@ impl Memory {
         match &self.backend {
             Backend::Postgres(p) => p.remember(access, entity, Some(self.max_entities)),
             Backend::Embedded(_) => {
-                graph::remember(&mut self.store()?, access, entity, Some(self.max_entities))
+                graph::remember(&mut *self.store()?, access, entity, Some(self.max_entities))
             }
         }
     }

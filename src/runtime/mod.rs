@@ -2,7 +2,7 @@
 //! knows about HTTP or the CLI; both adapters call the same functions.
 
 pub mod llm;
-pub mod memory;
-pub mod records;
+pub(crate) mod memory;
+pub(crate) mod records;
 pub mod run;
 pub mod wasm;

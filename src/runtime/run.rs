@@ -70,6 +70,8 @@ pub struct RunContext {
 }
 
 impl RunContext {
+    /// A context sharing `cx`'s MCP servers and memory service; providers
+    /// are built on first use.
     pub fn new(cx: &Caxton) -> RunContext {
         RunContext {
             mcp: cx.mcp().clone(),
@@ -232,7 +234,6 @@ pub fn run(
             }
             let offered = Offered::new(agent, &ctx.mcp);
             let tool_ctx = ToolContext {
-                agent: Some(id.clone()),
                 read_root: Some(workspace.clone()),
                 workspace: workspace.clone(),
                 config: Map::new(),

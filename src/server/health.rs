@@ -30,8 +30,8 @@ fn safe_mode(state: &AppState) -> bool {
 
 /// `healthy`, or `degraded` in safe mode or with failed agents. Still 200:
 /// liveness must not restart a daemon for one bad agent file.
-fn overall(state: &AppState, failed: usize) -> &'static str {
-    if failed > 0 || safe_mode(state) {
+fn overall(safe_mode: bool, failed: usize) -> &'static str {
+    if failed > 0 || safe_mode {
         "degraded"
     } else {
         "healthy"
@@ -39,20 +39,24 @@ fn overall(state: &AppState, failed: usize) -> &'static str {
 }
 
 async fn health(Extract(state): Extract<AppState>) -> ApiResult<axum::Json<Value>> {
-    checked(move || {
-        let c = state.registry.counts();
-        let memory = state.cx().memory().clone();
-        // An external backend that does not answer degrades the daemon
-        // (agents still run; memory calls fail until it returns).
-        let reachable = memory.postgres().is_none() || memory.ping().is_ok();
-        json!({
-            "status": if reachable { overall(&state, c.failed) } else { "degraded" },
-            "memory_backend": memory.backend_name(),
-            "agents": c.config + c.wasm,
-            "safe_mode": safe_mode(&state),
-        })
-    })
-    .await
+    let memory = state.cx().memory().clone();
+    let backend = memory.backend_name();
+    // An external backend that does not answer degrades the daemon (agents
+    // still run; memory calls fail until it returns). It is pinged off the
+    // async workers; embedded memory needs no check on this hottest route.
+    let reachable = match memory.postgres() {
+        None => true,
+        Some(_) => blocking(move || Ok(memory.ping().is_ok())).await?,
+    };
+    let c = state.registry.counts();
+    // One stat of the marker per request.
+    let safe = safe_mode(&state);
+    Ok(axum::Json(json!({
+        "status": if reachable { overall(safe, c.failed) } else { "degraded" },
+        "memory_backend": backend,
+        "agents": c.config + c.wasm,
+        "safe_mode": safe,
+    })))
 }
 
 /// `loaded` once a search or write has loaded it, `available` when its
@@ -139,7 +143,7 @@ async fn detailed(
         let mem = memory_json(&state, detail);
         let sqlite_ok = mem["backend_status"] == "ok";
         let status = if sqlite_ok {
-            overall(&state, c.failed)
+            overall(safe_mode(&state), c.failed)
         } else {
             "unhealthy"
         };
