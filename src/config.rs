@@ -534,6 +534,8 @@ fn masked(key: &str, value: Value) -> Value {
         return Value::String(MASK.into());
     }
     match value {
+        // Connection strings: the URL form and libpq's `key=value` form.
+        Value::String(s) if key.ends_with("url") => Value::String(redact_url(&s)),
         Value::String(s) => Value::String(mask_assignment(&mask_url_passwords(&s))),
         Value::Array(items) => {
             let mut after_flag = false;

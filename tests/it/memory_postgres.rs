@@ -369,10 +369,16 @@ fn migrate_to_postgres_resumes_after_kill_verifies_and_switches_then_back() {
             std::time::Instant::now() < deadline,
             "the copy never started"
         );
-        let n: usize = pg
-            .psql("SELECT CASE WHEN to_regclass('memory_entities') IS NULL THEN 0 ELSE (SELECT count(*) FROM memory_entities) END")
-            .parse()
-            .unwrap();
+        // The table appears with the schema; until then nothing is copied
+        // (a query naming a missing table fails even in an untaken branch).
+        let exists = pg.psql("SELECT to_regclass('memory_entities') IS NOT NULL") == "t";
+        let n: usize = if exists {
+            pg.psql("SELECT count(*) FROM memory_entities")
+                .parse()
+                .unwrap()
+        } else {
+            0
+        };
         if n > 0 {
             break n;
         }
