@@ -20,6 +20,23 @@ fn word_count(env: &Env) {
     .ok();
 }
 
+/// The runbook's `deploy_config_agent` line: `agents deploy NAME --source
+/// FILE.toml --hot-reload --timeout 30s`, of agent Early at `version`.
+fn deploy_config_agent(env: &Env, version: &str) -> crate::common::Run {
+    let src = env.write("src/early.toml", &agent("Early", version, ""));
+    env.run(&[
+        "agents",
+        "deploy",
+        "early",
+        "--source",
+        src.to_str().unwrap(),
+        "--hot-reload",
+        "--timeout",
+        "30s",
+    ])
+    .ok()
+}
+
 #[test]
 fn status_running_and_a_config_deploy_with_a_timeout_with_and_without_the_daemon() {
     let env = Env::new();
@@ -39,19 +56,7 @@ fn status_running_and_a_config_deploy_with_a_timeout_with_and_without_the_daemon
     assert_eq!(r.stdout.trim(), "2", "{}", r.stdout);
 
     // The runbook's deploy without a daemon: deployed, goes live at start.
-    let src = env.write("src/early.toml", &agent("Early", "1.0.0", ""));
-    let r = env
-        .run(&[
-            "agents",
-            "deploy",
-            "early",
-            "--source",
-            src.to_str().unwrap(),
-            "--hot-reload",
-            "--timeout",
-            "30s",
-        ])
-        .ok();
+    let r = deploy_config_agent(&env, "1.0.0");
     assert!(r.stdout.contains("daemon not running"), "{}", r.stdout);
 
     let d = start(&env, &[]);
@@ -78,19 +83,7 @@ fn status_running_and_a_config_deploy_with_a_timeout_with_and_without_the_daemon
     assert_eq!(r.stdout.trim(), "3", "{}", r.stdout);
 
     // The runbook's deploy_config_agent: live within the timeout, exit 0.
-    let src = env.write("src/early.toml", &agent("Early", "1.1.0", ""));
-    let r = env
-        .run(&[
-            "agents",
-            "deploy",
-            "early",
-            "--source",
-            src.to_str().unwrap(),
-            "--hot-reload",
-            "--timeout",
-            "30s",
-        ])
-        .ok();
+    let r = deploy_config_agent(&env, "1.1.0");
     assert!(r.stdout.contains("early running 1.1.0"), "{}", r.stdout);
     assert_eq!(d.get("/api/v1/agents/early").1["version"], "1.1.0");
     // WASM-only flags are still refused for a config agent.
@@ -100,7 +93,7 @@ fn status_running_and_a_config_deploy_with_a_timeout_with_and_without_the_daemon
             "deploy",
             "early",
             "--source",
-            src.to_str().unwrap(),
+            env.path().join("src/early.toml").to_str().unwrap(),
             "--max-memory",
             "1MiB",
         ])
