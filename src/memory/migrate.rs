@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::search::Options as SearchOptions;
+use base64::Engine as _;
 use super::transfer::{Document, ImportReport};
 use super::{Access, Memory, MemoryScope};
 use crate::error::{Error, Result};
@@ -220,41 +220,47 @@ fn first_difference(a: &Document, b: &Document) -> String {
     "the documents differ".into()
 }
 
-/// Run up to `n` sample queries (observations spread over the memory) on
-/// both backends; (compared, equal, mode). Equal means the same entities in
-/// the same order, allowing neighbours whose scores tie within float
-/// rounding to swap.
+/// Rank the copy against the source for up to `n` sample queries: each
+/// query is a stored vector (an observation's embedding, so no model is
+/// needed), each side ranks its top 10 entities by an exact vector scan, and
+/// the two must list the same entities in the same order (entities whose
+/// similarities tie within 1e-4 may swap). Keyword ranking is left out on
+/// purpose: SQLite's BM25 and PostgreSQL's ts_rank score differently by
+/// design, so their orders would differ even for identical data.
 fn compare_searches(
     source: &Memory,
     target: &Memory,
     doc: &Document,
     n: usize,
 ) -> Result<(usize, usize, &'static str)> {
-    let texts: Vec<&str> = doc
+    let queries: Vec<Vec<f32>> = doc
         .entities
         .iter()
-        .flat_map(|e| e.observations.iter().map(|o| o.content.as_str()))
+        .flat_map(|e| &e.observations)
+        .filter_map(|o| o.embedding.as_deref())
+        .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .map(|blob| super::embed::from_blob(&blob))
         .collect();
-    let step = (texts.len() / n.max(1)).max(1);
+    if queries.is_empty() {
+        return Ok((0, 0, "exact vector"));
+    }
+    let step = (queries.len() / n.max(1)).max(1);
     let who = Access::operator(MemoryScope::Global, None, None);
-    let opts = SearchOptions {
-        limit: 10,
-        ..Default::default()
-    };
-    let (mut compared, mut equal, mut mode) = (0, 0, "keyword");
-    for q in texts.iter().step_by(step).take(n) {
-        let a = source.search(&who, q, &opts)?;
-        let b = target.search(&who, q, &opts)?;
-        mode = a.mode;
+    let (mut compared, mut equal) = (0, 0);
+    for q in queries.iter().step_by(step).take(n) {
+        let a = source.exact_nearest(&who, q, 10)?;
+        let b = target.exact_nearest(&who, q, 10)?;
         compared += 1;
-        let same = a.results.len() == b.results.len()
-            && a.results.iter().zip(&b.results).all(|(x, y)| {
-                x.name == y.name
-                    || b.results
-                        .iter()
-                        .any(|z| z.name == x.name && (z.score - x.score).abs() < 1e-4)
+        let same = a.len() == b.len()
+            && a.iter().zip(&b).all(|(x, y)| {
+                (x.name == y.name && x.scope == y.scope)
+                    || b.iter().any(|z| {
+                        z.name == x.name
+                            && z.scope == x.scope
+                            && (z.similarity - x.similarity).abs() < 1e-4
+                    })
             });
         equal += usize::from(same);
     }
-    Ok((compared, equal, mode))
+    Ok((compared, equal, "exact vector"))
 }

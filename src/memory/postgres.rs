@@ -868,6 +868,39 @@ impl Postgres {
         Ok(near)
     }
 
+    /// The `k` visible entities nearest to `query` by an exact scan: the
+    /// aggregate reads every vector, so no approximate HNSW scan is used.
+    pub fn exact_nearest(
+        &self,
+        access: &Access,
+        query: &[f32],
+        k: usize,
+    ) -> Result<Vec<search::Nearest>> {
+        let (all, ws, agent) = super::graph::visible_params(access);
+        let q = Vector::from(query.to_vec());
+        let rows = self
+            .conn()?
+            .query(
+                &format!(
+                    "SELECT e.name, e.scope, max(1 - (o.embedding <=> $4))::real
+                     FROM memory_observations o JOIN memory_entities e ON e.id = o.entity_id
+                     WHERE o.embedding IS NOT NULL AND o.embedding_model = $5 AND {VISIBLE}
+                     GROUP BY e.id, e.name, e.scope"
+                ),
+                &[&all, &ws, &agent, &q, &MODEL_ID],
+            )
+            .map_err(|e| self.fail(&e))?;
+        let all = rows
+            .iter()
+            .map(|r| search::Nearest {
+                name: r.get(0),
+                scope: r.get(1),
+                similarity: r.get(2),
+            })
+            .collect();
+        Ok(search::rank_nearest(all, k))
+    }
+
     /// Observations still without a vector.
     pub fn backlog(&self) -> Result<i64> {
         Ok(self

@@ -337,3 +337,76 @@ mod tests {
         assert_eq!(fts_query("  ?? "), None);
     }
 }
+
+/// One entity of an exact vector ranking: its best observation's cosine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Nearest {
+    pub name: String,
+    pub scope: String,
+    pub similarity: f32,
+}
+
+/// Best-first, ties by name then scope, so two backends holding the same
+/// vectors give the same order.
+pub fn rank_nearest(mut all: Vec<Nearest>, k: usize) -> Vec<Nearest> {
+    all.sort_by(|a, b| {
+        b.similarity
+            .total_cmp(&a.similarity)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.scope.cmp(&b.scope))
+    });
+    all.truncate(k);
+    all
+}
+
+/// The `k` entities visible to `access` nearest to `query` (unit length),
+/// by an exact scan of every stored vector, without the quantised index:
+/// the reference a migration's copy is checked against.
+pub fn exact_nearest(
+    store: &Store,
+    access: &Access,
+    query: &[f32],
+    k: usize,
+) -> Result<Vec<Nearest>> {
+    let err = |e| store_err(store.path(), e);
+    let (all, ws, agent) = visible_params(access);
+    let mut stmt = store
+        .conn()
+        .prepare(&format!(
+            "SELECT o.entity_id, e.name, e.scope, v.vector FROM memory_vectors v
+             JOIN memory_observations o ON o.id = v.observation_id
+             JOIN memory_entities e ON e.id = o.entity_id
+             WHERE v.model = ?4 AND {VISIBLE}"
+        ))
+        .map_err(err)?;
+    let mut best: HashMap<i64, Nearest> = HashMap::new();
+    let rows = stmt
+        .query_map(params![all, ws, agent, MODEL_ID], |r| {
+            let v = embed::from_blob(&r.get::<_, Vec<u8>>(3)?);
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                v.iter().zip(query).map(|(a, b)| a * b).sum::<f32>(),
+            ))
+        })
+        .map_err(err)?;
+    for row in rows {
+        let (entity, name, scope, similarity) = row.map_err(err)?;
+        match best.get_mut(&entity) {
+            Some(b) if b.similarity >= similarity => {}
+            Some(b) => b.similarity = similarity,
+            None => {
+                best.insert(
+                    entity,
+                    Nearest {
+                        name,
+                        scope,
+                        similarity,
+                    },
+                );
+            }
+        }
+    }
+    Ok(rank_nearest(best.into_values().collect(), k))
+}

@@ -521,6 +521,20 @@ impl Memory {
         }
     }
 
+    /// The `k` visible entities nearest to `query` (a unit vector of the
+    /// memory's model) by an exact scan, bypassing any approximate index.
+    pub fn exact_nearest(
+        &self,
+        access: &Access,
+        query: &[f32],
+        k: usize,
+    ) -> Result<Vec<search::Nearest>> {
+        match &self.backend {
+            Backend::Postgres(p) => p.exact_nearest(access, query, k),
+            Backend::Embedded(_) => search::exact_nearest(&*self.store()?, access, query, k),
+        }
+    }
+
     /// Entities matching `query` by keyword, as a graph.
     pub fn search_nodes(&self, access: &Access, query: &str) -> Result<Graph> {
         let opts = Options {
