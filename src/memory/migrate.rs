@@ -20,10 +20,10 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use base64::Engine as _;
 use super::transfer::{Document, ImportReport};
 use super::{Access, Memory, MemoryScope};
 use crate::error::{Error, Result};
+use base64::Engine as _;
 
 #[derive(Debug, Clone)]
 pub struct Options {
