@@ -83,6 +83,8 @@ scripts/fetch-models
 # Real MCP servers from npm (pinned in tests/mcp/package-lock.json) that the
 # tests call over stdio; also handy to try `mcp:` tools (docs/operations.md).
 npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
+# C (clang, wasi-libc) and Zig (PyPI ziglang) for the WASM toolchain tests.
+scripts/setup-wasm-toolchains
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

@@ -24,3 +24,4 @@ mod storage;
 mod tools;
 mod wasm_agents;
 mod wasm_runtime;
+mod wasm_toolchains;

@@ -288,6 +288,32 @@ fn bad_modules_and_limits_are_refused_at_deploy() {
     );
     let r = deploy(&env, "unknown", &unknown, &[]).code(3);
     assert!(r.stderr.contains("`env.system`"), "{}", r.stderr);
+    let plugin = module(
+        &env,
+        "plugin",
+        r#"(module (import "extism:host/env" "input_length" (func (result i64)))
+                   (import "extism:host/env" "output_set" (func (param i64 i64)))
+                   (memory (export "memory") 1) (func (export "greet") (result i32) i32.const 0))"#,
+    );
+    let r = deploy(&env, "plugin", &plugin, &[]).code(3);
+    assert!(
+        r.stderr
+            .contains("Extism plug-in (it imports extism:host/env: input_length, output_set)"),
+        "{}",
+        r.stderr
+    );
+    let imported = module(
+        &env,
+        "imported",
+        r#"(module (import "env" "memory" (memory 1)) (func (export "_start")))"#,
+    );
+    let r = deploy(&env, "imported", &imported, &[]).code(3);
+    assert!(
+        r.stderr.contains("imports the memory `env.memory`")
+            && r.stderr.contains("--import-memory"),
+        "{}",
+        r.stderr
+    );
 
     // Initial memory (300 pages = 18.75 MiB) above --max-memory: refused at deploy.
     let fat = module(

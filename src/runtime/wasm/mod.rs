@@ -58,6 +58,9 @@ pub const HOST_FUNCTIONS: &[&str] = &[
     "now_ms",
 ];
 
+/// The import module of Extism plug-ins, refused with its own message.
+const EXTISM_MODULE: &str = "extism:host/env";
+
 /// How a module talks to the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -252,6 +255,20 @@ impl Runtime {
         let mut linker = Linker::<HostState>::new(&self.engine);
         host::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
         wasi::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
+        let extism: Vec<&str> = module
+            .imports()
+            .filter(|i| i.module() == EXTISM_MODULE)
+            .map(|i| i.name())
+            .collect();
+        if !extism.is_empty() {
+            return Err(invalid(
+                &format!(
+                    "the module is an Extism plug-in (it imports {EXTISM_MODULE}: {}), which Caxton cannot run",
+                    extism.join(", ")
+                ),
+                "build the agent against Caxton's ABI v1 instead: docs/wasm-abi.md, \"Bring your own language\"",
+            ));
+        }
         let mut imports = Vec::new();
         for imp in module.imports() {
             let name = format!("{}.{}", imp.module(), imp.name());
@@ -265,9 +282,25 @@ impl Runtime {
                 _ => false,
             };
             if !known {
+                let (what, hint) = match imp.ty() {
+                    ExternType::Func(_) => (
+                        "function",
+                        "ABI v1 provides caxton.{log,send_message,memory_search,memory_store,now_ms} and WASI preview 1 (docs/wasm-abi.md)",
+                    ),
+                    ExternType::Memory(_) => (
+                        "memory",
+                        "export the module's own memory as `memory` instead (link without --import-memory)",
+                    ),
+                    ExternType::Table(_) | ExternType::Global(_) => (
+                        "table or global",
+                        "define it in the module (link without --import-table / shared globals)",
+                    ),
+                };
                 return Err(invalid(
-                    &format!("the module imports `{name}`, which Caxton does not provide"),
-                    "ABI v1 provides caxton.{log,send_message,memory_search,memory_store,now_ms} and WASI preview 1 (docs/wasm-abi.md)",
+                    &format!(
+                        "the module imports the {what} `{name}`, which Caxton does not provide"
+                    ),
+                    hint,
                 ));
             }
             imports.push(name);
