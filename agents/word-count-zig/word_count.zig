@@ -5,7 +5,7 @@
 //!
 //! Build (see README.md):
 //!   python -m ziglang build-exe word_count.zig -target wasm32-wasi -O ReleaseSmall \
-//!       -fno-entry -rdynamic -mexec-model=reactor --stack 65536 -femit-bin=word-count-zig.wasm
+//!       -fno-entry -rdynamic --stack 65536 -femit-bin=word-count-zig.wasm
 
 const std = @import("std");
 const caxton = @import("caxton.zig");

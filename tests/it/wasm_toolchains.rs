@@ -122,7 +122,6 @@ fn build_zig(env: &Env, python: &Path) -> String {
                 "ReleaseSmall",
                 "-fno-entry",
                 "-rdynamic",
-                "-mexec-model=reactor",
                 "--stack",
                 "65536",
             ])
