@@ -89,6 +89,8 @@ npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
 # hash-checked) in a venv outside the checkout, for the memory tests that
 # run against a real server (tests/it/memory_postgres.rs).
 scripts/setup-test-deps
+# C (clang, wasi-libc) and Zig (PyPI ziglang) for the WASM toolchain tests.
+scripts/setup-wasm-toolchains
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

@@ -312,6 +312,21 @@ fn main() {
     );
     let request = br#"{"input":"the cat and the hat","agent":"bench","conversation_id":null,"sender":"bench"}"#;
     latency(&rt, "echo", "trivial agent (WAT echo)", &echo, request);
+    // The same echo with a start section and `_initialize` (what C and Zig
+    // reactors look like): both run in fuel slices on every fresh instance.
+    let started = abi_module(
+        r#"(global $g (mut i32) (i32.const 0))
+           (func $s (global.set $g (i32.const 1))) (start $s)
+           (func (export "_initialize") (global.set $g (i32.add (global.get $g) (i32.const 1))))"#,
+        "(i64.or (i64.shl (i64.extend_i32_u (local.get $p)) (i64.const 32)) (i64.extend_i32_u (local.get $n)))",
+    );
+    latency(
+        &rt,
+        "echo_start",
+        "trivial agent with a start section and _initialize",
+        &started,
+        request,
+    );
     let word_count = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/agents/word-count.wasm"

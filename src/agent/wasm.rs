@@ -153,7 +153,7 @@ pub fn deploy(cx: &Caxton, rt: &Runtime, req: &DeployRequest) -> Result<Deployed
             .unwrap_or(defaults.max_execution_time_ms),
     };
     let compiled = rt.compile(req.module)?;
-    rt.check_limits(&compiled.info, &limits)?;
+    rt.check_limits(&compiled, &limits)?;
     // A config agent file with the same id would make the name ambiguous.
     if let Some(e) = super::catalog::list(cx)?.into_iter().find(|e| e.id == id) {
         return Err(Error::Conflict {

@@ -25,3 +25,4 @@ mod storage;
 mod tools;
 mod wasm_agents;
 mod wasm_runtime;
+mod wasm_toolchains;

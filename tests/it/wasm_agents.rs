@@ -288,6 +288,32 @@ fn bad_modules_and_limits_are_refused_at_deploy() {
     );
     let r = deploy(&env, "unknown", &unknown, &[]).code(3);
     assert!(r.stderr.contains("`env.system`"), "{}", r.stderr);
+    let plugin = module(
+        &env,
+        "plugin",
+        r#"(module (import "extism:host/env" "input_length" (func (result i64)))
+                   (import "extism:host/env" "output_set" (func (param i64 i64)))
+                   (memory (export "memory") 1) (func (export "greet") (result i32) i32.const 0))"#,
+    );
+    let r = deploy(&env, "plugin", &plugin, &[]).code(3);
+    assert!(
+        r.stderr
+            .contains("Extism plug-in (it imports extism:host/env: input_length, output_set)"),
+        "{}",
+        r.stderr
+    );
+    let imported = module(
+        &env,
+        "imported",
+        r#"(module (import "env" "memory" (memory 1)) (func (export "_start")))"#,
+    );
+    let r = deploy(&env, "imported", &imported, &[]).code(3);
+    assert!(
+        r.stderr.contains("imports the memory `env.memory`")
+            && r.stderr.contains("--import-memory"),
+        "{}",
+        r.stderr
+    );
 
     // Initial memory (300 pages = 18.75 MiB) above --max-memory: refused at deploy.
     let fat = module(
@@ -572,4 +598,77 @@ fn a_trap_exits_1_and_an_oversized_input_is_refused() {
     // The same agent under the limit answers.
     let ok = run("\"one two\"", true).ok().json();
     assert_eq!(ok["output"]["words"], 2, "{ok}");
+}
+
+/// An ABI v1 module answering the two bytes its start function wrote at 0.
+fn started(env: &Env, name: &str, start: &str) -> String {
+    abi(
+        env,
+        name,
+        &format!("(func $s {start}) (start $s)"),
+        "i64.const 2",
+    )
+}
+
+#[test]
+fn start_sections_run_and_a_refused_redeploy_keeps_the_live_version() {
+    let env = Env::new();
+    let good = started(
+        &env,
+        "good",
+        "(i32.store16 (i32.const 0) (i32.const 0x3234))",
+    );
+    deploy(&env, "init", &good, &[]).ok();
+    let answer = || {
+        env.run(&["agents", "test", "init", "--input", "{}", "--json"])
+            .ok()
+            .json()["output"]
+            .clone()
+    };
+    assert_eq!(answer(), 42);
+    let version = || {
+        let show = env.run(&["agents", "show", "init", "--json"]).ok().json();
+        (show["versions"].clone(), show["module"]["hash"].clone())
+    };
+    let live = version();
+    let cases = [
+        (
+            "spin",
+            "(loop $l (br $l))",
+            vec!["--max-cpu-ms", "50"],
+            3,
+            "cpu limit exceeded",
+        ),
+        (
+            "bomb",
+            "(loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1))))",
+            vec!["--max-memory", "4MiB"],
+            3,
+            "memory limit exceeded",
+        ),
+        ("trap", "unreachable", vec![], 3, "unreachable"),
+    ];
+    for (name, body, flags, code, what) in cases {
+        let file = started(&env, name, body);
+        let r = deploy(&env, "init", &file, &flags).code(code);
+        assert!(
+            r.stderr.contains(
+                "the start function (start section, function 0) failed when tried at deploy"
+            ),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(what), "{name}: {}", r.stderr);
+        assert_eq!(version(), live, "{name} replaced the live version");
+        assert_eq!(answer(), 42);
+    }
+    // A truncated module is refused the same way.
+    let mut bytes = std::fs::read(&good).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    let cut = env.path().join("cut.wasm");
+    std::fs::write(&cut, bytes).unwrap();
+    let r = deploy(&env, "init", cut.to_str().unwrap(), &[]).code(3);
+    assert!(r.stderr.contains("invalid WASM module"), "{}", r.stderr);
+    assert_eq!(version(), live);
+    assert_eq!(answer(), 42);
 }

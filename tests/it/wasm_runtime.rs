@@ -187,11 +187,11 @@ fn bad_modules_are_rejected_at_compile() {
     )
     .unwrap();
     invalid(&bad_sig);
-    let start = wat::parse_str(
-        r#"(module (memory (export "memory") 1) (func $s) (start $s) (func (export "_start")))"#,
+    let reserved = wat::parse_str(
+        r#"(module (memory (export "memory") 1) (func $s (export "__caxton_start")) (start $s) (func (export "_start")))"#,
     )
     .unwrap();
-    invalid(&start);
+    assert!(invalid(&reserved).contains("`__caxton_start`"));
     let no_entry = wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap();
     assert!(invalid(&no_entry).contains("caxton_handle"));
     let mut big = b"\0asm\x01\0\0\0".to_vec();
@@ -206,6 +206,105 @@ fn bad_modules_are_rejected_at_compile() {
     ));
 }
 
+/// An ABI v1 module answering the two bytes at address 0, whose start
+/// function runs `start` and whose `_initialize` runs `init`.
+fn with_initialisers(start: &str, init: &str) -> Vec<u8> {
+    abi_module(
+        &format!(r#"(func $s {start}) (start $s) (func (export "_initialize") {init})"#),
+        "i64.const 2",
+    )
+}
+
+#[test]
+fn start_sections_and_initialize_run_once_per_instance_under_the_limits() {
+    let rt = Runtime::new(ceilings(), 1);
+    // The start function writes '4'; `_initialize` writes '2' only after it.
+    let ordered = with_initialisers(
+        "(i32.store8 (i32.const 0) (i32.add (i32.load8_u (i32.const 0)) (i32.const 52)))",
+        "(if (i32.eq (i32.load8_u (i32.const 0)) (i32.const 52)) (then (i32.store8 (i32.const 1) (i32.const 50))))",
+    );
+    let c = rt.compile(&ordered).unwrap();
+    rt.check_limits(&c, &LIMITS).expect("initialisers finish");
+    // Twice: a fresh instance each time, so the start function's `+ 52` is
+    // never applied on top of the last execution's.
+    for _ in 0..2 {
+        assert_eq!(run(&rt, "start", &ordered, &LIMITS).result.unwrap(), b"42");
+    }
+
+    let spin = with_initialisers("(loop $l (br $l))", "");
+    let e = run(
+        &rt,
+        "spin-start",
+        &spin,
+        &Limits {
+            max_cpu_millis: 50,
+            ..LIMITS
+        },
+    );
+    let (limit, configured, used) = limit_of(&e);
+    assert_eq!((limit, configured), (Limit::Cpu, 50));
+    assert!(used >= 50, "{used}");
+    let slow = Limits {
+        max_cpu_millis: 10_000,
+        max_execution_time_ms: 100,
+        ..LIMITS
+    };
+    assert_eq!(
+        limit_of(&run(&rt, "slow-start", &spin, &slow)).0,
+        Limit::WallTime
+    );
+    let bomb = with_initialisers(
+        "(loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1))))",
+        "",
+    );
+    let small = Limits {
+        max_memory_bytes: 4 << 20,
+        ..LIMITS
+    };
+    assert_eq!(
+        limit_of(&run(&rt, "bomb-start", &bomb, &small)).0,
+        Limit::Memory
+    );
+    let trap = with_initialisers("unreachable", "");
+    match run(&rt, "trap-start", &trap, &LIMITS).result {
+        Err(WasmError::Trap { kind, message }) => {
+            assert_eq!(kind, "unreachable_code_reached");
+            assert!(
+                message.starts_with("in the start function (start section, function 0)"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    let init_trap = with_initialisers("", "unreachable");
+    match run(&rt, "trap-init", &init_trap, &LIMITS).result {
+        Err(WasmError::Trap { message, .. }) => {
+            assert!(message.starts_with("in `_initialize`"), "{message}")
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+
+    // At deploy the same initialisers are tried under the agent's limits.
+    let refused =
+        |wasm: &[u8], limits: &Limits| match rt.check_limits(&rt.compile(wasm).unwrap(), limits) {
+            Err(WasmError::InvalidModule { reason, hint }) => format!("{reason} | {hint}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+    let msg = refused(
+        &spin,
+        &Limits {
+            max_cpu_millis: 50,
+            ..LIMITS
+        },
+    );
+    assert!(msg.starts_with("the start function (start section, function 0) failed when tried at deploy: cpu limit exceeded"), "{msg}");
+    assert!(msg.contains("--max-cpu-ms"), "{msg}");
+    assert!(refused(&bomb, &small).contains("memory limit exceeded"));
+    assert!(refused(&trap, &LIMITS).contains("unreachable"));
+    assert!(refused(&init_trap, &LIMITS).starts_with("`_initialize` failed"));
+    assert_good(&rt);
+}
+
 #[test]
 fn initial_memory_above_the_limit_is_refused_before_running() {
     let rt = Runtime::new(ceilings(), 1);
@@ -214,7 +313,7 @@ fn initial_memory_above_the_limit_is_refused_before_running() {
         .unwrap();
     let c = rt.compile(&fat).unwrap();
     assert!(matches!(
-        rt.check_limits(&c.info, &LIMITS),
+        rt.check_limits(&c, &LIMITS),
         Err(WasmError::LimitExceeded {
             limit: Limit::Memory,
             used: 19_660_800,
@@ -226,7 +325,7 @@ fn initial_memory_above_the_limit_is_refused_before_running() {
         ..LIMITS
     };
     assert!(matches!(
-        rt.check_limits(&c.info, &above),
+        rt.check_limits(&c, &above),
         Err(WasmError::AboveCeiling {
             limit: Limit::Memory,
             ..

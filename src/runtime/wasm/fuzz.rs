@@ -113,7 +113,7 @@ proptest! {
         if shape % 3 == 0 {
             prop_assert_eq!(compiled.info.abi, Abi::CaxtonV1);
         }
-        if rt.check_limits(&compiled.info, &limits).is_err() {
+        if rt.check_limits(&compiled, &limits).is_err() {
             return Ok(());
         }
         let started = Instant::now();

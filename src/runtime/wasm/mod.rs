@@ -1,7 +1,7 @@
 //! The WASM agent sandbox on wasmi (docs/wasm-abi.md).
 //!
 //! One [`Runtime`] per process holds one engine (fuel on, lazy
-//! translation of validated code, strict module-shape limits, no start functions), compiled
+//! translation of validated code, strict module-shape limits), compiled
 //! modules cached by content hash, and the bounded pool executions run on.
 //! Every execution gets a fresh store and instance, runs in fuel slices and
 //! is checked between slices against its CPU and wall-clock budgets, so a
@@ -16,6 +16,7 @@ mod error;
 mod host;
 mod limits;
 mod pool;
+mod start;
 mod wasi;
 
 #[cfg(test)]
@@ -57,6 +58,9 @@ pub const HOST_FUNCTIONS: &[&str] = &[
     "now_ms",
 ];
 
+/// The import module of Extism plug-ins, refused with its own message.
+const EXTISM_MODULE: &str = "extism:host/env";
+
 /// How a module talks to the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -92,6 +96,35 @@ pub struct Compiled {
     pub info: ModuleInfo,
     module: Module,
     linker: Linker<HostState>,
+    /// What runs once per fresh instance before the ABI call, in order.
+    init: Vec<Init>,
+}
+
+/// An initialiser of a fresh instance, run under the execution's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Init {
+    /// The module's start section (moved to an export, see `start.rs`),
+    /// with the function's index.
+    Start(u32),
+    /// The WASI reactor initialiser `_initialize`.
+    Initialize,
+}
+
+impl Init {
+    fn export(self) -> &'static str {
+        match self {
+            Init::Start(_) => start::EXPORT,
+            Init::Initialize => "_initialize",
+        }
+    }
+
+    /// Where an error happened, for the message.
+    fn describe(self) -> String {
+        match self {
+            Init::Start(func) => format!("the start function (start section, function {func})"),
+            Init::Initialize => "`_initialize`".into(),
+        }
+    }
 }
 
 /// Resource use of one execution.
@@ -135,8 +168,10 @@ impl Runtime {
             // fuel and CPU time; `Lazy` (unvalidated) is never used.
             .compilation_mode(CompilationMode::LazyTranslation)
             .enforced_limits(EnforcedLimits::strict())
-            // A start function would run during instantiation, outside the
-            // fuel slices; initialisation belongs in `_initialize`.
+            // wasmi would run a start function inside instantiation, where
+            // no CPU or wall-clock check can stop it: `start::lift` moves it
+            // to an export that runs in fuel slices, and anything it missed
+            // is refused here rather than run unmetered.
             .allow_start_fn(false)
             .set_max_recursion_depth(ceilings.max_recursion_depth as usize);
         let workers = if workers == 0 {
@@ -206,15 +241,34 @@ impl Runtime {
                 "deploy the compiled .wasm binary (text-format .wat is not accepted)",
             ));
         }
+        let lifted = start::lift(bytes).map_err(|reason| invalid(&reason, "rename that export"))?;
+        let (bytes, start) = match &lifted {
+            Some((rewritten, func)) => (rewritten.as_slice(), Some(*func)),
+            None => (bytes, None),
+        };
         let module = Module::new(&self.engine, bytes).map_err(|e| {
             invalid(
                 &e.to_string(),
-                "rebuild the module for wasm32-wasip1 (or wasm32-unknown-unknown) without a start function; `wasm-tools validate` shows details",
+                "rebuild the module for wasm32-wasip1 (or wasm32-unknown-unknown); `wasm-tools validate` shows details",
             )
         })?;
         let mut linker = Linker::<HostState>::new(&self.engine);
         host::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
         wasi::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
+        let extism: Vec<&str> = module
+            .imports()
+            .filter(|i| i.module() == EXTISM_MODULE)
+            .map(|i| i.name())
+            .collect();
+        if !extism.is_empty() {
+            return Err(invalid(
+                &format!(
+                    "the module is an Extism plug-in (it imports {EXTISM_MODULE}: {}), which Caxton cannot run",
+                    extism.join(", ")
+                ),
+                "build the agent against Caxton's ABI v1 instead: docs/wasm-abi.md, \"Bring your own language\"",
+            ));
+        }
         let mut imports = Vec::new();
         for imp in module.imports() {
             let name = format!("{}.{}", imp.module(), imp.name());
@@ -228,9 +282,25 @@ impl Runtime {
                 _ => false,
             };
             if !known {
+                let (what, hint) = match imp.ty() {
+                    ExternType::Func(_) => (
+                        "function",
+                        "ABI v1 provides caxton.{log,send_message,memory_search,memory_store,now_ms} and WASI preview 1 (docs/wasm-abi.md)",
+                    ),
+                    ExternType::Memory(_) => (
+                        "memory",
+                        "export the module's own memory as `memory` instead (link without --import-memory)",
+                    ),
+                    ExternType::Table(_) | ExternType::Global(_) => (
+                        "table or global",
+                        "define it in the module (link without --import-table / shared globals)",
+                    ),
+                };
                 return Err(invalid(
-                    &format!("the module imports `{name}`, which Caxton does not provide"),
-                    "ABI v1 provides caxton.{log,send_message,memory_search,memory_store,now_ms} and WASI preview 1 (docs/wasm-abi.md)",
+                    &format!(
+                        "the module imports the {what} `{name}`, which Caxton does not provide"
+                    ),
+                    hint,
                 ));
             }
             imports.push(name);
@@ -263,6 +333,10 @@ impl Runtime {
                 "see docs/wasm-abi.md; agents/word-count is a working example",
             ));
         };
+        let mut init: Vec<Init> = start.into_iter().map(Init::Start).collect();
+        if func("_initialize", &[], &[]) {
+            init.push(Init::Initialize);
+        }
         let compiled = Compiled {
             info: ModuleInfo {
                 hash,
@@ -273,6 +347,7 @@ impl Runtime {
             },
             module,
             linker,
+            init,
         };
         // Instantiate once now so an import with the wrong signature is a
         // deploy error, not a failure of every execution.
@@ -301,9 +376,13 @@ impl Runtime {
         Ok(compiled)
     }
 
-    /// Deploy-time checks of `limits` for a module: within the ceilings, and
-    /// room for the module's initial memory.
-    pub fn check_limits(&self, info: &ModuleInfo, limits: &Limits) -> Result<(), WasmError> {
+    /// Deploy-time checks of `limits` for a module: within the ceilings,
+    /// room for the module's initial memory, and initialisers (start
+    /// section, `_initialize`) that finish within the limits — a module
+    /// whose initialiser traps or runs away would fail every execution, so
+    /// it is refused now, while the deployed version stays live.
+    pub fn check_limits(&self, compiled: &Compiled, limits: &Limits) -> Result<(), WasmError> {
+        let info = &compiled.info;
         if let Some((limit, requested, ceiling, setting)) = self.ceilings.excess(limits) {
             return Err(WasmError::AboveCeiling {
                 limit,
@@ -319,7 +398,53 @@ impl Runtime {
                 used: info.initial_memory_bytes,
             });
         }
-        Ok(())
+        if compiled.init.is_empty() {
+            return Ok(());
+        }
+        let _permit = self.pool.acquire(&info.hash);
+        let mut run = Run::start(limits, self.fuel_slice);
+        let mut store = self.store(
+            limits.max_memory_bytes,
+            Vec::new(),
+            Box::new(NoServices),
+            run.deadline,
+        );
+        let (init, fault) = match self.initialise(&mut store, compiled, &mut run) {
+            Ok(_) => return Ok(()),
+            Err(Fault::Init(init, fault)) => (init, *fault),
+            Err(fault) => return Err(self.classify(fault, store.data(), limits)),
+        };
+        let e = self.classify(fault, store.data(), limits);
+        Err(invalid(
+            &format!("{} failed when tried at deploy: {e}", init.describe()),
+            &format!(
+                "initialisers run once per fresh instance under the agent's limits; {}",
+                e.hint().unwrap_or_else(|| "fix the initialiser".into())
+            ),
+        ))
+    }
+
+    /// Instantiate `compiled` in `store` and run its initialisers; a fault
+    /// in one of them is a [`Fault::Init`] naming it.
+    fn initialise(
+        &self,
+        store: &mut Store<HostState>,
+        compiled: &Compiled,
+        run: &mut Run,
+    ) -> Result<wasmi::Instance, Fault> {
+        store.set_fuel(run.slice).map_err(Fault::Wasm)?;
+        let instance = compiled
+            .linker
+            .instantiate_and_start(&mut *store, &compiled.module)
+            .map_err(Fault::Wasm)?;
+        for &init in &compiled.init {
+            let func = instance
+                .get_func(&*store, init.export())
+                .ok_or_else(|| abi(&format!("`{}` is missing", init.export())))?;
+            run.call(store, func, &[], &mut [])
+                .map_err(|e| Fault::Init(init, Box::new(e)))?;
+        }
+        Ok(instance)
     }
 
     fn store(
@@ -397,15 +522,8 @@ impl Runtime {
         input: &[u8],
         run: &mut Run,
     ) -> Result<Vec<u8>, Fault> {
-        store.set_fuel(run.slice).map_err(Fault::Wasm)?;
-        let instance = compiled
-            .linker
-            .instantiate_and_start(&mut *store, &compiled.module)
-            .map_err(Fault::Wasm)?;
+        let instance = self.initialise(store, compiled, run)?;
         let get = |store: &Store<HostState>, name: &str| instance.get_func(store, name);
-        if let Some(init) = get(store, "_initialize") {
-            run.call(store, init, &[], &mut [])?;
-        }
         match compiled.info.abi {
             Abi::WasiCommand => {
                 let start = get(store, "_start").ok_or_else(|| abi("`_start` is missing"))?;
@@ -459,6 +577,17 @@ impl Runtime {
         };
         let e = match fault {
             Fault::Error(e) => return e,
+            // Limits keep their own error (they name the limit); a trap
+            // says which initialiser it happened in.
+            Fault::Init(init, fault) => {
+                return match self.classify(*fault, st, limits) {
+                    WasmError::Trap { kind, message } => WasmError::Trap {
+                        kind,
+                        message: format!("in {}: {message}", init.describe()),
+                    },
+                    e => e,
+                };
+            }
             Fault::Stop(stop) => {
                 return match stop {
                     Stop::Exit(status) => WasmError::Exit {
@@ -521,6 +650,8 @@ enum Fault {
     Stop(Stop),
     /// wasmi reported a trap or error.
     Wasm(wasmi::Error),
+    /// Any of these while instantiating or in an initialiser.
+    Init(Init, Box<Fault>),
 }
 
 /// A host function's [`Stop`] stays a `Stop` (so `proc_exit(0)` can be
