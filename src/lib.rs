@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod human;
 pub mod init;
 pub mod lock;
 pub mod memory;

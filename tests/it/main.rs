@@ -15,6 +15,7 @@ mod mcp;
 mod memory;
 mod memory_service;
 mod messaging;
+mod openai_server;
 mod props_outside_input;
 mod security_daemon;
 mod security_sandbox;

@@ -154,7 +154,7 @@ impl Provider for LocalProvider {
                         LlmErrorKind::Timeout,
                         format!(
                             "the local model did not answer within {}",
-                            humantime::format_duration(request.timeout)
+                            crate::human::duration(request.timeout)
                         ),
                     ));
                 }
