@@ -877,7 +877,7 @@ _caxton() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -W "deployed failing failed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "running deployed failing failed" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1385,7 +1385,7 @@ _caxton() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -W "deployed failing failed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "running deployed failing failed" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -4484,12 +4484,16 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__import)
-            opts="-h -V --format --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --input --format --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "json jsonl" -- "${cur}"))
                     return 0
@@ -5234,7 +5238,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__server__subcmd__start)
-            opts="-h -V --host --port --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --host --port --log-file --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5245,6 +5249,10 @@ _caxton() {
                     return 0
                     ;;
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

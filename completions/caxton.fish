@@ -111,7 +111,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l source -d 'Copy this file into the agents directory (atomically) instead of deploying the file already there; a .wasm module deploys a WASM agent' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l max-memory -d 'Linear memory limit, e.g. 10MiB or 16MB [default: runtime.wasm_default_memory_bytes]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l max-cpu-ms -d 'CPU time limit per execution in milliseconds [default: runtime.wasm_default_cpu_millis]' -r
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l timeout -d 'Wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l timeout -d 'WASM: wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]. Config agent: wait up to this long for the daemon to report the new version live' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l capability -d 'A capability the agent offers (repeatable)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -122,7 +122,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t''
 wasm\t''"
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
+deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
 failed\t'The file is invalid and no good version exists'"
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -136,7 +137,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t''
 wasm\t''"
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
+deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
 failed\t'The file is invalid and no good version exists'"
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -354,7 +356,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l source -d 'Copy this file into the agents directory (atomically) instead of deploying the file already there; a .wasm module deploys a WASM agent' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l max-memory -d 'Linear memory limit, e.g. 10MiB or 16MB [default: runtime.wasm_default_memory_bytes]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l max-cpu-ms -d 'CPU time limit per execution in milliseconds [default: runtime.wasm_default_cpu_millis]' -r
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l timeout -d 'Wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l timeout -d 'WASM: wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]. Config agent: wait up to this long for the daemon to report the new version live' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l capability -d 'A capability the agent offers (repeatable)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -365,7 +367,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t''
 wasm\t''"
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
+deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
 failed\t'The file is invalid and no good version exists'"
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -379,7 +382,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t''
 wasm\t''"
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l status -r -f -a "deployed\t'A valid file is in the agents directory'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
+deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
 failed\t'The file is invalid and no good version exists'"
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -800,7 +804,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from optimize" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from optimize" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from optimize" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -l format -r -f -a "json\t''
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -l format -d '[default: jsonl for a .jsonl/.ndjson --output, else json]' -r -f -a "json\t''
 jsonl\t''
 migration\t'Points (id, vector, payload) for `--target`, as its upsert API takes them'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -l target -d 'Backend a `--format migration` file is for' -r -f -a "qdrant\t''"
@@ -812,6 +816,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l input -d 'The file to import (the same as FILE; mirrors export\'s --output)' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l format -d '[default: from the extension (.json, .jsonl), else the content]' -r -f -a "json\t''
 jsonl\t''"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -968,7 +973,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand man" -l agents-dir -d 'Age
 complete -c caxton -n "__fish_caxton_using_subcommand man" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand man" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand man" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l output -d 'Archive to write: .tar.gz/.tgz is gzip, .tar.zst zstd, anything else plain tar. Written under a temporary name and renamed when complete' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l output -d 'Archive to write: .tar.gz/.tgz is gzip, .tar.zst zstd, anything else plain tar. Written under a temporary name and renamed when complete [default: DATA_DIR/backups/caxton-<UTC timestamp>.tar.zst]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand backup; and not __fish_seen_subcommand_from verify prune help" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
@@ -1063,6 +1068,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_see
 complete -c caxton -n "__fish_caxton_using_subcommand server; and not __fish_seen_subcommand_from start status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l host -d 'Address to bind [default: server.host, 127.0.0.1]; non-loopback needs server.auth_token' -r
 complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l port -d 'API port [default: server.port, 8080]; 0 picks a free port (see run/caxton.url)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l log-file -d 'Write the log to FILE (rotated as `logging.rotate` says) instead of stderr [default: logging.file]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand server; and __fish_seen_subcommand_from start" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F

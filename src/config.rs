@@ -16,31 +16,50 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::paths::{self, Paths};
+use crate::tools::mcp::McpServer;
 
+/// The server config (`caxton.toml` or YAML), one field per table.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
+    /// `[server]`: the daemon's address, auth and HTTP limits.
     pub server: ServerConfig,
+    /// `[llm]`: the default provider of config agents.
     pub llm: LlmConfig,
+    /// `[memory]`: the embedded memory and the external backend.
     pub memory: MemoryConfig,
+    /// `[runtime]`: timeouts, concurrency and WASM limits.
     pub runtime: RuntimeConfig,
+    /// `[observability]`: logging.
     pub observability: ObservabilityConfig,
+    /// `[logging]`: where the daemon's log goes.
+    pub logging: LoggingConfig,
+    /// `[mcp]`: the MCP servers agents may call.
     pub mcp: McpConfig,
+    /// `[messaging]`: agent-to-agent messaging limits.
     pub messaging: MessagingConfig,
 }
 
+/// `[server]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ServerConfig {
+    /// Address the daemon binds (default 127.0.0.1).
     pub host: String,
+    /// API port (default 8080).
     pub port: u16,
     /// Separate Prometheus port; 0 serves metrics on the API port only.
     pub metrics_port: u16,
+    /// Data directory (below `--data-dir` and `CAXTON_DATA_DIR`).
     pub data_dir: Option<PathBuf>,
+    /// Agents directory (below `--agents-dir` and `CAXTON_AGENTS_DIR`).
     pub agents_dir: Option<PathBuf>,
+    /// How long a stopping daemon waits for running work.
     #[serde(with = "humantime_serde")]
     pub shutdown_timeout: Duration,
+    /// Bearer token the API requires (masked in `config show`).
     pub auth_token: Option<String>,
+    /// A file holding the bearer token, instead of `auth_token`.
     pub auth_token_file: Option<PathBuf>,
     /// Largest HTTP request body accepted (413 beyond it); a 16 MiB WASM
     /// module is ~22 MiB in base64.
@@ -58,6 +77,11 @@ pub struct ServerConfig {
     /// an idle keep-alive connection stays open).
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
+    /// Longest a client may take to send a request's body, from the end of
+    /// its headers (408 beyond it): a body that trickles in or stalls does not
+    /// hold a connection, or an execution slot, for longer.
+    #[serde(with = "humantime_serde")]
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -76,15 +100,18 @@ impl Default for ServerConfig {
             allowed_hosts: Vec::new(),
             max_connections: 512,
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
 
+/// `[llm]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LlmConfig {
     /// Provider used by agents without their own `[llm]` table.
     pub provider: String,
+    /// Model used when neither the agent nor the request names one.
     pub model: Option<String>,
     /// Per-provider settings (`[llm.providers.openai] base_url = ...`).
     pub providers: Map<String, Value>,
@@ -100,13 +127,22 @@ impl Default for LlmConfig {
     }
 }
 
+/// `[memory]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MemoryConfig {
+    /// Reported by `/health` and `/api/v1/memory/health`; the memory is
+    /// always the embedded (SQLite) one.
     pub backend: String,
+    /// Name of the embedding model; only all-MiniLM-L6-v2 is installed and
+    /// loaded, whatever this says.
     pub model: String,
+    /// Where models are installed (below `CAXTON_MODELS_DIR`).
     pub models_dir: Option<PathBuf>,
+    /// Entities the memory holds before writes are refused.
     pub max_entities: u64,
+    /// Accepted but not read: searches take their threshold from the agent
+    /// or the request.
     pub semantic_threshold: f64,
     /// The external backend that `memory migration-check`, `test-connection`
     /// and `emergency-migrate` use.
@@ -120,8 +156,11 @@ pub struct MemoryConfig {
 pub struct QdrantConfig {
     /// e.g. `http://localhost:6333`; unset means no Qdrant is configured.
     pub url: Option<String>,
+    /// Sent as `api-key`; never printed.
     pub api_key: Option<String>,
+    /// The collection to read and write.
     pub collection: String,
+    /// Deadline of each request.
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
 }
@@ -150,29 +189,41 @@ impl Default for MemoryConfig {
     }
 }
 
+/// `[runtime]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RuntimeConfig {
+    /// Longest a config agent's run may take.
     #[serde(with = "humantime_serde")]
     pub agent_timeout: Duration,
+    /// Executions the daemon runs at once; more are refused (503).
     pub max_concurrent_executions: u32,
     /// WASM executions running at once (0 = one per CPU core); more wait.
     pub wasm_workers: u32,
     /// WASM ceilings: no agent gets more, whatever it was deployed with.
     pub wasm_max_module_bytes: u64,
+    /// Ceiling of an agent's linear memory.
     pub wasm_max_memory_bytes: u64,
+    /// Ceiling of an execution's thread CPU time.
     pub wasm_max_cpu_millis: u64,
+    /// Ceiling of an execution's wall time.
     pub wasm_max_execution_time_ms: u64,
+    /// Ceiling of the call stack depth.
     pub wasm_max_recursion_depth: u32,
+    /// Ceiling of an execution's input.
     pub wasm_max_input_bytes: u64,
+    /// Ceiling of an execution's output.
     pub wasm_max_output_bytes: u64,
     /// Limits of a WASM agent deployed without explicit ones.
     pub wasm_default_memory_bytes: u64,
+    /// Default thread CPU time of an execution.
     pub wasm_default_cpu_millis: u64,
+    /// Default wall time of an execution.
     pub wasm_default_execution_time_ms: u64,
 }
 
 impl RuntimeConfig {
+    /// The `wasm_max_*` settings as the runtime's ceilings.
     pub fn wasm_ceilings(&self) -> crate::runtime::wasm::Ceilings {
         crate::runtime::wasm::Ceilings {
             max_module_bytes: self.wasm_max_module_bytes,
@@ -185,6 +236,8 @@ impl RuntimeConfig {
         }
     }
 
+    /// The `wasm_default_*` settings as the limits of an agent deployed
+    /// without its own.
     pub fn wasm_default_limits(&self) -> crate::runtime::wasm::Limits {
         crate::runtime::wasm::Limits {
             max_memory_bytes: self.wasm_default_memory_bytes,
@@ -214,12 +267,15 @@ impl Default for RuntimeConfig {
     }
 }
 
+/// `[observability]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ObservabilityConfig {
+    /// The daemon's log filter level (`RUST_LOG` overrides it).
     pub log_level: String,
     /// `auto` (text on a terminal, JSON otherwise), `text` or `json`.
     pub log_format: String,
+    /// Accepted but not read: no traces are exported.
     pub otlp_endpoint: Option<String>,
 }
 
@@ -233,28 +289,51 @@ impl Default for ObservabilityConfig {
     }
 }
 
+/// Where the daemon's log goes (`[logging]`): stderr (the default, what
+/// systemd's journal collects) or a file with rotation and retention.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoggingConfig {
+    /// The log file (e.g. `/var/log/caxton/caxton.log`); unset logs to stderr.
+    pub file: Option<PathBuf>,
+    /// When the file is rotated: `daily`, at `max_file_bytes` (`size`), or
+    /// `never` (an external logrotate moves it; SIGHUP reopens it).
+    pub rotate: Rotate,
+    /// The size at which `rotate = "size"` starts a new file.
+    pub max_file_bytes: u64,
+    /// Rotated files kept (`caxton.log.1` is the newest); older are deleted.
+    pub keep: usize,
+}
+
+/// When `[logging] file` is rotated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rotate {
+    /// A new file every day.
+    Daily,
+    /// A new file when the current one passes `max_file_bytes`.
+    Size,
+    /// No rotation by Caxton: an external logrotate moves the file.
+    Never,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        LoggingConfig {
+            file: None,
+            rotate: Rotate::Daily,
+            max_file_bytes: 100 << 20,
+            keep: 7,
+        }
+    }
+}
+
+/// `[mcp]`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct McpConfig {
     /// `[mcp.servers.NAME] command = "...", args = [...], env = {...}`.
     pub servers: BTreeMap<String, McpServer>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct McpServer {
-    pub command: String,
-    #[serde(default)]
-    pub args: Vec<String>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Deadline of each request to the server (start-up handshake included).
-    #[serde(default = "default_mcp_timeout", with = "humantime_serde")]
-    pub timeout: Duration,
-}
-
-fn default_mcp_timeout() -> Duration {
-    Duration::from_secs(30)
 }
 
 /// Agent messaging (README "Messaging between agents", docs/wasm-abi.md "Messaging"): size limit, loop protection, circuit breaker.
@@ -302,8 +381,11 @@ impl Default for MessagingConfig {
 /// Values given on the command line; they beat every other source.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// `--config FILE`.
     pub config: Option<PathBuf>,
+    /// `--data-dir DIR`.
     pub data_dir: Option<PathBuf>,
+    /// `--agents-dir DIR`.
     pub agents_dir: Option<PathBuf>,
 }
 
@@ -311,9 +393,13 @@ pub struct Overrides {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "lowercase")]
 pub enum Source {
+    /// The built-in default.
     Default,
+    /// The config file at this path.
     File(PathBuf),
+    /// This environment variable.
     Env(String),
+    /// This command-line flag.
     Flag(String),
 }
 
@@ -331,11 +417,15 @@ impl fmt::Display for Source {
 /// The effective configuration and everything needed to explain it.
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The merged settings.
     pub config: Config,
+    /// The directories they resolve to.
     pub paths: Paths,
+    /// The config file read, if any.
     pub file: Option<PathBuf>,
     /// Dotted key → where its value came from, for every leaf.
     pub sources: BTreeMap<String, Source>,
+    /// Problems that did not stop loading (e.g. an unknown key, ignored).
     pub warnings: Vec<String>,
 }
 
@@ -348,11 +438,7 @@ impl Loaded {
         leaves
             .into_iter()
             .map(|(key, value)| {
-                let value = if is_secret(&key) && !value.is_null() {
-                    Value::String("********".into())
-                } else {
-                    value
-                };
+                let value = masked(&key, value);
                 let source = self.source_of(&key);
                 (key, value, source)
             })
@@ -384,13 +470,96 @@ fn is_secret(key: &str) -> bool {
     let Some((last, parents)) = segments.split_last() else {
         return false;
     };
-    let names_secret = |s: &str| {
-        ["token", "key", "secret", "password"]
-            .iter()
-            .any(|w| s.contains(w))
-    };
     let pointer = last.ends_with("_file") || last.ends_with("_env");
     parents.iter().any(|s| s == "env" || names_secret(s)) || (names_secret(last) && !pointer)
+}
+
+/// A name (any case) that says its value is a secret.
+fn names_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["token", "key", "secret", "password"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+const MASK: &str = "********";
+
+/// `value` as `config show` prints it at `key`. A secret key masks the whole
+/// value. Inside arrays and tables (open tables such as `llm.providers`, an
+/// array of `args`) every element is checked on its own: a table's keys by
+/// [`is_secret`], a string after a flag naming a secret (`--token`, `-api-key`)
+/// or after `NAME=` where `NAME` names one, and the password of any URL
+/// (`scheme://user:PASSWORD@host`), wherever it appears.
+fn masked(key: &str, value: Value) -> Value {
+    if value.is_null() {
+        return value;
+    }
+    if is_secret(key) {
+        return Value::String(MASK.into());
+    }
+    match value {
+        Value::String(s) => Value::String(mask_assignment(&mask_url_passwords(&s))),
+        Value::Array(items) => {
+            let mut after_flag = false;
+            let items = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let flagged = std::mem::take(&mut after_flag);
+                    if let Value::String(s) = &item {
+                        after_flag = s.starts_with('-') && !s.contains('=') && names_secret(s);
+                        if flagged {
+                            return Value::String(MASK.into());
+                        }
+                    }
+                    masked(&format!("{key}.{i}"), item)
+                })
+                .collect();
+            Value::Array(items)
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = masked(&join(key, &k), v);
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `--api-key=VALUE` or `API_KEY=VALUE`: the part after `=` is masked when
+/// the part before it names a secret.
+fn mask_assignment(s: &str) -> String {
+    match s.split_once('=') {
+        Some((name, _)) if !name.contains("://") && names_secret(name) => format!("{name}={MASK}"),
+        _ => s.to_string(),
+    }
+}
+
+/// Every `scheme://user:password@host` in `s` with the password masked.
+fn mask_url_passwords(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail.find(['/', '?', '#', ' ']).unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at) if authority[..at].contains(':') => {
+                let colon = authority[..at].find(':').unwrap_or(at);
+                out.push_str(&authority[..=colon]);
+                out.push_str(MASK);
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Environment names that are shorter aliases of a `CAXTON_<SECTION>_<KEY>` name.
@@ -407,6 +576,7 @@ const PATH_KEYS: &[&str] = &[
     "server.agents_dir",
     "server.auth_token_file",
     "memory.models_dir",
+    "logging.file",
 ];
 
 /// Load the effective configuration. `env` is injected so tests can run in parallel.
@@ -852,6 +1022,27 @@ mod tests {
         ] {
             assert!(is_secret(key), "{key} must be masked");
         }
+        let shown = masked(
+            "mcp.servers.db.args",
+            serde_json::json!([
+                "--token", "t-SECRET", "--verbose", "--api-key=k-SECRET", "API_KEY=e-SECRET",
+                "postgres://me:p-SECRET@db:5432/x", "plain",
+                {"auth": {"Password": "n-SECRET"}, "name": "ok"}, ["-secret", "a-SECRET"]
+            ]),
+        );
+        assert!(!shown.to_string().contains("SECRET\""), "{shown}");
+        assert_eq!(shown[2], "--verbose");
+        assert_eq!(shown[5], "postgres://me:********@db:5432/x");
+        assert_eq!(shown[6], "plain");
+        assert_eq!(shown[7]["name"], "ok");
+        assert_eq!(
+            masked("memory.qdrant.url", "https://u:pw@q.example/x?y=1".into()),
+            "https://u:********@q.example/x?y=1"
+        );
+        assert_eq!(
+            masked("memory.qdrant.url", "https://user@q.example/".into()),
+            "https://user@q.example/"
+        );
         for key in [
             "server.auth_token_file",
             "llm.providers.openai.api_key_env",

@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{self, Checked, Diagnostic, Severity};
-use crate::runtime::llm::{LlmError, LlmErrorKind};
 use crate::runtime::wasm::WasmError;
 use crate::tools::ToolError;
 
@@ -128,6 +127,15 @@ pub enum Error {
     /// The daemon's URL is known but the request failed (connection, timeout).
     #[error("cannot reach the Caxton daemon at {url}: {message}")]
     DaemonUnreachable { url: String, message: String },
+    /// `agents deploy --timeout`: the daemon did not report the deployed
+    /// version running in time; `state` is what it last said.
+    #[error("{agent} {version} is not live after {waited}: {state}")]
+    NotLive {
+        agent: String,
+        version: String,
+        waited: String,
+        state: String,
+    },
     /// The daemon answered with an error body; its code and hint are kept.
     #[error("{message} (daemon error {code})")]
     Remote {
@@ -184,6 +192,10 @@ pub enum Error {
         hint: String,
         retry_after_s: u64,
     },
+    /// Every connection of the daemon's store pool stayed busy past the
+    /// deadline: the server is out of room, not the client over a limit.
+    #[error("all {connections} store connections stayed busy for {waited_ms} ms")]
+    PoolExhausted { connections: usize, waited_ms: u64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -262,6 +274,7 @@ impl Error {
             Error::DaemonNotRunning { .. } => "daemon_not_running",
             Error::DaemonUnreachable { .. } => "daemon_unreachable",
             Error::Remote { .. } => "daemon_error",
+            Error::NotLive { .. } => "not_live",
             Error::BadRequest { .. } => "bad_request",
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::Unauthorized => "unauthorized",
@@ -275,6 +288,7 @@ impl Error {
             Error::ReplyTimeout { .. } => "reply_timeout",
             Error::RequestRefused { code, .. } => code,
             Error::Overloaded { .. } => "overloaded",
+            Error::PoolExhausted { .. } => "pool_exhausted",
         }
     }
 
@@ -317,7 +331,8 @@ impl Error {
             Error::Llm(_) => ExitCode::Failure,
             Error::DaemonNotRunning { .. }
             | Error::DaemonUnreachable { .. }
-            | Error::ShuttingDown => ExitCode::Daemon,
+            | Error::ShuttingDown
+            | Error::NotLive { .. } => ExitCode::Daemon,
             Error::Remote { status, .. } => match status {
                 404 => ExitCode::NotFound,
                 409 => ExitCode::Conflict,
@@ -336,7 +351,7 @@ impl Error {
             | Error::MemoryFull { .. } => ExitCode::Limit,
             Error::ConversationNotFound { .. } => ExitCode::NotFound,
             Error::ReplyTimeout { .. } | Error::RequestRefused { .. } => ExitCode::Failure,
-            Error::Overloaded { .. } => ExitCode::Limit,
+            Error::Overloaded { .. } | Error::PoolExhausted { .. } => ExitCode::Limit,
         }
     }
 
@@ -350,6 +365,7 @@ impl Error {
             Error::MemoryFull { .. } => return 507,
             Error::Remote { status, .. } | Error::RequestRefused { status, .. } => return *status,
             Error::Overloaded { .. } => return 429,
+            Error::PoolExhausted { .. } => return 503,
             _ => {}
         }
         match self.exit_code() {
@@ -472,6 +488,9 @@ impl Error {
                 "check `caxton server status`; a stale run/caxton.url is replaced when the daemon starts".into(),
             ),
             Error::Remote { hint, .. } => hint.clone(),
+            Error::NotLive { agent, .. } => Some(format!(
+                "see why with `caxton agents status {agent}` and `caxton agents reload-status`; the file stays deployed and goes live on the next good reload"
+            )),
             Error::BadRequest { .. } => Some("send a JSON body with Content-Type: application/json".into()),
             Error::PayloadTooLarge { .. } => Some("raise server.max_body_bytes, or send a smaller body".into()),
             Error::Unauthorized => Some(
@@ -487,6 +506,9 @@ impl Error {
             Error::MessageInvalid { hint, .. }
             | Error::RequestRefused { hint, .. }
             | Error::Overloaded { hint, .. } => Some(hint.clone()),
+            Error::PoolExhausted { .. } => {
+                Some("retry after the Retry-After seconds; the store is serving other requests".into())
+            }
             Error::MessageTooLarge { .. } => Some(
                 "send a smaller content, or raise messaging.max_message_bytes in the server config".into(),
             ),
@@ -523,4 +545,41 @@ fn llm_hint(e: &LlmError) -> String {
         LlmErrorKind::Unavailable if e.provider == "local" => "install the model with scripts/fetch-models (or set CAXTON_MODELS_DIR), or configure another provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"".into(),
         LlmErrorKind::Unavailable => "configure a provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"; `caxton agents diagnose NAME` shows the resolved provider".into(),
     }
+}
+
+/// Failure classes callers act on (retry, tell the operator to fix a key,
+/// …). The message never contains credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LlmErrorKind {
+    /// 401/403: missing or wrong API key.
+    Auth,
+    /// 429 after the retry.
+    RateLimit,
+    /// No answer within the request timeout.
+    Timeout,
+    /// Could not connect (server down, DNS, TLS).
+    Connection,
+    /// 5xx after the retry.
+    Server,
+    /// The provider answered with something that is not a valid response
+    /// (malformed JSON, truncated stream, unknown shape).
+    BadResponse,
+    /// The provider cannot run here (e.g. the local model file is missing).
+    Unavailable,
+    /// The request cannot be served as given (e.g. the prompt does not fit
+    /// the model's context, or names a model the provider does not have).
+    InvalidRequest,
+}
+
+/// A chat provider's failure: its class, the provider and what happened.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{provider} LLM error ({kind:?}): {message}")]
+pub struct LlmError {
+    /// What the caller can do about it.
+    pub kind: LlmErrorKind,
+    /// `openai`, `anthropic`, `local`.
+    pub provider: String,
+    /// What happened, including the URL where one was involved; never a key.
+    pub message: String,
 }

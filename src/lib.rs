@@ -1,22 +1,30 @@
 //! Caxton: a local multi-agent server. The CLI and the daemon are thin
 //! adapters over [`Caxton`], the core opened on a data directory.
 
+#![warn(missing_docs)]
+
 pub mod agent;
 pub mod cli;
 pub mod config;
-pub mod diagnostics;
-pub mod error;
-pub mod human;
-pub mod init;
-pub mod lock;
+mod diagnostics;
+mod error;
+mod heap;
+mod human;
+pub mod http;
+mod init;
+mod lock;
 pub mod memory;
 pub mod messaging;
-pub mod ops;
+mod ops;
 pub mod paths;
 pub mod runtime;
-pub mod server;
+mod server;
 pub mod store;
-pub mod tools;
+mod tools;
+
+/// Counts heap use per thread for the threads that ask (see [`heap`]).
+#[global_allocator]
+static ALLOCATOR: heap::Counting = heap::Counting;
 
 use config::{Config, Loaded, Overrides};
 use error::Result;
@@ -48,6 +56,7 @@ impl Caxton {
         })
     }
 
+    /// The effective configuration.
     pub fn config(&self) -> &Config {
         &self.loaded.config
     }
@@ -66,10 +75,12 @@ impl Caxton {
         &self.memory
     }
 
+    /// The configuration with the source of every setting.
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
     }
 
+    /// The data, agents and models directories.
     pub fn paths(&self) -> &Paths {
         &self.loaded.paths
     }

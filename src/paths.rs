@@ -6,12 +6,16 @@ use std::path::{Path, PathBuf};
 /// The resolved locations for one run of Caxton.
 #[derive(Debug, Clone)]
 pub struct Paths {
+    /// The data directory: database, logs, run files, workspaces, cache.
     pub data_dir: PathBuf,
+    /// Where agent files (TOML, Markdown, WASM) are read and deployed.
     pub agents_dir: PathBuf,
+    /// Where the embedding and local chat models are installed.
     pub models_dir: PathBuf,
 }
 
 impl Paths {
+    /// The SQLite database, `<data dir>/caxton.db`.
     pub fn db(&self) -> PathBuf {
         self.data_dir.join("caxton.db")
     }
@@ -21,20 +25,29 @@ impl Paths {
         self.data_dir.join("workspaces").join(agent)
     }
 
+    /// `<data dir>/logs`: the daemon's log files.
     pub fn logs_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
     }
 
+    /// `<data dir>/run`: lock files and the running daemon's address.
     pub fn run_dir(&self) -> PathBuf {
         self.data_dir.join("run")
     }
 
     /// Derived data that can always be rebuilt from the store (the vector
     /// index file); `memory cache-clear` empties it.
+    /// Where `caxton backup --embedded` writes when no `--output` is given.
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+
+    /// Derived data that can be rebuilt (the persisted vector index).
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")
     }
 
+    /// The safe-mode marker of this data directory ([`safe_mode_marker`]).
     pub fn safe_mode_marker(&self) -> PathBuf {
         safe_mode_marker(&self.data_dir)
     }

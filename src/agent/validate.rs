@@ -3,6 +3,9 @@
 //! one run reports every problem in a file, each with file:line:col, the field,
 //! and a hint.
 
+// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
+#![allow(missing_docs)]
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -14,7 +17,7 @@ use super::source::SourceDoc;
 use super::spec::{self, AgentSpec};
 use super::template::{self, IssueKind};
 use crate::diagnostics::Checked;
-pub use crate::diagnostics::{Diagnostic, Severity, Stage};
+use crate::diagnostics::{Diagnostic, Severity, Stage};
 use crate::error::Error;
 use crate::tools;
 

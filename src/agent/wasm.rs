@@ -2,7 +2,12 @@
 //! limits, record a version), list, run through the sandbox, record what each
 //! execution used, roll back. The CLI and the daemon share these functions.
 
+// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
+#![allow(missing_docs)]
+
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -10,12 +15,15 @@ use serde_json::{Value, json};
 
 use super::spec::{CAPABILITY_PATTERN, slug};
 use super::versions::{self, NewVersion, VersionRecord};
+use super::wasm_minutes::{self, Run};
 use crate::Caxton;
 use crate::error::{Error, Result};
 use crate::memory::{self, Access, MemoryScope};
 use crate::runtime::wasm::{
-    self, Execution, Limits, LogLine, ModuleInfo, Runtime, Services, Stats, WasmError, status,
+    self, Compiled, Execution, Limits, LogLine, ModuleInfo, Runtime, Services, Stats, WasmError,
+    status,
 };
+use crate::store::pool::{Pooled, StorePool};
 use crate::store::{Store, store_err};
 
 /// What an agent may reach outside its sandbox. Both stay false: the
@@ -328,12 +336,54 @@ pub fn find(cx: &Caxton, name: &str) -> Result<Option<WasmAgent>> {
     id.map(|id| load(&store, &id)).transpose()
 }
 
+/// How long an execution's memory calls wait for a store connection.
+pub const STORE_WAIT: Duration = Duration::from_secs(5);
+
 /// Run `agent` once with `input`, record what it used, and return its JSON
 /// output or the error that stopped it.
 pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result<RunReport> {
-    let mut store = cx.store()?;
-    let bytes = module_bytes(&store, &agent.module.hash)?;
-    let compiled = rt.compile(&bytes)?;
+    // One connection for this function, one for the guest's memory calls.
+    let pool = StorePool::new(&cx.paths().db(), 2, STORE_WAIT);
+    let mut store = pool.get()?;
+    let compiled = compile(&store, rt, agent)?;
+    let services = MemoryServices::new(pool.clone(), &agent.id, cx.config().memory.max_entities);
+    let done = execute(rt, agent, &compiled, input, services);
+    record(
+        &mut store,
+        &agent.id,
+        &done.stats,
+        done.output.as_ref().err(),
+    )?;
+    Ok(RunReport {
+        agent: agent.id.clone(),
+        output: done.output?,
+        stats: done.stats,
+        logs: done.logs,
+    })
+}
+
+/// `agent`'s module, compiled (the runtime caches compilations by content).
+pub fn compile(store: &Store, rt: &Runtime, agent: &WasmAgent) -> Result<Arc<Compiled>> {
+    let bytes = module_bytes(store, &agent.module.hash)?;
+    Ok(rt.compile(&bytes)?)
+}
+
+/// One execution's output (or the error that stopped it) and what it used.
+pub struct Executed {
+    pub output: Result<Value, WasmError>,
+    pub stats: Stats,
+    pub logs: Vec<LogLine>,
+}
+
+/// Execute `agent`'s `compiled` module on `input`. Recording the outcome is
+/// the caller's: the CLI writes it at once, the daemon in batches.
+pub fn execute(
+    rt: &Runtime,
+    agent: &WasmAgent,
+    compiled: &Compiled,
+    input: Value,
+    services: MemoryServices,
+) -> Executed {
     let request = json!({
         "input": input,
         "agent": agent.id,
@@ -341,11 +391,6 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
         "sender": "cli",
     });
     let request = serde_json::to_vec(&request).expect("request serialises");
-    let services = Box::new(MemoryServices::new(
-        store.path(),
-        &agent.id,
-        cx.config().memory.max_entities,
-    ));
     let Execution {
         result,
         stats,
@@ -353,19 +398,16 @@ pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result
         ..
     } = rt.execute(
         &agent.id,
-        &compiled,
+        compiled,
         &agent.manifest.resource_limits,
         &request,
-        services,
+        Box::new(services),
     );
-    let result = result.and_then(|out| parse_output(&out));
-    record(&mut store, &agent.id, &stats, result.as_ref().err())?;
-    Ok(RunReport {
-        agent: agent.id.clone(),
-        output: result?,
+    Executed {
+        output: result.and_then(|out| parse_output(&out)),
         stats,
         logs,
-    })
+    }
 }
 
 /// The stored bytes of the module with content hash `hash`.
@@ -399,29 +441,57 @@ pub fn parse_output(out: &[u8]) -> Result<Value, WasmError> {
 /// Add one execution to the agent's statistics.
 fn record(store: &mut Store, id: &str, stats: &Stats, error: Option<&WasmError>) -> Result<()> {
     let db = store.path().to_path_buf();
-    let errors: Vec<&WasmError> = error.into_iter().collect();
-    store.write(|tx| record_in(tx, id, 1, stats, &errors).map_err(|e| store_err(&db, e)))
+    store.write(|tx| record_in(tx, id, &[(*stats, error)]).map_err(|e| store_err(&db, e)))
 }
 
-/// Add `runs` executions (their summed `stats`, peak as the maximum, and
-/// the errors of the failed ones) inside the caller's transaction: message
-/// delivery records a whole batch per agent at once.
-pub fn record_in(
-    tx: &rusqlite::Connection,
-    id: &str,
-    runs: u64,
-    stats: &Stats,
-    errors: &[&WasmError],
-) -> rusqlite::Result<()> {
+/// Executions of one agent not yet recorded: message delivery and the
+/// daemon record them per batch, in one transaction. Each execution is
+/// kept (not summed) for the latency histograms of `agents metrics --last`.
+#[derive(Default)]
+pub struct Runs {
+    runs: Vec<(Stats, Option<WasmError>)>,
+}
+
+impl Runs {
+    /// One more execution: what it used, and why it failed if it did.
+    pub fn add(&mut self, stats: &Stats, error: Option<WasmError>) {
+        self.runs.push((*stats, error));
+    }
+
+    /// Add these executions to `id`'s statistics inside the caller's transaction.
+    pub fn record_in(&self, tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<()> {
+        let runs: Vec<Run> = self.runs.iter().map(|(s, e)| (*s, e.as_ref())).collect();
+        record_in(tx, id, &runs)
+    }
+}
+
+/// Add executions inside the caller's transaction (message delivery records
+/// a whole batch per agent at once): the agent's running totals here, and
+/// its minute in [`wasm_minutes`] for `agents metrics --last`.
+fn record_in(tx: &rusqlite::Connection, id: &str, runs: &[Run]) -> rusqlite::Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let now = versions::now_ms();
     let traps: String = tx
         .prepare_cached("SELECT traps FROM wasm_stats WHERE agent_id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| "{}".into());
     let mut traps: BTreeMap<String, u64> = serde_json::from_str(&traps).unwrap_or_default();
-    for e in errors {
-        *traps.entry(e.kind()).or_default() += 1;
+    let mut sum = Stats::default();
+    let mut failures = 0i64;
+    for (stats, error) in runs {
+        if let Some(e) = error {
+            failures += 1;
+            *traps.entry(e.kind()).or_default() += 1;
+        }
+        sum.fuel += stats.fuel;
+        sum.cpu_us += stats.cpu_us;
+        sum.wall_us += stats.wall_us;
+        sum.peak_memory_bytes = sum.peak_memory_bytes.max(stats.peak_memory_bytes);
     }
+    let last_error = runs.iter().rev().find_map(|(_, e)| *e);
     tx.prepare_cached(
         "INSERT INTO wasm_stats (agent_id, executions, failures, fuel, cpu_us, wall_us, peak_memory_bytes, traps, last_error, last_at)
          VALUES (?1, ?10, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -438,17 +508,17 @@ pub fn record_in(
     )?
     .execute(params![
             id,
-            errors.len() as i64,
-            stats.fuel as i64,
-            stats.cpu_us as i64,
-            stats.wall_us as i64,
-            stats.peak_memory_bytes as i64,
+            failures,
+            sum.fuel as i64,
+            sum.cpu_us as i64,
+            sum.wall_us as i64,
+            sum.peak_memory_bytes as i64,
             serde_json::to_string(&traps).unwrap_or_else(|_| "{}".into()),
-            errors.last().map(ToString::to_string),
-            versions::now_ms(),
-            runs as i64
+            last_error.map(ToString::to_string),
+            now,
+            runs.len() as i64
         ])?;
-    Ok(())
+    wasm_minutes::add(tx, id, now, runs)
 }
 
 /// Restore the newest earlier version whose manifest differs from the current one.
@@ -502,8 +572,8 @@ pub fn rollback(cx: &Caxton, agent: &WasmAgent) -> Result<Deployed> {
 /// entities and observations, `memory_search` is a keyword search (the
 /// embedding model is too slow to load per execution).
 pub struct MemoryServices {
-    db: std::path::PathBuf,
-    store: Option<Store>,
+    pool: Arc<StorePool>,
+    store: Option<Pooled>,
     agent: String,
     /// `memory.max_entities`: a WASM agent's writes count against it too.
     max_entities: u64,
@@ -527,10 +597,11 @@ struct SearchRequest {
 }
 
 impl MemoryServices {
-    /// Memory services for `agent`; the store at `db` is opened on first use.
-    pub fn new(db: &std::path::Path, agent: &str, max_entities: u64) -> MemoryServices {
+    /// Memory services for `agent`; a connection is taken from `pool` on
+    /// first use and given back when the execution ends.
+    pub fn new(pool: Arc<StorePool>, agent: &str, max_entities: u64) -> MemoryServices {
         MemoryServices {
-            db: db.to_path_buf(),
+            pool,
             store: None,
             agent: agent.to_string(),
             max_entities,
@@ -547,9 +618,9 @@ impl MemoryServices {
 
     fn store(&mut self) -> Result<&mut Store, i32> {
         if self.store.is_none() {
-            self.store = Some(Store::open(&self.db).map_err(|_| status::FAILED)?);
+            self.store = Some(self.pool.get().map_err(|_| status::FAILED)?);
         }
-        self.store.as_mut().ok_or(status::FAILED)
+        self.store.as_deref_mut().ok_or(status::FAILED)
     }
 }
 
@@ -598,6 +669,7 @@ pub fn remove(cx: &Caxton, agent: &WasmAgent) -> Result<()> {
         let sql = |e| store_err(&db, e);
         for q in [
             "DELETE FROM wasm_stats WHERE agent_id = ?1",
+            "DELETE FROM wasm_minutes WHERE agent_id = ?1",
             "DELETE FROM agent_versions WHERE agent_id = ?1",
             "DELETE FROM agents WHERE id = ?1 AND kind = 'wasm'",
         ] {

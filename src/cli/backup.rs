@@ -23,7 +23,8 @@ pub struct BackupArgs {
     embedded: bool,
     /// Archive to write: .tar.gz/.tgz is gzip, .tar.zst zstd, anything else
     /// plain tar. Written under a temporary name and renamed when complete
-    #[arg(long, value_name = "FILE", required = true)]
+    /// [default: DATA_DIR/backups/caxton-<UTC timestamp>.tar.zst]
+    #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Compress even when FILE has no compression suffix (zstd)
     #[arg(long)]
@@ -109,11 +110,9 @@ pub fn run(cx: &Caxton, args: BackupArgs, out: &Output) -> Result<ExitCode> {
             dry_run,
         }) => prune(&dir, keep_daily, keep_weekly, dry_run, out),
         None => {
-            let output = args.output.ok_or_else(|| Error::Usage {
-                message: "--output FILE is required".into(),
-                hint: "e.g. caxton backup --embedded --output /backup/caxton/caxton-backup.tar.zst"
-                    .into(),
-            })?;
+            let output = args.output.unwrap_or_else(|| {
+                backup::default_output(cx.paths(), std::time::SystemTime::now())
+            });
             create(cx, &output, args.compress, args.verify, out)
         }
     }

@@ -31,6 +31,9 @@ mod tools;
     propagate_version = true,
     max_term_width = 100
 )]
+// Doc comments on clap types and fields are --help text (checked against
+// man/ and completions/), so the missing ones stay missing.
+#[allow(missing_docs)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -39,6 +42,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[allow(missing_docs)] // --help text, as for `Cli`
 pub struct Global {
     /// Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]
     #[arg(long, global = true, value_name = "FILE")]
@@ -55,6 +59,7 @@ pub struct Global {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(missing_docs)] // --help text, as for `Cli`
 pub enum Command {
     /// Create a data directory with a sample config and the example agents
     Init {

@@ -10,17 +10,25 @@ use serde::Serialize;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::Error;
 
+/// Success marks (✓).
 pub const OK: Style = AnsiColor::Green.on_default();
+/// Warnings (⚠).
 pub const WARN: Style = AnsiColor::Yellow.on_default();
+/// Errors (✗), bold.
 pub const ERR: Style = AnsiColor::Red.on_default().bold();
+/// Secondary text: notes, timestamps, hints.
 pub const DIM: Style = Style::new().dimmed();
+/// Table headers and names.
 pub const BOLD: Style = Style::new().bold();
 
+/// Where a command writes: results to stdout, notes and warnings to stderr.
 pub struct Output {
+    /// `--json`: results as JSON, no progress bars.
     pub json: bool,
 }
 
 impl Output {
+    /// An output for `--json` (`json`) or for people.
     pub fn new(json: bool) -> Output {
         Output { json }
     }
@@ -30,6 +38,8 @@ impl Output {
         let _ = writeln!(anstream::stdout(), "{text}");
     }
 
+    /// Print `value` as pretty JSON on stdout (a warning if it cannot be
+    /// encoded).
     pub fn json<T: Serialize>(&self, value: &T) {
         match serde_json::to_string_pretty(value) {
             Ok(s) => self.line(s),
@@ -71,6 +81,7 @@ impl Output {
         let _ = writeln!(anstream::stderr(), "{DIM}note{DIM:#}: {text}");
     }
 
+    /// Print `warning: text` on stderr.
     pub fn warn(&self, text: &str) {
         let _ = writeln!(anstream::stderr(), "{WARN}warning{WARN:#}: {text}");
     }
@@ -105,6 +116,8 @@ impl Output {
     }
 }
 
+/// The coloured mark of a check: ✓ for none, ⚠ for a warning, ✗ for an
+/// error.
 pub fn glyph(severity: Option<Severity>) -> String {
     match severity {
         None => format!("{OK}✓{OK:#}"),

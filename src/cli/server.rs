@@ -1,6 +1,7 @@
 //! `caxton server start|status` and `caxton shutdown`: the daemon's
 //! lifecycle from the command line.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
@@ -23,6 +24,10 @@ pub enum ServerCommand {
         /// API port [default: server.port, 8080]; 0 picks a free port (see run/caxton.url)
         #[arg(long, value_name = "N")]
         port: Option<u16>,
+        /// Write the log to FILE (rotated as `logging.rotate` says) instead
+        /// of stderr [default: logging.file]
+        #[arg(long, value_name = "FILE")]
+        log_file: Option<PathBuf>,
     },
     /// Whether a daemon runs for this data directory, and its health
     Status,
@@ -30,12 +35,17 @@ pub enum ServerCommand {
 
 pub fn run(ov: &Overrides, cx: Caxton, cmd: ServerCommand, out: &Output) -> Result<ExitCode> {
     match cmd {
-        ServerCommand::Start { host, port } => {
+        ServerCommand::Start {
+            host,
+            port,
+            log_file,
+        } => {
             drop(cx);
             server::start(StartOptions {
                 overrides: ov.clone(),
                 host,
                 port,
+                log_file,
             })?;
             Ok(ExitCode::Ok)
         }

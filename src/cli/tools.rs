@@ -118,7 +118,6 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                         write_scope: scope.unwrap_or(MemoryScope::Agent),
                     };
                     ToolContext {
-                        agent: Some(entry.id.clone()),
                         read_root: Some(workspace.clone()),
                         workspace,
                         config: spec.tool_config.get(&name).cloned().unwrap_or_default(),
@@ -136,7 +135,6 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                     let cwd = std::env::current_dir()
                         .map_err(|e| Error::io("read", std::path::Path::new("."), e))?;
                     ToolContext {
-                        agent: None,
                         read_root: None,
                         workspace: workspace
                             .map_or(cwd.clone(), |w| crate::paths::absolutize(&w, &cwd)),

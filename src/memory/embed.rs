@@ -11,13 +11,16 @@ use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use crate::error::{Error, Result};
 
+/// The embedding model, as vectors record it.
 pub const MODEL_ID: &str = "all-MiniLM-L6-v2";
+/// Dimensions of its vectors.
 pub const DIMS: usize = 384;
 /// sentence-transformers' `max_seq_length` for this model; the shipped
 /// tokenizer.json says 128, which would cut long observations short.
 const MAX_TOKENS: usize = 256;
 const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 
+/// The loaded embedding model.
 pub struct Embedder {
     model: BertModel,
     tokenizer: Tokenizer,
@@ -124,6 +127,7 @@ pub fn to_blob(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
+/// A stored vector (little-endian `f32`s) back as floats.
 pub fn from_blob(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))

@@ -67,7 +67,7 @@ impl Qdrant {
                 hint: "set url under [memory.qdrant] in the server config, or pass --config FILE with url: http://HOST:6333".into(),
             });
         };
-        let client = reqwest::blocking::Client::builder()
+        let client = crate::http::client_builder()
             .timeout(cfg.timeout)
             .build()
             .map_err(|e| Error::Config {

@@ -1,10 +1,13 @@
 //! The knowledge graph's SQL: the MCP memory server's operations, each one
 //! transaction, with scope-aware name resolution.
 
+// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
+#![allow(missing_docs)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Access, Entity, Graph, Relation};
@@ -82,7 +85,7 @@ fn check_name(kind: &str, value: &str) -> Result<()> {
 /// Insert observations of one entity, skipping ones it already has.
 /// Returns the contents actually added.
 fn insert_observations(
-    tx: &Transaction,
+    tx: &Connection,
     entity: i64,
     contents: &[String],
     creator: &str,
@@ -111,49 +114,66 @@ pub fn create_entities(
     entities: &[Entity],
     max_entities: Option<u64>,
 ) -> Result<Vec<Entity>> {
+    let path = store.path().to_path_buf();
+    store.write(|tx| create_entities_in(tx, &path, access, entities, max_entities))
+}
+
+/// [`create_entities`] inside the caller's transaction (a group commit).
+pub fn create_entities_in(
+    tx: &Connection,
+    path: &Path,
+    access: &Access,
+    entities: &[Entity],
+    max_entities: Option<u64>,
+) -> Result<Vec<Entity>> {
     for e in entities {
         check_name("entity name", &e.name)?;
         check_name("entityType", &e.entity_type)?;
     }
     let (scope, scope_id) = access.write_target();
     let creator = access.creator();
-    let path = store.path().to_path_buf();
-    store.write(|tx| {
-        let sql = |e| store_err(&path, e);
-        let now = now_ms();
-        let mut created = Vec::new();
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-                 ON CONFLICT (scope, scope_id, name) DO NOTHING",
-            )
-            .map_err(sql)?;
-        for e in entities {
-            if insert
-                .execute(params![e.name, e.entity_type, scope, scope_id, creator, now])
-                .map_err(sql)?
-                == 0
-            {
-                continue;
-            }
-            let id = tx.last_insert_rowid();
-            let observations = insert_observations(tx, id, &e.observations, &creator, now).map_err(sql)?;
-            created.push(Entity {
-                name: e.name.clone(),
-                entity_type: e.entity_type.clone(),
-                observations,
-            });
+    let sql = |e| store_err(path, e);
+    let now = now_ms();
+    let mut created = Vec::new();
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+             ON CONFLICT (scope, scope_id, name) DO NOTHING",
+        )
+        .map_err(sql)?;
+    for e in entities {
+        if insert
+            .execute(params![
+                e.name,
+                e.entity_type,
+                scope,
+                scope_id,
+                creator,
+                now
+            ])
+            .map_err(sql)?
+            == 0
+        {
+            continue;
         }
-        within_limit(tx, &path, created.len(), max_entities)?;
-        Ok(created)
-    })
+        let id = tx.last_insert_rowid();
+        let observations =
+            insert_observations(tx, id, &e.observations, &creator, now).map_err(sql)?;
+        created.push(Entity {
+            name: e.name.clone(),
+            entity_type: e.entity_type.clone(),
+            observations,
+        });
+    }
+    within_limit(tx, path, created.len(), max_entities)?;
+    Ok(created)
 }
 
 /// After inserting `created` entities in `tx`: refuse (the caller's
 /// transaction then rolls back) when the store now holds more than `max`.
 /// Counting inside the write transaction makes the check race-free.
-fn within_limit(tx: &Transaction, path: &Path, created: usize, max: Option<u64>) -> Result<()> {
+fn within_limit(tx: &Connection, path: &Path, created: usize, max: Option<u64>) -> Result<()> {
     let Some(max) = max.filter(|_| created > 0) else {
         return Ok(());
     };
@@ -276,27 +296,35 @@ pub fn add_observations(
     access: &Access,
     adds: &[ObservationAdd],
 ) -> Result<Vec<ObservationsAdded>> {
-    let creator = access.creator();
     let path = store.path().to_path_buf();
-    store.write(|tx| {
-        let sql = |e| store_err(&path, e);
-        let now = now_ms();
-        let mut out = Vec::new();
-        for a in adds {
-            let id = require(tx, access, &a.entity_name)?;
-            let added = insert_observations(tx, id, &a.contents, &creator, now).map_err(sql)?;
-            tx.execute(
-                "UPDATE memory_entities SET updated_at = ?1 WHERE id = ?2",
-                params![now, id],
-            )
-            .map_err(sql)?;
-            out.push(ObservationsAdded {
-                entity_name: a.entity_name.clone(),
-                added_observations: added,
-            });
-        }
-        Ok(out)
-    })
+    store.write(|tx| add_observations_in(tx, &path, access, adds))
+}
+
+/// [`add_observations`] inside the caller's transaction (a group commit).
+pub fn add_observations_in(
+    tx: &Connection,
+    path: &Path,
+    access: &Access,
+    adds: &[ObservationAdd],
+) -> Result<Vec<ObservationsAdded>> {
+    let creator = access.creator();
+    let sql = |e| store_err(path, e);
+    let now = now_ms();
+    let mut out = Vec::new();
+    for a in adds {
+        let id = require(tx, access, &a.entity_name)?;
+        let added = insert_observations(tx, id, &a.contents, &creator, now).map_err(sql)?;
+        tx.execute(
+            "UPDATE memory_entities SET updated_at = ?1 WHERE id = ?2",
+            params![now, id],
+        )
+        .map_err(sql)?;
+        out.push(ObservationsAdded {
+            entity_name: a.entity_name.clone(),
+            added_observations: added,
+        });
+    }
+    Ok(out)
 }
 
 /// Delete entities (and, by cascade, their observations, vectors and

@@ -22,7 +22,8 @@
 //!   installing the model fixes a running daemon without a restart.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -35,6 +36,13 @@ use crate::config::MemoryConfig;
 use crate::error::{Error, Result};
 use crate::paths::Paths;
 use crate::store::Store;
+use crate::store::group::GroupCommit;
+use crate::store::pool::{Pooled, StorePool};
+
+/// Connections a process keeps for memory operations other than search
+/// and the grouped writes, and how long a caller waits for one.
+const STORE_CONNECTIONS: usize = 4;
+const STORE_WAIT: Duration = Duration::from_secs(5);
 
 /// The memory of one data directory, shared by every caller in a process.
 pub struct Memory {
@@ -57,6 +65,22 @@ struct Embedded {
     /// so they share one kept connection: a connection per search would pay
     /// SQLite's open and, when it is the last one, a WAL checkpoint on close.
     searcher: Mutex<Searcher>,
+    /// Connections for everything else, kept for the process's life.
+    pool: Arc<StorePool>,
+    /// Entity and observation writes share transactions (group commit).
+    writer: OnceLock<GroupCommit>,
+}
+
+impl Embedded {
+    fn writer(&self) -> Result<&GroupCommit> {
+        if let Some(w) = self.writer.get() {
+            return Ok(w);
+        }
+        // Two first writers may both start one; the loser's thread ends
+        // when its writer is dropped here.
+        let w = GroupCommit::new(&self.db)?;
+        Ok(self.writer.get_or_init(|| w))
+    }
 }
 
 #[derive(Default)]
@@ -91,6 +115,8 @@ impl Memory {
                 db: paths.db(),
                 cache_dir: paths.cache_dir(),
                 searcher: Mutex::new(Searcher::default()),
+                pool: StorePool::new(&paths.db(), STORE_CONNECTIONS, STORE_WAIT),
+                writer: OnceLock::new(),
             }),
             models_dir: paths.models_dir.clone(),
             max_entities: config.max_entities,
@@ -134,10 +160,10 @@ impl Memory {
         })
     }
 
-    /// A fresh connection for one operation.
-    fn store(&self) -> Result<Store> {
+    /// A pooled connection for one operation.
+    fn store(&self) -> Result<Pooled> {
         match &self.backend {
-            Backend::Embedded(b) => Store::open(&b.db),
+            Backend::Embedded(b) => b.pool.get(),
         }
     }
 
@@ -228,7 +254,7 @@ impl Memory {
     /// `reindex`: its size and the checks run against it).
     pub fn index(&self) -> Result<VectorIndex> {
         match &self.backend {
-            Backend::Embedded(b) => Ok(index::open_cached(&self.store()?, &b.cache_dir)?.0),
+            Backend::Embedded(b) => Ok(index::open_cached(&*self.store()?, &b.cache_dir)?.0),
         }
     }
 
@@ -236,7 +262,7 @@ impl Memory {
     pub fn status(&self, quick_check: bool) -> Result<status::Status> {
         match &self.backend {
             Backend::Embedded(b) => status::status(
-                &self.store()?,
+                &*self.store()?,
                 &self.dirs(b),
                 self.max_entities,
                 quick_check,
@@ -249,7 +275,7 @@ impl Memory {
     pub fn diagnose(&self) -> Result<status::Diagnosis> {
         match &self.backend {
             Backend::Embedded(b) => {
-                status::diagnose(&self.store()?, &self.dirs(b), self.max_entities)
+                status::diagnose(&*self.store()?, &self.dirs(b), self.max_entities)
             }
         }
     }
@@ -265,50 +291,62 @@ impl Memory {
 
     /// New entities in the writer's scope; existing names are skipped.
     pub fn create_entities(&self, access: &Access, entities: &[Entity]) -> Result<Vec<Entity>> {
-        graph::create_entities(
-            &mut self.store()?,
-            access,
-            entities,
-            Some(self.max_entities),
-        )
+        match &self.backend {
+            Backend::Embedded(b) => {
+                let (db, access, entities) = (b.db.clone(), access.clone(), entities.to_vec());
+                let max = Some(self.max_entities);
+                b.writer()?
+                    .write(move |tx| graph::create_entities_in(tx, &db, &access, &entities, max))
+            }
+        }
     }
 
+    /// Creates the relations `access` may write; returns those created.
     pub fn create_relations(
         &self,
         access: &Access,
         relations: &[Relation],
     ) -> Result<Vec<Relation>> {
-        graph::create_relations(&mut self.store()?, access, relations)
+        graph::create_relations(&mut *self.store()?, access, relations)
     }
 
+    /// Adds observations to existing entities; returns what was added.
     pub fn add_observations(
         &self,
         access: &Access,
         adds: &[ObservationAdd],
     ) -> Result<Vec<ObservationsAdded>> {
-        graph::add_observations(&mut self.store()?, access, adds)
+        match &self.backend {
+            Backend::Embedded(b) => {
+                let (db, access, adds) = (b.db.clone(), access.clone(), adds.to_vec());
+                b.writer()?
+                    .write(move |tx| graph::add_observations_in(tx, &db, &access, &adds))
+            }
+        }
     }
 
     /// Returns how many were deleted; unknown names are ignored.
     pub fn delete_entities(&self, access: &Access, names: &[String]) -> Result<usize> {
-        graph::delete_entities(&mut self.store()?, access, names)
+        graph::delete_entities(&mut *self.store()?, access, names)
     }
 
+    /// Returns how many were deleted.
     pub fn delete_observations(
         &self,
         access: &Access,
         dels: &[ObservationDelete],
     ) -> Result<usize> {
-        graph::delete_observations(&mut self.store()?, access, dels)
+        graph::delete_observations(&mut *self.store()?, access, dels)
     }
 
+    /// Returns how many were deleted.
     pub fn delete_relations(&self, access: &Access, relations: &[Relation]) -> Result<usize> {
-        graph::delete_relations(&mut self.store()?, access, relations)
+        graph::delete_relations(&mut *self.store()?, access, relations)
     }
 
     /// The whole graph `access` sees.
     pub fn read_graph(&self, access: &Access) -> Result<Graph> {
-        graph::load_graph(&self.store()?, access, None)
+        graph::load_graph(&*self.store()?, access, None)
     }
 
     /// Entities matching `query` by keyword, as a graph.
@@ -341,13 +379,13 @@ impl Memory {
         depth: usize,
         relation_types: &[String],
     ) -> Result<Graph> {
-        graph::neighbourhood(&self.store()?, access, name, depth, relation_types)
+        graph::neighbourhood(&*self.store()?, access, name, depth, relation_types)
     }
 
     /// Add observations to an entity of the writer's scope, creating it when
     /// missing (the `memory_store` tool, a run's automatic summary).
     pub fn remember(&self, access: &Access, entity: &Entity) -> Result<Remembered> {
-        graph::remember(&mut self.store()?, access, entity, Some(self.max_entities))
+        graph::remember(&mut *self.store()?, access, entity, Some(self.max_entities))
     }
 }
 

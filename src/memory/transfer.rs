@@ -3,6 +3,9 @@
 //! (entities by scope, scope id, name; observations by insertion; relations
 //! by endpoints and type), so export → import → export is byte-identical.
 
+// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
+#![allow(missing_docs)]
+
 use std::io::{BufRead, Write};
 
 use base64::Engine as _;
@@ -309,10 +312,42 @@ fn check_header(format: &str, version: u32) -> Result<()> {
 
 /// Import a document, merging into what exists: existing entities (same
 /// scope and name) keep their row and gain missing observations; duplicate
-/// relations are skipped. Committed in batches of entities.
-pub fn import(store: &mut Store, doc: &Document) -> Result<ImportReport> {
+/// relations are skipped. Committed in batches of entities, after checking
+/// up front that the new entities fit under `max_entities`: a document that
+/// does not fit is refused whole, before anything is written.
+pub fn import(store: &mut Store, doc: &Document, max_entities: u64) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     let path = store.path().to_path_buf();
+    store.write(|tx| {
+        let sql = |e| store_err(&path, e);
+        let stored: i64 = tx
+            .query_row("SELECT count(*) FROM memory_entities", [], |r| r.get(0))
+            .map_err(sql)?;
+        let keys: std::collections::BTreeSet<(&str, &str, &str)> = doc
+            .entities
+            .iter()
+            .map(|e| (e.scope.as_str(), e.scope_id.as_str(), e.name.as_str()))
+            .collect();
+        let mut adding = 0u64;
+        for (scope, scope_id, name) in keys {
+            let exists = tx
+                .prepare_cached(
+                    "SELECT 1 FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
+                )
+                .and_then(|mut s| s.exists(params![scope, scope_id, name]))
+                .map_err(sql)?;
+            adding += u64::from(!exists);
+        }
+        let stored = stored.max(0) as u64;
+        if adding > 0 && stored.saturating_add(adding) > max_entities {
+            return Err(Error::MemoryFull {
+                max: max_entities,
+                stored,
+                adding,
+            });
+        }
+        Ok(())
+    })?;
     for chunk in doc.entities.chunks(BATCH) {
         store.write(|tx| {
             let sql = |e| store_err(&path, e);

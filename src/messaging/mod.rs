@@ -9,12 +9,15 @@
 //! worker threads (`work`), by `wait_reply` while it waits, or by
 //! `run_until_idle` in the CLI.
 
+// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
+#![allow(missing_docs)]
+
 mod budget;
-pub mod delivery;
-pub mod message;
-pub mod metrics;
-pub mod router;
-pub mod store;
+pub(crate) mod delivery;
+pub(crate) mod message;
+pub(crate) mod metrics;
+pub(crate) mod router;
+pub(crate) mod store;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,7 +31,8 @@ use crate::Caxton;
 use crate::agent::versions::now_ms;
 use crate::agent::{catalog, wasm};
 use crate::error::{Error, Result};
-use crate::runtime::wasm::{Runtime, Stats, WasmError};
+use crate::runtime::wasm::Runtime;
+use crate::store::pool::StorePool;
 use crate::store::{Store, store_err};
 
 pub use delivery::{ConfigRun, Outbox, Protection, SYSTEM, run_config_agent};
@@ -130,15 +134,7 @@ struct Plan {
     jobs: Vec<Job>,
     /// Per agent, so a batch writes one row each.
     health: HashMap<String, store::HealthUpdate>,
-    stats: HashMap<String, WasmRuns>,
-}
-
-/// Executions of one agent within a batch.
-#[derive(Default)]
-struct WasmRuns {
-    runs: u64,
-    stats: Stats,
-    errors: Vec<WasmError>,
+    stats: HashMap<String, wasm::Runs>,
 }
 
 struct Inner {
@@ -621,8 +617,7 @@ impl Messenger {
                     store::save_health(tx, agent, h, now).map_err(sql)?;
                 }
                 for (agent, w) in &plan.stats {
-                    let errors: Vec<&WasmError> = w.errors.iter().collect();
-                    wasm::record_in(tx, agent, w.runs, &w.stats, &errors).map_err(sql)?;
+                    w.record_in(tx, agent).map_err(sql)?;
                 }
                 Ok(())
             })?;
@@ -704,13 +699,10 @@ impl Messenger {
                 wasm,
             } = delivered;
             if let Some((stats, err)) = wasm {
-                let w = plan.stats.entry(agent.clone()).or_default();
-                w.runs += 1;
-                w.stats.fuel += stats.fuel;
-                w.stats.cpu_us += stats.cpu_us;
-                w.stats.wall_us += stats.wall_us;
-                w.stats.peak_memory_bytes = w.stats.peak_memory_bytes.max(stats.peak_memory_bytes);
-                w.errors.extend(err);
+                plan.stats
+                    .entry(agent.clone())
+                    .or_default()
+                    .add(&stats, err);
             }
             let ok = result.is_ok();
             let error = result.as_ref().err().map(ToString::to_string);
@@ -856,7 +848,9 @@ impl Messenger {
                     }
                 };
                 let max_entities = self.inner.cx.config().memory.max_entities;
-                let memory = wasm::MemoryServices::new(&db, agent, max_entities);
+                // A connection of its own, opened if the guest calls memory.
+                let pool = StorePool::new(&db, 1, wasm::STORE_WAIT);
+                let memory = wasm::MemoryServices::new(pool, agent, max_entities);
                 delivery::deliver_wasm(&self.inner.rt, memory, agent, &compiled, limits, m, outbox)
             }
             Some(Target::Config { spec }) => {

@@ -210,10 +210,36 @@ fn read_manifest_entry(entry: impl Read) -> std::result::Result<Manifest, String
         ));
     }
     let m: Manifest = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
-    if let Some(bad) = m.files.iter().find(|f| !safe_relative(Path::new(&f.path))) {
+    // Caxton writes canonical names; anything else is not its manifest.
+    if let Some(bad) = m
+        .files
+        .iter()
+        .find(|f| canonical_name(&f.path).as_deref() != Ok(f.path.as_str()))
+    {
         return Err(format!(
-            "lists {:?}, which is not a relative path inside the archive",
+            "lists {:?}, which is not a canonical relative path inside the archive",
             bad.path
+        ));
+    }
+    // A name that is also another's directory could never be extracted:
+    // refused here rather than met as an I/O error half-way through.
+    let names: BTreeSet<&str> = m.files.iter().map(|f| f.path.as_str()).collect();
+    if names.len() != m.files.len() {
+        return Err("lists the same path twice".into());
+    }
+    if let Some(dir) = m.files.iter().find_map(|f| {
+        let mut prefix = f.path.as_str();
+        while let Some((parent, _)) = prefix.rsplit_once('/') {
+            if names.contains(parent) {
+                return Some((parent, f.path.as_str()));
+            }
+            prefix = parent;
+        }
+        None
+    }) {
+        return Err(format!(
+            "lists {:?} both as a file and as the directory of {:?}",
+            dir.0, dir.1
         ));
     }
     Ok(m)
@@ -251,6 +277,35 @@ impl Verification {
 /// Archive paths must stay inside the staging directory.
 fn safe_relative(p: &Path) -> bool {
     p.components().all(|c| matches!(c, Component::Normal(_))) && p.components().next().is_some()
+}
+
+/// The canonical form of an archive entry name: `.` segments and repeated
+/// `/` dropped (`data/./x`, `data//x` are `data/x`), so the name compared
+/// with the manifest is the path that would be written. Refused, with why:
+/// an empty name, an absolute one, `..`, a backslash, a NUL, or a trailing
+/// `/` (a file entry named like a directory).
+fn canonical_name(raw: &str) -> std::result::Result<String, &'static str> {
+    if raw.starts_with('/') {
+        return Err("an absolute path");
+    }
+    if raw.contains('\\') || raw.contains('\0') {
+        return Err("contains a backslash or NUL");
+    }
+    if raw.ends_with('/') {
+        return Err("ends in '/', which names a directory, not a file");
+    }
+    let mut parts = Vec::new();
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err("climbs out with '..'"),
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        return Err("names no file");
+    }
+    Ok(parts.join("/"))
 }
 
 /// One plain path component: a file name that cannot climb or descend.
@@ -329,17 +384,25 @@ pub fn verify_into(
                 break;
             }
         };
-        let name = path.to_string_lossy().replace('\\', "/");
+        let raw = path.to_string_lossy().into_owned();
         let kind = entry.header().entry_type();
         if kind.is_dir() {
             continue;
         }
-        if !kind.is_file() || !safe_relative(&path) {
+        if !kind.is_file() {
             v.problems.push(format!(
-                "{name}: unexpected entry (not a plain file inside the archive)"
+                "{raw}: unexpected entry (not a plain file inside the archive)"
             ));
             continue;
         }
+        let name = match canonical_name(&raw) {
+            Ok(name) => name,
+            Err(why) => {
+                v.problems
+                    .push(format!("{raw:?}: malformed entry name: {why}"));
+                break;
+            }
+        };
         if name == MANIFEST && v.manifest.is_none() {
             if entry.header().size().unwrap_or(u64::MAX) > MAX_MANIFEST_BYTES {
                 v.problems.push(format!(
@@ -384,7 +447,7 @@ pub fn verify_into(
             ));
             break;
         }
-        let dest = stage.join(&path);
+        let dest = stage.join(&name);
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         }
@@ -610,6 +673,92 @@ mod tests {
         assert!(!safe_relative(Path::new("agents/../../x")));
     }
 
+    #[test]
+    fn entry_names_are_canonicalised_and_malformed_ones_named() {
+        assert_eq!(canonical_name("data/./x").as_deref(), Ok("data/x"));
+        assert_eq!(canonical_name("./data//x").as_deref(), Ok("data/x"));
+        for bad in ["data////", "data/", "/etc/x", "a/../b", ".", "a\\b", ""] {
+            assert!(canonical_name(bad).is_err(), "{bad}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let run = |entries: &[(String, Vec<u8>, Option<i64>)]| {
+            let file = dir.path().join("b.tar");
+            std::fs::write(&file, tar_of(entries, true)).unwrap();
+            let stage = tempfile::tempdir_in(dir.path()).unwrap();
+            let v = verify_into(&file, stage.path(), &mut |_, _| {}).unwrap();
+            (v.problems, walk(stage.path()).len())
+        };
+        // `data////` names a directory: an invalid backup, not an I/O error.
+        let (problems, written) = run(&[("data////".into(), b"x".to_vec(), None)]);
+        assert_eq!(written, 0);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("\"data////\": malformed entry name: ends in '/'")),
+            "{problems:?}"
+        );
+        // A manifest listing a non-canonical name, or a file that is also a
+        // directory, is refused before anything is extracted.
+        let (problems, written) = run(&[("data/./x".into(), b"x".to_vec(), Some(0))]);
+        assert_eq!(written, 0);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("not a canonical relative path")),
+            "{problems:?}"
+        );
+        let (problems, written) = run(&[
+            ("data".into(), b"x".to_vec(), Some(0)),
+            ("data/x".into(), b"y".to_vec(), Some(0)),
+        ]);
+        assert_eq!(written, 0);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("both as a file and as the directory")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn an_entry_is_checked_and_written_under_its_canonical_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("b.tar");
+        // The manifest lists `a/b`; the entry is spelled `a/./b`.
+        let mut b = tar::Builder::new(Vec::new());
+        let manifest_tar = tar_of(&[("a/b".into(), b"hello".to_vec(), Some(0))], true);
+        let mut ar = tar::Archive::new(&manifest_tar[..]);
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).unwrap();
+            let mut h = tar::Header::new_gnu();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            let name = if name == "a/b" {
+                "a/./b".to_string()
+            } else {
+                name
+            };
+            h.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name.as_bytes());
+            h.set_cksum();
+            b.append(&h, &bytes[..]).unwrap();
+        }
+        std::fs::write(&file, b.into_inner().unwrap()).unwrap();
+        let stage = dir.path().join("stage");
+        std::fs::create_dir(&stage).unwrap();
+        let v = verify_into(&file, &stage, &mut |_, _| {}).unwrap();
+        assert_eq!(std::fs::read(stage.join("a/b")).unwrap(), b"hello");
+        assert!(
+            !v.problems
+                .iter()
+                .any(|p| p.contains("a/b") || p.contains("a/./b")),
+            "{:?}",
+            v.problems
+        );
+    }
+
     use proptest::prelude::*;
 
     /// Cases per property: `PROPTEST_CASES` (scripts/fuzz raises it).
@@ -705,9 +854,10 @@ mod tests {
             std::fs::write(&file, tar_of(&entries, manifest_first)).unwrap();
             let stage = dir.path().join("stage");
             std::fs::create_dir(&stage).unwrap();
-            // An answer: a report, or a precise error (e.g. an entry that
-            // names a directory); never a panic.
+            // An answer: a report of what is wrong (an invalid backup), never
+            // an I/O error from a hostile name, never a panic.
             let v = verify_into(&file, &stage, &mut |_, _| {});
+            prop_assert!(v.is_ok(), "{:?}", v.as_ref().err());
             // Only the archive and the stage exist in the temp dir.
             let mut top: Vec<_> = std::fs::read_dir(dir.path()).unwrap()
                 .map(|e| e.unwrap().file_name().into_string().unwrap()).collect();

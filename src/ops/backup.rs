@@ -41,6 +41,16 @@ pub struct Report {
 /// leftovers of one that was killed (and only those).
 const TEMP_PREFIX: &str = ".caxton-backup-";
 
+/// The file `caxton backup --embedded` writes without `--output`:
+/// `<data>/backups/caxton-<UTC timestamp>.tar.zst` (sortable by name, no
+/// characters a shell or another filesystem would trip on).
+pub fn default_output(paths: &crate::paths::Paths, now: std::time::SystemTime) -> PathBuf {
+    let stamp = humantime::format_rfc3339_seconds(now)
+        .to_string()
+        .replace(['-', ':'], "");
+    paths.backups_dir().join(format!("caxton-{stamp}.tar.zst"))
+}
+
 pub fn create(
     cx: &Caxton,
     output: &Path,

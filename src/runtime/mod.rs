@@ -1,10 +1,10 @@
 //! Agent runtimes: where deployed agent code actually executes. Nothing here
 //! knows about HTTP or the CLI; both adapters call the same functions.
 
-pub mod grounding;
+pub(crate) mod grounding;
 pub mod llm;
-pub mod memory;
-pub mod present;
-pub mod records;
+pub(crate) mod memory;
+pub(crate) mod present;
+pub(crate) mod records;
 pub mod run;
 pub mod wasm;

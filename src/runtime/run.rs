@@ -77,6 +77,8 @@ pub struct RunContext {
 }
 
 impl RunContext {
+    /// A context sharing `cx`'s MCP servers and memory service; providers
+    /// are built on first use.
     pub fn new(cx: &Caxton) -> RunContext {
         RunContext {
             mcp: cx.mcp().clone(),
@@ -261,7 +263,6 @@ pub fn run(
                 .and_then(|l| l.answer_max_tokens)
                 .unwrap_or(DEFAULT_ANSWER_TOKENS);
             let tool_ctx = ToolContext {
-                agent: Some(id.clone()),
                 read_root: Some(workspace.clone()),
                 workspace: workspace.clone(),
                 config: Map::new(),

@@ -24,6 +24,7 @@ use crate::agent::spec::AgentSpec;
 use crate::agent::wasm::{self, DeployRequest, SecurityPolicy};
 use crate::error::{Error, Result};
 use crate::runtime::run::{self, RunInput};
+use crate::runtime::wasm::WasmError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -49,10 +50,10 @@ async fn show(
     let mut v = a.live();
     let detail = match &a.live {
         Some(Live::Wasm(w)) => json!({
-            "resource_limits": w.manifest.resource_limits,
-            "security_policy": w.manifest.security_policy,
-            "module": w.module,
-            "history": w.history,
+            "resource_limits": w.agent.manifest.resource_limits,
+            "security_policy": w.agent.manifest.security_policy,
+            "module": w.agent.module,
+            "history": w.agent.history,
         }),
         Some(Live::Config(spec)) => json!({"tools": spec.tools, "description": spec.description}),
         None => json!({}),
@@ -218,46 +219,39 @@ async fn execute(
         let _running = guard;
         match live {
             Live::Wasm(w) => {
-                let cx = s.cx();
-                let run = wasm::run(&cx, &s.runtime, &w, body.input);
+                let compiled = w.compiled(&s.stores, &s.runtime)?;
+                let max_entities = s.cx().config().memory.max_entities;
+                let agent = &w.agent;
+                let services = wasm::MemoryServices::new(s.stores.clone(), &agent.id, max_entities);
+                let done = wasm::execute(&s.runtime, agent, &compiled, body.input, services);
                 let took = started.elapsed();
-                match run {
-                    Ok(report) => {
-                        let logs = report.logs.iter().map(|l| json!(l)).collect();
-                        s.registry.record_run(
-                            &w.id,
-                            &RunRecord {
-                                cpu_us: report.stats.cpu_us,
-                                wall_us: report.stats.wall_us,
-                                memory_bytes: report.stats.peak_memory_bytes,
-                                error: None,
-                            },
-                            logs,
-                        );
-                        s.metrics
-                            .observe_execution("wasm", took, Some(report.stats.fuel), None);
-                        Ok(json!(report))
-                    }
-                    Err(e) => {
-                        let kind = match &e {
-                            Error::Wasm(w) => w.kind(),
-                            other => other.code().to_string(),
-                        };
-                        s.registry.record_run(
-                            &w.id,
-                            &RunRecord {
-                                cpu_us: 0,
-                                wall_us: took.as_micros() as u64,
-                                memory_bytes: 0,
-                                error: Some(e.to_string()),
-                            },
-                            Vec::new(),
-                        );
-                        s.metrics
-                            .observe_execution("wasm", took, Some(0), Some(&kind));
-                        Err(e)
-                    }
-                }
+                s.recorder
+                    .record(&agent.id, &done.stats, done.output.as_ref().err().cloned());
+                let error = done.output.as_ref().err();
+                s.registry.record_run(
+                    &agent.id,
+                    &RunRecord {
+                        cpu_us: done.stats.cpu_us,
+                        wall_us: done.stats.wall_us,
+                        memory_bytes: done.stats.peak_memory_bytes,
+                        error: error.map(ToString::to_string),
+                    },
+                    done.logs.iter().map(|l| json!(l)).collect(),
+                );
+                let fuel = done.stats.fuel;
+                s.metrics.observe_execution(
+                    "wasm",
+                    took,
+                    Some(fuel),
+                    error.map(WasmError::kind).as_deref(),
+                );
+                let output = done.output.map_err(Error::from)?;
+                Ok(json!(wasm::RunReport {
+                    agent: agent.id.clone(),
+                    output,
+                    stats: done.stats,
+                    logs: done.logs,
+                }))
             }
             Live::Config(spec) => {
                 let out = run_config_agent(&s, &spec, body.input);

@@ -52,9 +52,14 @@ impl IntoResponse for ApiError {
             tracing::error!(code = e.code(), "{e}");
         }
         let mut resp = (status, axum::Json(body)).into_response();
-        if let Error::Overloaded { retry_after_s, .. } = &e {
+        let retry_after_s = match &e {
+            Error::Overloaded { retry_after_s, .. } => Some(*retry_after_s),
+            Error::PoolExhausted { .. } => Some(1),
+            _ => None,
+        };
+        if let Some(s) = retry_after_s {
             resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         resp
     }
@@ -148,8 +153,14 @@ async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next)
         .map_or("unmatched", |p| p.as_str())
         .to_string();
     let method = req.method().clone();
-    let cfg = state.cx().config().server.clone();
-    req.extensions_mut().insert(BodyLimit(cfg.max_body_bytes));
+    // Two numbers, not a clone of the whole server section (its strings,
+    // host list and token) on every request.
+    let (max_body_bytes, request_timeout) = {
+        let cx = state.cx();
+        let server = &cx.config().server;
+        (server.max_body_bytes, server.request_timeout)
+    };
+    req.extensions_mut().insert(BodyLimit(max_body_bytes));
     let long = route.ends_with("/execute") || route == "/api/v1/shutdown";
     let run = CURRENT_ID.scope(id.clone(), async {
         if !is_open(req.uri().path()) && !authorized(&state, &req) {
@@ -158,10 +169,10 @@ async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next)
         if long {
             return next.run(req).await;
         }
-        match tokio::time::timeout(cfg.request_timeout, next.run(req)).await {
+        match tokio::time::timeout(request_timeout, next.run(req)).await {
             Ok(r) => r,
             Err(_) => ApiError(Error::Timeout {
-                seconds: cfg.request_timeout.as_secs(),
+                seconds: request_timeout.as_secs(),
             })
             .into_response(),
         }
@@ -249,5 +260,21 @@ where
             path: "a daemon worker thread".into(),
             source: std::io::Error::other(e.to_string()),
         })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_store_pool_is_503_with_retry_after() {
+        let resp = ApiError(Error::PoolExhausted {
+            connections: 4,
+            waited_ms: 5000,
+        })
+        .into_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(resp.headers()[header::RETRY_AFTER], "1");
     }
 }

@@ -40,7 +40,7 @@ impl Client {
     }
 
     pub fn new(url: &str, token: Option<String>) -> Result<Client> {
-        let http = reqwest::blocking::Client::builder()
+        let http = crate::http::client_builder()
             .timeout(Duration::from_secs(300))
             .build()
             .map_err(|e| Error::DaemonUnreachable {
@@ -127,15 +127,6 @@ impl Client {
             url: self.url.clone(),
             message: format!("unexpected answer to {method} {path}: {e}"),
         })
-    }
-
-    /// `GET` that returns the body of an error status too (e.g. 503 ready).
-    pub fn get_any(&self, path: &str, timeout: Option<Duration>) -> Result<(u16, Value)> {
-        match self.get(path, timeout) {
-            Ok(v) => Ok((200, v)),
-            Err(Error::Remote { status, .. }) if status == 503 => Ok((status, Value::Null)),
-            Err(e) => Err(e),
-        }
     }
 }
 

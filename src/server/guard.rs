@@ -23,10 +23,19 @@
 //!    type whenever they have a body (an HTML form always does, even empty),
 //!    and a bodiless `fetch` still carries an `Origin` header, which check 2
 //!    refuses.
+//!
+//! A request that passes has its whole body read here, within
+//! `server.body_read_timeout` of its headers and at most
+//! `server.max_body_bytes` (issue 13): a client whose body trickles in or
+//! stalls gets a 408 and its connection back, whatever the route (execute
+//! and shutdown have no `request_timeout`), instead of holding a connection
+//! and a handler until it finishes.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::{self, Next};
@@ -53,10 +62,58 @@ pub fn layer(router: Router, state: AppState, bound: SocketAddr) -> Router {
 }
 
 async fn check(State(g): State<Guard>, req: Request, next: Next) -> Response {
-    let allowed = g.state.cx().config().server.allowed_hosts.clone();
-    match refusal(req.method(), req.headers(), g.bound, &allowed) {
-        Some(e) => ApiError(e).into_response(),
-        None => next.run(req).await,
+    let server = g.state.cx().config().server.clone();
+    if let Some(e) = refusal(req.method(), req.headers(), g.bound, &server.allowed_hosts) {
+        return ApiError(e).into_response();
+    }
+    match body_in_time(req, server.body_read_timeout, server.max_body_bytes).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+/// `req` with its body read whole, within `timeout` and `max` bytes. A
+/// request without a body passes untouched.
+async fn body_in_time(req: Request, timeout: Duration, max: u64) -> Result<Request, Error> {
+    let headers = req.headers();
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|n| n.as_bytes() != b"0");
+    if !has_body {
+        return Ok(req);
+    }
+    let (parts, mut body) = req.into_parts();
+    let mut bytes = Vec::new();
+    let read = async {
+        while let Some(frame) =
+            std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+        {
+            let frame = frame.map_err(|e| Error::BadRequest {
+                message: format!("the request body could not be read: {e}"),
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if (bytes.len() + data.len()) as u64 > max {
+                    return Err(Error::PayloadTooLarge { limit: max });
+                }
+                bytes.extend_from_slice(&data);
+            }
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(())) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(Error::RequestRefused {
+            code: "body_timeout",
+            status: 408,
+            message: format!(
+                "the request body did not arrive within {} (server.body_read_timeout)",
+                humantime::format_duration(timeout)
+            ),
+            hint: "send the whole body at once; on a slow link raise server.body_read_timeout"
+                .into(),
+        }),
     }
 }
 

@@ -42,12 +42,29 @@ struct Who {
 }
 
 impl Who {
-    fn access(&self) -> Access {
-        Access::operator(
-            self.scope.unwrap_or(MemoryScope::Global),
+    /// Refuses a scope that names no owner: an entity written to the agent
+    /// (or workspace) scope of nobody would be visible to nobody.
+    fn access(&self) -> Result<Access> {
+        let scope = self.scope.unwrap_or(MemoryScope::Global);
+        let missing = match scope {
+            MemoryScope::Agent if self.agent.is_none() => Some(("agent", "the agent's name")),
+            MemoryScope::Workspace if self.workspace.is_none() => {
+                Some(("workspace", "the workspace name"))
+            }
+            _ => None,
+        };
+        if let Some((field, what)) = missing {
+            return Err(Error::BadRequest {
+                message: format!(
+                    "\"scope\": \"{field}\" needs \"{field}\" ({what}); or use \"scope\": \"global\" (the default)"
+                ),
+            });
+        }
+        Ok(Access::operator(
+            scope,
             self.agent.clone(),
             self.workspace.clone(),
-        )
+        ))
     }
 }
 
@@ -87,7 +104,7 @@ async fn search_(
             agent: body.agent,
             workspace: body.workspace,
         }
-        .access();
+        .access()?;
         let opts = Options {
             limit: body.limit.unwrap_or(10).clamp(1, 1000),
             entity_type: body.entity_type,
@@ -133,7 +150,7 @@ async fn create_entities(
         let cx = s.cx();
         let created = cx
             .memory()
-            .create_entities(&body.who.access(), &body.entities)?;
+            .create_entities(&body.who.access()?, &body.entities)?;
         let embedded = embed_pending(cx.memory())?;
         Ok(json!({"created": created, "embedded": embedded}))
     })
@@ -157,7 +174,7 @@ async fn create_relations(
         let created = s
             .cx()
             .memory()
-            .create_relations(&body.who.access(), &body.relations)?;
+            .create_relations(&body.who.access()?, &body.relations)?;
         Ok(json!({"created": created}))
     })
     .await?;
@@ -180,7 +197,7 @@ async fn add_observations(
         let cx = s.cx();
         let added = cx
             .memory()
-            .add_observations(&body.who.access(), &body.observations)?;
+            .add_observations(&body.who.access()?, &body.observations)?;
         let embedded = embed_pending(cx.memory())?;
         Ok(json!({"added": added, "embedded": embedded}))
     })
@@ -198,7 +215,7 @@ async fn delete_entity(
         let n = s
             .cx()
             .memory()
-            .delete_entities(&who.access(), std::slice::from_ref(&name))?;
+            .delete_entities(&who.access()?, std::slice::from_ref(&name))?;
         if n == 0 {
             return Err(Error::EntityNotFound { name });
         }
@@ -213,6 +230,6 @@ async fn read_graph(
     Query(who): Query<Who>,
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
-    let g = blocking(move || s.cx().memory().read_graph(&who.access())).await?;
+    let g = blocking(move || s.cx().memory().read_graph(&who.access()?)).await?;
     Ok(axum::Json(g))
 }

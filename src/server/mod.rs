@@ -12,9 +12,11 @@ pub mod contract;
 mod guard;
 mod health;
 mod limits;
+mod logging;
 mod memory;
 mod messages;
 mod metrics;
+mod recorder;
 pub mod registry;
 pub mod resources;
 pub mod watch;
@@ -34,6 +36,7 @@ use crate::error::{Error, Result};
 use crate::messaging::Messenger;
 use crate::runtime::run::RunContext;
 use crate::runtime::wasm::Runtime;
+use crate::store::pool::StorePool;
 
 pub use registry::Registry;
 
@@ -43,6 +46,8 @@ pub struct StartOptions {
     pub overrides: Overrides,
     pub host: Option<String>,
     pub port: Option<u16>,
+    /// `--log-file`: overrides `logging.file`.
+    pub log_file: Option<PathBuf>,
 }
 
 /// A shutdown request: from a signal or `POST /api/v1/shutdown`.
@@ -65,6 +70,10 @@ pub struct State {
     overrides: Overrides,
     pub registry: Registry,
     pub runtime: Arc<Runtime>,
+    /// Store connections for executions, held for the daemon's life.
+    pub stores: Arc<StorePool>,
+    /// Execution statistics, written in batches.
+    pub recorder: recorder::Recorder,
     pub metrics: metrics::Metrics,
     pub resources: resources::Sampler,
     started: Instant,
@@ -161,7 +170,9 @@ impl State {
         }
         *self.token.write().unwrap_or_else(|p| p.into_inner()) = token;
         *self.runs.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(RunContext::new(&new));
-        *self.cx.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
+        let new = Arc::new(new);
+        *self.cx.write().unwrap_or_else(|p| p.into_inner()) = new.clone();
+        warm_model(new);
         Ok(())
     }
 
@@ -201,6 +212,20 @@ impl Drop for InFlight {
     }
 }
 
+/// Load the embedding model in the background, so the first search does not
+/// wait for it and `/api/v1/health/detailed` reports it `loaded` (what the
+/// runbook's checks expect). Without the model files there is nothing to
+/// load: search falls back to keywords and health says `missing`.
+fn warm_model(cx: Arc<Caxton>) {
+    if !crate::memory::embed::missing_files(&cx.paths().models_dir).is_empty() {
+        return;
+    }
+    std::thread::spawn(move || match cx.memory().model() {
+        Ok(_) => tracing::info!("embedding model loaded"),
+        Err(e) => tracing::warn!("embedding model not loaded: {e}"),
+    });
+}
+
 /// Files in `<data dir>/run/` that say where the daemon is.
 pub fn pid_file(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("run").join("caxton.pid")
@@ -232,28 +257,6 @@ pub fn auth_token(cx: &Caxton) -> Result<Option<String>> {
     }
 }
 
-fn init_tracing(cx: &Caxton) {
-    use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
-    let o = &cx.config().observability;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("caxton={0},{0}", o.log_level)));
-    let json = match o.log_format.as_str() {
-        "json" => true,
-        "text" => false,
-        _ => !std::io::stderr().is_terminal(),
-    };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    // A second init (tests starting several servers in one process) is harmless.
-    let _ = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.try_init()
-    };
-}
-
 /// The API router with every area merged, plus the shared middleware.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -272,7 +275,12 @@ pub fn router(state: AppState) -> Router {
 /// lock for the whole run; a second daemon on the same data dir is refused.
 pub fn start(opts: StartOptions) -> Result<()> {
     let cx = Caxton::open(&opts.overrides)?;
-    init_tracing(&cx);
+    let log_file = opts.log_file.as_ref().or(cx.config().logging.file.as_ref());
+    logging::init(
+        &cx.config().observability,
+        &cx.config().logging,
+        log_file.map(|p| p.as_path()),
+    )?;
     for w in &cx.loaded().warnings {
         tracing::warn!("{w}");
     }
@@ -380,9 +388,20 @@ async fn serve(
     let mut metrics = metrics::Metrics::new(restarts, &cx.config().llm.provider);
     metrics.register_messaging(messenger.clone());
     let (shutdown_tx, mut shutdown_rx) = tokio_watch::channel(None);
+    // One connection per execution that may run, one for the recorder and
+    // one to compile a newly deployed module.
+    let executions = cx.config().runtime.max_concurrent_executions.max(1) as usize;
+    let stores = StorePool::new(
+        &cx.paths().db(),
+        executions + 2,
+        crate::agent::wasm::STORE_WAIT,
+    );
+    let recorder = recorder::Recorder::start(stores.clone())?;
     let state: AppState = Arc::new(State {
         registry: Registry::default(),
         runtime,
+        stores,
+        recorder,
         metrics,
         resources: resources::Sampler::new(),
         runs: RwLock::new(Arc::new(RunContext::new(&cx))),
@@ -440,6 +459,7 @@ async fn serve(
         spawn_delivery(&loader);
         loader.ready.store(true, Ordering::Release);
         tracing::info!(agents = loader.registry.len(), "ready");
+        warm_model(loader.cx());
     });
     watch::spawn(state.clone());
     spawn_timers(state.clone());
@@ -487,6 +507,9 @@ async fn serve(
     if let Some(t) = metrics_task {
         let _ = tokio::time::timeout(Duration::from_secs(1), t).await;
     }
+    // Statistics of the executions that finished are written before the
+    // checkpoint.
+    state.recorder.close();
     // Every write is its own transaction; a final checkpoint folds the WAL
     // into the database file so a copy of caxton.db alone is complete.
     if let Ok(store) = state.cx().store() {
@@ -542,8 +565,13 @@ fn spawn_signals(state: AppState) {
             while hup.recv().await.is_some() {
                 let s = state.clone();
                 let _ = tokio::task::spawn_blocking(move || {
-                    if let Err(e) = s.reload_config() {
-                        tracing::error!("SIGHUP: config not reloaded: {e}");
+                    // logrotate moved the file and signalled: write anew.
+                    if let Err(e) = logging::reopen() {
+                        tracing::error!("SIGHUP: log file not reopened: {e}");
+                    }
+                    match s.reload_config() {
+                        Ok(()) => tracing::info!("SIGHUP: config reloaded, log file reopened"),
+                        Err(e) => tracing::error!("SIGHUP: config not reloaded: {e}"),
                     }
                     s.rescan("SIGHUP");
                 })

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -23,6 +23,8 @@ use crate::agent::versions;
 use crate::agent::wasm::{self, WasmAgent};
 use crate::agent::{Kind, catalog};
 use crate::error::{Error, Result};
+use crate::runtime::wasm::{Compiled, Runtime};
+use crate::store::pool::StorePool;
 
 /// Executions remembered per agent to judge "recent runs erroring".
 const RECENT_RUNS: usize = 5;
@@ -36,7 +38,34 @@ const LOG_LINES_KEPT: usize = 1000;
 #[derive(Clone)]
 pub enum Live {
     Config(Arc<AgentSpec>),
-    Wasm(Arc<WasmAgent>),
+    Wasm(Arc<LiveWasm>),
+}
+
+/// A live WASM agent: its record, limits and, from its first execution on,
+/// its compiled module. A redeploy replaces the whole value in one map
+/// update, so executions holding the old one finish on the old module and
+/// the next ones compile and run the new one.
+pub struct LiveWasm {
+    pub agent: WasmAgent,
+    compiled: OnceLock<Arc<Compiled>>,
+}
+
+impl LiveWasm {
+    fn new(agent: WasmAgent) -> LiveWasm {
+        LiveWasm {
+            agent,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled module, read from `pool`'s store and compiled on first use.
+    pub fn compiled(&self, pool: &Arc<StorePool>, rt: &Runtime) -> Result<Arc<Compiled>> {
+        if let Some(c) = self.compiled.get() {
+            return Ok(c.clone());
+        }
+        let c = wasm::compile(&*pool.get()?, rt, &self.agent)?;
+        Ok(self.compiled.get_or_init(|| c).clone())
+    }
 }
 
 #[derive(Clone)]
@@ -164,10 +193,6 @@ impl Registry {
 
     pub fn len(&self) -> usize {
         self.lock().agents.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     pub fn counts(&self) -> Counts {
@@ -369,7 +394,7 @@ impl Registry {
                         .map(|p| p.recent.clone())
                         .unwrap_or_default(),
                     logs: previous.map(|p| p.logs).unwrap_or_default(),
-                    live: Some(Live::Wasm(Arc::new(w))),
+                    live: Some(Live::Wasm(Arc::new(LiveWasm::new(w)))),
                 };
                 inner.agents.insert(agent.id.clone(), agent);
             }

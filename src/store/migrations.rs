@@ -263,8 +263,26 @@ const MIGRATIONS: &[&str] = &[
          last_error            TEXT,
          updated_at            INTEGER NOT NULL
      ) STRICT;",
+    // 8: WASM executions per agent and minute, so `agents metrics --last`
+    // has a window: counts, sums, trap kinds and hdrhistogram (V2) latency
+    // histograms that merge across minutes. Bounded: one row per agent and
+    // active minute, pruned after `wasm::METRICS_RETENTION_MS`.
+    "CREATE TABLE wasm_minutes (
+         agent_id    TEXT NOT NULL,
+         minute      INTEGER NOT NULL,
+         executions  INTEGER NOT NULL,
+         failures    INTEGER NOT NULL,
+         fuel        INTEGER NOT NULL,
+         cpu_us      INTEGER NOT NULL,
+         wall_us     INTEGER NOT NULL,
+         traps       TEXT NOT NULL CHECK (json_valid(traps)),
+         wall_hist   BLOB NOT NULL,
+         cpu_hist    BLOB NOT NULL,
+         PRIMARY KEY (agent_id, minute)
+     ) STRICT, WITHOUT ROWID;",
 ];
 
+/// The schema version a fully migrated database has.
 pub fn latest() -> i64 {
     MIGRATIONS.len() as i64
 }

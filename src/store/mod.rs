@@ -10,7 +10,9 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 use crate::error::{Error, Result};
 use crate::lock::{self, Lock};
 
+pub mod group;
 mod migrations;
+pub mod pool;
 
 pub use migrations::latest as latest_schema;
 
@@ -93,10 +95,12 @@ impl Store {
             .map_err(|e| store_err(&self.path, e))
     }
 
+    /// The database file this store was opened on.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The connection, for reads; writes go through [`Store::write`].
     pub fn conn(&self) -> &Connection {
         &self.conn
     }

@@ -650,7 +650,6 @@ mod tests {
 
     fn ctx(workspace: &Path) -> ToolContext {
         ToolContext {
-            agent: None,
             workspace: workspace.to_path_buf(),
             read_root: None,
             config: Map::new(),

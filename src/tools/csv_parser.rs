@@ -575,7 +575,6 @@ mod tests {
 
     fn ctx(read_root: Option<&Path>) -> ToolContext {
         ToolContext {
-            agent: None,
             workspace: std::env::temp_dir(),
             read_root: read_root.map(Path::to_path_buf),
             config: Map::new(),

@@ -499,7 +499,6 @@ mod tests {
 
     fn ctx(workspace: &Path, config: Value) -> ToolContext {
         ToolContext {
-            agent: Some("a1".to_string()),
             workspace: workspace.to_path_buf(),
             read_root: None,
             config: config.as_object().cloned().unwrap_or_else(Map::new),

@@ -342,7 +342,7 @@ fn build_client(
             }
         }
     });
-    let mut builder = reqwest::blocking::Client::builder()
+    let mut builder = crate::http::client_builder()
         .user_agent(concat!("caxton/", env!("CARGO_PKG_VERSION")))
         .timeout(timeout)
         .redirect(redirect)
@@ -691,7 +691,6 @@ mod tests {
 
     fn ctx(config: Value) -> ToolContext {
         ToolContext {
-            agent: None,
             workspace: std::env::temp_dir(),
             read_root: None,
             config: config.as_object().cloned().unwrap_or_default(),

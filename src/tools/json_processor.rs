@@ -30,8 +30,11 @@ const NAME: &str = "json_processor";
 const MAX_OUTPUTS: usize = 10_000;
 /// Native filters left out of the library: `env` would hand the server's
 /// environment (API keys included) to whoever writes the filter; `range/3`
-/// is replaced by [`budgeted_range`], which charges a step per value.
-const EXCLUDED_FUNS: [&str; 2] = ["env", "range"];
+/// is replaced by [`budgeted_range`], which charges a step per value;
+/// `debug_empty` and `stderr_empty` (behind `debug`, `debug(msg)`, `stderr`
+/// and `halt_error`) would write filter-chosen text to Caxton's log and
+/// stderr, and are replaced by [`silent`] no-ops.
+const EXCLUDED_FUNS: [&str; 4] = ["env", "range", "debug_empty", "stderr_empty"];
 
 /// Evaluation steps (terms entered, plus values `range` yields) one call may
 /// take: tens of millions is seconds of work, far more than filtering a
@@ -51,6 +54,10 @@ pub const MAX_EVAL_STACK: usize = 256 << 20;
 pub const MAX_OUTPUT_DEPTH: usize = 512;
 /// Total size of the outputs (JSON text, approximately).
 pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
+/// Heap the filter thread may hold (its input values included), checked at
+/// every step: a filter that doubles a value (`. + .` in a loop) stops
+/// within one doubling of it.
+pub const MAX_MEMORY: usize = 512 << 20;
 
 type Filter = jaq_core::Filter<Limited>;
 
@@ -60,6 +67,7 @@ enum Exceeded {
     Steps,
     Deadline,
     Depth,
+    Memory,
 }
 
 impl Exceeded {
@@ -76,6 +84,11 @@ impl Exceeded {
             Exceeded::Depth => format!(
                 "json_processor: the filter recursed deeper than {} MiB of stack allows",
                 MAX_EVAL_STACK >> 20
+            ),
+            Exceeded::Memory => format!(
+                "json_processor: the filter needed more than {} MiB of memory; \
+                 it builds values that grow without bound (filter less data, or stop the growth)",
+                MAX_MEMORY >> 20
             ),
         }
     }
@@ -105,6 +118,8 @@ impl Budget {
             Some(Exceeded::Deadline)
         } else if self.stack_base.abs_diff(stack_address()) > MAX_EVAL_STACK {
             Some(Exceeded::Depth)
+        } else if crate::heap::used() > MAX_MEMORY {
+            Some(Exceeded::Memory)
         } else {
             None
         };
@@ -173,6 +188,12 @@ fn budgeted_range() -> Fun<Limited> {
             }))
         }),
     )
+}
+
+/// A no-op with the name and arity of a jaq-std logging native: the filter
+/// runs the same, and what it would have logged goes nowhere.
+fn silent(name: &'static str) -> Fun<Limited> {
+    (name, v(0), Native::new(|_| Box::new(std::iter::empty())))
 }
 
 pub struct JsonProcessor;
@@ -293,7 +314,11 @@ fn compile(code: &str) -> Result<Filter, ToolError> {
         .chain(jaq_std::funs())
         .chain(jaq_json::funs())
         .filter(|(name, ..)| !EXCLUDED_FUNS.contains(name))
-        .chain([budgeted_range()]);
+        .chain([
+            budgeted_range(),
+            silent("debug_empty"),
+            silent("stderr_empty"),
+        ]);
     let arena = Arena::default();
     let modules = Loader::new(defs)
         .load(&arena, File { code, path: () })
@@ -322,10 +347,16 @@ fn number(n: &Num) -> Value {
 
 /// A jaq value as JSON. Byte strings and non-string object keys, which JSON
 /// lacks, become text. `None` when the value nests deeper than
-/// [`MAX_OUTPUT_DEPTH`]; `size` grows by the approximate JSON length.
+/// [`MAX_OUTPUT_DEPTH`] or `size`, which grows by the approximate JSON
+/// length, passes [`MAX_OUTPUT_BYTES`]: a value sharing its parts (`[., .]`
+/// repeated) is small in memory and huge as JSON, so the conversion stops
+/// there rather than after. Unwinds like a step past [`MAX_MEMORY`].
 fn to_json(value: &Val, depth: usize, size: &mut usize) -> Option<Value> {
-    if depth > MAX_OUTPUT_DEPTH {
+    if depth > MAX_OUTPUT_DEPTH || *size > MAX_OUTPUT_BYTES {
         return None;
+    }
+    if crate::heap::used() > MAX_MEMORY {
+        std::panic::resume_unwind(Box::new(Exceeded::Memory));
     }
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     *size += 8;
@@ -407,25 +438,27 @@ fn run_filter(ctx: &ToolContext, code: &str, input: Input) -> Result<Outputs, To
             .name("json_processor".into())
             .stack_size(THREAD_STACK)
             .spawn_scoped(scope, || {
-                let budget = Budget {
-                    steps: Cell::new(0),
-                    deadline: Instant::now() + DEADLINE,
-                    stack_base: stack_address(),
-                };
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    // Compile first: a typo in the filter is reported without
-                    // reading a file.
-                    let filter = compile(code)?;
-                    run_unlimited(&filter, input.into_vals(ctx)?, &budget)
-                }));
-                match outcome {
-                    Ok(result) => result,
-                    Err(payload) => match payload.downcast::<Exceeded>() {
-                        Ok(e) => Err(ToolError::failed(e.message())),
-                        // A real bug in jaq: not ours to hide.
-                        Err(payload) => std::panic::resume_unwind(payload),
-                    },
-                }
+                crate::heap::count(|| {
+                    let budget = Budget {
+                        steps: Cell::new(0),
+                        deadline: Instant::now() + DEADLINE,
+                        stack_base: stack_address(),
+                    };
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        // Compile first: a typo in the filter is reported without
+                        // reading a file.
+                        let filter = compile(code)?;
+                        run_unlimited(&filter, input.into_vals(ctx)?, &budget)
+                    }));
+                    match outcome {
+                        Ok(result) => result,
+                        Err(payload) => match payload.downcast::<Exceeded>() {
+                            Ok(e) => Err(ToolError::failed(e.message())),
+                            // A real bug in jaq: not ours to hide.
+                            Err(payload) => std::panic::resume_unwind(payload),
+                        },
+                    }
+                })
             })
             .map_err(|e| {
                 ToolError::failed(format!(
@@ -460,6 +493,10 @@ fn run_unlimited(filter: &Filter, inputs: Vec<Val>, budget: &Budget) -> Result<O
             match output {
                 Ok(value) => match to_json(&value, 0, &mut size) {
                     Some(json) => outputs.results.push(json),
+                    None if size > MAX_OUTPUT_BYTES => {
+                        outputs.truncated = true;
+                        return Ok(outputs);
+                    }
                     None => {
                         return Err(ToolError::failed(format!(
                             "json_processor: an output nests deeper than {MAX_OUTPUT_DEPTH} levels"
@@ -552,7 +589,6 @@ mod tests {
 
     fn run(args: Value) -> Result<Value, ToolError> {
         let ctx = ToolContext {
-            agent: None,
             workspace: std::env::temp_dir(),
             read_root: None,
             config: Map::new(),
@@ -688,11 +724,18 @@ mod tests {
         assert!(deep.contains("nests deeper than"), "{deep}");
         let forever = failure("until(false; .)");
         assert!(
-            forever.contains("evaluation steps") || forever.contains("recursed deeper"),
+            // On a loaded machine the wall-clock deadline may come first.
+            forever.contains("evaluation steps")
+                || forever.contains("recursed deeper")
+                || forever.contains("ran longer than"),
             "{forever}"
         );
         let huge = failure("[range(1e10)]");
-        assert!(huge.contains("evaluation steps"), "{huge}");
+        assert!(
+            // Whichever comes first: the step budget or the heap cap.
+            huge.contains("evaluation steps") || huge.contains("of memory"),
+            "{huge}"
+        );
         let recursion = failure("def f: [f]; f");
         assert!(recursion.contains("recursed deeper"), "{recursion}");
         // The ordinary range still works, with all three arities.
@@ -700,6 +743,54 @@ mod tests {
             results(json!(null), "[range(3)], [range(1; 3)], [range(4; 0; -2)]"),
             vec![json!([0, 1, 2]), json!([1, 2]), json!([4, 2])]
         );
+    }
+
+    #[test]
+    fn doubling_values_stop_at_the_memory_limit() {
+        for filter in [
+            "[range(1000)] | until(length > 1e9; . + .) | length",
+            "\"x\" | until(length > 1e12; . + .) | length",
+            "\"ab\" | until(length > 1e12; \"\\(.)\\(.)\") | length",
+        ] {
+            let message = failure(filter);
+            assert!(message.contains("MiB of memory"), "{filter}: {message}");
+        }
+        // Shared parts: tiny in memory, 2^60 values as JSON. Cut, not built.
+        let out = run(json!({"input": null, "filter": "reduce range(60) as $i (\"x\"; [., .])"}))
+            .unwrap();
+        assert_eq!(out["truncated"], json!(true));
+        // An ordinary filter after a stopped one is unaffected.
+        assert_eq!(results(json!([1, 2]), ". + ."), vec![json!([1, 2, 1, 2])]);
+    }
+
+    /// Catches what anything logs through the `log` facade (jaq-std's
+    /// `debug` and `stderr` did, to whatever logger the process has).
+    struct Catch(std::sync::Mutex<Vec<String>>);
+
+    impl log::Log for Catch {
+        fn enabled(&self, _: &log::Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record) {
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push(record.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+
+    static CAUGHT: Catch = Catch(std::sync::Mutex::new(Vec::new()));
+
+    #[test]
+    fn debug_and_stderr_are_silent_no_ops() {
+        let _ = log::set_logger(&CAUGHT);
+        log::set_max_level(log::LevelFilter::Trace);
+        assert_eq!(
+            results(json!("LEAK_1"), "debug | stderr | debug(\"LEAK_2\") | ."),
+            vec![json!("LEAK_1")]
+        );
+        let seen = CAUGHT.0.lock().unwrap().clone();
+        assert!(!seen.iter().any(|m| m.contains("LEAK")), "{seen:?}");
     }
 
     #[test]

@@ -15,11 +15,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::ToolError;
-use crate::config::McpServer;
 
 /// The MCP revision we speak; servers answer with the one they chose.
 const PROTOCOL_VERSION: &str = "2025-06-18";
@@ -38,6 +37,27 @@ const MAX_TOOLS: usize = 10_000;
 /// The only variables of Caxton's environment a server sees (plus its
 /// configured `env`): the daemon's environment holds API keys and tokens.
 const INHERITED_ENV: [&str; 2] = ["PATH", "HOME"];
+
+/// One server of the server config: `[mcp.servers.NAME] command = "...",
+/// args = [...], env = {...}, timeout = "30s"`. Defined here rather than in
+/// `config.rs` so `tools/` does not import the config (which imports
+/// `error.rs`, which imports `ToolError`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpServer {
+    pub command: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Deadline of each request to the server (start-up handshake included).
+    #[serde(default = "default_mcp_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+}
+
+fn default_mcp_timeout() -> Duration {
+    Duration::from_secs(30)
+}
 
 /// A tool offered by an MCP server, as `tools/list` describes it.
 #[derive(Debug, Clone, Serialize)]

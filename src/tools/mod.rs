@@ -30,8 +30,6 @@ mod xlsx_reader;
 /// or the CLI) from the agent's `[tool_config.<tool>]` table and the data dir.
 #[derive(Debug, Clone)]
 pub struct ToolContext {
-    /// Agent id the call is made for, or `None` for a direct operator call.
-    pub agent: Option<String>,
     /// The agent's workspace: the root of `file_storage`, and the parent of the
     /// `output/` directory where `chart_generator` writes. Created on demand.
     pub workspace: PathBuf,

@@ -116,6 +116,7 @@ impl Tool for XlsxReader {
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {
         let args: Args = parse_args(NAME, args)?;
         let path = resolve_read_path(ctx, &args.path)?;
+        check_shared_strings(&path)?;
         let mut workbook = open_workbook_auto(&path).map_err(|e| {
             ToolError::failed(format!(
                 "xlsx_reader: cannot open {} as a spreadsheet (xlsx, xlsm, xlsb, xls, ods): {e}",
@@ -184,6 +185,54 @@ impl Tool for XlsxReader {
         result.insert("truncated".into(), json!(total > max_rows));
         Ok(Value::Object(result))
     }
+}
+
+/// Refuse a zip workbook (xlsx, xlsm) whose shared-string table declares
+/// more than [`MAX_CELLS`] strings before calamine opens it: calamine
+/// reserves room for the declared `uniqueCount` up front (24 bytes each), so
+/// `uniqueCount="100000000000"` in a tiny file would abort the process. Only
+/// the start tag is read (the first 64 KiB of the part, decompressed).
+fn check_shared_strings(path: &std::path::Path) -> Result<(), ToolError> {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(()); // opening fails again below, with calamine's message
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(()); // not a zip: xls, or not a spreadsheet at all
+    };
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index(i) else { continue };
+        let Ok(name) = part.name().map(|n| n.into_owned()) else {
+            continue;
+        };
+        if !name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            continue;
+        }
+        let mut head = Vec::new();
+        let _ = part.take(64 << 10).read_to_end(&mut head);
+        let Some(declared) = unique_count(&head) else {
+            continue;
+        };
+        if declared > MAX_CELLS {
+            return Err(ToolError::failed(format!(
+                "xlsx_reader: {} declares {declared} shared strings in {name}, more than the \
+                 {MAX_CELLS} this tool reads; the file is damaged or hostile",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `uniqueCount` of the `<sst ...>` start tag in `xml`, if present.
+fn unique_count(xml: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(xml);
+    let tag = &text[text.find("<sst")?..];
+    let tag = &tag[..tag.find('>')?];
+    let value = tag.split("uniqueCount=").nth(1)?;
+    let quote = value.chars().next()?;
+    let digits: String = value[1..].chars().take_while(|c| *c != quote).collect();
+    digits.trim().parse().ok()
 }
 
 /// Refuse a sheet whose bounding box is over [`MAX_CELLS`] before calamine
@@ -368,7 +417,6 @@ mod tests {
 
     fn run(dir: &Path, args: Value) -> Result<Value, ToolError> {
         let ctx = ToolContext {
-            agent: None,
             workspace: dir.to_path_buf(),
             read_root: Some(dir.to_path_buf()),
             config: Map::new(),

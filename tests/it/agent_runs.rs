@@ -407,3 +407,32 @@ fn a_model_that_keeps_calling_tools_is_stopped_after_8_rounds() {
     );
     assert_eq!(llm.received().len(), 8, "exactly 8 rounds were requested");
 }
+
+#[test]
+fn an_answer_asking_for_more_than_32_tool_calls_ends_the_run() {
+    let env = Env::new();
+    // 33 calls in one answer; a second request would get the script's 599.
+    let llm = RecordedLlm::start(&[
+        "openai/stream_33_tool_calls.http",
+        "openai/stream_text.http",
+    ]);
+    agent_file(&env, "greedy", "openai", &llm.url("/v1"), "\"csv_parser\"");
+    sales_csv(&env, "greedy");
+    let r = env.run(&[
+        "agents",
+        "test",
+        "greedy",
+        "--query",
+        "Summarise sales.csv",
+        "--timeout",
+        "120s",
+    ]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("asked for 33 tool calls in round 1, more than the 32 a round may make"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(llm.received().len(), 1, "no second round was requested");
+}

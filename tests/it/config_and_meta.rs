@@ -169,3 +169,109 @@ fn generated_files_are_current() {
         &page.stdout[..200.min(page.stdout.len())]
     );
 }
+
+/// The layering of docs/architecture.md ("Layering: who may import whom"),
+/// checked on the source: a module is a top-level file or directory of src/
+/// (`runtime/` counts per submodule), and an edge is a `crate::X` path in its
+/// non-test code. No two of `error.rs`, `config.rs`, `agent/` and `tools/`
+/// are on one import cycle, `diagnostics.rs` imports nothing of Caxton, and
+/// `server/` never imports `cli/`.
+#[test]
+fn layering_has_no_import_cycles() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn module_of(rel: &[&str]) -> String {
+        match rel {
+            ["runtime", sub, ..] => format!("runtime::{}", sub.trim_end_matches(".rs")),
+            [top, ..] => top.trim_end_matches(".rs").to_string(),
+            [] => unreachable!(),
+        }
+    }
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let src = repo().join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let parts: Vec<&str> = rel.split('/').collect();
+        let from = module_of(&parts);
+        if from == "lib" || from == "main" {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        // Unit tests may reach anywhere; only the code that ships counts.
+        let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (i, _) in line.match_indices("crate::") {
+                let path: Vec<&str> = line[i + "crate::".len()..]
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                    .next()
+                    .unwrap()
+                    .split("::")
+                    .collect();
+                // `crate::Caxton` and other items of lib.rs.
+                if path[0].is_empty() || path[0].starts_with(char::is_uppercase) {
+                    continue;
+                }
+                let to = match path.as_slice() {
+                    ["runtime", sub, ..] if sub.starts_with(char::is_lowercase) => {
+                        format!("runtime::{sub}")
+                    }
+                    [top, ..] => top.to_string(),
+                    [] => continue,
+                };
+                if to != from {
+                    edges.entry(from.clone()).or_default().insert(to);
+                }
+            }
+        }
+    }
+    let reaches = |from: &str, to: &str| {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from];
+        while let Some(m) = todo.pop() {
+            for next in edges.get(m).into_iter().flatten() {
+                if next == to {
+                    return true;
+                }
+                if seen.insert(next.as_str()) {
+                    todo.push(next);
+                }
+            }
+        }
+        false
+    };
+    let layered = ["error", "config", "agent", "tools"];
+    for a in layered {
+        for b in layered.iter().filter(|b| **b != a) {
+            assert!(
+                !(reaches(a, b) && reaches(b, a)),
+                "{a} and {b} are on one import cycle: {edges:#?}"
+            );
+        }
+    }
+    assert_eq!(
+        edges.get("diagnostics"),
+        None,
+        "diagnostics.rs imports Caxton modules"
+    );
+    assert!(
+        !edges.get("server").is_some_and(|s| s.contains("cli")),
+        "server/ imports cli/"
+    );
+}

@@ -68,7 +68,7 @@ pub(crate) fn spawn(env: &Env, extra_env: &[(&str, &str)]) -> Daemon {
     Daemon {
         child,
         url,
-        http: reqwest::blocking::Client::new(),
+        http: caxton::http::client_builder().build().unwrap(),
     }
 }
 
@@ -109,16 +109,26 @@ impl Daemon {
 
 /// A WASM module that runs for `ms` milliseconds of wall time, then answers.
 pub(crate) fn slow_module(ms: u64) -> Vec<u8> {
+    spinning_module(ms, r#"{"done":true}"#)
+}
+
+/// A WASM module that spins `ms` milliseconds of wall time, then answers
+/// `answer` (JSON text without quotes needing escapes beyond `"`).
+pub(crate) fn spinning_module(ms: u64, answer: &str) -> Vec<u8> {
+    let len = answer.len();
+    let data = answer.replace('"', "\\\"");
     abi_module(
-        r#"(import "caxton" "now_ms" (func $now (result i64)))
-           (data (i32.const 2048) "{\"done\":true}")"#,
+        &format!(
+            r#"(import "caxton" "now_ms" (func $now (result i64)))
+               (data (i32.const 2048) "{data}")"#
+        ),
         &format!(
             "(local $t i64)
              call $now local.set $t
              (block $done (loop $spin
                call $now local.get $t i64.sub i64.const {ms} i64.ge_s br_if $done
                br $spin))
-             i64.const 2048 i64.const 32 i64.shl i64.const 13 i64.or"
+             i64.const 2048 i64.const 32 i64.shl i64.const {len} i64.or"
         ),
     )
 }
@@ -412,7 +422,9 @@ fn graceful_shutdown_waits_for_a_running_execution() {
     assert_eq!(s, 201, "{v}");
     let url = d.url.clone();
     let running = std::thread::spawn(move || {
-        reqwest::blocking::Client::new()
+        caxton::http::client_builder()
+            .build()
+            .unwrap()
             .post(format!("{url}/api/v1/agents/slow/execute"))
             .header("content-type", "application/json")
             .body(r#"{"input": null}"#)

@@ -234,3 +234,68 @@ fn an_mcp_server_stops_when_caxton_is_killed() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// An Env whose config runs tests/mcp/test-server.js as server `t` with
+/// `args` and `extra` config lines; `None` (skipped) without node.
+fn env_with_test_server(args: &[&str], extra: &str) -> Option<Env> {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        crate::common::skip("CAXTON_REQUIRE_MCP", "node is not installed (./install.sh)");
+        return None;
+    }
+    let env = Env::new();
+    let script = crate::common::repo().join("tests/mcp/test-server.js");
+    let mut all = vec![script.display().to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    env.write(
+        "data/caxton.toml",
+        &format!("[mcp.servers.t]\ncommand = \"node\"\nargs = {all:?}\n{extra}"),
+    );
+    Some(env)
+}
+
+#[test]
+fn an_mcp_server_gets_a_cleared_environment_plus_its_configured_env() {
+    let Some(env) = env_with_test_server(&[], "env = { GIVEN_TO_SERVER = \"yes\" }\n") else {
+        return;
+    };
+    let r = env
+        .cmd()
+        .args(["tools", "run", "mcp:t/env"])
+        .env("CAXTON_TEST_SECRET", "s3cret-value")
+        .env("OPENAI_API_KEY", "sk-test-not-for-mcp")
+        .output()
+        .unwrap();
+    let r = crate::common::finish(r).ok().json();
+    let names: Vec<String> =
+        serde_json::from_str(r["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert!(names.contains(&"GIVEN_TO_SERVER".to_string()), "{names:?}");
+    assert!(names.contains(&"PATH".to_string()), "{names:?}");
+    for secret in ["CAXTON_TEST_SECRET", "OPENAI_API_KEY", "CAXTON_DATA_DIR"] {
+        assert!(
+            !names.contains(&secret.to_string()),
+            "{secret} leaked: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn an_mcp_server_whose_tool_list_pages_forever_is_stopped() {
+    let Some(env) = env_with_test_server(&["--page-forever"], "timeout = \"120s\"\n") else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let r = env.run(&["tools", "run", "mcp:t/echo", "--args", r#"{"message":"x"}"#]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("tools/list goes on for more than 100 pages"),
+        "{}",
+        r.all()
+    );
+    // Stopped by the page bound, long before the 120 s handshake timeout.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}

@@ -215,6 +215,44 @@ fn undelivered_messages_in_the_store_are_delivered_once_after_a_restart() {
 }
 
 #[test]
+fn message_recover_queues_no_more_than_max_queued_messages_at_once() {
+    let env = Env::new();
+    env.write("data/caxton.toml", "[messaging]\nmax_queued_messages = 2\n");
+    let wc = repo().join("agents/word-count.wasm").display().to_string();
+    deploy(&env, "word-count", &wc, "text-stats");
+    let db = rusqlite::Connection::open(env.data().join("caxton.db")).unwrap();
+    db.execute(
+        "INSERT INTO conversations (id, initiator, capability, message_count, created_at, updated_at)
+             VALUES ('conv-many', 'cli', 'text-stats', 5, 1, 1)",
+        [],
+    )
+    .unwrap();
+    for i in 0..5 {
+        db.execute(
+            "INSERT INTO messages (message_id, performative, sender, receiver, capability, content,
+                                   conversation_id, created_at, depth, state)
+                 VALUES (?1, 'request', 'cli', 'word-count', 'text-stats', '\"a b\"', 'conv-many', ?2, 0, 'pending')",
+            rusqlite::params![format!("m-{i}"), i + 1],
+        )
+        .unwrap();
+    }
+    drop(db);
+    let r = env.run(&["message", "recover", "--json"]).ok().json();
+    // Two queued at once (the cap); the other three as the queue drained.
+    assert_eq!(r["queued"], 2, "{r:#}");
+    assert_eq!(r["pending"], 0, "{r:#}");
+    let db = rusqlite::Connection::open(env.data().join("caxton.db")).unwrap();
+    let delivered: i64 = db
+        .query_row(
+            "SELECT count(*) FROM messages WHERE message_id LIKE 'm-%' AND state = 'delivered'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(delivered, 5);
+}
+
+#[test]
 fn two_agents_that_keep_messaging_each_other_stop_at_the_depth_limit() {
     let env = Env::new();
     let ping = agent_module(

@@ -313,7 +313,7 @@ fn memory_import_never_panics() {
     runner(128)
         .run(&doc, |(text, format)| {
             if let Ok(d) = parse(&mut std::io::Cursor::new(text.as_bytes()), format) {
-                let _ = import(&mut store.borrow_mut(), &d);
+                let _ = import(&mut store.borrow_mut(), &d, u64::MAX);
             }
             Ok(())
         })

@@ -272,7 +272,9 @@ fn executions_beyond_the_configured_cap_get_429() {
     let first = std::thread::spawn({
         let path = path.clone();
         move || {
-            let r = reqwest::blocking::Client::new()
+            let r = caxton::http::client_builder()
+                .build()
+                .unwrap()
                 .post(format!("{url}{path}"))
                 .header("content-type", "application/json")
                 .body(r#"{"input": 1}"#)
@@ -607,4 +609,118 @@ fn config_show_masks_env_tables_and_secret_keys_in_any_case() {
             r.stdout
         );
     }
+}
+
+#[test]
+fn config_show_masks_secrets_inside_arrays_nested_tables_and_urls() {
+    let env = Env::new();
+    env.write(
+        "caxton.toml",
+        "[mcp.servers.db]\ncommand = \"db-mcp\"\n\
+         args = [\"--token\", \"SECRET_5\", \"--dsn=postgres://me:SECRET_6@db/x\", \"--api-key=SECRET_7\", \"--verbose\"]\n\n\
+         [llm.providers.custom]\nbase_url = \"https://u:SECRET_8@llm.example/v1\"\n\
+         headers = [{ name = \"x-auth\", Auth_Token = \"SECRET_9\" }]\n\
+         nested = { deeper = { Secret = \"SECRET_10\" } }\n\n\
+         [memory.qdrant]\nurl = \"http://admin:SECRET_11@localhost:6333\"\n",
+    );
+    for args in [&["config", "show"][..], &["config", "show", "--json"][..]] {
+        let r = env.run(args).ok();
+        for n in 5..=11 {
+            let secret = format!("SECRET_{n}");
+            assert!(
+                !r.stdout.contains(&secret),
+                "{args:?} prints {secret}:\n{}",
+                r.stdout
+            );
+        }
+        for shown in ["--verbose", "x-auth", "postgres://me:", "@localhost:6333"] {
+            assert!(
+                r.stdout.contains(shown),
+                "{args:?} hides {shown}:\n{}",
+                r.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn memory_writes_to_the_agent_scope_of_nobody_are_a_400() {
+    let env = Env::new();
+    let d = start(&env, &[]);
+    let entity = json!([{"name": "orphan", "entityType": "note", "observations": ["x"]}]);
+    for (scope, field) in [("agent", "agent"), ("workspace", "workspace")] {
+        let body = json!({"scope": scope, "entities": entity}).to_string();
+        let (status, v, _) = d.post("/api/v1/memory/entities", &body);
+        assert_eq!(status, 400, "{scope}: {v}");
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("\"scope\": \"{scope}\" needs \"{field}\"")),
+            "{v}"
+        );
+        let (status, v) = d.get(&format!("/api/v1/memory/graph?scope={scope}"));
+        assert_eq!(status, 400, "{scope}: {v}");
+    }
+    // Nothing was written; naming the owner works.
+    let (_, graph) = d.get("/api/v1/memory/graph");
+    assert!(!graph.to_string().contains("orphan"), "{graph}");
+    let body = json!({"scope": "agent", "agent": "alpha", "entities": entity}).to_string();
+    assert_eq!(d.post("/api/v1/memory/entities", &body).0, 201);
+}
+
+#[test]
+fn a_body_that_trickles_or_stalls_is_cut_off_at_the_body_deadline() {
+    let env = Env::new();
+    env.write("caxton.toml", "[server]\nbody_read_timeout = \"1s\"\n");
+    let d = start(&env, &[]);
+    let own = authority(&d);
+    let head = |len: usize| {
+        format!(
+            "POST /api/v1/agents/nobody/execute HTTP/1.1\r\nhost: {own}\r\ncontent-type: application/json\r\ncontent-length: {len}\r\n\r\n"
+        )
+    };
+    // Stalled: half a body, then nothing. Execute has no request_timeout.
+    let mut stalled = TcpStream::connect(&own).unwrap();
+    stalled.write_all(head(100).as_bytes()).unwrap();
+    stalled.write_all(b"{\"input\":").unwrap();
+    // Trickling: one byte every 100 ms of a 1000-byte body (100 s in all).
+    let mut trickle = TcpStream::connect(&own).unwrap();
+    trickle.write_all(head(1000).as_bytes()).unwrap();
+    let mut dripper = trickle.try_clone().unwrap();
+    let drip = std::thread::spawn(move || {
+        for _ in 0..1000 {
+            if dripper.write_all(b" ").is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    });
+    // The daemon serves others meanwhile.
+    assert!(alive(&d));
+    for (name, mut s) in [("stalled", stalled), ("trickling", trickle)] {
+        s.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut out = Vec::new();
+        let started = Instant::now();
+        let mut buf = [0u8; 4096];
+        // Read the answer (the connection may stay open for the drip).
+        while !String::from_utf8_lossy(&out).contains("}}") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+        let (status, _, v) = parse(&out);
+        assert_eq!(status, 408, "{name}: {}", String::from_utf8_lossy(&out));
+        assert!(started.elapsed() < DEADLINE, "{name}");
+        assert_eq!(v["error"]["code"], "body_timeout", "{name}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("server.body_read_timeout"),
+            "{name}: {v}"
+        );
+        let _ = s.shutdown(std::net::Shutdown::Both);
+    }
+    drip.join().unwrap();
+    assert!(alive(&d));
 }

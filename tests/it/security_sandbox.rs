@@ -261,7 +261,8 @@ fn hostile_jq_filters_are_tool_errors_and_the_process_lives() {
             "nests deeper than",
         ),
         ("until(false; .)", "json_processor: the filter"),
-        ("[range(1e10)]", "evaluation steps"),
+        // The step budget or the heap cap, whichever comes first.
+        ("[range(1e10)]", "json_processor: the filter"),
     ] {
         let args = serde_json::json!({"input": null, "filter": filter}).to_string();
         let r = within(
@@ -272,6 +273,175 @@ fn hostile_jq_filters_are_tool_errors_and_the_process_lives() {
         assert_eq!(r.code, 1, "{filter}: {}", r.all());
         assert!(r.stderr.contains(needle), "{filter}: {}", r.stderr);
     }
+}
+
+#[test]
+fn jq_filters_that_double_values_stop_at_the_memory_limit() {
+    let env = Env::new();
+    for filter in [
+        "[range(1000)] | until(length > 1e9; . + .) | length",
+        "\"x\" | until(length > 1e12; . + .) | length",
+    ] {
+        let args = serde_json::json!({"input": null, "filter": filter}).to_string();
+        let r = within(
+            &env,
+            &["tools", "run", "json_processor", "--args", &args],
+            Duration::from_secs(120),
+        );
+        assert_eq!(r.code, 1, "{filter}: {}", r.all());
+        assert!(
+            r.stderr.contains("needed more than 512 MiB of memory"),
+            "{filter}: {}",
+            r.stderr
+        );
+    }
+    // jaq's `debug` and `stderr` print nothing of the filter's on Caxton's stderr.
+    let args = serde_json::json!({"input": "LEAK", "filter": "debug | stderr | debug(\"LEAK2\")"})
+        .to_string();
+    let r = within(
+        &env,
+        &["tools", "run", "json_processor", "--args", &args],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(!r.stderr.contains("LEAK"), "{}", r.stderr);
+}
+
+#[test]
+fn memory_import_honours_max_entities_and_writes_nothing_when_full() {
+    let env = Env::new();
+    env.write("data/caxton.toml", "[memory]\nmax_entities = 3\n");
+    let entity = |name: &str| {
+        serde_json::json!({
+            "name": name, "entityType": "note", "scope": "global", "scopeId": "",
+            "metadata": {}, "createdBy": "cli", "createdAt": 1, "updatedAt": 1,
+            "observations": [{"content": format!("about {name}"), "createdBy": "cli", "createdAt": 1}],
+        })
+    };
+    let doc = |names: &[&str]| {
+        serde_json::json!({
+            "format": "caxton-memory", "version": 1,
+            "entities": names.iter().map(|n| entity(n)).collect::<Vec<_>>(),
+            "relations": [],
+        })
+        .to_string()
+    };
+    let two = env.write("two.json", &doc(&["a", "b"]));
+    env.run(&["memory", "import", two.to_str().unwrap()]).ok();
+    // Two stored, two new (and one already there): past 3, refused whole.
+    let more = env.write("more.json", &doc(&["a", "c", "d"]));
+    let r = env.run(&["memory", "import", more.to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, 7, "{}", r.all());
+    assert!(r.all().contains("memory_full"), "{}", r.all());
+    let counts = crate::common::table_counts(&env.data().join("caxton.db"));
+    assert_eq!(counts["memory_entities"], 2, "{counts:?}");
+    assert_eq!(counts["memory_observations"], 2, "{counts:?}");
+    // What fits is imported; re-importing what exists adds nothing.
+    let fits = env.write("fits.json", &doc(&["a", "b", "c"]));
+    let r = env
+        .run(&["memory", "import", fits.to_str().unwrap()])
+        .ok()
+        .json();
+    assert_eq!(r["entities"], 1, "{r}");
+}
+
+/// A one-sheet xlsx with `dimension`, `cells` (row XML) and a shared-string
+/// table declaring `unique` strings.
+fn xlsx(out: &Path, dimension: &str, cells: &str, unique: u64) {
+    use std::io::Write as _;
+    let ns = "http://schemas.openxmlformats.org";
+    let parts = [
+        (
+            "[Content_Types].xml",
+            format!(
+                r#"<?xml version="1.0"?><Types xmlns="{ns}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#
+            ),
+        ),
+        (
+            "_rels/.rels",
+            format!(
+                r#"<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            ),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                r#"<?xml version="1.0"?><workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(
+                r#"<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+            ),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0"?><worksheet xmlns="{ns}/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{cells}</sheetData></worksheet>"#
+            ),
+        ),
+        (
+            "xl/sharedStrings.xml",
+            format!(
+                r#"<?xml version="1.0"?><sst xmlns="{ns}/spreadsheetml/2006/main" count="{unique}" uniqueCount="{unique}"><si><t>name</t></si></sst>"#
+            ),
+        ),
+    ];
+    let mut z = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    for (name, text) in parts {
+        z.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+#[test]
+fn xlsx_bombs_are_refused_before_they_are_allocated() {
+    let env = Env::new();
+    let a1 = r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#;
+    let corner = r#"<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#;
+    let cases = [
+        (
+            "dims.xlsx",
+            "A1:XFD1048576",
+            format!("{a1}{corner}"),
+            1,
+            "spans 1048576 rows × 16384 columns",
+        ),
+        (
+            "strings.xlsx",
+            "A1",
+            a1.to_string(),
+            100_000_000_000,
+            "declares 100000000000 shared strings",
+        ),
+    ];
+    for (name, dimension, cells, unique, needle) in cases {
+        let file = env.path().join(name);
+        xlsx(&file, dimension, &cells, unique);
+        let args = serde_json::json!({"path": file}).to_string();
+        let r = within(
+            &env,
+            &["tools", "run", "xlsx_reader", "--args", &args],
+            Duration::from_secs(60),
+        );
+        assert_eq!(r.code, 1, "{name}: {}", r.all());
+        assert!(r.stderr.contains(needle), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("4000000"), "{name}: {}", r.stderr);
+    }
+    // The same workbook with honest sizes reads.
+    let file = env.path().join("fine.xlsx");
+    xlsx(&file, "A1", a1, 1);
+    let args = serde_json::json!({"path": file, "has_headers": false}).to_string();
+    let r = within(
+        &env,
+        &["tools", "run", "xlsx_reader", "--args", &args],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains("name"), "{}", r.stdout);
 }
 
 // ---------------------------------------------------------------- WASM host

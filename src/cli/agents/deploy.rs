@@ -42,13 +42,17 @@ pub fn run(cx: &Caxton, args: DeployArgs, out: &Output) -> Result<ExitCode> {
         wasm,
         hot_reload,
     } = args;
-    let code = match source {
-        Some(src) if is_wasm(&src) => deploy_wasm(cx, &name, &src, &wasm, out)?,
+    match source {
+        Some(src) if is_wasm(&src) => {
+            deploy_wasm(cx, &name, &src, &wasm, out)?;
+            if hot_reload {
+                return live::apply_live(cx, &name, true, out);
+            }
+        }
         _ if wasm.given() => {
             return Err(Error::Usage {
-                message:
-                    "--max-memory, --max-cpu-ms, --timeout and --capability apply to WASM agents only"
-                        .into(),
+                message: "--max-memory, --max-cpu-ms and --capability apply to WASM agents only"
+                    .into(),
                 hint: format!("deploy a module: caxton agents deploy {name} --source FILE.wasm"),
             });
         }
@@ -58,12 +62,21 @@ pub fn run(cx: &Caxton, args: DeployArgs, out: &Output) -> Result<ExitCode> {
                 hint: format!("caxton agents deploy {name} --source FILE.wasm"),
             });
         }
-        source => deploy_config(cx, &name, source.as_deref(), out)?,
-    };
-    if hot_reload && code == ExitCode::Ok {
-        return live::apply_live(cx, &name, true, out);
+        source => {
+            let d = deploy_config(cx, &name, source.as_deref(), out)?;
+            // A config agent's --timeout is how long to wait for the daemon
+            // to report the new version live (the runbook's deploy loop).
+            match wasm.timeout {
+                Some(ms) => {
+                    let wait = std::time::Duration::from_millis(ms);
+                    return live::await_live(cx, &d.id, &d.version, wait, out);
+                }
+                None if hot_reload => return live::apply_live(cx, &d.id, true, out),
+                None => {}
+            }
+        }
     }
-    Ok(code)
+    Ok(ExitCode::Ok)
 }
 
 /// Restore the previous version (of either kind) and make it live.
@@ -100,11 +113,16 @@ pub fn run_rollback(cx: &Caxton, args: RollbackArgs, out: &Output) -> Result<Exi
     live::apply_live(cx, &id, false, out)
 }
 
-fn deploy_config(cx: &Caxton, name: &str, source: Option<&Path>, out: &Output) -> Result<ExitCode> {
+fn deploy_config(
+    cx: &Caxton,
+    name: &str,
+    source: Option<&Path>,
+    out: &Output,
+) -> Result<catalog::Deployed> {
     let d = catalog::deploy(cx, name, source)?;
     if out.json {
         out.json(&d);
-        return Ok(ExitCode::Ok);
+        return Ok(d);
     }
     for w in d.report.warnings() {
         output::diagnostic_lines(w, false)
@@ -121,7 +139,7 @@ fn deploy_config(cx: &Caxton, name: &str, source: Option<&Path>, out: &Output) -
     };
     out.line(format!("{} {what}", output::glyph(None)));
     out.line(format!("  file: {}", d.file.display()));
-    Ok(ExitCode::Ok)
+    Ok(d)
 }
 
 fn deploy_wasm(
@@ -130,7 +148,7 @@ fn deploy_wasm(
     src: &Path,
     args: &WasmDeployArgs,
     out: &Output,
-) -> Result<ExitCode> {
+) -> Result<()> {
     let bytes = std::fs::read(src).map_err(|e| Error::io("read", src, e))?;
     let rt = wasm::runtime(cx);
     let source = src.display().to_string();
@@ -150,7 +168,7 @@ fn deploy_wasm(
     )?;
     if out.json {
         out.json(&d);
-        return Ok(ExitCode::Ok);
+        return Ok(());
     }
     let what = match (&d.changed, &d.previous_version) {
         (false, _) => format!(
@@ -169,7 +187,7 @@ fn deploy_wasm(
         "  limits: {}",
         sandbox::limits_line(&d.resource_limits)
     ));
-    Ok(ExitCode::Ok)
+    Ok(())
 }
 
 /// Limits and capabilities of a WASM agent (only with a .wasm --source).
@@ -181,7 +199,9 @@ struct WasmDeployArgs {
     /// CPU time limit per execution in milliseconds [default: runtime.wasm_default_cpu_millis]
     #[arg(long, value_name = "MS")]
     max_cpu_ms: Option<u64>,
-    /// Wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]
+    /// WASM: wall-clock limit per execution, e.g. 10s or 500ms [default:
+    /// runtime.wasm_default_execution_time_ms]. Config agent: wait up to this
+    /// long for the daemon to report the new version live
     #[arg(long, value_name = "DURATION", value_parser = args::duration_ms)]
     timeout: Option<u64>,
     /// A capability the agent offers (repeatable)
@@ -190,11 +210,10 @@ struct WasmDeployArgs {
 }
 
 impl WasmDeployArgs {
+    /// Whether a flag that only means something for a module was given
+    /// (`--timeout` means something for both kinds).
     fn given(&self) -> bool {
-        self.max_memory.is_some()
-            || self.max_cpu_ms.is_some()
-            || self.timeout.is_some()
-            || !self.capabilities.is_empty()
+        self.max_memory.is_some() || self.max_cpu_ms.is_some() || !self.capabilities.is_empty()
     }
 }
 

@@ -11,7 +11,7 @@ use crate::agent::catalog::Status;
 use crate::agent::{self, Agent, Detail, Kind};
 use crate::cli::output::Output;
 use crate::error::{ExitCode, Result};
-use crate::server::contract::LiveAgent;
+use crate::server::contract::{Health, LiveAgent};
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -33,12 +33,57 @@ pub struct ListArgs {
 pub struct CountArgs {
     #[arg(long = "type", value_enum)]
     kind: Option<Kind>,
+    /// `running` asks the daemon (nothing is running when it is not); the
+    /// others are the agent files' status
     #[arg(long, value_enum)]
-    status: Option<Status>,
+    status: Option<StatusFilter>,
+}
+
+/// `--status`: the offline statuses plus the daemon's `running`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum StatusFilter {
+    /// Live in the daemon with recent executions succeeding
+    Running,
+    /// A valid file is in the agents directory
+    Deployed,
+    /// The file is invalid, but a good version was deployed before
+    Failing,
+    /// The file is invalid and no good version exists
+    Failed,
+}
+
+/// The agents matching `filter`, with the daemon's view when it was asked
+/// for (`--status running` needs it).
+fn select(cx: &Caxton, filter: &CountArgs, out: &Output) -> Result<Vec<Agent>> {
+    let offline = match filter.status {
+        None | Some(StatusFilter::Running) => None,
+        Some(StatusFilter::Deployed) => Some(Status::Deployed),
+        Some(StatusFilter::Failing) => Some(Status::Failing),
+        Some(StatusFilter::Failed) => Some(Status::Failed),
+    };
+    let mut agents = agent::list(cx, filter.kind, offline)?;
+    if filter.status == Some(StatusFilter::Running) {
+        match live::live_agents(cx)? {
+            Some(live) => agents.retain(|a| {
+                live.get(a.id())
+                    .is_some_and(|l| l.status == Health::Running)
+            }),
+            None => {
+                // Offline nothing executes: the answer is "none", said
+                // plainly so a script's count of 0 is not a mystery.
+                out.note(&format!(
+                    "daemon not running on {}: no agent is running (offline statuses are `deployed`, `failing`, `failed`; start it with `caxton server start`)",
+                    cx.paths().data_dir.display()
+                ));
+                agents.clear();
+            }
+        }
+    }
+    Ok(agents)
 }
 
 pub fn run(cx: &Caxton, args: ListArgs, out: &Output) -> Result<ExitCode> {
-    let agents = agent::list(cx, args.filter.kind, args.filter.status)?;
+    let agents = select(cx, &args.filter, out)?;
     if args.count {
         out.line(agents.len());
     } else if args.names_only {
@@ -53,13 +98,14 @@ pub fn run(cx: &Caxton, args: ListArgs, out: &Output) -> Result<ExitCode> {
         } else {
             None
         };
-        list(&agents, args.detailed, live.as_ref(), out);
+        let filtered = args.filter.kind.is_some() || args.filter.status.is_some();
+        list(&agents, args.detailed, filtered, live.as_ref(), out);
     }
     Ok(ExitCode::Ok)
 }
 
 pub fn run_count(cx: &Caxton, args: CountArgs, out: &Output) -> Result<ExitCode> {
-    out.line(agent::list(cx, args.kind, args.status)?.len());
+    out.line(select(cx, &args, out)?.len());
     Ok(ExitCode::Ok)
 }
 
@@ -67,6 +113,7 @@ pub fn run_count(cx: &Caxton, args: CountArgs, out: &Output) -> Result<ExitCode>
 fn list(
     agents: &[Agent],
     detailed: bool,
+    filtered: bool,
     live: Option<&BTreeMap<String, LiveAgent>>,
     out: &Output,
 ) {
@@ -83,6 +130,10 @@ fn list(
             })
             .collect();
         out.json(&all);
+        return;
+    }
+    if agents.is_empty() && filtered {
+        out.line("no agents match the --type/--status filter");
         return;
     }
     if agents.is_empty() {

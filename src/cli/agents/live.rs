@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
 
@@ -285,7 +285,7 @@ fn reload_one(cx: &Caxton, name: &str, opts: &ReloadOpts, out: &Output) -> Resul
         print_invalid(&entry.report, out);
         return rollback_and_reload(cx, &client, name, out);
     }
-    let a = reload_request(&client, name, opts.validate_first)?;
+    let a = reload_request(&client, name, opts.validate_first, None)?;
     if !out.json {
         print_agent_line(&a, out);
     }
@@ -302,11 +302,12 @@ pub(super) fn reload_request(
     client: &Client,
     name: &str,
     validate_first: bool,
+    timeout: Option<Duration>,
 ) -> Result<LiveAgent> {
     client.post_as(
         &format!("/api/v1/agents/{}/reload", segment(name)),
         &json!({"validate_first": validate_first}),
-        None,
+        timeout,
     )
 }
 
@@ -423,7 +424,7 @@ fn print_invalid(report: &FileReport, out: &Output) {
 /// the requested reload failed even though the rollback worked.
 fn rollback_and_reload(cx: &Caxton, client: &Client, name: &str, out: &Output) -> Result<ExitCode> {
     let d = catalog::rollback(cx, name)?;
-    let a = reload_request(client, name, false)?;
+    let a = reload_request(client, name, false, None)?;
     if out.json {
         out.json(&json!({"rolled_back": d, "agent": a}));
     } else {
@@ -486,22 +487,82 @@ fn reload_all(
 /// After a deploy or rollback: make `name` live now if a daemon runs
 /// (`say_no_daemon`: tell when none does).
 pub fn apply_live(cx: &Caxton, name: &str, say_no_daemon: bool, out: &Output) -> Result<ExitCode> {
-    let Some(client) = Client::find(cx)? else {
-        if say_no_daemon && !out.json {
-            out.line(format!(
-                "daemon not running on {}: the agent goes live when it starts (`caxton server start`)",
-                cx.paths().data_dir.display()
-            ));
-        }
+    let Some(client) = live_client(cx, say_no_daemon, out)? else {
         return Ok(ExitCode::Ok);
     };
-    let a = reload_request(&client, name, false)?;
-    if !out.json {
-        print_agent_line(&a, out);
+    let a = reload_request(&client, name, false, None)?;
+    Ok(report_live(&a, out))
+}
+
+/// `agents deploy NAME --source FILE.toml --hot-reload --timeout D`: ask the
+/// daemon to load the file and wait up to `wait` for it to report `version`
+/// running. A daemon that is starting (503) or not answering is asked again
+/// until the deadline; an invalid file fails at once with its reason.
+pub fn await_live(
+    cx: &Caxton,
+    id: &str,
+    version: &str,
+    wait: Duration,
+    out: &Output,
+) -> Result<ExitCode> {
+    let Some(client) = live_client(cx, true, out)? else {
+        return Ok(ExitCode::Ok);
+    };
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let state = match reload_request(&client, id, false, Some(left.max(AWAIT_POLL))) {
+            Ok(a) if a.version.as_deref() == Some(version) || a.status != Health::Running => {
+                return Ok(report_live(&a, out));
+            }
+            Ok(a) => format!(
+                "the daemon runs version {}",
+                a.version.as_deref().unwrap_or("-")
+            ),
+            Err(Error::Remote {
+                status: 503,
+                message,
+                ..
+            })
+            | Err(Error::DaemonUnreachable { message, .. }) => message,
+            Err(e) => return Err(e),
+        };
+        if Instant::now() + AWAIT_POLL >= deadline {
+            return Err(Error::NotLive {
+                agent: id.to_string(),
+                version: version.to_string(),
+                waited: humantime::format_duration(wait).to_string(),
+                state,
+            });
+        }
+        std::thread::sleep(AWAIT_POLL);
     }
-    Ok(if a.status == Health::Running {
+}
+
+/// How often `deploy --timeout` asks a daemon that is not ready again.
+const AWAIT_POLL: Duration = Duration::from_millis(200);
+
+/// The daemon, or `None` after saying (when asked) that the agent goes live
+/// when one starts.
+fn live_client(cx: &Caxton, say_no_daemon: bool, out: &Output) -> Result<Option<Client>> {
+    let client = Client::find(cx)?;
+    if client.is_none() && say_no_daemon && !out.json {
+        out.line(format!(
+            "daemon not running on {}: the agent goes live when it starts (`caxton server start`)",
+            cx.paths().data_dir.display()
+        ));
+    }
+    Ok(client)
+}
+
+/// Print the agent's live line; exit 3 unless it runs.
+fn report_live(a: &LiveAgent, out: &Output) -> ExitCode {
+    if !out.json {
+        print_agent_line(a, out);
+    }
+    if a.status == Health::Running {
         ExitCode::Ok
     } else {
         ExitCode::Invalid
-    })
+    }
 }

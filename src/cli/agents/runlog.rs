@@ -8,9 +8,10 @@ use serde_json::{Value, json};
 
 use crate::Caxton;
 use crate::agent::catalog::Entry;
-use crate::agent::validate;
 use crate::agent::versions::now_ms;
+use crate::agent::{Agent, wasm_minutes};
 use crate::cli::output::{self, BOLD, DIM, Output};
+use crate::diagnostics::Severity;
 use crate::error::{ExitCode, Result};
 use crate::runtime::records;
 use crate::runtime::run::RunContext;
@@ -56,12 +57,10 @@ pub fn run_logs(cx: &Caxton, a: LogsArgs, out: &Output) -> Result<ExitCode> {
 }
 
 pub fn run_metrics(cx: &Caxton, a: MetricsArgs, out: &Output) -> Result<ExitCode> {
-    metrics(
-        cx,
-        &super::config_agent(cx, &a.name, WASM_NOTE)?,
-        a.last,
-        out,
-    )
+    match crate::agent::resolve(cx, &a.name)? {
+        Agent::Config(entry) => metrics(cx, &entry, a.last, out),
+        Agent::Wasm(w) => wasm_metrics(cx, &w.id, a.last, out),
+    }
 }
 
 pub fn run_diagnose(cx: &Caxton, a: DiagnoseArgs, out: &Output) -> Result<ExitCode> {
@@ -216,6 +215,64 @@ fn logs(
     Ok(ExitCode::Ok)
 }
 
+/// `agents metrics NAME --last D` of a WASM agent: executions, failures by
+/// kind, fuel, CPU and wall-clock percentiles over the window.
+fn wasm_metrics(cx: &Caxton, id: &str, last: Duration, out: &Output) -> Result<ExitCode> {
+    let since = now_ms() - last.as_millis() as i64;
+    let w = match cx.store_if_exists()? {
+        Some(store) => wasm_minutes::window(&store, id, since)?,
+        None => wasm_minutes::window_empty(id, since),
+    };
+    if out.json {
+        let mut v = json!(w);
+        v["type"] = json!("wasm");
+        v["window"] = json!(humantime::format_duration(last).to_string());
+        out.json(&v);
+        return Ok(ExitCode::Ok);
+    }
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3} ms"));
+    let traps = if w.traps.is_empty() {
+        "none".to_string()
+    } else {
+        w.traps
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.line(format!(
+        "{BOLD}{id}{BOLD:#} (WASM) over the last {}",
+        humantime::format_duration(last)
+    ));
+    let rows = [
+        ("executions", w.executions.to_string()),
+        (
+            "failures",
+            format!("{} ({:.1}%)", w.failures, w.error_rate * 100.0),
+        ),
+        ("by kind", traps),
+        (
+            "fuel",
+            match w.fuel_per_execution {
+                Some(per) => format!("{} ({per:.0} per execution)", w.fuel),
+                None => "0".into(),
+            },
+        ),
+        ("wall p50", opt(w.wall_p50_ms)),
+        ("wall p99", opt(w.wall_p99_ms)),
+        ("cpu p50", opt(w.cpu_p50_ms)),
+        ("cpu p99", opt(w.cpu_p99_ms)),
+        (
+            "last active",
+            w.last_minute_at.map_or("never".into(), super::time),
+        ),
+    ];
+    for (k, v) in rows {
+        out.line(format!("  {DIM}{k:<12}{DIM:#}{v}"));
+    }
+    Ok(ExitCode::Ok)
+}
+
 /// `agents metrics NAME --last D`.
 fn metrics(cx: &Caxton, entry: &Entry, last: Duration, out: &Output) -> Result<ExitCode> {
     let since = now_ms() - last.as_millis() as i64;
@@ -364,7 +421,7 @@ fn diagnose(cx: &Caxton, entry: &Entry, show_errors: bool, out: &Output) -> Resu
     }
     out.line(format!("{BOLD}{}{BOLD:#} ({})", entry.name(), entry.id));
     for (ok, what, hint) in &checks {
-        let g = output::glyph((!ok).then_some(validate::Severity::Error));
+        let g = output::glyph((!ok).then_some(Severity::Error));
         out.line(format!("  {g} {what}"));
         if let Some(h) = hint {
             out.line(format!("      {DIM}{h}{DIM:#}"));

@@ -27,8 +27,9 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    #[arg(long, value_enum, default_value = "json")]
-    format: ExportFormat,
+    /// [default: jsonl for a .jsonl/.ndjson --output, else json]
+    #[arg(long, value_enum)]
+    format: Option<ExportFormat>,
     /// Backend a `--format migration` file is for
     #[arg(long, value_enum, default_value = "qdrant")]
     target: Backend,
@@ -42,8 +43,15 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    #[arg(value_name = "FILE")]
-    file: PathBuf,
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "input",
+        conflicts_with = "input"
+    )]
+    file: Option<PathBuf>,
+    /// The file to import (the same as FILE; mirrors export's --output)
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
     /// [default: from the extension (.json, .jsonl), else the content]
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -75,6 +83,11 @@ pub fn export(cx: &Caxton, a: ExportArgs) -> Result<ExitCode> {
         output,
         embeddings,
     } = a;
+    // Named like import reads it, so `export --output x.jsonl` round-trips.
+    let format = format.unwrap_or_else(|| match output.as_deref().map(|p| Format::detect(p, "")) {
+        Some(Format::Jsonl) => ExportFormat::Jsonl,
+        _ => ExportFormat::Json,
+    });
     let store = cx.store()?;
     let qdrant = &cx.config().memory.qdrant;
     let write = |w: &mut dyn std::io::Write| match format {
@@ -94,7 +107,13 @@ pub fn export(cx: &Caxton, a: ExportArgs) -> Result<ExitCode> {
 }
 
 pub fn import(cx: &Caxton, a: ImportArgs, out: &Output) -> Result<ExitCode> {
-    let ImportArgs { file, format } = a;
+    let ImportArgs {
+        file,
+        input,
+        format,
+    } = a;
+    // clap guarantees exactly one of them.
+    let file = file.or(input).unwrap_or_default();
     use std::io::BufRead;
     let f = std::fs::File::open(&file).map_err(|e| Error::io("read", &file, e))?;
     let mut input = std::io::BufReader::new(f);
@@ -108,7 +127,8 @@ pub fn import(cx: &Caxton, a: ImportArgs, out: &Output) -> Result<ExitCode> {
         }
     };
     let doc = transfer::parse(&mut input, format)?;
-    out.json(&transfer::import(&mut cx.store()?, &doc)?);
+    let max_entities = cx.memory().max_entities();
+    out.json(&transfer::import(&mut cx.store()?, &doc, max_entities)?);
     Ok(ExitCode::Ok)
 }
 

@@ -7,8 +7,8 @@ use clap::Args;
 use serde_json::json;
 
 use crate::Caxton;
-use crate::agent::validate::Severity;
 use crate::cli::output::{Output, glyph};
+use crate::diagnostics::Severity;
 use crate::error::{Error, ExitCode, Result};
 use crate::memory::index;
 use crate::memory::maintenance::{self, Plan};
@@ -19,7 +19,7 @@ pub struct CleanupArgs {
     #[arg(long)]
     remove_orphaned: bool,
     /// Only what is older than this, e.g. 30d
-    #[arg(long, default_value = "30d", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "30d", value_parser = crate::cli::args::duration, value_name = "DURATION")]
     older_than: std::time::Duration,
     /// VACUUM afterwards to give the space back to the filesystem
     #[arg(long)]
@@ -70,7 +70,7 @@ pub struct OptimizeArgs {
     #[arg(long, conflicts_with_all = ["vacuum_sqlite", "rebuild_index", "recompute_embeddings", "clear_cache"])]
     incremental: bool,
     /// Time budget for --incremental, e.g. 30s
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration, requires = "incremental")]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::cli::args::duration, requires = "incremental")]
     max_duration: std::time::Duration,
 }
 

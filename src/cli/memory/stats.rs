@@ -14,7 +14,7 @@ pub struct StatsArgs {
     #[arg(long)]
     include_trends: bool,
     /// Window to report, e.g. 24h or 7d
-    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "24h", value_parser = crate::cli::args::duration, value_name = "DURATION")]
     window: std::time::Duration,
 }
 
@@ -23,7 +23,7 @@ pub struct MonitorArgs {
     /// Only searches at or above --threshold
     #[arg(long)]
     show_slow_queries: bool,
-    #[arg(long, default_value = "100ms", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "100ms", value_parser = crate::cli::args::duration, value_name = "DURATION")]
     threshold: std::time::Duration,
     /// How many already recorded searches to show first
     #[arg(long, default_value_t = 20, value_name = "N")]

@@ -14,13 +14,17 @@ use super::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Provider, Role, Usage,
 };
 
+/// The provider's name in configs.
 pub const NAME: &str = "anthropic";
+/// Used when no `base_url` is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+/// Used when no model is configured.
 pub const DEFAULT_MODEL: &str = "claude-sonnet-4-5";
 const API_VERSION: &str = "2023-06-01";
 /// The API requires `max_tokens`; used when the agent sets none.
 const DEFAULT_MAX_TOKENS: u32 = 4096;
 
+/// The Anthropic Messages API adapter.
 pub struct Anthropic {
     base_url: String,
     api_key: Option<String>,

@@ -11,12 +11,17 @@ pub mod local;
 
 use serde::{Deserialize, Serialize};
 
+/// Who wrote a chat message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// Instructions: the agent's system prompt.
     System,
+    /// The request's input (or an incoming agent message).
     User,
+    /// The model.
     Assistant,
+    /// A tool's result, answering one tool call.
     Tool,
 }
 
@@ -24,15 +29,20 @@ pub enum Role {
 /// answer exactly one call, named by `tool_call_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
+    /// Who wrote it.
     pub role: Role,
+    /// The text (a tool result's JSON for `Role::Tool`).
     pub content: String,
+    /// Calls an assistant message asks for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCall>,
+    /// The call a tool message answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
 }
 
 impl Message {
+    /// A message of `role` with text and no tool calls.
     pub fn new(role: Role, content: impl Into<String>) -> Self {
         Message {
             role,
@@ -42,6 +52,7 @@ impl Message {
         }
     }
 
+    /// The answer to tool call `call_id`.
     pub fn tool_result(call_id: &str, content: impl Into<String>) -> Self {
         Message {
             tool_call_id: Some(call_id.to_string()),
@@ -55,27 +66,37 @@ impl Message {
 /// the model so instead of failing the whole request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCall {
+    /// The provider's id of the call, echoed in the answer.
     pub id: String,
+    /// The tool asked for.
     pub name: String,
+    /// The arguments, as JSON text.
     pub arguments: String,
 }
 
 /// A tool offered to the model; `parameters` is a JSON Schema object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolSpec {
+    /// The name the model calls it by.
     pub name: String,
+    /// What it does, for the model.
     pub description: String,
+    /// JSON Schema of the arguments object.
     pub parameters: serde_json::Value,
 }
 
+/// One chat completion to run.
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
     /// Provider default when `None`.
     pub model: Option<String>,
+    /// The conversation so far, system prompt first.
     pub messages: Vec<Message>,
+    /// Tools the model may call.
     pub tools: Vec<ToolSpec>,
     /// 0 means greedy for providers that can do it.
     pub temperature: Option<f64>,
+    /// Most tokens to generate; the provider's default when `None`.
     pub max_tokens: Option<u32>,
     /// Seed for sampling when temperature > 0 (local provider; passed through
     /// where an API supports it).
@@ -84,66 +105,46 @@ pub struct ChatRequest {
     pub timeout: Duration,
 }
 
+/// Why the model stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FinishReason {
+    /// It finished its answer.
     Stop,
+    /// It wants the tool calls in the message run.
     ToolCalls,
+    /// It reached `max_tokens` or the context size.
     Length,
+    /// Another reason, as the provider named it.
     Other(String),
 }
 
+/// Tokens one request used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
+    /// Tokens read (the prompt).
     pub prompt_tokens: u32,
+    /// Tokens generated.
     pub completion_tokens: u32,
 }
 
+/// A model's answer to a [`ChatRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatResponse {
     /// Always `Role::Assistant`; `tool_calls` is non-empty when the model
     /// wants tools run.
     pub message: Message,
+    /// Why generation stopped.
     pub finish_reason: FinishReason,
+    /// Tokens used.
     pub usage: Usage,
     /// The model that actually answered, as the provider names it.
     pub model: String,
 }
 
-/// Failure classes callers act on (retry, tell the operator to fix a key,
-/// …). The message never contains credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LlmErrorKind {
-    /// 401/403: missing or wrong API key.
-    Auth,
-    /// 429 after the retry.
-    RateLimit,
-    /// No answer within the request timeout.
-    Timeout,
-    /// Could not connect (server down, DNS, TLS).
-    Connection,
-    /// 5xx after the retry.
-    Server,
-    /// The provider answered with something that is not a valid response
-    /// (malformed JSON, truncated stream, unknown shape).
-    BadResponse,
-    /// The provider cannot run here (e.g. the local model file is missing).
-    Unavailable,
-    /// The request cannot be served as given (e.g. the prompt does not fit
-    /// the model's context, or names a model the provider does not have).
-    InvalidRequest,
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{provider} LLM error ({kind:?}): {message}")]
-pub struct LlmError {
-    pub kind: LlmErrorKind,
-    /// `openai`, `anthropic`, `local`.
-    pub provider: String,
-    /// What happened, including the URL where one was involved; never a key.
-    pub message: String,
-}
+// The provider interface's error is defined in `error.rs`, so that `error.rs`
+// imports nothing from `runtime::llm` (which imports the config and agents).
+pub use crate::error::{LlmError, LlmErrorKind};
 
 /// A chat model. Implementations are shared between threads; a provider that
 /// can only run one request at a time (the local model) serialises inside.
@@ -172,5 +173,5 @@ pub trait Provider: Send + Sync {
 
 pub mod anthropic;
 pub mod openai;
-pub mod select;
+pub(crate) mod select;
 mod transport;

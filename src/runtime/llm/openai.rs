@@ -15,10 +15,15 @@ use super::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, Usage,
 };
 
+/// The provider's name in configs.
 pub const NAME: &str = "openai";
+/// Used when no `base_url` is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+/// Used when no model is configured.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 
+/// The OpenAI-compatible chat completions adapter (OpenAI, Ollama,
+/// llama.cpp, vLLM).
 pub struct OpenAi {
     base_url: String,
     api_key: Option<String>,

@@ -20,7 +20,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One client per provider: connection pooling across rounds of a run.
 pub fn client(provider: &str) -> Result<Client, LlmError> {
-    Client::builder()
+    crate::http::client_builder()
         .connect_timeout(CONNECT_TIMEOUT)
         // Provider URLs are configured by the operator, so loopback servers
         // (Ollama, llama.cpp) are allowed here, unlike in `http_client`.

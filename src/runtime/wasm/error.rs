@@ -1,6 +1,9 @@
 //! What can go wrong when deploying or running a WASM agent. Mapped to codes,
 //! exit codes and HTTP statuses in `crate::error`.
 
+// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
+#![allow(missing_docs)]
+
 use super::limits::Limit;
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -9,6 +9,7 @@ use wasmi_core::LimiterError;
 
 /// Status codes returned by the `caxton` imports (negative = error).
 pub mod status {
+    /// Success.
     pub const OK: i32 = 0;
     /// The host service is not available in this execution (e.g.
     /// `send_message` outside a message delivery).
@@ -40,9 +41,11 @@ pub const FUEL_PER_BYTE: u64 = 1;
 /// Services beyond the sandbox that an agent may call. The runtime knows
 /// nothing about messaging or memory; the caller plugs them in.
 pub trait Services: Send {
+    /// Sends a message (JSON bytes) from the agent.
     fn send_message(&mut self, message: &[u8]) -> Result<(), i32>;
     /// Search results as JSON bytes.
     fn memory_search(&mut self, query: &[u8]) -> Result<Vec<u8>, i32>;
+    /// Writes entities and observations (JSON bytes) to the agent's scope.
     fn memory_store(&mut self, payload: &[u8]) -> Result<(), i32>;
 }
 
@@ -64,7 +67,9 @@ impl Services for NoServices {
 /// One line an agent logged (via `caxton.log` or stderr).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LogLine {
+    /// `error`, `warn`, `info`, `debug`, `trace`, or `stderr` for WASI stderr.
     pub level: &'static str,
+    /// The text.
     pub message: String,
 }
 

@@ -2,6 +2,9 @@
 //! clamped to (docs/wasm-abi.md). Every limit has a name, so an error can say which
 //! one stopped an execution, what it was set to and what was used.
 
+// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
+#![allow(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 
 /// One enforced limit.

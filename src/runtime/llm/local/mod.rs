@@ -12,7 +12,7 @@
 //! Tool calls: see [`prompt::must_call_tool`] for the policy and
 //! [`grammar`] for the constrained decoding that makes every call parse.
 
-pub mod grammar;
+pub(crate) mod grammar;
 pub mod model;
 mod prompt;
 
@@ -34,6 +34,7 @@ use model::{CONTEXT_TOKENS, Model};
 /// The model directory under the models dir, and the model's name in
 /// responses.
 pub const MODEL_NAME: &str = "SmolLM2-135M-Instruct";
+/// The caveat shown with the local model's answers.
 pub const NOTICE: &str =
     "tiny offline model (SmolLM2-135M): weak answers, tool choice right ~4 in 6";
 /// candle sizes its quantized-matmul thread pool from this variable, read
@@ -68,6 +69,7 @@ fn error(kind: LlmErrorKind, message: String) -> LlmError {
     }
 }
 
+/// The `local` provider: loads the model on first use.
 pub struct LocalProvider {
     models_dir: PathBuf,
     /// The worker's queue; started on the first chat and restarted if the
@@ -186,11 +188,13 @@ fn spawn_worker(models_dir: PathBuf) -> mpsc::Sender<Job> {
 
 /// The loaded model plus its grammar compiler (built on first tool use).
 pub struct Engine {
+    /// The weights and tokenizer.
     pub model: Model,
     grammars: Option<Grammars>,
 }
 
 impl Engine {
+    /// Loads the model from `models_dir` (`Unavailable` when missing).
     pub fn load(models_dir: &std::path::Path) -> Result<Engine, LlmError> {
         Ok(Engine {
             model: Model::load(models_dir)?,

@@ -44,17 +44,24 @@ pub enum Source {
     Cached,
     /// Re-encoded from Q4_1 now; `cache_written` says whether the Q8_0 file
     /// could be stored for next time (a read-only models dir is fine).
-    Reencoded { cache_written: bool },
+    Reencoded {
+        /// Whether the Q8_0 cache file was written.
+        cache_written: bool,
+    },
 }
 
+/// The local chat model: weights, tokenizer and token table.
 pub struct Model {
     weights: ModelWeights,
+    /// The model's tokenizer.
     pub tokenizer: Tokenizer,
     /// Token id → raw bytes, control tokens marked for the grammar engine.
     pub token_bytes: Vec<Vec<u8>>,
     /// Control tokens: generation stops on any of them in free text.
     pub special: Vec<bool>,
+    /// The end-of-sequence token.
     pub eos: u32,
+    /// How the weights were obtained.
     pub source: Source,
     device: Device,
 }
@@ -110,6 +117,7 @@ impl Model {
         })
     }
 
+    /// Tokens in the vocabulary.
     pub fn vocab_size(&self) -> usize {
         self.token_bytes.len()
     }
