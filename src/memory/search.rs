@@ -151,11 +151,10 @@ pub fn search(
     query: &str,
     opts: &Options,
 ) -> Result<Outcome> {
-    let min_similarity = opts.min_similarity;
     let pending = vectors::backlog(store)?;
     // Candidates beyond the limit let the two rankings meet.
     let pool = opts.limit.max(1) * 4;
-    let mut keyword_hits = keyword(
+    let keyword_hits = keyword(
         store,
         access,
         query,
@@ -166,15 +165,7 @@ pub fn search(
     )?;
     let Semantic { embedder, index } = match semantic {
         Ok(s) => s,
-        Err(reason) => {
-            keyword_hits.truncate(opts.limit);
-            return Ok(Outcome {
-                mode: "keyword",
-                reason: Some(reason),
-                pending_embeddings: pending,
-                results: keyword_hits,
-            });
-        }
+        Err(reason) => return Ok(keyword_only(keyword_hits, reason, pending, opts.limit)),
     };
     let q = embedder.embed(&[query])?.pop().unwrap_or_default();
     let (all, ws, agent) = visible_params(access);
@@ -189,7 +180,7 @@ pub fn search(
                 .is_none_or(|t| *t == g.entity_type)
             && scope.is_none_or(|s| s == g.scope)
     };
-    let near = index.nearest(store, &q, &allow, pool)?;
+    let found = index.nearest(store, &q, &allow, pool)?;
     let err = |e| store_err(store.path(), e);
     let mut describe = store
         .conn()
@@ -198,11 +189,8 @@ pub fn search(
              JOIN memory_entities e ON e.id = o.entity_id WHERE o.id = ?1",
         )
         .map_err(err)?;
-    let mut merged: Vec<Hit> = Vec::new();
-    for n in near
-        .into_iter()
-        .filter(|n| min_similarity.is_none_or(|m| n.similarity >= m))
-    {
+    let mut near = Vec::with_capacity(found.len());
+    for n in found {
         let Some((name, entity_type, scope, content)) = describe
             .query_row([n.observation_id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -212,24 +200,15 @@ pub fn search(
         else {
             continue; // deleted since the index was synced
         };
-        let kw = keyword_hits
-            .iter()
-            .position(|h| h.entity_id == n.entity_id)
-            .map(|i| keyword_hits.remove(i));
-        merged.push(Hit {
+        near.push(Near {
             entity_id: n.entity_id,
             name,
             entity_type,
             scope,
-            score: VECTOR_WEIGHT * f64::from(n.similarity.max(0.0))
-                + KEYWORD_WEIGHT * kw.as_ref().map_or(0.0, |h| h.score),
-            matched: content,
-            mode: if kw.is_some() { "hybrid" } else { "semantic" },
+            content,
+            similarity: n.similarity,
         });
     }
-    // Keyword hits outside the vector candidates still get their cosine
-    // when they have vectors, so a strong keyword match with a middling
-    // cosine is ranked fairly; rows not embedded yet rank by keywords alone.
     let mut entity_similarity = store
         .conn()
         .prepare_cached(
@@ -237,16 +216,87 @@ pub fn search(
              WHERE o.entity_id = ?1 AND v.model = ?2",
         )
         .map_err(err)?;
-    for mut h in keyword_hits {
+    let mut similarity = |entity_id: i64| -> Result<Option<f32>> {
         let sims: Vec<f32> = entity_similarity
-            .query_map(params![h.entity_id, MODEL_ID], |r| {
+            .query_map(params![entity_id, MODEL_ID], |r| {
                 let v = embed::from_blob(&r.get::<_, Vec<u8>>(0)?);
                 Ok(v.iter().zip(&q).map(|(a, b)| a * b).sum())
             })
             .map_err(err)?
             .collect::<rusqlite::Result<_>>()
             .map_err(err)?;
-        let best = sims.into_iter().reduce(f32::max);
+        Ok(sims.into_iter().reduce(f32::max))
+    };
+    blend(
+        near,
+        keyword_hits,
+        &mut similarity,
+        opts.min_similarity,
+        pending,
+        opts.limit,
+    )
+}
+
+/// A keyword-only outcome (no model), saying why.
+pub fn keyword_only(mut hits: Vec<Hit>, reason: String, pending: i64, limit: usize) -> Outcome {
+    hits.truncate(limit);
+    Outcome {
+        mode: "keyword",
+        reason: Some(reason),
+        pending_embeddings: pending,
+        results: hits,
+    }
+}
+
+/// A semantic candidate: an entity and its observation nearest the query.
+#[derive(Debug, Clone)]
+pub struct Near {
+    pub entity_id: i64,
+    pub name: String,
+    pub entity_type: String,
+    pub scope: String,
+    /// The nearest observation.
+    pub content: String,
+    pub similarity: f32,
+}
+
+/// The hybrid ranking every backend shares: `VECTOR_WEIGHT` × cosine +
+/// `KEYWORD_WEIGHT` × normalised keyword score, best first (ties by name).
+/// `near` is best-first with one entry per entity; `similarity` gives an
+/// entity's best cosine for keyword hits outside the vector candidates.
+pub fn blend(
+    near: Vec<Near>,
+    mut keyword_hits: Vec<Hit>,
+    similarity: &mut dyn FnMut(i64) -> Result<Option<f32>>,
+    min_similarity: Option<f32>,
+    pending: i64,
+    limit: usize,
+) -> Result<Outcome> {
+    let mut merged: Vec<Hit> = Vec::new();
+    for n in near
+        .into_iter()
+        .filter(|n| min_similarity.is_none_or(|m| n.similarity >= m))
+    {
+        let kw = keyword_hits
+            .iter()
+            .position(|h| h.entity_id == n.entity_id)
+            .map(|i| keyword_hits.remove(i));
+        merged.push(Hit {
+            entity_id: n.entity_id,
+            name: n.name,
+            entity_type: n.entity_type,
+            scope: n.scope,
+            score: VECTOR_WEIGHT * f64::from(n.similarity.max(0.0))
+                + KEYWORD_WEIGHT * kw.as_ref().map_or(0.0, |h| h.score),
+            matched: n.content,
+            mode: if kw.is_some() { "hybrid" } else { "semantic" },
+        });
+    }
+    // Keyword hits outside the vector candidates still get their cosine
+    // when they have vectors, so a strong keyword match with a middling
+    // cosine is ranked fairly; rows not embedded yet rank by keywords alone.
+    for mut h in keyword_hits {
+        let best = similarity(h.entity_id)?;
         if let (Some(m), Some(b)) = (min_similarity, best)
             && b < m
         {
@@ -261,7 +311,7 @@ pub fn search(
             .total_cmp(&a.score)
             .then_with(|| a.name.cmp(&b.name))
     });
-    merged.truncate(opts.limit);
+    merged.truncate(limit);
     Ok(Outcome {
         mode: "hybrid",
         reason: None,
@@ -286,4 +336,77 @@ mod tests {
         );
         assert_eq!(fts_query("  ?? "), None);
     }
+}
+
+/// One entity of an exact vector ranking: its best observation's cosine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Nearest {
+    pub name: String,
+    pub scope: String,
+    pub similarity: f32,
+}
+
+/// Best-first, ties by name then scope, so two backends holding the same
+/// vectors give the same order.
+pub fn rank_nearest(mut all: Vec<Nearest>, k: usize) -> Vec<Nearest> {
+    all.sort_by(|a, b| {
+        b.similarity
+            .total_cmp(&a.similarity)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.scope.cmp(&b.scope))
+    });
+    all.truncate(k);
+    all
+}
+
+/// The `k` entities visible to `access` nearest to `query` (unit length),
+/// by an exact scan of every stored vector, without the quantised index:
+/// the reference a migration's copy is checked against.
+pub fn exact_nearest(
+    store: &Store,
+    access: &Access,
+    query: &[f32],
+    k: usize,
+) -> Result<Vec<Nearest>> {
+    let err = |e| store_err(store.path(), e);
+    let (all, ws, agent) = visible_params(access);
+    let mut stmt = store
+        .conn()
+        .prepare(&format!(
+            "SELECT o.entity_id, e.name, e.scope, v.vector FROM memory_vectors v
+             JOIN memory_observations o ON o.id = v.observation_id
+             JOIN memory_entities e ON e.id = o.entity_id
+             WHERE v.model = ?4 AND {VISIBLE}"
+        ))
+        .map_err(err)?;
+    let mut best: HashMap<i64, Nearest> = HashMap::new();
+    let rows = stmt
+        .query_map(params![all, ws, agent, MODEL_ID], |r| {
+            let v = embed::from_blob(&r.get::<_, Vec<u8>>(3)?);
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                v.iter().zip(query).map(|(a, b)| a * b).sum::<f32>(),
+            ))
+        })
+        .map_err(err)?;
+    for row in rows {
+        let (entity, name, scope, similarity) = row.map_err(err)?;
+        match best.get_mut(&entity) {
+            Some(b) if b.similarity >= similarity => {}
+            Some(b) => b.similarity = similarity,
+            None => {
+                best.insert(
+                    entity,
+                    Nearest {
+                        name,
+                        scope,
+                        similarity,
+                    },
+                );
+            }
+        }
+    }
+    Ok(rank_nearest(best.into_values().collect(), k))
 }

@@ -9,10 +9,12 @@
 //! would pass it is refused whole).
 //!
 //! Design:
-//! - Where memory lives is private: [`Backend`] has one variant today, the
-//!   embedded SQLite store of the data directory. A second backend
-//!   (PostgreSQL) is a second variant; callers do not change. The model is
-//!   not part of a backend: every backend embeds with the same local model.
+//! - Where memory lives is private: [`Backend`] is the embedded SQLite store
+//!   of the data directory or a PostgreSQL + pgvector server
+//!   (`[memory] backend = "postgres"`, postgres.rs); callers do not change.
+//!   The model is not part of a backend: every backend embeds with the same
+//!   local model. An operation one backend cannot do is refused with
+//!   [`Error::Unsupported`] and a hint, never silently done elsewhere.
 //! - A model that is missing or fails to load never fails a search or a
 //!   write, wherever it is called from: search runs on keywords and its
 //!   outcome says why (`reason`); new observations stay in the embedding
@@ -30,7 +32,9 @@ use serde::Serialize;
 use super::embed::Embedder;
 use super::graph::{self, ObservationAdd, ObservationDelete, ObservationsAdded, Remembered};
 use super::index::{self, VectorIndex};
+use super::postgres::Postgres;
 use super::search::{self, Options, Outcome};
+use super::transfer::{self, Document, ImportReport};
 use super::{Access, Entity, Graph, Relation, status, vectors};
 use crate::config::MemoryConfig;
 use crate::error::{Error, Result};
@@ -56,6 +60,8 @@ pub struct Memory {
 enum Backend {
     /// The SQLite store in the data directory.
     Embedded(Embedded),
+    /// A PostgreSQL server with pgvector, possibly shared by several daemons.
+    Postgres(Postgres),
 }
 
 struct Embedded {
@@ -109,7 +115,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Memory {
     /// The memory of the data directory in `paths`, as `config` sets it up.
     /// Cheap: nothing is opened or loaded until first use.
-    pub fn new(paths: &Paths, config: &MemoryConfig) -> Memory {
+    /// Fails only on a PostgreSQL URL that does not parse.
+    pub fn new(paths: &Paths, config: &MemoryConfig) -> Result<Memory> {
+        let mut m = Memory::embedded(paths, config);
+        if config.backend == "postgres" {
+            m.backend = Backend::Postgres(Postgres::new(&config.postgres)?);
+        }
+        Ok(m)
+    }
+
+    /// The embedded store of `paths`, whatever `config.backend` says (a run
+    /// context built from parts, tests).
+    pub fn embedded(paths: &Paths, config: &MemoryConfig) -> Memory {
         Memory {
             backend: Backend::Embedded(Embedded {
                 db: paths.db(),
@@ -121,6 +138,52 @@ impl Memory {
             models_dir: paths.models_dir.clone(),
             max_entities: config.max_entities,
             embedder: Mutex::new(None),
+        }
+    }
+
+    /// The backend actually serving: `embedded` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match &self.backend {
+            Backend::Embedded(_) => "embedded",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The PostgreSQL backend, when it is the one serving.
+    pub fn postgres(&self) -> Option<&Postgres> {
+        match &self.backend {
+            Backend::Postgres(p) => Some(p),
+            Backend::Embedded(_) => None,
+        }
+    }
+
+    /// For the commands that work on the embedded SQLite store's files
+    /// (compaction, FTS rebuilds, the persisted vector index, search
+    /// statistics): refused with a hint on another backend.
+    pub fn require_embedded(&self, command: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Embedded(_) => Ok(()),
+            Backend::Postgres(_) => Err(self.unsupported(command)),
+        }
+    }
+
+    fn unsupported(&self, command: &str) -> Error {
+        let url = self.postgres().map(Postgres::url).unwrap_or_default();
+        Error::Unsupported {
+            message: format!(
+                "`caxton memory {command}` works on the embedded store; this memory is served by PostgreSQL at {url}"
+            ),
+            hint: "use the server's own tools for it (VACUUM, REINDEX, pg_dump), or run it \
+                   on the embedded store (`backend = \"embedded\"`)"
+                .into(),
+        }
+    }
+
+    /// Whether the backend answers now: `Err` says why not (health).
+    pub fn ping(&self) -> std::result::Result<(), String> {
+        match &self.backend {
+            Backend::Embedded(b) => Store::open(&b.db).map(|_| ()).map_err(|e| e.to_string()),
+            Backend::Postgres(p) => p.ping(),
         }
     }
 
@@ -164,6 +227,7 @@ impl Memory {
     fn store(&self) -> Result<Pooled> {
         match &self.backend {
             Backend::Embedded(b) => b.pool.get(),
+            Backend::Postgres(_) => Err(self.unsupported("this command")),
         }
     }
 
@@ -173,6 +237,12 @@ impl Memory {
         let started = std::time::Instant::now();
         let embedder = self.model_or_reason();
         match &self.backend {
+            Backend::Postgres(p) => p.search(
+                access,
+                embedder.as_deref().map_err(Clone::clone),
+                query,
+                opts,
+            ),
             Backend::Embedded(b) => {
                 let mut guard = lock(&b.searcher);
                 let Searcher { store, index } = &mut *guard;
@@ -224,6 +294,28 @@ impl Memory {
     /// is embedded and the result says why; the rows stay pending and are
     /// found by keyword.
     pub fn embed_pending(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<Embedding> {
+        if let Backend::Postgres(p) = &self.backend {
+            let pending = p.backlog()?;
+            if pending == 0 {
+                return Ok(Embedding {
+                    embedded: 0,
+                    pending,
+                    reason: None,
+                });
+            }
+            return Ok(match self.model_or_reason() {
+                Ok(e) => Embedding {
+                    embedded: p.embed_backlog(&e, progress)?,
+                    pending: p.backlog()?,
+                    reason: None,
+                },
+                Err(reason) => Embedding {
+                    embedded: 0,
+                    pending,
+                    reason: Some(reason),
+                },
+            });
+        }
         let mut store = self.store()?;
         let pending = vectors::backlog(&store)?;
         if pending == 0 {
@@ -255,6 +347,63 @@ impl Memory {
     pub fn index(&self) -> Result<VectorIndex> {
         match &self.backend {
             Backend::Embedded(b) => Ok(index::open_cached(&*self.store()?, &b.cache_dir)?.0),
+            Backend::Postgres(_) => Err(self.unsupported("reindex")),
+        }
+    }
+
+    /// Entities stored, as a percentage of `memory.max_entities`.
+    pub fn usage_percent(&self) -> Result<f64> {
+        match &self.backend {
+            Backend::Embedded(_) => status::usage_percent(&*self.store()?, self.max_entities),
+            Backend::Postgres(p) => {
+                Ok(100.0 * p.entity_count()? as f64 / self.max_entities.max(1) as f64)
+            }
+        }
+    }
+
+    /// The whole memory as an export document (`memory export`, the source
+    /// side of `memory migrate`).
+    pub fn export(&self, embeddings: bool) -> Result<Document> {
+        match &self.backend {
+            Backend::Embedded(_) => transfer::read_all(&*self.store()?, embeddings),
+            Backend::Postgres(p) => p.read_all(embeddings),
+        }
+    }
+
+    /// Merge an export document in, committing every `batch` entities: an
+    /// interrupted import keeps its committed batches and a rerun adds only
+    /// the rest (`memory import`, the target side of `memory migrate`).
+    pub fn import(
+        &self,
+        doc: &Document,
+        batch: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport> {
+        match &self.backend {
+            Backend::Embedded(_) => {
+                // transfer::import commits its own batches of entities.
+                let report = transfer::import(&mut *self.store()?, doc, self.max_entities)?;
+                progress(doc.entities.len(), doc.entities.len());
+                Ok(report)
+            }
+            Backend::Postgres(p) => p.import(doc, batch, progress),
+        }
+    }
+
+    /// Delete every entity, observation, relation and vector, in one
+    /// transaction (`memory migrate --replace` into this backend).
+    pub fn clear(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Embedded(_) => {
+                let mut store = self.store()?;
+                let path = store.path().to_path_buf();
+                store.write(|tx| {
+                    tx.execute("DELETE FROM memory_entities", [])
+                        .map(|_| ())
+                        .map_err(|e| crate::store::store_err(&path, e))
+                })
+            }
+            Backend::Postgres(p) => p.clear(),
         }
     }
 
@@ -267,6 +416,11 @@ impl Memory {
                 self.max_entities,
                 quick_check,
             ),
+            Backend::Postgres(p) => Ok(status::from_postgres(
+                &p.figures()?,
+                &self.models_dir,
+                self.max_entities,
+            )),
         }
     }
 
@@ -277,6 +431,7 @@ impl Memory {
             Backend::Embedded(b) => {
                 status::diagnose(&*self.store()?, &self.dirs(b), self.max_entities)
             }
+            Backend::Postgres(_) => Err(self.unsupported("emergency-diagnosis")),
         }
     }
 
@@ -292,6 +447,7 @@ impl Memory {
     /// New entities in the writer's scope; existing names are skipped.
     pub fn create_entities(&self, access: &Access, entities: &[Entity]) -> Result<Vec<Entity>> {
         match &self.backend {
+            Backend::Postgres(p) => p.create_entities(access, entities, Some(self.max_entities)),
             Backend::Embedded(b) => {
                 let (db, access, entities) = (b.db.clone(), access.clone(), entities.to_vec());
                 let max = Some(self.max_entities);
@@ -307,7 +463,10 @@ impl Memory {
         access: &Access,
         relations: &[Relation],
     ) -> Result<Vec<Relation>> {
-        graph::create_relations(&mut *self.store()?, access, relations)
+        match &self.backend {
+            Backend::Postgres(p) => p.create_relations(access, relations),
+            Backend::Embedded(_) => graph::create_relations(&mut *self.store()?, access, relations),
+        }
     }
 
     /// Adds observations to existing entities; returns what was added.
@@ -317,6 +476,7 @@ impl Memory {
         adds: &[ObservationAdd],
     ) -> Result<Vec<ObservationsAdded>> {
         match &self.backend {
+            Backend::Postgres(p) => p.add_observations(access, adds),
             Backend::Embedded(b) => {
                 let (db, access, adds) = (b.db.clone(), access.clone(), adds.to_vec());
                 b.writer()?
@@ -327,7 +487,10 @@ impl Memory {
 
     /// Returns how many were deleted; unknown names are ignored.
     pub fn delete_entities(&self, access: &Access, names: &[String]) -> Result<usize> {
-        graph::delete_entities(&mut *self.store()?, access, names)
+        match &self.backend {
+            Backend::Postgres(p) => p.delete_entities(access, names),
+            Backend::Embedded(_) => graph::delete_entities(&mut *self.store()?, access, names),
+        }
     }
 
     /// Returns how many were deleted.
@@ -336,26 +499,57 @@ impl Memory {
         access: &Access,
         dels: &[ObservationDelete],
     ) -> Result<usize> {
-        graph::delete_observations(&mut *self.store()?, access, dels)
+        match &self.backend {
+            Backend::Postgres(p) => p.delete_observations(access, dels),
+            Backend::Embedded(_) => graph::delete_observations(&mut *self.store()?, access, dels),
+        }
     }
 
     /// Returns how many were deleted.
     pub fn delete_relations(&self, access: &Access, relations: &[Relation]) -> Result<usize> {
-        graph::delete_relations(&mut *self.store()?, access, relations)
+        match &self.backend {
+            Backend::Postgres(p) => p.delete_relations(access, relations),
+            Backend::Embedded(_) => graph::delete_relations(&mut *self.store()?, access, relations),
+        }
     }
 
     /// The whole graph `access` sees.
     pub fn read_graph(&self, access: &Access) -> Result<Graph> {
-        graph::load_graph(&*self.store()?, access, None)
+        match &self.backend {
+            Backend::Postgres(p) => p.load_graph(access, None),
+            Backend::Embedded(_) => graph::load_graph(&*self.store()?, access, None),
+        }
+    }
+
+    /// The `k` visible entities nearest to `query` (a unit vector of the
+    /// memory's model) by an exact scan, bypassing any approximate index.
+    pub fn exact_nearest(
+        &self,
+        access: &Access,
+        query: &[f32],
+        k: usize,
+    ) -> Result<Vec<search::Nearest>> {
+        match &self.backend {
+            Backend::Postgres(p) => p.exact_nearest(access, query, k),
+            Backend::Embedded(_) => search::exact_nearest(&*self.store()?, access, query, k),
+        }
     }
 
     /// Entities matching `query` by keyword, as a graph.
     pub fn search_nodes(&self, access: &Access, query: &str) -> Result<Graph> {
-        let store = self.store()?;
         let opts = Options {
             limit: 1000,
             ..Default::default()
         };
+        if let Backend::Postgres(p) = &self.backend {
+            let names: Vec<String> = p
+                .keyword(access, query, &opts)?
+                .into_iter()
+                .map(|h| h.name)
+                .collect();
+            return p.load_graph(access, Some(&p.ids_by_name(access, &names)?));
+        }
+        let store = self.store()?;
         let names: Vec<String> = search::keyword(&store, access, query, &opts)?
             .into_iter()
             .map(|h| h.name)
@@ -364,8 +558,25 @@ impl Memory {
         graph::load_graph(&store, access, Some(&ids))
     }
 
+    /// Keyword-only search (no model, not recorded): a WASM agent's
+    /// `memory_search` host call.
+    pub fn keyword(
+        &self,
+        access: &Access,
+        query: &str,
+        opts: &Options,
+    ) -> Result<Vec<search::Hit>> {
+        match &self.backend {
+            Backend::Embedded(_) => search::keyword(&*self.store()?, access, query, opts),
+            Backend::Postgres(p) => p.keyword(access, query, opts),
+        }
+    }
+
     /// Entities by name, as a graph.
     pub fn open_nodes(&self, access: &Access, names: &[String]) -> Result<Graph> {
+        if let Backend::Postgres(p) = &self.backend {
+            return p.load_graph(access, Some(&p.ids_by_name(access, names)?));
+        }
         let store = self.store()?;
         let ids = graph::ids_by_name(&store, access, names)?;
         graph::load_graph(&store, access, Some(&ids))
@@ -379,13 +590,23 @@ impl Memory {
         depth: usize,
         relation_types: &[String],
     ) -> Result<Graph> {
-        graph::neighbourhood(&*self.store()?, access, name, depth, relation_types)
+        match &self.backend {
+            Backend::Postgres(p) => p.neighbourhood(access, name, depth, relation_types),
+            Backend::Embedded(_) => {
+                graph::neighbourhood(&*self.store()?, access, name, depth, relation_types)
+            }
+        }
     }
 
     /// Add observations to an entity of the writer's scope, creating it when
     /// missing (the `memory_store` tool, a run's automatic summary).
     pub fn remember(&self, access: &Access, entity: &Entity) -> Result<Remembered> {
-        graph::remember(&mut *self.store()?, access, entity, Some(self.max_entities))
+        match &self.backend {
+            Backend::Postgres(p) => p.remember(access, entity, Some(self.max_entities)),
+            Backend::Embedded(_) => {
+                graph::remember(&mut *self.store()?, access, entity, Some(self.max_entities))
+            }
+        }
     }
 }
 
@@ -405,7 +626,7 @@ mod tests {
             max_entities,
             ..MemoryConfig::default()
         };
-        let m = Memory::new(&paths, &config);
+        let m = Memory::embedded(&paths, &config);
         (dir, m)
     }
 

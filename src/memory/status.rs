@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::embed;
 use super::index::Load;
+use super::postgres::Figures;
 use super::vectors;
 use crate::agent::versions::now_ms;
 use crate::error::Result;
@@ -24,6 +25,8 @@ const LOG_KEEP: i64 = 10_000;
 pub struct Status {
     /// `healthy` when every check passes, else `degraded`.
     pub status: &'static str,
+    /// The backend serving the memory: `embedded` or `postgres`.
+    pub backend: &'static str,
     pub problems: Vec<String>,
     pub warnings: Vec<String>,
     pub sqlite_status: String,
@@ -88,15 +91,7 @@ pub fn status(store: &Store, dirs: &Dirs, max_entities: u64, quick_check: bool) 
     let free = count(store, "PRAGMA freelist_count")?;
     let page_size = count(store, "PRAGMA page_size")?;
     let missing = embed::missing_files(models_dir);
-    let embedding_model = if missing.is_empty() {
-        format!("{} available", embed::MODEL_ID)
-    } else {
-        problems.push(format!(
-            "embedding model missing ({} not found): search is keyword-only; run scripts/fetch-models or set CAXTON_MODELS_DIR",
-            missing[0].display()
-        ));
-        format!("{} missing", embed::MODEL_ID)
-    };
+    let embedding_model = model_state(&missing, &mut problems);
     let entities = count(store, "SELECT count(*) FROM memory_entities")?;
     let usage = 100.0 * entities as f64 / max_entities.max(1) as f64;
     if usage >= 100.0 {
@@ -128,6 +123,7 @@ pub fn status(store: &Store, dirs: &Dirs, max_entities: u64, quick_check: bool) 
         } else {
             "degraded"
         },
+        backend: "embedded",
         problems,
         warnings,
         sqlite_status,
@@ -160,6 +156,68 @@ pub fn status(store: &Store, dirs: &Dirs, max_entities: u64, quick_check: bool) 
             .unwrap_or(0),
         safe_mode,
     })
+}
+
+/// The status of a memory served by PostgreSQL: counts and latencies from
+/// the server; the SQLite-only figures (fragmentation, vector cache) are 0.
+pub fn from_postgres(f: &Figures, models_dir: &Path, max_entities: u64) -> Status {
+    let mut problems = Vec::new();
+    let missing = embed::missing_files(models_dir);
+    let embedding_model = model_state(&missing, &mut problems);
+    let usage = 100.0 * f.entities as f64 / max_entities.max(1) as f64;
+    if usage >= 100.0 {
+        problems.push(format!(
+            "entity limit reached: {} of {max_entities}",
+            f.entities
+        ));
+    }
+    let mut warnings = Vec::new();
+    if let Some(v) = f.p99_ms.filter(|v| *v > SEARCH_P99_TARGET_MS) {
+        warnings.push(format!(
+            "search latency P99 {v:.1} ms is over the {SEARCH_P99_TARGET_MS} ms target"
+        ));
+    }
+    Status {
+        status: if problems.is_empty() {
+            "healthy"
+        } else {
+            "degraded"
+        },
+        backend: "postgres",
+        problems,
+        warnings,
+        sqlite_status: format!("not used (PostgreSQL {})", f.server_version),
+        db_bytes: f.db_bytes,
+        fragmentation_percent: 0.0,
+        embedding_model,
+        model_dir: embed::model_dir(models_dir).display().to_string(),
+        entities: f.entities,
+        max_entities,
+        usage_percent: usage,
+        observations: f.observations,
+        relations: f.relations,
+        embedded_observations: f.embedded,
+        pending_embeddings: f.pending,
+        searches_recorded: f.searches,
+        search_p50_ms: f.p50_ms,
+        search_p99_ms: f.p99_ms,
+        vector_cache_hit_percent: None,
+        vector_cache_bytes: 0,
+        safe_mode: false,
+    }
+}
+
+/// `<model> available|missing`, recording a problem when it is missing.
+fn model_state(missing: &[std::path::PathBuf], problems: &mut Vec<String>) -> String {
+    if missing.is_empty() {
+        format!("{} available", embed::MODEL_ID)
+    } else {
+        problems.push(format!(
+            "embedding model missing ({} not found): search is keyword-only; run scripts/fetch-models or set CAXTON_MODELS_DIR",
+            missing[0].display()
+        ));
+        format!("{} missing", embed::MODEL_ID)
+    }
 }
 
 fn cache_hit_percent(store: &Store) -> Result<Option<f64>> {

@@ -195,7 +195,11 @@ pub fn read_all(store: &Store, embeddings: bool) -> Result<Document> {
 }
 
 pub fn export(store: &Store, format: Format, embeddings: bool, out: &mut dyn Write) -> Result<()> {
-    let doc = read_all(store, embeddings)?;
+    write(read_all(store, embeddings)?, format, out)
+}
+
+/// Write `doc` in `format` (what `export` writes, from any backend).
+pub fn write(doc: Document, format: Format, out: &mut dyn Write) -> Result<()> {
     let io = |e: std::io::Error| Error::io("write", std::path::Path::new("<export>"), e);
     let json = |l: &Line| serde_json::to_string(l).map_err(|e| io(std::io::Error::other(e)));
     match format {

@@ -32,7 +32,6 @@ use crate::agent::versions::now_ms;
 use crate::agent::{catalog, wasm};
 use crate::error::{Error, Result};
 use crate::runtime::wasm::Runtime;
-use crate::store::pool::StorePool;
 use crate::store::{Store, store_err};
 
 pub use delivery::{ConfigRun, Outbox, Protection, SYSTEM, run_config_agent};
@@ -824,7 +823,6 @@ impl Messenger {
         let charged = self.inner.charged(&m.conversation_id).unwrap_or(0);
         let room = self.inner.max_queued.saturating_sub(self.backlog());
         let outbox = Outbox::new(agent, m, self.inner.protection, charged, room);
-        let db = self.inner.cx.paths().db();
         match target {
             Some(Target::Wasm {
                 module_hash,
@@ -847,10 +845,7 @@ impl Messenger {
                         }
                     }
                 };
-                let max_entities = self.inner.cx.config().memory.max_entities;
-                // A connection of its own, opened if the guest calls memory.
-                let pool = StorePool::new(&db, 1, wasm::STORE_WAIT);
-                let memory = wasm::MemoryServices::new(pool, agent, max_entities);
+                let memory = wasm::MemoryServices::new(self.inner.cx.memory().clone(), agent);
                 delivery::deliver_wasm(&self.inner.rt, memory, agent, &compiled, limits, m, outbox)
             }
             Some(Target::Config { spec }) => {

@@ -95,7 +95,7 @@ impl RunContext {
     /// default `[memory]` settings.
     pub fn from_parts(paths: Paths, llm: LlmConfig, default_timeout: Duration) -> RunContext {
         RunContext {
-            memory: Arc::new(Memory::new(&paths, &MemoryConfig::default())),
+            memory: Arc::new(Memory::embedded(&paths, &MemoryConfig::default())),
             paths,
             llm,
             default_timeout,

@@ -220,9 +220,8 @@ async fn execute(
         match live {
             Live::Wasm(w) => {
                 let compiled = w.compiled(&s.stores, &s.runtime)?;
-                let max_entities = s.cx().config().memory.max_entities;
                 let agent = &w.agent;
-                let services = wasm::MemoryServices::new(s.stores.clone(), &agent.id, max_entities);
+                let services = wasm::MemoryServices::new(s.cx().memory().clone(), &agent.id);
                 let done = wasm::execute(&s.runtime, agent, &compiled, body.input, services);
                 let took = started.elapsed();
                 s.recorder

@@ -38,16 +38,25 @@ fn overall(safe_mode: bool, failed: usize) -> &'static str {
     }
 }
 
-async fn health(Extract(state): Extract<AppState>) -> impl IntoResponse {
+async fn health(Extract(state): Extract<AppState>) -> ApiResult<axum::Json<Value>> {
+    let memory = state.cx().memory().clone();
+    let backend = memory.backend_name();
+    // An external backend that does not answer degrades the daemon (agents
+    // still run; memory calls fail until it returns). It is pinged off the
+    // async workers; embedded memory needs no check on this hottest route.
+    let reachable = match memory.postgres() {
+        None => true,
+        Some(_) => blocking(move || Ok(memory.ping().is_ok())).await?,
+    };
     let c = state.registry.counts();
-    // One stat of the marker per request: this is the hottest route.
+    // One stat of the marker per request.
     let safe = safe_mode(&state);
-    axum::Json(json!({
-        "status": overall(safe, c.failed),
-        "memory_backend": state.cx().config().memory.backend,
+    Ok(axum::Json(json!({
+        "status": if reachable { overall(safe, c.failed) } else { "degraded" },
+        "memory_backend": backend,
         "agents": c.config + c.wasm,
         "safe_mode": safe,
-    }))
+    })))
 }
 
 /// `loaded` once a search or write has loaded it, `available` when its
@@ -65,7 +74,7 @@ fn model_state(state: &AppState) -> &'static str {
 /// A trivial query proves the database opens and answers. The error text
 /// (paths, SQLite messages) is only for callers with the token: health
 /// routes are open to anyone who can reach the port.
-fn sqlite_status(state: &AppState, detail: bool) -> (String, Option<crate::store::Store>) {
+fn sqlite_status(state: &AppState, detail: bool) -> String {
     let checked = state.cx().store().and_then(|store| {
         store
             .conn()
@@ -76,29 +85,47 @@ fn sqlite_status(state: &AppState, detail: bool) -> (String, Option<crate::store
         Ok(store)
     });
     match checked {
-        Ok(store) => ("ok".into(), Some(store)),
-        Err(e) if detail => (format!("error: {e}"), None),
+        Ok(_) => "ok".into(),
+        Err(e) if detail => format!("error: {e}"),
         Err(e) => {
             tracing::warn!("health check: {e}");
-            ("error".into(), None)
+            "error".into()
+        }
+    }
+}
+
+/// The memory's own store: SQLite's status, or for PostgreSQL whether the
+/// server answers (the same detail rules).
+fn backend_status(state: &AppState, detail: bool) -> String {
+    let memory = state.cx().memory().clone();
+    if memory.postgres().is_none() {
+        return sqlite_status(state, detail);
+    }
+    match memory.ping() {
+        Ok(()) => "ok".into(),
+        Err(e) if detail => format!("error: {e}"),
+        Err(e) => {
+            tracing::warn!("health check: {e}");
+            "error".into()
         }
     }
 }
 
 fn memory_json(state: &AppState, detail: bool) -> Value {
-    let (sqlite, store) = sqlite_status(state, detail);
     let cx = state.cx();
+    let status = backend_status(state, detail);
     let max = cx.config().memory.max_entities;
-    let usage = store
-        .as_ref()
-        .and_then(|s| crate::memory::status::usage_percent(s, max).ok());
+    let usage = (status == "ok")
+        .then(|| cx.memory().usage_percent().ok())
+        .flatten();
     json!({
-        "sqlite_status": sqlite,
+        "sqlite_status": if cx.memory().postgres().is_some() { "not used".to_string() } else { status.clone() },
+        "backend_status": status,
         "embedding_model": model_state(state),
         "entities": usage.map(|p| (p / 100.0 * max.max(1) as f64).round() as u64),
         "max_entities": max,
         "usage_percent": usage.map(|p| (p * 100.0).round() / 100.0),
-        "backend": cx.config().memory.backend,
+        "backend": cx.memory().backend_name(),
     })
 }
 
@@ -114,7 +141,7 @@ async fn detailed(
     checked(move || {
         let c = state.registry.counts();
         let mem = memory_json(&state, detail);
-        let sqlite_ok = mem["sqlite_status"] == "ok";
+        let sqlite_ok = mem["backend_status"] == "ok";
         let status = if sqlite_ok {
             overall(safe_mode(&state), c.failed)
         } else {

@@ -13,6 +13,7 @@ mod llm_adapters;
 mod local_llm_runs;
 mod mcp;
 mod memory;
+mod memory_postgres;
 mod memory_service;
 mod messaging;
 mod openai_server;

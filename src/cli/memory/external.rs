@@ -1,5 +1,6 @@
-//! `memory export`, `import`, and the external backend (Qdrant):
-//! `migration-check`, `test-connection`, `emergency-migrate`.
+//! `memory export`, `import`, `migrate`, and the external backends
+//! (PostgreSQL, Qdrant): `migration-check`, `test-connection`,
+//! `emergency-migrate`.
 
 use std::path::{Path, PathBuf};
 
@@ -8,13 +9,36 @@ use clap::Args;
 use crate::Caxton;
 use crate::cli::output::{Output, glyph};
 use crate::error::{Error, ExitCode, Result};
-use crate::memory::external;
 use crate::memory::transfer::{self, Format};
+use crate::memory::{Memory, external, migrate, postgres};
 
 /// External memory backends.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Backend {
     Qdrant,
+    Postgres,
+}
+
+/// Where `memory migrate` moves the memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MigrateTarget {
+    Postgres,
+    Embedded,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[arg(long, value_enum)]
+    to: MigrateTarget,
+    /// Delete what the target already holds before copying
+    #[arg(long)]
+    replace: bool,
+    /// Entities per transaction
+    #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    batch_size: u32,
+    /// Searches compared between the backends before switching
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    sample_queries: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -79,7 +103,7 @@ pub struct EmergencyMigrateArgs {
 pub fn export(cx: &Caxton, a: ExportArgs) -> Result<ExitCode> {
     let ExportArgs {
         format,
-        target: Backend::Qdrant,
+        target,
         output,
         embeddings,
     } = a;
@@ -88,12 +112,18 @@ pub fn export(cx: &Caxton, a: ExportArgs) -> Result<ExitCode> {
         Some(Format::Jsonl) => ExportFormat::Jsonl,
         _ => ExportFormat::Json,
     });
-    let store = cx.store()?;
     let qdrant = &cx.config().memory.qdrant;
     let write = |w: &mut dyn std::io::Write| match format {
-        ExportFormat::Json => transfer::export(&store, Format::Json, embeddings, w),
-        ExportFormat::Jsonl => transfer::export(&store, Format::Jsonl, embeddings, w),
-        ExportFormat::Migration => external::export(&store, &qdrant.collection, w).map(|_| ()),
+        ExportFormat::Json => transfer::write(cx.memory().export(embeddings)?, Format::Json, w),
+        ExportFormat::Jsonl => transfer::write(cx.memory().export(embeddings)?, Format::Jsonl, w),
+        ExportFormat::Migration if target == Backend::Postgres => Err(Error::Usage {
+            message: "there is no migration file for PostgreSQL".into(),
+            hint: "`caxton memory migrate --to postgres` copies the memory to it directly".into(),
+        }),
+        ExportFormat::Migration => {
+            cx.memory().require_embedded("export --format migration")?;
+            external::export(&cx.store()?, &qdrant.collection, w).map(|_| ())
+        }
     };
     match output {
         Some(path) => {
@@ -127,15 +157,19 @@ pub fn import(cx: &Caxton, a: ImportArgs, out: &Output) -> Result<ExitCode> {
         }
     };
     let doc = transfer::parse(&mut input, format)?;
-    let max_entities = cx.memory().max_entities();
-    out.json(&transfer::import(&mut cx.store()?, &doc, max_entities)?);
+    out.json(&cx.memory().import(&doc, IMPORT_BATCH, &mut |_, _| {})?);
     Ok(ExitCode::Ok)
 }
 
+/// Entities per transaction of `memory import`.
+const IMPORT_BATCH: usize = 500;
+
 pub fn migration_check(cx: &Caxton, a: MigrationCheckArgs, out: &Output) -> Result<ExitCode> {
-    let MigrationCheckArgs {
-        target: Backend::Qdrant,
-    } = a;
+    if a.target == Backend::Postgres {
+        return postgres_check(cx, out);
+    }
+    cx.memory()
+        .require_embedded("migration-check --target qdrant")?;
     let r = external::readiness(&cx.store()?, &cx.config().memory.qdrant)?;
     if out.json {
         out.json(&r);
@@ -175,9 +209,20 @@ pub fn migration_check(cx: &Caxton, a: MigrationCheckArgs, out: &Output) -> Resu
 }
 
 pub fn emergency_migrate(cx: &Caxton, a: EmergencyMigrateArgs, out: &Output) -> Result<ExitCode> {
-    let EmergencyMigrateArgs {
-        to: Backend::Qdrant,
-    } = a;
+    if a.to == Backend::Postgres {
+        return migrate(
+            cx,
+            MigrateArgs {
+                to: MigrateTarget::Postgres,
+                replace: false,
+                batch_size: 500,
+                sample_queries: 100,
+            },
+            out,
+        );
+    }
+    cx.memory()
+        .require_embedded("emergency-migrate --to qdrant")?;
     let q = external::Qdrant::new(&cx.config().memory.qdrant)?;
     let store = cx.store()?;
     let bar = out.progress(0, "copying to Qdrant");
@@ -206,7 +251,15 @@ pub fn emergency_migrate(cx: &Caxton, a: EmergencyMigrateArgs, out: &Output) -> 
 
 /// `memory test-connection`: `file` is the backend's own connection file
 /// (the runbook passes it as `--config`), else the server config's section.
-pub fn test_connection(cx: &Caxton, file: Option<&Path>, out: &Output) -> Result<ExitCode> {
+pub fn test_connection(
+    cx: &Caxton,
+    backend: Backend,
+    file: Option<&Path>,
+    out: &Output,
+) -> Result<ExitCode> {
+    if backend == Backend::Postgres {
+        return postgres_connection(cx, file, out);
+    }
     let cfg = match file {
         Some(f) => external::load_config(f)?,
         None => cx.config().memory.qdrant.clone(),
@@ -235,4 +288,223 @@ pub fn test_connection(cx: &Caxton, file: Option<&Path>, out: &Output) -> Result
         });
     }
     Ok(ExitCode::Ok)
+}
+
+/// `memory test-connection --backend postgres`: `file` is a connection file
+/// of `[memory.postgres]`'s keys, else the server config's section.
+fn postgres_connection(cx: &Caxton, file: Option<&Path>, out: &Output) -> Result<ExitCode> {
+    let cfg = match file {
+        Some(f) => postgres::load_config(f)?,
+        None => cx.config().memory.postgres.clone(),
+    };
+    let p = postgres::Postgres::new(&cfg)?.probe()?;
+    if out.json {
+        out.json(&p);
+        return Ok(ExitCode::Ok);
+    }
+    out.line(format!(
+        "{} connected to PostgreSQL {} at {} in {:.1} ms",
+        glyph(None),
+        p.server_version,
+        p.url,
+        p.latency_ms
+    ));
+    out.line(match &p.pgvector_version {
+        Some(v) => format!("pgvector: {v}"),
+        None => "pgvector: not installed on this server (Caxton needs it: install pgvector)".into(),
+    });
+    out.line(match (p.schema_version, p.entities, p.observations) {
+        (Some(v), Some(e), Some(o)) => {
+            format!("Caxton schema version {v}: {e} entities, {o} observations")
+        }
+        (Some(v), _, _) => format!(
+            "Caxton schema version {v} is newer than this build knows ({})",
+            postgres::SCHEMA_VERSION
+        ),
+        (None, _, _) => {
+            "no Caxton schema yet; `caxton memory migrate --to postgres` creates it".into()
+        }
+    });
+    Ok(if p.pgvector_version.is_some() {
+        ExitCode::Ok
+    } else {
+        ExitCode::Failure
+    })
+}
+
+/// `memory migration-check --target postgres`: is a server configured and
+/// answering with pgvector, and how much would be copied.
+fn postgres_check(cx: &Caxton, out: &Output) -> Result<ExitCode> {
+    let memory = cx.memory();
+    let status = memory.status(false)?;
+    let cfg = &cx.config().memory.postgres;
+    let mut missing = Vec::new();
+    let probe = match postgres::Postgres::new(cfg).and_then(|p| p.probe()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            missing.push(e.to_string());
+            None
+        }
+    };
+    if let Some(p) = &probe {
+        if p.pgvector_version.is_none() {
+            missing.push("pgvector is not installed on the server".into());
+        }
+        if p.entities.is_some_and(|n| n > 0) {
+            missing.push(format!(
+                "the server already holds {} entities (migrate with --replace to overwrite them)",
+                p.entities.unwrap_or_default()
+            ));
+        }
+    }
+    if memory.postgres().is_some() {
+        missing.push("the memory is already served by PostgreSQL".into());
+    }
+    let ready = missing.is_empty();
+    if out.json {
+        out.json(&serde_json::json!({
+            "target": "postgres",
+            "ready": ready,
+            "missing": missing,
+            "server": probe,
+            "entities": status.entities,
+            "observations": status.observations,
+            "relations": status.relations,
+            "embedded_observations": status.embedded_observations,
+        }));
+    } else {
+        out.line(format!(
+            "Readiness: {}",
+            if ready { "ready" } else { "not ready" }
+        ));
+        for m in &missing {
+            out.line(format!("  missing: {m}"));
+        }
+        if let Some(p) = &probe {
+            out.line(format!(
+                "  {} PostgreSQL {} at {}",
+                glyph(None),
+                p.server_version,
+                p.url
+            ));
+        }
+        out.line(format!(
+            "To copy: {} entities, {} observations ({} with vectors), {} relations",
+            status.entities, status.observations, status.embedded_observations, status.relations
+        ));
+        out.line("Downtime: none until the switch; restart daemons after `caxton memory migrate --to postgres`");
+    }
+    Ok(if ready {
+        ExitCode::Ok
+    } else {
+        ExitCode::Failure
+    })
+}
+
+/// `memory migrate --to postgres|embedded`: copy, verify, then switch the
+/// config file; the source stays in use until verification passes.
+pub fn migrate(cx: &Caxton, a: MigrateArgs, out: &Output) -> Result<ExitCode> {
+    let paths = cx.paths();
+    let mut cfg = cx.config().memory.clone();
+    let to = match a.to {
+        MigrateTarget::Postgres => "postgres",
+        MigrateTarget::Embedded => "embedded",
+    };
+    cfg.backend = to.into();
+    let target = match a.to {
+        MigrateTarget::Postgres => Memory::new(paths, &cfg)?,
+        MigrateTarget::Embedded => Memory::embedded(paths, &cfg),
+    };
+    let bar = out.progress(0, "copying entities");
+    let report = migrate::migrate(
+        cx.memory(),
+        &target,
+        &paths.run_dir(),
+        &migrate::Options {
+            replace: a.replace,
+            batch: a.batch_size as usize,
+            sample_queries: a.sample_queries as usize,
+        },
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    )?;
+    bar.finish_and_clear();
+    let file = cx
+        .loaded()
+        .file
+        .clone()
+        .unwrap_or_else(|| paths.data_dir.join("caxton.toml"));
+    if report.verified() {
+        crate::config::set_memory_backend(&file, to)?;
+        migrate::finish(&paths.run_dir())?;
+    }
+    if out.json {
+        out.json(&serde_json::json!({
+            "report": report,
+            "verified": report.verified(),
+            "config_switched": report.verified().then(|| file.display().to_string()),
+        }));
+    } else {
+        out.line(format!(
+            "{} memory from {} to {} in {:.1} s{}",
+            if report.resumed {
+                "resumed copying"
+            } else {
+                "copied"
+            },
+            report.from,
+            report.to,
+            report.seconds,
+            if report.resumed {
+                " (an interrupted migration)"
+            } else {
+                ""
+            }
+        ));
+        for c in &report.counts {
+            out.line(format!("  {:<13} {} → {}", c.table, c.source, c.target));
+        }
+        out.line(format!(
+            "  this run added {} entities, {} observations ({} vectors), {} relations",
+            report.copied.entities,
+            report.copied.observations,
+            report.copied.embeddings,
+            report.copied.relations
+        ));
+        out.line(format!(
+            "  {} every entity, observation, relation and vector byte equal",
+            glyph((!report.identical).then_some(crate::diagnostics::Severity::Error))
+        ));
+        out.line(format!(
+            "  {} top-10 {} search equal for {} of {} sample queries",
+            glyph(
+                (report.queries_equal < report.queries_compared)
+                    .then_some(crate::diagnostics::Severity::Error)
+            ),
+            report.search_mode,
+            report.queries_equal,
+            report.queries_compared
+        ));
+        if report.verified() {
+            out.line(format!(
+                "switched {} to backend = \"{to}\"; restart running daemons to serve from it",
+                file.display()
+            ));
+        } else {
+            for m in &report.mismatches {
+                out.warn(m);
+            }
+            out.line(format!(
+                "verification failed: the configuration still uses {}; nothing was switched",
+                report.from
+            ));
+        }
+    }
+    Ok(if report.verified() {
+        ExitCode::Ok
+    } else {
+        ExitCode::Failure
+    })
 }

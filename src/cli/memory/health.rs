@@ -41,16 +41,26 @@ pub fn status(cx: &Caxton, a: StatusArgs, out: &Output) -> Result<ExitCode> {
     if s.safe_mode {
         out.line("Safe mode: enabled (writes refused)");
     }
-    out.line(format!(
-        "SQLite database: {} ({}, {:.0}% fragmentation)",
-        if detailed {
-            format!("integrity {}", s.sqlite_status)
-        } else {
-            "open".into()
-        },
-        bytesize::ByteSize::b(s.db_bytes),
-        s.fragmentation_percent
-    ));
+    if s.backend == "postgres" {
+        out.line(format!(
+            "Backend: postgres, {} ({} database)",
+            s.sqlite_status
+                .trim_start_matches("not used (")
+                .trim_end_matches(')'),
+            bytesize::ByteSize::b(s.db_bytes)
+        ));
+    } else {
+        out.line(format!(
+            "SQLite database: {} ({}, {:.0}% fragmentation)",
+            if detailed {
+                format!("integrity {}", s.sqlite_status)
+            } else {
+                "open".into()
+            },
+            bytesize::ByteSize::b(s.db_bytes),
+            s.fragmentation_percent
+        ));
+    }
     out.line(format!("Embedding model: {}", s.embedding_model));
     out.line(format!(
         "Entities: {} stored ({:.0}% of {} limit)",
@@ -129,7 +139,7 @@ pub fn diagnosis(cx: &Caxton, out: &Output) -> Result<ExitCode> {
 
 pub fn usage(cx: &Caxton, a: UsageArgs, out: &Output) -> Result<ExitCode> {
     let max = cx.memory().max_entities();
-    let p = mstatus::usage_percent(&cx.store()?, max)?;
+    let p = cx.memory().usage_percent()?;
     if a.percentage {
         out.line(p.floor() as u64);
     } else if out.json {

@@ -83,6 +83,7 @@ pub fn cleanup(cx: &Caxton, a: CleanupArgs, out: &Output) -> Result<ExitCode> {
         force,
         dry_run,
     } = a;
+    cx.memory().require_embedded("cleanup")?;
     if aggressive && !force && !dry_run {
         return Err(Error::Usage {
             message: "--aggressive deletes the memory of agents that no longer exist".into(),
@@ -127,6 +128,7 @@ pub fn cleanup(cx: &Caxton, a: CleanupArgs, out: &Output) -> Result<ExitCode> {
 
 pub fn cache_clear(cx: &Caxton, a: CacheClearArgs, out: &Output) -> Result<ExitCode> {
     let CacheClearArgs { all: _ } = a;
+    cx.memory().require_embedded("cache-clear")?;
     // `--all` is accepted for the runbook; the vector index is the
     // only cache today, so both forms clear the same thing.
     let dir = cx.paths().cache_dir();
@@ -222,6 +224,18 @@ pub fn reindex(cx: &Caxton, a: ReindexArgs, out: &Output) -> Result<ExitCode> {
     })?;
     bar.finish_and_clear();
     let (n, left) = (done.embedded, done.pending);
+    if memory.postgres().is_some() {
+        // PostgreSQL keeps its HNSW index current itself; there is no index
+        // file to rebuild or check.
+        if out.json {
+            out.json(&json!({"embedded": n, "pending": left, "backend": "postgres"}));
+        } else {
+            out.line(format!(
+                "embedded {n} observations; {left} pending (PostgreSQL maintains the vector index)"
+            ));
+        }
+        return Ok(ExitCode::Ok);
+    }
     let index = memory.index()?;
     let checks = if verify_after {
         maintenance::verify(&cx.store()?, &index)?
@@ -253,6 +267,7 @@ pub fn optimize(cx: &Caxton, a: OptimizeArgs, out: &Output) -> Result<ExitCode> 
         incremental,
         max_duration,
     } = a;
+    cx.memory().require_embedded("optimize")?;
     let plan = Plan {
         vacuum: vacuum_sqlite,
         rebuild_index,

@@ -78,6 +78,9 @@ pub enum MemoryCommand {
     TestConnection(external::TestConnectionArgs),
     /// Copy every embedded observation to the external backend now
     EmergencyMigrate(external::EmergencyMigrateArgs),
+    /// Move the memory to another backend: copy in batches (rerun to resume),
+    /// verify, then switch `[memory] backend` in the config file
+    Migrate(external::MigrateArgs),
     /// An entity and its neighbours up to DEPTH relation hops
     Graph(graph::GraphArgs),
 }
@@ -87,7 +90,9 @@ pub fn run(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
     // Trends are built from samples taken as the memory is used. A sample
     // that cannot be written (read-only data dir, busy store) is skipped:
     // it must never fail the command that was asked for.
-    if let Ok(Some(mut store)) = cx.store_if_exists() {
+    if cx.memory().postgres().is_none()
+        && let Ok(Some(mut store)) = cx.store_if_exists()
+    {
         let _ = mstatus::sample_if_due(&mut store);
     }
     Ok(code)
@@ -121,9 +126,8 @@ fn dispatch(cx: &Caxton, cmd: MemoryCommand, out: &Output) -> Result<ExitCode> {
         MemoryCommand::Import(a) => external::import(cx, a, out),
         MemoryCommand::MigrationCheck(a) => external::migration_check(cx, a, out),
         // Reached only without --config (see cli::run): the server config's backend.
-        MemoryCommand::TestConnection(external::TestConnectionArgs {
-            backend: external::Backend::Qdrant,
-        }) => test_connection(cx, None, out),
+        MemoryCommand::TestConnection(a) => test_connection(cx, a.backend, None, out),
+        MemoryCommand::Migrate(a) => external::migrate(cx, a, out),
         MemoryCommand::EmergencyMigrate(a) => external::emergency_migrate(cx, a, out),
     }
 }

@@ -38,6 +38,7 @@ fn ms(v: Option<f64>) -> String {
 }
 
 pub fn stats(cx: &Caxton, a: StatsArgs, out: &Output) -> Result<ExitCode> {
+    cx.memory().require_embedded("stats")?;
     let (trends, window) = (a.include_trends, a.window);
     let Some(mut store) = cx.store_if_exists()? else {
         return Err(Error::Usage {
@@ -142,6 +143,7 @@ pub fn stats(cx: &Caxton, a: StatsArgs, out: &Output) -> Result<ExitCode> {
 }
 
 pub fn monitor(cx: &Caxton, a: MonitorArgs, out: &Output) -> Result<ExitCode> {
+    cx.memory().require_embedded("monitor")?;
     let min = if a.show_slow_queries {
         a.threshold
     } else {
