@@ -154,11 +154,10 @@ fn readme_quickstart_reads_sales_csv_and_answers_with_its_numbers() {
     let calls = run["tool_calls"].as_array().unwrap();
     let first = &calls[0];
     assert_eq!(first["name"], "csv_parser", "{run:#}");
-    assert_eq!(
-        first["arguments"],
-        serde_json::json!({"path": "sales.csv"}),
-        "{run:#}"
-    );
+    // The model may add optional arguments (e.g. max_rows); the file must
+    // be the one named, given as `path` and not also as `content`.
+    assert_eq!(first["arguments"]["path"], "sales.csv", "{run:#}");
+    assert!(first["arguments"].get("content").is_none(), "{run:#}");
     assert_eq!(first["outcome"], "ok", "{run:#}");
     // The record keeps what the answer rests on.
     assert_eq!(first["result"]["rows"], 2, "{run:#}");
