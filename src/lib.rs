@@ -9,6 +9,7 @@ pub mod config;
 mod diagnostics;
 mod error;
 mod heap;
+mod human;
 pub mod http;
 mod init;
 mod lock;

@@ -77,6 +77,10 @@ pub struct LlmSettings {
     pub temperature: Option<f64>,
     #[schemars(range(min = 1))]
     pub max_tokens: Option<u32>,
+    /// Tokens the answer written from tool results may take (default 200):
+    /// a short answer built on the result, cut at a sentence end.
+    #[schemars(range(min = 1, max = 4096))]
+    pub answer_max_tokens: Option<u32>,
 }
 
 #[derive(

@@ -14,11 +14,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
+use super::grounding;
 use super::llm::select::{self, Resolved};
 use super::llm::{
-    ChatRequest, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall, ToolSpec, Usage,
+    ChatRequest, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall, ToolSpec,
+    Usage,
 };
 use super::memory::{self, AgentMemory};
+use super::present;
 use super::records;
 pub use super::records::{CallOutcome, RunError, RunRecord, Timings, ToolCallRecord};
 use crate::Caxton;
@@ -49,6 +52,10 @@ pub const WORKSPACE: &str = "default";
 /// A tool result longer than this is cut before it goes back to the model,
 /// so one big CSV cannot fill the context window.
 const MAX_TOOL_RESULT_CHARS: usize = 16_000;
+/// Tokens the answer written from tool results may take when the agent's
+/// `[llm] answer_max_tokens` is unset: enough for the facts, short enough
+/// that a tiny model stops before it wanders off them.
+pub const DEFAULT_ANSWER_TOKENS: u32 = 200;
 
 /// Everything a run needs besides the agent and its input. Built once (per
 /// CLI command, per daemon) and shared: providers and the embedding model
@@ -232,7 +239,29 @@ pub fn run(
             if rec.model.is_empty() {
                 rec.model = provider.default_model().to_string();
             }
-            let offered = Offered::new(agent, &ctx.mcp);
+            let mut offered = Offered::new(agent, &ctx.mcp);
+            let by_wire = &offered.by_wire;
+            let files = grounding::Files::scan(&workspace);
+            let grounded = grounding::ground(
+                &mut offered.specs,
+                &|wire| {
+                    let real = by_wire.get(wire)?;
+                    let tool = tools::find(real).ok()?;
+                    Some((tool.grounded_args(), agent.tool_config.get(real).cloned()))
+                },
+                &files,
+                &request_text,
+            );
+            let mut system = system;
+            if let Some(note) = &grounded.note {
+                system.push_str("\n\n");
+                system.push_str(note);
+            }
+            let answer_cap = agent
+                .llm
+                .as_ref()
+                .and_then(|l| l.answer_max_tokens)
+                .unwrap_or(DEFAULT_ANSWER_TOKENS);
             let tool_ctx = ToolContext {
                 read_root: Some(workspace.clone()),
                 workspace: workspace.clone(),
@@ -252,12 +281,37 @@ pub fn run(
                     rec.error = Some(out_of_time(&rec.provider, &id, timeout, round - 1));
                     break;
                 }
+                // After tool results the model writes the answer: short,
+                // from the results.
+                let answering = messages.iter().any(|m| m.role == Role::Tool);
+                // A request about a file it names is first answered by
+                // reading that file: only its readers are offered until a
+                // tool has run.
+                let tools = if answering || grounded.readers.is_empty() {
+                    offered.specs.clone()
+                } else {
+                    offered
+                        .specs
+                        .iter()
+                        .filter(|s| grounded.readers.contains(&s.name))
+                        .cloned()
+                        .collect()
+                };
+                let max_tokens = if answering {
+                    Some(
+                        resolved
+                            .max_tokens
+                            .map_or(answer_cap, |m| m.min(answer_cap)),
+                    )
+                } else {
+                    resolved.max_tokens
+                };
                 let request = ChatRequest {
                     model: resolved.model.clone(),
                     messages: messages.clone(),
-                    tools: offered.specs.clone(),
+                    tools,
                     temperature: resolved.temperature,
-                    max_tokens: resolved.max_tokens,
+                    max_tokens,
                     seed: None,
                     timeout: left,
                 };
@@ -278,7 +332,11 @@ pub fn run(
                     rec.model = answer.model.clone();
                 }
                 let calls = answer.message.tool_calls.clone();
-                rec.output = answer.message.content.clone();
+                rec.output = if answering && answer.finish_reason == FinishReason::Length {
+                    present::cut_at_sentence(&answer.message.content)
+                } else {
+                    answer.message.content.clone()
+                };
                 if calls.is_empty() {
                     break;
                 }
@@ -367,7 +425,7 @@ fn out_of_time(provider: &str, agent: &str, timeout: Duration, rounds: u32) -> R
         provider: provider.to_string(),
         message: format!(
             "the run of agent `{agent}` used up its {} timeout after {rounds} round(s)",
-            humantime::format_duration(timeout)
+            crate::human::duration(timeout)
         ),
     }
 }
@@ -571,7 +629,9 @@ fn dispatch(
     rec.duration_ms = ms(started.elapsed());
     let reply = match result {
         Ok(v) => {
-            let text = v.to_string();
+            // The model gets a compact summary; the record keeps the full
+            // result, so `--json` shows what the answer rests on.
+            let text = present::for_model(&rec.name, &v);
             rec.result = Some(v);
             truncate(text)
         }

@@ -49,8 +49,8 @@ fn split_wait(mut body: Value, longest: Duration) -> Result<(NewMessage, Option<
     if let Some(w) = wait.filter(|w| *w > longest) {
         return Err(bad(format!(
             "wait: {} is longer than server.request_timeout ({}), after which the request fails",
-            humantime::format_duration(w),
-            humantime::format_duration(longest)
+            crate::human::duration(w),
+            crate::human::duration(longest)
         )));
     }
     let new = serde_json::from_value(body).map_err(|e| bad(format!("message: {e}")))?;

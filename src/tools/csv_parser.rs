@@ -14,7 +14,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Tool, ToolContext, ToolError, parse_args, resolve_read_path, schema_of, unique_names};
+use super::{
+    GroundedArg, Tool, ToolContext, ToolError, exclusive, parse_args, resolve_read_path, schema_of,
+    unique_names,
+};
 
 const NAME: &str = "csv_parser";
 const DEFAULT_MAX_ROWS: u64 = 1_000_000;
@@ -473,7 +476,14 @@ impl Tool for CsvParser {
     }
 
     fn parameters(&self) -> Value {
-        schema_of::<Args>()
+        exclusive(schema_of::<Args>(), &["path", "content"], true)
+    }
+
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[GroundedArg::File {
+            name: "path",
+            extensions: &["csv", "tsv"],
+        }]
     }
 
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {

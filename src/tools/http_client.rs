@@ -23,8 +23,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Tool, ToolContext, ToolError, base64_encode, duration_setting, human_size, parse_args,
-    schema_of, size_setting,
+    GroundedArg, Tool, ToolContext, ToolError, base64_encode, duration_setting, exclusive,
+    human_size, parse_args, schema_of, size_setting,
 };
 
 const NAME: &str = "http_client";
@@ -422,7 +422,7 @@ fn timed_out(url: &str, timeout: Duration) -> ToolError {
     ToolError::LimitExceeded {
         message: format!(
             "http_client: request to {url} timed out after {}",
-            humantime::format_duration(timeout)
+            crate::human::duration(timeout)
         ),
     }
 }
@@ -569,7 +569,11 @@ impl Tool for HttpClient {
     }
 
     fn parameters(&self) -> Value {
-        schema_of::<Args>()
+        exclusive(schema_of::<Args>(), &["body", "json"], false)
+    }
+
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[GroundedArg::Url { name: "url" }]
     }
 
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {

@@ -22,7 +22,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
 
-use super::{Tool, ToolContext, ToolError, parse_args, resolve_read_path, schema_of};
+use super::{
+    GroundedArg, Tool, ToolContext, ToolError, exclusive, parse_args, resolve_read_path, schema_of,
+};
 
 const NAME: &str = "json_processor";
 const MAX_OUTPUTS: usize = 10_000;
@@ -548,7 +550,14 @@ impl Tool for JsonProcessor {
     }
 
     fn parameters(&self) -> Value {
-        schema_of::<Args>()
+        exclusive(schema_of::<Args>(), &["input", "path"], true)
+    }
+
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[GroundedArg::File {
+            name: "path",
+            extensions: &["json", "jsonl", "ndjson", "geojson"],
+        }]
     }
 
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {

@@ -330,7 +330,7 @@ impl Connection {
                     message: format!(
                         "MCP server `{}` did not answer {method} within {}",
                         self.server,
-                        humantime::format_duration(timeout)
+                        crate::human::duration(timeout)
                     ),
                 })
             }

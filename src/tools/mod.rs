@@ -113,6 +113,26 @@ pub trait Tool: Send + Sync {
     fn parameters(&self) -> Value;
     /// Run with arguments that already passed [`Tool::parameters`] validation.
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError>;
+    /// Top-level arguments whose valid values depend on the agent's run (the
+    /// files it can read, the hosts it may reach): an agent run narrows
+    /// their schema to those values (`runtime::grounding`), so a constrained
+    /// model cannot name a file that is not there.
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[]
+    }
+}
+
+/// An argument [`Tool::grounded_args`] declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroundedArg {
+    /// A path the tool reads, relative to its read root, with one of these
+    /// extensions (lowercase, no dot).
+    File {
+        name: &'static str,
+        extensions: &'static [&'static str],
+    },
+    /// An http(s) URL, checked against `[tool_config.<tool>] allowed_domains`.
+    Url { name: &'static str },
 }
 
 /// All built-in tools, in the order `caxton tools list` shows them.
@@ -205,6 +225,50 @@ pub(crate) fn parse_args<T: DeserializeOwned>(tool: &str, args: Value) -> Result
 /// The JSON Schema of an argument struct, as a `serde_json::Value`.
 pub(crate) fn schema_of<T: schemars::JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
+}
+
+/// `schema` (an argument object's schema) with the arguments in `keys` made
+/// mutually exclusive, as a `oneOf` of closed variants: one per key, which
+/// requires that key and has none of the others, plus one with none of them
+/// unless `one_required`. The variants are disjoint, so the schema says
+/// exactly what `run` checks, and a grammar compiled from it cannot produce
+/// both or (with `one_required`) neither. `properties` stays at the top level
+/// for readers such as `caxton tools list`.
+pub(crate) fn exclusive(mut schema: Value, keys: &[&str], one_required: bool) -> Value {
+    let Some(obj) = schema.as_object_mut() else {
+        return schema;
+    };
+    let properties = obj
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let required: Vec<Value> = obj
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let variant = |chosen: Option<&str>| {
+        let props: Map<String, Value> = properties
+            .iter()
+            .filter(|(k, _)| !keys.contains(&k.as_str()) || Some(k.as_str()) == chosen)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut req = required.clone();
+        req.extend(chosen.map(Value::from));
+        serde_json::json!({
+            "type": "object",
+            "properties": props,
+            "required": req,
+            "additionalProperties": false,
+        })
+    };
+    let mut variants: Vec<Value> = keys.iter().map(|k| variant(Some(k))).collect();
+    if !one_required {
+        variants.push(variant(None));
+    }
+    obj.insert("oneOf".into(), Value::Array(variants));
+    schema
 }
 
 /// Resolve a path a reading tool was given, honouring [`ToolContext::read_root`].

@@ -6,7 +6,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Tool, ToolContext, ToolError, parse_args, resolve_read_path, schema_of, unique_names};
+use super::{
+    GroundedArg, Tool, ToolContext, ToolError, parse_args, resolve_read_path, schema_of,
+    unique_names,
+};
 
 const NAME: &str = "xlsx_reader";
 const DEFAULT_MAX_ROWS: usize = 1000;
@@ -101,6 +104,13 @@ impl Tool for XlsxReader {
 
     fn parameters(&self) -> Value {
         schema_of::<Args>()
+    }
+
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[GroundedArg::File {
+            name: "path",
+            extensions: &["xlsx", "xlsm", "xlsb", "xls", "ods"],
+        }]
     }
 
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {

@@ -117,3 +117,53 @@ fn an_mcp_tool_result_comes_back_through_the_loop() {
     let text = call["result"]["content"][0]["text"].as_str().unwrap();
     assert!(text.starts_with("Echo: "), "{run:#}");
 }
+
+/// README's quickstart, its exact command, answered by the real local model:
+/// the call is grounded in the workspace (csv_parser with `path` sales.csv,
+/// which the tool accepts) and the answer rests on the result. Only the
+/// run timeout is raised (in caxton.toml), so a loaded CI machine does not
+/// turn a slow answer into a failure; the command is untouched.
+#[test]
+fn readme_quickstart_reads_sales_csv_and_answers_with_its_numbers() {
+    if !have_local_model() {
+        return;
+    }
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    env.write("caxton.toml", "[runtime]\nagent_timeout = \"600s\"\n");
+    // As README.md writes it.
+    env.write(
+        "data/workspaces/data-analyzer/sales.csv",
+        "region,revenue\nnorth,10\nsouth,20\n",
+    );
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let command =
+        r#"caxton agents test data-analyzer --query "Summarise this CSV: sales.csv" --json"#;
+    assert!(readme.contains(command), "README's quickstart changed");
+    let run = env.run(&[
+        "agents",
+        "test",
+        "data-analyzer",
+        "--query",
+        "Summarise this CSV: sales.csv",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = run.json();
+    assert_eq!(run["status"], "ok", "{run:#}");
+    let calls = run["tool_calls"].as_array().unwrap();
+    let first = &calls[0];
+    assert_eq!(first["name"], "csv_parser", "{run:#}");
+    // The model may add optional arguments (e.g. max_rows); the file must
+    // be the one named, given as `path` and not also as `content`.
+    assert_eq!(first["arguments"]["path"], "sales.csv", "{run:#}");
+    assert!(first["arguments"].get("content").is_none(), "{run:#}");
+    assert_eq!(first["outcome"], "ok", "{run:#}");
+    // The record keeps what the answer rests on.
+    assert_eq!(first["result"]["rows"], 2, "{run:#}");
+    let answer = run["output"].as_str().unwrap();
+    assert!(
+        answer.contains("30") || (answer.contains("10") && answer.contains("20")),
+        "the answer has neither the total nor both values: {answer}"
+    );
+}

@@ -16,6 +16,7 @@ mod memory;
 mod memory_postgres;
 mod memory_service;
 mod messaging;
+mod openai_server;
 mod props_outside_input;
 mod runbook;
 mod security_daemon;

@@ -559,7 +559,7 @@ fn a_slow_drip_response_hits_the_overall_deadline() {
         Duration::from_secs(90),
     )
     .code(7);
-    assert!(r.stderr.contains("timed out after 1s"), "{}", r.stderr);
+    assert!(r.stderr.contains("timed out after 1 s"), "{}", r.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "{:?}",

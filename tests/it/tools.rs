@@ -317,7 +317,7 @@ fn http_client_honours_its_timeout() {
         r#"{"allow_private_networks": true, "timeout": "1s"}"#,
     ]);
     assert_ne!(r.code, 0, "{}", r.all());
-    assert!(r.stderr.contains("timed out after 1s"), "{}", r.all());
+    assert!(r.stderr.contains("timed out after 1 s"), "{}", r.all());
     assert!(
         started.elapsed() >= std::time::Duration::from_secs(1),
         "gave up before its timeout"

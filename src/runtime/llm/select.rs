@@ -162,6 +162,7 @@ mod tests {
             base_url: base_url.map(String::from),
             temperature: None,
             max_tokens: None,
+            answer_max_tokens: None,
         }
     }
 

@@ -67,7 +67,7 @@ impl Post<'_> {
                     format!(
                         "no answer from {} within {}",
                         self.url,
-                        humantime::format_duration(timeout)
+                        crate::human::duration(timeout)
                     ),
                 ));
             }
@@ -106,7 +106,7 @@ impl Post<'_> {
                 format!(
                     "no answer from {} within {}",
                     self.url,
-                    humantime::format_duration(timeout)
+                    crate::human::duration(timeout)
                 ),
             )
         } else if e.is_connect() {

@@ -309,6 +309,30 @@ mod tests {
         ));
     }
 
+    /// `oneOf` argument groups reach the grammar: csv_parser takes `path`
+    /// or `content`, never both, never neither (what its `run` checks).
+    #[test]
+    fn exclusive_arguments_are_exclusive_in_the_grammar() {
+        let tool = crate::tools::find("csv_parser").unwrap();
+        let tools = [spec("csv_parser", tool.parameters())];
+        assert!(accepts(
+            &tools,
+            r#"{"tool": "csv_parser", "arguments": {"path": "sales.csv"}}"#
+        ));
+        assert!(accepts(
+            &tools,
+            r#"{"tool": "csv_parser", "arguments": {"content": "a,b\n1,2"}}"#
+        ));
+        assert!(!accepts(
+            &tools,
+            r#"{"tool": "csv_parser", "arguments": {"path": "a.csv", "content": "x"}}"#
+        ));
+        assert!(!accepts(
+            &tools,
+            r#"{"tool": "csv_parser", "arguments": {}}"#
+        ));
+    }
+
     #[test]
     fn grammar_fixes_shape_separators_and_caps() {
         let tools = [

@@ -156,7 +156,7 @@ impl Provider for LocalProvider {
                         LlmErrorKind::Timeout,
                         format!(
                             "the local model did not answer within {}",
-                            humantime::format_duration(request.timeout)
+                            crate::human::duration(request.timeout)
                         ),
                     ));
                 }
@@ -342,6 +342,9 @@ impl Engine {
                 Some(c) => Some(c.allowed().map_err(grammar_failed)?),
                 None => None,
             };
+            if constraint.is_none() {
+                penalise_repeats(&mut logits, &ids);
+            }
             let token = sampler.pick(&logits, allowed.as_ref())?;
             if token == self.model.eos || self.model.special[token as usize] {
                 return Ok(Generated {
@@ -387,6 +390,33 @@ impl Engine {
             ids,
             finished: false,
         })
+    }
+}
+
+/// Generated tokens looked back on by [`penalise_repeats`].
+const REPEAT_WINDOW: usize = 64;
+/// How much less likely a recently generated token becomes (llama.cpp's
+/// `repeat_penalty`, same rule). Greedy decoding of a 135M model otherwise
+/// falls into a loop ("The first row is a list of columns..." until the
+/// cap), and the answer's facts are lost in it.
+const REPEAT_PENALTY: f32 = 1.3;
+
+/// Push down the logits of tokens among the last [`REPEAT_WINDOW`] generated
+/// (free text only: a tool call's JSON repeats by construction). Prompt
+/// tokens are not penalised, so numbers from a tool result can be copied.
+fn penalise_repeats(logits: &mut [f32], generated: &[u32]) {
+    let recent = &generated[generated.len().saturating_sub(REPEAT_WINDOW)..];
+    let mut seen = std::collections::HashSet::with_capacity(recent.len());
+    for &t in recent {
+        if let Some(l) = logits.get_mut(t as usize)
+            && seen.insert(t)
+        {
+            *l = if *l > 0.0 {
+                *l / REPEAT_PENALTY
+            } else {
+                *l * REPEAT_PENALTY
+            };
+        }
     }
 }
 
@@ -545,6 +575,20 @@ mod tests {
     /// llama.cpp's ids for chat prompts, digits, unicode and emoji. The
     /// ChatML frame is SmolLM2's own: `<|im_start|>` = 1, `<|im_end|>` = 2,
     /// "assistant" = "ass" + "istant".
+    #[test]
+    fn recent_tokens_are_penalised_once_and_the_prompt_is_not() {
+        let mut logits = vec![2.6, -1.0, 3.0, 0.5];
+        // token 0 twice, token 1 once; 2 and 3 never generated.
+        penalise_repeats(&mut logits, &[0, 1, 0]);
+        assert_eq!(logits, vec![2.0, -1.3, 3.0, 0.5]);
+        // Outside the window: not penalised.
+        let mut logits = vec![1.3, 1.0];
+        let mut old = vec![0u32];
+        old.extend(std::iter::repeat_n(1u32, REPEAT_WINDOW));
+        penalise_repeats(&mut logits, &old);
+        assert_eq!(logits[0], 1.3);
+    }
+
     #[test]
     fn tokenizer_matches_pinned_chat_ids() {
         let Some(e) = engine() else { return };

@@ -41,18 +41,22 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
     } else {
         system.join("\n\n")
     };
-    if !request.tools.is_empty() {
+    // Once results are in, the tool list only distracts a tiny model from
+    // them: it is left out of the answering prompt.
+    if call_tool {
         system.push_str("\n\nYou can use these tools:\n");
         for tool in &request.tools {
             system.push_str(&format!("- {}: {}\n", tool.name, tool.description));
         }
-        system.push_str(if call_tool {
+        system.push_str(
             "Answer with exactly one JSON object of the form \
-             {\"tool\": \"<tool name>\", \"arguments\": {...}} and nothing else."
-        } else {
-            "Answer the user in plain text, using the tool results."
-        });
+             {\"tool\": \"<tool name>\", \"arguments\": {...}} and nothing else.",
+        );
     }
+    let last_result = request
+        .messages
+        .last()
+        .is_some_and(|m| m.role == Role::Tool);
     let mut out = turn("system", &system);
     for m in &request.messages {
         match m.role {
@@ -61,9 +65,17 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
             Role::Assistant => out.push_str(&turn("assistant", &assistant_text(m))),
             Role::Tool => {
                 let name = tool_name(&request.messages, m.tool_call_id.as_deref());
+                // The instruction comes last, right after the facts: a
+                // 135M model follows the nearest instruction.
+                let ask = if last_result && std::ptr::eq(m, request.messages.last().unwrap_or(m)) {
+                    "\n\nUsing only these facts, answer the request in two or three \
+                     sentences and quote the numbers."
+                } else {
+                    ""
+                };
                 out.push_str(&turn(
                     "user",
-                    &format!("Result of the tool {name}:\n{}", m.content),
+                    &format!("Result of the tool {name}:\n{}{ask}", m.content),
                 ));
             }
         }

@@ -1,0 +1,547 @@
+//! Grounding tool schemas in one run: an argument that names a file becomes
+//! an `enum` of the files the agent can actually read (with the extensions the
+//! tool reads), and a URL argument a `pattern` of the agent's allowed hosts.
+//! With constrained decoding (the local provider) a call naming a missing file
+//! or a refused host then cannot be produced at all; other providers see the
+//! same schema and are steered by it.
+//!
+//! Files the request names are listed first. A request that names only files
+//! that do not exist gets a note in the system prompt telling the model so,
+//! and the tools that would read them are not offered, so the model answers
+//! "not found" instead of reading some other file.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use super::llm::ToolSpec;
+use crate::tools::GroundedArg;
+
+/// Most files one argument's `enum` lists; more fall back to a pattern on
+/// the extension (an enum of 10,000 names would fill the prompt and grammar).
+pub const MAX_ENUM_FILES: usize = 200;
+/// Directory entries scanned at most per run, so a huge workspace cannot
+/// stall the start of a run.
+pub const MAX_SCANNED: usize = 20_000;
+/// Directory levels below the read root that are scanned.
+const MAX_DEPTH: usize = 6;
+
+/// The readable files of a run, as paths relative to the read root with `/`
+/// separators, sorted. Hidden entries are skipped. Bounded by [`MAX_SCANNED`]
+/// and [`MAX_DEPTH`]; `complete` is false when a bound cut the scan.
+#[derive(Debug, Default)]
+pub struct Files {
+    pub paths: Vec<String>,
+    pub complete: bool,
+}
+
+impl Files {
+    pub fn scan(root: &Path) -> Files {
+        let mut files = Files {
+            paths: Vec::new(),
+            complete: true,
+        };
+        let mut seen = 0usize;
+        let mut stack = vec![(root.to_path_buf(), String::new(), 0usize)];
+        while let Some((dir, prefix, depth)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                seen += 1;
+                if seen > MAX_SCANNED {
+                    files.complete = false;
+                    files.paths.sort();
+                    return files;
+                }
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else { continue };
+                if name.starts_with('.') {
+                    continue;
+                }
+                let rel = format!("{prefix}{name}");
+                // file_type does not follow symlinks: a link is offered only
+                // as what it is, and the tool's own root check still applies.
+                match entry.file_type() {
+                    Ok(t) if t.is_file() => files.paths.push(rel),
+                    Ok(t) if t.is_dir() => {
+                        if depth + 1 < MAX_DEPTH {
+                            stack.push((entry.path(), format!("{rel}/"), depth + 1));
+                        } else {
+                            files.complete = false;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        files.paths.sort();
+        files
+    }
+}
+
+/// What grounding did to a run's tools, for the prompt and the record.
+#[derive(Debug, Default, PartialEq)]
+pub struct Grounding {
+    /// Files the request names that are not in the readable root.
+    pub missing: Vec<String>,
+    /// Files the request names that exist.
+    pub named: Vec<String>,
+    /// A note for the system prompt (about missing files), if any.
+    pub note: Option<String>,
+    /// The tools (as offered) that can read a file the request names: the
+    /// request is about that file, so the first call is one of these.
+    pub readers: Vec<String>,
+}
+
+fn extension(path: &str) -> Option<String> {
+    Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// Words of `request` that look like file names with one of `extensions`
+/// (trailing punctuation and quotes stripped), in order, without repeats.
+fn named_files(request: &str, extensions: &BTreeSet<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in request.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
+        let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | '`' | ':' | '?' | '!'));
+        let word = word.trim_end_matches('.');
+        if word.is_empty() || word.len() > 255 {
+            continue;
+        }
+        if extension(word).is_some_and(|e| extensions.contains(e.as_str()))
+            && !out.iter().any(|w| w == word)
+        {
+            out.push(word.to_string());
+        }
+    }
+    out
+}
+
+/// A regex accepting a relative path ending in one of `extensions`, any case.
+fn extension_pattern(extensions: &[&str]) -> String {
+    let alts: Vec<String> = extensions
+        .iter()
+        .map(|e| {
+            e.chars()
+                .map(|c| {
+                    if c.is_ascii_alphabetic() {
+                        format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase())
+                    } else {
+                        regex_escape(c)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    format!(r"^[^/.][^\s]*\.({})$", alts.join("|"))
+}
+
+fn regex_escape(c: char) -> String {
+    if c.is_ascii_alphanumeric() {
+        c.to_string()
+    } else {
+        format!("\\{c}")
+    }
+}
+
+/// A regex accepting http(s) URLs whose host is one of `domains` or a
+/// subdomain of one (what `http_client` allows).
+fn url_pattern(domains: &[String]) -> String {
+    let alts: Vec<String> = domains
+        .iter()
+        .map(|d| d.chars().map(regex_escape).collect())
+        .collect();
+    format!(
+        r"^https?://([a-z0-9-]+\.)*({})(:[0-9]{{1,5}})?([/?#][^\s]*)?$",
+        alts.join("|")
+    )
+}
+
+/// The normalised `allowed_domains` of a tool config, as `http_client` reads
+/// them; empty when unset or not a list of strings (the tool reports that).
+fn allowed_domains(config: Option<&Map<String, Value>>) -> Vec<String> {
+    config
+        .and_then(|c| c.get("allowed_domains"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|d| {
+                    d.trim()
+                        .trim_start_matches("*.")
+                        .trim_start_matches('.')
+                        .trim_end_matches('.')
+                        .to_ascii_lowercase()
+                })
+                .filter(|d| !d.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Replace property `name` by `schema` wherever the argument object lists it
+/// (top level and each `oneOf` variant); drop the variants requiring it when
+/// `schema` is `None`. Returns false when nothing valid is left (the tool
+/// cannot be called).
+fn set_property(params: &mut Value, name: &str, schema: Option<&Value>) -> bool {
+    let requires = |v: &Value| {
+        v.get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|x| x == name))
+    };
+    let Some(obj) = params.as_object_mut() else {
+        return true;
+    };
+    let replace = |props: &mut Value| match (props.as_object_mut(), schema) {
+        (Some(p), Some(s)) if p.contains_key(name) => {
+            p.insert(name.to_string(), s.clone());
+        }
+        (Some(p), None) => {
+            p.remove(name);
+        }
+        _ => {}
+    };
+    if let Some(Value::Array(variants)) = obj.get_mut("oneOf") {
+        if schema.is_none() {
+            variants.retain(|v| !requires(v));
+            if variants.is_empty() {
+                return false;
+            }
+        }
+        for v in variants.iter_mut() {
+            if let Some(props) = v.get_mut("properties") {
+                replace(props);
+            }
+        }
+    }
+    if schema.is_none() && requires(&Value::Object(obj.clone())) {
+        return false;
+    }
+    if let Some(props) = obj.get_mut("properties") {
+        replace(props);
+    }
+    true
+}
+
+/// Keep only the `oneOf` variants that require `name` (when any does).
+fn only_variants_with(params: &mut Value, name: &str) {
+    if let Some(Value::Array(variants)) = params.get_mut("oneOf") {
+        let with = |v: &Value| {
+            v.get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|x| x == name))
+        };
+        if variants.iter().any(with) {
+            variants.retain(with);
+        }
+    }
+}
+
+/// Ground `specs` (already named as the model sees them) in this run.
+/// `tool_of` maps a spec to its built-in tool's grounded arguments and
+/// `[tool_config]` table (none for `mcp:` tools, which are left alone).
+pub fn ground(
+    specs: &mut Vec<ToolSpec>,
+    tool_of: &dyn Fn(&str) -> Option<(&'static [GroundedArg], Option<Map<String, Value>>)>,
+    files: &Files,
+    request: &str,
+) -> Grounding {
+    let mut extensions: BTreeSet<&str> = BTreeSet::new();
+    for spec in specs.iter() {
+        if let Some((args, _)) = tool_of(&spec.name) {
+            for a in args {
+                if let GroundedArg::File { extensions: e, .. } = a {
+                    extensions.extend(e.iter().copied());
+                }
+            }
+        }
+    }
+    let mut grounding = Grounding::default();
+    let exists = |word: &str| -> Option<String> {
+        let word = word.trim_start_matches("./");
+        files
+            .paths
+            .iter()
+            .find(|p| p.as_str() == word)
+            .or_else(|| {
+                // A bare name the user typed for a file in a subdirectory,
+                // when it is the only one of that name.
+                let mut same = files
+                    .paths
+                    .iter()
+                    .filter(|p| p.rsplit('/').next() == Some(word));
+                match (same.next(), same.next()) {
+                    (Some(one), None) => Some(one),
+                    _ => None,
+                }
+            })
+            .cloned()
+    };
+    for word in named_files(request, &extensions) {
+        match exists(&word) {
+            Some(path) => grounding.named.push(path),
+            None => grounding.missing.push(word),
+        }
+    }
+    let mut readers = Vec::new();
+    specs.retain_mut(|spec| {
+        let Some((args, config)) = tool_of(&spec.name) else {
+            return true;
+        };
+        for arg in args {
+            let keep = match *arg {
+                GroundedArg::File { name, extensions } => {
+                    let reads = |p: &str| extension(p).is_some_and(|e| extensions.contains(&e.as_str()));
+                    let named_here = grounding.named.iter().any(|p| reads(p));
+                    let missing_here = grounding.missing.iter().any(|p| reads(p));
+                    if missing_here && !named_here {
+                        // Reading some other file would answer a question
+                        // the user did not ask.
+                        false
+                    } else {
+                        // A request naming files is about those files: the
+                        // argument offers just them, and inline alternatives
+                        // (`content`) are dropped so none can be invented.
+                        let matching: Vec<&String> = if named_here {
+                            readers.push(spec.name.clone());
+                            only_variants_with(&mut spec.parameters, name);
+                            grounding.named.iter().filter(|p| reads(p)).collect()
+                        } else {
+                            files.paths.iter().filter(|p| reads(p)).collect()
+                        };
+                        let schema = if matching.is_empty() {
+                            None
+                        } else if !named_here
+                            && (matching.len() > MAX_ENUM_FILES || !files.complete)
+                        {
+                            Some(json!({
+                                "type": "string",
+                                "description": format!(
+                                    "Path of a .{} file relative to the agent's readable directory.",
+                                    extensions.join("/.")
+                                ),
+                                "pattern": extension_pattern(extensions),
+                                "maxLength": 255,
+                            }))
+                        } else {
+                            Some(json!({
+                                "type": "string",
+                                "description": "One of the readable files.",
+                                "enum": matching,
+                            }))
+                        };
+                        set_property(&mut spec.parameters, name, schema.as_ref())
+                    }
+                }
+                GroundedArg::Url { name } => {
+                    let domains = allowed_domains(config.as_ref());
+                    if domains.is_empty() {
+                        true
+                    } else {
+                        let schema = json!({
+                            "type": "string",
+                            "description": format!(
+                                "Absolute http(s) URL on one of the allowed hosts: {}.",
+                                domains.join(", ")
+                            ),
+                            "pattern": url_pattern(&domains),
+                            "maxLength": 2048,
+                        });
+                        set_property(&mut spec.parameters, name, Some(&schema))
+                    }
+                }
+            };
+            if !keep {
+                return false;
+            }
+        }
+        true
+    });
+    grounding.readers = readers;
+    if !grounding.missing.is_empty() {
+        let listed: Vec<&str> = files
+            .paths
+            .iter()
+            .filter(|p| extension(p).is_some_and(|e| extensions.contains(e.as_str())))
+            .take(20)
+            .map(String::as_str)
+            .collect();
+        let available = if listed.is_empty() {
+            "there are no data files in it".to_string()
+        } else {
+            format!("the files there are: {}", listed.join(", "))
+        };
+        grounding.note = Some(format!(
+            "Note: the file {} named in the request does not exist in the workspace; {available}. \
+             Tell the user that {} was not found. Do not invent its contents.",
+            grounding.missing.join(", "),
+            grounding.missing.join(", "),
+        ));
+    }
+    grounding
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tools;
+
+    fn specs(names: &[&str]) -> Vec<ToolSpec> {
+        names
+            .iter()
+            .map(|n| {
+                let t = tools::find(n).unwrap();
+                ToolSpec {
+                    name: n.to_string(),
+                    description: t.description().into(),
+                    parameters: t.parameters(),
+                }
+            })
+            .collect()
+    }
+
+    fn builtin(
+        config: Option<Map<String, Value>>,
+    ) -> impl Fn(&str) -> Option<(&'static [GroundedArg], Option<Map<String, Value>>)> {
+        move |name| {
+            tools::find(name)
+                .ok()
+                .map(|t| (t.grounded_args(), config.clone()))
+        }
+    }
+
+    fn files(paths: &[&str]) -> Files {
+        Files {
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+            complete: true,
+        }
+    }
+
+    #[test]
+    fn file_arguments_become_an_enum_with_named_files_first() {
+        let mut s = specs(&["csv_parser"]);
+        let g = ground(
+            &mut s,
+            &builtin(None),
+            &files(&["a.csv", "notes.txt", "sales.csv", "sub/b.tsv"]),
+            "Summarise this CSV: sales.csv",
+        );
+        assert_eq!(g.named, ["sales.csv"]);
+        assert_eq!(g.readers, ["csv_parser"]);
+        assert!(g.missing.is_empty() && g.note.is_none());
+        let p = &s[0].parameters;
+        // The request is about sales.csv: only it, and no inline content.
+        assert_eq!(p["properties"]["path"]["enum"], json!(["sales.csv"]));
+        assert_eq!(p["oneOf"].as_array().unwrap().len(), 1);
+        assert_eq!(p["oneOf"][0]["properties"]["path"]["enum"][0], "sales.csv");
+        assert!(jsonschema::is_valid(p, &json!({"path": "sales.csv"})));
+        assert!(!jsonschema::is_valid(p, &json!({"path": "a.csv"})));
+        assert!(!jsonschema::is_valid(p, &json!({"content": "a\n1"})));
+
+        // Naming no file: every readable file of the tool's kinds.
+        let mut s = specs(&["csv_parser"]);
+        let files = files(&["a.csv", "notes.txt", "sales.csv", "sub/b.tsv"]);
+        let g = ground(&mut s, &builtin(None), &files, "What is in my data?");
+        assert!(g.readers.is_empty());
+        let p = &s[0].parameters;
+        assert_eq!(
+            p["properties"]["path"]["enum"],
+            json!(["a.csv", "sales.csv", "sub/b.tsv"])
+        );
+        assert!(jsonschema::is_valid(p, &json!({"path": "a.csv"})));
+        assert!(!jsonschema::is_valid(p, &json!({"path": "data.csv"})));
+        assert!(!jsonschema::is_valid(
+            p,
+            &json!({"path": "a.csv", "content": "x"})
+        ));
+        assert!(!jsonschema::is_valid(p, &json!({})));
+    }
+
+    #[test]
+    fn a_missing_named_file_drops_the_reading_tools_and_adds_a_note() {
+        let mut s = specs(&["csv_parser", "memory_search"]);
+        let g = ground(
+            &mut s,
+            &builtin(None),
+            &files(&["a.csv"]),
+            "Summarise data.csv please",
+        );
+        assert_eq!(g.missing, ["data.csv"]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].name, "memory_search");
+        let note = g.note.unwrap();
+        assert!(
+            note.contains("data.csv") && note.contains("a.csv"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn an_empty_workspace_leaves_only_inline_input() {
+        let mut s = specs(&["csv_parser", "xlsx_reader"]);
+        let g = ground(&mut s, &builtin(None), &files(&[]), "hello");
+        assert_eq!(g, Grounding::default());
+        // xlsx_reader needs a file: nothing to read, not offered.
+        assert_eq!(s.len(), 1);
+        let p = &s[0].parameters;
+        assert!(p["properties"].get("path").is_none());
+        assert!(jsonschema::is_valid(p, &json!({"content": "a\n1"})));
+        assert!(!jsonschema::is_valid(p, &json!({"path": "a.csv"})));
+    }
+
+    #[test]
+    fn many_files_fall_back_to_an_extension_pattern() {
+        let names: Vec<String> = (0..10_000).map(|i| format!("f{i:05}.csv")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut s = specs(&["csv_parser"]);
+        ground(&mut s, &builtin(None), &files(&refs), "stats of my data");
+        let path = &s[0].parameters["properties"]["path"];
+        assert!(path.get("enum").is_none());
+        let p = &s[0].parameters;
+        assert!(jsonschema::is_valid(p, &json!({"path": "f00001.CSV"})));
+        assert!(!jsonschema::is_valid(p, &json!({"path": "f00001.txt"})));
+        assert!(!jsonschema::is_valid(p, &json!({"path": "/etc/x.csv"})));
+    }
+
+    #[test]
+    fn urls_are_limited_to_the_allowed_hosts() {
+        let mut config = Map::new();
+        config.insert(
+            "allowed_domains".into(),
+            json!(["api.example.com", "*.test.org"]),
+        );
+        let mut s = specs(&["http_client"]);
+        ground(&mut s, &builtin(Some(config)), &files(&[]), "fetch");
+        let p = &s[0].parameters;
+        for ok in [
+            "https://api.example.com/v1?q=1",
+            "http://x.test.org:8080",
+            "https://test.org/",
+        ] {
+            assert!(jsonschema::is_valid(p, &json!({"url": ok})), "{ok}");
+        }
+        for bad in [
+            "https://evil.com/api.example.com",
+            "https://api.example.com.evil.com/",
+            "ftp://api.example.com/",
+        ] {
+            assert!(!jsonschema::is_valid(p, &json!({"url": bad})), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scanning_is_bounded_and_skips_hidden_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "x").unwrap();
+        std::fs::write(dir.path().join(".hidden.csv"), "x").unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/b.json"), "{}").unwrap();
+        let f = Files::scan(dir.path());
+        assert_eq!(f.paths, ["a.csv", "sub/b.json"]);
+        assert!(f.complete);
+    }
+}

@@ -1,0 +1,188 @@
+//! How tool results reach the model, and how a capped answer ends. A tiny
+//! model copies numbers from a short "sum 30" line far more reliably than
+//! it digs them out of a page of JSON, so results with a known shape are
+//! written as a few plain lines; the run record keeps the full JSON.
+
+use serde_json::Value;
+
+/// Preview rows shown to the model at most (the record has them all).
+const PREVIEW_ROWS: usize = 3;
+
+/// The text a model gets for a tool's successful result.
+pub fn for_model(tool: &str, result: &Value) -> String {
+    match tool {
+        "csv_parser" => csv_profile(result).unwrap_or_else(|| result.to_string()),
+        _ => result.to_string(),
+    }
+}
+
+/// A number without float noise: `30`, `15`, `2.5`, `0.33`.
+fn number(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if v.is_i64() || v.is_u64() => format!("{x:.0}"),
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.0}"),
+        Some(x) => {
+            let s = format!("{x:.2}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        None => v.to_string(),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(_) => number(v),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+/// csv_parser's profile as lines: the size, one line per column with the
+/// statistics of its type, then the first rows.
+fn csv_profile(r: &Value) -> Option<String> {
+    let columns = r.get("columns")?.as_array()?;
+    let rows = r.get("rows")?.as_u64()?;
+    let mut out = String::new();
+    if let Some(path) = r.get("path").and_then(Value::as_str) {
+        out.push_str(path);
+        out.push_str(": ");
+    }
+    out.push_str(&format!("{rows} rows, {} columns", columns.len()));
+    if r.get("truncated") == Some(&Value::Bool(true)) {
+        out.push_str(" (only the first rows were read)");
+    }
+    out.push('.');
+    for c in columns {
+        let name = c.get("name").map(scalar).unwrap_or_default();
+        let kind = c.get("type").and_then(Value::as_str).unwrap_or("?");
+        let stat = |k: &str| c.get(k).filter(|v| !v.is_null()).map(number);
+        let mut facts: Vec<String> = Vec::new();
+        match kind {
+            "integer" | "float" => {
+                for k in ["sum", "min", "max", "mean"] {
+                    if let Some(v) = stat(k) {
+                        facts.push(format!("{k} {v}"));
+                    }
+                }
+            }
+            "date" => {
+                for k in ["min", "max"] {
+                    if let Some(v) = c.get(k).and_then(Value::as_str) {
+                        facts.push(format!("{k} {v}"));
+                    }
+                }
+            }
+            "boolean" => {
+                for (k, label) in [("true_count", "true"), ("false_count", "false")] {
+                    if let Some(v) = stat(k) {
+                        facts.push(format!("{label} {v}"));
+                    }
+                }
+            }
+            _ => {
+                if let Some(top) = c.get("top_values").and_then(Value::as_array) {
+                    let values: Vec<String> = top
+                        .iter()
+                        .map(|t| {
+                            format!(
+                                "{} ({})",
+                                t.get("value").map(scalar).unwrap_or_default(),
+                                t.get("count").map(number).unwrap_or_default()
+                            )
+                        })
+                        .collect();
+                    if !values.is_empty() {
+                        facts.push(format!("values {}", values.join(", ")));
+                    }
+                }
+            }
+        }
+        if let Some(n) = c.get("nulls").and_then(Value::as_u64).filter(|n| *n > 0) {
+            facts.push(format!("{n} empty"));
+        }
+        out.push_str(&format!("\n- {name} ({kind}): {}", facts.join(", ")));
+    }
+    let preview = r.get("preview").and_then(Value::as_array);
+    if let Some(preview) = preview.filter(|p| !p.is_empty()) {
+        out.push_str("\nFirst rows:");
+        for row in preview.iter().take(PREVIEW_ROWS) {
+            let cells: Vec<String> = row
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k} {}", scalar(v)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push_str(&format!("\n- {}", cells.join(", ")));
+        }
+    }
+    Some(out)
+}
+
+/// An answer cut by its token cap, ended at its last complete sentence (or
+/// line) so it does not stop mid-word; unchanged when it has none.
+pub fn cut_at_sentence(text: &str) -> String {
+    let trimmed = text.trim_end();
+    let end = trimmed
+        .char_indices()
+        .filter(|&(i, c)| {
+            matches!(c, '.' | '!' | '?' | '\n')
+                && trimmed[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map(|(i, c)| i + c.len_utf8())
+        .last();
+    match end {
+        Some(end) if end > trimmed.len() / 3 => trimmed[..end].trim_end().to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn csv_profiles_become_a_few_lines_with_the_totals() {
+        let result = json!({
+            "path": "sales.csv", "rows": 2, "truncated": false, "delimiter": ",",
+            "has_headers": true,
+            "columns": [
+                {"name": "region", "type": "string", "count": 2, "nulls": 0, "unique": 2,
+                 "top_values": [{"value": "North", "count": 1}, {"value": "South", "count": 1}]},
+                {"name": "amount", "type": "integer", "count": 2, "nulls": 0, "unique": 2,
+                 "min": 10, "max": 20, "sum": 30, "mean": 15.0, "stddev": 7.0710678}
+            ],
+            "preview": [{"region": "North", "amount": 10}, {"region": "South", "amount": 20}]
+        });
+        let text = for_model("csv_parser", &result);
+        assert_eq!(
+            text,
+            "sales.csv: 2 rows, 2 columns.\n\
+             - region (string): values North (1), South (1)\n\
+             - amount (integer): sum 30, min 10, max 20, mean 15\n\
+             First rows:\n\
+             - region North, amount 10\n\
+             - region South, amount 20"
+        );
+        // Other tools, and shapes this does not know, stay JSON.
+        assert_eq!(for_model("json_processor", &json!({"a": 1})), r#"{"a":1}"#);
+        assert_eq!(for_model("csv_parser", &json!({"x": 1})), r#"{"x":1}"#);
+    }
+
+    #[test]
+    fn capped_answers_end_at_a_sentence() {
+        assert_eq!(
+            cut_at_sentence("The total is 30. North sold 10 and South sold 2"),
+            "The total is 30."
+        );
+        assert_eq!(cut_at_sentence("No end at all"), "No end at all");
+        // A decimal point is not a sentence end.
+        assert_eq!(cut_at_sentence("Mean 1.5 and the"), "Mean 1.5 and the");
+    }
+}
