@@ -83,6 +83,9 @@ scripts/fetch-models
 # Real MCP servers from npm (pinned in tests/mcp/package-lock.json) that the
 # tests call over stdio; also handy to try `mcp:` tools (docs/operations.md).
 npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
+# Headless Chromium (Debian) and Selenium (PyPI, in a venv under ~/.cache)
+# for the dashboard's browser tests and scripts/bench-dashboard.
+scripts/setup-browser
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

@@ -61,6 +61,13 @@ async fn show(
     if let Value::Object(m) = detail {
         v.detail = m;
     }
+    if a.kind == Kind::Wasm {
+        // Fuel, CPU and traps as recorded since deploy (the loaded agent's
+        // copy is as old as its last reload).
+        let (s, id) = (state.clone(), a.id.clone());
+        let usage = blocking(move || Ok(wasm::find(&s.cx(), &id)?.map(|w| w.usage))).await?;
+        v.detail.insert("usage".into(), json!(usage));
+    }
     Ok(axum::Json(v))
 }
 

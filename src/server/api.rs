@@ -116,9 +116,14 @@ fn request_id(req: &Request) -> String {
         })
 }
 
-/// Health and readiness stay open without a token (probes, load balancers).
+/// Health and readiness stay open without a token (probes, load balancers),
+/// and so do the dashboard's files, which hold no data (its login form must
+/// load before there is a token).
 fn is_open(path: &str) -> bool {
-    path.starts_with("/api/v1/health") || path == "/api/v1/ready" || path == "/metrics"
+    path.starts_with("/api/v1/health")
+        || path == "/api/v1/ready"
+        || path == "/metrics"
+        || super::dashboard::is_asset(path)
 }
 
 pub fn authorized(state: &AppState, req: &Request) -> bool {
