@@ -72,10 +72,12 @@ pub fn version_text(cx: &Caxton, name: &str, seq: i64) -> Result<VersionText> {
 }
 
 fn read(cx: &Caxton, agent: &str, seq: i64) -> Result<String> {
-    let store = cx.store_if_exists()?.ok_or_else(|| Error::VersionNotFound {
-        agent: agent.to_string(),
-        seq,
-    })?;
+    let store = cx
+        .store_if_exists()?
+        .ok_or_else(|| Error::VersionNotFound {
+            agent: agent.to_string(),
+            seq,
+        })?;
     let bytes = versions::content(&store, seq)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::api::{ApiJson, ApiResult, blocking};
+use super::api::{ApiJson, ApiResult, blocking, optional_body};
 use super::contract::{Invalid, Ping, ReloadStatus, Reloaded};
 use super::metrics::ProviderLabels;
 use super::registry::{Agent, Health, Live, RunRecord};
@@ -297,12 +297,7 @@ struct ReloadBody {
 }
 
 fn parse_reload(body: &[u8]) -> Result<ReloadBody> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(ReloadBody::default());
-    }
-    serde_json::from_slice(body).map_err(|e| Error::BadRequest {
-        message: format!("reload body: {e}"),
-    })
+    optional_body(body, "reload")
 }
 
 async fn reload_one(

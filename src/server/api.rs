@@ -230,13 +230,7 @@ pub async fn shutdown(
     body: axum::body::Bytes,
 ) -> ApiResult<impl IntoResponse> {
     // An empty body is a plain (non-graceful) shutdown.
-    let req: ShutdownRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        ShutdownRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
-            message: format!("shutdown body: {e}"),
-        })?
-    };
+    let req: ShutdownRequest = optional_body(&body, "shutdown")?;
     let timeout = if req.graceful {
         req.timeout
             .unwrap_or(state.cx().config().server.shutdown_timeout)
@@ -250,6 +244,17 @@ pub async fn shutdown(
             json!({"shutting_down": true, "graceful": req.graceful, "timeout_ms": timeout.as_millis() as u64, "pid": std::process::id()}),
         ),
     ))
+}
+
+/// A POST body that may be left out: empty (or blank) is `T::default()`,
+/// so a bodiless `curl -X POST` works; anything else must be valid JSON.
+pub fn optional_body<T: DeserializeOwned + Default>(body: &[u8], what: &str) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| Error::BadRequest {
+        message: format!("{what} body: {e}"),
+    })
 }
 
 /// Run blocking core work (SQLite, WASM, embedding) off the async workers.

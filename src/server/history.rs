@@ -13,9 +13,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use super::api::{ApiResult, blocking};
+use super::api::{ApiResult, blocking, optional_body};
 use crate::agent::{self, Agent, catalog, history, wasm};
-use crate::error::Error;
 use crate::runtime::records;
 
 pub fn routes() -> Router<AppState> {
@@ -79,13 +78,7 @@ async fn rollback(
     body: axum::body::Bytes,
 ) -> ApiResult<impl IntoResponse> {
     // An empty body rolls back to the previous version.
-    let req: RollbackBody = if body.iter().all(u8::is_ascii_whitespace) {
-        RollbackBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
-            message: format!("rollback body: {e}"),
-        })?
-    };
+    let req: RollbackBody = optional_body(&body, "rollback")?;
     let s = state.clone();
     let v = blocking(move || {
         let cx = s.cx();

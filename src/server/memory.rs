@@ -262,7 +262,11 @@ async fn neighbourhood(
         agent: q.agent,
         workspace: q.workspace,
     };
-    let g = blocking(move || s.cx().memory().neighbourhood(&who.access()?, &name, depth, &[]))
+    let g = blocking(move || {
+        s.cx()
+            .memory()
+            .neighbourhood(&who.access()?, &name, depth, &[])
+    })
     .await?;
     Ok(axum::Json(g))
 }

@@ -7,9 +7,9 @@
 
 mod agents;
 mod api;
-pub(crate) mod dashboard;
 pub mod client;
 pub mod contract;
+pub(crate) mod dashboard;
 mod guard;
 mod health;
 mod history;

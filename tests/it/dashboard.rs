@@ -84,7 +84,8 @@ fn dashboard_pages_work_in_a_real_browser() {
     ])
     .ok();
     env.run_stdin(&["memory", "create-entities"], MEMORY).ok();
-    env.run_stdin(&["memory", "create-relations"], RELATIONS).ok();
+    env.run_stdin(&["memory", "create-relations"], RELATIONS)
+        .ok();
     // Deployed by the script through the CLI while the overview is open.
     let greeter = env.write("new/greeter.toml", &agent("Greeter", "1.0.0", ""));
     // The local model, when installed, answers data-analyzer with a tool call.
@@ -150,8 +151,156 @@ fn dashboard_pages_work_in_a_real_browser() {
         );
     }
     // The rollback as the CLI sees it, independently of the script.
-    let shown = env.run(&["agents", "show", "report-writer", "--json"]).ok().json();
+    let shown = env
+        .run(&["agents", "show", "report-writer", "--json"])
+        .ok()
+        .json();
     assert_eq!(shown["version"], "1.0.0", "{shown:#}");
     assert!(stdout.contains("SCREENSHOT "), "{stdout}");
     drop(d);
+}
+
+/// What the agent page reads and does, without a browser: the versions,
+/// one version's text, a line diff, a rollback to a chosen version (and the
+/// refusals), the run log; the entity page's neighbourhood; the page itself
+/// served without a token under a strict Content Security Policy while the
+/// API still needs one.
+#[test]
+fn the_dashboard_endpoints_serve_versions_diffs_rollbacks_and_the_page() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.agents()).unwrap();
+    for v in ["1.0.0", "1.1.0", "1.2.0"] {
+        let f = env.write(&format!("v{v}/greeter.toml"), &agent("Greeter", v, ""));
+        env.run(&[
+            "agents",
+            "deploy",
+            "greeter",
+            "--source",
+            f.to_str().unwrap(),
+        ])
+        .ok();
+    }
+    env.run_stdin(&["memory", "create-entities", "--no-embed"], MEMORY)
+        .ok();
+    env.run_stdin(&["memory", "create-relations"], RELATIONS)
+        .ok();
+    let d = daemon::start(&env, &[("CAXTON_SERVER_AUTH_TOKEN", TOKEN)]);
+    let auth = |r: reqwest::blocking::RequestBuilder| r.bearer_auth(TOKEN);
+    let get = |path: &str| d.send(auth(d.http.get(format!("{}{path}", d.url))));
+    let rollback = |body: &str| {
+        d.send(auth(
+            d.http
+                .post(format!("{}/api/v1/agents/greeter/rollback", d.url))
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        ))
+    };
+
+    // The page loads without a token; its data does not.
+    let page = d.http.get(format!("{}/", d.url)).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(page.text().unwrap().contains("/ui/app.js"));
+    let script = d.http.get(format!("{}/ui/app.js", d.url)).send().unwrap();
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(d.get("/api/v1/agents/greeter/versions").0, 401);
+
+    let (s, v, _) = get("/api/v1/agents/greeter/versions");
+    assert_eq!(s, 200, "{v}");
+    let seqs: Vec<i64> = v["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs.len(), 3, "{v}");
+    let (newest, oldest) = (seqs[0], seqs[2]);
+    let (s, t, _) = get(&format!("/api/v1/agents/greeter/versions/{oldest}"));
+    assert_eq!(s, 200, "{t}");
+    assert!(
+        t["text"].as_str().unwrap().contains("version = \"1.0.0\""),
+        "{t}"
+    );
+
+    let (s, diff, _) = get(&format!(
+        "/api/v1/agents/greeter/diff?from={oldest}&to={newest}"
+    ));
+    assert_eq!(s, 200, "{diff}");
+    assert_eq!(
+        (diff["inserted"].as_u64(), diff["deleted"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let changed: Vec<(String, String)> = diff["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["tag"] != "equal")
+        .map(|l| {
+            (
+                l["tag"].as_str().unwrap().into(),
+                l["text"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("delete".to_string(), "version = \"1.0.0\"".to_string()),
+            ("insert".to_string(), "version = \"1.2.0\"".to_string())
+        ]
+    );
+    let (s, e, _) = get("/api/v1/agents/greeter/versions/999");
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (404, Some("version_not_found")),
+        "{e}"
+    );
+
+    // Roll back past the previous version, straight to the first.
+    let (s, e, _) = rollback(&format!("{{\"to\": {newest}}}"));
+    assert_eq!(s, 422, "the deployed version itself: {e}");
+    let (s, r, _) = rollback(&format!("{{\"to\": {oldest}}}"));
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["rolled_back"]["version"], "1.0.0", "{r}");
+    assert_eq!(r["agent"]["version"], "1.0.0", "the daemon serves it: {r}");
+    let shown = env
+        .run(&["agents", "show", "greeter", "--json"])
+        .ok()
+        .json();
+    assert_eq!(shown["version"], "1.0.0", "{shown:#}");
+    assert!(
+        std::fs::read_to_string(env.agents().join("greeter.toml"))
+            .unwrap()
+            .contains("version = \"1.0.0\"")
+    );
+
+    let (s, runs, _) = get("/api/v1/agents/greeter/runs?limit=5");
+    assert_eq!(
+        (s, runs["runs"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{runs}"
+    );
+
+    let (s, g, _) = get("/api/v1/memory/entities/Ada%20Lovelace");
+    assert_eq!(s, 200, "{g}");
+    let names: Vec<&str> = g["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Analytical Engine"), "{g}");
+    assert_eq!(g["relations"][0]["relationType"], "programmed", "{g}");
+    let (s, e, _) = get("/api/v1/memory/entities/Nobody");
+    assert_eq!(s, 404, "{e}");
 }
