@@ -115,22 +115,25 @@ function confirmDialog(text, okLabel) {
 
 // ---- Pages and polling -----------------------------------------------------
 
-let timers = [];
+// The current page's polls; a poll starts `ms` after the previous one
+// finished, so a slow daemon is never asked twice at once.
+let generation = 0;
 function every(ms, f) {
+  const mine = generation;
   const run = async () => {
+    if (mine !== generation) return;
     try {
       await f();
       setLive("live · updated " + new Date().toLocaleTimeString());
     } catch (e) {
       setLive(e.status === 401 ? "signed out" : "daemon unreachable: " + e.message);
     }
+    if (mine === generation) setTimeout(run, ms);
   };
   run();
-  timers.push(setInterval(run, ms));
 }
 function stopTimers() {
-  timers.forEach(clearInterval);
-  timers = [];
+  generation += 1;
 }
 
 // A section whose content is replaced on each update.
@@ -168,9 +171,11 @@ function overview() {
     panel("Agents", "agents"));
   let last = null;
   every(POLL_MS, async () => {
-    const [health, mem, res, agents, metrics] = await Promise.all([
+    // The agents table first: it does not wait for the other four calls.
+    const agentsDrawn = get("/api/v1/agents").then(agents => fill("agents", agentsTable(agents)));
+    const [health, mem, res, metrics] = await Promise.all([
       get("/api/v1/health/detailed"), get("/api/v1/health/memory"), get("/api/v1/health/resources"),
-      get("/api/v1/agents"), get("/api/v1/metrics")]);
+      get("/api/v1/metrics")]);
     document.getElementById("safe-mode").hidden = !health.safe_mode;
     const now = performance.now();
     const counts = {
@@ -195,7 +200,7 @@ function overview() {
       h("meter", {min: 0, max: 100, value: mem.usage_percent, low: 70, high: 90, optimum: 0,
         "aria-label": "memory usage against capacity"}),
       h("p", {class: "muted"}, `SQLite ${mem.sqlite_status}, embedding model ${mem.embedding_model}, backend ${mem.backend}`));
-    fill("agents", agentsTable(agents));
+    await agentsDrawn;
   });
 }
 
