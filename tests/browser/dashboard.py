@@ -164,7 +164,10 @@ def run(c, d, args):
         box.clear()
         box.send_keys("Summarise this CSV file: cities.csv")
         d.find_element(By.ID, "try-run").click()
-        c.wait("config agent run", EC.presence_of_element_located((By.ID, "try-answer")), timeout=600)
+        c.wait("config agent run", lambda d: d.find_elements(By.ID, "try-answer")
+               or d.find_elements(By.CSS_SELECTOR, "#try-result .error"), timeout=600)
+        if not d.find_elements(By.ID, "try-answer"):
+            c.fail("config agent run", c.text("#try-result"))
         calls = d.find_elements(By.CSS_SELECTOR, "#try-result ol.calls li strong")
         if not calls:
             c.fail("try it shows the tool call", c.text("#try-result"))

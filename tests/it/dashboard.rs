@@ -97,7 +97,14 @@ fn dashboard_pages_work_in_a_real_browser() {
         );
     }
 
-    let d = daemon::start(&env, &[("CAXTON_SERVER_AUTH_TOKEN", TOKEN)]);
+    // The first run loads the local model inside the run's time budget.
+    let d = daemon::start(
+        &env,
+        &[
+            ("CAXTON_SERVER_AUTH_TOKEN", TOKEN),
+            ("CAXTON_RUNTIME_AGENT_TIMEOUT", "600s"),
+        ],
+    );
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard");
     let mut cmd = Command::new(&python);
     // The script's CLI calls run in this test's environment, with the token.

@@ -173,6 +173,8 @@ function overview() {
   every(POLL_MS, async () => {
     // The agents table first: it does not wait for the other four calls.
     const agentsDrawn = get("/api/v1/agents").then(agents => fill("agents", agentsTable(agents)));
+    // Awaited below; until then a failure must not count as unhandled.
+    agentsDrawn.catch(() => {});
     const [health, mem, res, metrics] = await Promise.all([
       get("/api/v1/health/detailed"), get("/api/v1/health/memory"), get("/api/v1/health/resources"),
       get("/api/v1/metrics")]);
