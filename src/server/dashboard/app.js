@@ -143,7 +143,8 @@ function panel(title, id) {
 }
 function fill(id, ...content) {
   const el = document.getElementById(id);
-  if (el) el.replaceChildren(...content.flat());
+  // replaceChildren would print a left-out part (null) as the text "null".
+  if (el) el.replaceChildren(...content.flat().filter(c => c !== null && c !== undefined && c !== false));
 }
 function errorText(e) {
   return h("p", {class: "error", role: "alert"}, e.message);
