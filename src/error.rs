@@ -74,6 +74,8 @@ pub enum Error {
     Usage { message: String, hint: String },
     #[error("no earlier version of agent `{agent}` to roll back to")]
     NoPreviousVersion { agent: String },
+    #[error("agent `{agent}` has no version #{seq}")]
+    VersionNotFound { agent: String, seq: i64 },
     #[error("invalid configuration: {message}")]
     Config { message: String, hint: String },
     /// The memory backend in use cannot do this operation.
@@ -236,6 +238,7 @@ impl Error {
             Error::Conflict { .. } => "name_conflict",
             Error::Usage { .. } => "usage",
             Error::NoPreviousVersion { .. } => "no_previous_version",
+            Error::VersionNotFound { .. } => "version_not_found",
             Error::Config { .. } => "invalid_config",
             Error::Unsupported { .. } => "unsupported_by_backend",
             Error::Store { .. } => "store_error",
@@ -305,7 +308,7 @@ impl Error {
             Error::Config { .. } => ExitCode::Invalid,
             Error::Conflict { .. } | Error::SchemaTooNew { .. } => ExitCode::Conflict,
             Error::Usage { .. } | Error::Unsupported { .. } => ExitCode::Usage,
-            Error::NoPreviousVersion { .. } => ExitCode::NotFound,
+            Error::NoPreviousVersion { .. } | Error::VersionNotFound { .. } => ExitCode::NotFound,
             Error::Io { .. }
             | Error::Store { .. }
             | Error::Embedding { .. }
@@ -454,6 +457,9 @@ impl Error {
             )),
             Error::NoPreviousVersion { agent } => Some(format!(
                 "only one version of `{agent}` was ever deployed; see `caxton agents show {agent}`"
+            )),
+            Error::VersionNotFound { agent, .. } => Some(format!(
+                "its versions are listed by `caxton agents show {agent}`"
             )),
             Error::SchemaTooNew { .. } => {
                 Some("upgrade caxton, or point --data-dir at a data directory of this version".into())

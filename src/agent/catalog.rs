@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::history;
 use super::spec::slug;
 use super::validate::{self, Context, FileReport};
 use super::versions::{self, NewVersion, VersionRecord};
@@ -361,9 +362,10 @@ fn file_name_of(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Restore the newest deployed version whose content differs from the file
-/// now in the agents directory, byte for byte, and record it as a new version.
-pub fn rollback(cx: &Caxton, name: &str) -> Result<Deployed> {
+/// Restore version `to` (by default the newest deployed version whose
+/// content differs from the file now in the agents directory), byte for
+/// byte, and record it as a new version.
+pub fn rollback(cx: &Caxton, name: &str, to: Option<i64>) -> Result<Deployed> {
     let ctx = context(cx);
     let entries = list(cx)?;
     let store = cx.store_if_exists()?;
@@ -392,11 +394,7 @@ pub fn rollback(cx: &Caxton, name: &str) -> Result<Deployed> {
     };
     let history = versions::history(&store, &id)?;
     let current_hash = current.as_ref().map(|e| versions::hash(&e.report.content));
-    let previous = history
-        .iter()
-        .find(|v| Some(&v.content_hash) != current_hash.as_ref())
-        .cloned()
-        .ok_or_else(|| Error::NoPreviousVersion { agent: id.clone() })?;
+    let previous = history::rollback_target(&id, &history, current_hash.as_deref(), to)?;
     let content = versions::content(&store, previous.seq)?;
     let report = validate::validate_bytes(&target, content.clone(), &ctx);
     let spec_name = report.name.clone().unwrap_or_else(|| id.clone());

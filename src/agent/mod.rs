@@ -21,6 +21,7 @@ use wasm::{SecurityPolicy, WasmAgent};
 pub(crate) mod catalog;
 pub(crate) mod diff;
 pub(crate) mod examples;
+pub(crate) mod history;
 pub(crate) mod source;
 pub mod spec;
 pub(crate) mod template;

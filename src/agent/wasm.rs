@@ -518,18 +518,12 @@ fn record_in(tx: &rusqlite::Connection, id: &str, runs: &[Run]) -> rusqlite::Res
     wasm_minutes::add(tx, id, now, runs)
 }
 
-/// Restore the newest earlier version whose manifest differs from the current one.
-pub fn rollback(cx: &Caxton, agent: &WasmAgent) -> Result<Deployed> {
+/// Restore version `to` (by default the newest earlier version whose
+/// manifest differs from the current one).
+pub fn rollback(cx: &Caxton, agent: &WasmAgent, to: Option<i64>) -> Result<Deployed> {
     let mut store = cx.store()?;
-    let current = agent.history.first().map(|v| v.content_hash.clone());
-    let previous = agent
-        .history
-        .iter()
-        .find(|v| Some(&v.content_hash) != current.as_ref())
-        .cloned()
-        .ok_or_else(|| Error::NoPreviousVersion {
-            agent: agent.id.clone(),
-        })?;
+    let current = agent.history.first().map(|v| v.content_hash.as_str());
+    let previous = super::history::rollback_target(&agent.id, &agent.history, current, to)?;
     let content = versions::content(&store, previous.seq)?;
     let manifest: Manifest = serde_json::from_slice(&content).map_err(|e| Error::Usage {
         message: format!("stored manifest #{} is unreadable: {e}", previous.seq),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::api::{ApiJson, ApiResult, blocking};
+use super::api::{ApiJson, ApiResult, blocking, optional_body};
 use super::contract::{Invalid, Ping, ReloadStatus, Reloaded};
 use super::metrics::ProviderLabels;
 use super::registry::{Agent, Health, Live, RunRecord};
@@ -60,6 +60,13 @@ async fn show(
     };
     if let Value::Object(m) = detail {
         v.detail = m;
+    }
+    if a.kind == Kind::Wasm {
+        // Fuel, CPU and traps as recorded since deploy (the loaded agent's
+        // copy is as old as its last reload).
+        let (s, id) = (state.clone(), a.id.clone());
+        let usage = blocking(move || Ok(wasm::find(&s.cx(), &id)?.map(|w| w.usage))).await?;
+        v.detail.insert("usage".into(), json!(usage));
     }
     Ok(axum::Json(v))
 }
@@ -289,12 +296,7 @@ struct ReloadBody {
 }
 
 fn parse_reload(body: &[u8]) -> Result<ReloadBody> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(ReloadBody::default());
-    }
-    serde_json::from_slice(body).map_err(|e| Error::BadRequest {
-        message: format!("reload body: {e}"),
-    })
+    optional_body(body, "reload")
 }
 
 async fn reload_one(

@@ -116,9 +116,14 @@ fn request_id(req: &Request) -> String {
         })
 }
 
-/// Health and readiness stay open without a token (probes, load balancers).
+/// Health and readiness stay open without a token (probes, load balancers),
+/// and so do the dashboard's files, which hold no data (its login form must
+/// load before there is a token).
 fn is_open(path: &str) -> bool {
-    path.starts_with("/api/v1/health") || path == "/api/v1/ready" || path == "/metrics"
+    path.starts_with("/api/v1/health")
+        || path == "/api/v1/ready"
+        || path == "/metrics"
+        || super::dashboard::is_asset(path)
 }
 
 pub fn authorized(state: &AppState, req: &Request) -> bool {
@@ -225,13 +230,7 @@ pub async fn shutdown(
     body: axum::body::Bytes,
 ) -> ApiResult<impl IntoResponse> {
     // An empty body is a plain (non-graceful) shutdown.
-    let req: ShutdownRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        ShutdownRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
-            message: format!("shutdown body: {e}"),
-        })?
-    };
+    let req: ShutdownRequest = optional_body(&body, "shutdown")?;
     let timeout = if req.graceful {
         req.timeout
             .unwrap_or(state.cx().config().server.shutdown_timeout)
@@ -245,6 +244,17 @@ pub async fn shutdown(
             json!({"shutting_down": true, "graceful": req.graceful, "timeout_ms": timeout.as_millis() as u64, "pid": std::process::id()}),
         ),
     ))
+}
+
+/// A POST body that may be left out: empty (or blank) is `T::default()`,
+/// so a bodiless `curl -X POST` works; anything else must be valid JSON.
+pub fn optional_body<T: DeserializeOwned + Default>(body: &[u8], what: &str) -> Result<T, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| Error::BadRequest {
+        message: format!("{what} body: {e}"),
+    })
 }
 
 /// Run blocking core work (SQLite, WASM, embedding) off the async workers.

@@ -8,7 +8,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::extract::{Path, Query, State as Extract};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -24,7 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/memory/status", get(status_))
         .route("/api/v1/memory/search", post(search_))
         .route("/api/v1/memory/entities", post(create_entities))
-        .route("/api/v1/memory/entities/{name}", delete(delete_entity))
+        .route(
+            "/api/v1/memory/entities/{name}",
+            get(neighbourhood).delete(delete_entity),
+        )
         .route("/api/v1/memory/relations", post(create_relations))
         .route("/api/v1/memory/observations", post(add_observations))
         .route("/api/v1/memory/graph", get(read_graph))
@@ -231,5 +234,39 @@ async fn read_graph(
 ) -> ApiResult<impl IntoResponse> {
     let s = state.clone();
     let g = blocking(move || s.cx().memory().read_graph(&who.access()?)).await?;
+    Ok(axum::Json(g))
+}
+
+#[derive(Debug, Deserialize)]
+struct NeighbourhoodQuery {
+    /// Relation hops from the entity (default 1, at most 3).
+    depth: Option<usize>,
+    // Not `#[serde(flatten)] Who`: a flattened query string reaches
+    // `depth` as text, which a number refuses.
+    scope: Option<MemoryScope>,
+    agent: Option<String>,
+    workspace: Option<String>,
+}
+
+/// `GET /api/v1/memory/entities/{name}`: the entity with its observations,
+/// its relations and its neighbours (`caxton memory graph --entity`).
+async fn neighbourhood(
+    Extract(state): Extract<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<NeighbourhoodQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let s = state.clone();
+    let depth = q.depth.unwrap_or(1).clamp(1, 3);
+    let who = Who {
+        scope: q.scope,
+        agent: q.agent,
+        workspace: q.workspace,
+    };
+    let g = blocking(move || {
+        s.cx()
+            .memory()
+            .neighbourhood(&who.access()?, &name, depth, &[])
+    })
+    .await?;
     Ok(axum::Json(g))
 }

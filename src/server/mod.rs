@@ -9,8 +9,10 @@ mod agents;
 mod api;
 pub mod client;
 pub mod contract;
+pub(crate) mod dashboard;
 mod guard;
 mod health;
+mod history;
 mod limits;
 mod logging;
 mod memory;
@@ -262,6 +264,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(health::routes())
         .merge(agents::routes())
+        .merge(history::routes())
+        .merge(dashboard::routes())
         .merge(memory::routes())
         .merge(metrics::routes())
         .merge(messages::routes())

@@ -8,6 +8,7 @@ mod agents;
 mod backup;
 mod config_and_meta;
 mod daemon;
+mod dashboard;
 mod deploy;
 mod llm_adapters;
 mod local_llm_runs;

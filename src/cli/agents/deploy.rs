@@ -83,7 +83,7 @@ pub fn run(cx: &Caxton, args: DeployArgs, out: &Output) -> Result<ExitCode> {
 pub fn run_rollback(cx: &Caxton, args: RollbackArgs, out: &Output) -> Result<ExitCode> {
     let (id, line) = match agent::resolve(cx, &args.name)? {
         Agent::Wasm(a) => {
-            let d = wasm::rollback(cx, &a)?;
+            let d = wasm::rollback(cx, &a, None)?;
             if out.json {
                 out.json(&d);
             }
@@ -92,7 +92,7 @@ pub fn run_rollback(cx: &Caxton, args: RollbackArgs, out: &Output) -> Result<Exi
             (d.id, line)
         }
         Agent::Config(e) => {
-            let d = catalog::rollback(cx, &e.id)?;
+            let d = catalog::rollback(cx, &e.id, None)?;
             if out.json {
                 out.json(&d);
             }

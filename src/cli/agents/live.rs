@@ -423,7 +423,7 @@ fn print_invalid(report: &FileReport, out: &Output) {
 /// Restore the last deployed version and make it live; the exit code says
 /// the requested reload failed even though the rollback worked.
 fn rollback_and_reload(cx: &Caxton, client: &Client, name: &str, out: &Output) -> Result<ExitCode> {
-    let d = catalog::rollback(cx, name)?;
+    let d = catalog::rollback(cx, name, None)?;
     let a = reload_request(client, name, false, None)?;
     if out.json {
         out.json(&json!({"rolled_back": d, "agent": a}));
