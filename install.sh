@@ -83,6 +83,8 @@ scripts/fetch-models
 # Real MCP servers from npm (pinned in tests/mcp/package-lock.json) that the
 # tests call over stdio; also handy to try `mcp:` tools (docs/operations.md).
 npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
+# The official A2A client (PyPI a2a-sdk) in a cached venv, for the A2A test.
+scripts/setup-a2a-client >/dev/null
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

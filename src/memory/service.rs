@@ -364,6 +364,34 @@ impl Memory {
         graph::load_graph(&store, access, Some(&ids))
     }
 
+    /// The `limit` entities that best match `query` by meaning and keyword
+    /// (the hybrid [`Memory::search`]), as a graph, best first: the MCP
+    /// `search_nodes` tool, where the reference server matches substrings.
+    pub fn search_graph(&self, access: &Access, query: &str, limit: usize) -> Result<Graph> {
+        let opts = Options {
+            limit,
+            ..Default::default()
+        };
+        let names: Vec<String> = self
+            .search(access, query, &opts)?
+            .results
+            .into_iter()
+            .map(|h| h.name)
+            .collect();
+        let store = self.store()?;
+        let ids = graph::ids_by_name(&store, access, &names)?;
+        let mut g = graph::load_graph(&store, access, Some(&ids))?;
+        // load_graph orders by name; a search answers in order of relevance.
+        let rank = |e: &Entity| {
+            names
+                .iter()
+                .position(|n| *n == e.name)
+                .unwrap_or(usize::MAX)
+        };
+        g.entities.sort_by_key(rank);
+        Ok(g)
+    }
+
     /// Entities by name, as a graph.
     pub fn open_nodes(&self, access: &Access, names: &[String]) -> Result<Graph> {
         let store = self.store()?;

@@ -5,6 +5,7 @@
 //! more `.merge(...)`. Shared state is [`State`]; areas that need their own
 //! state add a field there.
 
+mod a2a;
 mod agents;
 mod api;
 pub mod client;
@@ -13,6 +14,7 @@ mod guard;
 mod health;
 mod limits;
 mod logging;
+mod mcp;
 mod memory;
 mod messages;
 mod metrics;
@@ -265,6 +267,8 @@ pub fn router(state: AppState) -> Router {
         .merge(memory::routes())
         .merge(metrics::routes())
         .merge(messages::routes())
+        .merge(mcp::routes(&state))
+        .merge(a2a::routes())
         .route("/api/v1/shutdown", axum::routing::post(api::shutdown))
         .route("/api/v1/reload", axum::routing::post(agents::reload_all))
         .fallback(api::not_found);

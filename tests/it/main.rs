@@ -3,6 +3,7 @@
 
 mod common;
 
+mod a2a;
 mod agent_runs;
 mod agents;
 mod backup;
@@ -12,6 +13,7 @@ mod deploy;
 mod llm_adapters;
 mod local_llm_runs;
 mod mcp;
+mod mcp_server;
 mod memory;
 mod memory_service;
 mod messaging;
