@@ -249,7 +249,7 @@ class CaxtonTarget:
 
     def store_bytes(self, mem):
         d = self.data_dir(mem)
-        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.startswith("memory.db"))
+        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.startswith("caxton.db"))
 
     def count(self, mem, entity, prefixes):
         srv = Server(self, mem, os.devnull, "count")

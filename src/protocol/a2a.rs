@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::agents::{AgentEntry, Gateway};
-use crate::messaging::{NewMessage, Performative};
+use crate::messaging::NewMessage;
 
 /// The A2A protocol version the card and the JSON-RPC answers follow.
 pub const PROTOCOL_VERSION: &str = "0.3.0";
@@ -185,7 +185,14 @@ fn send(id: Value, p: SendParams, gateway: &dyn Gateway) -> Value {
         .flatten()
         .find_map(|m| m.get("skill").and_then(Value::as_str).map(String::from));
     let capability = match (named, skills.as_slice()) {
-        (Some(s), _) => s,
+        (Some(s), _) if skills.contains(&s.as_str()) => s,
+        (Some(s), _) => {
+            return error(
+                id,
+                code::INVALID_PARAMS,
+                format!("no skill `{s}`: the skills are {}", skills.join(", ")),
+            );
+        }
         (None, [only]) => only.to_string(),
         (None, _) => {
             return error(
@@ -253,10 +260,7 @@ fn send(id: Value, p: SendParams, gateway: &dyn Gateway) -> Value {
         Value::String(s) => json!({"kind": "text", "text": s}),
         v => json!({"kind": "data", "data": v}),
     };
-    let failed = matches!(
-        reply.performative,
-        Performative::Failure | Performative::Refuse | Performative::NotUnderstood
-    );
+    let failed = reply.performative.is_failure();
     json!({"jsonrpc": "2.0", "id": id, "result": {
         "kind": "message",
         "role": "agent",

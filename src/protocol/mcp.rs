@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::memory::graph::{ObservationAdd, ObservationDelete};
 use crate::memory::{Access, Entity, Memory, Relation};
-use crate::messaging::{AgentKind, NewMessage, Performative, SendReport};
+use crate::messaging::{AgentKind, NewMessage, SendReport};
 use crate::protocol::agents::{AgentEntry, Gateway};
 
 /// Entities `search_nodes` returns, best first. The reference server returns
@@ -340,10 +340,7 @@ fn reply_result(report: SendReport) -> CallToolResult {
         Value::String(s) => s.clone(),
         v => serde_json::to_string_pretty(v).unwrap_or_default(),
     };
-    let failed = matches!(
-        reply.performative,
-        Performative::Failure | Performative::Refuse | Performative::NotUnderstood
-    );
+    let failed = reply.performative.is_failure();
     let mut r = if failed {
         CallToolResult::error(vec![ContentBlock::text(text)])
     } else {

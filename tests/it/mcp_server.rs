@@ -171,7 +171,8 @@ fn normalized(outcome: &Value) -> Value {
             list.sort_by_key(|v| v.to_string());
         }
     }
-    json!({"isError": r["isError"], "structuredContent": sc})
+    // An absent isError means false (MCP spec).
+    json!({"isError": r["isError"].as_bool().unwrap_or(false), "structuredContent": sc})
 }
 
 #[test]
@@ -226,7 +227,12 @@ fn inspector_lists_the_reference_servers_tools_and_calls_them() {
     let Some(modules) = clients() else { return };
     let env = Env::new();
     let key = |t: &Value| json!({"name": t["name"], "inputSchema": t["inputSchema"], "outputSchema": t["outputSchema"], "annotations": t["annotations"]});
-    let ours = inspector_tools(&env, &modules, &strs(&caxton(&[])));
+    // The Inspector passes only a default environment to the server it
+    // starts: the data directory goes on the command line.
+    let data = format!("CAXTON_DATA_DIR={}", env.data().display());
+    let mut ours_cmd = vec!["env".to_string(), data];
+    ours_cmd.extend(caxton(&[]));
+    let ours = inspector_tools(&env, &modules, &strs(&ours_cmd));
     let reference = inspector_tools(
         &env,
         &modules,
@@ -253,7 +259,7 @@ fn inspector_lists_the_reference_servers_tools_and_calls_them() {
     let out = with_env(&env, "node")
         .arg(modules.join("@modelcontextprotocol/inspector/clients/launcher/build/index.js"))
         .arg("--cli")
-        .args(caxton(&[]))
+        .args(&ours_cmd)
         .args(["--method", "tools/call", "--tool-name", "create_entities", "--tool-arg"])
         .arg(r#"entities=[{"name":"Inspected","entityType":"thing","observations":["seen by the inspector"]}]"#)
         .output()
@@ -328,7 +334,9 @@ fn scope_options_select_the_memory_a_client_sees() {
     };
     assert_eq!(names(&["--agent", "a"]), vec![json!("Private")]);
     assert!(names(&["--agent", "b"]).is_empty());
-    assert!(names(&["--workspace", "w"]).is_empty());
+    assert!(names(&["--agent", "b", "--workspace", "w"]).is_empty());
+    // Without --agent the client has the operator's view: everything.
+    assert_eq!(names(&[]), vec![json!("Private")]);
     // A write scope that names no owner is refused before serving.
     let r = env.run(&["mcp", "serve", "--scope", "agent"]);
     assert_eq!(r.code, 2, "{}", r.all());
@@ -647,8 +655,12 @@ fn streamable_http_at_mcp_keeps_the_rest_apis_token_host_and_origin_rules() {
 
     // Without the token: refused before any MCP handling.
     let out = client(&env, "http", &[&url], steps);
+    assert_eq!(out[0]["error"]["code"], 401, "{}", out[0]);
     assert!(
-        out[0]["error"]["message"].as_str().unwrap().contains("401"),
+        out[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unauthorized"),
         "{}",
         out[0]
     );
