@@ -152,7 +152,9 @@ impl McpServer {
             sender: Some("mcp".into()),
             ..new
         };
-        Some(Ok(gw.send(new, AGENT_REPLY_WAIT).map(Structured::Reply)))
+        Some(Ok(gw
+            .send(new, AGENT_REPLY_WAIT)
+            .map(|r| Structured::Reply(Box::new(r)))))
     }
 
     fn access(&self, context: &RequestContext<RoleServer>) -> Result<Access, ErrorData> {
@@ -291,7 +293,7 @@ enum Structured {
     /// The delete tools: `{success: true, message}`, the text is the message.
     Done(&'static str),
     /// An agent's answer (or the lack of one).
-    Reply(SendReport),
+    Reply(Box<SendReport>),
 }
 
 impl Structured {
@@ -313,7 +315,7 @@ impl Structured {
                 message.to_string(),
                 json!({ "success": true, "message": message }),
             ),
-            Structured::Reply(report) => return reply_result(report),
+            Structured::Reply(report) => return reply_result(*report),
         };
         let mut r = CallToolResult::success(vec![ContentBlock::text(text)]);
         r.structured_content = Some(value);
