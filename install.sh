@@ -94,6 +94,8 @@ scripts/setup-wasm-toolchains
 # Headless Chromium (Debian) and Selenium (PyPI, in a venv under ~/.cache)
 # for the dashboard's browser tests and scripts/bench-dashboard.
 scripts/setup-browser
+# The official A2A client (PyPI a2a-sdk) in a cached venv, for the A2A test.
+scripts/setup-a2a-client >/dev/null
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

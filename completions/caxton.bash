@@ -52,6 +52,9 @@ _caxton() {
             caxton,man)
                 cmd="caxton__subcmd__man"
                 ;;
+            caxton,mcp)
+                cmd="caxton__subcmd__mcp"
+                ;;
             caxton,memory)
                 cmd="caxton__subcmd__memory"
                 ;;
@@ -313,6 +316,9 @@ _caxton() {
             caxton__subcmd__help,man)
                 cmd="caxton__subcmd__help__subcmd__man"
                 ;;
+            caxton__subcmd__help,mcp)
+                cmd="caxton__subcmd__help__subcmd__mcp"
+                ;;
             caxton__subcmd__help,memory)
                 cmd="caxton__subcmd__help__subcmd__memory"
                 ;;
@@ -424,6 +430,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__conversations,show)
                 cmd="caxton__subcmd__help__subcmd__conversations__subcmd__show"
                 ;;
+            caxton__subcmd__help__subcmd__mcp,serve)
+                cmd="caxton__subcmd__help__subcmd__mcp__subcmd__serve"
+                ;;
             caxton__subcmd__help__subcmd__memory,add-observations)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__add__subcmd__observations"
                 ;;
@@ -531,6 +540,18 @@ _caxton() {
                 ;;
             caxton__subcmd__help__subcmd__tools,run)
                 cmd="caxton__subcmd__help__subcmd__tools__subcmd__run"
+                ;;
+            caxton__subcmd__mcp,help)
+                cmd="caxton__subcmd__mcp__subcmd__help"
+                ;;
+            caxton__subcmd__mcp,serve)
+                cmd="caxton__subcmd__mcp__subcmd__serve"
+                ;;
+            caxton__subcmd__mcp__subcmd__help,help)
+                cmd="caxton__subcmd__mcp__subcmd__help__subcmd__help"
+                ;;
+            caxton__subcmd__mcp__subcmd__help,serve)
+                cmd="caxton__subcmd__mcp__subcmd__help__subcmd__serve"
                 ;;
             caxton__subcmd__memory,add-observations)
                 cmd="caxton__subcmd__memory__subcmd__add__subcmd__observations"
@@ -788,7 +809,7 @@ _caxton() {
 
     case "${cmd}" in
         caxton)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory tools tool config completions man backup restore storage server shutdown reload message messages conversations conversation capabilities capability help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version init agents agent memory mcp tools tool config completions man backup restore storage server shutdown reload message messages conversations conversation capabilities capability help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2370,7 +2391,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help)
-            opts="init agents memory tools config completions man backup restore storage server shutdown reload message conversations capabilities help"
+            opts="init agents memory mcp tools config completions man backup restore storage server shutdown reload message conversations capabilities help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2904,6 +2925,34 @@ _caxton() {
         caxton__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__mcp)
+            opts="serve"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__mcp__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3565,6 +3614,116 @@ _caxton() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__mcp)
+            opts="-h -V --config --data-dir --agents-dir --json --help --version serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__mcp__subcmd__help)
+            opts="serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__mcp__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__mcp__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__mcp__subcmd__serve)
+            opts="-h -V --scope --agent --workspace --import-memory-json --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --scope)
+                    COMPREPLY=($(compgen -W "agent workspace global" -- "${cur}"))
+                    return 0
+                    ;;
+                --agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --import-memory-json)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

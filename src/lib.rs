@@ -17,6 +17,7 @@ pub mod memory;
 pub mod messaging;
 mod ops;
 pub mod paths;
+pub mod protocol;
 pub mod runtime;
 mod server;
 pub mod store;

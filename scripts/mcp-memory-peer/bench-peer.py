@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Peer benchmark: the MCP reference memory server (@modelcontextprotocol/server-memory).
+"""MCP memory benchmark over stdio: the MCP reference memory server
+(@modelcontextprotocol/server-memory, --target peer, the default) or `caxton mcp serve`
+(--target caxton), driven by the same client on the same dataset.
 
-Usage: bench-peer.py DATASET.json [--out results.json] [--version X] [--cache-dir DIR]
+Usage: bench-peer.py DATASET.json [--target peer|caxton] [--caxton-bin PATH]
+                     [--out results.json] [--version X] [--cache-dir DIR]
                      [--limit-entities N] [--limit-queries N] [--conc-n 500] [--keep]
 
 Installs the server at a pinned exact version into a cache dir (reused when present),
@@ -12,7 +15,8 @@ runs it with `node <pkg>/dist/index.js` over stdio, and speaks MCP JSON-RPC 2.0 
   c) semantic checks: is the expected entity in the search_nodes result
   d) memory file size on disk, server RSS (VmRSS, VmHWM from /proc/<pid>/status)
   e) lost updates: two server processes on one MEMORY_FILE_PATH, each adds N observations
-     (one per call) to one shared entity concurrently; count what survives in the file.
+     (one per call) to one shared entity concurrently; count what survives in the store
+     (the peer: its memory.jsonl; Caxton: its data directory, read back over MCP).
      Also the same with ONE server and pipelined (not awaited) requests.
 """
 import argparse
@@ -66,11 +70,10 @@ class McpError(Exception):
 class Server:
     """One server process; synchronous request/response over newline-delimited JSON."""
 
-    def __init__(self, entry, memory_file, stderr_path, name="peer"):
-        env = dict(os.environ)
-        env[ENV_VAR] = memory_file
+    def __init__(self, target, memory_file, stderr_path, name="peer"):
+        argv, env = target.command(memory_file)
         self.stderr = open(stderr_path, "ab")
-        self.proc = subprocess.Popen(["node", entry], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, env=env, bufsize=0)
         self.next_id = 0
         self.name = name
@@ -210,6 +213,55 @@ def pct(sorted_vals, p):
     return sorted_vals[k]
 
 
+class PeerTarget:
+    """The reference server: one memory.jsonl per store."""
+    name = PKG
+
+    def __init__(self, entry):
+        self.entry = entry
+
+    def command(self, mem):
+        env = dict(os.environ)
+        env[ENV_VAR] = mem
+        return ["node", self.entry], env
+
+    def store_bytes(self, mem):
+        return os.path.getsize(mem)
+
+    def count(self, mem, entity, prefixes):
+        return count_file_observations(mem, entity, prefixes)
+
+
+class CaxtonTarget:
+    """`caxton mcp serve`: one data directory per store, next to where the peer keeps its file."""
+    name = "caxton mcp serve"
+
+    def __init__(self, binary):
+        self.binary = binary
+
+    def data_dir(self, mem):
+        return os.path.join(os.path.dirname(mem), "caxton-data")
+
+    def command(self, mem):
+        env = dict(os.environ)
+        env["CAXTON_DATA_DIR"] = self.data_dir(mem)
+        return [self.binary, "mcp", "serve"], env
+
+    def store_bytes(self, mem):
+        d = self.data_dir(mem)
+        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.startswith("caxton.db"))
+
+    def count(self, mem, entity, prefixes):
+        srv = Server(self, mem, os.devnull, "count")
+        try:
+            srv.initialize()
+            got = srv.call("open_nodes", {"names": [entity]})["structuredContent"]["entities"]
+        finally:
+            srv.close()
+        obs = [o for e in got if e["name"] == entity for o in e["observations"]]
+        return {p: sum(o.startswith(p) for o in obs) for p in prefixes}
+
+
 def count_file_observations(path, entity, prefixes):
     found = {p: 0 for p in prefixes}
     with open(path) as f:
@@ -230,6 +282,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset")
     ap.add_argument("--out")
+    ap.add_argument("--target", choices=["peer", "caxton"], default="peer")
+    ap.add_argument("--caxton-bin", default=os.path.join(os.path.dirname(__file__), "..", "..", "target", "release", "caxton"))
     ap.add_argument("--version", default=PINNED)
     ap.add_argument("--cache-dir", default=os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")),
                                                         "caxton-bench", "mcp-memory"))
@@ -249,18 +303,25 @@ def main():
     kinds = (data.get("query_kinds") or ["?"] * len(data["queries"]))[: len(queries)]
     checks = [c for c in data.get("semantic_checks", []) if c["expect_entity"] in names]
 
-    entry, version, sdk_version = ensure_installed(a.cache_dir, a.version)
+    if a.target == "peer":
+        entry, version, sdk_version = ensure_installed(a.cache_dir, a.version)
+        target = PeerTarget(entry)
+    else:
+        entry = os.path.abspath(a.caxton_bin)
+        version = subprocess.run([entry, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+        sdk_version = "rmcp"
+        target = CaxtonTarget(entry)
     node_version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     work = tempfile.mkdtemp(prefix="mcp-memory-bench-")
     mem = os.path.join(work, "main", "memory.jsonl")
     os.makedirs(os.path.dirname(mem))
-    R = {"peer": PKG, "version": version, "sdk_version": sdk_version, "node": node_version,
+    R = {"peer": target.name, "version": version, "sdk_version": sdk_version, "node": node_version,
          "entry": entry, "protocol_requested": PROTOCOL, "dataset": os.path.abspath(a.dataset),
          "loadavg_start": os.getloadavg()[0], "nproc": os.cpu_count(),
          "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    log(f"{PKG}@{version} (sdk {sdk_version}, node {node_version}); work dir {work}")
+    log(f"{target.name} {version} (sdk {sdk_version}, node {node_version}); work dir {work}")
 
-    srv = Server(entry, mem, os.path.join(work, "server.stderr"), "main")
+    srv = Server(target, mem, os.path.join(work, "server.stderr"), "main")
     try:
         t0 = time.perf_counter()
         srv.initialize()
@@ -294,7 +355,7 @@ def main():
             "relations_per_s": len(relations) / rel_s if rel_s else None,
             "rel_last_batch_ms": rlat[-1] * 1000 if rlat else None,
         }
-        R["memory_file_bytes_after_ingest"] = os.path.getsize(mem)
+        R["memory_file_bytes_after_ingest"] = target.store_bytes(mem)
         log(f"(a) ingest: {len(entities)} entities in {ent_s:.2f} s = {len(entities)/ent_s:,.0f} entities/s "
             f"(batch {a.batch}; first batch {lat[0]*1000:.1f} ms, last {lat[-1]*1000:.1f} ms); "
             f"{len(relations)} relations in {rel_s:.2f} s (batch {a.rel_batch})")
@@ -341,7 +402,7 @@ def main():
         log(f"(c) semantic checks: {found}/{len(checks)} expected entities returned")
 
         # (d) footprint
-        R["memory_file_bytes"] = os.path.getsize(mem)
+        R["memory_file_bytes"] = target.store_bytes(mem)
         R["server_rss_kb"] = srv.rss()
         log(f"(d) memory file {R['memory_file_bytes']/1e6:.2f} MB; server VmRSS "
             f"{R['server_rss_kb'].get('VmRSS', 0)/1024:.1f} MiB (peak VmHWM {R['server_rss_kb'].get('VmHWM', 0)/1024:.1f} MiB)")
@@ -349,7 +410,7 @@ def main():
         srv.close()
 
     # (e) lost updates
-    R["lost_updates"] = lost_updates(entry, work, a.conc_n)
+    R["lost_updates"] = lost_updates(target, work, a.conc_n)
     R["loadavg_end"] = os.getloadavg()[0]
     R["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -363,14 +424,14 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def lost_updates(entry, work, n):
+def lost_updates(target, work, n):
     out = {}
     # e1: two processes, same file, each one request at a time, running concurrently
     d = os.path.join(work, "conc2")
     os.makedirs(d)
     mem = os.path.join(d, "memory.jsonl")
-    A = Server(entry, mem, os.path.join(d, "a.stderr"), "A")
-    B = Server(entry, mem, os.path.join(d, "B.stderr"), "B")
+    A = Server(target, mem, os.path.join(d, "a.stderr"), "A")
+    B = Server(target, mem, os.path.join(d, "B.stderr"), "B")
     errors = {"A": [], "B": []}
     added = {"A": 0, "B": 0}
     try:
@@ -398,7 +459,7 @@ def lost_updates(entry, work, n):
     finally:
         A.close()
         B.close()
-    f = count_file_observations(mem, "shared", ["A-obs-", "B-obs-"])
+    f = target.count(mem, "shared", ["A-obs-", "B-obs-"])
     present = f["A-obs-"] + f["B-obs-"]
     out["two_processes"] = {"expected": 2 * n, "present": present, "present_A": f["A-obs-"],
                             "present_B": f["B-obs-"], "lost": 2 * n - present,
@@ -414,7 +475,7 @@ def lost_updates(entry, work, n):
     d = os.path.join(work, "pipe1")
     os.makedirs(d)
     mem = os.path.join(d, "memory.jsonl")
-    S = Server(entry, mem, os.path.join(d, "s.stderr"), "S")
+    S = Server(target, mem, os.path.join(d, "s.stderr"), "S")
     try:
         S.initialize()
         S.call("create_entities", {"entities": [{"name": "shared", "entityType": "test", "observations": []}]})
@@ -424,7 +485,7 @@ def lost_updates(entry, work, n):
         el = time.perf_counter() - t0
     finally:
         S.close()
-    f = count_file_observations(mem, "shared", ["P-obs-"])
+    f = target.count(mem, "shared", ["P-obs-"])
     out["one_process_pipelined"] = {"expected": n, "present": f["P-obs-"], "lost": n - f["P-obs-"],
                                     "reported_added": acked, "call_errors": errs, "seconds": el}
     log(f"    1 process, {n} pipelined add_observations: {f['P-obs-']}/{n} present, server acknowledged {acked} as added, {errs} call errors, {el:.1f} s")

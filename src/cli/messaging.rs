@@ -12,8 +12,8 @@ use super::output::{self, DIM, Output};
 use crate::Caxton;
 use crate::agent::{catalog, wasm};
 use crate::error::{Error, ExitCode, Result};
-use crate::messaging::{self, Message, Messenger, NewMessage, Performative, SendReport, State};
-use crate::server::client::Client;
+use crate::messaging::{Message, Messenger, NewMessage, Performative, SendReport, State};
+use crate::server::client;
 
 #[derive(Debug, Subcommand)]
 pub enum MessageCommand {
@@ -85,24 +85,6 @@ fn messenger(cx: &Caxton) -> Result<Messenger> {
     Messenger::open(cx, Arc::new(wasm::runtime(cx)))
 }
 
-/// Send through the running daemon when there is one, else in-process.
-/// (The daemon path, `POST /api/v1/messages`, is added with the daemon.)
-/// Through the running daemon when there is one (its workers deliver to the
-/// agents it holds live), else in this process.
-fn send(cx: &Caxton, mut new: NewMessage, wait: Option<Duration>) -> Result<SendReport> {
-    let Some(daemon) = Client::find(cx)? else {
-        return messaging::send_in_process(cx, new, wait);
-    };
-    new.sender.get_or_insert_with(|| "cli".into());
-    let mut body = serde_json::to_value(&new).unwrap_or_default();
-    if let Some(w) = wait {
-        body["wait"] = serde_json::json!(w.as_secs_f64());
-    }
-    // The daemon waits up to `wait` for the reply; allow for the round trip.
-    let timeout = wait.map(|w| w + Duration::from_secs(10));
-    daemon.post_as("/api/v1/messages", &body, timeout)
-}
-
 pub fn run_message(cx: &Caxton, cmd: MessageCommand, out: &Output) -> Result<ExitCode> {
     match cmd {
         MessageCommand::Send(args) => {
@@ -130,7 +112,7 @@ pub fn run_message(cx: &Caxton, cmd: MessageCommand, out: &Output) -> Result<Exi
                 in_reply_to,
                 broadcast,
             };
-            let report = send(cx, new, wait)?;
+            let report = client::send_message(cx, new, wait)?;
             let failed = report
                 .reply
                 .as_ref()

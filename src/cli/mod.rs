@@ -14,6 +14,7 @@ use crate::error::{ExitCode, Result};
 mod agents;
 mod args;
 mod backup;
+mod mcp;
 mod memory;
 mod messaging;
 mod meta;
@@ -72,6 +73,9 @@ pub enum Command {
     /// Knowledge-graph memory: entities, observations, relations, search
     #[command(subcommand)]
     Memory(memory::MemoryCommand),
+    /// Serve Caxton's memory to MCP clients (`mcp serve`: stdio)
+    #[command(subcommand)]
+    Mcp(mcp::McpCommand),
     /// List and run built-in tools
     #[command(subcommand, visible_alias = "tool")]
     Tools(tools::ToolsCommand),
@@ -159,6 +163,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             memory::test_connection(&cx, a.backend, cli.global.config.as_deref(), &out)
         }
         Command::Memory(c) => memory::run(&open()?, c, &out),
+        Command::Mcp(c) => mcp::run(&open()?, c, &out),
         Command::Config(c) => meta::config(&open()?, c, &out),
         Command::Backup(a) => backup::run(&open()?, a, &out),
         Command::Restore(a) => backup::restore(

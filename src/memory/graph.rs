@@ -398,13 +398,14 @@ pub fn delete_relations(
     })
 }
 
-/// The visible graph, or only the entities with the given ids (and the
-/// relations among them). Ordered by entity name, observations by age.
+/// The visible graph, or only the entities with the given ids and the
+/// relations that touch them. Ordered by entity name, observations by age.
 pub fn load_graph(store: &Store, access: &Access, only: Option<&BTreeSet<i64>>) -> Result<Graph> {
     let conn = store.conn();
     let sql = |e| store_err(store.path(), e);
     let (all, ws, agent) = visible_params(access);
     let mut entities: BTreeMap<i64, Entity> = BTreeMap::new();
+    let mut visible: BTreeSet<i64> = BTreeSet::new();
     let mut order: Vec<(String, i64)> = Vec::new();
     {
         let mut stmt = conn
@@ -419,6 +420,7 @@ pub fn load_graph(store: &Store, access: &Access, only: Option<&BTreeSet<i64>>) 
             .map_err(sql)?;
         for row in rows {
             let (id, name, entity_type): (i64, String, String) = row.map_err(sql)?;
+            visible.insert(id);
             if only.is_some_and(|o| !o.contains(&id)) {
                 continue;
             }
@@ -466,7 +468,10 @@ pub fn load_graph(store: &Store, access: &Access, only: Option<&BTreeSet<i64>>) 
         .map_err(sql)?;
     for row in rows {
         let (f, t, from, to, relation_type) = row.map_err(sql)?;
-        if entities.contains_key(&f) && entities.contains_key(&t) {
+        // As the reference MCP memory server: a selection brings the
+        // relations with at least one endpoint in it (both must be visible).
+        let selected = entities.contains_key(&f) || entities.contains_key(&t);
+        if selected && visible.contains(&f) && visible.contains(&t) {
             relations.push(Relation {
                 from,
                 to,

@@ -1353,13 +1353,19 @@ fn load_graph(
             e.observations.push(r.get(1));
         }
     }
+    // As the reference MCP memory server (and graph.rs): a selection brings
+    // the relations with at least one endpoint in it, both ends visible.
+    let from_visible = VISIBLE.replace("e.", "f.");
+    let to_visible = VISIBLE.replace("e.", "t.");
     let relations = c
         .query(
-            "SELECT f.name, t.name, r.relation_type FROM memory_relations r
+            &format!(
+                "SELECT f.name, t.name, r.relation_type FROM memory_relations r
              JOIN memory_entities f ON f.id = r.from_id JOIN memory_entities t ON t.id = r.to_id
-             WHERE r.from_id = ANY($1) AND r.to_id = ANY($1)
-             ORDER BY f.name, t.name, r.relation_type",
-            &[&ids],
+             WHERE (r.from_id = ANY($4) OR r.to_id = ANY($4)) AND {from_visible} AND {to_visible}
+             ORDER BY f.name, t.name, r.relation_type"
+            ),
+            &[&all, &ws, &agent, &ids],
         )
         .map_err(sql)?
         .into_iter()

@@ -572,6 +572,32 @@ impl Memory {
         }
     }
 
+    /// The `limit` entities that best match `query` by meaning and keyword
+    /// (the hybrid [`Memory::search`]), as a graph, best first: the MCP
+    /// `search_nodes` tool, where the reference server matches substrings.
+    pub fn search_graph(&self, access: &Access, query: &str, limit: usize) -> Result<Graph> {
+        let opts = Options {
+            limit,
+            ..Default::default()
+        };
+        let names: Vec<String> = self
+            .search(access, query, &opts)?
+            .results
+            .into_iter()
+            .map(|h| h.name)
+            .collect();
+        let mut g = self.open_nodes(access, &names)?;
+        // load_graph orders by name; a search answers in order of relevance.
+        let rank = |e: &Entity| {
+            names
+                .iter()
+                .position(|n| *n == e.name)
+                .unwrap_or(usize::MAX)
+        };
+        g.entities.sort_by_key(rank);
+        Ok(g)
+    }
+
     /// Entities by name, as a graph.
     pub fn open_nodes(&self, access: &Access, names: &[String]) -> Result<Graph> {
         if let Backend::Postgres(p) = &self.backend {

@@ -300,6 +300,117 @@ pub fn parse(input: &mut dyn BufRead, format: Format) -> Result<Document> {
     }
 }
 
+/// One line of the MCP reference memory server's `memory.jsonl`
+/// (`@modelcontextprotocol/server-memory`), as that server writes it.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum ReferenceLine {
+    #[serde(rename_all = "camelCase")]
+    Entity {
+        name: String,
+        entity_type: String,
+        #[serde(default)]
+        observations: Vec<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Relation {
+        from: String,
+        to: String,
+        relation_type: String,
+    },
+}
+
+/// The reference memory server's `memory.jsonl`, as a document that
+/// [`import`] merges into the scope `access` writes to. The reference server
+/// stores relations without checking their endpoints; such dangling
+/// relations cannot be stored here and are returned as `skipped`
+/// (`from -[type]-> to`) instead of failing the import half-way.
+pub fn from_reference_jsonl(
+    input: &mut dyn BufRead,
+    access: &super::Access,
+) -> Result<(Document, Vec<String>)> {
+    let bad = |message: String| {
+        Error::Usage {
+        message,
+        hint: "pass the reference server's memory.jsonl as it is (one {\"type\": \"entity\"|\"relation\", ...} object per line)".into(),
+    }
+    };
+    let (scope, scope_id) = access.write_target();
+    let creator = access.creator();
+    let now = crate::agent::versions::now_ms();
+    let endpoint = |name: &str| EntityRef {
+        name: name.to_string(),
+        scope: scope.to_string(),
+        scope_id: scope_id.clone(),
+    };
+    let mut entities: Vec<EntityRecord> = Vec::new();
+    let mut relations = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        let line = line.map_err(|e| Error::io("read", std::path::Path::new("<import>"), e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<ReferenceLine>(&line)
+            .map_err(|e| bad(format!("line {}: {e}", i + 1)))?
+        {
+            ReferenceLine::Entity {
+                name,
+                entity_type,
+                observations,
+            } => entities.push(EntityRecord {
+                name,
+                entity_type,
+                scope: scope.to_string(),
+                scope_id: scope_id.clone(),
+                metadata: Value::Object(Default::default()),
+                created_by: creator.clone(),
+                created_at: now,
+                updated_at: now,
+                observations: observations
+                    .into_iter()
+                    .map(|content| ObservationRecord {
+                        content,
+                        created_by: creator.clone(),
+                        created_at: now,
+                        embedding: None,
+                    })
+                    .collect(),
+            }),
+            ReferenceLine::Relation {
+                from,
+                to,
+                relation_type,
+            } => relations.push((from, to, relation_type)),
+        }
+    }
+    let names: std::collections::BTreeSet<&str> =
+        entities.iter().map(|e| e.name.as_str()).collect();
+    let mut skipped = Vec::new();
+    let mut kept = Vec::new();
+    for (from, to, relation_type) in relations {
+        if names.contains(from.as_str()) && names.contains(to.as_str()) {
+            kept.push(RelationRecord {
+                from: endpoint(&from),
+                to: endpoint(&to),
+                relation_type,
+                strength: 1.0,
+                metadata: Value::Object(Default::default()),
+                created_by: creator.clone(),
+                created_at: now,
+            });
+        } else {
+            skipped.push(format!("{from} -[{relation_type}]-> {to}"));
+        }
+    }
+    let doc = Document {
+        format: FORMAT.into(),
+        version: VERSION,
+        entities,
+        relations: kept,
+    };
+    Ok((doc, skipped))
+}
+
 fn check_header(format: &str, version: u32) -> Result<()> {
     if format != FORMAT {
         return Err(bad(format!(

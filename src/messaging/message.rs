@@ -29,6 +29,15 @@ pub enum Performative {
 }
 
 impl Performative {
+    /// The answers that say the request was not done (`failure`, `refuse`,
+    /// `not-understood`): protocol clients see them as errors.
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Performative::Failure | Performative::Refuse | Performative::NotUnderstood
+        )
+    }
+
     pub const ALL: [Performative; 10] = [
         Performative::Request,
         Performative::Inform,

@@ -166,7 +166,12 @@ async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next)
         (server.max_body_bytes, server.request_timeout)
     };
     req.extensions_mut().insert(BodyLimit(max_body_bytes));
-    let long = route.ends_with("/execute") || route == "/api/v1/shutdown";
+    // MCP tool calls and A2A messages run agents, and an MCP session's SSE
+    // stream stays open.
+    let long = route.ends_with("/execute")
+        || route == "/api/v1/shutdown"
+        || route == "/mcp"
+        || route == "/a2a";
     let run = CURRENT_ID.scope(id.clone(), async {
         if !is_open(req.uri().path()) && !authorized(&state, &req) {
             return ApiError(Error::Unauthorized).into_response();

@@ -141,3 +141,25 @@ pub fn segment(name: &str) -> String {
         })
         .collect()
 }
+
+/// Send a message through the running daemon when there is one (its
+/// workers deliver to the agents it holds live), else in this process.
+/// `wait` is how long to wait for the reply; a message without a sender is
+/// sent as `cli`.
+pub fn send_message(
+    cx: &Caxton,
+    mut new: crate::messaging::NewMessage,
+    wait: Option<Duration>,
+) -> Result<crate::messaging::SendReport> {
+    let Some(daemon) = Client::find(cx)? else {
+        return crate::messaging::send_in_process(cx, new, wait);
+    };
+    new.sender.get_or_insert_with(|| "cli".into());
+    let mut body = serde_json::to_value(&new).unwrap_or_default();
+    if let Some(w) = wait {
+        body["wait"] = serde_json::json!(w.as_secs_f64());
+    }
+    // The daemon waits up to `wait` for the reply; allow for the round trip.
+    let timeout = wait.map(|w| w + Duration::from_secs(10));
+    daemon.post_as("/api/v1/messages", &body, timeout)
+}

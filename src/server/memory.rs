@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Who acts: the same choices as the CLI's `--scope/--agent/--workspace`.
 #[derive(Debug, Default, Deserialize)]
-struct Who {
+pub(super) struct Who {
     #[serde(default)]
     scope: Option<MemoryScope>,
     #[serde(default)]
@@ -47,7 +47,7 @@ struct Who {
 impl Who {
     /// Refuses a scope that names no owner: an entity written to the agent
     /// (or workspace) scope of nobody would be visible to nobody.
-    fn access(&self) -> Result<Access> {
+    pub(super) fn access(&self) -> Result<Access> {
         let scope = self.scope.unwrap_or(MemoryScope::Global);
         let missing = match scope {
             MemoryScope::Agent if self.agent.is_none() => Some(("agent", "the agent's name")),

@@ -5,6 +5,7 @@
 //! more `.merge(...)`. Shared state is [`State`]; areas that need their own
 //! state add a field there.
 
+mod a2a;
 mod agents;
 mod api;
 pub mod client;
@@ -15,6 +16,7 @@ mod health;
 mod history;
 mod limits;
 mod logging;
+mod mcp;
 mod memory;
 mod messages;
 mod metrics;
@@ -269,6 +271,8 @@ pub fn router(state: AppState) -> Router {
         .merge(memory::routes())
         .merge(metrics::routes())
         .merge(messages::routes())
+        .merge(mcp::routes(&state))
+        .merge(a2a::routes())
         .route("/api/v1/shutdown", axum::routing::post(api::shutdown))
         .route("/api/v1/reload", axum::routing::post(agents::reload_all))
         .fallback(api::not_found);

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod a2a;
 mod agent_runs;
 mod agents;
 mod backup;
@@ -13,6 +14,7 @@ mod deploy;
 mod llm_adapters;
 mod local_llm_runs;
 mod mcp;
+mod mcp_server;
 mod memory;
 mod memory_postgres;
 mod memory_service;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// An ABI v1 module answering `answer` (JSON) to every request; with
 /// `send`, it first calls `send_message` with that payload.
-fn agent_module(env: &Env, name: &str, answer: &str, send: Option<&str>) -> String {
+pub(crate) fn agent_module(env: &Env, name: &str, answer: &str, send: Option<&str>) -> String {
     let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
     let (import, call, data) = match send {
         Some(payload) => (
@@ -32,7 +32,7 @@ fn agent_module(env: &Env, name: &str, answer: &str, send: Option<&str>) -> Stri
     p.display().to_string()
 }
 
-fn deploy(env: &Env, name: &str, file: &str, capability: &str) {
+pub(crate) fn deploy(env: &Env, name: &str, file: &str, capability: &str) {
     env.run(&[
         "agents",
         "deploy",

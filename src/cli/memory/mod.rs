@@ -11,7 +11,7 @@ use crate::error::{ExitCode, Result};
 use crate::memory::status as mstatus;
 
 mod external;
-mod graph;
+pub(super) mod graph;
 mod health;
 mod maintenance;
 mod search;

@@ -1,0 +1,54 @@
+//! `/mcp`: the MCP Streamable HTTP transport ([`crate::protocol::mcp`])
+//! behind the same bearer token, Host and Origin checks as the REST API.
+//! Who a call acts as comes from the URL, with the REST API's choices:
+//! `/mcp?scope=agent&agent=NAME` (default: global, operator's view).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Query;
+
+use super::AppState;
+use super::memory::Who;
+use crate::error::{Error, Result};
+use crate::messaging::{NewMessage, SendReport};
+use crate::protocol::agents::{self, AgentEntry, Gateway};
+use crate::protocol::mcp::{self, AccessOf, McpServer};
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let access_of: AccessOf = Arc::new(|parts| {
+        let Query(who) = Query::<Who>::try_from_uri(&parts.uri).map_err(|e| Error::BadRequest {
+            message: format!("/mcp query: {}", e.body_text()),
+        })?;
+        who.access()
+    });
+    let max_body = state.cx().config().server.max_body_bytes;
+    let s = state.clone();
+    let service = mcp::http_service(
+        move || {
+            McpServer::per_request(s.cx().memory().clone(), access_of.clone())
+                .with_agents(Arc::new(Daemon(s.clone())))
+        },
+        usize::try_from(max_body).unwrap_or(usize::MAX),
+    );
+    Router::new().route_service("/mcp", service)
+}
+
+/// Agents reached through the daemon's own messenger, whose workers
+/// deliver to the agents it holds live.
+pub(super) struct Daemon(pub(super) AppState);
+
+impl Gateway for Daemon {
+    fn agents(&self) -> Result<Vec<AgentEntry>> {
+        agents::deployed(&self.0.cx())
+    }
+
+    fn send(&self, new: NewMessage, wait: std::time::Duration) -> Result<SendReport> {
+        let messenger = &self.0.messenger;
+        let mut report = messenger.send(new)?;
+        if !report.duplicate {
+            report.reply = messenger.wait_reply(&report.message, wait)?;
+        }
+        Ok(report)
+    }
+}
