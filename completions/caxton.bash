@@ -475,6 +475,9 @@ _caxton() {
             caxton__subcmd__help__subcmd__memory,import)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__import"
                 ;;
+            caxton__subcmd__help__subcmd__memory,migrate)
+                cmd="caxton__subcmd__help__subcmd__memory__subcmd__migrate"
+                ;;
             caxton__subcmd__help__subcmd__memory,migration-check)
                 cmd="caxton__subcmd__help__subcmd__memory__subcmd__migration__subcmd__check"
                 ;;
@@ -601,6 +604,9 @@ _caxton() {
             caxton__subcmd__memory,import)
                 cmd="caxton__subcmd__memory__subcmd__import"
                 ;;
+            caxton__subcmd__memory,migrate)
+                cmd="caxton__subcmd__memory__subcmd__migrate"
+                ;;
             caxton__subcmd__memory,migration-check)
                 cmd="caxton__subcmd__memory__subcmd__migration__subcmd__check"
                 ;;
@@ -681,6 +687,9 @@ _caxton() {
                 ;;
             caxton__subcmd__memory__subcmd__help,import)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__import"
+                ;;
+            caxton__subcmd__memory__subcmd__help,migrate)
+                cmd="caxton__subcmd__memory__subcmd__help__subcmd__migrate"
                 ;;
             caxton__subcmd__memory__subcmd__help,migration-check)
                 cmd="caxton__subcmd__memory__subcmd__help__subcmd__migration__subcmd__check"
@@ -2965,7 +2974,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate graph"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate migrate graph"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3161,6 +3170,20 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__help__subcmd__memory__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caxton__subcmd__help__subcmd__memory__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3747,7 +3770,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory)
-            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis diagnose stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate graph help"
+            opts="-h -V --config --data-dir --agents-dir --json --help --version create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis diagnose stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate migrate graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4144,7 +4167,7 @@ _caxton() {
             fi
             case "${prev}" in
                 --to)
-                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "qdrant postgres" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -4178,7 +4201,7 @@ _caxton() {
                     return 0
                     ;;
                 --target)
-                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "qdrant postgres" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -4251,7 +4274,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__help)
-            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate graph help"
+            opts="create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate migrate graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4474,6 +4497,20 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__help__subcmd__migration__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -4676,6 +4713,44 @@ _caxton() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caxton__subcmd__memory__subcmd__migrate)
+            opts="-h -V --to --replace --batch-size --sample-queries --config --data-dir --agents-dir --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -W "postgres embedded" -- "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample-queries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agents-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caxton__subcmd__memory__subcmd__migration__subcmd__check)
             opts="-h -V --target --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -4684,7 +4759,7 @@ _caxton() {
             fi
             case "${prev}" in
                 --target)
-                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "qdrant postgres" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -5036,7 +5111,7 @@ _caxton() {
             fi
             case "${prev}" in
                 --backend)
-                    COMPREPLY=($(compgen -W "qdrant" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "qdrant postgres" -- "${cur}"))
                     return 0
                     ;;
                 --config)

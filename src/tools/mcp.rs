@@ -685,7 +685,7 @@ mod tests {
         let before = cancelled().len();
         let err = servers.call("t", "hang", json!({})).unwrap_err();
         assert!(matches!(err, ToolError::LimitExceeded { .. }), "{err}");
-        assert!(err.to_string().contains("within 3s"), "{err}");
+        assert!(err.to_string().contains("within 3 s"), "{err}");
         assert!(echo(&servers, "after").ends_with(": after"));
         // The server was told to drop the timed-out request.
         let seen = cancelled();

@@ -174,7 +174,10 @@ mod tests {
             "<|im_start|>assistant\n{\"tool\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}<|im_end|>\n"
         ));
         assert!(prompt.contains("<|im_start|>user\nResult of the tool get_weather:\nsunny, 21 C"));
-        assert!(prompt.contains("plain text, using the tool results"));
+        // The answering prompt ends with the facts and one instruction; the
+        // tool list is gone.
+        assert!(prompt.contains("sunny, 21 C\n\nUsing only these facts, answer the request"));
+        assert!(!prompt.contains("You can use these tools"));
         assert!(prompt.ends_with("<|im_start|>assistant\n"));
 
         // A new user turn after the round asks for a tool call again.
