@@ -241,12 +241,15 @@ fn only_variants_with(params: &mut Value, name: &str) {
     }
 }
 
+/// A built-in tool's grounded arguments and its `[tool_config]` table.
+pub type ToolGrounding = (&'static [GroundedArg], Option<Map<String, Value>>);
+
 /// Ground `specs` (already named as the model sees them) in this run.
 /// `tool_of` maps a spec to its built-in tool's grounded arguments and
 /// `[tool_config]` table (none for `mcp:` tools, which are left alone).
 pub fn ground(
     specs: &mut Vec<ToolSpec>,
-    tool_of: &dyn Fn(&str) -> Option<(&'static [GroundedArg], Option<Map<String, Value>>)>,
+    tool_of: &dyn Fn(&str) -> Option<ToolGrounding>,
     files: &Files,
     request: &str,
 ) -> Grounding {
@@ -404,9 +407,7 @@ mod tests {
             .collect()
     }
 
-    fn builtin(
-        config: Option<Map<String, Value>>,
-    ) -> impl Fn(&str) -> Option<(&'static [GroundedArg], Option<Map<String, Value>>)> {
+    fn builtin(config: Option<Map<String, Value>>) -> impl Fn(&str) -> Option<ToolGrounding> {
         move |name| {
             tools::find(name)
                 .ok()

@@ -127,15 +127,15 @@ pub fn cut_at_sentence(text: &str) -> String {
     let trimmed = text.trim_end();
     let end = trimmed
         .char_indices()
-        .filter(|&(i, c)| {
+        .rev()
+        .find(|&(i, c)| {
             matches!(c, '.' | '!' | '?' | '\n')
                 && trimmed[i + c.len_utf8()..]
                     .chars()
                     .next()
                     .is_none_or(char::is_whitespace)
         })
-        .map(|(i, c)| i + c.len_utf8())
-        .last();
+        .map(|(i, c)| i + c.len_utf8());
     match end {
         Some(end) if end > trimmed.len() / 3 => trimmed[..end].trim_end().to_string(),
         _ => trimmed.to_string(),
