@@ -3,7 +3,7 @@
 //! is weak, so these tests assert shape (a tool call was made and recorded,
 //! text came back), never wording.
 
-use crate::common::{Env, mcp_servers_config, models_dir, repo};
+use crate::common::{Env, mcp_servers_config, models_dir, repo, run_readme_quickstart};
 use serde_json::Value;
 
 /// Whether the local model is installed; with `CAXTON_REQUIRE_MODEL=1` its
@@ -131,26 +131,7 @@ fn readme_quickstart_reads_sales_csv_and_answers_with_its_numbers() {
     let env = Env::new();
     env.run(&["init"]).ok();
     env.write("caxton.toml", "[runtime]\nagent_timeout = \"600s\"\n");
-    // As README.md writes it.
-    env.write(
-        "data/workspaces/data-analyzer/sales.csv",
-        "region,revenue\nnorth,10\nsouth,20\n",
-    );
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let command =
-        r#"caxton agents test data-analyzer --query "Summarise this CSV: sales.csv" --json"#;
-    assert!(readme.contains(command), "README's quickstart changed");
-    let run = env.run(&[
-        "agents",
-        "test",
-        "data-analyzer",
-        "--query",
-        "Summarise this CSV: sales.csv",
-        "--json",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let run = run.json();
-    assert_eq!(run["status"], "ok", "{run:#}");
+    let run = run_readme_quickstart(&env);
     let calls = run["tool_calls"].as_array().unwrap();
     let first = &calls[0];
     assert_eq!(first["name"], "csv_parser", "{run:#}");

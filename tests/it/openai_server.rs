@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Env, models_dir, repo, skip};
+use crate::common::{Env, models_dir, run_readme_quickstart, skip};
 use caxton::runtime::llm::openai::OpenAi;
 use caxton::runtime::llm::{
     ChatRequest, FinishReason, Message, Provider, Role, ToolCall, ToolSpec,
@@ -193,28 +193,7 @@ fn readme_quickstart_runs_through_the_openai_provider_on_llama_server() {
             server.v1()
         ),
     );
-    env.write(
-        "data/workspaces/data-analyzer/sales.csv",
-        "region,revenue\nnorth,10\nsouth,20\n",
-    );
-    assert!(
-        std::fs::read_to_string(repo().join("README.md"))
-            .unwrap()
-            .contains(
-                r#"caxton agents test data-analyzer --query "Summarise this CSV: sales.csv" --json"#
-            )
-    );
-    let run = env.run(&[
-        "agents",
-        "test",
-        "data-analyzer",
-        "--query",
-        "Summarise this CSV: sales.csv",
-        "--json",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let run = run.json();
-    assert_eq!(run["status"], "ok", "{run:#}");
+    let run = run_readme_quickstart(&env);
     assert_eq!(run["provider"], "openai", "{run:#}");
     assert!(
         run["usage"]["prompt_tokens"].as_u64().unwrap() > 0,

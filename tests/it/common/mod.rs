@@ -316,3 +316,30 @@ pub mod recorded_llm;
 pub mod wat;
 include!("dead_port.rs");
 pub use self::wat::abi_module;
+
+/// README's quickstart on `env` (set up with `caxton init`): `sales.csv` in
+/// data-analyzer's workspace, then the README's exact command, which must
+/// still be in README.md. Returns the run record after checking that the
+/// command succeeded.
+pub fn run_readme_quickstart(env: &Env) -> serde_json::Value {
+    env.write(
+        "data/workspaces/data-analyzer/sales.csv",
+        "region,revenue\nnorth,10\nsouth,20\n",
+    );
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let command =
+        r#"caxton agents test data-analyzer --query "Summarise this CSV: sales.csv" --json"#;
+    assert!(readme.contains(command), "README's quickstart changed");
+    let run = env.run(&[
+        "agents",
+        "test",
+        "data-analyzer",
+        "--query",
+        "Summarise this CSV: sales.csv",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = run.json();
+    assert_eq!(run["status"], "ok", "{run:#}");
+    run
+}
