@@ -127,6 +127,9 @@ impl Default for LlmConfig {
     }
 }
 
+/// The one sentence-embedding model Caxton ships (`memory.model`).
+pub const EMBEDDING_MODEL: &str = "all-MiniLM-L6-v2";
+
 /// `[memory]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -134,15 +137,16 @@ pub struct MemoryConfig {
     /// Reported by `/health` and `/api/v1/memory/health`; the memory is
     /// always the embedded (SQLite) one.
     pub backend: String,
-    /// Name of the embedding model; only all-MiniLM-L6-v2 is installed and
-    /// loaded, whatever this says.
+    /// Name of the embedding model; all-MiniLM-L6-v2 is the only one Caxton
+    /// ships, and any other name is a configuration error.
     pub model: String,
     /// Where models are installed (below `CAXTON_MODELS_DIR`).
     pub models_dir: Option<PathBuf>,
     /// Entities the memory holds before writes are refused.
     pub max_entities: u64,
-    /// Accepted but not read: searches take their threshold from the agent
-    /// or the request.
+    /// Minimum cosine similarity of the semantic hits in an agent's memory
+    /// context, for agents that do not set their own (0 to 1). REST and CLI
+    /// searches take theirs from the request (`min_similarity`).
     pub semantic_threshold: f64,
     /// The external backend that `memory migration-check`, `test-connection`
     /// and `emergency-migrate` use.
@@ -215,7 +219,7 @@ impl Default for MemoryConfig {
     fn default() -> Self {
         MemoryConfig {
             backend: "embedded".into(),
-            model: "all-MiniLM-L6-v2".into(),
+            model: EMBEDDING_MODEL.into(),
             models_dir: None,
             max_entities: 100_000,
             semantic_threshold: 0.6,
@@ -697,6 +701,31 @@ pub fn load(ov: &Overrides, env: &dyn Fn(&str) -> Option<String>, cwd: &Path) ->
 /// embedded store; `postgres` needs a URL to connect to.
 fn check_memory(m: &MemoryConfig, sources: &BTreeMap<String, Source>) -> Result<()> {
     let from = |key: &str| sources.get(key).cloned().unwrap_or(Source::Default);
+    if m.model != EMBEDDING_MODEL {
+        return Err(Error::Config {
+            message: format!(
+                "memory.model: {:?} (from {}) is not an embedding model Caxton can load",
+                m.model,
+                from("memory.model")
+            ),
+            hint: format!(
+                "use model = \"{}\" (the model scripts/fetch-models installs), or remove the key",
+                EMBEDDING_MODEL
+            ),
+        });
+    }
+    if !(0.0..=1.0).contains(&m.semantic_threshold) {
+        return Err(Error::Config {
+            message: format!(
+                "memory.semantic_threshold: {} (from {}) is outside 0..1",
+                m.semantic_threshold,
+                from("memory.semantic_threshold")
+            ),
+            hint:
+                "a cosine similarity: 0 keeps every semantic hit, 0.6 (the default) only close ones"
+                    .into(),
+        });
+    }
     match m.backend.as_str() {
         "embedded" => Ok(()),
         "postgres" if m.postgres.url.as_deref().is_none_or(|u| u.trim().is_empty()) => {

@@ -12,7 +12,7 @@ use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use crate::error::{Error, Result};
 
 /// The embedding model, as vectors record it.
-pub const MODEL_ID: &str = "all-MiniLM-L6-v2";
+pub const MODEL_ID: &str = crate::config::EMBEDDING_MODEL;
 /// Dimensions of its vectors.
 pub const DIMS: usize = 384;
 /// sentence-transformers' `max_seq_length` for this model; the shipped

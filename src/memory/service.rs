@@ -53,6 +53,8 @@ pub struct Memory {
     backend: Backend,
     models_dir: PathBuf,
     max_entities: u64,
+    /// `memory.semantic_threshold`: agents' default minimum similarity.
+    semantic_threshold: f32,
     embedder: Mutex<Option<Arc<Embedder>>>,
 }
 
@@ -137,6 +139,7 @@ impl Memory {
             }),
             models_dir: paths.models_dir.clone(),
             max_entities: config.max_entities,
+            semantic_threshold: config.semantic_threshold as f32,
             embedder: Mutex::new(None),
         }
     }
@@ -190,6 +193,13 @@ impl Memory {
     /// `memory.max_entities`: creating entities past it is refused.
     pub fn max_entities(&self) -> u64 {
         self.max_entities
+    }
+
+    /// `memory.semantic_threshold`: the minimum cosine similarity of the
+    /// semantic hits an agent's memory context uses, unless the agent's
+    /// `[memory] semantic_threshold` says otherwise.
+    pub fn semantic_threshold(&self) -> f32 {
+        self.semantic_threshold
     }
 
     /// Whether a search or write has loaded the embedding model.

@@ -201,7 +201,10 @@ pub fn run(
             &access,
             &request_text,
             m.max_results.map_or(DEFAULT_MEMORY_RESULTS, |n| n as usize),
-            m.semantic_threshold.map(|t| t as f32),
+            Some(
+                m.semantic_threshold
+                    .map_or(ctx.memory.semantic_threshold(), |t| t as f32),
+            ),
             MEMORY_BUDGET_TOKENS,
         )?),
         None => None,

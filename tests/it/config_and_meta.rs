@@ -275,3 +275,34 @@ fn layering_has_no_import_cycles() {
         "server/ imports cli/"
     );
 }
+
+/// `[memory] model` and `semantic_threshold` are read, so a value Caxton
+/// cannot honour is a configuration error naming the key and the file, not
+/// silently replaced.
+#[test]
+fn memory_model_and_threshold_are_checked_not_ignored() {
+    let env = Env::new();
+    let file = env.write("data/caxton.toml", "[memory]\nmodel = \"bge-small-en\"\n");
+    let r = env.run(&["memory", "status"]).code(3);
+    assert!(r.stderr.contains("memory.model"), "{}", r.stderr);
+    assert!(r.stderr.contains("bge-small-en"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&file.display().to_string()),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("all-MiniLM-L6-v2"), "{}", r.stderr);
+    env.write("data/caxton.toml", "[memory]\nsemantic_threshold = 1.5\n");
+    let r = env.run(&["memory", "status"]).code(3);
+    assert!(
+        r.stderr.contains("memory.semantic_threshold"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("outside 0..1"), "{}", r.stderr);
+    env.write(
+        "data/caxton.toml",
+        "[memory]\nmodel = \"all-MiniLM-L6-v2\"\nsemantic_threshold = 0.4\n",
+    );
+    env.run(&["memory", "status"]).ok();
+}
