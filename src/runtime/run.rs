@@ -163,15 +163,32 @@ pub struct RunInput {
     pub source_file: Option<PathBuf>,
 }
 
-/// Run `agent` once on `input`. Assistant text is passed to `on_text` as it
-/// streams in. A run that reached the provider stage is recorded and
-/// returned even when it failed (`record.error`); `Err` means it could not
-/// start (store unavailable, prompt template broken).
+/// What a run reports while it unfolds, so a caller can show it as it
+/// happens (the terminal, the dashboard's "Try it") rather than at the end.
+#[derive(Debug, Clone, Copy)]
+pub enum RunEvent<'a> {
+    /// Assistant text as it streams in.
+    Text(&'a str),
+    /// The model asked for a tool; it is about to run.
+    ToolCall {
+        /// The model call (1-based) that asked for it.
+        round: u32,
+        /// The tool's name as the model gave it.
+        name: &'a str,
+    },
+    /// A tool call finished (or was denied), as the run record keeps it.
+    ToolResult(&'a ToolCallRecord),
+}
+
+/// Run `agent` once on `input`, reporting its progress to `on_event`. A run
+/// that reached the provider stage is recorded and returned even when it
+/// failed (`record.error`); `Err` means it could not start (store
+/// unavailable, prompt template broken).
 pub fn run(
     ctx: &RunContext,
     agent: &AgentSpec,
     input: RunInput,
-    on_text: &mut dyn FnMut(&str),
+    on_event: &mut dyn FnMut(RunEvent<'_>),
 ) -> Result<RunRecord> {
     let started = Instant::now();
     let started_ms = now_ms();
@@ -319,7 +336,7 @@ pub fn run(
                     timeout: left,
                 };
                 let t = Instant::now();
-                let answer = provider.chat(&request, on_text);
+                let answer = provider.chat(&request, &mut |t| on_event(RunEvent::Text(t)));
                 model_time += t.elapsed();
                 rec.rounds = round;
                 let answer = match answer {
@@ -372,10 +389,15 @@ pub fn run(
                         rec.error = Some(out_of_time(&rec.provider, &id, timeout, round));
                         break;
                     }
+                    on_event(RunEvent::ToolCall {
+                        round,
+                        name: &call.name,
+                    });
                     let t = Instant::now();
                     let (record, reply) =
                         dispatch(agent, &offered, &ctx.mcp, &tool_ctx, call, round);
                     tools_time += t.elapsed();
+                    on_event(RunEvent::ToolResult(&record));
                     messages.push(Message::tool_result(&call.id, reply));
                     rec.tool_calls.push(record);
                 }

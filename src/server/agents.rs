@@ -2,28 +2,30 @@
 //! undeploy, execute, reload, logs, ping; `/api/v1/reload` and
 //! `/api/v1/reload-status` for the whole registry.
 
+use std::convert::Infallible;
 use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Path, Query, State as Extract};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::AppState;
-use super::api::{ApiJson, ApiResult, blocking, optional_body};
+use super::api::{ApiJson, ApiResult, blocking, current_request_id, error_body, optional_body};
 use super::contract::{Invalid, Ping, ReloadStatus, Reloaded};
 use super::metrics::ProviderLabels;
 use super::registry::{Agent, Health, Live, RunRecord};
+use super::{AppState, InFlight};
 use crate::agent::Kind;
 use crate::agent::catalog;
 use crate::agent::spec::AgentSpec;
 use crate::agent::wasm::{self, DeployRequest, SecurityPolicy};
 use crate::error::{Error, Result};
-use crate::runtime::run::{self, RunInput};
+use crate::runtime::run::{self, RunEvent, RunInput};
 use crate::runtime::wasm::WasmError;
 
 pub fn routes() -> Router<AppState> {
@@ -179,14 +181,19 @@ struct ExecuteBody {
 /// Runs a config agent through the LLM loop (`runtime::run`), recording the
 /// provider call time. A run that failed at the provider is returned as its
 /// classified error; the full record is in the run log either way.
-fn run_config_agent(state: &AppState, spec: &AgentSpec, input: Value) -> Result<run::RunRecord> {
+fn run_config_agent(
+    state: &AppState,
+    spec: &AgentSpec,
+    input: Value,
+    on_event: &mut dyn FnMut(RunEvent<'_>),
+) -> Result<run::RunRecord> {
     let ctx = state.runs();
     let request = RunInput {
         request: input,
         sender: Some("api".into()),
         ..RunInput::default()
     };
-    let record = run::run(&ctx, spec, request, &mut |_| {})?;
+    let record = run::run(&ctx, spec, request, on_event)?;
     let outcome = record.error.as_ref().map_or("ok".to_string(), |e| {
         serde_json::to_value(e.kind)
             .ok()
@@ -210,8 +217,9 @@ fn run_config_agent(state: &AppState, spec: &AgentSpec, input: Value) -> Result<
 async fn execute(
     Extract(state): Extract<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ExecuteBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     let agent = state.registry.find(&id)?;
     let Some(live) = agent.live.clone() else {
         return Err(catalog::resolve(&state.cx(), &agent.id)?
@@ -222,69 +230,166 @@ async fn execute(
     let guard = state.begin_execution()?;
     let s = state.clone();
     let started = Instant::now();
+    if wants_events(&headers) {
+        return Ok(stream_execution(
+            s,
+            agent.id.clone(),
+            guard,
+            live,
+            body.input,
+            started,
+        ));
+    }
     let result = blocking(move || {
         let _running = guard;
-        match live {
-            Live::Wasm(w) => {
-                let compiled = w.compiled(&s.stores, &s.runtime)?;
-                let agent = &w.agent;
-                let services = wasm::MemoryServices::new(s.cx().memory().clone(), &agent.id);
-                let done = wasm::execute(&s.runtime, agent, &compiled, body.input, services);
-                let took = started.elapsed();
-                s.recorder
-                    .record(&agent.id, &done.stats, done.output.as_ref().err().cloned());
-                let error = done.output.as_ref().err();
-                s.registry.record_run(
-                    &agent.id,
-                    &RunRecord {
-                        cpu_us: done.stats.cpu_us,
-                        wall_us: done.stats.wall_us,
-                        memory_bytes: done.stats.peak_memory_bytes,
-                        error: error.map(ToString::to_string),
-                    },
-                    done.logs.iter().map(|l| json!(l)).collect(),
-                );
-                let fuel = done.stats.fuel;
-                s.metrics.observe_execution(
-                    "wasm",
-                    took,
-                    Some(fuel),
-                    error.map(WasmError::kind).as_deref(),
-                );
-                let output = done.output.map_err(Error::from)?;
-                Ok(json!(wasm::RunReport {
-                    agent: agent.id.clone(),
-                    output,
-                    stats: done.stats,
-                    logs: done.logs,
-                }))
-            }
-            Live::Config(spec) => {
-                let out = run_config_agent(&s, &spec, body.input);
-                let took = started.elapsed();
-                let err = out.as_ref().err().map(ToString::to_string);
-                s.metrics.observe_execution(
-                    "config",
-                    took,
-                    None,
-                    out.as_ref().err().map(|e| e.code()),
-                );
-                s.registry.record_run(
-                    &agent.id,
-                    &RunRecord {
-                        cpu_us: 0,
-                        wall_us: took.as_micros() as u64,
-                        memory_bytes: 0,
-                        error: err,
-                    },
-                    Vec::new(),
-                );
-                out.map(|run| json!({"agent": agent.id, "output": run.output, "run": run}))
-            }
-        }
+        execute_live(&s, &agent.id, live, body.input, started, &mut |_| {})
     })
     .await?;
-    Ok(axum::Json(result))
+    Ok(axum::Json(result).into_response())
+}
+
+/// Runs a live agent once on the calling (blocking) thread, recording the
+/// run and its metrics; a config agent's progress goes to `on_event`.
+fn execute_live(
+    s: &AppState,
+    id: &str,
+    live: Live,
+    input: Value,
+    started: Instant,
+    on_event: &mut dyn FnMut(RunEvent<'_>),
+) -> Result<Value> {
+    match live {
+        Live::Wasm(w) => {
+            let compiled = w.compiled(&s.stores, &s.runtime)?;
+            let agent = &w.agent;
+            let services = wasm::MemoryServices::new(s.cx().memory().clone(), &agent.id);
+            let done = wasm::execute(&s.runtime, agent, &compiled, input, services);
+            let took = started.elapsed();
+            s.recorder
+                .record(&agent.id, &done.stats, done.output.as_ref().err().cloned());
+            let error = done.output.as_ref().err();
+            s.registry.record_run(
+                &agent.id,
+                &RunRecord {
+                    cpu_us: done.stats.cpu_us,
+                    wall_us: done.stats.wall_us,
+                    memory_bytes: done.stats.peak_memory_bytes,
+                    error: error.map(ToString::to_string),
+                },
+                done.logs.iter().map(|l| json!(l)).collect(),
+            );
+            let fuel = done.stats.fuel;
+            s.metrics.observe_execution(
+                "wasm",
+                took,
+                Some(fuel),
+                error.map(WasmError::kind).as_deref(),
+            );
+            let output = done.output.map_err(Error::from)?;
+            Ok(json!(wasm::RunReport {
+                agent: agent.id.clone(),
+                output,
+                stats: done.stats,
+                logs: done.logs,
+            }))
+        }
+        Live::Config(spec) => {
+            let out = run_config_agent(s, &spec, input, on_event);
+            let took = started.elapsed();
+            let err = out.as_ref().err().map(ToString::to_string);
+            s.metrics
+                .observe_execution("config", took, None, out.as_ref().err().map(|e| e.code()));
+            s.registry.record_run(
+                id,
+                &RunRecord {
+                    cpu_us: 0,
+                    wall_us: took.as_micros() as u64,
+                    memory_bytes: 0,
+                    error: err,
+                },
+                Vec::new(),
+            );
+            out.map(|run| json!({"agent": id, "output": run.output, "run": run}))
+        }
+    }
+}
+
+/// Whether the client asked for the execution as Server-Sent Events.
+fn wants_events(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().starts_with("text/event-stream"))
+        })
+}
+
+/// `Accept: text/event-stream`: the execution unfolds as events (`text`,
+/// `tool_call`, `tool_result`), then one `done` with the body the JSON
+/// answer would have had, or one `error` with the API's error body plus
+/// its HTTP `status`. The run goes on to its end and is recorded even when
+/// the client leaves.
+fn stream_execution(
+    s: AppState,
+    id: String,
+    guard: InFlight,
+    live: Live,
+    input: Value,
+    started: Instant,
+) -> Response {
+    // Unbounded, because a slow reader must not stall the run past its
+    // deadline; the run's own limits (rounds, tokens, tool calls) bound
+    // how many events there can be.
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let request_id = current_request_id();
+    let failed = tx.clone();
+    let failed_id = request_id.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        let _running = guard;
+        let result = execute_live(&s, &id, live, input, started, &mut |e| {
+            let _ = tx.send(match e {
+                RunEvent::Text(t) => event("text", &json!({"text": t})),
+                RunEvent::ToolCall { round, name } => {
+                    event("tool_call", &json!({"round": round, "name": name}))
+                }
+                RunEvent::ToolResult(call) => event("tool_result", call),
+            });
+        });
+        let _ = tx.send(match result {
+            Ok(body) => event("done", &body),
+            Err(e) => error_event(&e, request_id),
+        });
+    });
+    tokio::spawn(async move {
+        if let Err(e) = run.await {
+            let e = Error::Io {
+                action: "run",
+                path: "a daemon worker thread".into(),
+                source: std::io::Error::other(e.to_string()),
+            };
+            let _ = failed.send(error_event(&e, failed_id));
+        }
+    });
+    let events = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+fn event(name: &str, data: &impl serde::Serialize) -> Event {
+    Event::default()
+        .event(name)
+        .json_data(data)
+        .unwrap_or_else(|_| Event::default().event(name))
+}
+
+fn error_event(e: &Error, request_id: Option<String>) -> Event {
+    let mut body = error_body(e, request_id);
+    body["status"] = json!(e.http_status());
+    event("error", &body)
 }
 
 #[derive(Debug, Default, Deserialize)]

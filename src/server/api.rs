@@ -13,7 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{AppState, Shutdown};
 use crate::error::Error;
@@ -40,14 +40,7 @@ impl IntoResponse for ApiError {
         let e = self.0;
         let status =
             StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let request_id = CURRENT_ID.try_with(Clone::clone).ok();
-        let body = json!({"error": {
-            "code": e.code(),
-            "message": e.to_string(),
-            "details": e.details(),
-            "hint": e.hint(),
-            "request_id": request_id,
-        }});
+        let body = error_body(&e, current_request_id());
         if status.is_server_error() {
             tracing::error!(code = e.code(), "{e}");
         }
@@ -63,6 +56,24 @@ impl IntoResponse for ApiError {
         }
         resp
     }
+}
+
+/// The API's error shape, `{"error": {code, message, details, hint,
+/// request_id}}`: the body of every error response, and the data of a
+/// streamed execution's `error` event.
+pub fn error_body(e: &Error, request_id: Option<String>) -> Value {
+    json!({"error": {
+        "code": e.code(),
+        "message": e.to_string(),
+        "details": e.details(),
+        "hint": e.hint(),
+        "request_id": request_id,
+    }})
+}
+
+/// The id of the request being served, when called inside one.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_ID.try_with(Clone::clone).ok()
 }
 
 /// `axum::Json` with rejections in the API's error shape: 413 for an

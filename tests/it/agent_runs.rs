@@ -163,6 +163,27 @@ fn runbook_agent_calls_csv_parser_through_the_server_configured_provider() {
     );
 }
 
+/// In the terminal each finished tool call gets a line on stderr as it
+/// happens, before the answer; the answer streams to stdout.
+#[test]
+fn agents_test_reports_each_tool_call_as_it_finishes() {
+    let env = Env::new();
+    let llm = RecordedLlm::start(&["openai/stream_denied_tool.http", "openai/stream_text.http"]);
+    agent_file(&env, "lister", "openai", &llm.url("/v1"), "\"csv_parser\"");
+    let r = env
+        .run(&["agents", "test", "lister", "--query", "fetch the data"])
+        .ok();
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("tool http_client denied in"))
+        .unwrap_or_else(|| panic!("no tool line: {}", r.stderr));
+    assert!(line.trim_end().ends_with(" ms"), "{line}");
+    let summary = r.stderr.find("tools: http_client denied").unwrap();
+    assert!(r.stderr.find(line).unwrap() < summary, "{}", r.stderr);
+    assert!(!r.stdout.trim().is_empty(), "the answer is on stdout");
+}
+
 #[test]
 fn a_tool_the_agent_does_not_list_is_denied_recorded_and_reported_to_the_model() {
     let env = Env::new();

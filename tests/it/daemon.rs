@@ -1034,3 +1034,125 @@ fn undelivered_messages_are_delivered_when_the_daemon_starts() {
         .unwrap_or_else(|| panic!("no reply in {conv:#?}"));
     assert_eq!(reply["content"]["words"], 3, "{reply}");
 }
+
+/// The execute endpoint's body read as Server-Sent Events: (name, data).
+fn events(d: &Daemon, path: &str, body: &str) -> Vec<(String, Value)> {
+    let resp = d
+        .http
+        .post(format!("{}{path}", d.url))
+        .header("content-type", "application/json")
+        .header("accept", "text/event-stream")
+        .body(body.to_string())
+        .send()
+        .expect("request");
+    assert_eq!(resp.status().as_u16(), 200);
+    let ctype = resp.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ctype.starts_with("text/event-stream"), "{ctype}");
+    let text = resp.text().unwrap();
+    text.split("\n\n")
+        .filter(|frame| frame.contains("data:"))
+        .map(|frame| {
+            let mut name = String::new();
+            let mut data = String::new();
+            for line in frame.lines() {
+                if let Some(n) = line.strip_prefix("event:") {
+                    name = n.trim().to_string();
+                } else if let Some(x) = line.strip_prefix("data:") {
+                    data.push_str(x.trim_start());
+                }
+            }
+            (
+                name,
+                serde_json::from_str(&data).unwrap_or_else(|e| panic!("{e}: {data}")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn execute_streams_a_config_run_as_it_unfolds() {
+    let env = Env::new();
+    let llm = RecordedLlm::start(&["openai/stream_tool_call.http", "openai/stream_text.http"]);
+    std::fs::create_dir_all(env.agents()).unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/runbook/data-analyzer.toml"),
+        env.agents().join("data-analyzer.toml"),
+    )
+    .unwrap();
+    env.write(
+        "caxton.toml",
+        &format!(
+            "[llm]\nprovider = \"openai\"\n[llm.providers.openai]\nbase_url = \"{}\"\nmodel = \"m\"\n",
+            llm.url("/v1")
+        ),
+    );
+    env.write(
+        "data/workspaces/data-analyzer/sales.csv",
+        "region,revenue\nnorth,10\nsouth,20\n",
+    );
+    let d = start(&env, &[]);
+    let got = events(
+        &d,
+        "/api/v1/agents/data-analyzer/execute",
+        r#"{"input": "Summarise this CSV: sales.csv"}"#,
+    );
+    // The tool call is announced, then its result, then the answer streams
+    // in, then the same body the JSON answer has.
+    let names: Vec<&str> = got
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| *n != "text")
+        .collect();
+    assert_eq!(names, ["tool_call", "tool_result", "done"], "{got:?}");
+    assert_eq!(got[0].1["name"], "csv_parser");
+    assert_eq!(got[0].1["round"], 1);
+    let result = &got.iter().find(|(n, _)| n == "tool_result").unwrap().1;
+    assert_eq!(result["outcome"], "ok", "{result}");
+    assert_eq!(result["arguments"]["path"], "sales.csv");
+    let streamed: String = got
+        .iter()
+        .filter(|(n, _)| n == "text")
+        .map(|(_, v)| v["text"].as_str().unwrap())
+        .collect();
+    let (_, done) = got.last().unwrap();
+    assert!(!streamed.is_empty());
+    assert_eq!(done["output"], streamed.as_str());
+    assert_eq!(done["agent"], "data-analyzer");
+    assert_eq!(done["run"]["tool_calls"][0]["name"], "csv_parser");
+
+    // A WASM agent has nothing to stream: just its result.
+    let (s, v, _) = d.post(
+        "/api/v1/agents",
+        &deploy_body(
+            "wc",
+            &std::fs::read(repo().join("agents/word-count.wasm")).unwrap(),
+        ),
+    );
+    assert_eq!(s, 201, "{v}");
+    let got = events(&d, "/api/v1/agents/wc/execute", r#"{"input": "a b b"}"#);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "done");
+    assert_eq!(got[0].1["output"]["words"], 3);
+
+    // A run that fails at the provider ends with an error event carrying
+    // the API's error body and status.
+    let dead = DeadPort::new();
+    paths_write(
+        &env.agents().join("down.toml"),
+        &llm_agent("Down", "1.0.0", &dead.url("/v1")),
+    );
+    poll("down live", || {
+        (d.agent("down")["status"] == "running").then_some(())
+    });
+    let got = events(&d, "/api/v1/agents/down/execute", r#"{"input": "x"}"#);
+    let (name, err) = got.last().unwrap();
+    assert_eq!(name, "error", "{got:?}");
+    assert_eq!(err["status"], 502, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&dead.url("/v1")),
+        "{err}"
+    );
+}

@@ -22,7 +22,7 @@ use crate::agent::{self, Agent, Kind, catalog};
 use crate::cli::args;
 use crate::cli::output::{DIM, Output};
 use crate::error::{Error, ExitCode, Result};
-use crate::runtime::run::{self, CallOutcome, RunContext, RunInput, RunRecord};
+use crate::runtime::run::{self, CallOutcome, RunContext, RunEvent, RunInput, RunRecord};
 
 /// The request, as text or JSON.
 #[derive(Debug, clap::Args)]
@@ -132,17 +132,35 @@ fn execute(
     let spinner = out.spinner(&format!("{} is thinking…", spec.id()));
     let mut streamed = false;
     let stream = !out.json;
-    let mut on_text = |t: &str| {
+    let mut on_event = |e: RunEvent<'_>| {
         if !stream {
             return;
         }
-        if !streamed {
-            spinner.finish_and_clear();
-            streamed = true;
+        match e {
+            RunEvent::Text(t) => {
+                if !streamed {
+                    spinner.finish_and_clear();
+                    streamed = true;
+                }
+                let mut so = anstream::stdout();
+                let _ = so.write_all(t.as_bytes());
+                let _ = so.flush();
+            }
+            RunEvent::ToolCall { name, .. } => {
+                spinner.set_message(format!("{} is running {name}…", spec.id()));
+            }
+            // Each finished call gets a line as it happens, so a slow run
+            // shows where its time goes before the summary.
+            RunEvent::ToolResult(c) => spinner.suspend(|| {
+                let _ = writeln!(
+                    anstream::stderr(),
+                    "{DIM}tool {} {} in {:.0} ms{DIM:#}",
+                    c.name,
+                    outcome_word(c.outcome),
+                    c.duration_ms
+                );
+            }),
         }
-        let mut so = anstream::stdout();
-        let _ = so.write_all(t.as_bytes());
-        let _ = so.flush();
     };
     let input = RunInput {
         request,
@@ -150,7 +168,7 @@ fn execute(
         source_file,
         ..RunInput::default()
     };
-    let rec = run::run(&ctx, spec, input, &mut on_text);
+    let rec = run::run(&ctx, spec, input, &mut on_event);
     spinner.finish_and_clear();
     let rec = rec?;
     if out.json {
@@ -169,19 +187,20 @@ fn execute(
     }
 }
 
+fn outcome_word(o: CallOutcome) -> &'static str {
+    match o {
+        CallOutcome::Ok => "ok",
+        CallOutcome::Error => "failed",
+        CallOutcome::Denied => "denied",
+    }
+}
+
 /// One dim line on stderr: provider, rounds, tools, tokens, time.
 fn summary(rec: &RunRecord) {
     let calls: Vec<String> = rec
         .tool_calls
         .iter()
-        .map(|c| {
-            let mark = match c.outcome {
-                CallOutcome::Ok => "ok",
-                CallOutcome::Error => "failed",
-                CallOutcome::Denied => "denied",
-            };
-            format!("{} {mark}", c.name)
-        })
+        .map(|c| format!("{} {}", c.name, outcome_word(c.outcome)))
         .collect();
     let tools = if calls.is_empty() {
         "no tool calls".to_string()

@@ -69,20 +69,55 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
-  const headers = {};
+function authHeaders(extra) {
+  const headers = Object.assign({}, extra);
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = "Bearer " + token;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const resp = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  return headers;
+}
+
+// An answer that is not what was asked for: the API's error, or a login.
+async function failure(resp) {
   const text = await resp.text();
   const data = text && (resp.headers.get("content-type") || "").includes("json") ? JSON.parse(text) : text;
-  if (resp.status === 401) {
-    showLogin(token ? "That token was refused." : "");
-    throw new ApiError(401, data);
+  if (resp.status === 401) showLogin(sessionStorage.getItem(TOKEN_KEY) ? "That token was refused." : "");
+  return new ApiError(resp.status, data);
+}
+
+async function api(method, path, body) {
+  const headers = authHeaders(body === undefined ? {} : {"Content-Type": "application/json"});
+  const resp = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  if (!resp.ok) throw await failure(resp);
+  const text = await resp.text();
+  return text && (resp.headers.get("content-type") || "").includes("json") ? JSON.parse(text) : text;
+}
+
+// POST with the answer as Server-Sent Events: onEvent(name, data) for each
+// event as it arrives. Errors before the stream starts (unknown agent, too
+// many executions, a refused token) come back as plain API errors.
+async function postEvents(path, body, onEvent) {
+  const headers = authHeaders({"Content-Type": "application/json", Accept: "text/event-stream"});
+  const resp = await fetch(path, {method: "POST", headers, body: JSON.stringify(body)});
+  if (!resp.ok || !(resp.headers.get("content-type") || "").startsWith("text/event-stream")) throw await failure(resp);
+  const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) return;
+    buf += value.replace(/\r\n?/g, "\n");
+    let end;
+    while ((end = buf.indexOf("\n\n")) >= 0) {
+      const frame = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      let name = "message";
+      const data = [];
+      for (const line of frame.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+    }
   }
-  if (!resp.ok) throw new ApiError(resp.status, data);
-  return data;
 }
 const get = path => api("GET", path);
 const post = (path, body) => api("POST", path, body);
@@ -442,22 +477,41 @@ async function runTry(id, text, asJson, button) {
   }
   button.disabled = true;
   const started = performance.now();
-  const tick = setInterval(() => fill("try-result", h("p", {role: "status"}, `Running ${id}… ${((performance.now() - started) / 1000).toFixed(1)} s`)), 200);
-  fill("try-result", h("p", {role: "status"}, `Running ${id}…`));
+  const status = h("p", {role: "status"}, `Running ${id}…`);
+  const calls = h("ol", {class: "calls", id: "try-calls"});
+  const streamed = h("pre", {id: "try-stream"});
+  const tick = setInterval(() => { status.textContent = `Running ${id}… ${((performance.now() - started) / 1000).toFixed(1)} s`; }, 200);
+  fill("try-result", status, h("h3", null, "Tool calls"), calls, h("h3", null, "Answer"), streamed);
+  // The run unfolds here: each tool call appears when the model asks for
+  // it and gets its result when it finishes; the answer streams in.
+  let pending = null;
+  let result = null;
   try {
-    const r = await post(`/api/v1/agents/${encodeURIComponent(id)}/execute`, {input});
+    await postEvents(`/api/v1/agents/${encodeURIComponent(id)}/execute`, {input}, (name, data) => {
+      if (name === "text") streamed.append(data.text);
+      else if (name === "tool_call") {
+        pending = h("li", {class: "running"}, h("strong", null, data.name), " ", badge("running"));
+        calls.append(pending);
+      } else if (name === "tool_result") {
+        const done = toolCalls([data]).firstChild;
+        if (pending) pending.replaceWith(done); else calls.append(done);
+        pending = null;
+      } else if (name === "done") result = data;
+      else if (name === "error") throw new ApiError(data.status, data);
+    });
     clearInterval(tick);
-    const run = r.run;
+    if (!result) throw new Error("The run's stream ended without a result; see the agent's runs.");
+    const run = result.run;
     fill("try-result",
       h("p", {role: "status"}, `Finished in ${((performance.now() - started) / 1000).toFixed(2)} s`),
       h("h3", null, "Tool calls"), run ? toolCalls(run.tool_calls) : h("p", {class: "muted"}, "WASM agents call no tools; their log lines and resource use are below."),
-      h("h3", null, "Answer"), h("pre", {id: "try-answer"}, json(r.output)),
-      r.logs && r.logs.length ? [h("h3", null, "Log"), h("pre", null, r.logs.map(l => `${l.level} ${l.message}\n`))] : null,
-      r.stats ? h("p", {class: "muted"}, `fuel ${r.stats.fuel}, CPU ${(r.stats.cpu_us / 1000).toFixed(1)} ms, wall ${(r.stats.wall_us / 1000).toFixed(1)} ms, peak memory ${fmtBytes(r.stats.peak_memory_bytes)}`) : null,
+      h("h3", null, "Answer"), h("pre", {id: "try-answer"}, json(result.output)),
+      result.logs && result.logs.length ? [h("h3", null, "Log"), h("pre", null, result.logs.map(l => `${l.level} ${l.message}\n`))] : null,
+      result.stats ? h("p", {class: "muted"}, `fuel ${result.stats.fuel}, CPU ${(result.stats.cpu_us / 1000).toFixed(1)} ms, wall ${(result.stats.wall_us / 1000).toFixed(1)} ms, peak memory ${fmtBytes(result.stats.peak_memory_bytes)}`) : null,
       run ? h("p", {class: "muted"}, `${run.provider} ${run.model}, ${run.rounds} rounds, ${run.timings.total_ms.toFixed(0)} ms`) : null);
   } catch (e) {
     clearInterval(tick);
-    fill("try-result", errorText(e));
+    fill("try-result", errorText(e), calls.childNodes.length ? [h("h3", null, "Tool calls"), calls] : null);
   } finally {
     button.disabled = false;
   }
