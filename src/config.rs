@@ -157,7 +157,7 @@ pub struct MemoryConfig {
 }
 
 /// The memory backends `[memory] backend` accepts.
-pub const MEMORY_BACKENDS: &[&str] = &["embedded", "postgres"];
+pub const MEMORY_BACKENDS: &[&str] = &["embedded", "postgres", "qdrant"];
 
 /// Where the PostgreSQL memory is (`[memory.postgres]`,
 /// `CAXTON_MEMORY_POSTGRES_URL`).
@@ -738,13 +738,16 @@ fn check_memory(m: &MemoryConfig, sources: &BTreeMap<String, Source>) -> Result<
             })
         }
         "postgres" => Ok(()),
-        "qdrant" => Err(Error::Config {
-            message: format!(
-                "memory.backend: \"qdrant\" (from {}) cannot serve memory: Qdrant is a migration target only",
-                from("memory.backend")
-            ),
-            hint: "use backend = \"embedded\" or \"postgres\"; `caxton memory emergency-migrate --to qdrant` copies vectors to [memory.qdrant]".into(),
-        }),
+        "qdrant" if m.qdrant.url.as_deref().is_none_or(|u| u.trim().is_empty()) => {
+            Err(Error::Config {
+                message: format!(
+                    "memory.backend: \"qdrant\" (from {}) needs memory.qdrant.url, which is not set",
+                    from("memory.backend")
+                ),
+                hint: "set url under [memory.qdrant] (http://HOST:6333), then copy the vectors with `caxton memory emergency-migrate --to qdrant`".into(),
+            })
+        }
+        "qdrant" => Ok(()),
         other => {
             let near = crate::tools::closest(other, MEMORY_BACKENDS.iter().copied());
             Err(Error::Config {

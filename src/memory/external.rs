@@ -4,15 +4,18 @@
 //! payload}`, which is what an embedded observation is. Relations stay in
 //! the SQLite store (Qdrant has no graph); the payload carries the entity.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::embed::{self, DIMS, MODEL_ID};
+use super::index::{self, Group, Near};
+use super::search;
 use super::vectors;
 use crate::config::QdrantConfig;
 use crate::error::{Error, Result};
@@ -208,6 +211,9 @@ impl Qdrant {
             }
             Some(_) => {}
         }
+        // What the change log says now: the copy below holds at least this,
+        // so serving (`backend = "qdrant"`) continues from here.
+        let (uid, _, newest) = index::log_state(store)?;
         let total = embedded_count(store)?;
         let started = Instant::now();
         let mut sent = 0;
@@ -231,6 +237,7 @@ impl Qdrant {
             Ok(())
         })?;
         flush(&mut batch, &mut sent)?;
+        self.set_synced(store, &uid, newest)?;
         let after = self.probe()?;
         Ok(MigrateReport {
             url: self.url.clone(),
@@ -240,6 +247,206 @@ impl Qdrant {
             pending_embeddings: vectors::backlog(store)?,
             seconds: started.elapsed().as_secs_f64(),
         })
+    }
+}
+
+/// Points asked of Qdrant per search at most: enough for a page of results
+/// when most candidates are out of the caller's scope, small enough to stay
+/// one quick request.
+const MAX_CANDIDATES: usize = 4096;
+
+/// Serving vector search from the collection (`[memory] backend =
+/// "qdrant"`): the SQLite store stays the record (graph, keyword search,
+/// the vectors themselves) and Qdrant answers the nearest-neighbour part.
+impl Qdrant {
+    /// The `memory_index_state` key of this collection's sync point.
+    fn synced_key(&self) -> String {
+        format!("qdrant_synced:{}:{}", self.url, self.collection)
+    }
+
+    /// Through which change-log seq of which store the collection is
+    /// current, if it was ever synced from this store.
+    fn synced(&self, store: &Store) -> Result<Option<(String, i64)>> {
+        let v: Option<String> = store
+            .conn()
+            .query_row(
+                "SELECT value FROM memory_index_state WHERE key = ?1",
+                [self.synced_key()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| store_err(store.path(), e))?;
+        Ok(v.and_then(|v| {
+            let (uid, seq) = v.split_once(' ')?;
+            Some((uid.to_string(), seq.parse().ok()?))
+        }))
+    }
+
+    fn set_synced(&self, store: &Store, uid: &str, seq: i64) -> Result<()> {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO memory_index_state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![self.synced_key(), format!("{uid} {seq}")],
+            )
+            .map(|_| ())
+            .map_err(|e| store_err(store.path(), e))
+    }
+
+    /// Bring the collection up to date with the store: vectors added or
+    /// replaced since the last sync are upserted, removed ones deleted. A
+    /// collection never synced from this store, or further behind than the
+    /// change log reaches, gets every point again (upserts are idempotent).
+    /// Returns the points sent or deleted.
+    pub fn sync(&self, store: &Store) -> Result<usize> {
+        let (uid, pruned, newest) = index::log_state(store)?;
+        let from = match self.synced(store)? {
+            Some((u, seq)) if u == uid && seq >= pruned && seq <= newest => seq,
+            _ => {
+                return Ok(self.migrate(store, &mut |_, _| {})?.points_sent);
+            }
+        };
+        if from == newest {
+            return Ok(0);
+        }
+        let err = |e| store_err(store.path(), e);
+        let changed: Vec<i64> = store
+            .conn()
+            .prepare_cached(
+                "SELECT DISTINCT observation_id FROM memory_vector_changes WHERE seq > ?1 AND seq <= ?2",
+            )
+            .map_err(err)?
+            .query_map([from, newest], |r| r.get(0))
+            .map_err(err)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(err)?;
+        let mut one = store
+            .conn()
+            .prepare_cached(&format!("{POINT_SQL} AND o.id = ?2"))
+            .map_err(err)?;
+        let (mut upserts, mut deletes) = (Vec::new(), Vec::new());
+        for id in changed {
+            match one
+                .query_row(params![MODEL_ID, id], point)
+                .optional()
+                .map_err(err)?
+            {
+                Some(p) => upserts.push(p),
+                None => deletes.push(id),
+            }
+        }
+        let points = format!("/collections/{}/points", self.collection);
+        for batch in upserts.chunks(BATCH) {
+            self.call(
+                reqwest::Method::PUT,
+                &format!("{points}?wait=true"),
+                Some(&json!({"points": batch})),
+            )?;
+        }
+        for batch in deletes.chunks(BATCH) {
+            self.call(
+                reqwest::Method::POST,
+                &format!("{points}/delete?wait=true"),
+                Some(&json!({"points": batch})),
+            )?;
+        }
+        self.set_synced(store, &uid, newest)?;
+        Ok(upserts.len() + deletes.len())
+    }
+}
+
+impl search::Vectors for Qdrant {
+    /// Qdrant ranks the whole collection by cosine; each candidate is then
+    /// looked up in the store, which decides what the caller may see (the
+    /// payload could be stale, the store cannot), keeping the best per
+    /// entity. More candidates are asked for while too many fall outside
+    /// the caller's scope.
+    fn nearest(
+        &self,
+        store: &Store,
+        query: &[f32],
+        allow: &dyn Fn(&Group) -> bool,
+        k: usize,
+    ) -> Result<Vec<Near>> {
+        if k == 0 {
+            return Ok(Vec::new());
+        }
+        let err = |e| store_err(store.path(), e);
+        let mut owner = store
+            .conn()
+            .prepare_cached(
+                "SELECT o.entity_id, e.scope, e.scope_id, e.entity_type
+                 FROM memory_observations o JOIN memory_entities e ON e.id = o.entity_id
+                 WHERE o.id = ?1",
+            )
+            .map_err(err)?;
+        let path = format!("/collections/{}/points/search", self.collection);
+        let mut want = (k * 4).clamp(32, MAX_CANDIDATES);
+        loop {
+            let found = self
+                .call(
+                    reqwest::Method::POST,
+                    &path,
+                    Some(&json!({"vector": query, "limit": want, "with_payload": false})),
+                )?
+                .ok_or_else(|| {
+                    self.fail(format!(
+                        "collection `{}` does not exist: run `caxton memory emergency-migrate --to qdrant`",
+                        self.collection
+                    ))
+                })?;
+            let hits = found["result"]
+                .as_array()
+                .ok_or_else(|| self.fail(format!("{path} answered without a result list")))?;
+            let mut best: HashMap<i64, Near> = HashMap::new();
+            for hit in hits {
+                let (Some(id), Some(score)) = (hit["id"].as_i64(), hit["score"].as_f64()) else {
+                    return Err(self.fail(format!(
+                        "{path} answered a point without id or score: {hit}"
+                    )));
+                };
+                let Some((entity_id, group)) = owner
+                    .query_row([id], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            Group {
+                                scope: r.get(1)?,
+                                scope_id: r.get(2)?,
+                                entity_type: r.get(3)?,
+                            },
+                        ))
+                    })
+                    .optional()
+                    .map_err(err)?
+                else {
+                    continue; // deleted since the last sync
+                };
+                if !allow(&group) {
+                    continue;
+                }
+                let similarity = score as f32;
+                let e = best.entry(entity_id).or_insert(Near {
+                    observation_id: id,
+                    entity_id,
+                    similarity,
+                });
+                if similarity > e.similarity {
+                    *e = Near {
+                        observation_id: id,
+                        entity_id,
+                        similarity,
+                    };
+                }
+            }
+            if best.len() >= k || hits.len() < want || want >= MAX_CANDIDATES {
+                let mut near: Vec<Near> = best.into_values().collect();
+                near.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+                near.truncate(k);
+                return Ok(near);
+            }
+            want = (want * 4).min(MAX_CANDIDATES);
+        }
     }
 }
 
@@ -266,39 +473,46 @@ fn embedded_count(store: &Store) -> Result<usize> {
         .map_err(|e| store_err(store.path(), e))
 }
 
+/// An embedded observation as a Qdrant point: its vector and, as payload,
+/// what it says and which entity it belongs to.
+const POINT_SQL: &str =
+    "SELECT o.id, v.vector, e.name, e.entity_type, e.scope, e.scope_id, o.content,
+            o.created_by, o.created_at, e.metadata
+     FROM memory_vectors v JOIN memory_observations o ON o.id = v.observation_id
+     JOIN memory_entities e ON e.id = o.entity_id
+     WHERE v.model = ?1";
+
+fn point(r: &rusqlite::Row) -> rusqlite::Result<Value> {
+    let id: i64 = r.get(0)?;
+    let vector = embed::from_blob(&r.get::<_, Vec<u8>>(1)?);
+    let metadata: String = r.get(9)?;
+    Ok(json!({
+        "id": id,
+        "vector": vector,
+        "payload": {
+            "entity": r.get::<_, String>(2)?,
+            "entity_type": r.get::<_, String>(3)?,
+            "scope": r.get::<_, String>(4)?,
+            "scope_id": r.get::<_, String>(5)?,
+            "observation": r.get::<_, String>(6)?,
+            "created_by": r.get::<_, String>(7)?,
+            "created_at": r.get::<_, i64>(8)?,
+            "metadata": serde_json::from_str::<Value>(&metadata).unwrap_or(Value::Null),
+            "model": MODEL_ID,
+        }
+    }))
+}
+
 /// Every embedded observation as a Qdrant point, in observation id order.
 fn for_each_point(store: &Store, f: &mut dyn FnMut(Value) -> Result<()>) -> Result<()> {
     let err = |e| store_err(store.path(), e);
     let mut stmt = store
         .conn()
-        .prepare(
-            "SELECT o.id, v.vector, e.name, e.entity_type, e.scope, e.scope_id, o.content,
-                    o.created_by, o.created_at, e.metadata
-             FROM memory_vectors v JOIN memory_observations o ON o.id = v.observation_id
-             JOIN memory_entities e ON e.id = o.entity_id
-             WHERE v.model = ?1 ORDER BY o.id",
-        )
+        .prepare(&format!("{POINT_SQL} ORDER BY o.id"))
         .map_err(err)?;
     let mut rows = stmt.query(params![MODEL_ID]).map_err(err)?;
     while let Some(r) = rows.next().map_err(err)? {
-        let id: i64 = r.get(0).map_err(err)?;
-        let vector = embed::from_blob(&r.get::<_, Vec<u8>>(1).map_err(err)?);
-        let metadata: String = r.get(9).map_err(err)?;
-        f(json!({
-            "id": id,
-            "vector": vector,
-            "payload": {
-                "entity": r.get::<_, String>(2).map_err(err)?,
-                "entity_type": r.get::<_, String>(3).map_err(err)?,
-                "scope": r.get::<_, String>(4).map_err(err)?,
-                "scope_id": r.get::<_, String>(5).map_err(err)?,
-                "observation": r.get::<_, String>(6).map_err(err)?,
-                "created_by": r.get::<_, String>(7).map_err(err)?,
-                "created_at": r.get::<_, i64>(8).map_err(err)?,
-                "metadata": serde_json::from_str::<Value>(&metadata).unwrap_or(Value::Null),
-                "model": MODEL_ID,
-            }
-        }))?;
+        f(point(r).map_err(err)?)?;
     }
     Ok(())
 }

@@ -122,7 +122,7 @@ fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
 }
 
 /// `(store_uid, pruned_through, newest seq)` of the change log.
-fn log_state(store: &Store) -> Result<(String, i64, i64)> {
+pub(crate) fn log_state(store: &Store) -> Result<(String, i64, i64)> {
     let err = |e| store_err(store.path(), e);
     let conn = store.conn();
     let uid: String = conn

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::embed::{self, Embedder, MODEL_ID};
 use super::graph::{VISIBLE, visible_params};
-use super::index::{Group, VectorIndex};
+use super::index::{self, Group, VectorIndex};
 use super::vectors;
 use super::{Access, MemoryScope};
 use crate::error::Result;
@@ -134,11 +134,37 @@ pub struct Outcome {
     pub results: Vec<Hit>,
 }
 
-/// The semantic half of a search: the query embedder and a vector index
-/// already synced with the store.
+/// The semantic half of a search: the query embedder and where the nearest
+/// vectors are found, already synced with the store.
 pub struct Semantic<'a> {
     pub embedder: &'a Embedder,
-    pub index: &'a VectorIndex,
+    pub index: &'a dyn Vectors,
+}
+
+/// Nearest-neighbour search over the store's vectors: the in-process index,
+/// or a Qdrant collection (`backend = "qdrant"`).
+pub trait Vectors {
+    /// The `k` entities with the most similar observation to `query` among
+    /// those `allow` lets through, best first, one observation each.
+    fn nearest(
+        &self,
+        store: &Store,
+        query: &[f32],
+        allow: &dyn Fn(&Group) -> bool,
+        k: usize,
+    ) -> Result<Vec<index::Near>>;
+}
+
+impl Vectors for VectorIndex {
+    fn nearest(
+        &self,
+        store: &Store,
+        query: &[f32],
+        allow: &dyn Fn(&Group) -> bool,
+        k: usize,
+    ) -> Result<Vec<index::Near>> {
+        VectorIndex::nearest(self, store, query, allow, k)
+    }
 }
 
 /// Hybrid search: vector cosine over embedded observations combined with

@@ -30,6 +30,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::embed::Embedder;
+use super::external::Qdrant;
 use super::graph::{self, ObservationAdd, ObservationDelete, ObservationsAdded, Remembered};
 use super::index::{self, VectorIndex};
 use super::postgres::Postgres;
@@ -77,6 +78,9 @@ struct Embedded {
     pool: Arc<StorePool>,
     /// Entity and observation writes share transactions (group commit).
     writer: OnceLock<GroupCommit>,
+    /// `backend = "qdrant"`: vector search is answered by this collection,
+    /// kept in sync with the store before each search.
+    qdrant: Option<Qdrant>,
 }
 
 impl Embedded {
@@ -120,8 +124,14 @@ impl Memory {
     /// Fails only on a PostgreSQL URL that does not parse.
     pub fn new(paths: &Paths, config: &MemoryConfig) -> Result<Memory> {
         let mut m = Memory::embedded(paths, config);
-        if config.backend == "postgres" {
-            m.backend = Backend::Postgres(Postgres::new(&config.postgres)?);
+        match config.backend.as_str() {
+            "postgres" => m.backend = Backend::Postgres(Postgres::new(&config.postgres)?),
+            "qdrant" => {
+                if let Backend::Embedded(b) = &mut m.backend {
+                    b.qdrant = Some(Qdrant::new(&config.qdrant)?);
+                }
+            }
+            _ => {}
         }
         Ok(m)
     }
@@ -136,6 +146,7 @@ impl Memory {
                 searcher: Mutex::new(Searcher::default()),
                 pool: StorePool::new(&paths.db(), STORE_CONNECTIONS, STORE_WAIT),
                 writer: OnceLock::new(),
+                qdrant: None,
             }),
             models_dir: paths.models_dir.clone(),
             max_entities: config.max_entities,
@@ -144,9 +155,11 @@ impl Memory {
         }
     }
 
-    /// The backend actually serving: `embedded` or `postgres`.
+    /// The backend actually serving: `embedded`, `qdrant` (the embedded
+    /// store with vector search in Qdrant) or `postgres`.
     pub fn backend_name(&self) -> &'static str {
         match &self.backend {
+            Backend::Embedded(b) if b.qdrant.is_some() => "qdrant",
             Backend::Embedded(_) => "embedded",
             Backend::Postgres(_) => "postgres",
         }
@@ -185,7 +198,13 @@ impl Memory {
     /// Whether the backend answers now: `Err` says why not (health).
     pub fn ping(&self) -> std::result::Result<(), String> {
         match &self.backend {
-            Backend::Embedded(b) => Store::open(&b.db).map(|_| ()).map_err(|e| e.to_string()),
+            Backend::Embedded(b) => {
+                Store::open(&b.db).map_err(|e| e.to_string())?;
+                match &b.qdrant {
+                    Some(q) => q.probe().map(|_| ()).map_err(|e| e.to_string()),
+                    None => Ok(()),
+                }
+            }
             Backend::Postgres(p) => p.ping(),
         }
     }
@@ -260,8 +279,23 @@ impl Memory {
                     Some(s) => s,
                     None => store.insert(Store::open(&b.db)?),
                 };
-                let (found, load) = match &embedder {
-                    Ok(embedder) => {
+                let (found, load) = match (&embedder, &b.qdrant) {
+                    (Ok(embedder), Some(q)) => {
+                        // Qdrant unreachable: keyword results, saying why,
+                        // as when the model is missing.
+                        let semantic = q
+                            .sync(store)
+                            .map(|_| search::Semantic { embedder, index: q })
+                            .map_err(|e| e.to_string());
+                        let found = match search::search(store, access, semantic, query, opts) {
+                            Err(e @ Error::Backend { .. }) => {
+                                search::search(store, access, Err(e.to_string()), query, opts)?
+                            }
+                            other => other?,
+                        };
+                        (found, None)
+                    }
+                    (Ok(embedder), None) => {
                         let load = match index.as_mut() {
                             Some(ix) => ix.sync(store)?,
                             None => {
@@ -279,7 +313,7 @@ impl Memory {
                             Some(load),
                         )
                     }
-                    Err(reason) => (
+                    (Err(reason), _) => (
                         search::search(store, access, Err(reason.clone()), query, opts)?,
                         None,
                     ),
@@ -420,12 +454,16 @@ impl Memory {
     /// Health figures of the memory (`memory status`, `/api/v1/memory/status`).
     pub fn status(&self, quick_check: bool) -> Result<status::Status> {
         match &self.backend {
-            Backend::Embedded(b) => status::status(
-                &*self.store()?,
-                &self.dirs(b),
-                self.max_entities,
-                quick_check,
-            ),
+            Backend::Embedded(b) => {
+                let mut s = status::status(
+                    &*self.store()?,
+                    &self.dirs(b),
+                    self.max_entities,
+                    quick_check,
+                )?;
+                s.backend = self.backend_name();
+                Ok(s)
+            }
             Backend::Postgres(p) => Ok(status::from_postgres(
                 &p.figures()?,
                 &self.models_dir,

@@ -25,7 +25,7 @@ const LOG_KEEP: i64 = 10_000;
 pub struct Status {
     /// `healthy` when every check passes, else `degraded`.
     pub status: &'static str,
-    /// The backend serving the memory: `embedded` or `postgres`.
+    /// The backend serving the memory: `embedded`, `qdrant` or `postgres`.
     pub backend: &'static str,
     pub problems: Vec<String>,
     pub warnings: Vec<String>,

@@ -916,3 +916,101 @@ fn migration_planning_reports_what_is_missing() {
         .code(3);
     assert!(r.stderr.contains("unknown field `uri`"), "{}", r.stderr);
 }
+
+/// `backend = "qdrant"`: after `emergency-migrate`, vector search is
+/// answered by the collection, kept in sync with every write; an outage
+/// falls back to keyword search saying why. Against the loopback STAND-IN
+/// of common::qdrant (no Qdrant server installs here).
+#[test]
+fn qdrant_backend_serves_vector_search_from_the_collection() {
+    if !have_model() {
+        return;
+    }
+    let env = Env::new();
+    seed(&env);
+    let q = crate::common::qdrant::Qdrant::start();
+    let section = format!(
+        "[memory.qdrant]\nurl = \"{}\"\ncollection = \"m\"\ntimeout = \"2s\"\n",
+        q.url()
+    );
+    env.write("data/caxton.toml", &section);
+    let m = env
+        .run(&["memory", "emergency-migrate", "--to", "qdrant", "--json"])
+        .ok()
+        .json();
+    assert_eq!(m["points_sent"], 5, "{m}");
+    assert_eq!(q.ids("m").len(), 5);
+
+    env.write(
+        "data/caxton.toml",
+        &format!("[memory]\nbackend = \"qdrant\"\n{section}"),
+    );
+    let search = |text: &str| env.run(&["memory", "search", text, "--json"]).ok().json();
+    let j = search("feline pets");
+    assert_eq!(j["mode"], "hybrid", "{j}");
+    assert_eq!(j["results"][0]["name"], "Tom", "{j}");
+    assert_eq!(j["results"][0]["mode"], "semantic", "{j}");
+    assert_eq!(q.count("POST /collections/m/points/search"), 1);
+    // Nothing changed since the migration: nothing was pushed again.
+    assert_eq!(
+        q.count("PUT /collections/m/points"),
+        1,
+        "one migration batch"
+    );
+
+    // A new observation reaches the collection before the next search, and
+    // is what that search finds by meaning.
+    env.run_stdin(
+        &["memory", "add-observations"],
+        r#"{"observations": [{"entityName": "Lisbon", "contents": ["famous for custard tarts"]}]}"#,
+    )
+    .ok();
+    let j = search("sweet pastry desserts");
+    assert_eq!(q.ids("m").len(), 6);
+    assert_eq!(j["results"][0]["name"], "Lisbon", "{j}");
+    assert_eq!(j["results"][0]["mode"], "semantic", "{j}");
+
+    // A deleted entity's points leave the collection, and it is not found.
+    env.run_stdin(
+        &["memory", "delete-entities"],
+        r#"{"entityNames": ["Tom"]}"#,
+    )
+    .ok();
+    let j = search("feline pets");
+    assert_eq!(q.ids("m").len(), 4, "Tom's two points deleted");
+    assert!(
+        j["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["name"] != "Tom"),
+        "{j}"
+    );
+
+    // Candidates outside the filter are dropped after Qdrant ranks them:
+    // the best match for "kitten" is an animal, and only cities are asked for.
+    env.run_stdin(
+        &["memory", "create-entities"],
+        r#"{"entities": [{"name": "Whiskers", "entityType": "animal", "observations": ["a playful kitten"]}]}"#,
+    )
+    .ok();
+    let j = env
+        .run(&["memory", "search", "kitten", "--type", "city", "--json"])
+        .ok()
+        .json();
+    let results = j["results"].as_array().unwrap();
+    assert!(
+        !results.is_empty() && results.iter().all(|r| r["name"] == "Lisbon"),
+        "{j}"
+    );
+    assert_eq!(q.ids("m").len(), 5);
+
+    // An outage: keyword results, saying why.
+    q.go_down();
+    let j = search("custard");
+    assert_eq!(j["mode"], "keyword", "{j}");
+    assert!(j["reason"].as_str().unwrap().contains(&q.url()), "{j}");
+    assert_eq!(j["results"][0]["name"], "Lisbon", "{j}");
+    let s = env.run(&["memory", "status", "--json"]).ok().json();
+    assert_eq!(s["backend"], "qdrant", "{s}");
+}

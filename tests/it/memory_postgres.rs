@@ -35,17 +35,17 @@ fn an_unknown_backend_is_a_config_error_naming_the_file() {
     assert!(msg.contains("postgress"), "{msg}");
     assert!(msg.contains(&file.display().to_string()), "{msg}");
     let hint = e["error"]["hint"].as_str().unwrap();
-    assert!(hint.contains("embedded, postgres"), "{hint}");
+    assert!(hint.contains("embedded, postgres, qdrant"), "{hint}");
     assert!(hint.contains("did you mean \"postgres\""), "{hint}");
 
-    // Accepted-but-ignored is a defect: postgres without a URL and the
-    // qdrant target (which cannot serve) are refused too.
+    // Accepted-but-ignored is a defect: postgres or qdrant without a URL
+    // are refused too.
     env.write("data/caxton.toml", "[memory]\nbackend = \"postgres\"\n");
     let r = env.run(&["memory", "status"]).code(3);
     assert!(r.stderr.contains("memory.postgres.url"), "{}", r.stderr);
     env.write("data/caxton.toml", "[memory]\nbackend = \"qdrant\"\n");
     let r = env.run(&["memory", "status"]).code(3);
-    assert!(r.stderr.contains("migration target"), "{}", r.stderr);
+    assert!(r.stderr.contains("memory.qdrant.url"), "{}", r.stderr);
     // The embedded default still works, and health names it.
     env.write("data/caxton.toml", "[memory]\nbackend = \"embedded\"\n");
     let s = env.run(&["memory", "status", "--json"]).ok().json();

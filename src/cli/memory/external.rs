@@ -245,6 +245,9 @@ pub fn emergency_migrate(cx: &Caxton, a: EmergencyMigrateArgs, out: &Output) -> 
             ));
         }
         out.line("Relations stay in the embedded store (Qdrant holds vectors and payloads only).");
+        if cx.memory().backend_name() != "qdrant" {
+            out.line("To answer vector search from it, set `backend = \"qdrant\"` under [memory].");
+        }
     }
     Ok(ExitCode::Ok)
 }

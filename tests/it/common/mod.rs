@@ -314,6 +314,7 @@ pub fn mcp_servers_config(fs_root: &Path) -> Option<String> {
     }
 }
 pub mod postgres;
+pub mod qdrant;
 pub mod recorded_llm;
 pub mod wat;
 include!("dead_port.rs");
