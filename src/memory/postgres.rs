@@ -45,6 +45,14 @@ const BACKEND: &str = "PostgreSQL";
 const EMBED_BATCH: i64 = 32;
 /// Recorded searches kept for the latency percentiles.
 const LOG_KEEP: i64 = 10_000;
+/// The vector index (created with the schema, and again after a bulk load).
+const HNSW_INDEX: &str = "CREATE INDEX IF NOT EXISTS memory_observations_hnsw
+    ON memory_observations USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)";
+/// Vectors an import must bring into a table holding none for the HNSW
+/// index to be dropped and built once at the end: inserting into the graph
+/// one row at a time costs about a millisecond each on two cores; one bulk
+/// build of 100,000 takes seconds.
+const BULK_VECTORS: usize = 1_000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS memory_entities (
@@ -80,8 +88,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS memory_observations_unique
 CREATE INDEX IF NOT EXISTS memory_observations_tsv ON memory_observations USING gin (tsv);
 CREATE INDEX IF NOT EXISTS memory_observations_pending
     ON memory_observations (id) WHERE embedding IS NULL;
-CREATE INDEX IF NOT EXISTS memory_observations_hnsw
-    ON memory_observations USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
 CREATE TABLE IF NOT EXISTS memory_relations (
     id             BIGSERIAL PRIMARY KEY,
     from_id        BIGINT NOT NULL REFERENCES memory_entities(id) ON DELETE CASCADE,
@@ -347,6 +353,7 @@ impl Postgres {
                 tx.batch_execute("CREATE EXTENSION IF NOT EXISTS vector")
                     .map_err(|e| self.pgvector_missing(&e))?;
                 tx.batch_execute(SCHEMA).map_err(err)?;
+                tx.batch_execute(HNSW_INDEX).map_err(err)?;
                 tx.execute(
                     "INSERT INTO caxton_schema (id, version, updated_at) VALUES (1, $1, $2)",
                     &[&SCHEMA_VERSION, &now_ms()],
@@ -1112,6 +1119,55 @@ impl Postgres {
         batch: usize,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport> {
+        let vectors = doc
+            .entities
+            .iter()
+            .flat_map(|e| &e.observations)
+            .filter(|o| o.embedding.is_some())
+            .count();
+        let bulk = vectors >= BULK_VECTORS && !self.has_vectors()?;
+        if bulk {
+            // No vector is searchable yet, so nobody loses the index.
+            self.conn()?
+                .batch_execute("DROP INDEX IF EXISTS memory_observations_hnsw")
+                .map_err(|e| self.fail(&e))?;
+        }
+        let loaded = self.load(doc, batch, progress);
+        if bulk {
+            // Also after a failed load, so what was committed is indexed; a
+            // process killed here leaves the index to the re-run.
+            self.build_vector_index()?;
+        }
+        loaded
+    }
+
+    /// Whether any observation has a vector.
+    fn has_vectors(&self) -> Result<bool> {
+        self.conn()?
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM memory_observations WHERE embedding IS NOT NULL)",
+                &[],
+            )
+            .map(|r| r.get(0))
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// Build the HNSW index in one pass (pgvector uses the parallel workers
+    /// and memory it is given).
+    fn build_vector_index(&self) -> Result<()> {
+        self.conn()?
+            .batch_execute(&format!(
+                "SET maintenance_work_mem = '512MB'; {HNSW_INDEX}; RESET maintenance_work_mem"
+            ))
+            .map_err(|e| self.fail(&e))
+    }
+
+    fn load(
+        &self,
+        doc: &Document,
+        batch: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let shown = &self.shown;
         let total = doc.entities.len();
@@ -1130,13 +1186,20 @@ impl Postgres {
                          WHERE scope = $3 AND scope_id = $4 AND name = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
                     )
                     .map_err(sql)?;
-                let observation = tx
+                // One statement per chunk for the observations: a round
+                // trip per row would cap the load at a few thousand a second.
+                let observations = tx
                     .prepare(
                         "INSERT INTO memory_observations (entity_id, content, created_by, created_at, embedding, embedding_model)
-                         VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::vector IS NULL THEN NULL ELSE $6 END)
-                         ON CONFLICT (entity_id, md5(content)) DO NOTHING",
+                         SELECT o.entity_id, o.content, o.created_by, o.created_at, o.embedding,
+                                CASE WHEN o.embedding IS NULL THEN NULL ELSE $6 END
+                         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::vector[])
+                              AS o(entity_id, content, created_by, created_at, embedding)
+                         ON CONFLICT (entity_id, md5(content)) DO NOTHING
+                         RETURNING embedding IS NOT NULL",
                     )
                     .map_err(sql)?;
+                let mut rows = ObservationRows::default();
                 for e in chunk {
                     let metadata = e.metadata.to_string();
                     let row = tx
@@ -1148,21 +1211,35 @@ impl Postgres {
                     let (id, created): (i64, bool) = (row.get(0), row.get(1));
                     report.entities += usize::from(created);
                     for o in &e.observations {
-                        let vector = o
-                            .embedding
-                            .as_deref()
-                            .map(|b64| decode_vector(&e.name, b64))
-                            .transpose()?;
-                        let n = tx
-                            .execute(
-                                &observation,
-                                &[&id, &o.content, &o.created_by, &o.created_at, &vector, &MODEL_ID],
-                            )
-                            .map_err(sql)? as usize;
-                        report.observations += n;
-                        if vector.is_some() {
-                            report.embeddings += n;
-                        }
+                        rows.entity_id.push(id);
+                        rows.content.push(&o.content);
+                        rows.created_by.push(&o.created_by);
+                        rows.created_at.push(o.created_at);
+                        rows.embedding.push(
+                            o.embedding
+                                .as_deref()
+                                .map(|b64| decode_vector(&e.name, b64))
+                                .transpose()?,
+                        );
+                    }
+                }
+                if !rows.entity_id.is_empty() {
+                    for row in tx
+                        .query(
+                            &observations,
+                            &[
+                                &rows.entity_id,
+                                &rows.content,
+                                &rows.created_by,
+                                &rows.created_at,
+                                &rows.embedding,
+                                &MODEL_ID,
+                            ],
+                        )
+                        .map_err(sql)?
+                    {
+                        report.observations += 1;
+                        report.embeddings += usize::from(row.get::<_, bool>(0));
                     }
                 }
                 Ok(())
@@ -1209,6 +1286,16 @@ impl Postgres {
 }
 
 /// A base64 little-endian f32 vector of the model's dimension.
+/// One import chunk's observations, column by column (for `unnest`).
+#[derive(Default)]
+struct ObservationRows<'a> {
+    entity_id: Vec<i64>,
+    content: Vec<&'a str>,
+    created_by: Vec<&'a str>,
+    created_at: Vec<i64>,
+    embedding: Vec<Option<Vector>>,
+}
+
 fn decode_vector(entity: &str, b64: &str) -> Result<Vector> {
     let bad = |why: String| Error::Usage {
         message: format!("entity {entity:?}: embedding {why}"),
