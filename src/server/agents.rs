@@ -21,7 +21,7 @@ use super::registry::{Agent, Health, Live, RunRecord};
 use crate::agent::Kind;
 use crate::agent::catalog;
 use crate::agent::spec::AgentSpec;
-use crate::agent::wasm::{self, DeployRequest, SecurityPolicy};
+use crate::agent::wasm::{self, DeployRequest, PluginSettings, SecurityPolicy};
 use crate::error::{Error, Result};
 use crate::runtime::run::{self, RunInput};
 use crate::runtime::wasm::WasmError;
@@ -93,6 +93,9 @@ struct DeployBody {
     capabilities: Vec<String>,
     #[serde(default)]
     security_policy: SecurityPolicy,
+    /// An Extism plug-in's `config`, `handler` and `http_client` settings.
+    #[serde(default)]
+    plugin: Option<PluginSettings>,
 }
 
 async fn deploy(
@@ -125,6 +128,7 @@ async fn deploy(
                 max_execution_time_ms: body.resource_limits.max_execution_time_ms,
                 capabilities: body.capabilities,
                 security_policy: body.security_policy,
+                plugin: body.plugin,
                 source: "api",
             },
         )?;
@@ -174,6 +178,9 @@ async fn remove(
 #[serde(deny_unknown_fields)]
 struct ExecuteBody {
     input: Value,
+    /// The Extism plug-in function to call (default: its handler).
+    #[serde(default)]
+    function: Option<String>,
 }
 
 /// Runs a config agent through the LLM loop (`runtime::run`), recording the
@@ -228,8 +235,13 @@ async fn execute(
             Live::Wasm(w) => {
                 let compiled = w.compiled(&s.stores, &s.runtime)?;
                 let agent = &w.agent;
-                let services = wasm::MemoryServices::new(s.cx().memory().clone(), &agent.id);
-                let done = wasm::execute(&s.runtime, agent, &compiled, body.input, services);
+                let function = body.function.as_deref();
+                wasm::check_function(agent, &compiled, function)?;
+                let cx = s.cx();
+                let services = wasm::MemoryServices::new(cx.memory().clone(), &agent.id)
+                    .with_plugin(&cx, &agent.id, agent.manifest.plugin_deployment());
+                let done =
+                    wasm::execute(&s.runtime, agent, &compiled, body.input, function, services);
                 let took = started.elapsed();
                 s.recorder
                     .record(&agent.id, &done.stats, done.output.as_ref().err().cloned());
@@ -260,6 +272,15 @@ async fn execute(
                 }))
             }
             Live::Config(spec) => {
+                if body.function.is_some() {
+                    return Err(Error::Usage {
+                        message: format!(
+                            "`{}` is a config agent: \"function\" applies to Extism plug-ins only",
+                            agent.id
+                        ),
+                        hint: "leave out \"function\"".into(),
+                    });
+                }
                 let out = run_config_agent(&s, &spec, body.input);
                 let took = started.elapsed();
                 let err = out.as_ref().err().map(ToString::to_string);
