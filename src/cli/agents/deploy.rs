@@ -51,7 +51,7 @@ pub fn run(cx: &Caxton, args: DeployArgs, out: &Output) -> Result<ExitCode> {
         }
         _ if wasm.given() => {
             return Err(Error::Usage {
-                message: "--max-memory, --max-cpu-ms, --capability and the Extism flags (--config, --handler, --network-access, --http-client) apply to WASM agents only"
+                message: "--max-memory, --max-cpu-ms, --capability and the Extism flags (--plugin-config, --handler, --network-access, --http-client) apply to WASM agents only"
                     .into(),
                 hint: format!("deploy a module: caxton agents deploy {name} --source FILE.wasm"),
             });
@@ -212,8 +212,8 @@ struct WasmDeployArgs {
     #[arg(long = "capability", value_name = "C")]
     capabilities: Vec<String>,
     /// Extism plug-in: a config value its `config::get(KEY)` returns (repeatable)
-    #[arg(long = "config", value_name = "KEY=VALUE")]
-    config: Vec<String>,
+    #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
+    plugin_config: Vec<String>,
     /// Extism plug-in: the function messages call [default: handle]
     #[arg(long, value_name = "NAME")]
     handler: Option<String>,
@@ -233,7 +233,7 @@ impl WasmDeployArgs {
         self.max_memory.is_some()
             || self.max_cpu_ms.is_some()
             || !self.capabilities.is_empty()
-            || !self.config.is_empty()
+            || !self.plugin_config.is_empty()
             || self.handler.is_some()
             || self.network_access
             || self.http_client.is_some()
@@ -245,11 +245,11 @@ impl WasmDeployArgs {
             handler: self.handler.clone(),
             ..Default::default()
         };
-        for kv in &self.config {
+        for kv in &self.plugin_config {
             let Some((k, v)) = kv.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                 return Err(Error::Usage {
-                    message: format!("--config {kv:?} is not KEY=VALUE"),
-                    hint: "e.g. --config greeting=hello".into(),
+                    message: format!("--plugin-config {kv:?} is not KEY=VALUE"),
+                    hint: "e.g. --plugin-config greeting=hello".into(),
                 });
             };
             settings.config.insert(k.to_string(), v.to_string());

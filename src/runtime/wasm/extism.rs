@@ -19,6 +19,9 @@ use super::host::{HostState, Stop, charge};
 
 /// The import module of Extism plug-ins.
 pub const MODULE: &str = "extism:host/env";
+/// Where a plug-in imports host functions its host defines (Extism's
+/// `host_fn`): Caxton defines none, so such a plug-in is refused.
+pub const USER_MODULE: &str = "extism:host/user";
 /// The export a message to an Extism agent calls unless the deployment
 /// names another.
 pub const DEFAULT_HANDLER: &str = "handle";
@@ -252,13 +255,13 @@ fn kernel_call(caller: &mut C, func: Func, params: &[Val]) -> Result<i64, wasmi:
 /// frees (Extism's contract: builtins take ownership of their arguments).
 fn take(caller: &mut C, offset: i64, what: &'static str) -> Result<Vec<u8>, wasmi::Error> {
     let k = kernel(caller)?;
-    let len = kernel_call(caller, k.length, &[Val::I64(offset)])? as u64;
     if offset == 0 {
         return Err(wasmi::Error::host(PluginError::new(
             "host_call",
             format!("{what}: the argument is a null handle"),
         )));
     }
+    let len = kernel_call(caller, k.length, &[Val::I64(offset)])? as u64;
     if len > MAX_PAYLOAD {
         return Err(wasmi::Error::host(PluginError::new(
             "host_call",
@@ -452,4 +455,36 @@ pub fn functions(module: &Module) -> Vec<String> {
         })
         .map(|e| e.name().to_string())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_is_the_vendored_file_and_exports_what_the_host_calls() {
+        // extism/README.md: extism 1.41.0's src/extism-runtime.wasm, 3474 bytes.
+        assert_eq!(KERNEL.len(), 3474);
+        let kernel = KernelModule::new(&Engine::default()).expect("the kernel compiles");
+        for name in [
+            "memory",
+            "alloc",
+            "free",
+            "length",
+            "reset",
+            "input_set",
+            "output_offset",
+            "output_length",
+            "error_get",
+            "input_load_u64",
+            "store_u64",
+            "output_set",
+            "error_set",
+        ] {
+            assert!(kernel.exports(name), "the kernel does not export {name}");
+        }
+        // Builtins never shadow a kernel export.
+        assert!(BUILTINS.iter().all(|b| !kernel.exports(b)));
+        assert_eq!(kernel.initial_memory_bytes, 1 << 20);
+    }
 }

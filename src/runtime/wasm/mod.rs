@@ -34,7 +34,9 @@ use wasmi::{
 };
 
 pub use error::WasmError;
-pub use extism::{DEFAULT_HANDLER, HttpRequest, HttpResponse, PluginError, PluginHost};
+pub use extism::{
+    DEFAULT_HANDLER, HttpRequest, HttpResponse, KERNEL as EXTISM_KERNEL, PluginError, PluginHost,
+};
 pub use host::{LogLine, NoServices, Services, status};
 pub use limits::{Ceilings, Limit, Limits};
 
@@ -239,7 +241,8 @@ impl Runtime {
     /// modules.
     fn extism_kernel(&self, module: &Module) -> Result<Option<extism::KernelModule>, WasmError> {
         let imports: Vec<_> = module.imports().collect();
-        if !imports.iter().any(|i| i.module() == extism::MODULE) {
+        let from_extism = |m: &str| m == extism::MODULE || m == extism::USER_MODULE;
+        if !imports.iter().any(|i| from_extism(i.module())) {
             return Ok(None);
         }
         let kernel = self
@@ -252,25 +255,27 @@ impl Runtime {
                     "",
                 )
             })?;
-        let unknown: Vec<&str> = imports
+        // Host functions of the plug-in's own host (`extism:host/user`)
+        // exist only in that host.
+        let unknown: Vec<String> = imports
             .iter()
-            .filter(|i| i.module() == extism::MODULE)
+            .filter(|i| from_extism(i.module()))
             .filter(|i| {
-                !matches!(i.ty(), ExternType::Func(_))
+                i.module() == extism::USER_MODULE
+                    || !matches!(i.ty(), ExternType::Func(_))
                     || !(kernel.exports(i.name()) || extism::BUILTINS.contains(&i.name()))
             })
-            .map(|i| i.name())
+            .map(|i| format!("{}.{}", i.module(), i.name()))
             .collect();
         if !unknown.is_empty() {
             return Err(invalid(
                 &format!(
-                    "the Extism plug-in imports {} from {}, which Caxton does not provide: {}",
+                    "the Extism plug-in imports {}, which Caxton does not provide: {}",
                     if unknown.len() == 1 {
-                        "a function"
+                        "a host function"
                     } else {
-                        "functions"
+                        "host functions"
                     },
-                    extism::MODULE,
                     unknown.join(", ")
                 ),
                 &format!(
@@ -334,7 +339,7 @@ impl Runtime {
             let known = match (imp.module(), imp.ty()) {
                 ("caxton", ExternType::Func(_)) => HOST_FUNCTIONS.contains(&imp.name()),
                 // Checked as a whole by `extism_kernel`.
-                (extism::MODULE, _) => true,
+                (extism::MODULE | extism::USER_MODULE, _) => true,
                 (wasi::MODULE, ExternType::Func(_)) if wasi::PROVIDED.contains(&imp.name()) => true,
                 (wasi::MODULE, ExternType::Func(ty)) => {
                     wasi::stub(&mut linker, imp.name(), ty.clone())
