@@ -385,7 +385,8 @@ fn extism(rt: &Runtime, key: &str, name: &str, wasm: &[u8], function: &str, inpu
         {
             linker
                 .func_new(i.module(), i.name(), ty.clone(), |_, _, out| {
-                    out.iter_mut().for_each(|v| *v = Val::default_for_ty(v.ty()));
+                    out.iter_mut()
+                        .for_each(|v| *v = Val::default_for_ty(v.ty()));
                     Ok(())
                 })
                 .unwrap();

@@ -913,7 +913,12 @@ impl wasm::PluginHost for PluginServices {
         let tool = tools::find("http_client")
             .map_err(|e| wasm::PluginError::new("http_failed", e.to_string()))?;
         let result = tools::invoke(tool, &ctx, args).map_err(|e| match e {
-            ToolError::Denied { message, hint } => refused(message, &hint),
+            // The tool's hint names its config table: for a plug-in that
+            // table is the deployment's --http-client JSON.
+            ToolError::Denied { message, hint } => refused(
+                message,
+                &format!("{hint}; for this agent that table is its deploy --http-client JSON"),
+            ),
             e => wasm::PluginError::new("http_failed", format!("http_request: {e}")),
         })?;
         let headers = result["headers"]

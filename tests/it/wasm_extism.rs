@@ -205,7 +205,8 @@ fn plugin_runs_unchanged_with_config_vars_logs_and_messages() {
         "/api/v1/agents/demo/execute",
         r#"{"input": "x", "function": "missing"}"#,
     );
-    assert_eq!(s, 400, "{v}");
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["error"]["code"], "usage", "{v}");
     let r = env
         .run(&[
             "message",
