@@ -326,6 +326,19 @@ const EXTISM_ECHO: &str = r#"(module
         (call $output_set (local.get $out) (local.get $n))
         i32.const 0))"#;
 
+/// The wall time of each of `n` calls of `f`, sorted.
+fn sorted_times<R>(n: usize, mut f: impl FnMut() -> R) -> Vec<Duration> {
+    let mut times: Vec<Duration> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times
+}
+
 /// An Extism plug-in call with a fresh kernel + plug-in per execution (what
 /// Caxton does), and the same call protocol on one reused instance pair
 /// linked with plain wasmi (no Caxton host, no limits), for comparison.
@@ -347,14 +360,7 @@ fn extism(rt: &Runtime, key: &str, name: &str, wasm: &[u8], function: &str, inpu
         call();
     }
     let n = scaled(5000, 200);
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(call());
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
+    let times = sorted_times(n, call);
     println!(
         "{name}: Extism call, fresh kernel + plug-in per execution, wall p50 {} p99 {} (n={n})",
         us(percentile(&times, 0.5)),
@@ -435,14 +441,7 @@ fn extism(rt: &Runtime, key: &str, name: &str, wasm: &[u8], function: &str, inpu
     for _ in 0..200 {
         once();
     }
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(once());
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
+    let times = sorted_times(n, &mut once);
     println!(
         "{name}: Extism call, reused instance (plain wasmi, no limits), wall p50 {} (n={n})",
         us(percentile(&times, 0.5)),
