@@ -91,6 +91,8 @@ npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
 scripts/setup-test-deps
 # C (clang, wasi-libc) and Zig (PyPI ziglang) for the WASM toolchain tests.
 scripts/setup-wasm-toolchains
+# The wasm32-wasip1 target and the extism-pdk crates for the Extism plug-in tests.
+scripts/setup-extism-pdk
 # Headless Chromium (Debian) and Selenium (PyPI, in a venv under ~/.cache)
 # for the dashboard's browser tests and scripts/bench-dashboard.
 scripts/setup-browser

@@ -148,6 +148,7 @@ fn throughput(workers: usize) {
                 max_execution_time_ms: None,
                 capabilities: vec!["echo".into()],
                 security_policy: Default::default(),
+                plugin: None,
                 source: "bench",
             },
         )

@@ -1,7 +1,9 @@
 //! WASM runtime benchmarks (issue 4): per-execution latency with a fresh
-//! instance each time, throughput on all cores, compile time of a 1 MiB
-//! module, and a CPU-bound guest against the same loop run natively, with
-//! and without fuel slicing. Run: `cargo bench --bench wasm`.
+//! instance each time, Extism plug-in calls (fresh kernel + plug-in per
+//! execution, target P50 < 200 µs, beside a reused instance; issue 17),
+//! throughput on all cores, compile time of a 1 MiB module, and a CPU-bound
+//! guest against the same loop run natively, with and without fuel slicing.
+//! Run: `cargo bench --bench wasm`.
 
 mod common;
 
@@ -303,6 +305,154 @@ fn limit_overshoot() {
     );
 }
 
+/// An Extism plug-in in WAT doing what the PDKs do for a string function:
+/// read the input from the kernel 8 bytes at a time, allocate the output
+/// in the kernel, write it, set it.
+const EXTISM_ECHO: &str = r#"(module
+    (import "extism:host/env" "input_length" (func $input_length (result i64)))
+    (import "extism:host/env" "input_load_u64" (func $load (param i64) (result i64)))
+    (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+    (import "extism:host/env" "store_u64" (func $store (param i64 i64)))
+    (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+    (memory (export "memory") 1)
+    (func (export "echo") (result i32) (local $n i64) (local $out i64) (local $i i64)
+        (local.set $n (call $input_length))
+        (local.set $out (call $alloc (local.get $n)))
+        (block $done (loop $next
+            (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+            (call $store (i64.add (local.get $out) (local.get $i)) (call $load (local.get $i)))
+            (local.set $i (i64.add (local.get $i) (i64.const 8)))
+            (br $next)))
+        (call $output_set (local.get $out) (local.get $n))
+        i32.const 0))"#;
+
+/// The wall time of each of `n` calls of `f`, sorted.
+fn sorted_times<R>(n: usize, mut f: impl FnMut() -> R) -> Vec<Duration> {
+    let mut times: Vec<Duration> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times
+}
+
+/// An Extism plug-in call with a fresh kernel + plug-in per execution (what
+/// Caxton does), and the same call protocol on one reused instance pair
+/// linked with plain wasmi (no Caxton host, no limits), for comparison.
+fn extism(rt: &Runtime, key: &str, name: &str, wasm: &[u8], function: &str, input: &[u8]) {
+    let compiled = rt.compile(wasm).unwrap();
+    let call = || {
+        rt.execute_function(
+            "lat",
+            &compiled,
+            &LIMITS,
+            Some(function),
+            input,
+            Box::new(NoServices),
+        )
+        .result
+        .unwrap()
+    };
+    for _ in 0..200 {
+        call();
+    }
+    let n = scaled(5000, 200);
+    let times = sorted_times(n, call);
+    println!(
+        "{name}: Extism call, fresh kernel + plug-in per execution, wall p50 {} p99 {} (n={n})",
+        us(percentile(&times, 0.5)),
+        us(percentile(&times, 0.99))
+    );
+    figure(
+        &format!("wasm.extism_p50.{key}"),
+        percentile(&times, 0.5).as_secs_f64() * 1e6,
+        "us",
+    );
+
+    use wasmi::{Engine, Linker, Module, Store, Val};
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let kernel = Module::new(&engine, caxton::runtime::wasm::EXTISM_KERNEL).unwrap();
+    let kernel = Linker::new(&engine)
+        .instantiate_and_start(&mut store, &kernel)
+        .unwrap();
+    let plugin = Module::new(&engine, wasm).unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker
+        .instance(&mut store, "extism:host/env", kernel)
+        .unwrap();
+    // Everything else the plug-in imports (WASI) answers zeros.
+    for i in plugin.imports() {
+        if let wasmi::ExternType::Func(ty) = i.ty()
+            && linker.get(&store, i.module(), i.name()).is_none()
+        {
+            linker
+                .func_new(i.module(), i.name(), ty.clone(), |_, _, out| {
+                    out.iter_mut()
+                        .for_each(|v| *v = Val::default_for_ty(v.ty()));
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+    let instance = linker.instantiate_and_start(&mut store, &plugin).unwrap();
+    if let Some(init) = instance.get_func(&store, "_initialize") {
+        init.call(&mut store, &[], &mut []).unwrap();
+    }
+    let k = |n: &str| kernel.get_func(&store, n).unwrap();
+    let (reset, alloc, input_set, out_off, out_len) = (
+        k("reset"),
+        k("alloc"),
+        k("input_set"),
+        k("output_offset"),
+        k("output_length"),
+    );
+    let memory = kernel.get_memory(&store, "memory").unwrap();
+    let func = instance.get_func(&store, function).unwrap();
+    let mut once = || {
+        let mut r = [Val::I64(0)];
+        reset.call(&mut store, &[], &mut []).unwrap();
+        alloc
+            .call(&mut store, &[Val::I64(input.len() as i64)], &mut r)
+            .unwrap();
+        let at = r[0].i64().unwrap();
+        memory.write(&mut store, at as usize, input).unwrap();
+        input_set
+            .call(
+                &mut store,
+                &[Val::I64(at), Val::I64(input.len() as i64)],
+                &mut [],
+            )
+            .unwrap();
+        let mut rc = [Val::I32(0)];
+        func.call(&mut store, &[], &mut rc).unwrap();
+        out_off.call(&mut store, &[], &mut r).unwrap();
+        let mut len = [Val::I64(0)];
+        out_len.call(&mut store, &[], &mut len).unwrap();
+        let mut out = vec![0; len[0].i64().unwrap() as usize];
+        memory
+            .read(&store, r[0].i64().unwrap() as usize, &mut out)
+            .unwrap();
+        out
+    };
+    for _ in 0..200 {
+        once();
+    }
+    let times = sorted_times(n, &mut once);
+    println!(
+        "{name}: Extism call, reused instance (plain wasmi, no limits), wall p50 {} (n={n})",
+        us(percentile(&times, 0.5)),
+    );
+    figure(
+        &format!("wasm.extism_reused_p50.{key}"),
+        percentile(&times, 0.5).as_secs_f64() * 1e6,
+        "us",
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; any other argument filters nothing here.
     let rt = Arc::new(Runtime::new(ceilings(), 0));
@@ -339,6 +489,33 @@ fn main() {
         &word_count,
         request,
     );
+    extism(
+        &rt,
+        "echo",
+        "WAT echo plug-in",
+        &wat::parse_str(EXTISM_ECHO).unwrap(),
+        "echo",
+        b"the cat and the hat",
+    );
+    // The Rust PDK plug-in, when the test suite has built it
+    // (tests/it/wasm_extism.rs).
+    let demo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/target/extism-demo/wasm32-wasip1/release/extism_demo.wasm"
+    );
+    match std::fs::read(demo) {
+        Ok(wasm) => extism(
+            &rt,
+            "pdk_handle",
+            "agents/extism-demo `handle` (Rust PDK)",
+            &wasm,
+            "handle",
+            b"the cat and the hat",
+        ),
+        Err(_) => println!(
+            "agents/extism-demo is not built (run `cargo test --release --test it -- wasm_extism`); skipping its figures"
+        ),
+    }
     throughput(&rt, "echo", "trivial agent", &echo, request, 2);
     throughput(&rt, "echo", "trivial agent", &echo, request, 1);
     throughput(

@@ -956,7 +956,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__deploy)
-            opts="-h -V --source --max-memory --max-cpu-ms --timeout --capability --hot-reload --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --source --max-memory --max-cpu-ms --timeout --capability --plugin-config --handler --network-access --http-client --hot-reload --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -979,6 +979,18 @@ _caxton() {
                     return 0
                     ;;
                 --capability)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plugin-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --handler)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-client)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1748,7 +1760,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__agents__subcmd__test)
-            opts="-h -V --query --input --timeout --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --query --input --timeout --function --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1763,6 +1775,10 @@ _caxton() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

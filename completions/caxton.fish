@@ -114,9 +114,13 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l max-cpu-ms -d 'CPU time limit per execution in milliseconds [default: runtime.wasm_default_cpu_millis]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l timeout -d 'WASM: wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]. Config agent: wait up to this long for the daemon to report the new version live' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l capability -d 'A capability the agent offers (repeatable)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l plugin-config -d 'Extism plug-in: a config value its `config::get(KEY)` returns (repeatable)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l handler -d 'Extism plug-in: the function messages call [default: handle]' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l http-client -d 'Extism plug-in: the http_client tool\'s settings for `http_request` as JSON, e.g. \'{"allowed_domains": ["api.example.com"]}\'' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l network-access -d 'Extism plug-in: let `http_request` out, under the --http-client policy'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l hot-reload -d 'Then make it live in the running daemon now and report its status'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help'
@@ -186,6 +190,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l query -d 'The request text' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (text that is not JSON is the request text)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l timeout -d 'Overall limit for a config agent\'s run, e.g. 30s [default: the agent\'s [conversation] timeout, then runtime.agent_timeout]' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l function -d 'The Extism plug-in function to call [default: the deployed handler, `handle`]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from test" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
@@ -359,9 +364,13 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l max-cpu-ms -d 'CPU time limit per execution in milliseconds [default: runtime.wasm_default_cpu_millis]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l timeout -d 'WASM: wall-clock limit per execution, e.g. 10s or 500ms [default: runtime.wasm_default_execution_time_ms]. Config agent: wait up to this long for the daemon to report the new version live' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l capability -d 'A capability the agent offers (repeatable)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l plugin-config -d 'Extism plug-in: a config value its `config::get(KEY)` returns (repeatable)' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l handler -d 'Extism plug-in: the function messages call [default: handle]' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l http-client -d 'Extism plug-in: the http_client tool\'s settings for `http_request` as JSON, e.g. \'{"allowed_domains": ["api.example.com"]}\'' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l network-access -d 'Extism plug-in: let `http_request` out, under the --http-client policy'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l hot-reload -d 'Then make it live in the running daemon now and report its status'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help'
@@ -431,6 +440,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l query -d 'The request text' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l input -d 'The request as JSON: a WASM agent\'s input, or for a config agent an object whose keys become template variables (text that is not JSON is the request text)' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l timeout -d 'Overall limit for a config agent\'s run, e.g. 30s [default: the agent\'s [conversation] timeout, then runtime.agent_timeout]' -r
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l function -d 'The Extism plug-in function to call [default: the deployed handler, `handle`]' -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from test" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F

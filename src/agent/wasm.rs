@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::spec::{CAPABILITY_PATTERN, slug};
 use super::versions::{self, NewVersion, VersionRecord};
@@ -25,8 +25,11 @@ use crate::runtime::wasm::{
 };
 use crate::store::{Store, store_err};
 
-/// What an agent may reach outside its sandbox. Both stay false: the
-/// sandbox has no network or filesystem host functions.
+/// What an agent may reach outside its sandbox. `file_system_access` stays
+/// false (there are no filesystem host functions); `network_access` lets an
+/// Extism plug-in's `http_request` through its [`PluginSettings::http_client`]
+/// policy, and stays false for the other ABIs (they have no network host
+/// functions).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityPolicy {
@@ -44,7 +47,49 @@ pub struct Manifest {
     pub resource_limits: Limits,
     pub capabilities: Vec<String>,
     pub security_policy: SecurityPolicy,
+    /// An Extism plug-in's deployment settings (absent for the other ABIs,
+    /// so their stored manifests are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<PluginSettings>,
 }
+
+/// What an Extism plug-in gets from its deployment (docs/wasm-abi.md,
+/// "Extism plug-ins").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginSettings {
+    /// What the plug-in's `config::get(key)` returns.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub config: BTreeMap<String, String>,
+    /// The export a message to the agent calls ([`wasm::DEFAULT_HANDLER`]
+    /// when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// The `http_client` tool's settings (`allowed_domains`,
+    /// `allow_private_networks`, `timeout`, `max_response_size`), the policy
+    /// `http_request` runs under when `network_access` is true.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub http_client: Map<String, Value>,
+}
+
+impl PluginSettings {
+    /// The export a message calls.
+    pub fn handler(&self) -> &str {
+        self.handler.as_deref().unwrap_or(wasm::DEFAULT_HANDLER)
+    }
+}
+
+/// The most bytes (keys plus values) one agent's variables may hold, as
+/// Extism's own default.
+pub const MAX_VAR_BYTES: u64 = 1024 * 1024;
+
+/// The `http_client` settings an Extism deployment may give.
+const HTTP_CLIENT_KEYS: &[&str] = &[
+    "allowed_domains",
+    "allow_private_networks",
+    "timeout",
+    "max_response_size",
+];
 
 /// A deployed WASM agent as list/show/test see it.
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +137,8 @@ pub struct DeployRequest<'a> {
     pub max_execution_time_ms: Option<u64>,
     pub capabilities: Vec<String>,
     pub security_policy: SecurityPolicy,
+    /// Extism plug-in settings; refused for the other ABIs.
+    pub plugin: Option<PluginSettings>,
     pub source: &'a str,
 }
 
@@ -138,10 +185,10 @@ pub fn deploy(cx: &Caxton, rt: &Runtime, req: &DeployRequest) -> Result<Deployed
             hint: "lowercase words joined by `.`, `_` or `-`, e.g. text-analysis".into(),
         });
     }
-    if req.security_policy != SecurityPolicy::default() {
+    if req.security_policy.file_system_access {
         return Err(Error::Usage {
-            message: "network_access and file_system_access must be false: the WASM sandbox has no network or filesystem host functions".into(),
-            hint: "remove security_policy or set both to false".into(),
+            message: "file_system_access must be false: the WASM sandbox has no filesystem host functions".into(),
+            hint: "remove security_policy.file_system_access or set it to false".into(),
         });
     }
     let defaults = cx.config().runtime.wasm_default_limits();
@@ -154,6 +201,7 @@ pub fn deploy(cx: &Caxton, rt: &Runtime, req: &DeployRequest) -> Result<Deployed
     };
     let compiled = rt.compile(req.module)?;
     rt.check_limits(&compiled, &limits)?;
+    let plugin = plugin_settings(&compiled.info, req)?;
     // A config agent file with the same id would make the name ambiguous.
     if let Some(e) = super::catalog::list(cx)?.into_iter().find(|e| e.id == id) {
         return Err(Error::Conflict {
@@ -167,6 +215,7 @@ pub fn deploy(cx: &Caxton, rt: &Runtime, req: &DeployRequest) -> Result<Deployed
         resource_limits: limits,
         capabilities: req.capabilities.clone(),
         security_policy: req.security_policy,
+        plugin,
     };
     let content = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     let version = short(&compiled.info.hash);
@@ -230,6 +279,66 @@ pub fn deploy(cx: &Caxton, rt: &Runtime, req: &DeployRequest) -> Result<Deployed
     })
 }
 
+/// The settings an Extism plug-in is deployed with, checked: a handler it
+/// exports, known `http_client` keys. Plug-in settings and network access
+/// for a module of another ABI are refused (they would be ignored).
+fn plugin_settings(info: &ModuleInfo, req: &DeployRequest) -> Result<Option<PluginSettings>> {
+    if info.abi != wasm::Abi::Extism {
+        if req
+            .plugin
+            .as_ref()
+            .is_some_and(|p| *p != PluginSettings::default())
+        {
+            return Err(Error::Usage {
+                message: format!(
+                    "config, handler and http_client apply to Extism plug-ins; this module is {}",
+                    info.abi.as_str()
+                ),
+                hint: "remove them, or deploy a module built with an Extism PDK".into(),
+            });
+        }
+        if req.security_policy.network_access {
+            return Err(Error::Usage {
+                message: format!(
+                    "network_access must be false for a {} module: only Extism plug-ins have a network host function (http_request)",
+                    info.abi.as_str()
+                ),
+                hint: "remove security_policy.network_access or set it to false".into(),
+            });
+        }
+        return Ok(None);
+    }
+    let settings = req.plugin.clone().unwrap_or_default();
+    if let Some(h) = &settings.handler
+        && !info.functions.contains(h)
+    {
+        return Err(Error::Usage {
+            message: format!(
+                "handler `{h}` is not a function of the plug-in; it exports: {}",
+                info.functions.join(", ")
+            ),
+            hint: "name one of those, or leave the handler out to use `handle`".into(),
+        });
+    }
+    if let Some(k) = settings
+        .http_client
+        .keys()
+        .find(|k| !HTTP_CLIENT_KEYS.contains(&k.as_str()))
+    {
+        return Err(Error::Usage {
+            message: format!("http_client setting `{k}` is unknown"),
+            hint: format!("the settings are: {}", HTTP_CLIENT_KEYS.join(", ")),
+        });
+    }
+    if !settings.http_client.is_empty() && !req.security_policy.network_access {
+        return Err(Error::Usage {
+            message: "http_client settings are given but network_access is false, so http_request is refused anyway".into(),
+            hint: "also allow network access (--network-access, or \"security_policy\": {\"network_access\": true})".into(),
+        });
+    }
+    Ok(Some(settings))
+}
+
 /// `blake3:` and the first 12 hex digits: the version label of a module.
 fn short(hash: &str) -> String {
     format!("blake3:{}", &hash[..12.min(hash.len())])
@@ -285,6 +394,8 @@ fn load(store: &Store, id: &str) -> Result<WasmAgent> {
         abi: serde_json::from_value(Value::String(module.1)).unwrap_or(wasm::Abi::CaxtonV1),
         initial_memory_bytes: module.2 as u64,
         imports: serde_json::from_str(&module.3).unwrap_or_default(),
+        // Known once compiled (`Compiled::info`); not stored.
+        functions: Vec::new(),
     };
     let usage = store
         .conn()
@@ -338,13 +449,25 @@ pub fn find(cx: &Caxton, name: &str) -> Result<Option<WasmAgent>> {
 /// How long an execution's memory calls wait for a store connection.
 pub const STORE_WAIT: Duration = Duration::from_secs(5);
 
-/// Run `agent` once with `input`, record what it used, and return its JSON
-/// output or the error that stopped it.
-pub fn run(cx: &Caxton, rt: &Runtime, agent: &WasmAgent, input: Value) -> Result<RunReport> {
+/// Run `agent` once with `input` (calling the Extism plug-in function
+/// `function`, if given), record what it used, and return its JSON output
+/// or the error that stopped it.
+pub fn run(
+    cx: &Caxton,
+    rt: &Runtime,
+    agent: &WasmAgent,
+    input: Value,
+    function: Option<&str>,
+) -> Result<RunReport> {
     let mut store = cx.store()?;
     let compiled = compile(&store, rt, agent)?;
-    let services = MemoryServices::new(cx.memory().clone(), &agent.id);
-    let done = execute(rt, agent, &compiled, input, services);
+    check_function(agent, &compiled, function)?;
+    let services = MemoryServices::new(cx.memory().clone(), &agent.id).with_plugin(
+        cx,
+        &agent.id,
+        agent.manifest.plugin_deployment(),
+    );
+    let done = execute(rt, agent, &compiled, input, function, services);
     record(
         &mut store,
         &agent.id,
@@ -372,39 +495,113 @@ pub struct Executed {
     pub logs: Vec<LogLine>,
 }
 
-/// Execute `agent`'s `compiled` module on `input`. Recording the outcome is
-/// the caller's: the CLI writes it at once, the daemon in batches.
+/// `function` (from `agents test --function` or the execute endpoint's
+/// `"function"`) names an export of an Extism plug-in; refused for other
+/// modules, which have one entry point.
+pub fn check_function(
+    agent: &WasmAgent,
+    compiled: &Compiled,
+    function: Option<&str>,
+) -> Result<()> {
+    let Some(f) = function else { return Ok(()) };
+    let info = &compiled.info;
+    if info.abi != wasm::Abi::Extism {
+        return Err(Error::Usage {
+            message: format!(
+                "`{}` is a {} module with one entry point: a function name applies to Extism plug-ins only",
+                agent.id,
+                info.abi.as_str()
+            ),
+            hint: "leave out --function (or \"function\")".into(),
+        });
+    }
+    if !info.functions.iter().any(|x| x == f) {
+        return Err(Error::Usage {
+            message: format!(
+                "the plug-in `{}` exports no function `{f}` of type () -> i32",
+                agent.id
+            ),
+            hint: format!("it exports: {}", info.functions.join(", ")),
+        });
+    }
+    Ok(())
+}
+
+/// Execute `agent`'s `compiled` module on `input` (an Extism plug-in's
+/// `function`, or its handler). Recording the outcome is the caller's: the
+/// CLI writes it at once, the daemon in batches.
 pub fn execute(
     rt: &Runtime,
     agent: &WasmAgent,
     compiled: &Compiled,
     input: Value,
+    function: Option<&str>,
     services: MemoryServices,
 ) -> Executed {
-    let request = json!({
-        "input": input,
-        "agent": agent.id,
-        "conversation_id": null,
-        "sender": "cli",
-    });
-    let request = serde_json::to_vec(&request).expect("request serialises");
+    let handler = agent.manifest.plugin.as_ref().map(PluginSettings::handler);
+    let (request, function) = match compiled.info.abi {
+        wasm::Abi::Extism => (plugin_input(&input), function.or(handler)),
+        wasm::Abi::CaxtonV1 | wasm::Abi::WasiCommand => {
+            let request = json!({
+                "input": input,
+                "agent": agent.id,
+                "conversation_id": null,
+                "sender": "cli",
+            });
+            (
+                serde_json::to_vec(&request).expect("request serialises"),
+                function,
+            )
+        }
+    };
     let Execution {
         result,
         stats,
         logs,
         ..
-    } = rt.execute(
+    } = rt.execute_function(
         &agent.id,
         compiled,
         &agent.manifest.resource_limits,
+        function,
         &request,
         Box::new(services),
     );
     Executed {
-        output: result.and_then(|out| parse_output(&out)),
+        output: result.and_then(|out| output(compiled, &out)),
         stats,
         logs,
     }
+}
+
+/// An Extism plug-in's input bytes for a JSON value: a string is passed as
+/// its text, anything else as JSON.
+pub fn plugin_input(input: &Value) -> Vec<u8> {
+    match input {
+        Value::String(s) => s.as_bytes().to_vec(),
+        v => serde_json::to_vec(v).expect("JSON serialises"),
+    }
+}
+
+/// An execution's output as JSON. ABI v1 and WASI agents must answer JSON
+/// ([`parse_output`]); an Extism plug-in's output is JSON when it parses as
+/// JSON and a string of its text otherwise (it reports errors through
+/// `error_set`, not `{"error": ...}`).
+pub fn output(compiled: &Compiled, out: &[u8]) -> Result<Value, WasmError> {
+    if compiled.info.abi != wasm::Abi::Extism {
+        return parse_output(out);
+    }
+    if let Ok(v) = serde_json::from_slice(out) {
+        return Ok(v);
+    }
+    String::from_utf8(out.to_vec())
+        .map(Value::String)
+        .map_err(|_| WasmError::Abi {
+            reason: format!(
+                "the plug-in's output is neither JSON nor UTF-8 text ({} bytes)",
+                out.len()
+            ),
+        })
 }
 
 /// The stored bytes of the module with content hash `hash`.
@@ -559,6 +756,206 @@ pub fn rollback(cx: &Caxton, agent: &WasmAgent, to: Option<i64>) -> Result<Deplo
     })
 }
 
+/// What an Extism plug-in's host side needs from its manifest.
+#[derive(Debug, Clone)]
+pub struct PluginDeployment {
+    pub settings: PluginSettings,
+    pub network_access: bool,
+}
+
+impl Manifest {
+    /// The plug-in settings, for an Extism plug-in.
+    pub fn plugin_deployment(&self) -> Option<PluginDeployment> {
+        self.plugin.as_ref().map(|settings| PluginDeployment {
+            settings: settings.clone(),
+            network_access: self.security_policy.network_access,
+        })
+    }
+}
+
+/// The host side of an Extism plug-in: its deployment's config, its
+/// variables in the store (table `wasm_vars`, opened on first use), and
+/// `http_request` through the `http_client` tool itself, so the same
+/// private-address checks and allow-list apply.
+pub struct PluginServices {
+    agent: String,
+    db: std::path::PathBuf,
+    workspace: std::path::PathBuf,
+    deployment: PluginDeployment,
+    store: Option<Store>,
+}
+
+impl PluginServices {
+    fn store(&mut self) -> Result<&mut Store, wasm::PluginError> {
+        if self.store.is_none() {
+            let store = Store::open(&self.db).map_err(vars_error)?;
+            self.store = Some(store);
+        }
+        self.store
+            .as_mut()
+            .ok_or_else(|| wasm::PluginError::new("vars", "the store is not open"))
+    }
+}
+
+fn vars_error(e: Error) -> wasm::PluginError {
+    wasm::PluginError::new("vars", format!("variables: {e}"))
+}
+
+impl wasm::PluginHost for PluginServices {
+    fn config(&self, key: &str) -> Option<String> {
+        self.deployment.settings.config.get(key).cloned()
+    }
+
+    fn var_get(&mut self, key: &str) -> std::result::Result<Option<Vec<u8>>, wasm::PluginError> {
+        let agent = self.agent.clone();
+        let store = self.store()?;
+        store
+            .conn()
+            .query_row(
+                "SELECT value FROM wasm_vars WHERE agent_id = ?1 AND key = ?2",
+                params![agent, key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| vars_error(store_err(store.path(), e)))
+    }
+
+    fn var_set(
+        &mut self,
+        key: &str,
+        value: Option<&[u8]>,
+    ) -> std::result::Result<(), wasm::PluginError> {
+        let agent = self.agent.clone();
+        let store = self.store()?;
+        let db = store.path().to_path_buf();
+        let full = store.write(|tx| {
+            let sql = |e| store_err(&db, e);
+            let Some(value) = value else {
+                tx.execute(
+                    "DELETE FROM wasm_vars WHERE agent_id = ?1 AND key = ?2",
+                    params![agent, key],
+                )
+                .map_err(sql)?;
+                return Ok(None);
+            };
+            let others: i64 = tx
+                .query_row(
+                    "SELECT coalesce(sum(length(CAST(key AS BLOB)) + length(value)), 0)
+                     FROM wasm_vars WHERE agent_id = ?1 AND key <> ?2",
+                    params![agent, key],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            let total = others as u64 + (key.len() + value.len()) as u64;
+            if total > MAX_VAR_BYTES {
+                return Ok(Some(total));
+            }
+            tx.execute(
+                "INSERT INTO wasm_vars (agent_id, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (agent_id, key) DO UPDATE SET value = excluded.value",
+                params![agent, key, value],
+            )
+            .map_err(sql)?;
+            Ok(None)
+        });
+        match full.map_err(vars_error)? {
+            None => Ok(()),
+            Some(total) => Err(wasm::PluginError::new(
+                "vars",
+                format!(
+                    "var_set `{key}`: the agent's variables would take {total} bytes, over the {MAX_VAR_BYTES}-byte cap (keys plus values)"
+                ),
+            )),
+        }
+    }
+
+    fn http_request(
+        &mut self,
+        request: &wasm::HttpRequest,
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> std::result::Result<wasm::HttpResponse, wasm::PluginError> {
+        use crate::tools::{self, ToolContext, ToolError};
+        let refused = |message: String, hint: &str| {
+            wasm::PluginError::new("http_denied", format!("{message} ({hint})"))
+        };
+        if !self.deployment.network_access {
+            return Err(refused(
+                format!(
+                    "http_request to {} refused: the agent has no network access",
+                    request.url
+                ),
+                "redeploy it with --network-access and an --http-client policy",
+            ));
+        }
+        let mut args = json!({
+            "url": request.url,
+            "method": request.method.as_deref().unwrap_or("GET").to_ascii_uppercase(),
+            "headers": request.headers,
+            // The tool takes seconds; what is left of the execution's wall time.
+            "timeout": timeout.as_secs_f64().max(0.001),
+        });
+        if let Some(body) = body {
+            let text = std::str::from_utf8(body).map_err(|_| {
+                wasm::PluginError::new(
+                    "http_failed",
+                    "http_request: a request body must be UTF-8 text in Caxton",
+                )
+            })?;
+            args["body"] = json!(text);
+        }
+        let ctx = ToolContext {
+            workspace: self.workspace.clone(),
+            read_root: Some(self.workspace.clone()),
+            config: self.deployment.settings.http_client.clone(),
+            memory: None,
+        };
+        let tool = tools::find("http_client")
+            .map_err(|e| wasm::PluginError::new("http_failed", e.to_string()))?;
+        let result = tools::invoke(tool, &ctx, args).map_err(|e| match e {
+            // The tool's hint names its config table: for a plug-in that
+            // table is the deployment's --http-client JSON.
+            ToolError::Denied { message, hint } => refused(
+                message,
+                &format!("{hint}; for this agent that table is its deploy --http-client JSON"),
+            ),
+            e => wasm::PluginError::new("http_failed", format!("http_request: {e}")),
+        })?;
+        let headers = result["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Value::Array(all) => all
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            v => v.as_str().unwrap_or_default().to_string(),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let text = result["body"].as_str().unwrap_or_default();
+        let body = if result["body_encoding"] == "base64" {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|e| wasm::PluginError::new("http_failed", format!("http_request: {e}")))?
+        } else {
+            text.as_bytes().to_vec()
+        };
+        Ok(wasm::HttpResponse {
+            status: result["status"].as_u64().unwrap_or(0) as u16,
+            headers,
+            body,
+        })
+    }
+}
+
 /// The agent's memory, in its own agent scope: `memory_store` writes
 /// entities and observations, `memory_search` is a keyword search (the
 /// embedding model is too slow to load per execution).
@@ -567,6 +964,8 @@ pub struct MemoryServices {
     /// `memory.max_entities` counts a WASM agent's writes too.
     memory: std::sync::Arc<memory::Memory>,
     agent: String,
+    /// An Extism plug-in's host side.
+    plugin: Option<PluginServices>,
 }
 
 #[derive(Deserialize)]
@@ -592,7 +991,25 @@ impl MemoryServices {
         MemoryServices {
             memory,
             agent: agent.to_string(),
+            plugin: None,
         }
+    }
+
+    /// With an Extism plug-in's host side, for `deployment` of `agent`.
+    pub fn with_plugin(
+        mut self,
+        cx: &Caxton,
+        agent: &str,
+        deployment: Option<PluginDeployment>,
+    ) -> MemoryServices {
+        self.plugin = deployment.map(|deployment| PluginServices {
+            agent: agent.to_string(),
+            db: cx.paths().db(),
+            workspace: cx.paths().workspace(agent),
+            deployment,
+            store: None,
+        });
+        self
     }
 
     fn access(&self) -> Access {
@@ -639,6 +1056,10 @@ impl Services for MemoryServices {
         }
         Ok(())
     }
+
+    fn plugin(&mut self) -> Option<&mut dyn wasm::PluginHost> {
+        self.plugin.as_mut().map(|p| p as &mut dyn wasm::PluginHost)
+    }
 }
 
 /// Undeploy a WASM agent: its registry entry, versions and statistics go in
@@ -651,6 +1072,7 @@ pub fn remove(cx: &Caxton, agent: &WasmAgent) -> Result<()> {
         for q in [
             "DELETE FROM wasm_stats WHERE agent_id = ?1",
             "DELETE FROM wasm_minutes WHERE agent_id = ?1",
+            "DELETE FROM wasm_vars WHERE agent_id = ?1",
             "DELETE FROM agent_versions WHERE agent_id = ?1",
             "DELETE FROM agents WHERE id = ?1 AND kind = 'wasm'",
         ] {

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::message::{Message, NewMessage, Performative, State};
 use crate::agent::spec::AgentSpec;
-use crate::agent::wasm::MemoryServices;
+use crate::agent::wasm::{MemoryServices, PluginDeployment};
 use crate::error::{Error, Result};
 use crate::runtime::run::{RunContext, RunInput};
 use crate::runtime::wasm::{Compiled, Limits, Services, Stats, WasmError, status};
@@ -26,6 +26,8 @@ pub enum Target {
         limits: Limits,
         /// Compiled on first delivery (the runtime caches by hash too).
         compiled: OnceLock<Arc<Compiled>>,
+        /// An Extism plug-in's deployment: its handler and host side.
+        plugin: Option<PluginDeployment>,
     },
     Config {
         spec: Box<AgentSpec>,
@@ -246,6 +248,10 @@ impl Services for MessagingServices {
     fn memory_store(&mut self, payload: &[u8]) -> std::result::Result<(), i32> {
         self.memory.memory_store(payload)
     }
+
+    fn plugin(&mut self) -> Option<&mut dyn crate::runtime::wasm::PluginHost> {
+        self.memory.plugin()
+    }
 }
 
 /// The request a WASM agent gets for a message (docs/wasm-abi.md).
@@ -262,13 +268,17 @@ pub fn wasm_request(agent: &str, m: &Message) -> Vec<u8> {
     serde_json::to_vec(&request).expect("request serialises")
 }
 
-/// Run a WASM agent on `m`, with `memory` as its memory host services.
+/// Run a WASM agent on `m`, with `memory` as its memory host services. An
+/// Extism plug-in gets the message content (a string as its text) in its
+/// `handler` export.
+#[allow(clippy::too_many_arguments)]
 pub fn deliver_wasm(
     rt: &crate::runtime::wasm::Runtime,
     memory: MemoryServices,
     agent: &str,
     compiled: &Compiled,
     limits: &Limits,
+    handler: Option<&str>,
     m: &Message,
     outbox: Outbox,
 ) -> Delivered {
@@ -277,10 +287,14 @@ pub fn deliver_wasm(
         memory,
         outbox: outbox.clone(),
     });
-    let exec = rt.execute(agent, compiled, limits, &wasm_request(agent, m), services);
+    let input = match compiled.info.abi {
+        crate::runtime::wasm::Abi::Extism => crate::agent::wasm::plugin_input(&m.content),
+        _ => wasm_request(agent, m),
+    };
+    let exec = rt.execute_function(agent, compiled, limits, handler, &input, services);
     let result = exec
         .result
-        .and_then(|out| crate::agent::wasm::parse_output(&out));
+        .and_then(|out| crate::agent::wasm::output(compiled, &out));
     let wasm = Some((exec.stats, result.as_ref().err().cloned()));
     // The services (and their clone of the outbox) were dropped with the instance.
     let outbox = Arc::try_unwrap(outbox)

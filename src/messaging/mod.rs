@@ -295,6 +295,7 @@ impl Messenger {
             targets.insert(
                 a.id,
                 Arc::new(Target::Wasm {
+                    plugin: a.manifest.plugin_deployment(),
                     module_hash: a.manifest.module_hash,
                     limits: a.manifest.resource_limits,
                     compiled: Default::default(),
@@ -828,6 +829,7 @@ impl Messenger {
                 module_hash,
                 limits,
                 compiled,
+                plugin,
             }) => {
                 let compiled = match compiled.get() {
                     Some(c) => c.clone(),
@@ -845,8 +847,19 @@ impl Messenger {
                         }
                     }
                 };
-                let memory = wasm::MemoryServices::new(self.inner.cx.memory().clone(), agent);
-                delivery::deliver_wasm(&self.inner.rt, memory, agent, &compiled, limits, m, outbox)
+                let memory = wasm::MemoryServices::new(self.inner.cx.memory().clone(), agent)
+                    .with_plugin(&self.inner.cx, agent, plugin.clone());
+                let handler = plugin.as_ref().map(|p| p.settings.handler());
+                delivery::deliver_wasm(
+                    &self.inner.rt,
+                    memory,
+                    agent,
+                    &compiled,
+                    limits,
+                    handler,
+                    m,
+                    outbox,
+                )
             }
             Some(Target::Config { spec }) => {
                 let mut outbox = outbox;

@@ -23,7 +23,7 @@ use super::{AppState, InFlight};
 use crate::agent::Kind;
 use crate::agent::catalog;
 use crate::agent::spec::AgentSpec;
-use crate::agent::wasm::{self, DeployRequest, SecurityPolicy};
+use crate::agent::wasm::{self, DeployRequest, PluginSettings, SecurityPolicy};
 use crate::error::{Error, Result};
 use crate::runtime::run::{self, RunEvent, RunInput};
 use crate::runtime::wasm::WasmError;
@@ -95,6 +95,9 @@ struct DeployBody {
     capabilities: Vec<String>,
     #[serde(default)]
     security_policy: SecurityPolicy,
+    /// An Extism plug-in's `config`, `handler` and `http_client` settings.
+    #[serde(default)]
+    plugin: Option<PluginSettings>,
 }
 
 async fn deploy(
@@ -127,6 +130,7 @@ async fn deploy(
                 max_execution_time_ms: body.resource_limits.max_execution_time_ms,
                 capabilities: body.capabilities,
                 security_policy: body.security_policy,
+                plugin: body.plugin,
                 source: "api",
             },
         )?;
@@ -176,6 +180,9 @@ async fn remove(
 #[serde(deny_unknown_fields)]
 struct ExecuteBody {
     input: Value,
+    /// The Extism plug-in function to call (default: its handler).
+    #[serde(default)]
+    function: Option<String>,
 }
 
 /// Runs a config agent through the LLM loop (`runtime::run`), recording the
@@ -236,13 +243,21 @@ async fn execute(
             agent.id.clone(),
             guard,
             live,
-            body.input,
+            body,
             started,
         ));
     }
     let result = blocking(move || {
         let _running = guard;
-        execute_live(&s, &agent.id, live, body.input, started, &mut |_| {})
+        execute_live(
+            &s,
+            &agent.id,
+            live,
+            body.input,
+            body.function.as_deref(),
+            started,
+            &mut |_| {},
+        )
     })
     .await?;
     Ok(axum::Json(result).into_response())
@@ -255,6 +270,7 @@ fn execute_live(
     id: &str,
     live: Live,
     input: Value,
+    function: Option<&str>,
     started: Instant,
     on_event: &mut dyn FnMut(RunEvent<'_>),
 ) -> Result<Value> {
@@ -262,8 +278,14 @@ fn execute_live(
         Live::Wasm(w) => {
             let compiled = w.compiled(&s.stores, &s.runtime)?;
             let agent = &w.agent;
-            let services = wasm::MemoryServices::new(s.cx().memory().clone(), &agent.id);
-            let done = wasm::execute(&s.runtime, agent, &compiled, input, services);
+            wasm::check_function(agent, &compiled, function)?;
+            let cx = s.cx();
+            let services = wasm::MemoryServices::new(cx.memory().clone(), &agent.id).with_plugin(
+                &cx,
+                &agent.id,
+                agent.manifest.plugin_deployment(),
+            );
+            let done = wasm::execute(&s.runtime, agent, &compiled, input, function, services);
             let took = started.elapsed();
             s.recorder
                 .record(&agent.id, &done.stats, done.output.as_ref().err().cloned());
@@ -294,6 +316,14 @@ fn execute_live(
             }))
         }
         Live::Config(spec) => {
+            if function.is_some() {
+                return Err(Error::Usage {
+                    message: format!(
+                        "`{id}` is a config agent: \"function\" applies to Extism plug-ins only"
+                    ),
+                    hint: "leave out \"function\"".into(),
+                });
+            }
             let out = run_config_agent(s, &spec, input, on_event);
             let took = started.elapsed();
             let err = out.as_ref().err().map(ToString::to_string);
@@ -335,7 +365,7 @@ fn stream_execution(
     id: String,
     guard: InFlight,
     live: Live,
-    input: Value,
+    body: ExecuteBody,
     started: Instant,
 ) -> Response {
     // Unbounded, because a slow reader must not stall the run past its
@@ -347,7 +377,8 @@ fn stream_execution(
     let failed_id = request_id.clone();
     let run = tokio::task::spawn_blocking(move || {
         let _running = guard;
-        let result = execute_live(&s, &id, live, input, started, &mut |e| {
+        let function = body.function.as_deref();
+        let result = execute_live(&s, &id, live, body.input, function, started, &mut |e| {
             let _ = tx.send(match e {
                 RunEvent::Text(t) => event("text", &json!({"text": t})),
                 RunEvent::ToolCall { round, name } => {

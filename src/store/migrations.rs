@@ -280,6 +280,15 @@ const MIGRATIONS: &[&str] = &[
          cpu_hist    BLOB NOT NULL,
          PRIMARY KEY (agent_id, minute)
      ) STRICT, WITHOUT ROWID;",
+    // 9: Extism plug-ins' variables (`var_get`/`var_set`), per agent,
+    // persisted across executions; their total size per agent is capped by
+    // `agent::wasm::MAX_VAR_BYTES`.
+    "CREATE TABLE wasm_vars (
+         agent_id  TEXT NOT NULL,
+         key       TEXT NOT NULL,
+         value     BLOB NOT NULL,
+         PRIMARY KEY (agent_id, key)
+     ) STRICT, WITHOUT ROWID;",
 ];
 
 /// The schema version a fully migrated database has.

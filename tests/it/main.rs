@@ -28,5 +28,6 @@ mod serving;
 mod storage;
 mod tools;
 mod wasm_agents;
+mod wasm_extism;
 mod wasm_runtime;
 mod wasm_toolchains;

@@ -51,7 +51,7 @@ pub fn run(cx: &Caxton, args: DeployArgs, out: &Output) -> Result<ExitCode> {
         }
         _ if wasm.given() => {
             return Err(Error::Usage {
-                message: "--max-memory, --max-cpu-ms and --capability apply to WASM agents only"
+                message: "--max-memory, --max-cpu-ms, --capability and the Extism flags (--plugin-config, --handler, --network-access, --http-client) apply to WASM agents only"
                     .into(),
                 hint: format!("deploy a module: caxton agents deploy {name} --source FILE.wasm"),
             });
@@ -162,7 +162,11 @@ fn deploy_wasm(
             max_cpu_millis: args.max_cpu_ms,
             max_execution_time_ms: args.timeout,
             capabilities: args.capabilities.clone(),
-            security_policy: Default::default(),
+            security_policy: wasm::SecurityPolicy {
+                network_access: args.network_access,
+                file_system_access: false,
+            },
+            plugin: args.plugin()?,
             source: &source,
         },
     )?;
@@ -207,13 +211,69 @@ struct WasmDeployArgs {
     /// A capability the agent offers (repeatable)
     #[arg(long = "capability", value_name = "C")]
     capabilities: Vec<String>,
+    /// Extism plug-in: a config value its `config::get(KEY)` returns (repeatable)
+    #[arg(long = "plugin-config", value_name = "KEY=VALUE")]
+    plugin_config: Vec<String>,
+    /// Extism plug-in: the function messages call [default: handle]
+    #[arg(long, value_name = "NAME")]
+    handler: Option<String>,
+    /// Extism plug-in: let `http_request` out, under the --http-client policy
+    #[arg(long)]
+    network_access: bool,
+    /// Extism plug-in: the http_client tool's settings for `http_request` as
+    /// JSON, e.g. '{"allowed_domains": ["api.example.com"]}'
+    #[arg(long, value_name = "JSON")]
+    http_client: Option<String>,
 }
 
 impl WasmDeployArgs {
     /// Whether a flag that only means something for a module was given
     /// (`--timeout` means something for both kinds).
     fn given(&self) -> bool {
-        self.max_memory.is_some() || self.max_cpu_ms.is_some() || !self.capabilities.is_empty()
+        self.max_memory.is_some()
+            || self.max_cpu_ms.is_some()
+            || !self.capabilities.is_empty()
+            || !self.plugin_config.is_empty()
+            || self.handler.is_some()
+            || self.network_access
+            || self.http_client.is_some()
+    }
+
+    /// The Extism settings the flags give, if any.
+    fn plugin(&self) -> Result<Option<wasm::PluginSettings>> {
+        let mut settings = wasm::PluginSettings {
+            handler: self.handler.clone(),
+            ..Default::default()
+        };
+        for kv in &self.plugin_config {
+            let Some((k, v)) = kv.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(Error::Usage {
+                    message: format!("--plugin-config {kv:?} is not KEY=VALUE"),
+                    hint: "e.g. --plugin-config greeting=hello".into(),
+                });
+            };
+            settings.config.insert(k.to_string(), v.to_string());
+        }
+        if let Some(json) = &self.http_client {
+            settings.http_client = match serde_json::from_str(json) {
+                Ok(serde_json::Value::Object(m)) => m,
+                Ok(_) => {
+                    return Err(Error::Usage {
+                        message: "--http-client must be a JSON object".into(),
+                        hint: "e.g. --http-client '{\"allowed_domains\": [\"api.example.com\"]}'"
+                            .into(),
+                    });
+                }
+                Err(e) => {
+                    return Err(Error::Usage {
+                        message: format!("--http-client is not valid JSON: {e}"),
+                        hint: "e.g. --http-client '{\"allowed_domains\": [\"api.example.com\"]}'"
+                            .into(),
+                    });
+                }
+            };
+        }
+        Ok((settings != wasm::PluginSettings::default()).then_some(settings))
     }
 }
 

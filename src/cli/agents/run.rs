@@ -23,6 +23,7 @@ use crate::cli::args;
 use crate::cli::output::{DIM, Output};
 use crate::error::{Error, ExitCode, Result};
 use crate::runtime::run::{self, CallOutcome, RunContext, RunEvent, RunInput, RunRecord};
+use crate::runtime::wasm::Abi;
 
 /// The request, as text or JSON.
 #[derive(Debug, clap::Args)]
@@ -67,6 +68,9 @@ pub struct TestArgs {
     /// [default: the agent's [conversation] timeout, then runtime.agent_timeout]
     #[arg(long, value_name = "DURATION", value_parser = args::duration)]
     timeout: Option<Duration>,
+    /// The Extism plug-in function to call [default: the deployed handler, `handle`]
+    #[arg(long, value_name = "NAME")]
+    function: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,9 +94,25 @@ pub fn run(cx: &Caxton, args: TestArgs, out: &Output) -> Result<ExitCode> {
                     hint: format!("`caxton agents sandbox-status --agent {}` shows them", a.id),
                 });
             }
-            let input = args.request.value(Kind::Wasm)?;
-            test_wasm(cx, &a, input, out)
+            // An Extism plug-in takes bytes: `--input` reaches it verbatim.
+            let input = match (a.module.abi, args.request) {
+                (
+                    Abi::Extism,
+                    Request {
+                        input: Some(raw), ..
+                    },
+                ) => Value::String(raw),
+                (_, request) => request.value(Kind::Wasm)?,
+            };
+            test_wasm(cx, &a, input, args.function.as_deref(), out)
         }
+        Agent::Config(_) if args.function.is_some() => Err(Error::Usage {
+            message: format!(
+                "`{}` is a config agent: --function applies to Extism plug-ins only",
+                args.name
+            ),
+            hint: "leave out --function".into(),
+        }),
         Agent::Config(e) => {
             let request = args.request.value(Kind::Config)?;
             match &e.report.spec {
@@ -228,9 +248,15 @@ fn summary(rec: &RunRecord) {
     }
 }
 
-fn test_wasm(cx: &Caxton, agent: &WasmAgent, input: Value, out: &Output) -> Result<ExitCode> {
+fn test_wasm(
+    cx: &Caxton,
+    agent: &WasmAgent,
+    input: Value,
+    function: Option<&str>,
+    out: &Output,
+) -> Result<ExitCode> {
     let rt = wasm::runtime(cx);
-    let report = wasm::run(cx, &rt, agent, input)?;
+    let report = wasm::run(cx, &rt, agent, input, function)?;
     if out.json {
         out.json(&report);
         return Ok(ExitCode::Ok);

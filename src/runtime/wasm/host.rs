@@ -7,6 +7,8 @@ use std::time::Instant;
 use wasmi::{Caller, Extern, Linker, ResourceLimiter};
 use wasmi_core::LimiterError;
 
+use super::extism::{self, PluginHost};
+
 /// Status codes returned by the `caxton` imports (negative = error).
 pub mod status {
     /// Success.
@@ -47,6 +49,11 @@ pub trait Services: Send {
     fn memory_search(&mut self, query: &[u8]) -> Result<Vec<u8>, i32>;
     /// Writes entities and observations (JSON bytes) to the agent's scope.
     fn memory_store(&mut self, payload: &[u8]) -> Result<(), i32>;
+    /// The deployment's side of an Extism plug-in (config, vars, HTTP), if
+    /// this execution has one.
+    fn plugin(&mut self) -> Option<&mut dyn PluginHost> {
+        None
+    }
 }
 
 /// Every service answers `NOT_AVAILABLE`.
@@ -99,23 +106,30 @@ impl std::fmt::Display for Stop {
 
 impl wasmi::errors::HostError for Stop {}
 
-/// Linear-memory accounting: enforces `max_memory_bytes` and remembers the
-/// peak and the size a refused grow asked for.
+/// Linear-memory accounting: enforces `max_memory_bytes` over all the
+/// store's memories together (an Extism plug-in and its kernel have one
+/// each) and remembers the peak and the total a refused grow asked for.
 pub struct MemoryLimiter {
     pub max_bytes: usize,
+    /// Bytes of all memories now.
+    pub total: usize,
     pub peak: usize,
     pub refused: Option<usize>,
+    /// Instances (and so memories and tables) a store may hold: 1, or 2
+    /// for a plug-in beside the Extism kernel.
+    pub instances: usize,
 }
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, LimiterError> {
-        if desired > self.max_bytes {
-            self.refused = Some(desired);
+        let total = (self.total - current.min(self.total)).saturating_add(desired);
+        if total > self.max_bytes {
+            self.refused = Some(total);
             // Trap instead of returning -1: an allocator that sees -1 aborts
             // with an opaque `unreachable` (research note, pitfall 5).
             return Err(LimiterError::ResourceLimiterDeniedAllocation);
@@ -123,7 +137,8 @@ impl ResourceLimiter for MemoryLimiter {
         if maximum.is_some_and(|m| desired > m) {
             return Ok(false);
         }
-        self.peak = self.peak.max(desired);
+        self.total = total;
+        self.peak = self.peak.max(total);
         Ok(true)
     }
 
@@ -137,15 +152,15 @@ impl ResourceLimiter for MemoryLimiter {
     }
 
     fn instances(&self) -> usize {
-        1
+        self.instances
     }
 
     fn tables(&self) -> usize {
-        1
+        self.instances
     }
 
     fn memories(&self) -> usize {
-        1
+        self.instances
     }
 }
 
@@ -169,6 +184,8 @@ pub struct HostState {
     /// The last `memory_search` answer, so a retry with a bigger buffer
     /// does not search again.
     last_search: Option<(Vec<u8>, Vec<u8>)>,
+    /// An Extism plug-in's kernel and HTTP state, once instantiated.
+    pub extism: Option<extism::State>,
 }
 
 impl HostState {
@@ -178,12 +195,15 @@ impl HostState {
         services: Box<dyn Services>,
         stdin: Vec<u8>,
         deadline: Instant,
+        instances: usize,
     ) -> HostState {
         HostState {
             limiter: MemoryLimiter {
                 max_bytes: max_memory,
+                total: 0,
                 peak: 0,
                 refused: None,
+                instances,
             },
             services,
             stdin,
@@ -196,6 +216,7 @@ impl HostState {
             deadline,
             fuel_debt: 0,
             last_search: None,
+            extism: None,
         }
     }
 

@@ -13,6 +13,7 @@
 #![allow(missing_docs)]
 
 mod error;
+mod extism;
 mod host;
 mod limits;
 mod pool;
@@ -23,7 +24,7 @@ mod wasi;
 mod fuzz;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,9 @@ use wasmi::{
 };
 
 pub use error::WasmError;
+pub use extism::{
+    DEFAULT_HANDLER, HttpRequest, HttpResponse, KERNEL as EXTISM_KERNEL, PluginError, PluginHost,
+};
 pub use host::{LogLine, NoServices, Services, status};
 pub use limits::{Ceilings, Limit, Limits};
 
@@ -58,9 +62,6 @@ pub const HOST_FUNCTIONS: &[&str] = &[
     "now_ms",
 ];
 
-/// The import module of Extism plug-ins, refused with its own message.
-const EXTISM_MODULE: &str = "extism:host/env";
-
 /// How a module talks to the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -69,6 +70,9 @@ pub enum Abi {
     CaxtonV1,
     /// Exports `_start`: JSON on stdin, JSON on stdout.
     WasiCommand,
+    /// Imports from `extism:host/env`: an Extism plug-in, run beside the
+    /// Extism kernel; any exported `() -> i32` function can be called.
+    Extism,
 }
 
 impl Abi {
@@ -76,6 +80,7 @@ impl Abi {
         match self {
             Abi::CaxtonV1 => "caxton-v1",
             Abi::WasiCommand => "wasi-command",
+            Abi::Extism => "extism",
         }
     }
 }
@@ -89,6 +94,9 @@ pub struct ModuleInfo {
     pub initial_memory_bytes: u64,
     /// `module.name` of every import.
     pub imports: Vec<String>,
+    /// An Extism plug-in's callable exports (empty for the other ABIs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
 }
 
 /// A validated, compiled module with the linker for its imports.
@@ -98,6 +106,8 @@ pub struct Compiled {
     linker: Linker<HostState>,
     /// What runs once per fresh instance before the ABI call, in order.
     init: Vec<Init>,
+    /// The Extism kernel an Extism plug-in is instantiated beside.
+    kernel: Option<extism::KernelModule>,
 }
 
 /// An initialiser of a fresh instance, run under the execution's limits.
@@ -154,6 +164,8 @@ pub struct Runtime {
     cache: Mutex<HashMap<String, Arc<Compiled>>>,
     pool: pool::Pool,
     fuel_slice: u64,
+    /// The Extism kernel, compiled on the first plug-in.
+    kernel: OnceLock<Result<extism::KernelModule, String>>,
 }
 
 impl Runtime {
@@ -185,6 +197,7 @@ impl Runtime {
             cache: Mutex::new(HashMap::new()),
             pool: pool::Pool::new(workers),
             fuel_slice: FUEL_SLICE,
+            kernel: OnceLock::new(),
         }
     }
 
@@ -222,6 +235,67 @@ impl Runtime {
         Ok(compiled)
     }
 
+    /// For a module importing from `extism:host/env`: the kernel it runs
+    /// beside, once every such import is known to be a kernel export or a
+    /// builtin and the module mixes in no ABI v1 import. `None` for other
+    /// modules.
+    fn extism_kernel(&self, module: &Module) -> Result<Option<extism::KernelModule>, WasmError> {
+        let imports: Vec<_> = module.imports().collect();
+        let from_extism = |m: &str| m == extism::MODULE || m == extism::USER_MODULE;
+        if !imports.iter().any(|i| from_extism(i.module())) {
+            return Ok(None);
+        }
+        let kernel = self
+            .kernel
+            .get_or_init(|| extism::KernelModule::new(&self.engine).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| {
+                invalid(
+                    &format!("the vendored Extism kernel does not compile: {e}"),
+                    "",
+                )
+            })?;
+        // Host functions of the plug-in's own host (`extism:host/user`)
+        // exist only in that host.
+        let unknown: Vec<String> = imports
+            .iter()
+            .filter(|i| from_extism(i.module()))
+            .filter(|i| {
+                i.module() == extism::USER_MODULE
+                    || !matches!(i.ty(), ExternType::Func(_))
+                    || !(kernel.exports(i.name()) || extism::BUILTINS.contains(&i.name()))
+            })
+            .map(|i| format!("{}.{}", i.module(), i.name()))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(invalid(
+                &format!(
+                    "the Extism plug-in imports {}, which Caxton does not provide: {}",
+                    if unknown.len() == 1 {
+                        "a host function"
+                    } else {
+                        "host functions"
+                    },
+                    unknown.join(", ")
+                ),
+                &format!(
+                    "Caxton provides the Extism kernel's exports and {}; host functions of your own (Extism `host_fn`) are not supported",
+                    extism::BUILTINS.join(", ")
+                ),
+            ));
+        }
+        if let Some(i) = imports.iter().find(|i| i.module() == "caxton") {
+            return Err(invalid(
+                &format!(
+                    "the module is both an Extism plug-in (it imports extism:host/env) and an ABI v1 agent (it imports caxton.{})",
+                    i.name()
+                ),
+                "a module follows one ABI: an Extism plug-in uses only the Extism PDK (docs/wasm-abi.md, \"Extism plug-ins\")",
+            ));
+        }
+        Ok(Some(kernel.clone()))
+    }
+
     fn cache_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Compiled>>> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -255,25 +329,17 @@ impl Runtime {
         let mut linker = Linker::<HostState>::new(&self.engine);
         host::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
         wasi::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
-        let extism: Vec<&str> = module
-            .imports()
-            .filter(|i| i.module() == EXTISM_MODULE)
-            .map(|i| i.name())
-            .collect();
-        if !extism.is_empty() {
-            return Err(invalid(
-                &format!(
-                    "the module is an Extism plug-in (it imports {EXTISM_MODULE}: {}), which Caxton cannot run",
-                    extism.join(", ")
-                ),
-                "build the agent against Caxton's ABI v1 instead: docs/wasm-abi.md, \"Bring your own language\"",
-            ));
+        let kernel = self.extism_kernel(&module)?;
+        if kernel.is_some() {
+            extism::add_to_linker(&mut linker).map_err(|e| invalid(&e.to_string(), ""))?;
         }
         let mut imports = Vec::new();
         for imp in module.imports() {
             let name = format!("{}.{}", imp.module(), imp.name());
             let known = match (imp.module(), imp.ty()) {
                 ("caxton", ExternType::Func(_)) => HOST_FUNCTIONS.contains(&imp.name()),
+                // Checked as a whole by `extism_kernel`.
+                (extism::MODULE | extism::USER_MODULE, _) => true,
                 (wasi::MODULE, ExternType::Func(_)) if wasi::PROVIDED.contains(&imp.name()) => true,
                 (wasi::MODULE, ExternType::Func(ty)) => {
                     wasi::stub(&mut linker, imp.name(), ty.clone())
@@ -308,16 +374,39 @@ impl Runtime {
         let export = |n: &str| module.get_export(n);
         let func = |n: &str, params: &[wasmi::ValType], results: &[wasmi::ValType]| matches!(export(n), Some(ExternType::Func(f)) if f.params() == params && f.results() == results);
         use wasmi::ValType::{I32, I64};
-        let initial_memory_bytes = match export("memory") {
-            Some(ExternType::Memory(m)) => m.minimum().saturating_mul(65_536),
-            _ => {
+        let initial_memory_bytes = match (export("memory"), &kernel) {
+            (Some(ExternType::Memory(m)), k) => m
+                .minimum()
+                .saturating_mul(65_536)
+                .saturating_add(k.as_ref().map_or(0, |k| k.initial_memory_bytes)),
+            // A plug-in's memory is its own business: the host reads the kernel's.
+            (_, Some(k)) => k.initial_memory_bytes,
+            (_, None) => {
                 return Err(invalid(
                     "the module does not export its linear memory as `memory`",
                     "export the memory (Rust and C toolchains do by default)",
                 ));
             }
         };
-        let abi = if func("caxton_handle", &[I32, I32], &[I64]) {
+        let functions = match &kernel {
+            Some(_) => extism::functions(&module),
+            None => Vec::new(),
+        };
+        let abi = if kernel.is_some() {
+            if export("caxton_handle").is_some() {
+                return Err(invalid(
+                    "the module is both an Extism plug-in (it imports extism:host/env) and an ABI v1 agent (it exports `caxton_handle`)",
+                    "a module follows one ABI: drop `caxton_handle` to run it as an Extism plug-in, or the Extism PDK to run it on ABI v1 (docs/wasm-abi.md, \"Extism plug-ins\")",
+                ));
+            }
+            if functions.is_empty() {
+                return Err(invalid(
+                    "the Extism plug-in exports no function of type `() -> i32`",
+                    "export at least one plug-in function (`#[plugin_fn]` in the Rust PDK)",
+                ));
+            }
+            Abi::Extism
+        } else if func("caxton_handle", &[I32, I32], &[I64]) {
             if !func("caxton_alloc", &[I32], &[I32]) || !func("caxton_dealloc", &[I32, I32], &[]) {
                 return Err(invalid(
                     "`caxton_handle` is exported but `caxton_alloc(len: i32) -> i32` or `caxton_dealloc(ptr: i32, len: i32)` is missing or has the wrong type",
@@ -344,10 +433,12 @@ impl Runtime {
                 abi,
                 initial_memory_bytes,
                 imports,
+                functions,
             },
             module,
             linker,
             init,
+            kernel,
         };
         // Instantiate once now so an import with the wrong signature is a
         // deploy error, not a failure of every execution.
@@ -359,20 +450,18 @@ impl Runtime {
             });
         }
         let mut store = self.store(
+            &compiled,
             self.ceilings.max_memory_bytes,
             Vec::new(),
             Box::new(NoServices),
             Instant::now(),
         );
-        compiled
-            .linker
-            .instantiate_and_start(&mut store, &compiled.module)
-            .map_err(|e| {
-                invalid(
-                    &e.to_string(),
-                    "check the import signatures against docs/wasm-abi.md",
-                )
-            })?;
+        compiled.instantiate(&mut store).map_err(|e| {
+            invalid(
+                &e.to_string(),
+                "check the import signatures against docs/wasm-abi.md",
+            )
+        })?;
         Ok(compiled)
     }
 
@@ -404,6 +493,7 @@ impl Runtime {
         let _permit = self.pool.acquire(&info.hash);
         let mut run = Run::start(limits, self.fuel_slice);
         let mut store = self.store(
+            compiled,
             limits.max_memory_bytes,
             Vec::new(),
             Box::new(NoServices),
@@ -433,10 +523,7 @@ impl Runtime {
         run: &mut Run,
     ) -> Result<wasmi::Instance, Fault> {
         store.set_fuel(run.slice).map_err(Fault::Wasm)?;
-        let instance = compiled
-            .linker
-            .instantiate_and_start(&mut *store, &compiled.module)
-            .map_err(Fault::Wasm)?;
+        let instance = compiled.instantiate(store).map_err(Fault::Wasm)?;
         for &init in &compiled.init {
             let func = instance
                 .get_func(&*store, init.export())
@@ -449,6 +536,7 @@ impl Runtime {
 
     fn store(
         &self,
+        compiled: &Compiled,
         max_memory: u64,
         stdin: Vec<u8>,
         services: Box<dyn Services>,
@@ -460,6 +548,7 @@ impl Runtime {
             services,
             stdin,
             deadline,
+            if compiled.kernel.is_some() { 2 } else { 1 },
         );
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -473,6 +562,22 @@ impl Runtime {
         agent: &str,
         compiled: &Compiled,
         limits: &Limits,
+        input: &[u8],
+        services: Box<dyn Services>,
+    ) -> Execution {
+        self.execute_function(agent, compiled, limits, None, input, services)
+    }
+
+    /// [`Runtime::execute`], calling the Extism plug-in function `function`
+    /// ([`DEFAULT_HANDLER`] when `None`) with `input` as its input bytes. ABI
+    /// v1 and WASI command modules have one entry point: `function` must be
+    /// `None` for them.
+    pub fn execute_function(
+        &self,
+        agent: &str,
+        compiled: &Compiled,
+        limits: &Limits,
+        function: Option<&str>,
         input: &[u8],
         services: Box<dyn Services>,
     ) -> Execution {
@@ -490,10 +595,16 @@ impl Runtime {
         } else {
             let stdin = match compiled.info.abi {
                 Abi::WasiCommand => input.to_vec(),
-                Abi::CaxtonV1 => Vec::new(),
+                Abi::CaxtonV1 | Abi::Extism => Vec::new(),
             };
-            let mut store = self.store(limits.max_memory_bytes, stdin, services, run.deadline);
-            let result = self.run(&mut store, compiled, input, &mut run);
+            let mut store = self.store(
+                compiled,
+                limits.max_memory_bytes,
+                stdin,
+                services,
+                run.deadline,
+            );
+            let result = self.run(&mut store, compiled, function, input, &mut run);
             let st = store.data();
             run.peak_memory = st.limiter.peak as u64;
             let result = result.map_err(|e| self.classify(e, st, &limits));
@@ -519,12 +630,30 @@ impl Runtime {
         &self,
         store: &mut Store<HostState>,
         compiled: &Compiled,
+        function: Option<&str>,
         input: &[u8],
         run: &mut Run,
     ) -> Result<Vec<u8>, Fault> {
+        if let (Some(f), Abi::CaxtonV1 | Abi::WasiCommand) = (function, compiled.info.abi) {
+            return Err(abi(&format!(
+                "only Extism plug-ins have named functions to call; this {} module has one entry point (asked for `{f}`)",
+                compiled.info.abi.as_str()
+            )));
+        }
         let instance = self.initialise(store, compiled, run)?;
         let get = |store: &Store<HostState>, name: &str| instance.get_func(store, name);
         match compiled.info.abi {
+            Abi::Extism => {
+                let name = function.unwrap_or(DEFAULT_HANDLER);
+                if !compiled.info.functions.iter().any(|f| f == name) {
+                    return Err(abi(&format!(
+                        "the plug-in exports no function `{name}` of type () -> i32; it exports: {}",
+                        compiled.info.functions.join(", ")
+                    )));
+                }
+                let func = get(store, name).ok_or_else(|| abi(&format!("`{name}` is missing")))?;
+                self.call_plugin(store, func, input, run)
+            }
             Abi::WasiCommand => {
                 let start = get(store, "_start").ok_or_else(|| abi("`_start` is missing"))?;
                 match run.call(store, start, &[], &mut []) {
@@ -566,6 +695,77 @@ impl Runtime {
                 Ok(output)
             }
         }
+    }
+
+    /// Extism's calling convention, all through the kernel's exports: reset
+    /// it, hand it the input, call the function, then read the output, or
+    /// the error the plug-in set when the function returns non-zero.
+    fn call_plugin(
+        &self,
+        store: &mut Store<HostState>,
+        func: Func,
+        input: &[u8],
+        run: &mut Run,
+    ) -> Result<Vec<u8>, Fault> {
+        let k = store
+            .data()
+            .extism
+            .as_ref()
+            .map(|s| s.kernel)
+            .ok_or_else(|| abi("the Extism kernel is not instantiated"))?;
+        let len = input.len() as i64;
+        let mut out = [Val::I64(0)];
+        run.call(store, k.reset, &[], &mut [])?;
+        run.call(store, k.alloc, &[Val::I64(len)], &mut out)?;
+        let offset = out[0].i64().unwrap_or(0);
+        k.memory
+            .write(&mut *store, offset as u64 as usize, input)
+            .map_err(|_| abi("the Extism kernel could not allocate the input"))?;
+        run.call(
+            store,
+            k.input_set,
+            &[Val::I64(offset), Val::I64(len)],
+            &mut [],
+        )?;
+        let mut rc = [Val::I32(0)];
+        let rc = if func.ty(&*store).results().is_empty() {
+            run.call(store, func, &[], &mut [])?;
+            0
+        } else {
+            run.call(store, func, &[], &mut rc)?;
+            rc[0].i32().unwrap_or(0)
+        };
+        let mut read = |store: &mut Store<HostState>,
+                        offset: Func,
+                        length: Option<Func>|
+         -> Result<Option<Vec<u8>>, Fault> {
+            run.call(store, offset, &[], &mut out)?;
+            let at = out[0].i64().unwrap_or(0);
+            if at == 0 {
+                return Ok(None);
+            }
+            let mut n = [Val::I64(0)];
+            match length {
+                Some(f) => run.call(store, f, &[], &mut n)?,
+                None => run.call(store, k.length, &[Val::I64(at)], &mut n)?,
+            }
+            let n = n[0].i64().unwrap_or(0) as u64;
+            if n > self.ceilings.max_output_bytes {
+                return Err(Fault::Stop(Stop::Output(n)));
+            }
+            let mut bytes = vec![0u8; n as usize];
+            k.memory
+                .read(&*store, at as u64 as usize, &mut bytes)
+                .map_err(|_| abi(&format!("the plug-in's output at {at} with length {n} is outside the kernel's memory")))?;
+            Ok(Some(bytes))
+        };
+        if rc != 0 {
+            let message = read(store, k.error_get, None)?
+                .map(|m| String::from_utf8_lossy(&m).into_owned())
+                .unwrap_or_else(|| format!("the function returned {rc} without setting an error"));
+            return Err(Fault::Error(WasmError::Agent { message }));
+        }
+        Ok(read(store, k.output_offset, Some(k.output_length))?.unwrap_or_default())
     }
 
     /// Turn whatever stopped an execution into the error to report.
@@ -615,6 +815,12 @@ impl Runtime {
         if let Some(stop) = e.downcast_ref::<Stop>() {
             return self.classify(Fault::Stop(*stop), st, limits);
         }
+        if let Some(p) = e.downcast_ref::<PluginError>() {
+            return WasmError::Trap {
+                kind: p.kind.to_string(),
+                message: p.message.clone(),
+            };
+        }
         if let Some(refused) = st.limiter.refused {
             return memory(refused as u64);
         }
@@ -638,6 +844,16 @@ impl Runtime {
                 kind: "error".into(),
                 message: e.to_string(),
             },
+        }
+    }
+}
+
+impl Compiled {
+    /// A fresh instance in `store`: beside a new Extism kernel for a plug-in.
+    fn instantiate(&self, store: &mut Store<HostState>) -> Result<wasmi::Instance, wasmi::Error> {
+        match &self.kernel {
+            Some(kernel) => kernel.instantiate(store, &self.linker, &self.module),
+            None => self.linker.instantiate_and_start(store, &self.module),
         }
     }
 }
