@@ -21,6 +21,7 @@ pub mod protocol;
 pub mod runtime;
 mod server;
 pub mod store;
+mod trace;
 mod tools;
 
 /// Counts heap use per thread for the threads that ask (see [`heap`]).

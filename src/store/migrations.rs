@@ -280,6 +280,9 @@ const MIGRATIONS: &[&str] = &[
          cpu_hist    BLOB NOT NULL,
          PRIMARY KEY (agent_id, minute)
      ) STRICT, WITHOUT ROWID;",
+    // 9: a message's trace context (W3C `traceparent`), written only when
+    // traces are exported, so its delivery joins the sender's trace.
+    "ALTER TABLE messages ADD COLUMN traceparent TEXT;",
 ];
 
 /// The schema version a fully migrated database has.
