@@ -671,7 +671,9 @@ pub fn load(ov: &Overrides, env: &dyn Fn(&str) -> Option<String>, cwd: &Path) ->
     })?;
 
     check_memory(&config.memory, &sources)?;
-    if let Some(url) = (config.observability.otlp_endpoint.as_deref()).filter(|u| !u.trim().is_empty()) {
+    if let Some(url) =
+        (config.observability.otlp_endpoint.as_deref()).filter(|u| !u.trim().is_empty())
+    {
         crate::trace::parse_url(url.trim(), "observability.otlp_endpoint")?;
     }
 

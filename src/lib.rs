@@ -21,8 +21,8 @@ pub mod protocol;
 pub mod runtime;
 mod server;
 pub mod store;
-mod trace;
 mod tools;
+mod trace;
 
 /// Counts heap use per thread for the threads that ask (see [`heap`]).
 #[global_allocator]

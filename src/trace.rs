@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
-use opentelemetry_otlp::{Protocol, WithExportConfig};
+use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -124,9 +124,11 @@ pub fn endpoint(
 /// An absolute http(s) URL, or a config error naming where it came from.
 /// The message shows the URL without its password.
 pub fn parse_url(raw: &str, from: &str) -> Result<reqwest::Url> {
-    let bad = |why: String| Error::Config {
+    let bad = |why: String| {
+        Error::Config {
         message: format!("{from}: {why}"),
         hint: "use the collector's OTLP/HTTP base URL, e.g. http://localhost:4318 (Jaeger, the OpenTelemetry Collector)".into(),
+    }
     };
     let url = reqwest::Url::parse(raw)
         .map_err(|e| bad(format!("{:?} is not a URL ({e})", redact_text(raw))))?;
@@ -157,6 +159,9 @@ fn redact_text(raw: &str) -> String {
     }
 }
 
+/// How long one export request may take (the OTLP default).
+const EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The exporter's provider, kept for [`shutdown`].
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
 /// Whether spans are exported: lets [`current_traceparent`] skip the
@@ -170,8 +175,20 @@ pub fn layer<S>(endpoint: &Endpoint) -> Result<impl tracing_subscriber::Layer<S>
 where
     S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
 {
+    // Caxton's own client: the one with the TLS provider installed
+    // (src/http.rs); the exporter's default would panic without it. Built
+    // here, before the daemon's async runtime exists, as a blocking client
+    // must be.
+    let client = crate::http::client_builder()
+        .timeout(EXPORT_TIMEOUT)
+        .build()
+        .map_err(|e| Error::Config {
+            message: format!("{}: cannot build the OTLP HTTP client: {e}", endpoint.from),
+            hint: "check the endpoint URL".into(),
+        })?;
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
+        .with_http_client(client)
         .with_protocol(Protocol::HttpBinary)
         .with_endpoint(endpoint.traces_url.clone())
         .build()
@@ -302,7 +319,10 @@ mod tests {
     #[test]
     fn nothing_set_means_no_exporter() {
         assert_eq!(resolve(&[], None).unwrap(), None);
-        assert_eq!(resolve(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")], None).unwrap(), None);
+        assert_eq!(
+            resolve(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")], None).unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -320,7 +340,10 @@ mod tests {
         let e = resolve(
             &[
                 ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
-                ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://x.example/otlp/spans"),
+                (
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                    "https://x.example/otlp/spans",
+                ),
             ],
             None,
         )
@@ -347,9 +370,12 @@ mod tests {
             .to_string();
         assert!(e.contains("not an http"), "{e}");
         assert!(!e.contains("hunter2"), "{e}");
-        let e = resolve(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://u:hunter2@ bad")], None)
-            .unwrap_err()
-            .to_string();
+        let e = resolve(
+            &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://u:hunter2@ bad")],
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{e}");
         assert!(!e.contains("hunter2"), "{e}");
     }

@@ -255,7 +255,7 @@ impl Memory {
         match &found {
             Ok(f) => {
                 span.record("mode", f.mode);
-                span.record("results", f.results.len());
+                span.record("results", f.results.len() as i64);
             }
             Err(e) => crate::trace::fail(&span, &e.to_string()),
         }

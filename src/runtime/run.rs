@@ -331,7 +331,7 @@ pub fn run(
                     "llm.call",
                     gen_ai.system = %rec.provider,
                     gen_ai.request.model = %rec.model,
-                    round,
+                    round = i64::from(round),
                     gen_ai.usage.input_tokens = tracing::field::Empty,
                     gen_ai.usage.output_tokens = tracing::field::Empty,
                     otel.status_code = tracing::field::Empty,
@@ -340,8 +340,13 @@ pub fn run(
                 let answer = llm.in_scope(|| provider.chat(&request, on_text));
                 match &answer {
                     Ok(a) => {
-                        llm.record("gen_ai.usage.input_tokens", a.usage.prompt_tokens);
-                        llm.record("gen_ai.usage.output_tokens", a.usage.completion_tokens);
+                        // i64: other integers would be exported as strings.
+                        let tokens = |n: u32| i64::from(n);
+                        llm.record("gen_ai.usage.input_tokens", tokens(a.usage.prompt_tokens));
+                        llm.record(
+                            "gen_ai.usage.output_tokens",
+                            tokens(a.usage.completion_tokens),
+                        );
                     }
                     Err(e) => crate::trace::fail(&llm, &e.to_string()),
                 }

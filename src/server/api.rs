@@ -186,7 +186,10 @@ async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next)
         otel.status_description = tracing::field::Empty,
     );
     if let Some(parent) = req.headers().get("traceparent") {
-        let state = req.headers().get("tracestate").and_then(|v| v.to_str().ok());
+        let state = req
+            .headers()
+            .get("tracestate")
+            .and_then(|v| v.to_str().ok());
         if let Ok(parent) = parent.to_str() {
             crate::trace::set_parent(&span, parent, state);
         }
@@ -207,7 +210,12 @@ async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next)
         }
     });
     let mut resp = tracing::Instrument::instrument(run, span.clone()).await;
-    span.record("http.response.status_code", resp.status().as_u16());
+    // Integers as i64: the OpenTelemetry layer exports other integer
+    // types as strings.
+    span.record(
+        "http.response.status_code",
+        i64::from(resp.status().as_u16()),
+    );
     if resp.status().is_server_error() {
         crate::trace::fail(&span, resp.status().as_str());
     }

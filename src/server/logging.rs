@@ -69,13 +69,13 @@ pub fn init(o: &ObservabilityConfig, logging: &LoggingConfig, file: Option<&Path
             .boxed(),
         None => base.with_writer(std::io::stderr).boxed(),
     };
-    let traces = match &endpoint {
-        Some(e) => Some(
-            crate::trace::layer(e)?
-                .with_filter(Targets::new().with_target(crate::trace::TARGET, tracing::Level::TRACE)),
-        ),
-        None => None,
-    };
+    let traces =
+        match &endpoint {
+            Some(e) => Some(crate::trace::layer(e)?.with_filter(
+                Targets::new().with_target(crate::trace::TARGET, tracing::Level::TRACE),
+            )),
+            None => None,
+        };
     let installed = tracing_subscriber::registry()
         .with(log.with_filter(filter))
         .with(traces)

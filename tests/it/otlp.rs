@@ -12,6 +12,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 
 use serde_json::Value;
 
+use crate::agent_runs::{runbook_analyzer, sales_csv, server_llm};
 use crate::common::recorded_llm::RecordedLlm;
 use crate::common::{Env, repo, skip};
 use crate::daemon::{Daemon, deploy_body, poll, start};
@@ -119,23 +120,14 @@ fn one_execute_of_a_config_agent_calling_a_tool_is_one_trace_under_the_callers_s
     let Some(rx) = receiver() else { return };
     let env = Env::new();
     let llm = RecordedLlm::start(&["openai/stream_tool_call.http", "openai/stream_text.http"]);
-    std::fs::create_dir_all(env.agents()).unwrap();
-    std::fs::copy(
-        repo().join("tests/fixtures/runbook/data-analyzer.toml"),
-        env.agents().join("data-analyzer.toml"),
-    )
-    .unwrap();
-    env.write(
-        "data/workspaces/data-analyzer/sales.csv",
-        "region,revenue\nnorth,10\nsouth,20\neast,30\n",
-    );
+    runbook_analyzer(&env);
+    sales_csv(&env, "data-analyzer");
     let log = env.path().join("caxton.log");
     env.write(
         "caxton.toml",
         &format!(
-            "[llm]\nprovider = \"openai\"\n[llm.providers.openai]\nbase_url = \"{}\"\nmodel = \"gpt-4o-mini\"\n\
-             [observability]\notlp_endpoint = \"{}\"\n[logging]\nfile = \"{}\"\n",
-            llm.url("/v1"),
+            "{}[observability]\notlp_endpoint = \"{}\"\n[logging]\nfile = \"{}\"\n",
+            server_llm(&llm),
             rx.url,
             log.display()
         ),
@@ -179,8 +171,13 @@ fn one_execute_of_a_config_agent_calling_a_tool_is_one_trace_under_the_callers_s
             assert_eq!(c["parent_span_id"], run["span_id"], "{c:#}");
             assert_eq!(c["attributes"]["gen_ai.system"], "openai");
             assert!(c["attributes"]["gen_ai.request.model"].is_string(), "{c:#}");
-            assert!(c["attributes"]["gen_ai.usage.output_tokens"].is_i64(), "{c:#}");
-            c["attributes"]["gen_ai.usage.input_tokens"].as_i64().unwrap()
+            assert!(
+                c["attributes"]["gen_ai.usage.output_tokens"].is_i64(),
+                "{c:#}"
+            );
+            c["attributes"]["gen_ai.usage.input_tokens"]
+                .as_i64()
+                .unwrap()
         })
         .sum();
     assert_eq!(prompt_tokens, 388 + 412, "the recorded responses' usage");
@@ -203,11 +200,7 @@ fn one_execute_of_a_config_agent_calling_a_tool_is_one_trace_under_the_callers_s
     assert!(tool["end"].as_u64() <= second["start"].as_u64(), "{tool:#}");
 
     // The configured header reached the collector; its value never reached the log.
-    assert!(
-        rx.headers().contains("otlp-secret-123"),
-        "{}",
-        rx.headers()
-    );
+    assert!(rx.headers().contains("otlp-secret-123"), "{}", rx.headers());
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(log.contains("traces: exporting OTLP over HTTP"), "{log}");
     assert!(!log.contains("otlp-secret-123"), "{log}");
@@ -281,9 +274,15 @@ fn a_conversation_across_agents_is_one_trace() {
     assert_eq!(to_asker["attributes"]["sender"], "api");
     assert_eq!(asked["parent_span_id"], to_asker["span_id"]);
     assert_eq!(asked["attributes"]["kind"], "wasm");
-    assert!(asked["attributes"]["wasm.fuel"].as_i64().unwrap() > 0, "{asked:#}");
+    assert!(
+        asked["attributes"]["wasm.fuel"].as_i64().unwrap() > 0,
+        "{asked:#}"
+    );
     // ...which sent the message whose delivery ran the answerer.
-    assert_eq!(to_answerer["parent_span_id"], asked["span_id"], "{to_answerer:#}");
+    assert_eq!(
+        to_answerer["parent_span_id"], asked["span_id"],
+        "{to_answerer:#}"
+    );
     assert_eq!(to_answerer["attributes"]["sender"], "asker");
     assert_eq!(answered["parent_span_id"], to_answerer["span_id"]);
 }
@@ -325,8 +324,8 @@ fn a_bad_endpoint_stops_the_start_with_where_it_came_from() {
     let all = r.all();
     assert!(all.contains("observability.otlp_endpoint"), "{all}");
     assert!(all.contains("http://localhost:4318"), "the hint: {all}");
-    // `config validate` catches it before a deploy.
-    let all = env.run(&["config", "validate"]).all();
+    // Any command that loads the config names it (not only the daemon).
+    let all = env.run(&["config", "show"]).code(3).all();
     assert!(all.contains("observability.otlp_endpoint"), "{all}");
 
     let env = Env::new();

@@ -510,7 +510,7 @@ impl Runtime {
             run.logs_dropped = store.data().logs_dropped;
             result
         };
-        span.record("wasm.fuel", run.fuel);
+        span.record("wasm.fuel", i64::try_from(run.fuel).unwrap_or(i64::MAX));
         if let Err(e) = &result {
             crate::trace::fail(&span, &e.kind());
         }
