@@ -437,10 +437,10 @@ fn every_runbook_command_exits_0_on_a_deployment_set_up_as_the_runbook_does() {
         // The runbook's emergency cases are separate scenarios: a repair
         // needs the daemon stopped (as its error says), and the data
         // corruption case ends with safe mode turned off again.
-        if command == "caxton storage repair --emergency" {
-            if let Some(d) = daemon.take() {
-                stop_daemon(&env, d);
-            }
+        if command == "caxton storage repair --emergency"
+            && let Some(d) = daemon.take()
+        {
+            stop_daemon(&env, d);
         }
         if command == "caxton memory emergency-diagnosis" {
             env.run(&["storage", "safe-mode", "--disable"]).ok();
