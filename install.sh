@@ -98,6 +98,9 @@ scripts/setup-extism-pdk
 scripts/setup-browser
 # The official A2A client (PyPI a2a-sdk) in a cached venv, for the A2A test.
 scripts/setup-a2a-client >/dev/null
+# The official OTLP protobuf definitions (PyPI opentelemetry-proto) in a
+# cached venv, for the trace export tests' receiver (tests/it/otlp.rs).
+scripts/setup-otlp-receiver >/dev/null
 
 if ! need caxton || [ "$(command -v caxton)" != "$caxton" ]; then
     echo

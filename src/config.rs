@@ -315,7 +315,9 @@ pub struct ObservabilityConfig {
     pub log_level: String,
     /// `auto` (text on a terminal, JSON otherwise), `text` or `json`.
     pub log_format: String,
-    /// Accepted but not read: no traces are exported.
+    /// The OTLP/HTTP collector's base URL (e.g. `http://jaeger:4318`): the
+    /// daemon exports its traces to `<url>/v1/traces`. The standard
+    /// `OTEL_EXPORTER_OTLP_*` variables override it (src/trace.rs).
     pub otlp_endpoint: Option<String>,
 }
 
@@ -669,6 +671,11 @@ pub fn load(ov: &Overrides, env: &dyn Fn(&str) -> Option<String>, cwd: &Path) ->
     })?;
 
     check_memory(&config.memory, &sources)?;
+    if let Some(url) =
+        (config.observability.otlp_endpoint.as_deref()).filter(|u| !u.trim().is_empty())
+    {
+        crate::trace::parse_url(url.trim(), "observability.otlp_endpoint")?;
+    }
 
     let data_dir = config
         .server

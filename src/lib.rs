@@ -22,6 +22,7 @@ pub mod runtime;
 mod server;
 pub mod store;
 mod tools;
+mod trace;
 
 /// Counts heap use per thread for the threads that ask (see [`heap`]).
 #[global_allocator]

@@ -125,6 +125,7 @@ fn create(
     verify_after: bool,
     out: &Output,
 ) -> Result<ExitCode> {
+    let _traces = crate::trace::for_command(&cx.config().observability)?;
     let pb = bar(out, "backup");
     let mut bytes = on_bytes(&pb);
     let report = backup::create(cx, output, compress, &mut |p| match p {

@@ -263,6 +263,25 @@ impl Memory {
     /// Hybrid search in what `access` sees (keyword-only, saying why, when
     /// the model is unavailable), recorded in the search log.
     pub fn search(&self, access: &Access, query: &str, opts: &Options) -> Result<Outcome> {
+        let span = crate::trace::span!(
+            "memory.search",
+            mode = tracing::field::Empty,
+            results = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            otel.status_description = tracing::field::Empty,
+        );
+        let found = span.in_scope(|| self.search_in(access, query, opts));
+        match &found {
+            Ok(f) => {
+                span.record("mode", f.mode);
+                span.record("results", f.results.len() as i64);
+            }
+            Err(e) => crate::trace::fail(&span, &e.to_string()),
+        }
+        found
+    }
+
+    fn search_in(&self, access: &Access, query: &str, opts: &Options) -> Result<Outcome> {
         let started = std::time::Instant::now();
         let embedder = self.model_or_reason();
         match &self.backend {

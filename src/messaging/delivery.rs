@@ -132,6 +132,7 @@ pub fn notice(about: &Message, to: &str, content: Value, now: i64, n: usize) -> 
         attempts: 0,
         error: None,
         delivered_at: None,
+        traceparent: crate::trace::current_traceparent(),
     }
 }
 

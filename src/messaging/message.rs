@@ -154,6 +154,11 @@ pub struct Message {
     pub attempts: u32,
     pub error: Option<String>,
     pub delivered_at: Option<i64>,
+    /// The W3C `traceparent` of the span that sent it (only with trace
+    /// export on), so its delivery, even after a restart, continues the
+    /// sender's trace: a conversation across agents is one trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
 }
 
 /// A message as a client or an agent sends it (the body of
@@ -349,6 +354,7 @@ impl Valid {
             attempts: 0,
             error: None,
             delivered_at: None,
+            traceparent: crate::trace::current_traceparent(),
         }
     }
 }

@@ -678,6 +678,23 @@ impl Messenger {
         let mut plan = Plan::default();
         for mut job in jobs {
             let agent = job.message.receiver.clone().unwrap_or_default();
+            // Replies and messages sent while handling it carry this span's
+            // context on (see `Message::traceparent`).
+            let span = crate::trace::span!(
+                "message.deliver",
+                agent = %agent,
+                messaging.message.id = %job.message.message_id,
+                messaging.conversation.id = %job.message.conversation_id,
+                performative = job.message.performative.as_str(),
+                sender = %job.message.sender,
+                otel.kind = "consumer",
+                otel.status_code = tracing::field::Empty,
+                otel.status_description = tracing::field::Empty,
+            );
+            if let Some(parent) = &job.message.traceparent {
+                crate::trace::set_parent(&span, parent, None);
+            }
+            let _entered = span.enter();
             let now = now_ms();
             let Some(slot) = deployed.registry.slot(&agent) else {
                 // Undeployed since it was routed: route again.
@@ -706,6 +723,9 @@ impl Messenger {
             }
             let ok = result.is_ok();
             let error = result.as_ref().err().map(ToString::to_string);
+            if let Some(e) = &error {
+                crate::trace::fail(&span, e);
+            }
             let h = plan.health.entry(agent.clone()).or_default();
             {
                 let mut b = live.breaker();

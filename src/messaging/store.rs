@@ -16,7 +16,8 @@ use super::router::Breaker;
 
 const COLUMNS: &str =
     "message_id, performative, sender, receiver, capability, content, conversation_id,
-     reply_with, in_reply_to, created_at, parent_id, depth, state, attempts, error, delivered_at";
+     reply_with, in_reply_to, created_at, parent_id, depth, state, attempts, error, delivered_at,
+     traceparent";
 
 fn message(r: &Row) -> rusqlite::Result<Message> {
     let performative: String = r.get(1)?;
@@ -38,6 +39,7 @@ fn message(r: &Row) -> rusqlite::Result<Message> {
         attempts: r.get::<_, i64>(13)? as u32,
         error: r.get(14)?,
         delivered_at: r.get(15)?,
+        traceparent: r.get(16)?,
     })
 }
 
@@ -67,7 +69,7 @@ pub fn insert(tx: &Connection, m: &Message) -> rusqlite::Result<bool> {
     )?
     .execute(params![m.conversation_id, m.sender, m.capability, m.created_at])?;
     tx.prepare_cached(&format!(
-        "INSERT INTO messages ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        "INSERT INTO messages ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
     ))?
     .execute(params![
         m.message_id,
@@ -86,6 +88,7 @@ pub fn insert(tx: &Connection, m: &Message) -> rusqlite::Result<bool> {
         i64::from(m.attempts),
         m.error,
         m.delivered_at,
+        m.traceparent,
     ])?;
     Ok(true)
 }

@@ -57,6 +57,25 @@ pub fn create(
     compress: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report> {
+    let span = crate::trace::span!(
+        "backup",
+        output = %output.display(),
+        otel.status_code = tracing::field::Empty,
+        otel.status_description = tracing::field::Empty,
+    );
+    let made = span.in_scope(|| write(cx, output, compress, progress));
+    if let Err(e) = &made {
+        crate::trace::fail(&span, &e.to_string());
+    }
+    made
+}
+
+fn write(
+    cx: &Caxton,
+    output: &Path,
+    compress: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report> {
     let (codec, chose) = Codec::for_output(output, compress);
     let note = chose.then(|| {
         format!(

@@ -25,6 +25,17 @@ pub enum CallOutcome {
     Denied,
 }
 
+impl CallOutcome {
+    /// The name in the run record (and on a trace's `tool.call` span).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Ok => "ok",
+            CallOutcome::Error => "error",
+            CallOutcome::Denied => "denied",
+        }
+    }
+}
+
 /// One tool call the model made, as audited.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolCallRecord {

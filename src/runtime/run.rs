@@ -193,6 +193,14 @@ pub fn run(
     let started = Instant::now();
     let started_ms = now_ms();
     let id = agent.id();
+    let span = crate::trace::span!(
+        "agent.execute",
+        agent = %id,
+        kind = "config",
+        otel.status_code = tracing::field::Empty,
+        otel.status_description = tracing::field::Empty,
+    );
+    let _entered = span.enter();
     let timeout = input
         .timeout
         .or_else(|| conversation_timeout(agent))
@@ -336,7 +344,31 @@ pub fn run(
                     timeout: left,
                 };
                 let t = Instant::now();
-                let answer = provider.chat(&request, &mut |t| on_event(RunEvent::Text(t)));
+                let llm = crate::trace::span!(
+                    "llm.call",
+                    gen_ai.system = %rec.provider,
+                    gen_ai.request.model = %rec.model,
+                    round = i64::from(round),
+                    gen_ai.usage.input_tokens = tracing::field::Empty,
+                    gen_ai.usage.output_tokens = tracing::field::Empty,
+                    otel.status_code = tracing::field::Empty,
+                    otel.status_description = tracing::field::Empty,
+                );
+                let answer =
+                    llm.in_scope(|| provider.chat(&request, &mut |t| on_event(RunEvent::Text(t))));
+                match &answer {
+                    Ok(a) => {
+                        // i64: other integers would be exported as strings.
+                        let tokens = |n: u32| i64::from(n);
+                        llm.record("gen_ai.usage.input_tokens", tokens(a.usage.prompt_tokens));
+                        llm.record(
+                            "gen_ai.usage.output_tokens",
+                            tokens(a.usage.completion_tokens),
+                        );
+                    }
+                    Err(e) => crate::trace::fail(&llm, &e.to_string()),
+                }
+                drop(llm);
                 model_time += t.elapsed();
                 rec.rounds = round;
                 let answer = match answer {
@@ -394,8 +426,20 @@ pub fn run(
                         name: &call.name,
                     });
                     let t = Instant::now();
-                    let (record, reply) =
-                        dispatch(agent, &offered, &ctx.mcp, &tool_ctx, call, round);
+                    let tool = crate::trace::span!(
+                        "tool.call",
+                        tool = %call.name,
+                        outcome = tracing::field::Empty,
+                        otel.status_code = tracing::field::Empty,
+                        otel.status_description = tracing::field::Empty,
+                    );
+                    let (record, reply) = tool
+                        .in_scope(|| dispatch(agent, &offered, &ctx.mcp, &tool_ctx, call, round));
+                    tool.record("outcome", record.outcome.as_str());
+                    if let Some(e) = &record.error {
+                        crate::trace::fail(&tool, e);
+                    }
+                    drop(tool);
                     tools_time += t.elapsed();
                     on_event(RunEvent::ToolResult(&record));
                     messages.push(Message::tool_result(&call.id, reply));
@@ -407,8 +451,9 @@ pub fn run(
             }
         }
     }
-    if rec.error.is_some() {
+    if let Some(e) = &rec.error {
         rec.status = "error";
+        crate::trace::fail(&span, &e.message);
     }
     let total = started.elapsed();
     rec.timings = Timings {

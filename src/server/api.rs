@@ -183,6 +183,28 @@ async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next)
         || route == "/api/v1/shutdown"
         || route == "/mcp"
         || route == "/a2a";
+    // The request's span (exported only with a trace endpoint): a W3C
+    // `traceparent` from the caller makes it part of the caller's trace.
+    let span = crate::trace::span!(
+        "http.request",
+        otel.name = %format_args!("{method} {route}"),
+        otel.kind = "server",
+        http.request.method = %method,
+        http.route = %route,
+        http.response.status_code = tracing::field::Empty,
+        caxton.request_id = %id,
+        otel.status_code = tracing::field::Empty,
+        otel.status_description = tracing::field::Empty,
+    );
+    if let Some(parent) = req.headers().get("traceparent") {
+        let state = req
+            .headers()
+            .get("tracestate")
+            .and_then(|v| v.to_str().ok());
+        if let Ok(parent) = parent.to_str() {
+            crate::trace::set_parent(&span, parent, state);
+        }
+    }
     let run = CURRENT_ID.scope(id.clone(), async {
         if !is_open(req.uri().path()) && !authorized(&state, &req) {
             return ApiError(Error::Unauthorized).into_response();
@@ -198,7 +220,16 @@ async fn around(Extract(state): Extract<AppState>, mut req: Request, next: Next)
             .into_response(),
         }
     });
-    let mut resp = run.await;
+    let mut resp = tracing::Instrument::instrument(run, span.clone()).await;
+    // Integers as i64: the OpenTelemetry layer exports other integer
+    // types as strings.
+    span.record(
+        "http.response.status_code",
+        i64::from(resp.status().as_u16()),
+    );
+    if resp.status().is_server_error() {
+        crate::trace::fail(&span, resp.status().as_str());
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, v);
     }
@@ -279,7 +310,9 @@ where
     T: Send + 'static,
     F: FnOnce() -> crate::error::Result<T> + Send + 'static,
 {
-    match tokio::task::spawn_blocking(f).await {
+    // The work stays inside the request's span (traces).
+    let span = tracing::Span::current();
+    match tokio::task::spawn_blocking(move || span.in_scope(f)).await {
         Ok(r) => r.map_err(ApiError),
         Err(e) => Err(ApiError(Error::Io {
             action: "run",

@@ -25,44 +25,65 @@ type Rotating = FileRotate<AppendCount>;
 /// `tracing` subscriber it feeds.
 static FILE: OnceLock<(Arc<Mutex<Rotating>>, LoggingConfig, PathBuf)> = OnceLock::new();
 
-/// Install the subscriber: to `file` when given, else stderr. A second call
-/// in one process (tests starting several daemons) keeps the first.
+/// Install the subscriber: the log to `file` when given, else stderr, and
+/// the OTLP trace exporter when one is configured (src/trace.rs). A second
+/// call in one process (tests starting several daemons) keeps the first.
 pub fn init(o: &ObservabilityConfig, logging: &LoggingConfig, file: Option<&Path>) -> Result<()> {
     use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::{EnvFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{Layer, Registry};
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("caxton={0},{0}", o.log_level)));
+        .unwrap_or_else(|_| EnvFilter::new(format!("caxton={0},{0}", o.log_level)))
+        // Exported spans are not log lines: with no exporter they stay
+        // disabled at their call sites.
+        .add_directive(
+            format!("{}=off", crate::trace::TARGET)
+                .parse()
+                .expect("a valid directive"),
+        );
+    let endpoint = crate::trace::endpoint(o, &|k| std::env::var(k).ok())?;
     let terminal = file.is_none() && std::io::stderr().is_terminal();
     let json = match o.log_format.as_str() {
         "json" => true,
         "text" => false,
         _ => !terminal,
     };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(terminal);
-    let _ = match file {
+    let base = tracing_subscriber::fmt::layer().with_ansi(terminal);
+    let log: Box<dyn Layer<Registry> + Send + Sync> = match file {
         Some(path) => {
             let shared = Arc::new(Mutex::new(open(path, logging)?));
             let _ = FILE.set((shared.clone(), logging.clone(), path.to_path_buf()));
             let writer = move || Writer(shared.clone());
             if json {
-                builder
-                    .with_writer(writer)
-                    .json()
-                    .flatten_event(true)
-                    .try_init()
+                base.with_writer(writer).json().flatten_event(true).boxed()
             } else {
-                builder.with_writer(writer).try_init()
+                base.with_writer(writer).boxed()
             }
         }
-        None if json => builder
+        None if json => base
             .with_writer(std::io::stderr)
             .json()
             .flatten_event(true)
-            .try_init(),
-        None => builder.with_writer(std::io::stderr).try_init(),
+            .boxed(),
+        None => base.with_writer(std::io::stderr).boxed(),
     };
+    let traces =
+        match &endpoint {
+            Some(e) => Some(crate::trace::layer(e)?.with_filter(
+                Targets::new().with_target(crate::trace::TARGET, tracing::Level::TRACE),
+            )),
+            None => None,
+        };
+    let installed = tracing_subscriber::registry()
+        .with(log.with_filter(filter))
+        .with(traces)
+        .try_init()
+        .is_ok();
+    if let (true, Some(e)) = (installed, &endpoint) {
+        tracing::info!(endpoint = %e.shown(), from = e.from, "traces: exporting OTLP over HTTP");
+    }
     Ok(())
 }
 

@@ -333,6 +333,8 @@ pub fn start(opts: StartOptions) -> Result<()> {
     ));
     // Executions still running past the shutdown timeout are abandoned.
     rt.shutdown_timeout(Duration::from_millis(200));
+    // The spans of the last requests leave before the process does.
+    crate::trace::shutdown();
     let _ = std::fs::remove_file(pid_file(&data_dir));
     let _ = std::fs::remove_file(url_file(&data_dir));
     drop(lock);

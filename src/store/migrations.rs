@@ -289,6 +289,9 @@ const MIGRATIONS: &[&str] = &[
          value     BLOB NOT NULL,
          PRIMARY KEY (agent_id, key)
      ) STRICT, WITHOUT ROWID;",
+    // 10: a message's trace context (W3C `traceparent`), written only when
+    // traces are exported, so its delivery joins the sender's trace.
+    "ALTER TABLE messages ADD COLUMN traceparent TEXT;",
 ];
 
 /// The schema version a fully migrated database has.

@@ -20,11 +20,30 @@ fn agent_file(env: &Env, name: &str, provider: &str, base_url: &str, tools: &str
     );
 }
 
-fn sales_csv(env: &Env, agent: &str) {
+pub(crate) fn sales_csv(env: &Env, agent: &str) {
     env.write(
         &format!("data/workspaces/{agent}/sales.csv"),
         "region,revenue\nnorth,10\nsouth,20\neast,30\n",
     );
+}
+
+/// The runbook's data-analyzer agent file, as written, in `env`'s agents
+/// directory.
+pub(crate) fn runbook_analyzer(env: &Env) {
+    std::fs::create_dir_all(env.agents()).unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/runbook/data-analyzer.toml"),
+        env.agents().join("data-analyzer.toml"),
+    )
+    .unwrap();
+}
+
+/// The server config's `[llm]` tables: the OpenAI provider at `llm`.
+pub(crate) fn server_llm(llm: &RecordedLlm) -> String {
+    format!(
+        "[llm]\nprovider = \"openai\"\n[llm.providers.openai]\nbase_url = \"{}\"\nmodel = \"gpt-4o-mini\"\n",
+        llm.url("/v1")
+    )
 }
 
 #[test]
@@ -32,19 +51,8 @@ fn runbook_agent_calls_csv_parser_through_the_server_configured_provider() {
     let env = Env::new();
     let llm = RecordedLlm::start(&["openai/stream_tool_call.http", "openai/stream_text.http"]);
     // The runbook file as written; the provider comes from the server config.
-    std::fs::create_dir_all(env.agents()).unwrap();
-    std::fs::copy(
-        repo().join("tests/fixtures/runbook/data-analyzer.toml"),
-        env.agents().join("data-analyzer.toml"),
-    )
-    .unwrap();
-    env.write(
-        "caxton.toml",
-        &format!(
-            "[llm]\nprovider = \"openai\"\n[llm.providers.openai]\nbase_url = \"{}\"\nmodel = \"gpt-4o-mini\"\n",
-            llm.url("/v1")
-        ),
-    );
+    runbook_analyzer(&env);
+    env.write("caxton.toml", &server_llm(&llm));
     sales_csv(&env, "data-analyzer");
     let r = env
         .run(&[

@@ -20,6 +20,7 @@ mod memory_postgres;
 mod memory_service;
 mod messaging;
 mod openai_server;
+mod otlp;
 mod props_outside_input;
 mod runbook;
 mod security_daemon;

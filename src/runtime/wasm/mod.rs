@@ -581,6 +581,15 @@ impl Runtime {
         input: &[u8],
         services: Box<dyn Services>,
     ) -> Execution {
+        let span = crate::trace::span!(
+            "agent.execute",
+            agent,
+            kind = "wasm",
+            wasm.fuel = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            otel.status_description = tracing::field::Empty,
+        );
+        let _entered = span.enter();
         let queued = Instant::now();
         let _permit = self.pool.acquire(agent);
         let queued_us = queued.elapsed().as_micros() as u64;
@@ -612,6 +621,10 @@ impl Runtime {
             run.logs_dropped = store.data().logs_dropped;
             result
         };
+        span.record("wasm.fuel", i64::try_from(run.fuel).unwrap_or(i64::MAX));
+        if let Err(e) = &result {
+            crate::trace::fail(&span, &e.kind());
+        }
         Execution {
             result,
             stats: Stats {
