@@ -13,6 +13,7 @@
 #![allow(missing_docs)]
 
 mod budget;
+mod delegate;
 pub(crate) mod delivery;
 pub(crate) mod message;
 pub(crate) mod metrics;
@@ -34,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::runtime::wasm::Runtime;
 use crate::store::{Store, store_err};
 
+pub use delegate::Delegation;
 pub use delivery::{ConfigRun, Outbox, Protection, SYSTEM, run_config_agent};
 pub use message::{Message, NewMessage, Performative, State};
 pub use metrics::{Outcome, Snapshot};
@@ -44,6 +46,11 @@ use delivery::{Delivered, Target, notice};
 
 /// Deliveries handled per store transaction.
 pub const BATCH: usize = 64;
+
+/// Where the ids of messages sent from a config agent's run start in the
+/// [`delivery::derived_id`] numbering of the message it handles (below are
+/// the outbox's sends and Caxton's notices).
+const DELEGATED_IDS: usize = 2000;
 
 /// The answer of `send` (the body of `POST /api/v1/messages`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -329,10 +336,32 @@ impl Messenger {
 
     /// [`Messenger::send`] for many messages in one store transaction.
     pub fn send_many(&self, news: Vec<NewMessage>) -> Result<Vec<SendReport>> {
-        let p = self.inner.protection;
+        self.check_room(news.len())?;
         let now = now_ms();
+        let mut messages = Vec::with_capacity(news.len());
+        for new in news {
+            messages.push(self.prepare(new, None, now)?);
+        }
+        self.send_prepared(messages, now)
+    }
+
+    /// Send `new` on behalf of the agent handling `parent`: in `parent`'s
+    /// conversation, one hop deeper, charged to its root (the config agents'
+    /// `send_message` tool). `n` numbers the sends of one handling, so a
+    /// redelivery of `parent` after a crash sends the same ids and finds
+    /// what the first delivery sent (and its reply) instead of sending again.
+    pub fn send_within(&self, parent: &Message, n: usize, new: NewMessage) -> Result<SendReport> {
+        self.check_room(1)?;
+        let now = now_ms();
+        let m = self.prepare(new, Some((parent, n)), now)?;
+        let mut reports = self.send_prepared(vec![m], now)?;
+        Ok(reports.pop().expect("one report per message"))
+    }
+
+    /// Refuse `n` more messages when the delivery queue is full.
+    fn check_room(&self, n: usize) -> Result<()> {
         let queued = self.backlog();
-        if queued + news.len() > self.inner.max_queued {
+        if queued + n > self.inner.max_queued {
             return Err(Error::Overloaded {
                 message: format!(
                     "{queued} messages are waiting for delivery (messaging.max_queued_messages = {})",
@@ -343,44 +372,73 @@ impl Messenger {
                 retry_after_s: 1,
             });
         }
-        let mut messages = Vec::with_capacity(news.len());
-        for new in news {
-            let mut v = new.validate(p.max_message_bytes)?;
-            let fresh = v.conversation_id.is_none();
-            let conversation_id = v.conversation_id.take().unwrap_or_else(message::new_id);
-            let charged = if fresh {
-                lock(&self.inner.conversations)
-                    .insert(conversation_id.clone(), ConvState::default());
-                self.inner.new_root(&conversation_id);
-                0
-            } else {
-                self.inner.charged(&conversation_id)?
-            };
-            let parent = match (&v.in_reply_to, fresh) {
-                (Some(r), false) => self.find_parent(&conversation_id, r)?,
-                _ => None,
-            };
-            let depth = parent.as_ref().map_or(0, |p| p.depth + 1);
-            if let Some(reason) = delivery::limit_reason(&p, depth, charged) {
-                return Err(Error::ConversationLimit {
-                    conversation: conversation_id,
-                    reason,
-                });
+        Ok(())
+    }
+
+    /// Validate `new` and give it its ids and place in its conversation
+    /// (see [`Messenger::send_within`] for `within`). Loop protection
+    /// refuses it here, before anything is stored. Returns the message,
+    /// whether it is a broadcast, and whether it starts a conversation.
+    fn prepare(
+        &self,
+        new: NewMessage,
+        within: Option<(&Message, usize)>,
+        now: i64,
+    ) -> Result<(Message, bool, bool)> {
+        let p = self.inner.protection;
+        let mut v = new.validate(p.max_message_bytes)?;
+        let (conversation_id, fresh, parent, id) = match within {
+            Some((parent, n)) => (
+                parent.conversation_id.clone(),
+                false,
+                Some(parent.clone()),
+                Some(delivery::derived_id(&parent.message_id, DELEGATED_IDS + n)),
+            ),
+            None => {
+                let fresh = v.conversation_id.is_none();
+                let conversation_id = v.conversation_id.take().unwrap_or_else(message::new_id);
+                let parent = match (&v.in_reply_to, fresh) {
+                    (Some(r), false) => self.find_parent(&conversation_id, r)?,
+                    _ => None,
+                };
+                (conversation_id, fresh, parent, None)
             }
-            let broadcast = v.broadcast;
-            let id = v.message_id.clone().unwrap_or_else(message::new_id);
-            messages.push((
-                v.into_message(
-                    id,
-                    conversation_id,
-                    parent.map(|p| p.message_id),
-                    depth,
-                    now,
-                ),
-                broadcast,
-                fresh,
-            ));
+        };
+        let charged = if fresh {
+            lock(&self.inner.conversations).insert(conversation_id.clone(), ConvState::default());
+            self.inner.new_root(&conversation_id);
+            0
+        } else {
+            self.inner.charged(&conversation_id)?
+        };
+        let depth = parent.as_ref().map_or(0, |p| p.depth + 1);
+        if let Some(reason) = delivery::limit_reason(&p, depth, charged) {
+            return Err(Error::ConversationLimit {
+                conversation: conversation_id,
+                reason,
+            });
         }
+        let broadcast = v.broadcast;
+        let id = id
+            .or_else(|| v.message_id.clone())
+            .unwrap_or_else(message::new_id);
+        let m = v.into_message(
+            id,
+            conversation_id,
+            parent.map(|p| p.message_id),
+            depth,
+            now,
+        );
+        Ok((m, broadcast, fresh))
+    }
+
+    /// Route and store prepared messages in one transaction and queue their
+    /// deliveries.
+    fn send_prepared(
+        &self,
+        messages: Vec<(Message, bool, bool)>,
+        now: i64,
+    ) -> Result<Vec<SendReport>> {
         let mut plan = Plan::default();
         let mut firsts = Vec::with_capacity(messages.len());
         for (m, broadcast, fresh) in messages {
@@ -589,6 +647,22 @@ impl Messenger {
         r.message_id = delivery::derived_id(&m.message_id, usize::MAX);
         r.sender = from.to_string();
         r.performative = performative;
+        let deployed = self.deployed();
+        let reg = &deployed.registry;
+        if reg
+            .slot(&m.sender)
+            .is_some_and(|s| s.kind == AgentKind::Config)
+        {
+            // A config agent sent `m` from its `send_message` tool, which
+            // reads the reply from the store (or stopped waiting for it):
+            // delivering it too would start another run of the agent.
+            self.inner
+                .metrics
+                .message(r.performative, Outcome::Recorded);
+            self.inner.count(reg, &r);
+            plan.inserts.push(r);
+            return;
+        }
         r.state = State::Pending;
         self.dispatch(plan, r, false, now);
     }
@@ -849,7 +923,6 @@ impl Messenger {
                 delivery::deliver_wasm(&self.inner.rt, memory, agent, &compiled, limits, m, outbox)
             }
             Some(Target::Config { spec }) => {
-                let mut outbox = outbox;
                 let history = self.history(m).unwrap_or_default();
                 let runs = self
                     .inner
@@ -858,11 +931,10 @@ impl Messenger {
                 let result = run_config_agent(
                     runs,
                     ConfigRun {
-                        agent_id: agent,
                         spec,
                         message: m,
                         variables: delivery::config_variables(m, &history),
-                        outbox: &mut outbox,
+                        messaging: Delegation::new(self, agent, &spec.capabilities, Some(m)),
                     },
                 );
                 Delivered {
@@ -962,6 +1034,90 @@ impl Messenger {
                     .changed
                     .wait_timeout(q, left.min(Duration::from_millis(50)));
             }
+        }
+    }
+
+    /// Wait up to `timeout` for the reply to `m` without delivering on this
+    /// thread: a helper thread delivers meanwhile (the reply may take several
+    /// hops), so a slow delivery cannot hold the caller past `timeout`. A
+    /// delivery still running at the timeout finishes on the helper, bounded
+    /// by its agent's own limits, and its reply is stored. `Ok(None)` as for
+    /// [`Messenger::wait_reply`].
+    pub fn await_reply(&self, m: &Message, timeout: Duration) -> Result<Option<Message>> {
+        let deadline = Instant::now().checked_add(timeout);
+        let stop = Arc::new(AtomicBool::new(false));
+        let helper = {
+            let me = self.clone();
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("caxton-await-reply".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        match me.deliver_batch(1) {
+                            Ok(0) => {
+                                let q = lock(&me.inner.queue);
+                                if q.jobs.is_empty() {
+                                    let _ =
+                                        me.inner.changed.wait_timeout(q, Duration::from_millis(50));
+                                }
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!("messaging: {e}");
+                                break;
+                            }
+                        }
+                    }
+                })
+                .map_err(|e| Error::Overloaded {
+                    message: format!("cannot start a delivery thread: {e}"),
+                    hint: "the system is out of threads; retry shortly".into(),
+                    retry_after_s: 1,
+                })?
+        };
+        let result = self.poll_reply(m, deadline, timeout);
+        stop.store(true, Ordering::Relaxed);
+        self.inner.changed.notify_all();
+        // Joined only when done: one still inside a delivery is left to finish it.
+        if helper.is_finished() {
+            let _ = helper.join();
+        }
+        result
+    }
+
+    /// [`Messenger::await_reply`]'s wait: read the store each time a step
+    /// commits, until the reply is there or `deadline` passes.
+    fn poll_reply(
+        &self,
+        m: &Message,
+        deadline: Option<Instant>,
+        timeout: Duration,
+    ) -> Result<Option<Message>> {
+        loop {
+            {
+                let s = lock(&self.inner.store);
+                if let Some(r) = store::reply_to(s.conn(), m).map_err(|e| self.db_err(e))? {
+                    return Ok(Some(r));
+                }
+                let now = store::get(s.conn(), &m.message_id).map_err(|e| self.db_err(e))?;
+                if now.is_none_or(|x| x.state != State::Pending) {
+                    return Ok(None);
+                }
+            }
+            let left = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
+            if left.is_zero() {
+                return Err(Error::ReplyTimeout {
+                    message_id: m.message_id.clone(),
+                    waited_ms: timeout.as_millis() as u64,
+                });
+            }
+            let q = lock(&self.inner.queue);
+            let _ = self
+                .inner
+                .changed
+                .wait_timeout(q, left.min(Duration::from_millis(50)));
         }
     }
 

@@ -35,6 +35,7 @@ use crate::paths::Paths;
 use crate::store::Store;
 use crate::tools::mcp::{self, McpServers};
 use crate::tools::memory::MemoryHandle;
+use crate::tools::send_message::MessagingHandle;
 use crate::tools::{self, ToolContext};
 
 /// Model calls per run: a model that keeps asking for tools is stopped here.
@@ -161,6 +162,9 @@ pub struct RunInput {
     pub timeout: Option<Duration>,
     /// The file the agent was read from when it is not deployed (`test-local`).
     pub source_file: Option<PathBuf>,
+    /// How the `send_message` tool reaches the other agents; without it the
+    /// tool refuses (the run then has nobody to ask).
+    pub messaging: Option<MessagingHandle>,
 }
 
 /// Run `agent` once on `input`. Assistant text is passed to `on_text` as it
@@ -245,6 +249,14 @@ pub fn run(
             let mut offered = Offered::new(agent, &ctx.mcp);
             let by_wire = &offered.by_wire;
             let files = grounding::Files::scan(&workspace);
+            let peers = grounding::Peers::new(
+                input
+                    .messaging
+                    .as_ref()
+                    .map(|m| m.via.peers())
+                    .unwrap_or_default(),
+                &agent.requires,
+            );
             let grounded = grounding::ground(
                 &mut offered.specs,
                 &|wire| {
@@ -253,6 +265,7 @@ pub fn run(
                     Some((tool.grounded_args(), agent.tool_config.get(real).cloned()))
                 },
                 &files,
+                &peers,
                 &request_text,
             );
             let mut system = system;
@@ -273,6 +286,10 @@ pub fn run(
                     memory: ctx.memory.clone(),
                     access: access.clone(),
                 }))),
+                messaging: input.messaging.clone().map(|m| MessagingHandle {
+                    deadline: Some(deadline),
+                    ..m
+                }),
             };
             let mut messages = vec![
                 Message::new(Role::System, system),

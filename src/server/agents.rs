@@ -23,6 +23,7 @@ use crate::agent::catalog;
 use crate::agent::spec::AgentSpec;
 use crate::agent::wasm::{self, DeployRequest, SecurityPolicy};
 use crate::error::{Error, Result};
+use crate::messaging::Delegation;
 use crate::runtime::run::{self, RunInput};
 use crate::runtime::wasm::WasmError;
 
@@ -184,6 +185,9 @@ fn run_config_agent(state: &AppState, spec: &AgentSpec, input: Value) -> Result<
     let request = RunInput {
         request: input,
         sender: Some("api".into()),
+        messaging: Some(
+            Delegation::new(&state.messenger, &spec.id(), &spec.capabilities, None).handle(),
+        ),
         ..RunInput::default()
     };
     let record = run::run(&ctx, spec, request, &mut |_| {})?;

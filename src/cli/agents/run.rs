@@ -9,6 +9,7 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -22,7 +23,9 @@ use crate::agent::{self, Agent, Kind, catalog};
 use crate::cli::args;
 use crate::cli::output::{DIM, Output};
 use crate::error::{Error, ExitCode, Result};
+use crate::messaging::{Delegation, Messenger};
 use crate::runtime::run::{self, CallOutcome, RunContext, RunInput, RunRecord};
+use crate::tools::send_message::MessagingHandle;
 
 /// The request, as text or JSON.
 #[derive(Debug, clap::Args)]
@@ -148,6 +151,7 @@ fn execute(
         request,
         timeout,
         source_file,
+        messaging: delegation(cx, spec)?,
         ..RunInput::default()
     };
     let rec = run::run(&ctx, spec, input, &mut on_text);
@@ -167,6 +171,19 @@ fn execute(
         Some(e) => Err(e),
         None => Ok(ExitCode::Ok),
     }
+}
+
+/// The `send_message` tool's way to the other agents, for an agent that
+/// lists it: a messenger in this process, which delivers what the agent asks
+/// for while the run waits.
+pub(crate) fn delegation(cx: &Caxton, spec: &AgentSpec) -> Result<Option<MessagingHandle>> {
+    if !spec.tools.iter().any(|t| t == "send_message") {
+        return Ok(None);
+    }
+    let messenger = Messenger::open(cx, Arc::new(wasm::runtime(cx)))?;
+    Ok(Some(
+        Delegation::new(&messenger, &spec.id(), &spec.capabilities, None).handle(),
+    ))
 }
 
 /// One dim line on stderr: provider, rounds, tools, tokens, time.
