@@ -129,6 +129,20 @@ fn content_text(v: &Value) -> String {
 }
 
 impl Messaging for Delegation {
+    fn conversation(&self) -> (Option<String>, Option<String>) {
+        match &self.parent {
+            Some(p) => (Some(p.conversation_id.clone()), Some(p.message_id.clone())),
+            None => (
+                self.sent
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .conversation
+                    .clone(),
+                None,
+            ),
+        }
+    }
+
     fn peers(&self) -> Vec<(String, Vec<String>)> {
         let deployed = self.messenger.deployed();
         let reg = &deployed.registry;

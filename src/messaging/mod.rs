@@ -93,6 +93,63 @@ pub struct Conversation {
     #[serde(flatten)]
     pub summary: ConversationSummary,
     pub messages: Vec<Message>,
+    /// The config-agent runs that took part, oldest first: who ran for
+    /// which message, their tool calls and times.
+    pub runs: Vec<RunSummary>,
+}
+
+/// One config-agent run of a conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub run: i64,
+    pub agent: String,
+    /// The message the run handled; none for a run that opened the
+    /// conversation (`agents test`, the execute endpoint).
+    pub message_id: Option<String>,
+    pub status: String,
+    pub rounds: u64,
+    pub total_ms: f64,
+    pub model_ms: f64,
+    pub tool_calls: Vec<RunToolCall>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunToolCall {
+    pub name: String,
+    pub outcome: String,
+    pub duration_ms: f64,
+    pub error: Option<String>,
+}
+
+/// Runs listed per conversation at most.
+const CONVERSATION_RUNS: usize = 1000;
+
+impl RunSummary {
+    /// From a stored run record (as `--json` prints it).
+    fn of(s: &crate::runtime::records::Stored) -> RunSummary {
+        let r = &s.record;
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        RunSummary {
+            run: s.id,
+            agent: text(&r["agent"]),
+            message_id: r["message_id"].as_str().map(str::to_string),
+            status: text(&r["status"]),
+            rounds: r["rounds"].as_u64().unwrap_or(0),
+            total_ms: r["timings"]["total_ms"].as_f64().unwrap_or(0.0),
+            model_ms: r["timings"]["model_ms"].as_f64().unwrap_or(0.0),
+            tool_calls: r["tool_calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| RunToolCall {
+                    name: text(&c["name"]),
+                    outcome: text(&c["outcome"]),
+                    duration_ms: c["duration_ms"].as_f64().unwrap_or(0.0),
+                    error: c["error"].as_str().map(str::to_string),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The result of [`Messenger::recover`].
@@ -1221,7 +1278,16 @@ impl Messenger {
             .map_err(|e| self.db_err(e))?
             .ok_or_else(|| Error::ConversationNotFound { id: id.to_string() })?;
         let messages = store::conversation(s.conn(), id).map_err(|e| self.db_err(e))?;
-        Ok(Conversation { summary, messages })
+        let runs = crate::runtime::records::in_conversation(s.conn(), id, CONVERSATION_RUNS)
+            .map_err(|e| self.db_err(e))?
+            .iter()
+            .map(RunSummary::of)
+            .collect();
+        Ok(Conversation {
+            summary,
+            messages,
+            runs,
+        })
     }
 
     /// `GET /api/v1/capabilities`: who offers what, with breaker health.

@@ -234,6 +234,8 @@ pub fn run(
         timings: Timings::default(),
         memory: mem,
         error: None,
+        conversation_id: None,
+        message_id: None,
         started_ms,
     };
     let mut model_time = Duration::ZERO;
@@ -404,6 +406,9 @@ pub fn run(
     }
     if rec.error.is_some() {
         rec.status = "error";
+    }
+    if let Some(m) = &input.messaging {
+        (rec.conversation_id, rec.message_id) = m.via.conversation();
     }
     let total = started.elapsed();
     rec.timings = Timings {

@@ -280,6 +280,12 @@ const MIGRATIONS: &[&str] = &[
          cpu_hist    BLOB NOT NULL,
          PRIMARY KEY (agent_id, minute)
      ) STRICT, WITHOUT ROWID;",
+    // 9: the conversation a config-agent run took part in (it handled a
+    // message of it, or opened it by delegating), so `conversations show`
+    // can put each run's tool calls under the message it handled.
+    "ALTER TABLE agent_runs ADD COLUMN conversation_id TEXT;
+     CREATE INDEX agent_runs_by_conversation ON agent_runs (conversation_id)
+         WHERE conversation_id IS NOT NULL;",
 ];
 
 /// The schema version a fully migrated database has.

@@ -25,6 +25,9 @@ pub enum Address {
 
 /// What the agent being run may ask of the others.
 pub trait Messaging: Send + Sync {
+    /// The conversation the run takes part in (none before a run without a
+    /// message sent anything) and the message it handles, if any.
+    fn conversation(&self) -> (Option<String>, Option<String>);
     /// Who else is deployed: `(capability, providers)` for every capability
     /// another agent offers (the caller's own are left out).
     fn peers(&self) -> Vec<(String, Vec<String>)>;
@@ -148,6 +151,9 @@ mod tests {
     }
 
     impl Messaging for Recorder {
+        fn conversation(&self) -> (Option<String>, Option<String>) {
+            (None, None)
+        }
         fn peers(&self) -> Vec<(String, Vec<String>)> {
             Vec::new()
         }

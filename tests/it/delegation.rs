@@ -168,6 +168,84 @@ fn a_coordinator_delegates_to_the_data_analyzer_and_answers_from_the_reply() {
     assert_eq!(msgs[1]["performative"], "inform");
     assert_eq!(msgs[1]["state"], "recorded");
     assert_eq!(analyst.received().len(), 1, "the analyzer ran once");
+
+    // Both runs belong to the conversation: the tree shows who asked whom,
+    // the hop's latency, and each run's tool calls.
+    let runs = c["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{c:#}");
+    assert_eq!(runs[0]["agent"], "data-analyzer");
+    assert_eq!(runs[0]["message_id"], msgs[0]["message_id"]);
+    assert_eq!(runs[1]["agent"], "coordinator");
+    assert!(runs[1]["message_id"].is_null());
+    assert_eq!(runs[1]["tool_calls"][0]["name"], "send_message");
+    let tree = env.run(&["conversations", "show", &id]).ok().stdout;
+    let lines: Vec<&str> = tree.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in\n{tree}"))
+    };
+    let opener = at("run #2 coordinator ok · 2 round(s) · send_message ok");
+    let ask = at("request coordinator → data-analysis (data-analyzer) [delivered]");
+    let answered = at("run #1 data-analyzer ok · 1 round(s) · no tool calls");
+    let reply = at("inform data-analyzer → coordinator [recorded] Total revenue is 60.");
+    assert!(opener < ask && ask < answered && answered < reply, "{tree}");
+    assert!(lines[ask].ends_with(" ms"), "the hop's latency: {tree}");
+    // Both agents' logs name the conversation.
+    for agent in ["coordinator", "data-analyzer"] {
+        let logs = env.run(&["agents", "logs", agent]).ok().stdout;
+        assert!(logs.contains(&format!("(conversation {id})")), "{logs}");
+    }
+}
+
+#[test]
+fn requires_that_no_agent_offers_is_a_warning_and_an_error_with_strict() {
+    let env = Env::new();
+    config_agent(
+        &env,
+        "data-analyzer",
+        &["data-analysis"],
+        "http://127.0.0.1:1/v1",
+        "",
+    );
+    let needs = |req: &str| {
+        let name = format!("needs-{}", req.len());
+        env.write(
+            &format!("{name}.toml"),
+            &format!(
+                "name = \"{name}\"\nversion = \"1.0.0\"\ncapabilities = [\"writing\"]\nrequires = [{req}]\ntools = [\"send_message\"]\nsystem_prompt = \"x\"\n"
+            ),
+        )
+        .display()
+        .to_string()
+    };
+    let unmet = needs(r#""data-analysis", "poetry""#);
+    let j = env
+        .run(&["agents", "validate", &unmet, "--json"])
+        .ok()
+        .json();
+    let w = j["warnings"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{j:#}");
+    assert_eq!(w[0]["code"], "unmet_requirement");
+    assert_eq!(w[0]["line"], 4);
+    assert!(
+        w[0]["message"].as_str().unwrap().contains("`poetry`"),
+        "{j:#}"
+    );
+    assert!(
+        w[0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("data-analysis (data-analyzer)"),
+        "{j:#}"
+    );
+    env.run(&["agents", "validate", &unmet, "--strict"]).code(3);
+    // Met by a deployed agent, or send_message without any `requires`: clean.
+    let met = needs(r#""data-analysis""#);
+    env.run(&["agents", "validate", &met, "--strict"]).ok();
+    let none = needs("");
+    env.run(&["agents", "validate", &none, "--strict"]).ok();
 }
 
 #[test]
@@ -351,7 +429,7 @@ fn a_delegate_slower_than_the_deadline_gives_a_timeout_result_not_a_hung_run() {
         "coordinator",
         &["coordination"],
         &boss.url("/v1"),
-        "[conversation]\ntimeout = \"4s\"",
+        "conversation.timeout = \"4s\"",
     );
     let started = Instant::now();
     let j = test_run(&env, "coordinator", "How much?").ok().json();
