@@ -780,9 +780,31 @@ impl Messenger {
     /// handled (0 when the queue was empty).
     pub fn deliver_batch(&self, max: usize) -> Result<usize> {
         let jobs: Vec<Job> = {
+            let deployed = self.deployed();
+            let is_config = |j: &Job| {
+                j.message
+                    .receiver
+                    .as_ref()
+                    .and_then(|r| deployed.targets.get(r))
+                    .is_some_and(|t| matches!(**t, Target::Config { .. }))
+            };
             let mut q = lock(&self.inner.queue);
-            let n = max.min(q.jobs.len());
-            q.jobs.drain(..n).collect()
+            let mut jobs = Vec::new();
+            // A config agent's run may wait for the replies to messages it
+            // sends (`send_message`): it goes in a batch of its own, so no
+            // delivery it waits for is held behind it in this batch.
+            while jobs.len() < max {
+                let Some(front) = q.jobs.front() else { break };
+                let config = is_config(front);
+                if config && !jobs.is_empty() {
+                    break;
+                }
+                jobs.extend(q.jobs.pop_front());
+                if config {
+                    break;
+                }
+            }
+            jobs
         };
         if jobs.is_empty() {
             return Ok(0);
@@ -1059,6 +1081,18 @@ impl Messenger {
     /// meanwhile. `Ok(None)` when none will come: `m` does not expect one,
     /// or it was handled without one.
     pub fn wait_reply(&self, m: &Message, timeout: Duration) -> Result<Option<Message>> {
+        self.wait_for_reply(m, timeout, true)
+    }
+
+    /// The wait of [`Messenger::wait_reply`] (delivering queued messages on
+    /// this thread when `deliver`) and [`Messenger::await_reply`] (reading
+    /// the store each time a step commits).
+    fn wait_for_reply(
+        &self,
+        m: &Message,
+        timeout: Duration,
+        deliver: bool,
+    ) -> Result<Option<Message>> {
         // A wait too long to represent is a wait without end.
         let deadline = Instant::now().checked_add(timeout);
         loop {
@@ -1072,7 +1106,7 @@ impl Messenger {
                     return Ok(None);
                 }
             }
-            if self.deliver_batch(BATCH)? > 0 {
+            if deliver && self.deliver_batch(BATCH)? > 0 {
                 continue;
             }
             let left = deadline.map_or(Duration::MAX, |d| {
@@ -1085,7 +1119,8 @@ impl Messenger {
                 });
             }
             let q = lock(&self.inner.queue);
-            if q.jobs.is_empty() {
+            // Delivering, queued jobs are ours to run, not to wait for.
+            if !deliver || q.jobs.is_empty() {
                 let _ = self
                     .inner
                     .changed
@@ -1101,7 +1136,6 @@ impl Messenger {
     /// by its agent's own limits, and its reply is stored. `Ok(None)` as for
     /// [`Messenger::wait_reply`].
     pub fn await_reply(&self, m: &Message, timeout: Duration) -> Result<Option<Message>> {
-        let deadline = Instant::now().checked_add(timeout);
         let stop = Arc::new(AtomicBool::new(false));
         let helper = {
             let me = self.clone();
@@ -1132,7 +1166,7 @@ impl Messenger {
                     retry_after_s: 1,
                 })?
         };
-        let result = self.poll_reply(m, deadline, timeout);
+        let result = self.wait_for_reply(m, timeout, false);
         stop.store(true, Ordering::Relaxed);
         self.inner.changed.notify_all();
         // Joined only when done: one still inside a delivery is left to finish it.
@@ -1140,42 +1174,6 @@ impl Messenger {
             let _ = helper.join();
         }
         result
-    }
-
-    /// [`Messenger::await_reply`]'s wait: read the store each time a step
-    /// commits, until the reply is there or `deadline` passes.
-    fn poll_reply(
-        &self,
-        m: &Message,
-        deadline: Option<Instant>,
-        timeout: Duration,
-    ) -> Result<Option<Message>> {
-        loop {
-            {
-                let s = lock(&self.inner.store);
-                if let Some(r) = store::reply_to(s.conn(), m).map_err(|e| self.db_err(e))? {
-                    return Ok(Some(r));
-                }
-                let now = store::get(s.conn(), &m.message_id).map_err(|e| self.db_err(e))?;
-                if now.is_none_or(|x| x.state != State::Pending) {
-                    return Ok(None);
-                }
-            }
-            let left = deadline.map_or(Duration::MAX, |d| {
-                d.saturating_duration_since(Instant::now())
-            });
-            if left.is_zero() {
-                return Err(Error::ReplyTimeout {
-                    message_id: m.message_id.clone(),
-                    waited_ms: timeout.as_millis() as u64,
-                });
-            }
-            let q = lock(&self.inner.queue);
-            let _ = self
-                .inner
-                .changed
-                .wait_timeout(q, left.min(Duration::from_millis(50)));
-        }
     }
 
     /// Queue the messages the store holds as undelivered (after a crash or
