@@ -498,7 +498,8 @@ fn a_daemon_killed_mid_delegation_resumes_the_conversation_after_restart() {
         c["messages"]
             .as_array()?
             .iter()
-            .any(|m| m["sender"] == "coordinator" && m["receiver"] == "cli")
+            // HTTP senders are `api`.
+            .any(|m| m["sender"] == "coordinator" && m["receiver"] == "api")
             .then_some(c)
     });
     let msgs = c["messages"].as_array().unwrap();
@@ -510,7 +511,7 @@ fn a_daemon_killed_mid_delegation_resumes_the_conversation_after_restart() {
     assert_eq!(asks[0]["state"], "delivered");
     let answer = msgs
         .iter()
-        .find(|m| m["sender"] == "coordinator" && m["receiver"] == "cli")
+        .find(|m| m["sender"] == "coordinator" && m["receiver"] == "api")
         .unwrap();
     assert_eq!(answer["content"], "Total: 60.", "{c:#}");
     assert_eq!(analyst.received().len(), 1);
