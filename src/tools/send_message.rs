@@ -145,9 +145,12 @@ mod tests {
     use serde_json::json;
     use std::sync::Mutex;
 
-    /// Records what it was asked to send and answers with `reply`.
+    /// One send: to whom, content, performative, wait.
+    type Sent = (Address, String, String, Option<Duration>);
+
+    /// Records what it was asked to send and answers "42".
     struct Recorder {
-        sent: Mutex<Vec<(Address, String, String, Option<Duration>)>>,
+        sent: Mutex<Vec<Sent>>,
     }
 
     impl Messaging for Recorder {
