@@ -832,6 +832,54 @@ pub fn check_conflicts(
     }
 }
 
+/// Warn about each capability in `requires` that no other agent offers:
+/// `deployed` is `(agent, capabilities)` of the agents to count on. The
+/// agent could not get it done by delegation (its `send_message` would be
+/// refused). A warning, since the provider may be deployed later;
+/// `--strict` makes it an error.
+pub fn check_requires(reports: &mut [FileReport], deployed: &[(String, Vec<String>)]) {
+    let offers: Vec<String> = deployed
+        .iter()
+        .flat_map(|(agent, caps)| caps.iter().map(move |c| format!("{c} ({agent})")))
+        .collect();
+    for r in reports.iter_mut() {
+        let (Some(spec), Some(doc)) = (&r.spec, &r.doc) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        for (i, c) in spec.requires.iter().enumerate() {
+            let offered = deployed
+                .iter()
+                .any(|(agent, caps)| *agent != r.id && caps.contains(c));
+            if offered {
+                continue;
+            }
+            let offset = doc.span_of(&format!("/requires/{i}")).start;
+            let hint = if offers.is_empty() {
+                "no agent is deployed yet; deploy one offering it, or remove it from `requires`"
+                    .to_string()
+            } else {
+                format!(
+                    "deployed agents offer: {}; deploy one offering `{c}`, or remove it from `requires`",
+                    offers.join(", ")
+                )
+            };
+            found.push(located(
+                doc,
+                &r.file,
+                offset,
+                Severity::Warning,
+                Stage::References,
+                "unmet_requirement",
+                format!("`requires` names `{c}`, which no deployed agent offers"),
+                Some(format!("requires[{i}]")),
+                Some(hint),
+            ));
+        }
+        r.diagnostics.extend(found);
+    }
+}
+
 /// Sort each report's findings by line, then column.
 pub fn sort(reports: &mut [FileReport]) {
     for r in reports {

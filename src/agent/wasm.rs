@@ -909,6 +909,7 @@ impl wasm::PluginHost for PluginServices {
             read_root: Some(self.workspace.clone()),
             config: self.deployment.settings.http_client.clone(),
             memory: None,
+            messaging: None,
         };
         let tool = tools::find("http_client")
             .map_err(|e| wasm::PluginError::new("http_failed", e.to_string()))?;

@@ -12,7 +12,9 @@ use super::output::{self, DIM, Output};
 use crate::Caxton;
 use crate::agent::{catalog, wasm};
 use crate::error::{Error, ExitCode, Result};
-use crate::messaging::{Message, Messenger, NewMessage, Performative, SendReport, State};
+use crate::messaging::{
+    Conversation, Message, Messenger, NewMessage, Performative, RunSummary, SendReport, State,
+};
 use crate::server::client;
 
 #[derive(Debug, Subcommand)]
@@ -253,7 +255,7 @@ pub fn run_conversations(cx: &Caxton, cmd: ConversationsCommand, out: &Output) -
                     c.summary.initiator,
                     time(c.summary.created_at)
                 ));
-                tree(&c.messages, out);
+                tree(&c, out);
             } else {
                 c.messages.iter().for_each(|x| out.line(json_line(x)));
             }
@@ -319,8 +321,12 @@ fn line(m: &Message) -> String {
     )
 }
 
-/// Each message under the one whose handling produced it.
-fn tree(messages: &[Message], out: &Output) {
+/// Each message under the one whose handling produced it, with the time to
+/// its reply (the hop's latency), and under it the config-agent runs that
+/// handled it with their tool calls. Runs that opened the conversation
+/// (`agents test`, the execute endpoint) come first.
+fn tree(c: &Conversation, out: &Output) {
+    let messages = &c.messages;
     let ids: std::collections::HashSet<&str> =
         messages.iter().map(|m| m.message_id.as_str()).collect();
     let mut children: HashMap<Option<&str>, Vec<&Message>> = HashMap::new();
@@ -328,15 +334,22 @@ fn tree(messages: &[Message], out: &Output) {
         let parent = m.parent_id.as_deref().filter(|p| ids.contains(p));
         children.entry(parent).or_default().push(m);
     }
-    fn walk(
-        parent: Option<&str>,
-        prefix: &str,
-        children: &HashMap<Option<&str>, Vec<&Message>>,
-        out: &Output,
-    ) {
-        let Some(kids) = children.get(&parent) else {
-            return;
-        };
+    let mut runs: HashMap<Option<&str>, Vec<&RunSummary>> = HashMap::new();
+    for r in &c.runs {
+        let handled = r.message_id.as_deref().filter(|m| ids.contains(m));
+        runs.entry(handled).or_default().push(r);
+    }
+    struct Tree<'a> {
+        children: HashMap<Option<&'a str>, Vec<&'a Message>>,
+        runs: HashMap<Option<&'a str>, Vec<&'a RunSummary>>,
+    }
+    fn walk(parent: Option<&str>, prefix: &str, t: &Tree<'_>, out: &Output) {
+        let kids = t.children.get(&parent).map_or(&[][..], Vec::as_slice);
+        let runs = t.runs.get(&parent).map_or(&[][..], Vec::as_slice);
+        for r in runs {
+            let pad = if parent.is_some() { "   " } else { "" };
+            out.line(format!("{prefix}{pad}{DIM}{}{DIM:#}", run_line(r)));
+        }
         for (i, m) in kids.iter().enumerate() {
             let last = i + 1 == kids.len();
             let (branch, next) = match (parent, last) {
@@ -344,11 +357,47 @@ fn tree(messages: &[Message], out: &Output) {
                 (Some(_), true) => ("└─ ", format!("{prefix}   ")),
                 (Some(_), false) => ("├─ ", format!("{prefix}│  ")),
             };
-            out.line(format!("{prefix}{branch}{}", line(m)));
-            walk(Some(&m.message_id), &next, children, out);
+            let replies = t.children.get(&Some(m.message_id.as_str()));
+            let latency = replies
+                .and_then(|r| {
+                    r.iter().find(|x| {
+                        Some(&x.sender) == m.receiver.as_ref()
+                            && x.receiver.as_deref() == Some(m.sender.as_str())
+                    })
+                })
+                .map(|r| format!(" {DIM}· {} ms{DIM:#}", r.created_at - m.created_at))
+                .unwrap_or_default();
+            out.line(format!("{prefix}{branch}{}{latency}", line(m)));
+            walk(Some(&m.message_id), &next, t, out);
         }
     }
-    walk(None, "", &children, out);
+    let t = Tree { children, runs };
+    walk(None, "", &t, out);
+}
+
+/// `run #12 data-analyzer ok · 2 round(s) · send_message ok 812 ms · 1530 ms (model 700 ms)`.
+fn run_line(r: &RunSummary) -> String {
+    let calls: Vec<String> = r
+        .tool_calls
+        .iter()
+        .map(|c| {
+            let error = c
+                .error
+                .as_deref()
+                .map(|e| format!(" ({})", e.chars().take(80).collect::<String>()))
+                .unwrap_or_default();
+            format!("{} {} {:.0} ms{error}", c.name, c.outcome, c.duration_ms)
+        })
+        .collect();
+    let tools = if calls.is_empty() {
+        "no tool calls".to_string()
+    } else {
+        calls.join(", ")
+    };
+    format!(
+        "⚙ run #{} {} {} · {} round(s) · {tools} · {:.0} ms (model {:.0} ms)",
+        r.run, r.agent, r.status, r.rounds, r.total_ms, r.model_ms
+    )
 }
 
 pub fn run_capabilities(cx: &Caxton, cmd: CapabilitiesCommand, out: &Output) -> Result<ExitCode> {

@@ -122,6 +122,7 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                         workspace,
                         config: spec.tool_config.get(&name).cloned().unwrap_or_default(),
                         memory: Some(memory_for(cx, access)),
+                        messaging: super::agents::run::delegation(cx, spec)?,
                     }
                 }
                 None => {
@@ -143,6 +144,7 @@ pub fn run(cx: &Caxton, cmd: ToolsCommand, out: &Output) -> Result<ExitCode> {
                             cx,
                             Access::operator(MemoryScope::Global, None, None),
                         )),
+                        messaging: None,
                     }
                 }
             };

@@ -1,9 +1,11 @@
 //! Handing one message to one agent: WASM agents through `caxton_handle`
 //! (the message is the request JSON), config agents through a run of their
-//! prompt. Messages an agent sends while it handles one (the `send_message`
-//! host function, the config agents' `send_message` tool) are collected in
-//! an [`Outbox`] and committed together with the delivery, so a redelivery
-//! after a crash cannot send them twice (their ids derive from the parent).
+//! prompt. Messages a WASM agent sends while it handles one (the
+//! `send_message` host function) are collected in an [`Outbox`] and committed
+//! together with the delivery, so a redelivery after a crash cannot send them
+//! twice (their ids derive from the parent). A config agent's `send_message`
+//! tool sends at once instead, since a `request` waits for its reply inside
+//! the run (`delegate`); its ids derive from the parent too.
 
 // Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
 #![allow(missing_docs)]
@@ -158,7 +160,7 @@ impl Outbox {
 
     /// Send a message on behalf of the agent, in the conversation it is
     /// handling: the library function behind the `send_message` host
-    /// function and the config agents' `send_message` tool. The sender is
+    /// function. The sender is
     /// always the agent; the conversation is the current one unless the
     /// message names another (its budget is still charged to the root of
     /// this one, see `budget`). Loop protection refuses a message deeper than
@@ -320,7 +322,6 @@ pub fn deliver_wasm(
 
 /// What a config agent run gets for a message.
 pub struct ConfigRun<'a> {
-    pub agent_id: &'a str,
     pub spec: &'a AgentSpec,
     pub message: &'a Message,
     /// Template variables: `request` (the content as text), `sender`,
@@ -328,8 +329,9 @@ pub struct ConfigRun<'a> {
     /// `conversation_history` (the conversation tail, oldest first, as
     /// `[{sender, performative, content}]`).
     pub variables: Map<String, Value>,
-    /// Where the `send_message` tool sends ([`Outbox::send_message`]).
-    pub outbox: &'a mut Outbox,
+    /// Where the `send_message` tool sends: into the conversation of
+    /// `message`, one hop deeper.
+    pub messaging: super::Delegation,
 }
 
 /// The template variables of a config agent run for `m`.
@@ -389,6 +391,7 @@ pub fn run_config_agent(runs: &RunContext, run: ConfigRun) -> Result<Value> {
         sender: Some(run.message.sender.clone()),
         capability: text(run.variables.get("capability")),
         conversation_history: history,
+        messaging: Some(run.messaging.handle()),
         ..RunInput::default()
     };
     let record = crate::runtime::run::run(runs, run.spec, input, &mut |_| {})?;

@@ -13,6 +13,7 @@
 #![allow(missing_docs)]
 
 mod budget;
+mod delegate;
 pub(crate) mod delivery;
 pub(crate) mod message;
 pub(crate) mod metrics;
@@ -34,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::runtime::wasm::Runtime;
 use crate::store::{Store, store_err};
 
+pub use delegate::Delegation;
 pub use delivery::{ConfigRun, Outbox, Protection, SYSTEM, run_config_agent};
 pub use message::{Message, NewMessage, Performative, State};
 pub use metrics::{Outcome, Snapshot};
@@ -44,6 +46,11 @@ use delivery::{Delivered, Target, notice};
 
 /// Deliveries handled per store transaction.
 pub const BATCH: usize = 64;
+
+/// Where the ids of messages sent from a config agent's run start in the
+/// [`delivery::derived_id`] numbering of the message it handles (below are
+/// the outbox's sends and Caxton's notices).
+const DELEGATED_IDS: usize = 2000;
 
 /// The answer of `send` (the body of `POST /api/v1/messages`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,6 +93,63 @@ pub struct Conversation {
     #[serde(flatten)]
     pub summary: ConversationSummary,
     pub messages: Vec<Message>,
+    /// The config-agent runs that took part, oldest first: who ran for
+    /// which message, their tool calls and times.
+    pub runs: Vec<RunSummary>,
+}
+
+/// One config-agent run of a conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub run: i64,
+    pub agent: String,
+    /// The message the run handled; none for a run that opened the
+    /// conversation (`agents test`, the execute endpoint).
+    pub message_id: Option<String>,
+    pub status: String,
+    pub rounds: u64,
+    pub total_ms: f64,
+    pub model_ms: f64,
+    pub tool_calls: Vec<RunToolCall>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunToolCall {
+    pub name: String,
+    pub outcome: String,
+    pub duration_ms: f64,
+    pub error: Option<String>,
+}
+
+/// Runs listed per conversation at most.
+const CONVERSATION_RUNS: usize = 1000;
+
+impl RunSummary {
+    /// From a stored run record (as `--json` prints it).
+    fn of(s: &crate::runtime::records::Stored) -> RunSummary {
+        let r = &s.record;
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        RunSummary {
+            run: s.id,
+            agent: text(&r["agent"]),
+            message_id: r["message_id"].as_str().map(str::to_string),
+            status: text(&r["status"]),
+            rounds: r["rounds"].as_u64().unwrap_or(0),
+            total_ms: r["timings"]["total_ms"].as_f64().unwrap_or(0.0),
+            model_ms: r["timings"]["model_ms"].as_f64().unwrap_or(0.0),
+            tool_calls: r["tool_calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| RunToolCall {
+                    name: text(&c["name"]),
+                    outcome: text(&c["outcome"]),
+                    duration_ms: c["duration_ms"].as_f64().unwrap_or(0.0),
+                    error: c["error"].as_str().map(str::to_string),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The result of [`Messenger::recover`].
@@ -330,10 +394,32 @@ impl Messenger {
 
     /// [`Messenger::send`] for many messages in one store transaction.
     pub fn send_many(&self, news: Vec<NewMessage>) -> Result<Vec<SendReport>> {
-        let p = self.inner.protection;
+        self.check_room(news.len())?;
         let now = now_ms();
+        let mut messages = Vec::with_capacity(news.len());
+        for new in news {
+            messages.push(self.prepare(new, None, now)?);
+        }
+        self.send_prepared(messages, now)
+    }
+
+    /// Send `new` on behalf of the agent handling `parent`: in `parent`'s
+    /// conversation, one hop deeper, charged to its root (the config agents'
+    /// `send_message` tool). `n` numbers the sends of one handling, so a
+    /// redelivery of `parent` after a crash sends the same ids and finds
+    /// what the first delivery sent (and its reply) instead of sending again.
+    pub fn send_within(&self, parent: &Message, n: usize, new: NewMessage) -> Result<SendReport> {
+        self.check_room(1)?;
+        let now = now_ms();
+        let m = self.prepare(new, Some((parent, n)), now)?;
+        let mut reports = self.send_prepared(vec![m], now)?;
+        Ok(reports.pop().expect("one report per message"))
+    }
+
+    /// Refuse `n` more messages when the delivery queue is full.
+    fn check_room(&self, n: usize) -> Result<()> {
         let queued = self.backlog();
-        if queued + news.len() > self.inner.max_queued {
+        if queued + n > self.inner.max_queued {
             return Err(Error::Overloaded {
                 message: format!(
                     "{queued} messages are waiting for delivery (messaging.max_queued_messages = {})",
@@ -344,44 +430,73 @@ impl Messenger {
                 retry_after_s: 1,
             });
         }
-        let mut messages = Vec::with_capacity(news.len());
-        for new in news {
-            let mut v = new.validate(p.max_message_bytes)?;
-            let fresh = v.conversation_id.is_none();
-            let conversation_id = v.conversation_id.take().unwrap_or_else(message::new_id);
-            let charged = if fresh {
-                lock(&self.inner.conversations)
-                    .insert(conversation_id.clone(), ConvState::default());
-                self.inner.new_root(&conversation_id);
-                0
-            } else {
-                self.inner.charged(&conversation_id)?
-            };
-            let parent = match (&v.in_reply_to, fresh) {
-                (Some(r), false) => self.find_parent(&conversation_id, r)?,
-                _ => None,
-            };
-            let depth = parent.as_ref().map_or(0, |p| p.depth + 1);
-            if let Some(reason) = delivery::limit_reason(&p, depth, charged) {
-                return Err(Error::ConversationLimit {
-                    conversation: conversation_id,
-                    reason,
-                });
+        Ok(())
+    }
+
+    /// Validate `new` and give it its ids and place in its conversation
+    /// (see [`Messenger::send_within`] for `within`). Loop protection
+    /// refuses it here, before anything is stored. Returns the message,
+    /// whether it is a broadcast, and whether it starts a conversation.
+    fn prepare(
+        &self,
+        new: NewMessage,
+        within: Option<(&Message, usize)>,
+        now: i64,
+    ) -> Result<(Message, bool, bool)> {
+        let p = self.inner.protection;
+        let mut v = new.validate(p.max_message_bytes)?;
+        let (conversation_id, fresh, parent, id) = match within {
+            Some((parent, n)) => (
+                parent.conversation_id.clone(),
+                false,
+                Some(parent.clone()),
+                Some(delivery::derived_id(&parent.message_id, DELEGATED_IDS + n)),
+            ),
+            None => {
+                let fresh = v.conversation_id.is_none();
+                let conversation_id = v.conversation_id.take().unwrap_or_else(message::new_id);
+                let parent = match (&v.in_reply_to, fresh) {
+                    (Some(r), false) => self.find_parent(&conversation_id, r)?,
+                    _ => None,
+                };
+                (conversation_id, fresh, parent, None)
             }
-            let broadcast = v.broadcast;
-            let id = v.message_id.clone().unwrap_or_else(message::new_id);
-            messages.push((
-                v.into_message(
-                    id,
-                    conversation_id,
-                    parent.map(|p| p.message_id),
-                    depth,
-                    now,
-                ),
-                broadcast,
-                fresh,
-            ));
+        };
+        let charged = if fresh {
+            lock(&self.inner.conversations).insert(conversation_id.clone(), ConvState::default());
+            self.inner.new_root(&conversation_id);
+            0
+        } else {
+            self.inner.charged(&conversation_id)?
+        };
+        let depth = parent.as_ref().map_or(0, |p| p.depth + 1);
+        if let Some(reason) = delivery::limit_reason(&p, depth, charged) {
+            return Err(Error::ConversationLimit {
+                conversation: conversation_id,
+                reason,
+            });
         }
+        let broadcast = v.broadcast;
+        let id = id
+            .or_else(|| v.message_id.clone())
+            .unwrap_or_else(message::new_id);
+        let m = v.into_message(
+            id,
+            conversation_id,
+            parent.map(|p| p.message_id),
+            depth,
+            now,
+        );
+        Ok((m, broadcast, fresh))
+    }
+
+    /// Route and store prepared messages in one transaction and queue their
+    /// deliveries.
+    fn send_prepared(
+        &self,
+        messages: Vec<(Message, bool, bool)>,
+        now: i64,
+    ) -> Result<Vec<SendReport>> {
         let mut plan = Plan::default();
         let mut firsts = Vec::with_capacity(messages.len());
         for (m, broadcast, fresh) in messages {
@@ -590,6 +705,22 @@ impl Messenger {
         r.message_id = delivery::derived_id(&m.message_id, usize::MAX);
         r.sender = from.to_string();
         r.performative = performative;
+        let deployed = self.deployed();
+        let reg = &deployed.registry;
+        if reg
+            .slot(&m.sender)
+            .is_some_and(|s| s.kind == AgentKind::Config)
+        {
+            // A config agent sent `m` from its `send_message` tool, which
+            // reads the reply from the store (or stopped waiting for it):
+            // delivering it too would start another run of the agent.
+            self.inner
+                .metrics
+                .message(r.performative, Outcome::Recorded);
+            self.inner.count(reg, &r);
+            plan.inserts.push(r);
+            return;
+        }
         r.state = State::Pending;
         self.dispatch(plan, r, false, now);
     }
@@ -650,9 +781,31 @@ impl Messenger {
     /// handled (0 when the queue was empty).
     pub fn deliver_batch(&self, max: usize) -> Result<usize> {
         let jobs: Vec<Job> = {
+            let deployed = self.deployed();
+            let is_config = |j: &Job| {
+                j.message
+                    .receiver
+                    .as_ref()
+                    .and_then(|r| deployed.targets.get(r))
+                    .is_some_and(|t| matches!(**t, Target::Config { .. }))
+            };
             let mut q = lock(&self.inner.queue);
-            let n = max.min(q.jobs.len());
-            q.jobs.drain(..n).collect()
+            let mut jobs = Vec::new();
+            // A config agent's run may wait for the replies to messages it
+            // sends (`send_message`): it goes in a batch of its own, so no
+            // delivery it waits for is held behind it in this batch.
+            while jobs.len() < max {
+                let Some(front) = q.jobs.front() else { break };
+                let config = is_config(front);
+                if config && !jobs.is_empty() {
+                    break;
+                }
+                jobs.extend(q.jobs.pop_front());
+                if config {
+                    break;
+                }
+            }
+            jobs
         };
         if jobs.is_empty() {
             return Ok(0);
@@ -882,7 +1035,6 @@ impl Messenger {
                 )
             }
             Some(Target::Config { spec }) => {
-                let mut outbox = outbox;
                 let history = self.history(m).unwrap_or_default();
                 let runs = self
                     .inner
@@ -891,11 +1043,10 @@ impl Messenger {
                 let result = run_config_agent(
                     runs,
                     ConfigRun {
-                        agent_id: agent,
                         spec,
                         message: m,
                         variables: delivery::config_variables(m, &history),
-                        outbox: &mut outbox,
+                        messaging: Delegation::new(self, agent, &spec.capabilities, Some(m)),
                     },
                 );
                 Delivered {
@@ -963,6 +1114,18 @@ impl Messenger {
     /// meanwhile. `Ok(None)` when none will come: `m` does not expect one,
     /// or it was handled without one.
     pub fn wait_reply(&self, m: &Message, timeout: Duration) -> Result<Option<Message>> {
+        self.wait_for_reply(m, timeout, true)
+    }
+
+    /// The wait of [`Messenger::wait_reply`] (delivering queued messages on
+    /// this thread when `deliver`) and [`Messenger::await_reply`] (reading
+    /// the store each time a step commits).
+    fn wait_for_reply(
+        &self,
+        m: &Message,
+        timeout: Duration,
+        deliver: bool,
+    ) -> Result<Option<Message>> {
         // A wait too long to represent is a wait without end.
         let deadline = Instant::now().checked_add(timeout);
         loop {
@@ -976,7 +1139,7 @@ impl Messenger {
                     return Ok(None);
                 }
             }
-            if self.deliver_batch(BATCH)? > 0 {
+            if deliver && self.deliver_batch(BATCH)? > 0 {
                 continue;
             }
             let left = deadline.map_or(Duration::MAX, |d| {
@@ -989,13 +1152,61 @@ impl Messenger {
                 });
             }
             let q = lock(&self.inner.queue);
-            if q.jobs.is_empty() {
+            // Delivering, queued jobs are ours to run, not to wait for.
+            if !deliver || q.jobs.is_empty() {
                 let _ = self
                     .inner
                     .changed
                     .wait_timeout(q, left.min(Duration::from_millis(50)));
             }
         }
+    }
+
+    /// Wait up to `timeout` for the reply to `m` without delivering on this
+    /// thread: a helper thread delivers meanwhile (the reply may take several
+    /// hops), so a slow delivery cannot hold the caller past `timeout`. A
+    /// delivery still running at the timeout finishes on the helper, bounded
+    /// by its agent's own limits, and its reply is stored. `Ok(None)` as for
+    /// [`Messenger::wait_reply`].
+    pub fn await_reply(&self, m: &Message, timeout: Duration) -> Result<Option<Message>> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let helper = {
+            let me = self.clone();
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("caxton-await-reply".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        match me.deliver_batch(1) {
+                            Ok(0) => {
+                                let q = lock(&me.inner.queue);
+                                if q.jobs.is_empty() {
+                                    let _ =
+                                        me.inner.changed.wait_timeout(q, Duration::from_millis(50));
+                                }
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!("messaging: {e}");
+                                break;
+                            }
+                        }
+                    }
+                })
+                .map_err(|e| Error::Overloaded {
+                    message: format!("cannot start a delivery thread: {e}"),
+                    hint: "the system is out of threads; retry shortly".into(),
+                    retry_after_s: 1,
+                })?
+        };
+        let result = self.wait_for_reply(m, timeout, false);
+        stop.store(true, Ordering::Relaxed);
+        self.inner.changed.notify_all();
+        // Joined only when done: one still inside a delivery is left to finish it.
+        if helper.is_finished() {
+            let _ = helper.join();
+        }
+        result
     }
 
     /// Queue the messages the store holds as undelivered (after a crash or
@@ -1098,7 +1309,16 @@ impl Messenger {
             .map_err(|e| self.db_err(e))?
             .ok_or_else(|| Error::ConversationNotFound { id: id.to_string() })?;
         let messages = store::conversation(s.conn(), id).map_err(|e| self.db_err(e))?;
-        Ok(Conversation { summary, messages })
+        let runs = crate::runtime::records::in_conversation(s.conn(), id, CONVERSATION_RUNS)
+            .map_err(|e| self.db_err(e))?
+            .iter()
+            .map(RunSummary::of)
+            .collect();
+        Ok(Conversation {
+            summary,
+            messages,
+            runs,
+        })
     }
 
     /// `GET /api/v1/capabilities`: who offers what, with breaker health.

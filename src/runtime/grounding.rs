@@ -3,7 +3,9 @@
 //! tool reads), and a URL argument a `pattern` of the agent's allowed hosts.
 //! With constrained decoding (the local provider) a call naming a missing file
 //! or a refused host then cannot be produced at all; other providers see the
-//! same schema and are steered by it.
+//! same schema and are steered by it. `send_message`'s capability and
+//! receiver become enums of what the other deployed agents offer (the
+//! agent's `requires` first), so a delegation names someone who exists.
 //!
 //! Files the request names are listed first. A request that names only files
 //! that do not exist gets a note in the system prompt telling the model so,
@@ -241,6 +243,39 @@ fn only_variants_with(params: &mut Value, name: &str) {
     }
 }
 
+/// The other deployed agents a run may message, for `send_message`.
+#[derive(Debug, Default)]
+pub struct Peers {
+    /// `(capability, providers)`, the agent's `requires` first (in their
+    /// order), then the rest by name.
+    pub capabilities: Vec<(String, Vec<String>)>,
+    /// Every other agent offering something, by id.
+    pub agents: Vec<String>,
+}
+
+impl Peers {
+    /// `offered` as [`crate::tools::send_message::Messaging::peers`] gives
+    /// it, ranked by `requires`.
+    pub fn new(mut offered: Vec<(String, Vec<String>)>, requires: &[String]) -> Peers {
+        let rank = |c: &str| requires.iter().position(|r| r == c).unwrap_or(usize::MAX);
+        offered.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+        let agents: BTreeSet<String> = offered.iter().flat_map(|(_, a)| a.clone()).collect();
+        Peers {
+            capabilities: offered,
+            agents: agents.into_iter().collect(),
+        }
+    }
+
+    /// `capability (agent, ...)` for each capability, as the model reads them.
+    fn described(&self) -> String {
+        self.capabilities
+            .iter()
+            .map(|(c, a)| format!("{c} ({})", a.join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// A built-in tool's grounded arguments and its `[tool_config]` table.
 pub type ToolGrounding = (&'static [GroundedArg], Option<Map<String, Value>>);
 
@@ -251,6 +286,7 @@ pub fn ground(
     specs: &mut Vec<ToolSpec>,
     tool_of: &dyn Fn(&str) -> Option<ToolGrounding>,
     files: &Files,
+    peers: &Peers,
     request: &str,
 ) -> Grounding {
     let mut extensions: BTreeSet<&str> = BTreeSet::new();
@@ -357,6 +393,37 @@ pub fn ground(
                         set_property(&mut spec.parameters, name, Some(&schema))
                     }
                 }
+                GroundedArg::Capability { name } => {
+                    let schema = (!peers.capabilities.is_empty()).then(|| {
+                        let names: Vec<&String> = peers.capabilities.iter().map(|(c, _)| c).collect();
+                        json!({
+                            "type": "string",
+                            "description": format!(
+                                "One of the capabilities other agents offer (with who offers it): {}.",
+                                peers.described()
+                            ),
+                            "enum": names,
+                        })
+                    });
+                    if schema.is_some() {
+                        spec.description = format!(
+                            "{} Capabilities you can ask for: {}.",
+                            spec.description,
+                            peers.described()
+                        );
+                    }
+                    set_property(&mut spec.parameters, name, schema.as_ref())
+                }
+                GroundedArg::Agent { name } => {
+                    let schema = (!peers.agents.is_empty()).then(|| {
+                        json!({
+                            "type": "string",
+                            "description": "One of the other deployed agents.",
+                            "enum": peers.agents,
+                        })
+                    });
+                    set_property(&mut spec.parameters, name, schema.as_ref())
+                }
             };
             if !keep {
                 return false;
@@ -429,6 +496,7 @@ mod tests {
             &mut s,
             &builtin(None),
             &files(&["a.csv", "notes.txt", "sales.csv", "sub/b.tsv"]),
+            &Peers::default(),
             "Summarise this CSV: sales.csv",
         );
         assert_eq!(g.named, ["sales.csv"]);
@@ -446,7 +514,13 @@ mod tests {
         // Naming no file: every readable file of the tool's kinds.
         let mut s = specs(&["csv_parser"]);
         let files = files(&["a.csv", "notes.txt", "sales.csv", "sub/b.tsv"]);
-        let g = ground(&mut s, &builtin(None), &files, "What is in my data?");
+        let g = ground(
+            &mut s,
+            &builtin(None),
+            &files,
+            &Peers::default(),
+            "What is in my data?",
+        );
         assert!(g.readers.is_empty());
         let p = &s[0].parameters;
         assert_eq!(
@@ -469,6 +543,7 @@ mod tests {
             &mut s,
             &builtin(None),
             &files(&["a.csv"]),
+            &Peers::default(),
             "Summarise data.csv please",
         );
         assert_eq!(g.missing, ["data.csv"]);
@@ -484,7 +559,13 @@ mod tests {
     #[test]
     fn an_empty_workspace_leaves_only_inline_input() {
         let mut s = specs(&["csv_parser", "xlsx_reader"]);
-        let g = ground(&mut s, &builtin(None), &files(&[]), "hello");
+        let g = ground(
+            &mut s,
+            &builtin(None),
+            &files(&[]),
+            &Peers::default(),
+            "hello",
+        );
         assert_eq!(g, Grounding::default());
         // xlsx_reader needs a file: nothing to read, not offered.
         assert_eq!(s.len(), 1);
@@ -499,7 +580,13 @@ mod tests {
         let names: Vec<String> = (0..10_000).map(|i| format!("f{i:05}.csv")).collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut s = specs(&["csv_parser"]);
-        ground(&mut s, &builtin(None), &files(&refs), "stats of my data");
+        ground(
+            &mut s,
+            &builtin(None),
+            &files(&refs),
+            &Peers::default(),
+            "stats of my data",
+        );
         let path = &s[0].parameters["properties"]["path"];
         assert!(path.get("enum").is_none());
         let p = &s[0].parameters;
@@ -516,7 +603,13 @@ mod tests {
             json!(["api.example.com", "*.test.org"]),
         );
         let mut s = specs(&["http_client"]);
-        ground(&mut s, &builtin(Some(config)), &files(&[]), "fetch");
+        ground(
+            &mut s,
+            &builtin(Some(config)),
+            &files(&[]),
+            &Peers::default(),
+            "fetch",
+        );
         let p = &s[0].parameters;
         for ok in [
             "https://api.example.com/v1?q=1",
@@ -532,6 +625,54 @@ mod tests {
         ] {
             assert!(!jsonschema::is_valid(p, &json!({"url": bad})), "{bad}");
         }
+    }
+
+    #[test]
+    fn send_message_offers_only_other_agents_capabilities_requires_first() {
+        let offered = vec![
+            ("charts".to_string(), vec!["chart-maker".to_string()]),
+            (
+                "data-analysis".to_string(),
+                vec!["data-analyzer".to_string()],
+            ),
+        ];
+        let peers = Peers::new(offered, &["data-analysis".to_string()]);
+        let mut s = specs(&["send_message"]);
+        ground(&mut s, &builtin(None), &files(&[]), &peers, "report");
+        assert_eq!(s.len(), 1);
+        let p = &s[0].parameters;
+        assert_eq!(
+            p["properties"]["capability"]["enum"],
+            json!(["data-analysis", "charts"])
+        );
+        assert!(s[0].description.contains("data-analysis (data-analyzer)"));
+        assert!(jsonschema::is_valid(
+            p,
+            &json!({"capability": "charts", "content": "x"})
+        ));
+        assert!(!jsonschema::is_valid(
+            p,
+            &json!({"capability": "writing", "content": "x"})
+        ));
+        assert!(jsonschema::is_valid(
+            p,
+            &json!({"receiver": "data-analyzer", "content": "x"})
+        ));
+        assert!(!jsonschema::is_valid(
+            p,
+            &json!({"receiver": "me", "content": "x"})
+        ));
+
+        // Nobody else deployed: nobody to ask, so the tool is not offered.
+        let mut s = specs(&["send_message"]);
+        ground(
+            &mut s,
+            &builtin(None),
+            &files(&[]),
+            &Peers::default(),
+            "report",
+        );
+        assert!(s.is_empty());
     }
 
     #[test]

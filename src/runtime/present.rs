@@ -12,6 +12,7 @@ const PREVIEW_ROWS: usize = 3;
 pub fn for_model(tool: &str, result: &Value) -> String {
     match tool {
         "csv_parser" => csv_profile(result).unwrap_or_else(|| result.to_string()),
+        "send_message" => reply(result).unwrap_or_else(|| result.to_string()),
         _ => result.to_string(),
     }
 }
@@ -36,6 +37,13 @@ fn scalar(v: &Value) -> String {
         Value::Null => "-".into(),
         other => other.to_string(),
     }
+}
+
+/// send_message's reply as one line naming who answered, so the model
+/// quotes the answer rather than the envelope.
+fn reply(r: &Value) -> Option<String> {
+    let from = r.get("from")?.as_str()?;
+    Some(format!("{from} replied: {}", scalar(r.get("reply")?)))
 }
 
 /// csv_parser's profile as lines: the size, one line per column with the

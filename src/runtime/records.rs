@@ -117,6 +117,13 @@ pub struct RunRecord {
     pub memory: Option<memory::Context>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<RunError>,
+    /// The conversation the run took part in: the one of the message it
+    /// handled, or the one its `send_message` calls opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// The message the run handled, when a message started it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
     #[serde(skip)]
     pub started_ms: i64,
 }
@@ -176,8 +183,8 @@ pub fn insert(store: &mut Store, rec: &RunRecord) -> Result<i64> {
         tx.execute(
             "INSERT INTO agent_runs (agent_id, version, provider, model, input, output, tool_calls,
                  prompt_tokens, completion_tokens, started_at, duration_us, model_us, tools_us,
-                 rounds, error_kind, error, record)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 rounds, error_kind, error, record, conversation_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 rec.agent,
                 rec.version,
@@ -196,6 +203,7 @@ pub fn insert(store: &mut Store, rec: &RunRecord) -> Result<i64> {
                 rec.error.as_ref().map(|e| kind_name(e.kind)),
                 rec.error.as_ref().map(|e| e.message.clone()),
                 record,
+                rec.conversation_id,
             ],
         )
         .map_err(|e| store_err(&path, e))?;
@@ -241,6 +249,29 @@ pub fn recent(store: &Store, agent: &str, errors_only: bool, limit: usize) -> Re
     .map_err(err)?
     .collect::<rusqlite::Result<_>>()
     .map_err(err)
+}
+
+/// Runs that took part in `conversation`, oldest first, at most `limit`.
+pub fn in_conversation(
+    conn: &rusqlite::Connection,
+    conversation: &str,
+    limit: usize,
+) -> rusqlite::Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, started_at, record FROM agent_runs
+         WHERE conversation_id = ?1 ORDER BY started_at, id LIMIT ?2",
+    )?;
+    stmt.query_map(
+        params![conversation, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| {
+            Ok(Stored {
+                id: r.get(0)?,
+                started_at: r.get(1)?,
+                record: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or(Value::Null),
+            })
+        },
+    )?
+    .collect()
 }
 
 /// Aggregates over a window of runs.

@@ -35,6 +35,7 @@ use crate::paths::Paths;
 use crate::store::Store;
 use crate::tools::mcp::{self, McpServers};
 use crate::tools::memory::MemoryHandle;
+use crate::tools::send_message::MessagingHandle;
 use crate::tools::{self, ToolContext};
 
 /// Model calls per run: a model that keeps asking for tools is stopped here.
@@ -161,6 +162,9 @@ pub struct RunInput {
     pub timeout: Option<Duration>,
     /// The file the agent was read from when it is not deployed (`test-local`).
     pub source_file: Option<PathBuf>,
+    /// How the `send_message` tool reaches the other agents; without it the
+    /// tool refuses (the run then has nobody to ask).
+    pub messaging: Option<MessagingHandle>,
 }
 
 /// What a run reports while it unfolds, so a caller can show it as it
@@ -255,6 +259,8 @@ pub fn run(
         timings: Timings::default(),
         memory: mem,
         error: None,
+        conversation_id: None,
+        message_id: None,
         started_ms,
     };
     let mut model_time = Duration::ZERO;
@@ -270,6 +276,14 @@ pub fn run(
             let mut offered = Offered::new(agent, &ctx.mcp);
             let by_wire = &offered.by_wire;
             let files = grounding::Files::scan(&workspace);
+            let peers = grounding::Peers::new(
+                input
+                    .messaging
+                    .as_ref()
+                    .map(|m| m.via.peers())
+                    .unwrap_or_default(),
+                &agent.requires,
+            );
             let grounded = grounding::ground(
                 &mut offered.specs,
                 &|wire| {
@@ -278,6 +292,7 @@ pub fn run(
                     Some((tool.grounded_args(), agent.tool_config.get(real).cloned()))
                 },
                 &files,
+                &peers,
                 &request_text,
             );
             let mut system = system;
@@ -298,6 +313,10 @@ pub fn run(
                     memory: ctx.memory.clone(),
                     access: access.clone(),
                 }))),
+                messaging: input.messaging.clone().map(|m| MessagingHandle {
+                    deadline: Some(deadline),
+                    ..m
+                }),
             };
             let mut messages = vec![
                 Message::new(Role::System, system),
@@ -454,6 +473,9 @@ pub fn run(
     if let Some(e) = &rec.error {
         rec.status = "error";
         crate::trace::fail(&span, &e.message);
+    }
+    if let Some(m) = &input.messaging {
+        (rec.conversation_id, rec.message_id) = m.via.conversation();
     }
     let total = started.elapsed();
     rec.timings = Timings {

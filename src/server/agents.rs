@@ -25,6 +25,7 @@ use crate::agent::catalog;
 use crate::agent::spec::AgentSpec;
 use crate::agent::wasm::{self, DeployRequest, PluginSettings, SecurityPolicy};
 use crate::error::{Error, Result};
+use crate::messaging::Delegation;
 use crate::runtime::run::{self, RunEvent, RunInput};
 use crate::runtime::wasm::WasmError;
 
@@ -198,6 +199,9 @@ fn run_config_agent(
     let request = RunInput {
         request: input,
         sender: Some("api".into()),
+        messaging: Some(
+            Delegation::new(&state.messenger, &spec.id(), &spec.capabilities, None).handle(),
+        ),
         ..RunInput::default()
     };
     let record = run::run(&ctx, spec, request, on_event)?;

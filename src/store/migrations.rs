@@ -292,6 +292,12 @@ const MIGRATIONS: &[&str] = &[
     // 10: a message's trace context (W3C `traceparent`), written only when
     // traces are exported, so its delivery joins the sender's trace.
     "ALTER TABLE messages ADD COLUMN traceparent TEXT;",
+    // 11: the conversation a config-agent run took part in (it handled a
+    // message of it, or opened it by delegating), so `conversations show`
+    // can put each run's tool calls under the message it handled.
+    "ALTER TABLE agent_runs ADD COLUMN conversation_id TEXT;
+     CREATE INDEX agent_runs_by_conversation ON agent_runs (conversation_id)
+         WHERE conversation_id IS NOT NULL;",
 ];
 
 /// The schema version a fully migrated database has.

@@ -654,6 +654,7 @@ mod tests {
             read_root: None,
             config: Map::new(),
             memory: None,
+            messaging: None,
         }
     }
 

@@ -579,6 +579,7 @@ mod tests {
             read_root: read_root.map(Path::to_path_buf),
             config: Map::new(),
             memory: None,
+            messaging: None,
         }
     }
 

@@ -503,6 +503,7 @@ mod tests {
             read_root: None,
             config: config.as_object().cloned().unwrap_or_else(Map::new),
             memory: None,
+            messaging: None,
         }
     }
 

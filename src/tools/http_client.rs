@@ -695,6 +695,7 @@ mod tests {
             read_root: None,
             config: config.as_object().cloned().unwrap_or_default(),
             memory: None,
+            messaging: None,
         }
     }
 

@@ -593,6 +593,7 @@ mod tests {
             read_root: None,
             config: Map::new(),
             memory: None,
+            messaging: None,
         };
         super::super::invoke(&JsonProcessor, &ctx, args)
     }

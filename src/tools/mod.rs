@@ -24,6 +24,7 @@ mod http_client;
 mod json_processor;
 pub mod mcp;
 pub mod memory;
+pub mod send_message;
 mod xlsx_reader;
 
 /// What a tool may touch while it runs. Built by the caller (the agent runtime
@@ -41,6 +42,9 @@ pub struct ToolContext {
     pub config: Map<String, Value>,
     /// The memory the `memory_*` tools work on, scoped to the caller.
     pub memory: Option<memory::MemoryHandle>,
+    /// How `send_message` reaches the other agents, as the agent being run;
+    /// `None` outside an agent run.
+    pub messaging: Option<send_message::MessagingHandle>,
 }
 
 impl ToolContext {
@@ -133,6 +137,10 @@ pub enum GroundedArg {
     },
     /// An http(s) URL, checked against `[tool_config.<tool>] allowed_domains`.
     Url { name: &'static str },
+    /// A capability another deployed agent offers.
+    Capability { name: &'static str },
+    /// The id of another deployed agent.
+    Agent { name: &'static str },
 }
 
 /// All built-in tools, in the order `caxton tools list` shows them.
@@ -147,6 +155,7 @@ pub fn builtin() -> &'static [&'static dyn Tool] {
         &memory::MemorySearch,
         &memory::MemoryStore,
         &memory::MemoryRelate,
+        &send_message::SendMessage,
     ]
 }
 

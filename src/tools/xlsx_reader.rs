@@ -421,6 +421,7 @@ mod tests {
             read_root: Some(dir.to_path_buf()),
             config: Map::new(),
             memory: None,
+            messaging: None,
         };
         super::super::invoke(&XlsxReader, &ctx, args)
     }

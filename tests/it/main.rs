@@ -10,6 +10,7 @@ mod backup;
 mod config_and_meta;
 mod daemon;
 mod dashboard;
+mod delegation;
 mod deploy;
 mod llm_adapters;
 mod local_llm_runs;

@@ -247,7 +247,8 @@ fn tool_errors_are_precise() {
             "file_storage",
             "memory_search",
             "memory_store",
-            "memory_relate"
+            "memory_relate",
+            "send_message"
         ]
     );
     assert!(list[0]["parameters"]["properties"]["url"].is_object());

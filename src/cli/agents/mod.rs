@@ -11,7 +11,7 @@ mod deploy;
 mod inspect;
 mod list;
 pub(super) mod live;
-mod run;
+pub(crate) mod run;
 mod runlog;
 mod sandbox;
 mod show;

@@ -9,6 +9,7 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -22,8 +23,10 @@ use crate::agent::{self, Agent, Kind, catalog};
 use crate::cli::args;
 use crate::cli::output::{DIM, Output};
 use crate::error::{Error, ExitCode, Result};
+use crate::messaging::{Delegation, Messenger};
 use crate::runtime::run::{self, CallOutcome, RunContext, RunEvent, RunInput, RunRecord};
 use crate::runtime::wasm::Abi;
+use crate::tools::send_message::MessagingHandle;
 
 /// The request, as text or JSON.
 #[derive(Debug, clap::Args)]
@@ -186,6 +189,7 @@ fn execute(
         request,
         timeout,
         source_file,
+        messaging: delegation(cx, spec)?,
         ..RunInput::default()
     };
     let rec = run::run(&ctx, spec, input, &mut on_event);
@@ -213,6 +217,19 @@ fn outcome_word(o: CallOutcome) -> &'static str {
         CallOutcome::Error => "failed",
         CallOutcome::Denied => "denied",
     }
+}
+
+/// The `send_message` tool's way to the other agents, for an agent that
+/// lists it: a messenger in this process, which delivers what the agent asks
+/// for while the run waits.
+pub(crate) fn delegation(cx: &Caxton, spec: &AgentSpec) -> Result<Option<MessagingHandle>> {
+    if !spec.tools.iter().any(|t| t == "send_message") {
+        return Ok(None);
+    }
+    let messenger = Messenger::open(cx, Arc::new(wasm::runtime(cx)))?;
+    Ok(Some(
+        Delegation::new(&messenger, &spec.id(), &spec.capabilities, None).handle(),
+    ))
 }
 
 /// One dim line on stderr: provider, rounds, tools, tokens, time.

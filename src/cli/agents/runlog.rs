@@ -93,10 +93,14 @@ impl Level {
 fn log_lines(s: &records::Stored) -> Vec<(Level, String)> {
     let r = &s.record;
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let conversation = r["conversation_id"]
+        .as_str()
+        .map(|c| format!(" (conversation {c})"))
+        .unwrap_or_default();
     let mut lines = vec![(
         Level::Info,
         format!(
-            "run #{} started: {}/{} input {}",
+            "run #{} started: {}/{}{conversation} input {}",
             s.id,
             text(&r["provider"]),
             text(&r["model"]),

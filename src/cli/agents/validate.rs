@@ -36,8 +36,29 @@ pub fn run(cx: &Caxton, args: ValidateArgs, out: &Output) -> Result<ExitCode> {
         .iter()
         .map(|f| validate::validate_file(f, &ctx))
         .collect();
-    let deployed = catalog::ids_of(&catalog::scan_dir(&cx.paths().agents_dir, &ctx)?);
+    let scanned = catalog::scan_dir(&cx.paths().agents_dir, &ctx)?;
+    let deployed = catalog::ids_of(&scanned);
     validate::check_conflicts(&mut reports, &cx.paths().agents_dir, &deployed);
+    // What the deployed agents offer, and the files checked together (a
+    // set of agents meant to work together is checked as a whole).
+    let mut offers: Vec<(String, Vec<String>)> = Vec::new();
+    for r in scanned
+        .iter()
+        .chain(reports.iter())
+        .filter(|r| r.is_valid())
+    {
+        if let Some(spec) = &r.spec
+            && !offers.iter().any(|(id, _)| *id == r.id)
+        {
+            offers.push((r.id.clone(), spec.capabilities.clone()));
+        }
+    }
+    offers.extend(
+        crate::agent::wasm::list(cx)?
+            .into_iter()
+            .map(|a| (a.id, a.manifest.capabilities)),
+    );
+    validate::check_requires(&mut reports, &offers);
     validate::sort(&mut reports);
     print_reports(&reports, args.strict, args.verbose, out);
     Ok(exit_for(&reports, args.strict))

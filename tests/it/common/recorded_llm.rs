@@ -45,7 +45,11 @@ impl RecordedLlm {
     /// Serve the named recordings, one per request, in order. Requests
     /// beyond the script get a 599 that no test expects.
     pub fn start(script: &[&str]) -> RecordedLlm {
-        let responses: Vec<String> = script.iter().map(|n| fixture(n)).collect();
+        RecordedLlm::serve(script.iter().map(|n| fixture(n)).collect())
+    }
+
+    /// Serve `responses` (each in the fixture format), one per request, in order.
+    pub fn serve(responses: Vec<String>) -> RecordedLlm {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
