@@ -167,7 +167,7 @@ fn a_server_that_fails_to_start_is_explained() {
 }
 
 /// Whether `pid` still runs (a zombie waiting to be reaped does not).
-fn running(pid: u32) -> bool {
+pub(crate) fn running(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
         stat.rsplit_once(')')
             .and_then(|(_, rest)| rest.split_whitespace().next())
