@@ -753,6 +753,42 @@ fn ipv6_addresses_that_carry_a_private_ipv4_address_are_refused() {
 }
 
 #[test]
+fn file_storage_refuses_a_write_past_the_workspace_quota() {
+    // `file_storage` had no workspace quota: an agent could fill the disk
+    // one file at a time under max_file_size.
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    let write = |path: &str, content: &str| {
+        let args =
+            serde_json::json!({"operation": "write", "path": path, "content": content}).to_string();
+        within(
+            &env,
+            &[
+                "tools",
+                "run",
+                "file_storage",
+                "--workspace",
+                ws.to_str().unwrap(),
+                "--tool-config",
+                r#"{"max_workspace_size": "20B"}"#,
+                "--args",
+                &args,
+            ],
+            Duration::from_secs(60),
+        )
+    };
+    let r = write("one", &"x".repeat(12));
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = write("two", &"y".repeat(12));
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(r.stderr.contains("max_workspace_size"), "{}", r.stderr);
+    assert!(
+        !ws.join("two").exists(),
+        "nothing is written past the quota"
+    );
+}
+
+#[test]
 fn the_data_directory_and_its_secrets_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
