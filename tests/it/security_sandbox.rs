@@ -780,7 +780,8 @@ fn file_storage_refuses_a_write_past_the_workspace_quota() {
     let r = write("one", &"x".repeat(12));
     assert_eq!(r.code, 0, "{}", r.all());
     let r = write("two", &"y".repeat(12));
-    assert_ne!(r.code, 0, "{}", r.all());
+    // Exit 7: a limit was hit.
+    assert_eq!(r.code, 7, "{}", r.all());
     assert!(r.stderr.contains("max_workspace_size"), "{}", r.stderr);
     assert!(
         !ws.join("two").exists(),
