@@ -740,7 +740,15 @@ fn an_mcp_server_outlives_the_thread_that_started_it() {
         return;
     }
     let env = Env::new();
-    let llm = RecordedLlm::start(&["openai/stream_mcp_echo.http", "openai/stream_text.http"]);
+    // The first run crashes the server (started with the daemon, when the
+    // agent's tools were checked); the second run's call starts it again,
+    // from the thread that runs the agent.
+    let llm = RecordedLlm::start(&[
+        "openai/stream_mcp_crash.http",
+        "openai/stream_text.http",
+        "openai/stream_mcp_echo.http",
+        "openai/stream_text.http",
+    ]);
     let script = repo().join("tests/mcp/test-server.js");
     env.write(
         "data/caxton.toml",
@@ -750,17 +758,19 @@ fn an_mcp_server_outlives_the_thread_that_started_it() {
         "data/agents/echoer.toml",
         &format!(
             "name = \"echoer\"\nversion = \"1.0.0\"\ncapabilities = [\"testing\"]\n\
-             tools = [\"mcp:t/echo\"]\nsystem_prompt = \"You echo.\"\n\
+             tools = [\"mcp:t/echo\", \"mcp:t/crash\"]\nsystem_prompt = \"You echo.\"\n\
              [llm]\nprovider = \"openai\"\nbase_url = \"{}\"\nmodel = \"test-model\"\n",
             llm.url("/v1")
         ),
     );
     let d = start(&env, &[]);
-    let (status, v, _) = d.post("/api/v1/agents/echoer/execute", r#"{"input": "hi"}"#);
-    assert_eq!(status, 200, "{v}");
-    // The server answered `pid N: hi`, which went back to the model.
+    for _ in 0..2 {
+        let (status, v, _) = d.post("/api/v1/agents/echoer/execute", r#"{"input": "hi"}"#);
+        assert_eq!(status, 200, "{v}");
+    }
+    // The restarted server answered `pid N: hi`, which went back to the model.
     let sent = llm.received();
-    let second = sent.get(1).map(|r| r.body.to_string()).unwrap_or_default();
+    let second = sent.get(3).map(|r| r.body.to_string()).unwrap_or_default();
     let pid: u32 = second
         .split("pid ")
         .nth(1)
