@@ -731,12 +731,7 @@ fn an_mcp_server_outlives_the_thread_that_started_it() {
     // MCP servers get PR_SET_PDEATHSIG, which fires when the *thread* that
     // spawned them exits. Spawned from a tokio blocking thread, a server was
     // killed when that thread retired after 10 s idle, mid-life.
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        crate::common::skip("CAXTON_REQUIRE_MCP", "node is not installed (./install.sh)");
+    if !crate::mcp::node_or_skip() {
         return;
     }
     let env = Env::new();

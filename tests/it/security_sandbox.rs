@@ -53,6 +53,21 @@ fn within(env: &Env, args: &[&str], limit: Duration) -> Run {
         .unwrap_or_else(|| panic!("`caxton {}` still ran after {limit:?}", args.join(" ")))
 }
 
+/// `caxton tools run TOOL --args ARGS EXTRA...`, killed after `limit`.
+#[track_caller]
+fn run_tool(
+    env: &Env,
+    tool: &str,
+    args: &serde_json::Value,
+    extra: &[&str],
+    limit: Duration,
+) -> Run {
+    let args = args.to_string();
+    let mut all = vec!["tools", "run", tool, "--args", &args];
+    all.extend_from_slice(extra);
+    within(env, &all, limit)
+}
+
 // ---------------------------------------------------------------- restore
 
 fn backup(env: &Env) -> PathBuf {
@@ -264,10 +279,11 @@ fn hostile_jq_filters_are_tool_errors_and_the_process_lives() {
         // The step budget or the heap cap, whichever comes first.
         ("[range(1e10)]", "json_processor: the filter"),
     ] {
-        let args = serde_json::json!({"input": null, "filter": filter}).to_string();
-        let r = within(
+        let r = run_tool(
             &env,
-            &["tools", "run", "json_processor", "--args", &args],
+            "json_processor",
+            &serde_json::json!({"input": null, "filter": filter}),
+            &[],
             Duration::from_secs(120),
         );
         assert_eq!(r.code, 1, "{filter}: {}", r.all());
@@ -282,10 +298,11 @@ fn jq_filters_that_double_values_stop_at_the_memory_limit() {
         "[range(1000)] | until(length > 1e9; . + .) | length",
         "\"x\" | until(length > 1e12; . + .) | length",
     ] {
-        let args = serde_json::json!({"input": null, "filter": filter}).to_string();
-        let r = within(
+        let r = run_tool(
             &env,
-            &["tools", "run", "json_processor", "--args", &args],
+            "json_processor",
+            &serde_json::json!({"input": null, "filter": filter}),
+            &[],
             Duration::from_secs(120),
         );
         assert_eq!(r.code, 1, "{filter}: {}", r.all());
@@ -296,11 +313,11 @@ fn jq_filters_that_double_values_stop_at_the_memory_limit() {
         );
     }
     // jaq's `debug` and `stderr` print nothing of the filter's on Caxton's stderr.
-    let args = serde_json::json!({"input": "LEAK", "filter": "debug | stderr | debug(\"LEAK2\")"})
-        .to_string();
-    let r = within(
+    let r = run_tool(
         &env,
-        &["tools", "run", "json_processor", "--args", &args],
+        "json_processor",
+        &serde_json::json!({"input": "LEAK", "filter": "debug | stderr | debug(\"LEAK2\")"}),
+        &[],
         Duration::from_secs(60),
     );
     assert_eq!(r.code, 0, "{}", r.all());
@@ -325,10 +342,11 @@ fn jq_results_allocated_in_one_piece_are_tool_errors_and_the_process_lives() {
             "json_processor: the ",
         ),
     ] {
-        let args = serde_json::json!({"input": null, "filter": filter}).to_string();
-        let r = within(
+        let r = run_tool(
             &env,
-            &["tools", "run", "json_processor", "--args", &args],
+            "json_processor",
+            &serde_json::json!({"input": null, "filter": filter}),
+            &[],
             Duration::from_secs(120),
         );
         assert_eq!(r.code, 1, "{filter}: {}", r.all());
@@ -340,10 +358,11 @@ fn jq_results_allocated_in_one_piece_are_tool_errors_and_the_process_lives() {
         );
     }
     // The next call runs as usual.
-    let args = serde_json::json!({"input": [1, 2], "filter": "map(. * 10)"}).to_string();
-    let r = within(
+    let r = run_tool(
         &env,
-        &["tools", "run", "json_processor", "--args", &args, "--json"],
+        "json_processor",
+        &serde_json::json!({"input": [1, 2], "filter": "map(. * 10)"}),
+        &["--json"],
         Duration::from_secs(60),
     );
     assert_eq!(r.code, 0, "{}", r.all());
@@ -468,10 +487,11 @@ fn xlsx_bombs_are_refused_before_they_are_allocated() {
     for (name, dimension, cells, unique, needle) in cases {
         let file = env.path().join(name);
         xlsx(&file, dimension, &cells, unique);
-        let args = serde_json::json!({"path": file}).to_string();
-        let r = within(
+        let r = run_tool(
             &env,
-            &["tools", "run", "xlsx_reader", "--args", &args],
+            "xlsx_reader",
+            &serde_json::json!({"path": file}),
+            &[],
             Duration::from_secs(60),
         );
         assert_eq!(r.code, 1, "{name}: {}", r.all());
@@ -481,10 +501,11 @@ fn xlsx_bombs_are_refused_before_they_are_allocated() {
     // The same workbook with honest sizes reads.
     let file = env.path().join("fine.xlsx");
     xlsx(&file, "A1", a1, 1);
-    let args = serde_json::json!({"path": file, "has_headers": false}).to_string();
-    let r = within(
+    let r = run_tool(
         &env,
-        &["tools", "run", "xlsx_reader", "--args", &args],
+        "xlsx_reader",
+        &serde_json::json!({"path": file, "has_headers": false}),
+        &[],
         Duration::from_secs(60),
     );
     assert_eq!(r.code, 0, "{}", r.all());
@@ -578,10 +599,11 @@ fn an_xls_that_declares_a_huge_sheet_is_a_tool_error_and_the_process_lives() {
     let env = Env::new();
     let bomb = env.path().join("bomb.xls");
     xls(&bomb, u32::MAX, 256);
-    let args = serde_json::json!({"path": bomb}).to_string();
-    let r = within(
+    let r = run_tool(
         &env,
-        &["tools", "run", "xlsx_reader", "--args", &args],
+        "xlsx_reader",
+        &serde_json::json!({"path": bomb}),
+        &[],
         Duration::from_secs(60),
     );
     assert_eq!(r.code, 1, "{}", r.all());
@@ -594,10 +616,11 @@ fn an_xls_that_declares_a_huge_sheet_is_a_tool_error_and_the_process_lives() {
     // The same workbook declaring its real size reads.
     let fine = env.path().join("fine.xls");
     xls(&fine, 1, 1);
-    let args = serde_json::json!({"path": fine, "has_headers": false}).to_string();
-    let r = within(
+    let r = run_tool(
         &env,
-        &["tools", "run", "xlsx_reader", "--args", &args, "--json"],
+        "xlsx_reader",
+        &serde_json::json!({"path": fine, "has_headers": false}),
+        &["--json"],
         Duration::from_secs(60),
     );
     assert_eq!(r.code, 0, "{}", r.all());
@@ -741,10 +764,11 @@ fn ipv6_addresses_that_carry_a_private_ipv4_address_are_refused() {
         ("http://[::192.168.1.1]/", "private"),
         ("http://[fec0::1]/", "site-local"),
     ] {
-        let args = serde_json::json!({"url": url}).to_string();
-        let r = within(
+        let r = run_tool(
             &env,
-            &["tools", "run", "http_client", "--args", &args],
+            "http_client",
+            &serde_json::json!({"url": url}),
+            &[],
             Duration::from_secs(60),
         );
         assert_eq!(r.code, 1, "{url}: {}", r.all());
@@ -759,20 +783,15 @@ fn file_storage_refuses_a_write_past_the_workspace_quota() {
     let env = Env::new();
     let ws = env.path().join("ws");
     let write = |path: &str, content: &str| {
-        let args =
-            serde_json::json!({"operation": "write", "path": path, "content": content}).to_string();
-        within(
+        run_tool(
             &env,
+            "file_storage",
+            &serde_json::json!({"operation": "write", "path": path, "content": content}),
             &[
-                "tools",
-                "run",
-                "file_storage",
                 "--workspace",
                 ws.to_str().unwrap(),
                 "--tool-config",
                 r#"{"max_workspace_size": "20B"}"#,
-                "--args",
-                &args,
             ],
             Duration::from_secs(60),
         )
