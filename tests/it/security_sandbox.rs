@@ -68,6 +68,21 @@ fn run_tool(
     within(env, &all, limit)
 }
 
+/// [`run_tool`] that must end in a tool error (exit 1) saying `needle`.
+#[track_caller]
+fn tool_error(
+    env: &Env,
+    tool: &str,
+    args: &serde_json::Value,
+    limit: Duration,
+    needle: &str,
+) -> Run {
+    let r = run_tool(env, tool, args, &[], limit);
+    assert_eq!(r.code, 1, "{args}: {}", r.all());
+    assert!(r.stderr.contains(needle), "{args}: {}", r.stderr);
+    r
+}
+
 // ---------------------------------------------------------------- restore
 
 fn backup(env: &Env) -> PathBuf {
@@ -279,15 +294,13 @@ fn hostile_jq_filters_are_tool_errors_and_the_process_lives() {
         // The step budget or the heap cap, whichever comes first.
         ("[range(1e10)]", "json_processor: the filter"),
     ] {
-        let r = run_tool(
+        tool_error(
             &env,
             "json_processor",
             &serde_json::json!({"input": null, "filter": filter}),
-            &[],
             Duration::from_secs(120),
+            needle,
         );
-        assert_eq!(r.code, 1, "{filter}: {}", r.all());
-        assert!(r.stderr.contains(needle), "{filter}: {}", r.stderr);
     }
 }
 
@@ -342,15 +355,13 @@ fn jq_results_allocated_in_one_piece_are_tool_errors_and_the_process_lives() {
             "json_processor: the ",
         ),
     ] {
-        let r = run_tool(
+        let r = tool_error(
             &env,
             "json_processor",
             &serde_json::json!({"input": null, "filter": filter}),
-            &[],
             Duration::from_secs(120),
+            needle,
         );
-        assert_eq!(r.code, 1, "{filter}: {}", r.all());
-        assert!(r.stderr.contains(needle), "{filter}: {}", r.stderr);
         assert!(
             r.stderr.contains("more memory than") || r.stderr.contains("ran longer than 30s"),
             "{filter}: {}",
@@ -487,15 +498,13 @@ fn xlsx_bombs_are_refused_before_they_are_allocated() {
     for (name, dimension, cells, unique, needle) in cases {
         let file = env.path().join(name);
         xlsx(&file, dimension, &cells, unique);
-        let r = run_tool(
+        let r = tool_error(
             &env,
             "xlsx_reader",
             &serde_json::json!({"path": file}),
-            &[],
             Duration::from_secs(60),
+            needle,
         );
-        assert_eq!(r.code, 1, "{name}: {}", r.all());
-        assert!(r.stderr.contains(needle), "{name}: {}", r.stderr);
         assert!(r.stderr.contains("4000000"), "{name}: {}", r.stderr);
     }
     // The same workbook with honest sizes reads.
@@ -764,15 +773,13 @@ fn ipv6_addresses_that_carry_a_private_ipv4_address_are_refused() {
         ("http://[::192.168.1.1]/", "private"),
         ("http://[fec0::1]/", "site-local"),
     ] {
-        let r = run_tool(
+        tool_error(
             &env,
             "http_client",
             &serde_json::json!({"url": url}),
-            &[],
             Duration::from_secs(60),
+            kind,
         );
-        assert_eq!(r.code, 1, "{url}: {}", r.all());
-        assert!(r.stderr.contains(kind), "{url}: {}", r.stderr);
     }
 }
 
