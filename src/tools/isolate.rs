@@ -8,9 +8,10 @@
 //! (a global allocator may not unwind, and the stable toolchain has no hook
 //! to turn it into a panic), and both libraries allocate some results in one
 //! piece sized by the input before any check of ours can run (`"abc" *
-//! 1e12`, `tojson` of a value built from shared parts, an xls sheet's
-//! declared dimensions). In a worker such an abort ends the worker, and the
-//! call is a tool error; the daemon lives. The in-process limits of each tool
+//! 1000000000000`, an xls sheet's declared dimensions), or spend unbounded
+//! time in one call where no step of ours runs (`tojson` of a value built
+//! from shared parts). In a worker such an abort or a runaway ends the
+//! worker, and the call is a tool error; the daemon lives. The in-process limits of each tool
 //! still apply inside the worker and give the precise messages; the worker's
 //! limits are the backstop for whatever they cannot see coming.
 //!

@@ -560,7 +560,7 @@ impl Tool for JsonProcessor {
         }]
     }
 
-    /// A worker process: jaq allocates some results in one piece (`"abc" * 1e12`),
+    /// A worker process: jaq allocates some results in one piece (`"abc" * 10^12`),
     /// and a failed allocation aborts the process (`tools::isolate`).
     fn isolated(&self) -> bool {
         true
