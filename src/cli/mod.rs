@@ -129,9 +129,23 @@ pub enum Command {
     Capabilities(messaging::CapabilitiesCommand),
 }
 
+/// `caxton tool-worker` (and nothing after it): run one tool call read from
+/// stdin and answer on stdout, as the worker process of `tools::isolate`.
+/// Recognised before clap parses, so this internal command stays out of
+/// `--help`, the man pages and the completions; it reads no configuration
+/// and opens no data directory. `None` when the command line is another.
+pub fn tool_worker() -> Option<u8> {
+    let mut args = std::env::args_os().skip(1);
+    let asked =
+        args.next().as_deref() == Some(std::ffi::OsStr::new(crate::tools::isolate::WORKER_COMMAND));
+    (asked && args.next().is_none()).then(crate::tools::isolate::worker_main)
+}
+
 /// Run a parsed command; returns the exit code for a command that finished
 /// and printed its own outcome (e.g. validation with errors).
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Every other command runs its hostile-input tools in workers.
+    crate::tools::isolate::enable();
     let out = output::Output::new(cli.global.json);
     let ov = Overrides {
         config: cli.global.config.clone(),

@@ -560,6 +560,12 @@ impl Tool for JsonProcessor {
         }]
     }
 
+    /// A worker process: jaq allocates some results in one piece (`"abc" * 10^12`),
+    /// and a failed allocation aborts the process (`tools::isolate`).
+    fn isolated(&self) -> bool {
+        true
+    }
+
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {
         let args: Args = parse_args(NAME, args)?;
         let input = match (args.input, args.path) {

@@ -21,6 +21,7 @@ mod chart_generator;
 mod csv_parser;
 mod file_storage;
 mod http_client;
+pub mod isolate;
 mod json_processor;
 pub mod mcp;
 pub mod memory;
@@ -66,8 +67,9 @@ impl ToolContext {
 }
 
 /// Why a tool call failed. The CLI and HTTP adapters map these onto the error
-/// catalogue (exit codes, HTTP statuses) in `error.rs`.
-#[derive(Debug, thiserror::Error)]
+/// catalogue (exit codes, HTTP statuses) in `error.rs`. Serialisable: a
+/// worker process (`isolate`) hands it back to its caller.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ToolError {
     #[error("Unknown tool: {name}")]
     UnknownTool {
@@ -123,6 +125,13 @@ pub trait Tool: Send + Sync {
     /// model cannot name a file that is not there.
     fn grounded_args(&self) -> &'static [GroundedArg] {
         &[]
+    }
+    /// Whether calls run in a worker process ([`isolate`]): for tools whose
+    /// library may allocate without bound on hostile input, where a failed
+    /// allocation would abort the process. Such a tool gets no
+    /// `ToolContext::memory`.
+    fn isolated(&self) -> bool {
+        false
     }
 }
 
@@ -220,7 +229,11 @@ pub fn invoke(tool: &dyn Tool, ctx: &ToolContext, args: Value) -> Result<Value, 
             message: problems.join("; "),
         });
     }
-    tool.run(ctx, args)
+    if tool.isolated() {
+        isolate::run(tool, ctx, args)
+    } else {
+        tool.run(ctx, args)
+    }
 }
 
 /// Deserialize validated arguments into the tool's typed struct.

@@ -113,6 +113,12 @@ impl Tool for XlsxReader {
         }]
     }
 
+    /// A worker process: calamine reserves what an xls file declares,
+    /// and a failed allocation aborts the process (`tools::isolate`).
+    fn isolated(&self) -> bool {
+        true
+    }
+
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {
         let args: Args = parse_args(NAME, args)?;
         let path = resolve_read_path(ctx, &args.path)?;

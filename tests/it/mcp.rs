@@ -166,8 +166,21 @@ fn a_server_that_fails_to_start_is_explained() {
     assert_eq!(broken_row["available"], false);
 }
 
+/// Whether node (for tests/mcp/test-server.js) is installed; without it the
+/// caller skips (or fails under CAXTON_REQUIRE_MCP).
+pub(crate) fn node_or_skip() -> bool {
+    let found = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        crate::common::skip("CAXTON_REQUIRE_MCP", "node is not installed (./install.sh)");
+    }
+    found
+}
+
 /// Whether `pid` still runs (a zombie waiting to be reaped does not).
-fn running(pid: u32) -> bool {
+pub(crate) fn running(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
         stat.rsplit_once(')')
             .and_then(|(_, rest)| rest.split_whitespace().next())
@@ -177,12 +190,7 @@ fn running(pid: u32) -> bool {
 
 #[test]
 fn an_mcp_server_stops_when_caxton_is_killed() {
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        crate::common::skip("CAXTON_REQUIRE_MCP", "node is not installed (./install.sh)");
+    if !node_or_skip() {
         return;
     }
     let env = Env::new();
@@ -238,12 +246,7 @@ fn an_mcp_server_stops_when_caxton_is_killed() {
 /// An Env whose config runs tests/mcp/test-server.js as server `t` with
 /// `args` and `extra` config lines; `None` (skipped) without node.
 fn env_with_test_server(args: &[&str], extra: &str) -> Option<Env> {
-    if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        crate::common::skip("CAXTON_REQUIRE_MCP", "node is not installed (./install.sh)");
+    if !node_or_skip() {
         return None;
     }
     let env = Env::new();

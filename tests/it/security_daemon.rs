@@ -1,8 +1,8 @@
 //! Attacks on the daemon through the real binary on loopback (issue 13):
 //! DNS rebinding and cross-site requests, slow and excess connections,
 //! execution and queue caps, message storms, secrets in `config show`, the
-//! token after SIGHUP, store errors in open health routes, and a `wait`
-//! that used to panic.
+//! token after SIGHUP, store errors in open health routes, a `wait`
+//! that used to panic, and MCP servers killed with an idle thread.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -10,7 +10,8 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::common::Env;
+use crate::common::recorded_llm::RecordedLlm;
+use crate::common::{Env, repo};
 use crate::daemon::{DEADLINE, Daemon, deploy_body, poll, slow_module, start};
 
 /// The daemon's `host:port`.
@@ -723,4 +724,62 @@ fn a_body_that_trickles_or_stalls_is_cut_off_at_the_body_deadline() {
     }
     drip.join().unwrap();
     assert!(alive(&d));
+}
+
+#[test]
+fn an_mcp_server_outlives_the_thread_that_started_it() {
+    // MCP servers get PR_SET_PDEATHSIG, which fires when the *thread* that
+    // spawned them exits. Spawned from a tokio blocking thread, a server was
+    // killed when that thread retired after 10 s idle, mid-life.
+    if !crate::mcp::node_or_skip() {
+        return;
+    }
+    let env = Env::new();
+    // The first run crashes the server (started with the daemon, when the
+    // agent's tools were checked); the second run's call starts it again,
+    // from the thread that runs the agent.
+    let llm = RecordedLlm::start(&[
+        "openai/stream_mcp_crash.http",
+        "openai/stream_text.http",
+        "openai/stream_mcp_echo.http",
+        "openai/stream_text.http",
+    ]);
+    let script = repo().join("tests/mcp/test-server.js");
+    env.write(
+        "data/caxton.toml",
+        &format!("[mcp.servers.t]\ncommand = \"node\"\nargs = [{script:?}]\n"),
+    );
+    env.write(
+        "data/agents/echoer.toml",
+        &format!(
+            "name = \"echoer\"\nversion = \"1.0.0\"\ncapabilities = [\"testing\"]\n\
+             tools = [\"mcp:t/echo\", \"mcp:t/crash\"]\nsystem_prompt = \"You echo.\"\n\
+             [llm]\nprovider = \"openai\"\nbase_url = \"{}\"\nmodel = \"test-model\"\n",
+            llm.url("/v1")
+        ),
+    );
+    let d = start(&env, &[]);
+    for _ in 0..2 {
+        let (status, v, _) = d.post("/api/v1/agents/echoer/execute", r#"{"input": "hi"}"#);
+        assert_eq!(status, 200, "{v}");
+    }
+    // The restarted server answered `pid N: hi`, which went back to the model.
+    let sent = llm.received();
+    let second = sent.get(3).map(|r| r.body.to_string()).unwrap_or_default();
+    let pid: u32 = second
+        .split("pid ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no echo from the MCP server in {second}"));
+    assert!(crate::mcp::running(pid), "server {pid} is not running");
+    // Idle for longer than tokio keeps an idle blocking thread (10 s).
+    let until = Instant::now() + std::time::Duration::from_secs(16);
+    while Instant::now() < until {
+        assert!(
+            crate::mcp::running(pid),
+            "the MCP server {pid} died while the daemon idled"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

@@ -53,6 +53,36 @@ fn within(env: &Env, args: &[&str], limit: Duration) -> Run {
         .unwrap_or_else(|| panic!("`caxton {}` still ran after {limit:?}", args.join(" ")))
 }
 
+/// `caxton tools run TOOL --args ARGS EXTRA...`, killed after `limit`.
+#[track_caller]
+fn run_tool(
+    env: &Env,
+    tool: &str,
+    args: &serde_json::Value,
+    extra: &[&str],
+    limit: Duration,
+) -> Run {
+    let args = args.to_string();
+    let mut all = vec!["tools", "run", tool, "--args", &args];
+    all.extend_from_slice(extra);
+    within(env, &all, limit)
+}
+
+/// [`run_tool`] that must end in a tool error (exit 1) saying `needle`.
+#[track_caller]
+fn tool_error(
+    env: &Env,
+    tool: &str,
+    args: &serde_json::Value,
+    limit: Duration,
+    needle: &str,
+) -> Run {
+    let r = run_tool(env, tool, args, &[], limit);
+    assert_eq!(r.code, 1, "{args}: {}", r.all());
+    assert!(r.stderr.contains(needle), "{args}: {}", r.stderr);
+    r
+}
+
 // ---------------------------------------------------------------- restore
 
 fn backup(env: &Env) -> PathBuf {
@@ -264,14 +294,13 @@ fn hostile_jq_filters_are_tool_errors_and_the_process_lives() {
         // The step budget or the heap cap, whichever comes first.
         ("[range(1e10)]", "json_processor: the filter"),
     ] {
-        let args = serde_json::json!({"input": null, "filter": filter}).to_string();
-        let r = within(
+        tool_error(
             &env,
-            &["tools", "run", "json_processor", "--args", &args],
+            "json_processor",
+            &serde_json::json!({"input": null, "filter": filter}),
             Duration::from_secs(120),
+            needle,
         );
-        assert_eq!(r.code, 1, "{filter}: {}", r.all());
-        assert!(r.stderr.contains(needle), "{filter}: {}", r.stderr);
     }
 }
 
@@ -282,10 +311,11 @@ fn jq_filters_that_double_values_stop_at_the_memory_limit() {
         "[range(1000)] | until(length > 1e9; . + .) | length",
         "\"x\" | until(length > 1e12; . + .) | length",
     ] {
-        let args = serde_json::json!({"input": null, "filter": filter}).to_string();
-        let r = within(
+        let r = run_tool(
             &env,
-            &["tools", "run", "json_processor", "--args", &args],
+            "json_processor",
+            &serde_json::json!({"input": null, "filter": filter}),
+            &[],
             Duration::from_secs(120),
         );
         assert_eq!(r.code, 1, "{filter}: {}", r.all());
@@ -296,15 +326,62 @@ fn jq_filters_that_double_values_stop_at_the_memory_limit() {
         );
     }
     // jaq's `debug` and `stderr` print nothing of the filter's on Caxton's stderr.
-    let args = serde_json::json!({"input": "LEAK", "filter": "debug | stderr | debug(\"LEAK2\")"})
-        .to_string();
-    let r = within(
+    let r = run_tool(
         &env,
-        &["tools", "run", "json_processor", "--args", &args],
+        "json_processor",
+        &serde_json::json!({"input": "LEAK", "filter": "debug | stderr | debug(\"LEAK2\")"}),
+        &[],
         Duration::from_secs(60),
     );
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(!r.stderr.contains("LEAK"), "{}", r.stderr);
+}
+
+#[test]
+fn jq_results_allocated_in_one_piece_are_tool_errors_and_the_process_lives() {
+    // jaq allocates `"abc" * 10^12` in one piece, sized by the filter, before
+    // any step of ours runs: the allocation fails and, in-process, Rust
+    // aborts. `tojson` of 2^40 shared parts is one native call that runs for
+    // hours (or fills memory): no step of ours runs inside it either. In the
+    // tool's worker process only the worker ends.
+    let env = Env::new();
+    for (filter, needle) in [
+        (
+            "\"abc\" * 1000000000000",
+            "json_processor: the input needs more memory than the 4 GiB",
+        ),
+        (
+            "reduce range(40) as $i ([1]; [., .]) | tojson",
+            "json_processor: the ",
+        ),
+    ] {
+        let r = tool_error(
+            &env,
+            "json_processor",
+            &serde_json::json!({"input": null, "filter": filter}),
+            Duration::from_secs(120),
+            needle,
+        );
+        assert!(
+            r.stderr.contains("more memory than") || r.stderr.contains("ran longer than 30s"),
+            "{filter}: {}",
+            r.stderr
+        );
+    }
+    // The next call runs as usual.
+    let r = run_tool(
+        &env,
+        "json_processor",
+        &serde_json::json!({"input": [1, 2], "filter": "map(. * 10)"}),
+        &["--json"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout.contains("[10,20]") || r.stdout.contains("10,\n"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -421,27 +498,142 @@ fn xlsx_bombs_are_refused_before_they_are_allocated() {
     for (name, dimension, cells, unique, needle) in cases {
         let file = env.path().join(name);
         xlsx(&file, dimension, &cells, unique);
-        let args = serde_json::json!({"path": file}).to_string();
-        let r = within(
+        let r = tool_error(
             &env,
-            &["tools", "run", "xlsx_reader", "--args", &args],
+            "xlsx_reader",
+            &serde_json::json!({"path": file}),
             Duration::from_secs(60),
+            needle,
         );
-        assert_eq!(r.code, 1, "{name}: {}", r.all());
-        assert!(r.stderr.contains(needle), "{name}: {}", r.stderr);
         assert!(r.stderr.contains("4000000"), "{name}: {}", r.stderr);
     }
     // The same workbook with honest sizes reads.
     let file = env.path().join("fine.xlsx");
     xlsx(&file, "A1", a1, 1);
-    let args = serde_json::json!({"path": file, "has_headers": false}).to_string();
-    let r = within(
+    let r = run_tool(
         &env,
-        &["tools", "run", "xlsx_reader", "--args", &args],
+        "xlsx_reader",
+        &serde_json::json!({"path": file, "has_headers": false}),
+        &[],
         Duration::from_secs(60),
     );
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.stdout.contains("name"), "{}", r.stdout);
+}
+
+/// An xls workbook (BIFF8 in a compound file) with one sheet whose
+/// DIMENSIONS record declares rows `0..rows` and columns `0..cols`, and one
+/// number cell (A1 = 42).
+fn xls(out: &Path, rows: u32, cols: u16) {
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut r = typ.to_le_bytes().to_vec();
+        r.extend((data.len() as u16).to_le_bytes());
+        r.extend(data);
+        r
+    }
+    let bof = |dt: u16| {
+        let mut d = 0x0600u16.to_le_bytes().to_vec();
+        d.extend(dt.to_le_bytes());
+        d.resize(16, 0);
+        record(0x0809, &d)
+    };
+    let eof = record(0x000A, &[]);
+    // BoundSheet8: sheet BOF offset, visible worksheet, "S".
+    let bound = |at: u32| {
+        let mut d = at.to_le_bytes().to_vec();
+        d.extend([0, 0, 1, 0, b'S']);
+        record(0x0085, &d)
+    };
+    let globals_len = bof(0x0005).len() + bound(0).len() + eof.len();
+    let mut stream = bof(0x0005);
+    stream.extend(bound(globals_len as u32));
+    stream.extend(&eof);
+    stream.extend(bof(0x0010));
+    let mut dims = 0u32.to_le_bytes().to_vec();
+    dims.extend(rows.to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    dims.extend(cols.to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    stream.extend(record(0x0200, &dims));
+    let mut number = vec![0u8; 6];
+    number.extend(42f64.to_le_bytes());
+    stream.extend(record(0x0203, &number));
+    stream.extend(&eof);
+    // Streams under 4096 bytes live in the mini stream; pad past it so the
+    // stream is in ordinary 512-byte sectors (after EOF, never read).
+    stream.resize(4608, 0);
+    let sectors = stream.len() / 512;
+    // Compound file: header, FAT (sector 0), directory (sector 1), stream.
+    let u32s = |v: &[u32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let (end, free, fat_sect, none) = (
+        0xFFFF_FFFEu32,
+        0xFFFF_FFFFu32,
+        0xFFFF_FFFDu32,
+        0xFFFF_FFFFu32,
+    );
+    let mut header = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    header.resize(24, 0);
+    header.extend([0x3E, 0, 3, 0, 0xFE, 0xFF, 9, 0, 6, 0]);
+    header.resize(44, 0);
+    header.extend(u32s(&[1, 1, 0, 0x1000, end, 0, end, 0, 0]));
+    header.truncate(76);
+    header.extend(u32s(&[0]));
+    header.resize(512, 0xFF);
+    let mut fat = vec![fat_sect, end];
+    fat.extend((0..sectors as u32).map(|i| if i + 1 == sectors as u32 { end } else { 3 + i }));
+    fat.resize(128, free);
+    let entry = |name: &str, kind: u8, child: u32, start: u32, size: u32| {
+        let mut e: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        e.resize(64, 0);
+        e.extend((((name.len() + 1) * 2) as u16).to_le_bytes());
+        e.extend([kind, 1]);
+        e.extend(u32s(&[none, none, child]));
+        e.resize(116, 0);
+        e.extend(u32s(&[start, size, 0]));
+        e
+    };
+    let mut file = header;
+    file.extend(u32s(&fat));
+    file.extend(entry("Root Entry", 5, 1, end, 0));
+    file.extend(entry("Workbook", 2, none, 2, stream.len() as u32));
+    file.extend(vec![0u8; 256]);
+    file.extend(&stream);
+    std::fs::write(out, file).unwrap();
+}
+
+#[test]
+fn an_xls_that_declares_a_huge_sheet_is_a_tool_error_and_the_process_lives() {
+    // calamine reserves declared rows × columns for an xls sheet before it
+    // reads a cell: 2^32 × 256 cells here, tens of terabytes.
+    let env = Env::new();
+    let bomb = env.path().join("bomb.xls");
+    xls(&bomb, u32::MAX, 256);
+    let r = run_tool(
+        &env,
+        "xlsx_reader",
+        &serde_json::json!({"path": bomb}),
+        &[],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("xlsx_reader: the input needs more memory than"),
+        "{}",
+        r.stderr
+    );
+    // The same workbook declaring its real size reads.
+    let fine = env.path().join("fine.xls");
+    xls(&fine, 1, 1);
+    let r = run_tool(
+        &env,
+        "xlsx_reader",
+        &serde_json::json!({"path": fine, "has_headers": false}),
+        &["--json"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains("42"), "{}", r.stdout);
 }
 
 // ---------------------------------------------------------------- WASM host
@@ -569,6 +761,59 @@ fn a_slow_drip_response_hits_the_overall_deadline() {
 }
 
 // ------------------------------------------------------------ permissions
+
+#[test]
+fn ipv6_addresses_that_carry_a_private_ipv4_address_are_refused() {
+    // NAT64, 6to4, IPv4-compatible and site-local forms passed the
+    // private-address check and were fetched.
+    let env = Env::new();
+    for (url, kind) in [
+        ("http://[64:ff9b::7f00:1]/", "loopback"),
+        ("http://[2002:a9fe:a9fe::1]/", "link-local"),
+        ("http://[::192.168.1.1]/", "private"),
+        ("http://[fec0::1]/", "site-local"),
+    ] {
+        tool_error(
+            &env,
+            "http_client",
+            &serde_json::json!({"url": url}),
+            Duration::from_secs(60),
+            kind,
+        );
+    }
+}
+
+#[test]
+fn file_storage_refuses_a_write_past_the_workspace_quota() {
+    // `file_storage` had no workspace quota: an agent could fill the disk
+    // one file at a time under max_file_size.
+    let env = Env::new();
+    let ws = env.path().join("ws");
+    let write = |path: &str, content: &str| {
+        run_tool(
+            &env,
+            "file_storage",
+            &serde_json::json!({"operation": "write", "path": path, "content": content}),
+            &[
+                "--workspace",
+                ws.to_str().unwrap(),
+                "--tool-config",
+                r#"{"max_workspace_size": "20B"}"#,
+            ],
+            Duration::from_secs(60),
+        )
+    };
+    let r = write("one", &"x".repeat(12));
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = write("two", &"y".repeat(12));
+    // Exit 7: a limit was hit.
+    assert_eq!(r.code, 7, "{}", r.all());
+    assert!(r.stderr.contains("max_workspace_size"), "{}", r.stderr);
+    assert!(
+        !ws.join("two").exists(),
+        "nothing is written past the quota"
+    );
+}
 
 #[test]
 fn the_data_directory_and_its_secrets_are_private() {

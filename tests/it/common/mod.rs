@@ -50,8 +50,13 @@ impl Run {
     }
 }
 
+/// The binary under test: the one cargo built, or `CAXTON_BIN` (e.g. the
+/// release binary of an older commit, to see an attack test fail there).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_caxton")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("CAXTON_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_caxton").to_string())
+    })
 }
 
 pub fn repo() -> PathBuf {
