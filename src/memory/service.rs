@@ -80,7 +80,7 @@ struct Embedded {
     writer: OnceLock<GroupCommit>,
     /// `backend = "qdrant"`: vector search is answered by this collection,
     /// kept in sync with the store before each search.
-    qdrant: Option<Qdrant>,
+    qdrant: Option<Box<Qdrant>>,
 }
 
 impl Embedded {
@@ -128,7 +128,7 @@ impl Memory {
             "postgres" => m.backend = Backend::Postgres(Postgres::new(&config.postgres)?),
             "qdrant" => {
                 if let Backend::Embedded(b) = &mut m.backend {
-                    b.qdrant = Some(Qdrant::new(&config.qdrant)?);
+                    b.qdrant = Some(Box::new(Qdrant::new(&config.qdrant)?));
                 }
             }
             _ => {}
@@ -300,6 +300,7 @@ impl Memory {
                 };
                 let (found, load) = match (&embedder, &b.qdrant) {
                     (Ok(embedder), Some(q)) => {
+                        let q: &Qdrant = q;
                         // Qdrant unreachable: keyword results, saying why,
                         // as when the model is missing.
                         let semantic = q

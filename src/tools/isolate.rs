@@ -246,6 +246,7 @@ fn serve(mut input: impl Read) -> Result<Value, ToolError> {
         read_root: request.read_root,
         config: request.config,
         memory: None,
+        messaging: None,
     };
     tool.run(&ctx, request.args)
 }
