@@ -23,7 +23,6 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use crate::config::ObservabilityConfig;
 use crate::error::{Error, Result};
 
 /// The target of every exported span. The log layer's filter turns it off,
@@ -73,7 +72,7 @@ const TRACES_PATH: &str = "/v1/traces";
 /// (`OTEL_EXPORTER_OTLP_ENDPOINT`, the config key) get `/v1/traces`
 /// appended, as the OTLP specification says. Only HTTP/protobuf is spoken.
 pub fn endpoint(
-    config: &ObservabilityConfig,
+    configured: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<Endpoint>> {
     let var = |k: &str| env(k).filter(|v| !v.trim().is_empty());
@@ -86,11 +85,9 @@ pub fn endpoint(
         var("OTEL_EXPORTER_OTLP_ENDPOINT")
             .map(|v| (v, "OTEL_EXPORTER_OTLP_ENDPOINT", true))
             .or_else(|| {
-                config
-                    .otlp_endpoint
-                    .clone()
+                configured
                     .filter(|v| !v.trim().is_empty())
-                    .map(|v| (v, "observability.otlp_endpoint", true))
+                    .map(|v| (v.to_string(), "observability.otlp_endpoint", true))
             })
     };
     let Some((raw, from, append)) = full.or_else(base) else {
@@ -224,12 +221,14 @@ where
 
 /// Export the spans of one CLI command (`caxton backup`, run by cron as the
 /// runbook does) when an endpoint is configured; its log stays as it is.
-/// The spans leave when the returned guard drops.
-pub fn for_command(config: &ObservabilityConfig) -> Result<Option<CommandTraces>> {
+/// The spans leave when the returned guard drops. `configured` is
+/// `observability.otlp_endpoint` (taken as a string so this module, which
+/// the runtime's spans use, does not import the config).
+pub fn for_command(configured: Option<&str>) -> Result<Option<CommandTraces>> {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::{Layer, filter::Targets};
-    let Some(endpoint) = endpoint(config, &|k| std::env::var(k).ok())? else {
+    let Some(endpoint) = endpoint(configured, &|k| std::env::var(k).ok())? else {
         return Ok(None);
     };
     let only_spans = Targets::new().with_target(TARGET, tracing::Level::TRACE);
@@ -309,11 +308,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let config = ObservabilityConfig {
-            otlp_endpoint: config.map(str::to_string),
-            ..ObservabilityConfig::default()
-        };
-        endpoint(&config, &|k| vars.get(k).cloned())
+        endpoint(config, &|k| vars.get(k).cloned())
     }
 
     #[test]

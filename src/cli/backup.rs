@@ -125,7 +125,7 @@ fn create(
     verify_after: bool,
     out: &Output,
 ) -> Result<ExitCode> {
-    let _traces = crate::trace::for_command(&cx.config().observability)?;
+    let _traces = crate::trace::for_command(cx.config().observability.otlp_endpoint.as_deref())?;
     let pb = bar(out, "backup");
     let mut bytes = on_bytes(&pb);
     let report = backup::create(cx, output, compress, &mut |p| match p {

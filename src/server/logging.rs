@@ -43,7 +43,7 @@ pub fn init(o: &ObservabilityConfig, logging: &LoggingConfig, file: Option<&Path
                 .parse()
                 .expect("a valid directive"),
         );
-    let endpoint = crate::trace::endpoint(o, &|k| std::env::var(k).ok())?;
+    let endpoint = crate::trace::endpoint(o.otlp_endpoint.as_deref(), &|k| std::env::var(k).ok())?;
     let terminal = file.is_none() && std::io::stderr().is_terminal();
     let json = match o.log_format.as_str() {
         "json" => true,
