@@ -1154,12 +1154,17 @@ impl Postgres {
 
     /// Build the HNSW index in one pass (pgvector uses the parallel workers
     /// and memory it is given).
+    /// The build is one statement that may run longer than
+    /// `statement_timeout`, which bounds ordinary queries, so that limit is
+    /// lifted for its transaction only.
     fn build_vector_index(&self) -> Result<()> {
-        self.conn()?
-            .batch_execute(&format!(
-                "SET maintenance_work_mem = '512MB'; {HNSW_INDEX}; RESET maintenance_work_mem"
-            ))
-            .map_err(|e| self.fail(&e))
+        let mut c = self.conn()?;
+        let mut tx = c.transaction().map_err(|e| self.fail(&e))?;
+        tx.batch_execute(&format!(
+            "SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '512MB'; {HNSW_INDEX}"
+        ))
+        .map_err(|e| self.fail(&e))?;
+        tx.commit().map_err(|e| self.fail(&e))
     }
 
     fn load(
