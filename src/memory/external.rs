@@ -311,16 +311,7 @@ impl Qdrant {
             return Ok(0);
         }
         let err = |e| store_err(store.path(), e);
-        let changed: Vec<i64> = store
-            .conn()
-            .prepare_cached(
-                "SELECT DISTINCT observation_id FROM memory_vector_changes WHERE seq > ?1 AND seq <= ?2",
-            )
-            .map_err(err)?
-            .query_map([from, newest], |r| r.get(0))
-            .map_err(err)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(err)?;
+        let changed = index::changed_observations(store, from, newest)?;
         let mut one = store
             .conn()
             .prepare_cached(&format!("{POINT_SQL} AND o.id = ?2"))

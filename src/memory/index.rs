@@ -149,6 +149,22 @@ pub(crate) fn log_state(store: &Store) -> Result<(String, i64, i64)> {
     Ok((uid, pruned, newest))
 }
 
+/// The observations whose vector was added, replaced or removed after
+/// change-log seq `after`, up to `through`.
+pub(crate) fn changed_observations(store: &Store, after: i64, through: i64) -> Result<Vec<i64>> {
+    let err = |e| store_err(store.path(), e);
+    store
+        .conn()
+        .prepare_cached(
+            "SELECT DISTINCT observation_id FROM memory_vector_changes WHERE seq > ?1 AND seq <= ?2",
+        )
+        .map_err(err)?
+        .query_map([after, through], |r| r.get(0))
+        .map_err(err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(err)
+}
+
 /// Drop change-log entries far behind the newest so the log stays small;
 /// called by writers after they add vectors, inside their transaction.
 pub fn prune_changes(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
@@ -290,16 +306,7 @@ impl VectorIndex {
             return Ok(Load::Warm);
         }
         let err = |e| store_err(store.path(), e);
-        let changed: Vec<i64> = store
-            .conn()
-            .prepare_cached(
-                "SELECT DISTINCT observation_id FROM memory_vector_changes WHERE seq > ?1 AND seq <= ?2",
-            )
-            .map_err(err)?
-            .query_map([self.seq, newest], |r| r.get(0))
-            .map_err(err)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(err)?;
+        let changed = changed_observations(store, self.seq, newest)?;
         let mut stmt = store
             .conn()
             .prepare_cached(&format!("{ROW_SQL} AND v.observation_id = ?2"))
