@@ -492,6 +492,16 @@ pub fn verify_into(
         );
         last = name;
     }
+    // The tar end marker is not the end of the file: the gzip CRC-32 and the
+    // zstd checksum sit in the trailer, and a flipped byte can leave every
+    // entry's bytes the same (a back-reference into a run of zeros moved) so
+    // only they catch it.
+    if v.problems.is_empty()
+        && let Err(e) = read_trailer(ar.into_inner())
+    {
+        v.problems
+            .push(format!("archive is damaged after {last}: {e}"));
+    }
     let Some(manifest) = v.manifest.clone() else {
         if !v.problems.iter().any(|p| p.starts_with(MANIFEST)) {
             v.problems.push(format!(
@@ -513,6 +523,24 @@ pub fn verify_into(
     }
     check_agents(stage, &manifest, &mut v);
     Ok(v)
+}
+
+/// What may follow the tar end marker: writers pad to a record (10 KiB
+/// for GNU tar); anything longer is not a Caxton backup, and the bound keeps a
+/// decompression bomb hidden there from being read.
+const MAX_TRAILER_BYTES: u64 = 1 << 20;
+
+/// Read the stream after the last entry to its end, so the decompressor checks
+/// its trailer.
+fn read_trailer(rest: impl Read) -> std::io::Result<()> {
+    let n = std::io::copy(&mut rest.take(MAX_TRAILER_BYTES + 1), &mut std::io::sink())?;
+    if n > MAX_TRAILER_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("more than {MAX_TRAILER_BYTES} bytes follow the end of the tar archive"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_files(manifest: &Manifest, seen: &BTreeMap<String, (u64, String)>, v: &mut Verification) {
@@ -757,6 +785,40 @@ mod tests {
             "{:?}",
             v.problems
         );
+    }
+
+    /// A gzip or zstd backup whose entries decompress intact but whose
+    /// trailer checksum disagrees is damaged: the tar end marker is not where
+    /// reading stops.
+    #[test]
+    fn a_bad_trailer_checksum_is_damage_even_when_every_entry_reads_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let tar = tar_of(&[("a/b".into(), vec![0u8; 4096], Some(0))], true);
+        for codec in [Codec::Gzip, Codec::Zstd] {
+            let mut e = Encoder::new(codec, Vec::new()).unwrap();
+            e.write_all(&tar).unwrap();
+            let mut bytes = e.finish().unwrap();
+            let file = dir.path().join(format!("{codec:?}"));
+            let check = |bytes: &[u8]| {
+                std::fs::write(&file, bytes).unwrap();
+                let stage = tempfile::tempdir_in(dir.path()).unwrap();
+                verify_into(&file, stage.path(), &mut |_, _| {})
+                    .unwrap()
+                    .problems
+            };
+            assert!(
+                !check(&bytes).iter().any(|p| p.contains("damaged")),
+                "{codec:?}"
+            );
+            // gzip: CRC-32 then size; zstd: the 4-byte content checksum.
+            let at = bytes.len() - if codec == Codec::Gzip { 8 } else { 1 };
+            bytes[at] ^= 0xff;
+            let problems = check(&bytes);
+            assert!(
+                problems.iter().any(|p| p.contains("archive is damaged")),
+                "{codec:?}: {problems:?}"
+            );
+        }
     }
 
     use proptest::prelude::*;
