@@ -7,7 +7,7 @@
 //! one keeps the previous version live and marks the agent `failing` with
 //! the error, or `failed` when there is no good version to keep.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime};
@@ -86,7 +86,6 @@ pub struct Agent {
     pub runs: Runs,
     /// Outcomes of the last executions (true: succeeded), oldest first.
     recent: VecDeque<bool>,
-    logs: VecDeque<Value>,
 }
 
 impl Agent {
@@ -148,6 +147,10 @@ impl Agent {
 #[derive(Default)]
 struct Inner {
     agents: BTreeMap<String, Agent>,
+    /// Each agent's last log lines. Kept beside the agents, not in them:
+    /// every request resolves its agent with a clone, and 1,000 JSON lines
+    /// copied per execution were most of an execution's cost.
+    logs: HashMap<String, VecDeque<Value>>,
     events: VecDeque<Change>,
     rescans: u64,
     last_rescan: Option<SystemTime>,
@@ -314,7 +317,6 @@ impl Registry {
                         reloads: previous.as_ref().map_or(0, |p| p.reloads + 1),
                         runs: Runs::default(),
                         recent: VecDeque::new(),
-                        logs: previous.map(|p| p.logs).unwrap_or_default(),
                     };
                     let outcome = if existing.is_some() {
                         "updated"
@@ -353,7 +355,6 @@ impl Registry {
                             reloads: 0,
                             runs: Runs::default(),
                             recent: VecDeque::new(),
-                            logs: VecDeque::new(),
                         },
                     );
                 }
@@ -393,7 +394,6 @@ impl Registry {
                         .as_ref()
                         .map(|p| p.recent.clone())
                         .unwrap_or_default(),
-                    logs: previous.map(|p| p.logs).unwrap_or_default(),
                     live: Some(Live::Wasm(Arc::new(LiveWasm::new(w)))),
                 };
                 inner.agents.insert(agent.id.clone(), agent);
@@ -416,6 +416,7 @@ impl Registry {
             .collect();
         for id in gone {
             inner.agents.remove(&id);
+            inner.logs.remove(&id);
             changes.push(change(&id, "removed", None, None));
         }
         inner.rescans += 1;
@@ -429,8 +430,8 @@ impl Registry {
         for c in &changes {
             let line = json!({"at": c.at, "level": if c.error.is_some() { "error" } else { "info" },
                 "message": format!("reload: {}{}", c.outcome, c.error.as_ref().map(|e| format!(": {e}")).unwrap_or_default())});
-            if let Some(a) = inner.agents.get_mut(&c.agent) {
-                push_log(a, line);
+            if inner.agents.contains_key(&c.agent) {
+                push_log(&mut inner.logs, &c.agent, line);
             }
         }
         changes
@@ -439,7 +440,8 @@ impl Registry {
     /// Record one execution's outcome and its log lines.
     pub fn record_run(&self, id: &str, r: &RunRecord, logs: Vec<Value>) {
         let mut inner = self.lock();
-        let Some(a) = inner.agents.get_mut(id) else {
+        let Inner { agents, logs: kept, .. } = &mut *inner;
+        let Some(a) = agents.get_mut(id) else {
             return;
         };
         a.runs.executions += 1;
@@ -454,12 +456,13 @@ impl Registry {
             a.runs.failures += 1;
             a.runs.last_error = Some(e.clone());
             push_log(
-                a,
+                kept,
+                id,
                 json!({"at": now(), "level": "error", "message": format!("execution failed: {e}")}),
             );
         }
         for l in logs {
-            push_log(a, l);
+            push_log(kept, id, l);
         }
     }
 
@@ -474,11 +477,10 @@ impl Registry {
         };
         let floor = min_level.map_or(0, rank);
         let inner = self.lock();
-        let Some(a) = inner.agents.get(id) else {
+        let Some(kept) = inner.logs.get(id) else {
             return Vec::new();
         };
-        let lines: Vec<Value> = a
-            .logs
+        let lines: Vec<Value> = kept
             .iter()
             .filter(|l| rank(l["level"].as_str().unwrap_or("")) >= floor)
             .cloned()
@@ -495,10 +497,11 @@ pub struct RunRecord {
     pub error: Option<String>,
 }
 
-fn push_log(a: &mut Agent, line: Value) {
-    a.logs.push_back(line);
-    if a.logs.len() > LOG_LINES_KEPT {
-        a.logs.pop_front();
+fn push_log(logs: &mut HashMap<String, VecDeque<Value>>, id: &str, line: Value) {
+    let kept = logs.entry(id.to_string()).or_default();
+    kept.push_back(line);
+    if kept.len() > LOG_LINES_KEPT {
+        kept.pop_front();
     }
 }
 
