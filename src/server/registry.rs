@@ -440,7 +440,9 @@ impl Registry {
     /// Record one execution's outcome and its log lines.
     pub fn record_run(&self, id: &str, r: &RunRecord, logs: Vec<Value>) {
         let mut inner = self.lock();
-        let Inner { agents, logs: kept, .. } = &mut *inner;
+        let Inner {
+            agents, logs: kept, ..
+        } = &mut *inner;
         let Some(a) = agents.get_mut(id) else {
             return;
         };
