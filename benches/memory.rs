@@ -2,14 +2,23 @@
 //!
 //!   cargo bench --bench memory -- index [SIZES...]   vector index at each size
 //!                                                    (default 100000 1000000)
+//!   cargo bench --bench memory -- index-real [SIZES...]  the same on real
+//!                                                    MiniLM vectors (default 100000)
+//!   cargo bench --bench memory -- embed              query embedding: one
+//!                                                    thread vs all, cold vs cached
 //!   cargo bench --bench memory -- peer DATASET.json  the side-by-side run of
 //!                                                    scripts/bench-mcp-memory
 //!
-//! `index` fills a real store with synthetic unit vectors (the model would
-//! take hours to embed a million sentences; the scan cost does not depend on
-//! where the vectors came from), then measures build, persistence, RSS and
-//! top-10 latency, and checks the results against an exact f32 scan. With the
-//! model installed it also times query embedding and the whole hybrid search.
+//! `index` fills a real store with clustered synthetic unit vectors (the
+//! model would take hours to embed a million sentences), then measures
+//! build, persistence, RSS and top-10 latency of the two-stage search and of
+//! the exact scan on the same queries, the share of queries whose two-stage
+//! top-10 is identical to the exact one, and checks both against an f32
+//! brute-force scan. `index-real` embeds a few thousand real sentences (this
+//! repository's docs and README, and /usr/share/common-licenses) with the
+//! model, holds every tenth out as a query, and replicates the rest with
+//! small noise up to the size: real embedding geometry, synthetic count.
+//! With the model installed both also time the whole hybrid search.
 
 mod common;
 
@@ -32,21 +41,39 @@ fn main() {
         .collect();
     match args.first().map(String::as_str) {
         Some("peer") => peer(Path::new(args.get(1).expect("peer needs DATASET.json"))),
-        Some("index") | None => {
+        Some("embed") => match Embedder::load(&models_dir()) {
+            Ok(embedder) => embed_bench(&embedder),
+            Err(e) => println!("(model not installed: {e})"),
+        },
+        which @ (Some("index" | "index-real") | None) => {
             let sizes: Vec<usize> = args
                 .iter()
                 .skip(1)
                 .map(|s| s.parse().expect("sizes are numbers"))
                 .collect();
-            for n in if sizes.is_empty() {
-                vec![100_000, 1_000_000]
-            } else {
-                sizes
-            } {
-                index_bench(n);
+            let real = which == Some("index-real");
+            let sizes = match (sizes.is_empty(), real) {
+                (false, _) => sizes,
+                (true, false) => vec![100_000, 1_000_000],
+                (true, true) => vec![100_000],
+            };
+            for n in sizes {
+                if real {
+                    let Some(mut source) = RealVectors::new() else {
+                        println!("(model not installed: real vectors not measured)");
+                        return;
+                    };
+                    let queries = source.queries.clone();
+                    index_bench(n, "real MiniLM vectors", &mut || source.next(), queries);
+                } else {
+                    let mut synth = Vectors::new();
+                    // Queries: 200 fresh points from the same clusters.
+                    let queries: Vec<Vec<f32>> = (0..200).map(|_| synth.next()).collect();
+                    index_bench(n, "clustered synthetic", &mut || synth.next(), queries);
+                }
             }
         }
-        Some(other) => panic!("unknown benchmark {other:?}: use index or peer"),
+        Some(other) => panic!("unknown benchmark {other:?}: use index, index-real, embed or peer"),
     }
 }
 
@@ -155,8 +182,125 @@ impl Vectors {
     }
 }
 
-fn index_bench(n: usize) {
-    println!("\n== vector index, {n} vectors ({DIMS} dims) ==");
+/// Real sentences embedded by the model: every tenth is a query, the rest
+/// are the base set, replicated with small noise to any count.
+struct RealVectors {
+    base: Vec<Vec<f32>>,
+    queries: Vec<Vec<f32>>,
+    noise: Vectors,
+    next: usize,
+}
+
+impl RealVectors {
+    fn new() -> Option<RealVectors> {
+        let embedder = Embedder::load(&models_dir()).ok()?;
+        let mut files: Vec<std::path::PathBuf> = vec!["README.md".into()];
+        for dir in ["docs", "/usr/share/common-licenses"] {
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                let mut more: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+                more.sort();
+                files.extend(more);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut sentences = Vec::new();
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            for s in text.split(['.', '\n', '|']).map(str::trim) {
+                if (30..=300).contains(&s.len()) && seen.insert(s.to_owned()) {
+                    sentences.push(s.to_owned());
+                }
+            }
+        }
+        sentences.truncate(4_000);
+        let t = Instant::now();
+        let mut vectors = Vec::with_capacity(sentences.len());
+        for chunk in sentences.chunks(32) {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            vectors.extend(embedder.embed(&refs).unwrap());
+        }
+        println!(
+            "embedded {} real sentences in {:.1} s",
+            vectors.len(),
+            t.elapsed().as_secs_f64()
+        );
+        let (mut base, mut queries) = (Vec::new(), Vec::new());
+        for (i, v) in vectors.into_iter().enumerate() {
+            if i % 10 == 0 {
+                queries.push(v)
+            } else {
+                base.push(v)
+            }
+        }
+        queries.truncate(200);
+        Some(RealVectors {
+            base,
+            queries,
+            noise: Vectors::new(),
+            next: 0,
+        })
+    }
+
+    /// The next base vector, exact the first time round, then with uniform
+    /// noise of ±0.015 per dimension (cosine to the original ≈ 0.99).
+    fn next(&mut self) -> Vec<f32> {
+        let i = self.next;
+        self.next += 1;
+        let v = &self.base[i % self.base.len()];
+        if i < self.base.len() {
+            return v.clone();
+        }
+        let noise = self.noise.noise(0.03);
+        let mut v: Vec<f32> = v.iter().zip(noise).map(|(a, b)| a + b).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= norm);
+        v
+    }
+}
+
+/// Single-query embedding latency: with one thread and with candle's
+/// default (every core), cold (distinct texts) and cached (the same texts
+/// again through the query cache).
+fn embed_bench(embedder: &Embedder) {
+    println!("\n== query embedding (MiniLM, candle) ==");
+    embedder.embed(&["warm up"]).unwrap();
+    let count = common::scaled(200, 10);
+    for (threads, label) in [(Some("1"), "1 thread"), (None, "all cores")] {
+        // SAFETY: candle reads RAYON_NUM_THREADS on each matrix product;
+        // nothing else reads or writes the environment while this runs.
+        unsafe {
+            match threads {
+                Some(t) => std::env::set_var("RAYON_NUM_THREADS", t),
+                None => std::env::remove_var("RAYON_NUM_THREADS"),
+            }
+        }
+        let texts: Vec<String> = (0..count)
+            .map(|i| format!("which project did entity {i} work on with {label}"))
+            .collect();
+        let time = |texts: &[String]| -> Vec<Duration> {
+            texts
+                .iter()
+                .map(|t| {
+                    let started = Instant::now();
+                    embedder.embed_query(t).unwrap();
+                    started.elapsed()
+                })
+                .collect()
+        };
+        let cold = time(&texts);
+        let cached = time(&texts);
+        println!("query embedding P50/P99, cold, {label}: {}", summary(cold));
+        println!(
+            "query embedding P50/P99, cached, {label}: {}",
+            summary(cached)
+        );
+    }
+}
+
+fn index_bench(n: usize, source: &str, next: &mut dyn FnMut() -> Vec<f32>, queries: Vec<Vec<f32>>) {
+    println!("\n== vector index, {n} vectors ({DIMS} dims, {source}) ==");
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("caxton.db")).unwrap();
     let access = Access::operator(MemoryScope::Global, None, None);
@@ -173,7 +317,6 @@ fn index_bench(n: usize) {
             .collect();
         create_entities(&mut store, &access, &entities, None).unwrap();
     }
-    let mut synth = Vectors::new();
     let mut ids: Vec<i64> = store
         .conn()
         .prepare("SELECT id FROM memory_observations ORDER BY id")
@@ -183,7 +326,7 @@ fn index_bench(n: usize) {
         .map(Result::unwrap)
         .collect();
     for chunk in ids.chunks(50_000) {
-        let batch: Vec<(i64, Vec<f32>)> = chunk.iter().map(|id| (*id, synth.next())).collect();
+        let batch: Vec<(i64, Vec<f32>)> = chunk.iter().map(|id| (*id, next())).collect();
         store
             .write(|tx| {
                 let mut stmt = tx
@@ -237,30 +380,50 @@ fn index_bench(n: usize) {
     );
     drop(loaded);
 
-    // Queries: 200 fresh points from the same clusters.
-    let queries: Vec<Vec<f32>> = (0..200).map(|_| synth.next()).collect();
     let all = |_: &Group| true;
     let people = |g: &Group| g.entity_type == "person";
     for (key, label, allow) in [
         ("no_filter", "no filter", &all as &dyn Fn(&Group) -> bool),
         ("type_filter", "type filter (1/4 of rows)", &people),
     ] {
-        // Warm-up, then measure.
-        idx.nearest(&store, &queries[0], allow, 10).unwrap();
-        let lat: Vec<Duration> = queries
+        // The same queries through the exact scan and the two-stage search.
+        let mut answers: [Vec<Vec<i64>>; 2] = Default::default();
+        let mut fallbacks = 0;
+        for (exact, mode) in [(true, "exact"), (false, "two-stage")] {
+            // Warm-up, then measure.
+            idx.nearest(&store, &queries[0], allow, 10, exact).unwrap();
+            let lat: Vec<Duration> = queries
+                .iter()
+                .map(|q| {
+                    let t = Instant::now();
+                    let (near, pass) = idx.nearest_pass(&store, q, allow, 10, exact).unwrap();
+                    let took = t.elapsed();
+                    fallbacks += usize::from(!exact && pass != index::Pass::TwoStage);
+                    answers[usize::from(!exact)]
+                        .push(near.iter().map(|n| n.observation_id).collect());
+                    took
+                })
+                .collect();
+            if !exact {
+                // The figure scripts/perf-smoke tracks: the default search.
+                p50_figure(&format!("memory.top10_p50.{key}.{n}"), &lat);
+            }
+            println!("top-10, {label}, {mode}: {}", summary(lat));
+        }
+        let same = answers[0]
             .iter()
-            .map(|q| {
-                let t = Instant::now();
-                idx.nearest(&store, q, allow, 10).unwrap();
-                t.elapsed()
-            })
-            .collect();
-        p50_figure(&format!("memory.top10_p50.{key}.{n}"), &lat);
-        println!("top-10, {label}: {}", summary(lat));
+            .zip(&answers[1])
+            .filter(|(a, b)| a == b)
+            .count();
+        println!(
+            "recall@10, {label}: two-stage top-10 identical to exact on {same}/{} queries ({:.1} %); {fallbacks} answered by the exact fallback",
+            queries.len(),
+            100.0 * same as f64 / queries.len() as f64
+        );
     }
 
     // Exactness against an f32 scan over every vector, on 20 queries.
-    let mut exact = 0;
+    let mut exact = [0; 2];
     let vectors: Vec<(i64, i64, Vec<f32>)> = store
         .conn()
         .prepare("SELECT v.observation_id, o.entity_id, v.vector FROM memory_vectors v JOIN memory_observations o ON o.id = v.observation_id")
@@ -281,15 +444,20 @@ fn index_bench(n: usize) {
         let mut want: Vec<(f32, i64)> = best.into_values().collect();
         want.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let want: Vec<i64> = want.iter().take(10).map(|x| x.1).collect();
-        let got: Vec<i64> = idx
-            .nearest(&store, q, &all, 10)
-            .unwrap()
-            .iter()
-            .map(|n| n.observation_id)
-            .collect();
-        exact += usize::from(got == want);
+        for (i, mode) in [true, false].into_iter().enumerate() {
+            let got: Vec<i64> = idx
+                .nearest(&store, q, &all, 10, mode)
+                .unwrap()
+                .iter()
+                .map(|n| n.observation_id)
+                .collect();
+            exact[i] += usize::from(got == want);
+        }
     }
-    println!("identical top-10 to an exact f32 scan: {exact}/20 queries");
+    println!(
+        "identical top-10 to an f32 brute-force scan: exact {}/20, two-stage {}/20 queries",
+        exact[0], exact[1]
+    );
     drop(vectors);
 
     // Incremental upkeep: 1,000 new vectors, then one sync.
@@ -299,7 +467,7 @@ fn index_bench(n: usize) {
             for id in &ids {
                 tx.execute(
                     "UPDATE memory_vectors SET vector = ?2 WHERE observation_id = ?1",
-                    params![id, embed::to_blob(&synth.next())],
+                    params![id, embed::to_blob(&next())],
                 )
                 .unwrap();
             }
@@ -316,35 +484,33 @@ fn index_bench(n: usize) {
 
     if let Ok(embedder) = Embedder::load(&models_dir()) {
         embedder.embed(&["warm up"]).unwrap();
-        let lat: Vec<Duration> = (0..50)
-            .map(|i| {
-                let t = Instant::now();
-                embedder
-                    .embed(&[&format!("which project did entity {i} work on")])
-                    .unwrap();
-                t.elapsed()
-            })
-            .collect();
-        println!("query embedding (warm model): {}", summary(lat));
         let opts = Options {
             limit: 10,
             ..Default::default()
         };
-        let lat: Vec<Duration> = (0..50)
-            .map(|i| {
-                let t = Instant::now();
-                let s = Semantic {
-                    embedder: &embedder,
-                    index: &idx,
-                };
-                search::search(&store, &access, Ok(s), &sentence(i * 7919), &opts).unwrap();
-                t.elapsed()
-            })
-            .collect();
+        let run = || -> Vec<Duration> {
+            (0..50)
+                .map(|i| {
+                    let t = Instant::now();
+                    let s = Semantic {
+                        embedder: &embedder,
+                        index: &idx,
+                    };
+                    search::search(&store, &access, Ok(s), &sentence(i * 7919), &opts).unwrap();
+                    t.elapsed()
+                })
+                .collect()
+        };
+        let lat = run();
         p50_figure(&format!("memory.hybrid_search_p50.{n}"), &lat);
         println!(
             "whole hybrid search (embed + FTS5 + index + merge): {}",
             summary(lat)
+        );
+        // The same queries again: their vectors come from the query cache.
+        println!(
+            "whole hybrid search, repeated queries (cached query vectors): {}",
+            summary(run())
         );
     } else {
         println!("(model not installed: query embedding and hybrid search not measured)");

@@ -1,8 +1,18 @@
 //! Sentence embeddings with all-MiniLM-L6-v2, run in-process with candle:
 //! BERT → mean pooling over the attention mask → L2 normalisation, exactly
 //! the sentence-transformers pipeline the model ships with.
+//!
+//! Search queries go through a small cache of recent query vectors: an
+//! agent or an MCP client repeats its questions, and a hit costs a hash
+//! lookup instead of a BERT forward pass (most of a search's time). A hit
+//! returns the vector the model computed for that exact text, so results are
+//! identical. The model runs its matrix products on candle's thread count:
+//! `RAYON_NUM_THREADS`, else every core (`cargo bench --bench memory --
+//! embed` compares one thread with all for a single query).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -19,12 +29,66 @@ pub const DIMS: usize = 384;
 /// tokenizer.json says 128, which would cut long observations short.
 const MAX_TOKENS: usize = 256;
 const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+/// Query vectors kept (1.5 KiB each plus the text).
+const QUERY_CACHE_ENTRIES: usize = 1_024;
 
 /// The loaded embedding model.
 pub struct Embedder {
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
+    /// Recent query vectors of this model, by exact text.
+    queries: Mutex<QueryCache>,
+}
+
+/// A bounded least-recently-used map from query text to its vector.
+#[derive(Debug)]
+struct QueryCache {
+    capacity: usize,
+    /// Text → (vector, last use).
+    entries: HashMap<String, (Vec<f32>, u64)>,
+    clock: u64,
+    hits: u64,
+}
+
+impl QueryCache {
+    fn new(capacity: usize) -> QueryCache {
+        QueryCache {
+            capacity,
+            entries: HashMap::with_capacity(capacity),
+            clock: 0,
+            hits: 0,
+        }
+    }
+
+    fn get(&mut self, text: &str) -> Option<Vec<f32>> {
+        self.clock += 1;
+        let (v, used) = self.entries.get_mut(text)?;
+        *used = self.clock;
+        self.hits += 1;
+        Some(v.clone())
+    }
+
+    fn insert(&mut self, text: &str, v: Vec<f32>) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(text) {
+            // Evict the least recently used. A linear pass over at most
+            // `capacity` entries, only on a miss, which also runs the model
+            // (milliseconds): cheaper than keeping an ordered list in step.
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(t, _)| t.clone());
+            if let Some(t) = oldest {
+                self.entries.remove(&t);
+            }
+        }
+        self.clock += 1;
+        self.entries.insert(text.to_owned(), (v, self.clock));
+    }
 }
 
 /// Where the model's files live under a models directory.
@@ -86,7 +150,34 @@ impl Embedder {
             model,
             tokenizer,
             device,
+            queries: Mutex::new(QueryCache::new(QUERY_CACHE_ENTRIES)),
         })
+    }
+
+    /// Embed one search query, from the cache of recent queries when the
+    /// same text was embedded before (the identical vector).
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>> {
+        // A poisoned lock only means another search panicked mid-update of
+        // a plain map; the entries are still whole vectors.
+        let cached = self
+            .queries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(text);
+        if let Some(v) = cached {
+            return Ok(v);
+        }
+        let v = self.embed(&[text])?.pop().unwrap_or_default();
+        self.queries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(text, v.clone());
+        Ok(v)
+    }
+
+    /// Query-cache hits since the model was loaded.
+    pub fn query_cache_hits(&self) -> u64 {
+        self.queries.lock().unwrap_or_else(|p| p.into_inner()).hits
     }
 
     /// Embed a batch of texts: one unit-length 384-d vector each.
@@ -184,6 +275,44 @@ mod tests {
         assert!(cos > 0.99999, "{cos}");
         assert_eq!(batch.len(), 3);
         assert!(e.embed(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_cached_query_is_the_identical_vector() {
+        let Some(e) = installed() else { return };
+        let text = "which project did Ada work on";
+        let first = e.embed_query(text).unwrap();
+        assert_eq!(e.query_cache_hits(), 0);
+        assert_eq!(first, e.embed(&[text]).unwrap()[0]);
+        assert_eq!(e.embed_query(text).unwrap(), first);
+        assert_eq!(e.query_cache_hits(), 1);
+        // Keyed by the exact text: any other text runs the model.
+        let other = e.embed_query("which project did Ada work on?").unwrap();
+        assert_eq!(e.query_cache_hits(), 1);
+        assert_eq!(
+            other,
+            e.embed(&["which project did Ada work on?"]).unwrap()[0]
+        );
+    }
+
+    #[test]
+    fn the_query_cache_is_bounded_and_evicts_the_least_recently_used() {
+        let mut c = QueryCache::new(3);
+        for (i, t) in ["a", "b", "c"].into_iter().enumerate() {
+            c.insert(t, vec![i as f32]);
+        }
+        assert_eq!(c.get("a"), Some(vec![0.0])); // "b" is now the oldest
+        c.insert("d", vec![3.0]);
+        assert_eq!(c.entries.len(), 3);
+        assert_eq!(c.get("b"), None);
+        assert_eq!(c.get("a"), Some(vec![0.0]));
+        assert_eq!(c.get("c"), Some(vec![2.0]));
+        assert_eq!(c.get("d"), Some(vec![3.0]));
+        // Replacing a present text evicts nothing.
+        c.insert("d", vec![4.0]);
+        assert_eq!(c.entries.len(), 3);
+        assert_eq!(c.get("d"), Some(vec![4.0]));
+        assert_eq!(c.hits, 5);
     }
 
     #[test]

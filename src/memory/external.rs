@@ -359,6 +359,7 @@ impl search::Vectors for Qdrant {
         query: &[f32],
         allow: &dyn Fn(&Group) -> bool,
         k: usize,
+        exact: bool,
     ) -> Result<Vec<Near>> {
         if k == 0 {
             return Ok(Vec::new());
@@ -379,7 +380,13 @@ impl search::Vectors for Qdrant {
                 .call(
                     reqwest::Method::POST,
                     &path,
-                    Some(&json!({"vector": query, "limit": want, "with_payload": false})),
+                    Some(&json!({
+                        "vector": query,
+                        "limit": want,
+                        "with_payload": false,
+                        // Qdrant's own exact (full scan) search.
+                        "params": {"exact": exact},
+                    })),
                 )?
                 .ok_or_else(|| {
                     self.fail(format!(

@@ -1,9 +1,36 @@
 //! The vector index: every observation vector of the current model,
-//! quantised to int8 with one scale per vector, in one contiguous matrix that
-//! is scanned exactly (no approximate graph, so nothing is ever missed) on all
-//! cores. The best candidates are re-scored with their f32 vectors from the
-//! store, so the ranking is the one an f32 brute-force scan gives, at a
-//! quarter of the memory and scan bandwidth.
+//! quantised to int8 with one scale per vector, in one contiguous matrix,
+//! plus a 1-bit sign code per vector (48 bytes at 384 dims). A search runs in
+//! two stages: the sign codes of every allowed row are compared with the
+//! query's by Hamming distance (XOR + popcount over u64 words, an eighth of
+//! the int8 bandwidth), the closest few thousand become candidates, and only
+//! those are scored with their int8 codes. The best are then re-scored with
+//! their f32 vectors from the store, so the ranking is the one an f32
+//! brute-force scan gives; a candidate whose int8 score plus the worst-case
+//! rounding error cannot reach the current k-th best is not read at all.
+//!
+//! The exact path (the int8 scan of every allowed row on all cores, nothing
+//! approximate) stays, and is taken when asked for (`memory search --exact`)
+//! and whenever the first stage cannot be trusted to hold the answer:
+//! - the allowed rows (after the scope/type filter) are no more than the
+//!   candidate pool, so the "first stage" would keep them all anyway;
+//! - the recall check fails: one of the `k` best int8 candidates lies in the
+//!   outer half of the candidate pool by Hamming distance, or over half of
+//!   the pool ties at the cut distance. True neighbours sit near
+//!   the pool's centre; a winner near its edge (or codes that do not
+//!   separate rows) means the cut may have dropped a better row, so the
+//!   exact scan answers instead. It is a check, not a proof: recall is
+//!   measured by `cargo bench --bench memory -- index`.
+//!
+//! Sign codes are taken of `vector − centre`, where the centre is the mean of
+//! the indexed vectors (embeddings share a common offset; without removing
+//! it most bits are the same for every row and carry no information). The
+//! centre is recomputed, and every sign code re-derived from the int8 codes,
+//! when the index has doubled since it was last centred, so the cost is
+//! amortised. Invariants: `signs` has `SIGN_WORDS` words per row, derived
+//! from that row's int8 codes and the current `centre`; a stale centre only
+//! costs recall, never correctness, because the recall check and the f32
+//! re-scoring guard every answer.
 //!
 //! The index follows the store through `memory_vector_changes` (filled by
 //! triggers on every vector insert, update and delete): applying a change
@@ -34,7 +61,17 @@ const PARALLEL_MIN_ROWS: usize = 32_768;
 const BLOCK_ROWS: usize = 512;
 /// Change-log entries kept behind the newest; a reader further behind reloads.
 const CHANGES_KEEP: i64 = 200_000;
-const FILE_MAGIC: &[u8; 8] = b"CXVIDX01";
+const FILE_MAGIC: &[u8; 8] = b"CXVIDX02";
+/// u64 words of one row's sign code.
+const SIGN_WORDS: usize = DIMS / 64;
+const _: () = assert!(DIMS.is_multiple_of(64), "sign codes fill whole u64 words");
+/// Candidates the first stage keeps per wanted int8 result, and at least:
+/// enough that the int8 scoring of the pool stays far below the first pass.
+const POOL_PER_WANT: usize = 8;
+const MIN_POOL: usize = 2_048;
+/// Added to the quantisation error bound so f32 rounding in computing it
+/// can never skip a row that belongs in the answer.
+const BOUND_SLACK: f32 = 1e-4;
 const FILE_NAME: &str = "vectors.idx";
 
 /// What a filter sees of an indexed vector: its entity's scope and type.
@@ -76,6 +113,26 @@ pub struct Near {
     pub similarity: f32,
 }
 
+/// How a search found its candidates for re-scoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Sign-code first stage, then int8 scores of the pool.
+    TwoStage,
+    /// The int8 scan of every allowed row, and why.
+    Exact(ExactWhy),
+}
+
+/// Why a search took the exact path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExactWhy {
+    /// The caller asked (`--exact`).
+    Asked,
+    /// No more allowed rows than the candidate pool.
+    Small,
+    /// The recall check failed: a winner sat at the pool's edge.
+    Edge,
+}
+
 #[derive(Debug, Default)]
 pub struct VectorIndex {
     store_uid: String,
@@ -87,6 +144,12 @@ pub struct VectorIndex {
     scales: Vec<f32>,
     /// `ids.len() × DIMS` codes, row-major.
     codes: Vec<i8>,
+    /// `ids.len() × SIGN_WORDS` sign bits of `vector − centre`, row-major.
+    signs: Vec<u64>,
+    /// Subtracted before taking signs (empty: zero).
+    centre: Vec<f32>,
+    /// Rows when the centre was last computed.
+    centred_rows: usize,
     group_keys: Vec<Group>,
     group_ix: HashMap<Group, u32>,
     rows: HashMap<i64, usize>,
@@ -234,6 +297,81 @@ fn dots_portable(q: &[i8], rows: &[i8], out: &mut [i32]) {
     }
 }
 
+/// Euclidean norm of an int8 code (in code units).
+fn norm_i8(code: &[i8]) -> f32 {
+    let sq: i32 = code.iter().map(|&c| i32::from(c) * i32::from(c)).sum();
+    (sq as f32).sqrt()
+}
+
+/// Sign bits of `code × scale − centre` (`centre` empty: zero) into `out`.
+fn sign_code(code: &[i8], scale: f32, centre: &[f32], out: &mut [u64]) {
+    out.fill(0);
+    for (d, &c) in code.iter().enumerate() {
+        let off = centre.get(d).copied().unwrap_or(0.0);
+        if f32::from(c) * scale > off {
+            out[d / 64] |= 1 << (d % 64);
+        }
+    }
+}
+
+/// Hamming distance of `q` to each row of `signs`, `NOT_ALLOWED` for rows a
+/// filter drops; `hist[d]` counts rows at distance `d`.
+fn hamming(
+    q: &[u64],
+    signs: &[u64],
+    keep: impl Fn(usize) -> bool,
+    out: &mut [u16],
+    hist: &mut [u32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU supports POPCNT, checked just above.
+        return unsafe { hamming_popcnt(q, signs, keep, out, hist) };
+    }
+    hamming_portable(q, signs, keep, out, hist)
+}
+
+/// The same loop with the POPCNT instruction (baseline x86-64 lacks it and
+/// would count bits with shifts and masks).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn hamming_popcnt(
+    q: &[u64],
+    signs: &[u64],
+    keep: impl Fn(usize) -> bool,
+    out: &mut [u16],
+    hist: &mut [u32],
+) {
+    hamming_portable(q, signs, keep, out, hist)
+}
+
+const NOT_ALLOWED: u16 = DIMS as u16 + 1;
+
+#[inline(always)]
+fn hamming_portable(
+    q: &[u64],
+    signs: &[u64],
+    keep: impl Fn(usize) -> bool,
+    out: &mut [u16],
+    hist: &mut [u32],
+) {
+    for (r, (o, row)) in out
+        .iter_mut()
+        .zip(signs.chunks_exact(SIGN_WORDS))
+        .enumerate()
+    {
+        *o = if keep(r) {
+            q.iter()
+                .zip(row)
+                .map(|(a, b)| (a ^ b).count_ones() as u16)
+                .sum()
+        } else {
+            NOT_ALLOWED
+        };
+        hist[usize::from(*o)] += 1;
+    }
+}
+
 /// A scored row ordered by score (then row, for a stable order).
 #[derive(Clone, Copy, PartialEq)]
 struct Scored(f32, usize);
@@ -272,6 +410,8 @@ impl VectorIndex {
             + self.entities.capacity() * 8
             + self.groups.capacity() * 4
             + self.scales.capacity() * 4
+            + self.signs.capacity() * 8
+            + self.centre.capacity() * 4
             // The id → row map: key, value and hashbrown's control byte.
             + self.rows.capacity() * 17
     }
@@ -292,6 +432,7 @@ impl VectorIndex {
         for row in stmt.query_map([MODEL_ID], read_row).map_err(err)? {
             index.upsert(row.map_err(err)?);
         }
+        index.recentre();
         Ok(index)
     }
 
@@ -323,6 +464,9 @@ impl VectorIndex {
         }
         self.seq = newest;
         self.dirty = true;
+        if self.ids.len() > 2 * self.centred_rows {
+            self.recentre();
+        }
         Ok(Load::Incremental)
     }
 
@@ -348,12 +492,45 @@ impl VectorIndex {
                 self.groups.push(0);
                 self.scales.push(0.0);
                 self.codes.resize(self.codes.len() + DIMS, 0);
+                self.signs.resize(self.signs.len() + SIGN_WORDS, 0);
                 r
             }
         };
         self.entities[r] = row.entity;
         self.groups[r] = group;
         self.scales[r] = quantize(&row.vector, &mut self.codes[r * DIMS..(r + 1) * DIMS]);
+        self.encode_signs(r);
+        self.dirty = true;
+    }
+
+    fn encode_signs(&mut self, r: usize) {
+        sign_code(
+            &self.codes[r * DIMS..(r + 1) * DIMS],
+            self.scales[r],
+            &self.centre,
+            &mut self.signs[r * SIGN_WORDS..(r + 1) * SIGN_WORDS],
+        );
+    }
+
+    /// Make the centre the mean of the indexed vectors (as their int8 codes
+    /// give them) and re-derive every sign code from it.
+    fn recentre(&mut self) {
+        let n = self.ids.len();
+        let mut sum = vec![0f64; DIMS];
+        for (code, &scale) in self.codes.chunks_exact(DIMS).zip(&self.scales) {
+            for (s, &c) in sum.iter_mut().zip(code) {
+                *s += f64::from(f32::from(c) * scale);
+            }
+        }
+        self.centre = if n == 0 {
+            Vec::new()
+        } else {
+            sum.iter().map(|s| (s / n as f64) as f32).collect()
+        };
+        self.centred_rows = n;
+        for r in 0..n {
+            self.encode_signs(r);
+        }
         self.dirty = true;
     }
 
@@ -366,6 +543,8 @@ impl VectorIndex {
         if r != last {
             self.codes
                 .copy_within(last * DIMS..(last + 1) * DIMS, r * DIMS);
+            self.signs
+                .copy_within(last * SIGN_WORDS..(last + 1) * SIGN_WORDS, r * SIGN_WORDS);
             self.ids[r] = self.ids[last];
             self.entities[r] = self.entities[last];
             self.groups[r] = self.groups[last];
@@ -377,6 +556,7 @@ impl VectorIndex {
         self.groups.pop();
         self.scales.pop();
         self.codes.truncate(last * DIMS);
+        self.signs.truncate(last * SIGN_WORDS);
         self.dirty = true;
     }
 
@@ -447,23 +627,117 @@ impl VectorIndex {
         heap.into_iter().map(|r| r.0).collect()
     }
 
+    /// The `want` best allowed rows by int8 score: from a pool picked by
+    /// sign-code Hamming distance, or by the exact scan when `exact` or when
+    /// the first stage cannot be trusted (see the module doc). The recall
+    /// check covers the best `k`.
+    fn candidates(
+        &self,
+        q: &[i8],
+        q_scale: f32,
+        allowed: &[bool],
+        want: usize,
+        k: usize,
+        exact: bool,
+    ) -> (Vec<Scored>, Pass) {
+        let exact_scan = |why| (self.scan(q, allowed, want), Pass::Exact(why));
+        let pool = want.saturating_mul(POOL_PER_WANT).max(MIN_POOL);
+        if exact {
+            return exact_scan(ExactWhy::Asked);
+        }
+        let n = self.ids.len();
+        if n <= pool {
+            return exact_scan(ExactWhy::Small);
+        }
+        let mut q_signs = [0u64; SIGN_WORDS];
+        sign_code(q, q_scale, &self.centre, &mut q_signs);
+        let mut dist = vec![0u16; n];
+        let mut hist = [0u32; DIMS + 2];
+        hamming(
+            &q_signs,
+            &self.signs,
+            |r| allowed[self.groups[r] as usize],
+            &mut dist,
+            &mut hist,
+        );
+        if n - hist[usize::from(NOT_ALLOWED)] as usize <= pool {
+            return exact_scan(ExactWhy::Small);
+        }
+        // `cut`: the distance at which the pool fills; `inner`: where its
+        // closer half ends.
+        let (mut seen, mut cut, mut inner) = (0usize, DIMS, DIMS);
+        for (d, &count) in hist[..=DIMS].iter().enumerate() {
+            seen += count as usize;
+            if inner == DIMS && seen >= pool / 2 {
+                inner = d;
+            }
+            if seen >= pool {
+                cut = d;
+                break;
+            }
+        }
+        // Every row closer than the cut, then rows at the cut in row order
+        // until the pool is full.
+        let mut at_cut = pool - (seen - hist[cut] as usize);
+        let mut scored = Vec::with_capacity(pool);
+        let mut one = [0i32; 1];
+        for (r, &d) in dist.iter().enumerate() {
+            let d = usize::from(d);
+            if d > cut || (d == cut && at_cut == 0) {
+                continue;
+            }
+            if d == cut {
+                at_cut -= 1;
+            }
+            dots(q, &self.codes[r * DIMS..(r + 1) * DIMS], &mut one);
+            scored.push(Scored(one[0] as f32 * self.scales[r], r));
+        }
+        scored.sort_unstable_by(|a, b| b.cmp(a));
+        // `inner == cut`: over half of the pool ties at the cut, so the
+        // codes do not separate the pool from the rows left out.
+        if inner == cut
+            || scored
+                .iter()
+                .take(k)
+                .any(|s| usize::from(dist[s.1]) > inner)
+        {
+            return exact_scan(ExactWhy::Edge);
+        }
+        scored.truncate(want);
+        (scored, Pass::TwoStage)
+    }
+
     /// The `k` entities nearest to `query` (unit length), one per entity (its
     /// best observation), best first, among vectors whose group `allow`s.
-    /// Candidates come from the quantised scan; each is re-scored exactly
-    /// with its f32 vector from the store.
+    /// Candidates come from the two-stage search (or the exact scan when
+    /// `exact`); each is re-scored exactly with its f32 vector from the store.
     pub fn nearest(
         &self,
         store: &Store,
         query: &[f32],
         allow: &dyn Fn(&Group) -> bool,
         k: usize,
+        exact: bool,
     ) -> Result<Vec<Near>> {
+        self.nearest_pass(store, query, allow, k, exact)
+            .map(|(near, _)| near)
+    }
+
+    /// [`VectorIndex::nearest`], also saying how the candidates were found.
+    pub fn nearest_pass(
+        &self,
+        store: &Store,
+        query: &[f32],
+        allow: &dyn Fn(&Group) -> bool,
+        k: usize,
+        exact: bool,
+    ) -> Result<(Vec<Near>, Pass)> {
         if k == 0 || self.ids.is_empty() || query.len() != DIMS {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Pass::Exact(ExactWhy::Small)));
         }
         let allowed: Vec<bool> = self.group_keys.iter().map(allow).collect();
         let mut q = vec![0i8; DIMS];
-        quantize(query, &mut q);
+        let q_scale = quantize(query, &mut q);
         let err = |e| store_err(store.path(), e);
         let mut stmt = store
             .conn()
@@ -474,10 +748,29 @@ impl VectorIndex {
         // Ten candidates per result absorb the quantisation error; more are
         // fetched only when many candidates share an entity.
         let mut want = (k * 10).max(100);
+        let q_norm = q_scale * norm_i8(&q);
+        let half_step = 0.5 * (DIMS as f32).sqrt();
         loop {
-            let candidates = self.scan(&q, &allowed, want);
+            let (candidates, pass) = self.candidates(&q, q_scale, &allowed, want, k, exact);
             let mut best: HashMap<i64, Near> = HashMap::new();
-            for &Scored(_, r) in &candidates {
+            // The k-th best similarity so far (once there are k entities).
+            let mut bar: Option<f32> = None;
+            for &Scored(score, r) in &candidates {
+                // Skip a row whose true cosine cannot reach the bar: with
+                // q = q̂ + e_q and v = v̂ + e_v (rounding errors of at most
+                // half a step per dimension), |q·v − q̂·v̂| ≤ |q̂||e_v| +
+                // |e_q||v̂| + |e_q||e_v|. Such a row can neither enter the
+                // top k nor raise an entity already in it, so the answer is
+                // the same as re-scoring every candidate, with fewer reads.
+                if let Some(bar) = bar {
+                    let v_scale = self.scales[r];
+                    let v_norm = v_scale * norm_i8(&self.codes[r * DIMS..(r + 1) * DIMS]);
+                    let (e_v, e_q) = (v_scale * half_step, q_scale * half_step);
+                    let upper = score * q_scale + q_norm * e_v + e_q * v_norm + e_q * e_v;
+                    if upper + BOUND_SLACK < bar {
+                        continue;
+                    }
+                }
                 let Some(blob) = stmt
                     .query_row(params![self.ids[r], MODEL_ID], |row| {
                         row.get::<_, Vec<u8>>(0)
@@ -497,11 +790,17 @@ impl VectorIndex {
                     Some(b) if b.similarity >= similarity => {}
                     _ => {
                         best.insert(near.entity_id, near);
+                        if best.len() >= k {
+                            let mut sims: Vec<f32> = best.values().map(|n| n.similarity).collect();
+                            let (_, kth, _) =
+                                sims.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                            bar = Some(*kth);
+                        }
                     }
                 }
             }
             if best.len() >= k || candidates.len() < want {
-                return Ok(best_first(best, k));
+                return Ok((best_first(best, k), pass));
             }
             want *= 4;
         }
@@ -513,7 +812,7 @@ impl VectorIndex {
             return Ok(());
         }
         let n = self.ids.len();
-        let mut b = Vec::with_capacity(64 + n * (DIMS + 24));
+        let mut b = Vec::with_capacity(64 + DIMS * 4 + n * (DIMS + 24 + SIGN_WORDS * 8));
         b.extend_from_slice(FILE_MAGIC);
         b.extend_from_slice(&(DIMS as u32).to_le_bytes());
         put_str(&mut b, &self.store_uid);
@@ -538,6 +837,14 @@ impl VectorIndex {
             .iter()
             .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
         b.extend_from_slice(bytemuck::cast_slice(&self.codes));
+        b.extend_from_slice(&(self.centred_rows as u64).to_le_bytes());
+        b.extend_from_slice(&(self.centre.len() as u32).to_le_bytes());
+        self.centre
+            .iter()
+            .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
+        self.signs
+            .iter()
+            .for_each(|v| b.extend_from_slice(&v.to_le_bytes()));
         std::fs::create_dir_all(dir)?;
         write_atomic(&dir.join(FILE_NAME), &b)?;
         self.dirty = false;
@@ -575,6 +882,13 @@ impl VectorIndex {
         index.groups = r.array(n, u32::from_le_bytes)?;
         index.scales = r.array(n, f32::from_le_bytes)?;
         index.codes = bytemuck::cast_slice(r.take(n.checked_mul(DIMS)?)?).to_vec();
+        index.centred_rows = usize::try_from(r.u64()?).ok()?;
+        let centre = r.u32()? as usize;
+        if centre != 0 && centre != DIMS {
+            return None;
+        }
+        index.centre = r.array(centre, f32::from_le_bytes)?;
+        index.signs = r.array(n.checked_mul(SIGN_WORDS)?, u64::from_le_bytes)?;
         if !r.0.is_empty() || index.groups.iter().any(|g| *g as usize >= ngroups) {
             return None;
         }
@@ -700,6 +1014,29 @@ mod tests {
     /// A store with `n` entities of two observations each, every observation
     /// carrying `vector(observation id)`; half global, half in agent scope "a".
     fn seeded(dir: &Path, n: usize) -> Store {
+        seeded_with(dir, n, vector)
+    }
+
+    /// Unit vectors around 97 centres (cosine ≈ 0.8 within a centre, far
+    /// less across), like embeddings of related sentences; a seed of 1 << 40
+    /// or more is a direction with no centre, near nothing in particular.
+    fn clustered(seed: u64) -> Vec<f32> {
+        let noise = vector(seed);
+        if seed >= 1 << 40 {
+            return noise;
+        }
+        let centre = vector((seed % 97) << 32 | 3);
+        let mut v: Vec<f32> = centre
+            .iter()
+            .zip(&noise)
+            .map(|(c, n)| c + 0.5 * n)
+            .collect();
+        let norm = dot(&v, &v).sqrt();
+        v.iter_mut().for_each(|x| *x /= norm);
+        v
+    }
+
+    fn seeded_with(dir: &Path, n: usize, vector: fn(u64) -> Vec<f32>) -> Store {
         let mut store = Store::open(&dir.join("caxton.db")).unwrap();
         for (scope, agent) in [(MemoryScope::Global, None), (MemoryScope::Agent, Some("a"))] {
             let access = Access::operator(scope, agent.map(Into::into), None);
@@ -777,30 +1114,87 @@ mod tests {
     }
 
     #[test]
-    fn top_ten_equals_f32_brute_force_with_and_without_filters() {
+    fn two_stage_and_exact_top_ten_equal_f32_brute_force_with_and_without_filters() {
         let dir = tempfile::tempdir().unwrap();
-        // Enough rows that the scan runs on several threads.
-        let store = seeded(dir.path(), 20_000);
+        // Enough rows that the exact scan runs on several threads and the
+        // two-stage pool is a small part of each filter's rows.
+        let store = seeded_with(dir.path(), 20_000, clustered);
         let index = VectorIndex::build(&store).unwrap();
         assert_eq!(index.len(), 40_000);
+        let mut two_stage = 0;
         let global = |g: &Group| g.scope == "global";
         let people = |g: &Group| g.entity_type == "person";
         let any = |_: &Group| true;
         let filters: [&dyn Fn(&Group) -> bool; 3] = [&any, &global, &people];
         for (i, allow) in (0..60u64).zip(filters.iter().cycle()) {
-            // Queries near stored vectors and far from any.
-            let q = vector(if i % 2 == 0 {
-                i * 31 + 5
-            } else {
-                1_000_000 + i
+            // Stored vectors, new members of a cluster, directions with no
+            // cluster (where the first stage has nothing to go on).
+            let q = clustered(match i % 4 {
+                0 => i * 31 + 5,
+                1 | 2 => 1_000_000 + i,
+                _ => (1 << 40) + i,
             });
-            let got = index.nearest(&store, &q, allow, 10).unwrap();
             let want = brute_force(&store, &q, allow, 10);
-            assert_eq!(ids(&got), ids(&want), "query {i}");
-            for (g, w) in got.iter().zip(&want) {
-                assert!((g.similarity - w.similarity).abs() < 1e-6);
+            let (exact, pass) = index.nearest_pass(&store, &q, allow, 10, true).unwrap();
+            assert_eq!(pass, Pass::Exact(ExactWhy::Asked));
+            let (fast, pass) = index.nearest_pass(&store, &q, allow, 10, false).unwrap();
+            two_stage += usize::from(pass == Pass::TwoStage);
+            for got in [exact, fast] {
+                assert_eq!(ids(&got), ids(&want), "query {i} ({pass:?})");
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g.similarity - w.similarity).abs() < 1e-6);
+                }
             }
         }
+        // The first stage answered the clustered queries itself.
+        assert!(two_stage >= 40, "two-stage answered {two_stage}/60");
+    }
+
+    #[test]
+    fn the_exact_scan_answers_when_the_first_stage_cannot_be_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = seeded_with(dir.path(), 4_000, clustered);
+        let mut index = VectorIndex::build(&store).unwrap();
+        assert!(index.len() > MIN_POOL);
+        let q = clustered(77);
+        let any = |_: &Group| true;
+        let want = brute_force(&store, &q, &any, 10);
+        let pass = |index: &VectorIndex, allow: &dyn Fn(&Group) -> bool| {
+            let (got, pass) = index.nearest_pass(&store, &q, allow, 10, false).unwrap();
+            assert_eq!(ids(&got), ids(&brute_force(&store, &q, allow, 10)));
+            pass
+        };
+        assert_eq!(pass(&index, &any), Pass::TwoStage);
+        // A filter leaving fewer rows than the pool: every one is scored.
+        let few = |g: &Group| g.scope == "agent" && g.entity_type == "person";
+        assert_eq!(pass(&index, &few), Pass::Exact(ExactWhy::Small));
+        // Sign codes that put the true winner at the edge of the pool.
+        let mut q8 = vec![0i8; DIMS];
+        let scale = quantize(&q, &mut q8);
+        let mut q_signs = [0u64; SIGN_WORDS];
+        sign_code(&q8, scale, &index.centre, &mut q_signs);
+        let distance = |row: &[u64]| -> usize {
+            q_signs
+                .iter()
+                .zip(row)
+                .map(|(a, b)| (a ^ b).count_ones() as usize)
+                .sum()
+        };
+        let mut sorted: Vec<usize> = index.signs.chunks_exact(SIGN_WORDS).map(distance).collect();
+        sorted.sort_unstable();
+        // Past the pool's closer half, short of its cut.
+        let edge = (sorted[MIN_POOL / 2] + sorted[MIN_POOL - 1]) / 2;
+        assert!(edge > sorted[MIN_POOL / 2] && edge < sorted[MIN_POOL - 1]);
+        let best = index.rows[&want[0].observation_id];
+        let mut code = q_signs;
+        for bit in 0..edge {
+            code[bit / 64] ^= 1 << (bit % 64);
+        }
+        index.signs[best * SIGN_WORDS..(best + 1) * SIGN_WORDS].copy_from_slice(&code);
+        assert_eq!(pass(&index, &any), Pass::Exact(ExactWhy::Edge));
+        // Codes that carry no information (all equal): every row ties.
+        index.signs.fill(0);
+        assert_eq!(pass(&index, &any), Pass::Exact(ExactWhy::Edge));
     }
 
     #[test]
@@ -829,13 +1223,13 @@ mod tests {
         for i in 0..20u64 {
             let q = vector(i * 17 + 1);
             assert_eq!(
-                index.nearest(&store, &q, &|_| true, 10).unwrap(),
-                fresh.nearest(&store, &q, &|_| true, 10).unwrap()
+                index.nearest(&store, &q, &|_| true, 10, false).unwrap(),
+                fresh.nearest(&store, &q, &|_| true, 10, false).unwrap()
             );
         }
         let q = vector(9_999);
         assert_eq!(
-            index.nearest(&store, &q, &|_| true, 1).unwrap()[0].observation_id,
+            index.nearest(&store, &q, &|_| true, 1, false).unwrap()[0].observation_id,
             1
         );
     }
@@ -850,6 +1244,8 @@ mod tests {
         let loaded = VectorIndex::load(&cache).unwrap();
         assert_eq!(loaded.ids, index.ids);
         assert_eq!(loaded.codes, index.codes);
+        assert_eq!(loaded.signs, index.signs);
+        assert_eq!(loaded.centre, index.centre);
         assert_eq!(loaded.group_keys, index.group_keys);
         assert_eq!(open_cached(&store, &cache).unwrap().1, Load::Warm);
         // A truncated file is not an index.

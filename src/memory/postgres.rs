@@ -771,7 +771,7 @@ impl Postgres {
         let outcome = match embedder {
             Err(reason) => search::keyword_only(keyword_hits, reason, pending, opts.limit),
             Ok(embedder) => {
-                let q = embedder.embed(&[query])?.pop().unwrap_or_default();
+                let q = embedder.embed_query(query)?;
                 let qv = Vector::from(q);
                 let near = self.nearest(&mut c, access, &qv, opts, pool)?;
                 let best = c
@@ -833,9 +833,12 @@ impl Postgres {
         // (pgvector's iterative scan keeps looking when they reject rows).
         let fetch = (pool * 4) as i64;
         let mut tx = c.transaction().map_err(|e| self.fail(&e))?;
-        tx.batch_execute(
-            "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100",
-        )
+        tx.batch_execute(if opts.exact {
+            // No index scan: the planner sorts every row by distance.
+            "SET LOCAL enable_indexscan = off"
+        } else {
+            "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100"
+        })
         .map_err(|e| self.fail(&e))?;
         let rows = tx
             .query(

@@ -26,6 +26,9 @@ pub struct Options {
     pub scope: Option<MemoryScope>,
     /// Drop semantic matches below this cosine similarity.
     pub min_similarity: Option<f32>,
+    /// Find the nearest vectors by an exact scan instead of the approximate
+    /// first stage (in-process two-stage index, pgvector HNSW, Qdrant HNSW).
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -145,13 +148,15 @@ pub struct Semantic<'a> {
 /// or a Qdrant collection (`backend = "qdrant"`).
 pub trait Vectors {
     /// The `k` entities with the most similar observation to `query` among
-    /// those `allow` lets through, best first, one observation each.
+    /// those `allow` lets through, best first, one observation each; by an
+    /// exact scan when `exact`.
     fn nearest(
         &self,
         store: &Store,
         query: &[f32],
         allow: &dyn Fn(&Group) -> bool,
         k: usize,
+        exact: bool,
     ) -> Result<Vec<index::Near>>;
 }
 
@@ -162,8 +167,9 @@ impl Vectors for VectorIndex {
         query: &[f32],
         allow: &dyn Fn(&Group) -> bool,
         k: usize,
+        exact: bool,
     ) -> Result<Vec<index::Near>> {
-        VectorIndex::nearest(self, store, query, allow, k)
+        VectorIndex::nearest(self, store, query, allow, k, exact)
     }
 }
 
@@ -193,7 +199,7 @@ pub fn search(
         Ok(s) => s,
         Err(reason) => return Ok(keyword_only(keyword_hits, reason, pending, opts.limit)),
     };
-    let q = embedder.embed(&[query])?.pop().unwrap_or_default();
+    let q = embedder.embed_query(query)?;
     let (all, ws, agent) = visible_params(access);
     let scope = opts.scope.map(super::scope_name);
     let allow = |g: &Group| {
@@ -206,7 +212,7 @@ pub fn search(
                 .is_none_or(|t| *t == g.entity_type)
             && scope.is_none_or(|s| s == g.scope)
     };
-    let found = index.nearest(store, &q, &allow, pool)?;
+    let found = index.nearest(store, &q, &allow, pool, opts.exact)?;
     let err = |e| store_err(store.path(), e);
     let mut describe = store
         .conn()

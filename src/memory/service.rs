@@ -98,7 +98,9 @@ impl Embedded {
 #[derive(Default)]
 struct Searcher {
     store: Option<Store>,
-    index: Option<VectorIndex>,
+    /// Boxed: the index's arrays are on the heap anyway, and its header
+    /// would make the embedded backend far larger than the Postgres one.
+    index: Option<Box<VectorIndex>>,
 }
 
 /// What [`Memory::embed_pending`] did.
@@ -320,13 +322,16 @@ impl Memory {
                             Some(ix) => ix.sync(store)?,
                             None => {
                                 let (ix, load) = index::open_cached(store, &b.cache_dir)?;
-                                *index = Some(ix);
+                                *index = Some(Box::new(ix));
                                 load
                             }
                         };
                         let semantic = index
                             .as_ref()
-                            .map(|index| search::Semantic { embedder, index })
+                            .map(|index| search::Semantic {
+                                embedder,
+                                index: &**index,
+                            })
                             .ok_or_else(|| "no vector index".to_string());
                         (
                             search::search(store, access, semantic, query, opts)?,

@@ -89,6 +89,9 @@ struct SearchBody {
     in_scope: Option<MemoryScope>,
     #[serde(default)]
     min_similarity: Option<f32>,
+    /// An exact vector scan instead of the two-stage search.
+    #[serde(default)]
+    exact: bool,
     #[serde(default)]
     agent: Option<String>,
     #[serde(default)]
@@ -113,6 +116,7 @@ async fn search_(
             entity_type: body.entity_type,
             scope: body.in_scope,
             min_similarity: body.min_similarity,
+            exact: body.exact,
         };
         let found = s.cx().memory().search(&access, &body.query, &opts)?;
         s.metrics

@@ -261,6 +261,12 @@ fn semantic_search_finds_meaning_without_shared_words() {
     let top = j["results"][0]["score"].as_f64().unwrap();
     let next = j["results"][1]["score"].as_f64().unwrap();
     assert!(top > next, "{j}");
+    // The exact vector scan ranks the same way.
+    let exact = env
+        .run(&["memory", "search", "feline pets", "--exact", "--json"])
+        .ok()
+        .json();
+    assert_eq!(exact["results"], j["results"], "{exact}");
     // Rows written with --no-embed are found by keyword until embedded.
     env.run_stdin(
         &["memory", "add-observations", "--no-embed"],

@@ -25,6 +25,9 @@ pub struct SearchArgs {
     /// Drop semantic matches below this cosine similarity
     #[arg(long, value_name = "0..1")]
     min_similarity: Option<f32>,
+    /// Scan every vector exactly instead of the fast two-stage search
+    #[arg(long)]
+    exact: bool,
     #[command(flatten)]
     who: Who,
 }
@@ -35,6 +38,7 @@ pub fn run(cx: &Caxton, a: SearchArgs, out: &Output) -> Result<ExitCode> {
         entity_type: a.entity_type,
         scope: a.in_scope,
         min_similarity: a.min_similarity,
+        exact: a.exact,
     };
     let found = cx.memory().search(&access(&a.who)?, &a.query, &opts)?;
     if out.json {
