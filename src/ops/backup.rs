@@ -70,7 +70,8 @@ pub fn create(
     match &made {
         Ok(r) => {
             span.record("codec", r.codec.as_str());
-            span.record("bytes", r.bytes);
+            // As an integer: tracing-opentelemetry exports a u64 as a string.
+            span.record("bytes", i64::try_from(r.bytes).unwrap_or(i64::MAX));
             span.record("outcome", "ok");
         }
         Err(e) => {
