@@ -19,8 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::error::{Error, Result};
@@ -28,6 +29,10 @@ use crate::error::{Error, Result};
 /// The target of every exported span. The log layer's filter turns it off,
 /// so spans never reach the log and exist only when an exporter is set.
 pub const TARGET: &str = "caxton::trace";
+
+/// The target of this module's own log lines (export failures): not under
+/// [`TARGET`], which the log layer turns off by prefix.
+const LOG_TARGET: &str = "caxton::otlp";
 
 /// A span for export (see the module docs): `span!("name", field = value, ...)`.
 macro_rules! span {
@@ -194,6 +199,11 @@ where
             hint: "check the endpoint URL and OTEL_EXPORTER_OTLP_HEADERS (key=value,key2=value2)"
                 .into(),
         })?;
+    let exporter = Reporting {
+        inner: exporter,
+        url: endpoint.shown(),
+        failing: AtomicBool::new(false),
+    };
     let mut resource = opentelemetry_sdk::Resource::builder();
     if std::env::var_os("OTEL_SERVICE_NAME").is_none_or(|v| v.is_empty()) {
         resource = resource.with_service_name("caxton");
@@ -219,8 +229,54 @@ where
         .with_threads(false))
 }
 
+/// The exporter, logging when export starts failing and when it works
+/// again: once per streak, so an unreachable collector does not flood the
+/// log (the SDK's own reports go to its internal log, which is off). The
+/// URL is [`Endpoint::shown`]; the errors are the exporter's (a status code
+/// or "network error": no URL, header or response body).
+#[derive(Debug)]
+struct Reporting<E> {
+    inner: E,
+    url: String,
+    /// Whether the last export failed.
+    failing: AtomicBool,
+}
+
+impl<E: SpanExporter> SpanExporter for Reporting<E> {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let spans = batch.len();
+        let result = self.inner.export(batch).await;
+        let failed = result.is_err();
+        match (self.failing.swap(failed, Ordering::AcqRel), &result) {
+            (false, Err(e)) => tracing::warn!(
+                target: LOG_TARGET,
+                "traces: exporting to {} failed ({e}); {spans} span(s) dropped, and further failures are not logged until an export succeeds",
+                self.url
+            ),
+            (true, Ok(())) => {
+                tracing::info!(target: LOG_TARGET, "traces: exporting to {} works again", self.url)
+            }
+            _ => {}
+        }
+        result
+    }
+
+    fn shutdown_with_timeout(&self, timeout: std::time::Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
 /// Export the spans of one CLI command (`caxton backup`, run by cron as the
-/// runbook does) when an endpoint is configured; its log stays as it is.
+/// runbook does) when an endpoint is configured; its log stays as it is,
+/// plus export failures on stderr.
 /// The spans leave when the returned guard drops. `configured` is
 /// `observability.otlp_endpoint` (taken as a string so this module, which
 /// the runtime's spans use, does not import the config).
@@ -232,8 +288,16 @@ pub fn for_command(configured: Option<&str>) -> Result<Option<CommandTraces>> {
         return Ok(None);
     };
     let only_spans = Targets::new().with_target(TARGET, tracing::Level::TRACE);
+    // The command's log is its output; only export failures are added, on
+    // stderr, where cron mails them.
+    let export_failures = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .with_filter(Targets::new().with_target(LOG_TARGET, tracing::Level::WARN));
     let installed = tracing_subscriber::registry()
         .with(layer(&endpoint)?.with_filter(only_spans))
+        .with(export_failures)
         .try_init()
         .is_ok();
     Ok(installed.then_some(CommandTraces))
@@ -257,7 +321,7 @@ pub fn shutdown() {
     if let Some(p) = PROVIDER.get()
         && let Err(e) = p.shutdown_with_timeout(FLUSH_TIMEOUT)
     {
-        tracing::warn!("traces: the last spans were not exported: {e}");
+        tracing::warn!(target: LOG_TARGET, "traces: the last spans were not exported: {e}");
     }
 }
 

@@ -30,6 +30,15 @@ pub enum Codec {
 }
 
 impl Codec {
+    /// The name `--json` output and trace attributes use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Codec::Tar => "tar",
+            Codec::Gzip => "gzip",
+            Codec::Zstd => "zstd",
+        }
+    }
+
     /// The codec an output name asks for: `.gz`/`.tgz` gzip, `.zst`/`.tzst`
     /// zstd, anything else plain tar, or zstd when `compress` is set. The
     /// second value is true when `compress` chose zstd for a name without a

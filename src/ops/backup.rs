@@ -60,12 +60,24 @@ pub fn create(
     let span = crate::trace::span!(
         "backup",
         output = %output.display(),
+        codec = tracing::field::Empty,
+        bytes = tracing::field::Empty,
+        outcome = tracing::field::Empty,
         otel.status_code = tracing::field::Empty,
         otel.status_description = tracing::field::Empty,
     );
     let made = span.in_scope(|| write(cx, output, compress, progress));
-    if let Err(e) = &made {
-        crate::trace::fail(&span, &e.to_string());
+    match &made {
+        Ok(r) => {
+            span.record("codec", r.codec.as_str());
+            // As an integer: tracing-opentelemetry exports a u64 as a string.
+            span.record("bytes", i64::try_from(r.bytes).unwrap_or(i64::MAX));
+            span.record("outcome", "ok");
+        }
+        Err(e) => {
+            span.record("outcome", "error");
+            crate::trace::fail(&span, &e.to_string());
+        }
     }
     made
 }

@@ -27,33 +27,54 @@ fn completion(message: Value, finish: &str) -> String {
     format!("HTTP/1.1 200 OK\ncontent-type: application/json\n\n{body}")
 }
 
-/// The model asks to call `send_message` with `args`.
-fn asks(args: Value) -> String {
+/// The model asks to call the tool `name` with `args`.
+pub(crate) fn calls(name: &str, args: Value) -> String {
     completion(
         json!({"role": "assistant", "content": null, "tool_calls": [{
             "id": "call_1", "type": "function",
-            "function": {"name": "send_message", "arguments": args.to_string()},
+            "function": {"name": name, "arguments": args.to_string()},
         }]}),
         "tool_calls",
     )
 }
 
+/// The model asks to call `send_message` with `args`.
+pub(crate) fn asks(args: Value) -> String {
+    calls("send_message", args)
+}
+
 /// The model answers `text`.
-fn says(text: &str) -> String {
+pub(crate) fn says(text: &str) -> String {
     completion(json!({"role": "assistant", "content": text}), "stop")
 }
 
 /// A config agent offering `capabilities`, whose model is at `base_url`.
 fn config_agent(env: &Env, name: &str, capabilities: &[&str], base_url: &str, extra: &str) {
-    let caps: Vec<String> = capabilities.iter().map(|c| format!("\"{c}\"")).collect();
+    config_agent_with_tools(env, name, capabilities, &["send_message"], base_url, extra);
+}
+
+/// [`config_agent`] with `tools` instead of only `send_message`.
+pub(crate) fn config_agent_with_tools(
+    env: &Env,
+    name: &str,
+    capabilities: &[&str],
+    tools: &[&str],
+    base_url: &str,
+    extra: &str,
+) {
+    let quoted = |list: &[&str]| {
+        let q: Vec<String> = list.iter().map(|c| format!("\"{c}\"")).collect();
+        q.join(", ")
+    };
     env.write(
         &format!("data/agents/{name}.toml"),
         &format!(
-            "name = \"{name}\"\nversion = \"1.0.0\"\ncapabilities = [{}]\ntools = [\"send_message\"]\n{extra}\n\
+            "name = \"{name}\"\nversion = \"1.0.0\"\ncapabilities = [{}]\ntools = [{}]\n{extra}\n\
              system_prompt = \"You are {name}.\"\n\
              user_prompt_template = \"{{{{request}}}}\"\n\
              [llm]\nprovider = \"openai\"\nbase_url = \"{base_url}\"\nmodel = \"test-model\"\ntemperature = 0.0\n",
-            caps.join(", ")
+            quoted(capabilities),
+            quoted(tools)
         ),
     );
 }

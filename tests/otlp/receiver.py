@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A minimal OTLP/HTTP trace receiver for the tests (tests/it/otlp.rs).
 
-Listens on 127.0.0.1 (an ephemeral port, printed as `PORT <n>` on the first
-stdout line), accepts `POST /v1/traces` with `application/x-protobuf`
+Listens on 127.0.0.1 (the port given as the optional second argument, else
+an ephemeral one; printed as `PORT <n>` on the first stdout line), accepts `POST /v1/traces` with `application/x-protobuf`
 bodies, decodes them with the official protobuf definitions
 (PyPI opentelemetry-proto) and appends one JSON line per span to the file
 given as the first argument. Also writes `HEADERS <json>` lines of the
@@ -71,6 +71,7 @@ class Handler(BaseHTTPRequestHandler):
                                 "name": s.name,
                                 "kind": s.kind,
                                 "status": s.status.code,
+                                "status_message": s.status.message,
                                 "start": s.start_time_unix_nano,
                                 "end": s.end_time_unix_nano,
                                 "attributes": attrs(s.attributes),
@@ -94,7 +95,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     print(f"PORT {server.server_address[1]}", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sys.stdin.read()
