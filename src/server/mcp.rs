@@ -11,8 +11,8 @@ use axum::extract::Query;
 use super::AppState;
 use super::memory::Who;
 use crate::error::{Error, Result};
-use crate::messaging::{NewMessage, SendReport};
-use crate::protocol::agents::{self, AgentEntry, Gateway};
+use crate::messaging::{Conversation, ConversationSummary, NewMessage, SendReport};
+use crate::protocol::agents::{self, AgentDocument, AgentEntry, Gateway};
 use crate::protocol::mcp::{self, AccessOf, McpServer};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -50,5 +50,17 @@ impl Gateway for Daemon {
             report.reply = messenger.wait_reply(&report.message, wait)?;
         }
         Ok(report)
+    }
+
+    fn document(&self, id: &str) -> Result<Option<AgentDocument>> {
+        agents::document(&self.0.cx(), id)
+    }
+
+    fn conversations(&self, limit: usize) -> Result<Vec<ConversationSummary>> {
+        self.0.messenger.conversations(limit)
+    }
+
+    fn conversation(&self, id: &str) -> Result<Conversation> {
+        self.0.messenger.conversation(id)
     }
 }
