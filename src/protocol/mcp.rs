@@ -16,10 +16,11 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    JsonObject, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
-    Resource, ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ClientJsonRpcMessage, ContentBlock,
+    Implementation, JsonObject, JsonRpcError, ListResourceTemplatesResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Resource, ResourceContents, ResourceTemplate, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -709,6 +710,27 @@ pub fn http_service(
     )
 }
 
+/// The JSON-RPC error for an HTTP body that is not one MCP message: -32700
+/// (parse error) when it is not JSON, -32600 (invalid request) when it is
+/// JSON but no JSON-RPC message MCP defines; `None` when the SDK takes it.
+/// The SDK itself answers both with a plain-text 415, which a JSON-RPC
+/// client cannot read; the check is the SDK's own parse, so nothing it
+/// accepts is refused here.
+pub fn malformed(body: &[u8]) -> Option<Value> {
+    if serde_json::from_slice::<ClientJsonRpcMessage>(body).is_ok() {
+        return None;
+    }
+    let error = match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Err(e) => ErrorData::parse_error(format!("Parse error: the body is not JSON ({e})"), None),
+        Ok(_) => ErrorData::invalid_request(
+            "Invalid Request: the body is JSON but not a JSON-RPC 2.0 request, notification \
+             or response of MCP",
+            None,
+        ),
+    };
+    serde_json::to_value(JsonRpcError::new(None, error)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -731,5 +753,24 @@ mod tests {
             ]
         );
         assert!(MEMORY_TOOLS.iter().all(|t| t.output_schema.is_some()));
+    }
+
+    #[test]
+    fn a_body_that_is_no_mcp_message_gets_the_json_rpc_error() {
+        let code = |body: &str| malformed(body.as_bytes()).map(|e| e["error"]["code"].clone());
+        assert_eq!(code("not json"), Some(json!(-32700)));
+        assert_eq!(
+            code("{\"jsonrpc\": \"2.0\", \"id\": 1,"),
+            Some(json!(-32700))
+        );
+        assert_eq!(code("{\"hello\": 1}"), Some(json!(-32600)));
+        assert_eq!(
+            code(r#"{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}"#),
+            None
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc": "2.0", "method": "notifications/initialized"}"#),
+            None
+        );
     }
 }

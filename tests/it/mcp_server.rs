@@ -686,6 +686,24 @@ fn streamable_http_at_mcp_keeps_the_rest_apis_token_host_and_origin_rules() {
         200,
         "the same request from a real client passes"
     );
+
+    // A body that is not JSON, or JSON that is no JSON-RPC message: the
+    // JSON-RPC errors, not the SDK's plain-text 415.
+    for (body, code) in [("{not json", -32700), (r#"{"hello": 1}"#, -32600)] {
+        let (status, answer, _) = d.send(
+            d.http
+                .post(&url)
+                .header("authorization", "Bearer mcp-token-7")
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(body),
+        );
+        assert_eq!(
+            (status, answer["error"]["code"].clone()),
+            (400, json!(code)),
+            "{body}: {answer}"
+        );
+    }
 }
 
 #[test]
