@@ -573,6 +573,12 @@ fn masked(key: &str, value: Value) -> Value {
     }
 }
 
+/// A whole document (an agent's TOML as JSON, a WASM agent's manifest) with
+/// every secret masked as `config show` masks the configuration.
+pub fn mask_secrets(document: Value) -> Value {
+    masked("", document)
+}
+
 /// `--api-key=VALUE` or `API_KEY=VALUE`: the part after `=` is masked when
 /// the part before it names a secret.
 fn mask_assignment(s: &str) -> String {

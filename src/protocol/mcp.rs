@@ -16,8 +16,11 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ClientJsonRpcMessage, ContentBlock,
+    Implementation, JsonObject, JsonRpcError, ListResourceTemplatesResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, Resource, ResourceContents, ResourceTemplate, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -32,6 +35,7 @@ use crate::memory::graph::{ObservationAdd, ObservationDelete};
 use crate::memory::{Access, Entity, Memory, Relation};
 use crate::messaging::{AgentKind, NewMessage, SendReport};
 use crate::protocol::agents::{AgentEntry, Gateway};
+use crate::protocol::resources;
 
 /// Entities `search_nodes` returns, best first. The reference server returns
 /// every substring match; a ranked search returns the best ones.
@@ -155,6 +159,18 @@ impl McpServer {
         Some(Ok(gw
             .send(new, AGENT_REPLY_WAIT)
             .map(|r| Structured::Reply(Box::new(r)))))
+    }
+
+    /// The agents' gateway, which the resources need; a server without one
+    /// does not advertise resources, so a call is method-not-found.
+    fn gateway(&self) -> Result<Arc<dyn Gateway>, ErrorData> {
+        self.agents.clone().ok_or_else(|| {
+            ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                "this server offers no resources",
+                None,
+            )
+        })
     }
 
     fn access(&self, context: &RequestContext<RoleServer>) -> Result<Access, ErrorData> {
@@ -514,8 +530,13 @@ impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
         let tools = ServerCapabilities::builder().enable_tools();
         let capabilities = match self.agents {
-            // Agents come and go with deploys and hot reloads.
-            Some(_) => tools.enable_tool_list_changed().build(),
+            // Agents come and go with deploys and hot reloads; they and
+            // their conversations are the resources.
+            Some(_) => tools
+                .enable_tool_list_changed()
+                .enable_resources()
+                .enable_resources_list_changed()
+                .build(),
             None => tools.build(),
         };
         ServerConfig::new(capabilities)
@@ -559,12 +580,93 @@ impl ServerHandler for McpServer {
                 let now = list(gw.clone()).await;
                 if now.is_some() && now != last {
                     last = now;
-                    if peer.notify_tool_list_changed().await.is_err() {
+                    if peer.notify_tool_list_changed().await.is_err()
+                        || peer.notify_resource_list_changed().await.is_err()
+                    {
                         break;
                     }
                 }
             }
         });
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let access = self.access(&context)?;
+        let gw = self.gateway()?;
+        let listed = tokio::task::spawn_blocking(move || resources::list(&*gw, &access))
+            .await
+            .map_err(|e| ErrorData::internal_error(format!("resources/list failed: {e}"), None))?
+            .map_err(|e| ErrorData::internal_error(format!("resources/list: {e}"), None))?;
+        Ok(ListResourcesResult::with_all_items(
+            listed
+                .into_iter()
+                .map(|r| {
+                    Resource::new(r.uri, r.name)
+                        .with_description(r.description)
+                        .with_mime_type(r.mime_type)
+                })
+                .collect(),
+        ))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        self.gateway()?;
+        Ok(ListResourceTemplatesResult::with_all_items(vec![
+            ResourceTemplate::new(format!("{}{{id}}", resources::AGENT_URI), "agent")
+                .with_description(
+                    "A deployed agent: a config agent's TOML (application/toml) or a WASM \
+                     agent's manifest and module (application/json), secrets masked",
+                ),
+            ResourceTemplate::new(
+                format!("{}{{id}}", resources::CONVERSATION_URI),
+                "conversation",
+            )
+            .with_description(format!(
+                "A conversation's messages, the newest {} at most",
+                resources::MAX_CONVERSATION_MESSAGES
+            ))
+            .with_mime_type("application/json"),
+        ]))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let access = self.access(&context)?;
+        let gw = self.gateway()?;
+        let uri = request.uri;
+        let asked = uri.clone();
+        let read = tokio::task::spawn_blocking(move || resources::read(&*gw, &access, &asked))
+            .await
+            .map_err(|e| ErrorData::internal_error(format!("resources/read failed: {e}"), None))?
+            .map_err(|e| ErrorData::internal_error(format!("resources/read: {e}"), None))?;
+        let Some(read) = read else {
+            return Err(ErrorData::resource_not_found(
+                format!("no resource `{uri}`"),
+                Some(json!({
+                    "uri": uri,
+                    "hint": format!(
+                        "resources/list names them; agents are {}ID, conversations {}ID",
+                        resources::AGENT_URI,
+                        resources::CONVERSATION_URI
+                    ),
+                })),
+            ));
+        };
+        Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(read.text, uri).with_mime_type(read.mime_type),
+        ])
+        .into())
     }
 
     async fn call_tool(
@@ -608,6 +710,27 @@ pub fn http_service(
     )
 }
 
+/// The JSON-RPC error for an HTTP body that is not one MCP message: -32700
+/// (parse error) when it is not JSON, -32600 (invalid request) when it is
+/// JSON but no JSON-RPC message MCP defines; `None` when the SDK takes it.
+/// The SDK itself answers both with a plain-text 415, which a JSON-RPC
+/// client cannot read; the check is the SDK's own parse, so nothing it
+/// accepts is refused here.
+pub fn malformed(body: &[u8]) -> Option<Value> {
+    if serde_json::from_slice::<ClientJsonRpcMessage>(body).is_ok() {
+        return None;
+    }
+    let error = match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Err(e) => ErrorData::parse_error(format!("Parse error: the body is not JSON ({e})"), None),
+        Ok(_) => ErrorData::invalid_request(
+            "Invalid Request: the body is JSON but not a JSON-RPC 2.0 request, notification \
+             or response of MCP",
+            None,
+        ),
+    };
+    serde_json::to_value(JsonRpcError::new(None, error)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,5 +753,24 @@ mod tests {
             ]
         );
         assert!(MEMORY_TOOLS.iter().all(|t| t.output_schema.is_some()));
+    }
+
+    #[test]
+    fn a_body_that_is_no_mcp_message_gets_the_json_rpc_error() {
+        let code = |body: &str| malformed(body.as_bytes()).map(|e| e["error"]["code"].clone());
+        assert_eq!(code("not json"), Some(json!(-32700)));
+        assert_eq!(
+            code("{\"jsonrpc\": \"2.0\", \"id\": 1,"),
+            Some(json!(-32700))
+        );
+        assert_eq!(code("{\"hello\": 1}"), Some(json!(-32600)));
+        assert_eq!(
+            code(r#"{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}"#),
+            None
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc": "2.0", "method": "notifications/initialized"}"#),
+            None
+        );
     }
 }

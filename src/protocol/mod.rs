@@ -6,3 +6,4 @@
 pub mod a2a;
 pub mod agents;
 pub mod mcp;
+pub mod resources;

@@ -6,13 +6,17 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Query;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::memory::Who;
 use crate::error::{Error, Result};
-use crate::messaging::{NewMessage, SendReport};
-use crate::protocol::agents::{self, AgentEntry, Gateway};
+use crate::messaging::{Conversation, ConversationSummary, NewMessage, SendReport};
+use crate::protocol::agents::{self, AgentDocument, AgentEntry, Gateway};
 use crate::protocol::mcp::{self, AccessOf, McpServer};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -31,7 +35,35 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         },
         usize::try_from(max_body).unwrap_or(usize::MAX),
     );
-    Router::new().route_service("/mcp", service)
+    Router::new()
+        .route_service("/mcp", service)
+        .layer(middleware::from_fn_with_state(
+            usize::try_from(max_body).unwrap_or(usize::MAX),
+            json_rpc_body,
+        ))
+}
+
+/// A POST body that is not one MCP message is answered with the JSON-RPC
+/// error ([`mcp::malformed`]) instead of the SDK's plain-text 415.
+async fn json_rpc_body(State(max): State<usize>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, max).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the request body is larger than server.max_body_bytes ({max} bytes) or was cut off"
+            ),
+        )
+            .into_response();
+    };
+    if let Some(error) = mcp::malformed(&bytes) {
+        return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Agents reached through the daemon's own messenger, whose workers
@@ -50,5 +82,17 @@ impl Gateway for Daemon {
             report.reply = messenger.wait_reply(&report.message, wait)?;
         }
         Ok(report)
+    }
+
+    fn document(&self, id: &str) -> Result<Option<AgentDocument>> {
+        agents::document(&self.0.cx(), id)
+    }
+
+    fn conversations(&self, limit: usize) -> Result<Vec<ConversationSummary>> {
+        self.0.messenger.conversations(limit)
+    }
+
+    fn conversation(&self, id: &str) -> Result<Conversation> {
+        self.0.messenger.conversation(id)
     }
 }

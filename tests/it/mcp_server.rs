@@ -686,6 +686,24 @@ fn streamable_http_at_mcp_keeps_the_rest_apis_token_host_and_origin_rules() {
         200,
         "the same request from a real client passes"
     );
+
+    // A body that is not JSON, or JSON that is no JSON-RPC message: the
+    // JSON-RPC errors, not the SDK's plain-text 415.
+    for (body, code) in [("{not json", -32700), (r#"{"hello": 1}"#, -32600)] {
+        let (status, answer, _) = d.send(
+            d.http
+                .post(&url)
+                .header("authorization", "Bearer mcp-token-7")
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(body),
+        );
+        assert_eq!(
+            (status, answer["error"]["code"].clone()),
+            (400, json!(code)),
+            "{body}: {answer}"
+        );
+    }
 }
 
 #[test]
@@ -765,4 +783,162 @@ fn deployed_agents_are_tools_that_follow_deploys() {
         out[6]
     );
     assert_eq!(out[7]["error"]["code"], -32602, "{}", out[7]);
+}
+
+/// A config agent whose file holds secrets a resource must not show.
+const SECRET_AGENT: &str = r#"# Keep this comment when nothing is masked.
+name = "Keeper"
+version = "1.0.0"
+description = "Keeps secrets."
+capabilities = ["keeping"]
+tools = []
+system_prompt = "You keep secrets."
+
+[llm]
+base_url = "https://user:hunter2-pw@llm.example/v1"
+
+[parameters]
+api_key = "sk-live-abcdef123456"
+audience = "ops"
+"#;
+
+#[test]
+fn agents_and_conversations_are_resources_secrets_masked() {
+    use crate::messaging::{agent_module, deploy};
+    let Some(_) = clients() else { return };
+    let env = Env::new();
+    let keeper = env.write("keeper.toml", SECRET_AGENT);
+    env.run(&[
+        "agents",
+        "deploy",
+        "keeper",
+        "--source",
+        keeper.to_str().unwrap(),
+    ])
+    .ok();
+    let a = agent_module(&env, "calc-a", r#"{"sum":3}"#, None);
+    deploy(&env, "calc-a", &a, "calc");
+    let sent = env
+        .run(&[
+            "message",
+            "send",
+            "--capability",
+            "calc",
+            "--content",
+            r#"{"a":1}"#,
+            "--wait",
+            "10s",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let conv = sent["conversation_id"].as_str().unwrap().to_string();
+    let b = agent_module(&env, "stats-b", r#"{"mean":2}"#, None);
+    let conv_uri = format!("caxton://conversations/{conv}");
+    let out = drive(
+        &env,
+        &strs(&caxton(&[])),
+        json!([
+            {"resources": true},
+            {"templates": true},
+            {"read": "caxton://agents/keeper"},
+            {"read": "caxton://agents/calc-a"},
+            {"read": conv_uri},
+            {"read": "caxton://agents/nobody"},
+            {"read": "file:///etc/passwd"},
+            {"exec": [bin(), "agents", "deploy", "stats-b", "--source", b, "--capability", "stats"]},
+            {"waitResourcesChanged": 30000},
+            {"resources": true}
+        ]),
+    );
+    let uris = |o: &Value| -> Vec<String> {
+        o["result"]["resources"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{o}"))
+            .iter()
+            .map(|r| r["uri"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let listed = uris(&out[0]);
+    for u in [
+        "caxton://agents/keeper",
+        "caxton://agents/calc-a",
+        &conv_uri,
+    ] {
+        assert!(listed.contains(&u.to_string()), "{u} not in {listed:?}");
+    }
+    assert!(!listed.contains(&"caxton://agents/stats-b".to_string()));
+    let keeper = out[0]["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["uri"] == "caxton://agents/keeper")
+        .unwrap();
+    assert_eq!(keeper["mimeType"], "application/toml", "{keeper}");
+    let templates: Vec<&str> = out[1]["result"]["resourceTemplates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", out[1]))
+        .iter()
+        .map(|t| t["uriTemplate"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        templates,
+        ["caxton://agents/{id}", "caxton://conversations/{id}"]
+    );
+
+    // The config agent's TOML, its secrets masked and the rest as written.
+    let toml_doc = &out[2]["result"]["contents"][0];
+    assert_eq!(toml_doc["mimeType"], "application/toml", "{toml_doc}");
+    let text = toml_doc["text"].as_str().unwrap();
+    assert!(
+        !text.contains("sk-live-abcdef123456") && !text.contains("hunter2-pw"),
+        "{text}"
+    );
+    let parsed: toml::Table = toml::from_str(text).unwrap();
+    assert_eq!(parsed["name"].as_str(), Some("Keeper"));
+    assert_eq!(parsed["parameters"]["audience"].as_str(), Some("ops"));
+    assert_eq!(parsed["parameters"]["api_key"].as_str(), Some("********"));
+    assert!(
+        parsed["llm"]["base_url"]
+            .as_str()
+            .unwrap()
+            .contains("llm.example"),
+        "{text}"
+    );
+
+    // The WASM agent's metadata.
+    let wasm_doc = &out[3]["result"]["contents"][0];
+    assert_eq!(wasm_doc["mimeType"], "application/json", "{wasm_doc}");
+    let meta: Value = serde_json::from_str(wasm_doc["text"].as_str().unwrap()).unwrap();
+    assert_eq!(meta["kind"], "wasm");
+    assert_eq!(meta["manifest"]["capabilities"], json!(["calc"]), "{meta}");
+
+    // The conversation's messages.
+    let c: Value =
+        serde_json::from_str(out[4]["result"]["contents"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(c["conversationId"], conv.as_str());
+    assert_eq!(c["omittedMessages"], 0);
+    assert_eq!(c["messages"][0]["content"], json!({"a": 1}), "{c}");
+    assert_eq!(c["messages"][1]["content"], json!({"sum": 3}), "{c}");
+
+    // Unknown resources: the spec's "resource not found".
+    for o in [&out[5], &out[6]] {
+        assert_eq!(o["error"]["code"], -32002, "{o}");
+    }
+
+    // A deploy changes the list and says so.
+    assert_eq!(out[8]["result"]["resourcesChanged"], true, "{}", out[8]);
+    assert!(uris(&out[9]).contains(&"caxton://agents/stats-b".to_string()));
+
+    // An agent's view: only conversations it took part in.
+    let read = json!([{"read": format!("caxton://conversations/{conv}")}, {"resources": true}]);
+    let mine = drive(&env, &strs(&caxton(&["--agent", "calc-a"])), read.clone());
+    assert!(
+        mine[0]["result"]["contents"][0]["text"].is_string(),
+        "{}",
+        mine[0]
+    );
+    let other = drive(&env, &strs(&caxton(&["--agent", "stats-b"])), read);
+    assert_eq!(other[0]["error"]["code"], -32002, "{}", other[0]);
+    assert!(!uris(&other[1]).contains(&format!("caxton://conversations/{conv}")));
 }

@@ -7,12 +7,17 @@
 //
 // Steps: {"list": true} | {"call": NAME, "arguments": {...}} |
 //        {"waitToolsChanged": MS}  (waits for notifications/tools/list_changed) |
+//        {"resources": true} | {"templates": true} | {"read": URI} |
+//        {"waitResourcesChanged": MS}  (waits for notifications/resources/list_changed) |
 //        {"exec": [CMD, ARGS...]}  (runs a command mid-session, e.g. a deploy)
 // Outcomes: {"result": ...} or {"error": {"code", "message"}} per step.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { execFileSync } from "node:child_process";
 
 const [mode, target, ...rest] = process.argv.slice(2);
@@ -34,12 +39,25 @@ if (mode === "stdio") {
 }
 
 const client = new Client({ name: "caxton-tests", version: "1" });
-let changes = 0;
-const waiters = [];
-client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-  changes += 1;
-  waiters.splice(0).forEach((w) => w());
-});
+// list_changed notifications seen and those a wait step has consumed: a wait
+// returns at once for one that came before it (the tools and the resources
+// notification of one deploy arrive together), else waits for the next.
+const seen = { tools: 0, resources: 0 };
+const consumed = { tools: 0, resources: 0 };
+const waiters = { tools: [], resources: [] };
+for (const [kind, schema] of [["tools", ToolListChangedNotificationSchema], ["resources", ResourceListChangedNotificationSchema]]) {
+  client.setNotificationHandler(schema, () => {
+    seen[kind] += 1;
+    waiters[kind].splice(0).forEach((w) => w());
+  });
+}
+const waitChanged = (kind, ms) =>
+  new Promise((resolve, reject) => {
+    const done = () => { consumed[kind] = seen[kind]; resolve(); };
+    if (seen[kind] > consumed[kind]) return done();
+    const t = setTimeout(() => reject(new Error(`no notifications/${kind}/list_changed`)), ms);
+    waiters[kind].push(() => { clearTimeout(t); done(); });
+  });
 
 const outcomes = [];
 try {
@@ -55,13 +73,17 @@ try {
         execFileSync(step.exec[0], step.exec.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
         outcomes.push({ result: { exec: true } });
       } else if (step.waitToolsChanged !== undefined) {
-        const seen = changes;
-        await new Promise((resolve, reject) => {
-          if (changes > seen) return resolve();
-          const t = setTimeout(() => reject(new Error("no notifications/tools/list_changed")), step.waitToolsChanged);
-          waiters.push(() => { clearTimeout(t); resolve(); });
-        });
+        await waitChanged("tools", step.waitToolsChanged);
         outcomes.push({ result: { toolsChanged: true } });
+      } else if (step.waitResourcesChanged !== undefined) {
+        await waitChanged("resources", step.waitResourcesChanged);
+        outcomes.push({ result: { resourcesChanged: true } });
+      } else if (step.resources) {
+        outcomes.push({ result: await client.listResources() });
+      } else if (step.templates) {
+        outcomes.push({ result: await client.listResourceTemplates() });
+      } else if (step.read) {
+        outcomes.push({ result: await client.readResource({ uri: step.read }) });
       } else {
         throw new Error(`unknown step ${JSON.stringify(step)}`);
       }
