@@ -4968,7 +4968,7 @@ _caxton() {
             return 0
             ;;
         caxton__subcmd__memory__subcmd__search)
-            opts="-h -V --limit --type --in-scope --min-similarity --scope --agent --workspace --config --data-dir --agents-dir --json --help --version"
+            opts="-h -V --limit --type --in-scope --min-similarity --exact --scope --agent --workspace --config --data-dir --agents-dir --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -723,6 +723,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l exact -d 'Scan every vector exactly instead of the fast two-stage search'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
