@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod cli;
+mod clock;
 pub mod config;
 mod diagnostics;
 mod error;

@@ -12,6 +12,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use crate::memory::MemoryScope;
+
 /// A capability name: lowercase words joined by `.`, `_` or `-`.
 pub const CAPABILITY_PATTERN: &str = r"^[a-z][a-z0-9]*([._-][a-z0-9]+)*$";
 
@@ -81,16 +83,6 @@ pub struct LlmSettings {
     /// a short answer built on the result, cut at a sentence end.
     #[schemars(range(min = 1, max = 4096))]
     pub answer_max_tokens: Option<u32>,
-}
-
-#[derive(
-    Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum MemoryScope {
-    Agent,
-    Workspace,
-    Global,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

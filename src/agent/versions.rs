@@ -35,12 +35,6 @@ pub fn hash(content: &[u8]) -> String {
     blake3::hash(content).to_hex().to_string()
 }
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 const COLUMNS: &str = "seq, version, content_hash, source, action, deployed_at";
 
 fn row(r: &Row) -> rusqlite::Result<VersionRecord> {
@@ -115,7 +109,7 @@ pub fn latest(tx: &Connection, id: &str) -> rusqlite::Result<Option<VersionRecor
 
 /// Insert a version (and the agent row on first sight); returns its seq.
 pub fn record(tx: &Transaction, v: &NewVersion) -> rusqlite::Result<i64> {
-    let now = now_ms();
+    let now = crate::clock::now_ms();
     tx.execute(
         "INSERT INTO agents (id, name, kind, file_name, created_at, updated_at)
          VALUES (?1, ?2, ?5, ?3, ?4, ?4)

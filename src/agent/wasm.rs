@@ -247,7 +247,7 @@ pub fn deploy(cx: &Caxton, rt: &Runtime, req: &DeployRequest) -> Result<Deployed
                 info.abi.as_str(),
                 info.initial_memory_bytes as i64,
                 serde_json::to_string(&info.imports).unwrap_or_else(|_| "[]".into()),
-                versions::now_ms()
+                crate::clock::now_ms()
             ],
         )
         .map_err(sql)?;
@@ -666,7 +666,7 @@ fn record_in(tx: &rusqlite::Connection, id: &str, runs: &[Run]) -> rusqlite::Res
     if runs.is_empty() {
         return Ok(());
     }
-    let now = versions::now_ms();
+    let now = crate::clock::now_ms();
     let traps: String = tx
         .prepare_cached("SELECT traps FROM wasm_stats WHERE agent_id = ?1")?
         .query_row([id], |r| r.get(0))

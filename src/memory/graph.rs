@@ -7,11 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Access, Entity, Graph, Relation};
-use crate::agent::versions::now_ms;
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::store::{Store, store_err};
 
@@ -211,49 +211,59 @@ pub fn remember(
     entity: &Entity,
     max_entities: Option<u64>,
 ) -> Result<Remembered> {
+    let path = store.path().to_path_buf();
+    store.write(|tx| remember_in(tx, &path, access, entity, max_entities))
+}
+
+/// [`remember`] inside the caller's transaction (`path` names the store in
+/// errors): a run stores its record and its summary in one transaction.
+pub fn remember_in(
+    tx: &Transaction,
+    path: &Path,
+    access: &Access,
+    entity: &Entity,
+    max_entities: Option<u64>,
+) -> Result<Remembered> {
     check_name("entity name", &entity.name)?;
     check_name("entityType", &entity.entity_type)?;
     let (scope, scope_id) = access.write_target();
     let creator = access.creator();
-    let path = store.path().to_path_buf();
-    store.write(|tx| {
-        let sql = |e| store_err(&path, e);
-        let now = now_ms();
-        let existing = tx
-            .query_row(
-                "SELECT id FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
-                params![scope, scope_id, entity.name],
-                |r| r.get::<_, i64>(0),
+    let sql = |e| store_err(path, e);
+    let now = now_ms();
+    let existing = tx
+        .query_row(
+            "SELECT id FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
+            params![scope, scope_id, entity.name],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()
+        .map_err(sql)?;
+    let (id, created) = match existing {
+        Some(id) => {
+            tx.execute(
+                "UPDATE memory_entities SET updated_at = ?1 WHERE id = ?2",
+                params![now, id],
             )
-            .optional()
             .map_err(sql)?;
-        let (id, created) = match existing {
-            Some(id) => {
-                tx.execute(
-                    "UPDATE memory_entities SET updated_at = ?1 WHERE id = ?2",
-                    params![now, id],
-                )
-                .map_err(sql)?;
-                (id, false)
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                    params![entity.name, entity.entity_type, scope, scope_id, creator, now],
-                )
-                .map_err(sql)?;
-                let id = tx.last_insert_rowid();
-                within_limit(tx, &path, 1, max_entities)?;
-                (id, true)
-            }
-        };
-        let added = insert_observations(tx, id, &entity.observations, &creator, now).map_err(sql)?;
-        Ok(Remembered {
-            entity: entity.name.clone(),
-            created,
-            added,
-        })
+            (id, false)
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO memory_entities (name, entity_type, scope, scope_id, created_by, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![entity.name, entity.entity_type, scope, scope_id, creator, now],
+            )
+            .map_err(sql)?;
+            let id = tx.last_insert_rowid();
+            within_limit(tx, path, 1, max_entities)?;
+            (id, true)
+        }
+    };
+    let added = insert_observations(tx, id, &entity.observations, &creator, now).map_err(sql)?;
+    Ok(Remembered {
+        entity: entity.name.clone(),
+        created,
+        added,
     })
 }
 

@@ -186,7 +186,7 @@ pub struct CleanupReport {
 }
 
 pub fn cleanup(store: &mut Store, c: &Cleanup) -> Result<CleanupReport> {
-    let cutoff = crate::agent::versions::now_ms() - c.older_than.as_millis() as i64;
+    let cutoff = crate::clock::now_ms() - c.older_than.as_millis() as i64;
     let known = serde_json::to_string(&c.known_agents).unwrap_or_else(|_| "[]".into());
     let path = store.path().to_path_buf();
     let work = |tx: &rusqlite::Transaction| -> Result<CleanupReport> {

@@ -121,7 +121,7 @@ pub fn migrate(
         std::fs::create_dir_all(run_dir).map_err(|e| Error::io("create", run_dir, e))?;
         let m = Marker {
             to: to.to_string(),
-            started_at_ms: crate::agent::versions::now_ms(),
+            started_at_ms: crate::clock::now_ms(),
         };
         crate::paths::write_atomic(
             &marker,

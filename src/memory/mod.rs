@@ -22,7 +22,17 @@ use serde::{Deserialize, Serialize};
 
 pub use service::Memory;
 
-pub use crate::agent::spec::MemoryScope;
+/// Which memory an agent reads and writes by default (`[memory] scope` in
+/// its TOML): its own, its workspace's, or the global one.
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema, PartialEq, Eq, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum MemoryScope {
+    Agent,
+    Workspace,
+    Global,
+}
 
 /// Who is reading or writing, which decides what is visible: an agent sees
 /// its own agent scope, its workspace and global; an operator sees all.

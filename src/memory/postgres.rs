@@ -34,7 +34,7 @@ use super::transfer::{
     self, Document, EntityRecord, EntityRef, ImportReport, ObservationRecord, RelationRecord,
 };
 use super::{Access, Entity, Graph, Relation};
-use crate::agent::versions::now_ms;
+use crate::clock::now_ms;
 use crate::config::{PostgresConfig, redact_url};
 use crate::error::{Error, Result};
 

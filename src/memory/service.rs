@@ -27,6 +27,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
+use rusqlite::Transaction;
 use serde::Serialize;
 
 use super::embed::Embedder;
@@ -707,6 +708,44 @@ impl Memory {
             }
         }
     }
+
+    /// [`Memory::remember`] `entity`, then write what it was remembered for
+    /// with `record`, which is told why remembering failed, if it did (e.g.
+    /// memory is full: the record still commits, saying so). When memory is
+    /// the database of `store` (embedded), both are one transaction, so a
+    /// crash keeps both or neither; an external backend is another database,
+    /// so there they are two writes, memory first.
+    pub fn remember_then<T>(
+        &self,
+        access: &Access,
+        entity: &Entity,
+        store: &mut Store,
+        record: impl FnOnce(&Transaction, Option<Error>) -> Result<T>,
+    ) -> Result<T> {
+        match &self.backend {
+            Backend::Embedded(b) if b.db == store.path() => {
+                let path = store.path().to_path_buf();
+                store.write(|tx| {
+                    let sql = |e| crate::store::store_err(&path, e);
+                    // A savepoint, so a refused summary leaves nothing of
+                    // itself and the record still commits.
+                    tx.execute_batch("SAVEPOINT summary").map_err(sql)?;
+                    let failed =
+                        graph::remember_in(tx, &path, access, entity, Some(self.max_entities))
+                            .err();
+                    if failed.is_some() {
+                        tx.execute_batch("ROLLBACK TO summary").map_err(sql)?;
+                    }
+                    tx.execute_batch("RELEASE summary").map_err(sql)?;
+                    record(tx, failed)
+                })
+            }
+            _ => {
+                let failed = self.remember(access, entity).err();
+                store.write(|tx| record(tx, failed))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -768,6 +807,67 @@ mod tests {
         assert!(matches!(err, Error::MemoryFull { .. }), "{err:?}");
         // Adding to an entity that exists needs no room.
         assert!(!m.remember(&who, &entity("a")).unwrap().created);
+    }
+
+    /// A run's record and its summary commit together: a summary memory
+    /// refuses (full) leaves nothing and the record still commits knowing
+    /// why; a record that fails takes the summary back with it.
+    #[test]
+    fn the_summary_and_the_record_are_one_transaction() {
+        let (dir, m) = memory(1);
+        let who = Access::operator(MemoryScope::Global, None, None);
+        let mut store = Store::open(&dir.path().join("data").join("caxton.db")).unwrap();
+        let note = |tx: &Transaction, what: &str| {
+            tx.execute("INSERT INTO kv (key, value) VALUES (?1, 'x')", [what])
+                .map_err(|e| crate::store::store_err(std::path::Path::new("t"), e))
+        };
+        store
+            .write(|tx| {
+                tx.execute_batch("CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT)")
+                    .map_err(|e| crate::store::store_err(std::path::Path::new("t"), e))
+            })
+            .unwrap();
+        let seen = m
+            .remember_then(&who, &entity("a"), &mut store, |tx, failed| {
+                note(tx, "first")?;
+                Ok(failed.map(|e| e.to_string()))
+            })
+            .unwrap();
+        assert_eq!(seen, None);
+        let seen = m
+            .remember_then(&who, &entity("b"), &mut store, |tx, failed| {
+                note(tx, "second")?;
+                Ok(failed.map(|e| e.to_string()))
+            })
+            .unwrap();
+        assert!(seen.unwrap().contains("memory is full"));
+        // A failing record: "a" gains no observation, "third" is not kept.
+        let more = Entity {
+            observations: vec!["a changed".into()],
+            ..entity("a")
+        };
+        m.remember_then(&who, &more, &mut store, |tx, _| {
+            note(tx, "third")?;
+            note(tx, "third").map(|_| ())
+        })
+        .unwrap_err();
+        let names: Vec<String> = m
+            .read_graph(&who)
+            .unwrap()
+            .entities
+            .into_iter()
+            .flat_map(|e| e.observations)
+            .collect();
+        assert_eq!(names, ["a is remembered"]);
+        let keys: Vec<String> = store
+            .conn()
+            .prepare("SELECT key FROM kv ORDER BY key")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(keys, ["first", "second"]);
     }
 
     #[test]

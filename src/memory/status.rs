@@ -10,7 +10,7 @@ use super::embed;
 use super::index::Load;
 use super::postgres::Figures;
 use super::vectors;
-use crate::agent::versions::now_ms;
+use crate::clock::now_ms;
 use crate::error::Result;
 use crate::store::{Store, store_err};
 

@@ -337,7 +337,7 @@ pub fn from_reference_jsonl(
     };
     let (scope, scope_id) = access.write_target();
     let creator = access.creator();
-    let now = crate::agent::versions::now_ms();
+    let now = crate::clock::now_ms();
     let endpoint = |name: &str| EntityRef {
         name: name.to_string(),
         scope: scope.to_string(),

@@ -171,7 +171,7 @@ impl Outbox {
     pub fn send_message(&mut self, mut new: NewMessage) -> Result<&Message> {
         new.sender = Some(self.agent.clone());
         let mut v = new.validate(self.limits.max_message_bytes)?;
-        let now = crate::agent::versions::now_ms();
+        let now = crate::clock::now_ms();
         let n = self.sent.len() + self.refused.len();
         let conversation_id = v
             .conversation_id

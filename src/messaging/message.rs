@@ -370,7 +370,7 @@ pub fn new_id() -> String {
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         b[8..].copy_from_slice(&n.to_le_bytes());
     }
-    let ms = crate::agent::versions::now_ms() as u64;
+    let ms = crate::clock::now_ms() as u64;
     b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
     uuid(b)
 }

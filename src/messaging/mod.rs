@@ -29,8 +29,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::Caxton;
-use crate::agent::versions::now_ms;
 use crate::agent::{catalog, wasm};
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::runtime::wasm::Runtime;
 use crate::store::{Store, store_err};

@@ -5,9 +5,7 @@
 // Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
 #![allow(missing_docs)]
 
-use std::path::PathBuf;
-
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -173,14 +171,19 @@ impl RunRecord {
 /// Store `rec` in the run log: one row, one transaction.
 pub fn insert(store: &mut Store, rec: &RunRecord) -> Result<i64> {
     let path = store.path().to_path_buf();
+    store.write(|tx| insert_in(tx, &path, rec))
+}
+
+/// [`insert`] inside the caller's transaction (`path` names the store in
+/// errors), beside the run's memory summary.
+pub fn insert_in(tx: &Transaction, path: &Path, rec: &RunRecord) -> Result<i64> {
     let tool_calls = serde_json::to_string(&rec.tool_calls).unwrap_or_else(|_| "[]".into());
     let record = serde_json::to_string(rec).unwrap_or_else(|_| "{}".into());
     let input = match &rec.input {
         Value::String(s) => s.clone(),
         v => v.to_string(),
     };
-    store.write(|tx| {
-        tx.execute(
+    tx.execute(
             "INSERT INTO agent_runs (agent_id, version, provider, model, input, output, tool_calls,
                  prompt_tokens, completion_tokens, started_at, duration_us, model_us, tools_us,
                  rounds, error_kind, error, record, conversation_id)
@@ -206,9 +209,8 @@ pub fn insert(store: &mut Store, rec: &RunRecord) -> Result<i64> {
                 rec.conversation_id,
             ],
         )
-        .map_err(|e| store_err(&path, e))?;
-        Ok(tx.last_insert_rowid())
-    })
+        .map_err(|e| store_err(path, e))?;
+    Ok(tx.last_insert_rowid())
 }
 
 fn kind_name(k: LlmErrorKind) -> String {

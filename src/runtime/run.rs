@@ -27,7 +27,7 @@ pub use super::records::{CallOutcome, RunError, RunRecord, Timings, ToolCallReco
 use crate::Caxton;
 use crate::agent::spec::{AgentSpec, MemoryScope};
 use crate::agent::template;
-use crate::agent::versions::now_ms;
+use crate::clock::now_ms;
 use crate::config::{LlmConfig, MemoryConfig};
 use crate::error::{Error, Result};
 use crate::memory::{Access, Entity, Memory};
@@ -485,25 +485,34 @@ pub fn run(
         overhead_ms: ms(total.saturating_sub(model_time + tools_time)),
     };
     // A successful run with memory on is remembered on the agent's own
-    // entity. Memory may live in another database than the run log (see
-    // memory::service), so the two are separate writes: memory first, so the
-    // record says when the summary could not be stored (memory full).
-    if memory_settings.is_some() && rec.error.is_none() {
+    // entity, in the transaction that stores the record (when memory is the
+    // embedded store), which says when the summary could not be stored
+    // (memory full).
+    let remember = memory_settings.is_some() && rec.error.is_none();
+    let stored = ctx.with_store(|store| {
+        if !remember {
+            return records::insert(store, &rec);
+        }
         let summary = Entity {
             name: id.clone(),
             entity_type: "agent".into(),
             observations: vec![rec.memory_summary()],
         };
-        if let Err(e) = ctx.memory.remember(&access, &summary)
-            && let Some(m) = rec.memory.as_mut()
-        {
-            m.not_remembered = Some(match e.hint() {
-                Some(hint) => format!("{e} ({hint})"),
-                None => e.to_string(),
-            });
-        }
-    }
-    rec.id = ctx.with_store(|store| records::insert(store, &rec))?;
+        let path = store.path().to_path_buf();
+        ctx.memory
+            .remember_then(&access, &summary, store, |tx, failed| {
+                if let Some(e) = failed
+                    && let Some(m) = rec.memory.as_mut()
+                {
+                    m.not_remembered = Some(match e.hint() {
+                        Some(hint) => format!("{e} ({hint})"),
+                        None => e.to_string(),
+                    });
+                }
+                records::insert_in(tx, &path, &rec)
+            })
+    })?;
+    rec.id = stored;
     Ok(rec)
 }
 

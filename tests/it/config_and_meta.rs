@@ -256,7 +256,7 @@ fn layering_has_no_import_cycles() {
         }
         false
     };
-    let layered = ["error", "config", "agent", "tools"];
+    let layered = ["error", "config", "agent", "tools", "memory"];
     for a in layered {
         for b in layered.iter().filter(|b| **b != a) {
             assert!(

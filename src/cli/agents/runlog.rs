@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use crate::Caxton;
 use crate::agent::catalog::Entry;
-use crate::agent::versions::now_ms;
 use crate::agent::{Agent, wasm_minutes};
 use crate::cli::output::{self, BOLD, DIM, Output};
+use crate::clock::now_ms;
 use crate::diagnostics::Severity;
 use crate::error::{ExitCode, Result};
 use crate::runtime::records;

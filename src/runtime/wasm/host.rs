@@ -317,10 +317,9 @@ fn after_service(caller: &Caller<'_, HostState>) -> Result<(), wasmi::Error> {
     Ok(())
 }
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+/// `caxton.now_ms`: the guest's wall clock.
+fn now_ms() -> i64 {
+    crate::clock::now_ms()
 }
 
 /// A status-returning import that hands a payload to a service.
