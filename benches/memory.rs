@@ -492,11 +492,12 @@ fn index_bench(n: usize, source: &str, next: &mut dyn FnMut() -> Vec<f32>, queri
             (0..50)
                 .map(|i| {
                     let t = Instant::now();
+                    let query = sentence(i * 7919);
                     let s = Semantic {
-                        embedder: &embedder,
+                        query: &embedder.embed_query(&query).unwrap(),
                         index: &idx,
                     };
-                    search::search(&store, &access, Ok(s), &sentence(i * 7919), &opts).unwrap();
+                    search::search(&store, &access, Ok(s), &query, &opts).unwrap();
                     t.elapsed()
                 })
                 .collect()
@@ -565,7 +566,7 @@ fn peer(dataset: &Path) {
     };
     let run = |q: &str| {
         let s = Semantic {
-            embedder: &embedder,
+            query: &embedder.embed_query(q).unwrap(),
             index: &idx,
         };
         search::search(&store, &access, Ok(s), q, &opts).unwrap()

@@ -1,5 +1,7 @@
 //! Durations as people read them in messages: `24 s`, `1.2 s`, `350 ms`,
-//! `2 min 5 s`, never humantime's `23s 797ms 21us 572ns`.
+//! `2 min 5 s`, never humantime's `23s 797ms 21us 572ns`; and as people
+//! write them, in one parser for flags, agent files, tool settings and
+//! request bodies, so a mistake gets the same hint everywhere.
 
 use std::time::Duration;
 
@@ -30,6 +32,30 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+/// A duration as people write it: `30s`, `500ms`, `2m`, `24h`, `7d`, or a
+/// plain number of seconds (`30`, `0.5`). The error says how to write one.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if let Ok(secs) = t.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs)
+            .map_err(|_| format!("{t} is not a valid number of seconds"));
+    }
+    humantime::parse_duration(t).map_err(|e| format!("{t:?}: {e} (write e.g. 30s, 500ms or 24h)"))
+}
+
+/// A duration in JSON: a string as [`parse_duration`] reads it, or a
+/// number of seconds.
+pub fn duration_value(v: &serde_json::Value) -> Result<Duration, String> {
+    match v {
+        serde_json::Value::String(s) => parse_duration(s),
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+            .ok_or_else(|| format!("{n} is not a valid number of seconds")),
+        other => Err(format!("expected a duration like \"30s\", got {other}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +77,19 @@ mod tests {
         for (d, want) in cases {
             assert_eq!(duration(d), want, "{d:?}");
         }
+    }
+
+    #[test]
+    fn durations_are_read_one_way_everywhere() {
+        assert_eq!(parse_duration(" 1m ").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("30").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("0.5").unwrap(), Duration::from_millis(500));
+        assert!(parse_duration("soon").unwrap_err().contains("write e.g."));
+        assert!(parse_duration("-1").is_err());
+        let v = |j: &str| duration_value(&serde_json::from_str(j).unwrap());
+        assert_eq!(v(r#""2s""#).unwrap(), Duration::from_secs(2));
+        assert_eq!(v("1.5").unwrap(), Duration::from_millis(1500));
+        assert!(v("true").unwrap_err().contains("like \"30s\""));
+        assert!(v("-3").is_err());
     }
 }

@@ -228,6 +228,11 @@ class PeerTarget:
     def store_bytes(self, mem):
         return os.path.getsize(mem)
 
+    def settle(self, mem):
+        """Seconds until every write is searchable: the reference server has no
+        deferred work."""
+        return 0.0
+
     def count(self, mem, entity, prefixes):
         return count_file_observations(mem, entity, prefixes)
 
@@ -246,6 +251,22 @@ class CaxtonTarget:
         env = dict(os.environ)
         env["CAXTON_DATA_DIR"] = self.data_dir(mem)
         return [self.binary, "mcp", "serve"], env
+
+    def settle(self, mem, deadline_s=3600):
+        """Seconds until the background embedder has drained the backlog (the
+        writes were acknowledged when they committed; until embedded they are
+        found by keyword only). Polls `caxton memory status` on the same data dir."""
+        env = dict(os.environ)
+        env["CAXTON_DATA_DIR"] = self.data_dir(mem)
+        t0 = time.perf_counter()
+        while True:
+            out = subprocess.run([self.binary, "memory", "status", "--json"], env=env,
+                                 capture_output=True, text=True, check=True).stdout
+            if json.loads(out)["pending_embeddings"] == 0:
+                return time.perf_counter() - t0
+            if time.perf_counter() - t0 > deadline_s:
+                raise McpError(f"backlog not embedded after {deadline_s} s")
+            time.sleep(0.5)
 
     def store_bytes(self, mem):
         d = self.data_dir(mem)
@@ -355,6 +376,8 @@ def main():
             "relations_per_s": len(relations) / rel_s if rel_s else None,
             "rel_last_batch_ms": rlat[-1] * 1000 if rlat else None,
         }
+        R["ingest"]["embedding_settled_seconds"] = target.settle(mem)
+        log(f"(a) every observation searchable by meaning {R['ingest']['embedding_settled_seconds']:.1f} s after the last write")
         R["memory_file_bytes_after_ingest"] = target.store_bytes(mem)
         log(f"(a) ingest: {len(entities)} entities in {ent_s:.2f} s = {len(entities)/ent_s:,.0f} entities/s "
             f"(batch {a.batch}; first batch {lat[0]*1000:.1f} ms, last {lat[-1]*1000:.1f} ms); "

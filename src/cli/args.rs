@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-/// `30s`, `500ms`, `24h`, `7d`.
+/// `30s`, `500ms`, `24h`, `7d` (see [`crate::human::parse_duration`]).
 pub fn duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (write e.g. 30s, 500ms or 24h)"))
+    crate::human::parse_duration(s)
 }
 
 /// A duration in whole milliseconds, for limits stored as `*_ms`.

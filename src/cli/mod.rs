@@ -192,7 +192,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Shutdown { graceful, timeout } => {
             server::shutdown(&open()?, graceful, timeout, &out)
         }
-        Command::Reload { agent } => agents::live::reload(&open()?, agent.as_deref(), &out),
+        Command::Reload { agent } => agents::reload::reload(&open()?, agent.as_deref(), &out),
         Command::Message(c) => messaging::run_message(&open()?, c, &out),
         Command::Conversations(c) => messaging::run_conversations(&open()?, c, &out),
         Command::Capabilities(c) => messaging::run_capabilities(&open()?, c, &out),

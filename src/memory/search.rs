@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::embed::{self, Embedder, MODEL_ID};
+use super::embed::{self, MODEL_ID};
 use super::graph::{VISIBLE, visible_params};
 use super::index::{self, Group, VectorIndex};
 use super::vectors;
@@ -137,10 +137,14 @@ pub struct Outcome {
     pub results: Vec<Hit>,
 }
 
-/// The semantic half of a search: the query embedder and where the nearest
-/// vectors are found, already synced with the store.
+/// The semantic half of a search: the query's vector and where the nearest
+/// vectors are found, already synced with the store. The caller embeds the
+/// query first, so the model (most of a search's time) runs outside any
+/// lock the index needs.
 pub struct Semantic<'a> {
-    pub embedder: &'a Embedder,
+    /// The query embedded by [`super::embed::Embedder::embed_query`].
+    pub query: &'a [f32],
+    /// The vectors to search, synced with the store.
     pub index: &'a dyn Vectors,
 }
 
@@ -195,11 +199,10 @@ pub fn search(
             ..opts.clone()
         },
     )?;
-    let Semantic { embedder, index } = match semantic {
+    let Semantic { query: q, index } = match semantic {
         Ok(s) => s,
         Err(reason) => return Ok(keyword_only(keyword_hits, reason, pending, opts.limit)),
     };
-    let q = embedder.embed_query(query)?;
     let (all, ws, agent) = visible_params(access);
     let scope = opts.scope.map(super::scope_name);
     let allow = |g: &Group| {
@@ -212,7 +215,7 @@ pub fn search(
                 .is_none_or(|t| *t == g.entity_type)
             && scope.is_none_or(|s| s == g.scope)
     };
-    let found = index.nearest(store, &q, &allow, pool, opts.exact)?;
+    let found = index.nearest(store, q, &allow, pool, opts.exact)?;
     let err = |e| store_err(store.path(), e);
     let mut describe = store
         .conn()
@@ -252,7 +255,7 @@ pub fn search(
         let sims: Vec<f32> = entity_similarity
             .query_map(params![entity_id, MODEL_ID], |r| {
                 let v = embed::from_blob(&r.get::<_, Vec<u8>>(0)?);
-                Ok(v.iter().zip(&q).map(|(a, b)| a * b).sum())
+                Ok(v.iter().zip(q).map(|(a, b)| a * b).sum())
             })
             .map_err(err)?
             .collect::<rusqlite::Result<_>>()

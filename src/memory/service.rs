@@ -22,6 +22,11 @@
 //!   exist to embed require the model ([`Memory::model`]).
 //! - A failed load is not remembered: the next use tries again, so
 //!   installing the model fixes a running daemon without a restart.
+//! - A long-lived server can embed off the request path
+//!   ([`Memory::embed_soon`]): one background thread per process drains the
+//!   backlog after writes, so a write is acknowledged when it commits, not
+//!   after the model has run. The backlog is in the store, so nothing is
+//!   lost if the process stops first; keyword search finds the rows meanwhile.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -49,6 +54,9 @@ use crate::store::pool::{Pooled, StorePool};
 /// and the grouped writes, and how long a caller waits for one.
 const STORE_CONNECTIONS: usize = 4;
 const STORE_WAIT: Duration = Duration::from_secs(5);
+/// The largest backlog a search embeds before it runs (about a second of
+/// MiniLM on one core); see [`Memory::catch_up`].
+const CATCH_UP_ROWS: i64 = 64;
 
 /// The memory of one data directory, shared by every caller in a process.
 pub struct Memory {
@@ -58,6 +66,33 @@ pub struct Memory {
     /// `memory.semantic_threshold`: agents' default minimum similarity.
     semantic_threshold: f32,
     embedder: Mutex<Option<Arc<Embedder>>>,
+    /// The background embedder's wake-up call ([`Memory::embed_soon`]).
+    background: Arc<Background>,
+}
+
+/// What the background embedder waits on: `(asked, closed)`.
+struct Background {
+    state: Mutex<(bool, bool)>,
+    wake: std::sync::Condvar,
+    started: std::sync::Once,
+}
+
+impl Default for Background {
+    fn default() -> Background {
+        Background {
+            state: Mutex::new((false, false)),
+            wake: std::sync::Condvar::new(),
+            started: std::sync::Once::new(),
+        }
+    }
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        // Ends the background embedder, which holds only a weak reference.
+        lock(&self.background.state).1 = true;
+        self.background.wake.notify_all();
+    }
 }
 
 /// Where entities, observations, relations and vectors are kept.
@@ -155,6 +190,7 @@ impl Memory {
             max_entities: config.max_entities,
             semantic_threshold: config.semantic_threshold as f32,
             embedder: Mutex::new(None),
+            background: Arc::default(),
         }
     }
 
@@ -287,76 +323,112 @@ impl Memory {
     fn search_in(&self, access: &Access, query: &str, opts: &Options) -> Result<Outcome> {
         let started = std::time::Instant::now();
         let embedder = self.model_or_reason();
-        match &self.backend {
-            Backend::Postgres(p) => p.search(
-                access,
-                embedder.as_deref().map_err(Clone::clone),
-                query,
-                opts,
-            ),
-            Backend::Embedded(b) => {
-                let mut guard = lock(&b.searcher);
-                let Searcher { store, index } = &mut *guard;
-                let store = match store {
-                    Some(s) => s,
-                    None => store.insert(Store::open(&b.db)?),
-                };
-                let (found, load) = match (&embedder, &b.qdrant) {
-                    (Ok(embedder), Some(q)) => {
-                        let q: &Qdrant = q;
-                        // Qdrant unreachable: keyword results, saying why,
-                        // as when the model is missing.
-                        let semantic = q
-                            .sync(store)
-                            .map(|_| search::Semantic { embedder, index: q })
-                            .map_err(|e| e.to_string());
-                        let found = match search::search(store, access, semantic, query, opts) {
-                            Err(e @ Error::Backend { .. }) => {
-                                search::search(store, access, Err(e.to_string()), query, opts)?
-                            }
-                            other => other?,
-                        };
-                        (found, None)
-                    }
-                    (Ok(embedder), None) => {
-                        let load = match index.as_mut() {
-                            Some(ix) => ix.sync(store)?,
-                            None => {
-                                let (ix, load) = index::open_cached(store, &b.cache_dir)?;
-                                *index = Some(Box::new(ix));
-                                load
-                            }
-                        };
-                        let semantic = index
-                            .as_ref()
-                            .map(|index| search::Semantic {
-                                embedder,
-                                index: &**index,
-                            })
-                            .ok_or_else(|| "no vector index".to_string());
-                        (
-                            search::search(store, access, semantic, query, opts)?,
-                            Some(load),
-                        )
-                    }
-                    (Err(reason), _) => (
-                        search::search(store, access, Err(reason.clone()), query, opts)?,
-                        None,
-                    ),
-                };
-                status::record_search(
-                    store,
-                    &status::SearchRecord {
-                        query,
-                        duration: started.elapsed(),
-                        mode: found.mode,
-                        index_load: load,
-                        results: found.results.len(),
-                    },
-                )?;
-                Ok(found)
+        let b = match &self.backend {
+            Backend::Postgres(p) => {
+                return p.search(
+                    access,
+                    embedder.as_deref().map_err(Clone::clone),
+                    query,
+                    opts,
+                );
             }
+            Backend::Embedded(b) => b,
+        };
+        // The query is embedded before the searcher lock is taken: the model
+        // is most of a search's time and runs on several threads at once;
+        // only the index sync and lookup need the lock.
+        let vector = match &embedder {
+            Ok(e) => {
+                self.catch_up(e)?;
+                Ok(e.embed_query(query)?)
+            }
+            Err(reason) => Err(reason.clone()),
+        };
+        let (found, load) = {
+            let mut guard = lock(&b.searcher);
+            let Searcher { store, index } = &mut *guard;
+            let store = match store {
+                Some(s) => s,
+                None => store.insert(Store::open(&b.db)?),
+            };
+            match (&vector, &b.qdrant) {
+                (Ok(vector), Some(q)) => {
+                    let q: &Qdrant = q;
+                    // Qdrant unreachable: keyword results, saying why, as
+                    // when the model is missing.
+                    let semantic = q
+                        .sync(store)
+                        .map(|_| search::Semantic {
+                            query: vector,
+                            index: q,
+                        })
+                        .map_err(|e| e.to_string());
+                    let found = match search::search(store, access, semantic, query, opts) {
+                        Err(e @ Error::Backend { .. }) => {
+                            search::search(store, access, Err(e.to_string()), query, opts)?
+                        }
+                        other => other?,
+                    };
+                    (found, None)
+                }
+                (Ok(vector), None) => {
+                    let load = match index.as_mut() {
+                        Some(ix) => ix.sync(store)?,
+                        None => {
+                            let (ix, load) = index::open_cached(store, &b.cache_dir)?;
+                            *index = Some(Box::new(ix));
+                            load
+                        }
+                    };
+                    let semantic = index
+                        .as_ref()
+                        .map(|index| search::Semantic {
+                            query: vector,
+                            index: &**index,
+                        })
+                        .ok_or_else(|| "no vector index".to_string());
+                    (
+                        search::search(store, access, semantic, query, opts)?,
+                        Some(load),
+                    )
+                }
+                (Err(reason), _) => (
+                    search::search(store, access, Err(reason.clone()), query, opts)?,
+                    None,
+                ),
+            }
+        };
+        // Logged on a pooled connection after the lock is released: the
+        // commit need not hold up the next search.
+        status::record_search(
+            &mut *self.store()?,
+            &status::SearchRecord {
+                query,
+                duration: started.elapsed(),
+                mode: found.mode,
+                index_load: load,
+                results: found.results.len(),
+            },
+        )?;
+        Ok(found)
+    }
+
+    /// Read your writes by meaning in a server that embeds in the background
+    /// ([`Memory::embed_soon`]): a small backlog (a client's last writes,
+    /// which the background embedder may not have reached yet) is embedded
+    /// before a search. A large one (a bulk import) is left to the background
+    /// and found by keyword meanwhile, so no search waits long. Elsewhere a
+    /// backlog is deliberate (`--no-embed`) and searches leave it alone.
+    fn catch_up(&self, embedder: &Embedder) -> Result<()> {
+        if !self.background.started.is_completed() {
+            return Ok(());
         }
+        let mut store = self.store()?;
+        let pending = vectors::backlog(&store)?;
+        if pending > 0 && pending <= CATCH_UP_ROWS && store.check_writable().is_ok() {
+            vectors::embed_backlog(&mut store, embedder, &mut |_, _| {})?;
+        }
+        Ok(())
     }
 
     /// Embed every observation still waiting for a vector, committing in
@@ -410,6 +482,26 @@ impl Memory {
                 reason: Some(reason),
             }),
         }
+    }
+
+    /// Embed the backlog soon, on this process's background embedder
+    /// (started on first call), and return at once: for servers, whose
+    /// writes are acknowledged when they commit. A failure is logged and
+    /// the rows stay pending for the next call (or `memory embed`).
+    pub fn embed_soon(self: &Arc<Self>) {
+        let bg = self.background.clone();
+        bg.started.call_once(|| {
+            let memory = Arc::downgrade(self);
+            let bg = bg.clone();
+            let spawned = std::thread::Builder::new()
+                .name("caxton-embed".into())
+                .spawn(move || background_embedder(&memory, &bg));
+            if let Err(e) = spawned {
+                tracing::warn!(target: "caxton::memory", "cannot start the background embedder: {e}; new observations stay pending");
+            }
+        });
+        lock(&bg.state).0 = true;
+        bg.wake.notify_one();
     }
 
     /// The vector index, synced with the store and saved to the cache (for
@@ -743,6 +835,36 @@ impl Memory {
             _ => {
                 let failed = self.remember(access, entity).err();
                 store.write(|tx| record(tx, failed))
+            }
+        }
+    }
+}
+
+/// The background embedder's loop: wait to be asked, drain the backlog,
+/// repeat, until the memory is dropped.
+fn background_embedder(memory: &std::sync::Weak<Memory>, bg: &Background) {
+    loop {
+        {
+            let mut state = lock(&bg.state);
+            while !state.0 && !state.1 {
+                state = bg.wake.wait(state).unwrap_or_else(|p| p.into_inner());
+            }
+            if state.1 {
+                return;
+            }
+            state.0 = false;
+        }
+        let Some(memory) = memory.upgrade() else {
+            return;
+        };
+        match memory.embed_pending(&mut |_, _| {}) {
+            Ok(e) => {
+                if let Some(reason) = e.reason {
+                    tracing::debug!(target: "caxton::memory", pending = e.pending, "not embedding: {reason}");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(target: "caxton::memory", "background embedding failed: {e}; the rows stay pending")
             }
         }
     }

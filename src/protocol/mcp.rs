@@ -230,7 +230,7 @@ impl McpServer {
             "create_entities" => {
                 let c: EntitiesArgs = parse(name, args)?;
                 m.create_entities(a, &c.entities)
-                    .and_then(|created| self.embed().map(|()| json!(created)))
+                    .map(|created| self.embed_soon(json!(created)))
                     .map(|v| Structured::Listed("entities", v))
             }
             "create_relations" => {
@@ -241,7 +241,7 @@ impl McpServer {
             "add_observations" => {
                 let o: ObservationsArgs = parse(name, args)?;
                 m.add_observations(a, &o.observations)
-                    .and_then(|added| self.embed().map(|()| json!(added)))
+                    .map(|added| self.embed_soon(json!(added)))
                     .map(|v| Structured::Listed("results", v))
             }
             "delete_entities" => {
@@ -290,11 +290,14 @@ impl McpServer {
         })
     }
 
-    /// After a write commits, embed what it added so `search_nodes` finds it
-    /// by meaning. Without a model the rows stay pending and are still found
-    /// by keyword, as in `caxton memory create-entities`.
-    fn embed(&self) -> Result<()> {
-        self.memory.embed_pending(&mut |_, _| {}).map(|_| ())
+    /// After a write commits, have what it added embedded in the background
+    /// and answer at once (`reply`): the write is acknowledged when it
+    /// commits, and `search_nodes` finds it by keyword now and by meaning
+    /// once embedded. Without a model the rows stay pending, as in `caxton
+    /// memory create-entities`.
+    fn embed_soon(&self, reply: Value) -> Value {
+        self.memory.embed_soon();
+        reply
     }
 }
 

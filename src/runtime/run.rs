@@ -533,11 +533,8 @@ fn out_of_time(provider: &str, agent: &str, timeout: Duration, rounds: u32) -> R
 
 /// `[conversation].timeout` ("30s", or plain seconds).
 fn conversation_timeout(agent: &AgentSpec) -> Option<Duration> {
-    let t = agent.conversation.as_ref()?.timeout.as_deref()?.trim();
-    t.parse::<u64>()
-        .map(Duration::from_secs)
-        .ok()
-        .or_else(|| humantime::parse_duration(t).ok())
+    let t = agent.conversation.as_ref()?.timeout.as_deref()?;
+    crate::human::parse_duration(t).ok()
 }
 
 /// The rendered system and user prompts: the agent's `[parameters]`, the

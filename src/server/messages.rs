@@ -31,20 +31,7 @@ fn split_wait(mut body: Value, longest: Duration) -> Result<(NewMessage, Option<
     let bad = |message: String| Error::BadRequest { message };
     let wait = match body.as_object_mut().and_then(|o| o.remove("wait")) {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(
-            humantime::parse_duration(&s)
-                .map_err(|e| bad(format!("wait: {e} (write e.g. \"30s\")")))?,
-        ),
-        Some(Value::Number(n)) => Some(
-            n.as_f64()
-                .and_then(|s| Duration::try_from_secs_f64(s).ok())
-                .ok_or_else(|| bad(format!("wait: {n} is not a number of seconds")))?,
-        ),
-        Some(other) => {
-            return Err(bad(format!(
-                "wait: expected a duration like \"30s\", got {other}"
-            )));
-        }
+        Some(v) => Some(crate::human::duration_value(&v).map_err(|e| bad(format!("wait: {e}")))?),
     };
     if let Some(w) = wait.filter(|w| *w > longest) {
         return Err(bad(format!(

@@ -337,15 +337,7 @@ pub(crate) fn duration_setting(
     };
     match ctx.config.get(key) {
         None => Ok(default),
-        Some(Value::String(s)) => humantime::parse_duration(s)
-            .map_err(|e| invalid(format!("{s:?} is not a duration like \"30s\": {e}"))),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-            .ok_or_else(|| invalid(format!("{n} is not a valid number of seconds"))),
-        Some(other) => Err(invalid(format!(
-            "expected a duration like \"30s\", got {other}"
-        ))),
+        Some(v) => crate::human::duration_value(v).map_err(invalid),
     }
 }
 

@@ -11,6 +11,7 @@ mod deploy;
 mod inspect;
 mod list;
 pub(super) mod live;
+pub(super) mod reload;
 pub(crate) mod run;
 mod runlog;
 mod sandbox;
@@ -63,9 +64,9 @@ pub enum AgentsCommand {
     /// (exit 3 when it has none, 6 when no answer comes in time)
     Ping(live::PingArgs),
     /// Reload an agent (or all config agents) in the running daemon now
-    Reload(live::ReloadArgs),
+    Reload(reload::ReloadArgs),
     /// Recent reload events and agents that are not running, from the daemon
-    ReloadStatus(live::ReloadStatusArgs),
+    ReloadStatus(reload::ReloadStatusArgs),
     /// Development loop: validate agent files in DIR as they change and
     /// (with --auto-reload) make them live in the running daemon; runs until Ctrl-C
     Watch(watch::WatchArgs),
@@ -97,8 +98,8 @@ pub fn run(cx: &Caxton, cmd: AgentsCommand, out: &Output) -> Result<ExitCode> {
         C::SandboxStatus(a) => sandbox::run_status(cx, a, out),
         C::Status(a) => live::run_status(cx, a, out),
         C::Ping(a) => live::run_ping(cx, a, out),
-        C::Reload(a) => live::run_reload(cx, a, out),
-        C::ReloadStatus(a) => live::run_reload_status(cx, a, out),
+        C::Reload(a) => reload::run_reload(cx, a, out),
+        C::ReloadStatus(a) => reload::run_reload_status(cx, a, out),
         C::Watch(a) => watch::run(cx, a, out),
     }
 }

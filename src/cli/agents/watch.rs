@@ -110,7 +110,7 @@ pub fn run(cx: &Caxton, opts: WatchArgs, out: &Output) -> Result<ExitCode> {
 /// reported and the loop goes on.
 fn reload_watched(cx: &Caxton, report: &FileReport, out: &Output) {
     let result = Client::find(cx).and_then(|c| match c {
-        Some(c) => live::reload_request(&c, &report.id, false, None).map(Some),
+        Some(c) => super::reload::reload_request(&c, &report.id, false, None).map(Some),
         None => Ok(None),
     });
     match result {
