@@ -338,19 +338,16 @@ fn import_into_postgres_merges_like_the_embedded_store() {
             ],
         ),
     );
-    let r = env
-        .run(&["memory", "import", "--json", first.to_str().unwrap()])
-        .ok()
-        .json();
-    assert_eq!(
-        (
-            r["entities"].as_u64(),
-            r["observations"].as_u64(),
-            r["relations"].as_u64()
-        ),
-        (Some(3), Some(5), Some(2)),
-        "{r}"
-    );
+    // (entities, observations, relations) an import of `file` added.
+    let import = |file: &std::path::Path| {
+        let r = env
+            .run(&["memory", "import", "--json", file.to_str().unwrap()])
+            .ok()
+            .json();
+        let n = |k: &str| r[k].as_u64().unwrap_or_else(|| panic!("{r}"));
+        (n("entities"), n("observations"), n("relations"))
+    };
+    assert_eq!(import(&first), (3, 5, 2));
     assert_eq!(pg.psql("SELECT count(*) FROM memory_entities"), "3");
     assert_eq!(
         pg.psql(
@@ -368,19 +365,7 @@ fn import_into_postgres_merges_like_the_embedded_store() {
         "Babbage>agent:bot 0.25 {\"why\": \"test\"}"
     );
     // The same document again: nothing new.
-    let r = env
-        .run(&["memory", "import", "--json", first.to_str().unwrap()])
-        .ok()
-        .json();
-    assert_eq!(
-        (
-            r["entities"].as_u64(),
-            r["observations"].as_u64(),
-            r["relations"].as_u64()
-        ),
-        (Some(0), Some(0), Some(0)),
-        "{r}"
-    );
+    assert_eq!(import(&first), (0, 0, 0));
     // An existing entity gains only the observation it lacks; a relation to
     // an entity that exists nowhere fails with its name and adds nothing.
     let second = env.write(
