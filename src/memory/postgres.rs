@@ -46,13 +46,22 @@ const EMBED_BATCH: i64 = 32;
 /// Recorded searches kept for the latency percentiles.
 const LOG_KEEP: i64 = 10_000;
 /// The vector index (created with the schema, and again after a bulk load).
+/// pgvector's defaults (m = 16, ef_construction = 64); see
+/// docs/performance.md for the recall they give with `EF_SEARCH`.
 const HNSW_INDEX: &str = "CREATE INDEX IF NOT EXISTS memory_observations_hnsw
     ON memory_observations USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)";
+/// The shortest HNSW candidate list a search uses (`hnsw.ef_search`); a
+/// search wanting more rows uses that many.
+const EF_SEARCH: i64 = 100;
+/// The longest `hnsw.ef_search` pgvector accepts.
+const EF_SEARCH_MAX: i64 = 1_000;
 /// Vectors an import must bring into a table holding none for the HNSW
 /// index to be dropped and built once at the end: inserting into the graph
 /// one row at a time costs about a millisecond each on two cores; one bulk
 /// build of 100,000 takes seconds.
 const BULK_VECTORS: usize = 1_000;
+/// Relations per insert statement of an import (bounds the arrays sent).
+const RELATION_CHUNK: usize = 5_000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS memory_entities (
@@ -774,17 +783,26 @@ impl Postgres {
                 let q = embedder.embed_query(query)?;
                 let qv = Vector::from(q);
                 let near = self.nearest(&mut c, access, &qv, opts, pool)?;
-                let best = c
-                    .prepare(
-                        "SELECT max(1 - (embedding <=> $2))::real FROM memory_observations
-                         WHERE entity_id = $1 AND embedding IS NOT NULL AND embedding_model = $3",
+                // The cosine of every keyword hit (blend asks for those
+                // outside the vector candidates) in one round trip, not one
+                // per hit.
+                let others: Vec<i64> = keyword_hits.iter().map(|h| h.entity_id).collect();
+                let best: HashMap<i64, f32> = if others.is_empty() {
+                    HashMap::new()
+                } else {
+                    c.query(
+                        "SELECT entity_id, max(1 - (embedding <=> $2))::real FROM memory_observations
+                         WHERE entity_id = ANY($1) AND embedding IS NOT NULL AND embedding_model = $3
+                         GROUP BY entity_id",
+                        &[&others, &qv, &MODEL_ID],
                     )
-                    .map_err(fail)?;
-                let mut similarity = |entity: i64| -> Result<Option<f32>> {
-                    Ok(c.query_one(&best, &[&entity, &qv, &MODEL_ID])
-                        .map_err(fail)?
-                        .get(0))
+                    .map_err(fail)?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect()
                 };
+                let mut similarity =
+                    |entity: i64| -> Result<Option<f32>> { Ok(best.get(&entity).copied()) };
                 search::blend(
                     near,
                     keyword_hits,
@@ -796,7 +814,12 @@ impl Postgres {
             }
         };
         let duration_us = started.elapsed().as_micros() as i64;
-        c.execute(
+        // The log is telemetry: waiting for its commit to reach the disk
+        // would add an fsync to every search.
+        let mut tx = c.transaction().map_err(fail)?;
+        tx.batch_execute("SET LOCAL synchronous_commit = off")
+            .map_err(fail)?;
+        tx.execute(
             "INSERT INTO memory_search_log (at, duration_us, mode, results) VALUES ($1, $2, $3, $4)",
             &[
                 &now_ms(),
@@ -806,6 +829,7 @@ impl Postgres {
             ],
         )
         .map_err(fail)?;
+        tx.commit().map_err(fail)?;
         if duration_us % 64 == 0 {
             // Trim now and then rather than on every search.
             c.execute(
@@ -833,11 +857,17 @@ impl Postgres {
         // (pgvector's iterative scan keeps looking when they reject rows).
         let fetch = (pool * 4) as i64;
         let mut tx = c.transaction().map_err(|e| self.fail(&e))?;
-        tx.batch_execute(if opts.exact {
+        tx.batch_execute(&if opts.exact {
             // No index scan: the planner sorts every row by distance.
-            "SET LOCAL enable_indexscan = off"
+            "SET LOCAL enable_indexscan = off".to_string()
         } else {
-            "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100"
+            // A scan's candidate list is ef_search long: one shorter than
+            // the rows wanted returns fewer and makes the iterative scan
+            // search the graph again.
+            format!(
+                "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = {}",
+                fetch.clamp(EF_SEARCH, EF_SEARCH_MAX)
+            )
         })
         .map_err(|e| self.fail(&e))?;
         let rows = tx
@@ -1183,19 +1213,31 @@ impl Postgres {
         for chunk in doc.entities.chunks(batch.max(1)) {
             self.write(|tx| {
                 let sql = |e: postgres::Error| pg_error(shown, &e);
-                let entity = tx
+                // One statement per chunk for the entities and one for their
+                // observations: a round trip per row caps the load at a few
+                // thousand rows a second. The final SELECT's snapshot does
+                // not see the rows `ins` adds, so `e` is what existed before.
+                let entities = tx
                     .prepare(
-                        "WITH ins AS (
+                        "WITH input AS (
+                             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                                  $6::text[], $7::bigint[], $8::bigint[])
+                                 WITH ORDINALITY AS i(name, entity_type, scope, scope_id, metadata, created_by,
+                                                      created_at, updated_at, ord)),
+                         ins AS (
                              INSERT INTO memory_entities (name, entity_type, scope, scope_id, metadata, created_by, created_at, updated_at)
-                             VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8)
-                             ON CONFLICT (scope, scope_id, name) DO NOTHING RETURNING id)
-                         SELECT id, true FROM ins
-                         UNION ALL SELECT id, false FROM memory_entities
-                         WHERE scope = $3 AND scope_id = $4 AND name = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
+                             SELECT name, entity_type, scope, scope_id, metadata::jsonb, created_by, created_at, updated_at
+                             FROM input ORDER BY ord
+                             ON CONFLICT (scope, scope_id, name) DO NOTHING
+                             RETURNING id, scope, scope_id, name)
+                         SELECT coalesce(ins.id, e.id), ins.id IS NOT NULL
+                         FROM input
+                         LEFT JOIN ins ON ins.scope = input.scope AND ins.scope_id = input.scope_id AND ins.name = input.name
+                         LEFT JOIN memory_entities e
+                                ON e.scope = input.scope AND e.scope_id = input.scope_id AND e.name = input.name
+                         ORDER BY input.ord",
                     )
                     .map_err(sql)?;
-                // One statement per chunk for the observations: a round
-                // trip per row would cap the load at a few thousand a second.
                 let observations = tx
                     .prepare(
                         "INSERT INTO memory_observations (entity_id, content, created_by, created_at, embedding, embedding_model)
@@ -1207,17 +1249,38 @@ impl Postgres {
                          RETURNING embedding IS NOT NULL",
                     )
                     .map_err(sql)?;
+                let metadata: Vec<String> = chunk.iter().map(|e| e.metadata.to_string()).collect();
+                let column = |f: fn(&EntityRecord) -> &str| chunk.iter().map(f).collect::<Vec<_>>();
+                let ids = tx
+                    .query(
+                        &entities,
+                        &[
+                            &column(|e| &e.name),
+                            &column(|e| &e.entity_type),
+                            &column(|e| &e.scope),
+                            &column(|e| &e.scope_id),
+                            &metadata,
+                            &column(|e| &e.created_by),
+                            &chunk.iter().map(|e| e.created_at).collect::<Vec<_>>(),
+                            &chunk.iter().map(|e| e.updated_at).collect::<Vec<_>>(),
+                        ],
+                    )
+                    .map_err(sql)?;
+                let mut created_ids = BTreeSet::new();
                 let mut rows = ObservationRows::default();
-                for e in chunk {
-                    let metadata = e.metadata.to_string();
-                    let row = tx
-                        .query_one(
-                            &entity,
-                            &[&e.name, &e.entity_type, &e.scope, &e.scope_id, &metadata, &e.created_by, &e.created_at, &e.updated_at],
-                        )
-                        .map_err(sql)?;
-                    let (id, created): (i64, bool) = (row.get(0), row.get(1));
-                    report.entities += usize::from(created);
+                for (e, row) in chunk.iter().zip(&ids) {
+                    let (id, created): (Option<i64>, bool) = (row.get(0), row.get(1));
+                    // Only a concurrent import of the same entity, not yet
+                    // committed, leaves it without a row this snapshot sees.
+                    let id = id.ok_or_else(|| Error::Usage {
+                        message: format!(
+                            "entity {:?} ({} {:?}) is being written by another import at the same time",
+                            e.name, e.scope, e.scope_id
+                        ),
+                        hint: "run the import again when the other one has finished: what is already there is skipped".into(),
+                    })?;
+                    // The same entity twice in one chunk is created once.
+                    report.entities += usize::from(created && created_ids.insert(id));
                     for o in &e.observations {
                         rows.entity_id.push(id);
                         rows.content.push(&o.content);
@@ -1255,27 +1318,63 @@ impl Postgres {
             done += chunk.len();
             progress(done, total);
         }
+        // The relations in one transaction (they are small), a statement per
+        // `RELATION_CHUNK`: their ends must all exist first, or nothing is added.
         self.write(|tx| {
             let sql = |e: postgres::Error| pg_error(shown, &e);
-            let find = tx
-                .prepare("SELECT id FROM memory_entities WHERE scope = $1 AND scope_id = $2 AND name = $3")
+            let missing = tx
+                .prepare(
+                    "SELECT n.name FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS n(scope, scope_id, name, ord)
+                     WHERE NOT EXISTS (SELECT 1 FROM memory_entities e
+                                       WHERE e.scope = n.scope AND e.scope_id = n.scope_id AND e.name = n.name)
+                     ORDER BY n.ord LIMIT 1",
+                )
                 .map_err(sql)?;
-            for r in &doc.relations {
-                let mut id = |end: &EntityRef| -> Result<i64> {
-                    tx.query_opt(&find, &[&end.scope, &end.scope_id, &end.name])
-                        .map_err(sql)?
-                        .map(|row| row.get(0))
-                        .ok_or_else(|| Error::EntityNotFound {
-                            name: end.name.clone(),
-                        })
-                };
-                let (from, to) = (id(&r.from)?, id(&r.to)?);
-                let metadata = r.metadata.to_string();
+            let insert = tx
+                .prepare(
+                    "INSERT INTO memory_relations (from_id, to_id, relation_type, strength, metadata, created_by, created_at)
+                     SELECT f.id, t.id, r.relation_type, r.strength, r.metadata::jsonb, r.created_by, r.created_at
+                     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                 $7::text[], $8::float8[], $9::text[], $10::text[], $11::bigint[]) WITH ORDINALITY
+                          AS r(from_scope, from_scope_id, from_name, to_scope, to_scope_id, to_name,
+                               relation_type, strength, metadata, created_by, created_at, ord)
+                     JOIN memory_entities f
+                       ON f.scope = r.from_scope AND f.scope_id = r.from_scope_id AND f.name = r.from_name
+                     JOIN memory_entities t
+                       ON t.scope = r.to_scope AND t.scope_id = r.to_scope_id AND t.name = r.to_name
+                     ORDER BY r.ord
+                     ON CONFLICT (from_id, to_id, relation_type) DO NOTHING",
+                )
+                .map_err(sql)?;
+            for chunk in doc.relations.chunks(RELATION_CHUNK) {
+                // Both ends of each relation, in order, so the first missing
+                // one is reported as a row-by-row insert would.
+                let ends: Vec<&EntityRef> = chunk.iter().flat_map(|r| [&r.from, &r.to]).collect();
+                let end = |f: fn(&EntityRef) -> &str| ends.iter().map(|e| f(e)).collect::<Vec<_>>();
+                if let Some(row) = tx
+                    .query_opt(&missing, &[&end(|e| &e.scope), &end(|e| &e.scope_id), &end(|e| &e.name)])
+                    .map_err(sql)?
+                {
+                    return Err(Error::EntityNotFound { name: row.get(0) });
+                }
+                let col = |f: fn(&RelationRecord) -> &str| chunk.iter().map(f).collect::<Vec<_>>();
+                let metadata: Vec<String> = chunk.iter().map(|r| r.metadata.to_string()).collect();
                 report.relations += tx
                     .execute(
-                        "INSERT INTO memory_relations (from_id, to_id, relation_type, strength, metadata, created_by, created_at)
-                         VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7) ON CONFLICT (from_id, to_id, relation_type) DO NOTHING",
-                        &[&from, &to, &r.relation_type, &r.strength, &metadata, &r.created_by, &r.created_at],
+                        &insert,
+                        &[
+                            &col(|r| &r.from.scope),
+                            &col(|r| &r.from.scope_id),
+                            &col(|r| &r.from.name),
+                            &col(|r| &r.to.scope),
+                            &col(|r| &r.to.scope_id),
+                            &col(|r| &r.to.name),
+                            &col(|r| &r.relation_type),
+                            &chunk.iter().map(|r| r.strength).collect::<Vec<_>>(),
+                            &metadata,
+                            &col(|r| &r.created_by),
+                            &chunk.iter().map(|r| r.created_at).collect::<Vec<_>>(),
+                        ],
                     )
                     .map_err(sql)? as usize;
             }

@@ -285,6 +285,116 @@ fn two_embedders_at_once_embed_every_observation_exactly_once() {
     );
 }
 
+/// Import loads each batch with one statement per table: an entity twice in
+/// one document is created once and gains both sets of observations, a
+/// re-import adds nothing, an existing entity gains only what it lacks,
+/// relations resolve their ends by (scope, scope id, name), and a relation
+/// whose end does not exist fails naming it, adding no relation.
+#[test]
+fn import_into_postgres_merges_like_the_embedded_store() {
+    let Some(pg) = postgres::start() else { return };
+    let env = env_on(&pg);
+    let entity = |name: &str, scope: &str, scope_id: &str, obs: &[&str]| {
+        json!({"name": name, "entityType": "note", "scope": scope, "scopeId": scope_id,
+               "metadata": {"k": name}, "createdBy": "test", "createdAt": 5, "updatedAt": 6,
+               "observations": obs.iter().map(|c| json!({"content": c, "createdBy": "test", "createdAt": 5})).collect::<Vec<_>>()})
+    };
+    let relation = |from: &str, to: &str, to_scope: &str, to_id: &str| {
+        json!({"from": {"name": from, "scope": "global", "scopeId": ""},
+               "to": {"name": to, "scope": to_scope, "scopeId": to_id},
+               "relationType": "knows", "strength": 0.25, "metadata": {"why": "test"}, "createdBy": "test", "createdAt": 7})
+    };
+    let doc = |entities: Vec<serde_json::Value>, relations: Vec<serde_json::Value>| {
+        json!({"format": "caxton-memory", "version": 1, "entities": entities, "relations": relations}).to_string()
+    };
+    let first = env.write(
+        "first.json",
+        &doc(
+            vec![
+                entity(
+                    "Ada",
+                    "global",
+                    "",
+                    &["wrote the first program", "liked poetry"],
+                ),
+                entity(
+                    "Ada",
+                    "agent",
+                    "bot",
+                    &["a different Ada, in one agent's scope"],
+                ),
+                entity(
+                    "Ada",
+                    "global",
+                    "",
+                    &["liked poetry", "worked with Babbage"],
+                ),
+                entity("Babbage", "global", "", &["designed the engine"]),
+            ],
+            vec![
+                relation("Ada", "Babbage", "global", ""),
+                relation("Babbage", "Ada", "agent", "bot"),
+                relation("Ada", "Babbage", "global", ""),
+            ],
+        ),
+    );
+    // (entities, observations, relations) an import of `file` added.
+    let import = |file: &std::path::Path| {
+        let r = env
+            .run(&["memory", "import", "--json", file.to_str().unwrap()])
+            .ok()
+            .json();
+        let n = |k: &str| r[k].as_u64().unwrap_or_else(|| panic!("{r}"));
+        (n("entities"), n("observations"), n("relations"))
+    };
+    assert_eq!(import(&first), (3, 5, 2));
+    assert_eq!(pg.psql("SELECT count(*) FROM memory_entities"), "3");
+    assert_eq!(
+        pg.psql(
+            "SELECT string_agg(o.content, '|' ORDER BY o.content) FROM memory_observations o
+             JOIN memory_entities e ON e.id = o.entity_id WHERE e.name = 'Ada' AND e.scope = 'global'"
+        ),
+        "liked poetry|worked with Babbage|wrote the first program"
+    );
+    assert_eq!(
+        pg.psql(
+            "SELECT f.name || '>' || t.scope || ':' || t.scope_id || ' ' || r.strength || ' ' || r.metadata::text
+             FROM memory_relations r JOIN memory_entities f ON f.id = r.from_id JOIN memory_entities t ON t.id = r.to_id
+             WHERE f.name = 'Babbage'"
+        ),
+        "Babbage>agent:bot 0.25 {\"why\": \"test\"}"
+    );
+    // The same document again: nothing new.
+    assert_eq!(import(&first), (0, 0, 0));
+    // An existing entity gains only the observation it lacks; a relation to
+    // an entity that exists nowhere fails with its name and adds nothing.
+    let second = env.write(
+        "second.json",
+        &doc(
+            vec![entity(
+                "Babbage",
+                "global",
+                "",
+                &["designed the engine", "built the difference engine"],
+            )],
+            vec![
+                relation("Babbage", "Ada", "global", ""),
+                relation("Ada", "Lovelace", "global", ""),
+            ],
+        ),
+    );
+    let r = env
+        .run(&["memory", "import", "--json", second.to_str().unwrap()])
+        .code(4);
+    let e = error_json(&r);
+    assert_eq!(e["error"]["code"], "entity_not_found", "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("Lovelace"),
+        "{e}"
+    );
+    assert_eq!(pg.psql("SELECT count(*) FROM memory_relations"), "2");
+}
+
 /// An export document of `n` entities (3 observations each, with
 /// deterministic unit vectors, so no model is needed) and a relation chain.
 fn document(n: usize) -> String {

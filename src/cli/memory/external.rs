@@ -466,6 +466,10 @@ pub fn migrate(cx: &Caxton, a: MigrateArgs, out: &Output) -> Result<ExitCode> {
                 ""
             }
         ));
+        out.line(format!(
+            "  {:.1}s copying (with the vector index), {:.1}s verifying",
+            report.copy_seconds, report.verify_seconds
+        ));
         for c in &report.counts {
             out.line(format!("  {:<13} {} → {}", c.table, c.source, c.target));
         }
