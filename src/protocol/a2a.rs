@@ -118,7 +118,7 @@ pub enum Answer {
     Json(Value),
     /// `message/stream`: a stream of events ([`stream`]), each a JSON-RPC
     /// response object; one error event when the request is wrong.
-    Stream(Result<Streamed, Value>),
+    Stream(Result<Box<Streamed>, Value>),
 }
 
 /// A `message/stream` request, checked and ready to send.
@@ -165,7 +165,7 @@ pub fn handle(body: &[u8], gateway: &dyn Gateway) -> Answer {
             match (new, method) {
                 (Err(e), "message/send") => Answer::Json(e),
                 (Ok(new), "message/send") => Answer::Json(send(id, new, gateway)),
-                (new, _) => Answer::Stream(new.map(|new| Streamed { id, new })),
+                (new, _) => Answer::Stream(new.map(|new| Box::new(Streamed { id, new }))),
             }
         }
         "tasks/get"
@@ -313,8 +313,8 @@ fn reply(id: &Value, new: NewMessage, gateway: &dyn Gateway) -> Result<Replied, 
 /// (its id is the task id), its context the conversation: one the client
 /// names, else a new one whose id is chosen here so the first event can
 /// carry it.
-pub fn stream(s: Streamed, gateway: &dyn Gateway, emit: &mut dyn FnMut(Value)) {
-    let Streamed { id, mut new } = s;
+pub fn stream(s: Box<Streamed>, gateway: &dyn Gateway, emit: &mut dyn FnMut(Value)) {
+    let Streamed { id, mut new } = *s;
     let context = new
         .conversation_id
         .get_or_insert_with(crate::messaging::new_id)

@@ -65,12 +65,12 @@ async fn rpc(Extract(state): Extract<AppState>, body: Bytes) -> ApiResult<Respon
     // A stream has a handful of events (task, working, final): unbounded
     // is bounded. The exchange goes on to its end if the client leaves.
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-    let send = move |v: serde_json::Value| {
+    let mut send = move |v: serde_json::Value| {
         let _ = tx.send(Event::default().data(v.to_string()));
     };
     match streamed {
         Ok(s) => {
-            tokio::task::spawn_blocking(move || a2a::stream(s, gateway.as_ref(), &mut { send }));
+            tokio::task::spawn_blocking(move || a2a::stream(s, gateway.as_ref(), &mut send));
         }
         Err(e) => send(e),
     }

@@ -158,11 +158,12 @@ fn bad_a2a_json_rpc_gets_spec_error_codes() {
         "{v}"
     );
     // A stream whose params are wrong is one error event.
-    let (_, _, raw) = d.post(
+    let (_, body, _) = d.post(
         "/a2a",
         r#"{"jsonrpc":"2.0","id":4,"method":"message/stream","params":{}}"#,
     );
-    assert!(raw.starts_with("data: {"), "{raw}");
+    let raw = body.as_str().unwrap_or_default();
+    assert!(raw.starts_with("data: {"), "{body}");
     let event: Value = serde_json::from_str(raw.trim().trim_start_matches("data: ")).unwrap();
     assert_eq!(
         (event["id"].clone(), event["error"]["code"].clone()),
