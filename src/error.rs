@@ -223,6 +223,11 @@ impl Error {
         }
     }
 
+    /// Whether this is a run its caller cancelled ([`LlmErrorKind::Cancelled`]).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Error::Llm(e) if e.kind == LlmErrorKind::Cancelled)
+    }
+
     /// Stable machine-readable code, used in `--json` output and HTTP bodies.
     pub fn code(&self) -> &'static str {
         match self {
@@ -277,6 +282,7 @@ impl Error {
                 LlmErrorKind::BadResponse => "llm_bad_response",
                 LlmErrorKind::Unavailable => "llm_unavailable",
                 LlmErrorKind::InvalidRequest => "llm_invalid_request",
+                LlmErrorKind::Cancelled => "run_cancelled",
             },
             Error::DaemonNotRunning { .. } => "daemon_not_running",
             Error::DaemonUnreachable { .. } => "daemon_unreachable",
@@ -556,6 +562,7 @@ fn llm_hint(e: &LlmError) -> String {
         LlmErrorKind::InvalidRequest => "shorten the request (or the agent's memory context and prompts), or lower max_tokens".into(),
         LlmErrorKind::Unavailable if e.provider == "local" => "install the model with scripts/fetch-models (or set CAXTON_MODELS_DIR), or configure another provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"".into(),
         LlmErrorKind::Unavailable => "configure a provider: [llm] provider = \"openai\" with base_url, or \"anthropic\"; `caxton agents diagnose NAME` shows the resolved provider".into(),
+        LlmErrorKind::Cancelled => "the caller cancelled the request (or went away); send it again for an answer".into(),
     }
 }
 
@@ -582,6 +589,9 @@ pub enum LlmErrorKind {
     /// The request cannot be served as given (e.g. the prompt does not fit
     /// the model's context, or names a model the provider does not have).
     InvalidRequest,
+    /// Not the provider's failure: the run's caller cancelled it (an MCP
+    /// client's `notifications/cancelled`, or a client that went away).
+    Cancelled,
 }
 
 /// A chat provider's failure: its class, the provider and what happened.

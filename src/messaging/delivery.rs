@@ -332,6 +332,9 @@ pub struct ConfigRun<'a> {
     /// Where the `send_message` tool sends: into the conversation of
     /// `message`, one hop deeper.
     pub messaging: super::Delegation,
+    /// The caller following this message, if any: told the run's steps,
+    /// and able to stop it.
+    pub watch: Option<super::Watch>,
 }
 
 /// The template variables of a config agent run for `m`.
@@ -392,9 +395,15 @@ pub fn run_config_agent(runs: &RunContext, run: ConfigRun) -> Result<Value> {
         capability: text(run.variables.get("capability")),
         conversation_history: history,
         messaging: Some(run.messaging.handle()),
+        stop: run.watch.as_ref().map(|w| w.stop.clone()),
         ..RunInput::default()
     };
-    let record = crate::runtime::run::run(runs, run.spec, input, &mut |_| {})?;
+    let on_event = run.watch.and_then(|w| w.on_event);
+    let record = crate::runtime::run::run(runs, run.spec, input, &mut |e| {
+        if let Some(f) = &on_event {
+            f(e);
+        }
+    })?;
     match record.failure() {
         Some(e) => Err(e),
         None => Ok(Value::String(record.output)),

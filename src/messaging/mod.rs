@@ -19,6 +19,7 @@ pub(crate) mod message;
 pub(crate) mod metrics;
 pub(crate) mod router;
 pub(crate) mod store;
+mod watch;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,10 +38,11 @@ use crate::store::{Store, store_err};
 
 pub use delegate::Delegation;
 pub use delivery::{ConfigRun, Outbox, Protection, SYSTEM, run_config_agent};
-pub use message::{Message, NewMessage, Performative, State};
+pub use message::{Message, NewMessage, Performative, State, new_id};
 pub use metrics::{Outcome, Snapshot};
 pub use router::{AgentInfo, AgentKind, BreakerPolicy, Health, Registry, Route};
 pub use store::ConversationSummary;
+pub use watch::{OnEvent, Watch};
 
 use delivery::{Delivered, Target, notice};
 
@@ -223,6 +225,8 @@ struct Inner {
     /// Config-agent runs, built on the first message to a config agent so
     /// providers stay loaded between deliveries.
     runs: std::sync::OnceLock<crate::runtime::run::RunContext>,
+    /// Messages a caller follows while they are handled ([`Messenger::ask`]).
+    watches: watch::Watches,
 }
 
 impl Inner {
@@ -308,6 +312,7 @@ impl Messenger {
                 deferred: AtomicBool::new(false),
                 metrics: metrics::Metrics::default(),
                 runs: std::sync::OnceLock::new(),
+                watches: watch::Watches::default(),
             }),
         };
         m.refresh()?;
@@ -390,6 +395,30 @@ impl Messenger {
     pub fn send(&self, new: NewMessage) -> Result<SendReport> {
         let mut reports = self.send_many(vec![new])?;
         Ok(reports.pop().expect("one report per message"))
+    }
+
+    /// [`Messenger::send`] and [`Messenger::wait_reply`], with `watch`
+    /// following the config agent run that handles the message. The id is
+    /// chosen here when `new` names none, so the watch is in place before a
+    /// worker can pick the message up.
+    pub fn ask(
+        &self,
+        mut new: NewMessage,
+        wait: Duration,
+        watch: Option<Watch>,
+    ) -> Result<SendReport> {
+        let id = new.message_id.get_or_insert_with(message::new_id).clone();
+        if let Some(w) = watch {
+            self.inner.watches.insert(&id, w);
+        }
+        let asked = self.send(new).and_then(|mut report| {
+            if !report.duplicate {
+                report.reply = self.wait_reply(&report.message, wait)?;
+            }
+            Ok(report)
+        });
+        self.inner.watches.remove(&id);
+        asked
     }
 
     /// [`Messenger::send`] for many messages in one store transaction.
@@ -875,18 +904,21 @@ impl Messenger {
                     .add(&stats, err);
             }
             let ok = result.is_ok();
+            // A run its caller stopped says nothing of the agent's health
+            // and is not retried elsewhere: the caller no longer waits.
+            let cancelled = result.as_ref().err().is_some_and(Error::is_cancelled);
             let error = result.as_ref().err().map(ToString::to_string);
             if let Some(e) = &error {
                 crate::trace::fail(&span, e);
             }
             let h = plan.health.entry(agent.clone()).or_default();
-            {
+            if !cancelled {
                 let mut b = live.breaker();
                 b.record(ok, now, &self.inner.policy);
                 h.breaker = *b;
             }
             h.deliveries += 1;
-            h.failures += u64::from(!ok);
+            h.failures += u64::from(!ok && !cancelled);
             if error.is_some() {
                 h.last_error = error.clone();
             }
@@ -928,7 +960,7 @@ impl Messenger {
                         .message(job.message.performative, Outcome::Failed);
                     job.message.error = error;
                     job.tried.push(agent.clone());
-                    if job.message.capability.is_some() {
+                    if job.message.capability.is_some() && !cancelled {
                         if let Some((m, _)) = self.reroute(&mut plan, job.message, job.tried, now) {
                             self.fail(&mut plan, m, &e, now);
                         }
@@ -1047,6 +1079,7 @@ impl Messenger {
                         message: m,
                         variables: delivery::config_variables(m, &history),
                         messaging: Delegation::new(self, agent, &spec.capabilities, Some(m)),
+                        watch: self.inner.watches.get(&m.message_id),
                     },
                 );
                 Delivered {
@@ -1374,14 +1407,34 @@ struct Inserted {
 /// daemon runs. Delivers until the conversation has nothing queued (or
 /// `wait` passes) and returns the reply when `wait` is given.
 pub fn send_in_process(cx: &Caxton, new: NewMessage, wait: Option<Duration>) -> Result<SendReport> {
+    send_here(cx, new, wait, None)
+}
+
+/// [`send_in_process`] with `watch` following the run that handles the
+/// message (`caxton mcp serve` without a daemon).
+pub fn ask_in_process(
+    cx: &Caxton,
+    new: NewMessage,
+    wait: Duration,
+    watch: Watch,
+) -> Result<SendReport> {
+    send_here(cx, new, Some(wait), Some(watch))
+}
+
+fn send_here(
+    cx: &Caxton,
+    new: NewMessage,
+    wait: Option<Duration>,
+    watch: Option<Watch>,
+) -> Result<SendReport> {
     let rt = Arc::new(wasm::runtime(cx));
     let messenger = Messenger::open(cx, rt)?;
-    let mut report = messenger.send(new)?;
     let budget = wait.unwrap_or(Duration::from_secs(30));
     let deadline = Instant::now() + budget;
-    if wait.is_some() && !report.duplicate {
-        report.reply = messenger.wait_reply(&report.message, budget)?;
-    }
+    let mut report = match wait {
+        Some(w) => messenger.ask(new, w, watch)?,
+        None => messenger.send(new)?,
+    };
     messenger.run_until_idle(Some(deadline))?;
     if wait.is_some() && report.reply.is_none() {
         report.reply = messenger.reply_to(&report.message)?;

@@ -11,7 +11,7 @@ use crate::Caxton;
 use crate::agent::{catalog, wasm};
 use crate::error::{Error, Result};
 use crate::messaging::{
-    AgentKind, Conversation, ConversationSummary, Messenger, NewMessage, SendReport,
+    AgentKind, Conversation, ConversationSummary, Messenger, NewMessage, SendReport, Watch,
 };
 
 /// A deployed agent as a protocol client sees it.
@@ -146,8 +146,10 @@ fn masked_toml(text: &str, file: &std::path::Path) -> Result<String> {
 pub trait Gateway: Send + Sync {
     /// The agents deployed now.
     fn agents(&self) -> Result<Vec<AgentEntry>>;
-    /// Send `new` and wait up to `wait` for the reply.
-    fn send(&self, new: NewMessage, wait: Duration) -> Result<SendReport>;
+    /// Send `new` and wait up to `wait` for the reply; `watch` follows the
+    /// config agent run that handles it (progress, cancellation) where this
+    /// gateway delivers itself.
+    fn send(&self, new: NewMessage, wait: Duration, watch: Option<Watch>) -> Result<SendReport>;
     /// The deployed agent `id` as a document ([`document`]).
     fn document(&self, id: &str) -> Result<Option<AgentDocument>>;
     /// The `limit` most recently active conversations.
@@ -165,8 +167,15 @@ impl Gateway for Local {
         deployed(&self.0)
     }
 
-    fn send(&self, new: NewMessage, wait: Duration) -> Result<SendReport> {
-        crate::server::client::send_message(&self.0, new, Some(wait))
+    /// A running daemon delivers the message (its workers hold the agents
+    /// live), so `watch` follows the run only when none runs.
+    fn send(&self, new: NewMessage, wait: Duration, watch: Option<Watch>) -> Result<SendReport> {
+        match watch {
+            Some(w) if crate::server::client::Client::find(&self.0)?.is_none() => {
+                crate::messaging::ask_in_process(&self.0, new, wait, w)
+            }
+            _ => crate::server::client::send_message(&self.0, new, Some(wait)),
+        }
     }
 
     fn document(&self, id: &str) -> Result<Option<AgentDocument>> {

@@ -12,15 +12,15 @@
 //! memory write is one transaction, so a client that disconnects mid-call
 //! leaves either the whole write or nothing.
 
-use std::sync::{Arc, LazyLock};
-use std::time::Duration;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ClientJsonRpcMessage, ContentBlock,
     Implementation, JsonObject, JsonRpcError, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-    ReadResourceResult, Resource, ResourceContents, ResourceTemplate, ServerCapabilities,
-    ServerConfig, Tool,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ResourceTemplate,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -33,9 +33,10 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::memory::graph::{ObservationAdd, ObservationDelete};
 use crate::memory::{Access, Entity, Memory, Relation};
-use crate::messaging::{AgentKind, NewMessage, SendReport};
+use crate::messaging::{AgentKind, NewMessage, OnEvent, SendReport, Watch};
 use crate::protocol::agents::{AgentEntry, Gateway};
 use crate::protocol::resources;
+use crate::runtime::run::RunEvent;
 
 /// Entities `search_nodes` returns, best first. The reference server returns
 /// every substring match; a ranked search returns the best ones.
@@ -51,6 +52,17 @@ pub const AGENT_REPLY_WAIT: Duration = Duration::from_secs(120);
 
 /// How often a session looks for deployed, changed or removed agents.
 const AGENT_POLL: Duration = Duration::from_secs(1);
+
+/// Streamed answer text is reported at most this often (tool calls and
+/// their results always are).
+const TEXT_PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Progress steps waiting to be sent to the client.
+const PROGRESS_QUEUE: usize = 64;
+
+/// How often a call in flight checks that its session still has a client
+/// (a closed stdin, an ended HTTP session) so a run nobody waits for stops.
+const SESSION_CHECK: Duration = Duration::from_millis(500);
 
 /// The reference server's tool list, verbatim (names, titles, input and
 /// output schemas, annotations) except `search_nodes`'s description, which
@@ -118,8 +130,14 @@ impl McpServer {
     }
 
     /// Ask an agent (`ask_<id>`) or a capability (`send_message`) and wait
-    /// for the reply; `None` when `name` is no agent tool.
-    fn call_agent(&self, name: &str, args: &JsonObject) -> Option<Result<CallOutcome, ErrorData>> {
+    /// for the reply, `watch` following the run; `None` when `name` is no
+    /// agent tool.
+    fn call_agent(
+        &self,
+        name: &str,
+        args: &JsonObject,
+        watch: Watch,
+    ) -> Option<Result<CallOutcome, ErrorData>> {
         let gw = self.agents.as_ref()?;
         let agents = match gw.agents() {
             Ok(a) => a,
@@ -157,7 +175,7 @@ impl McpServer {
             ..new
         };
         Some(Ok(gw
-            .send(new, AGENT_REPLY_WAIT)
+            .send(new, AGENT_REPLY_WAIT, Some(watch))
             .map(|r| Structured::Reply(Box::new(r)))))
     }
 
@@ -218,12 +236,14 @@ impl McpServer {
         })
     }
 
-    /// Run one memory tool; `Ok(Err(..))` is a well-formed call that failed.
-    fn call_memory(
+    /// Run one tool (an agent's run followed by `watch`); `Ok(Err(..))` is
+    /// a well-formed call that failed.
+    fn call(
         &self,
         a: &Access,
         name: &str,
         args: JsonObject,
+        watch: Watch,
     ) -> Result<CallOutcome, ErrorData> {
         let m = &self.memory;
         Ok(match name {
@@ -273,7 +293,7 @@ impl McpServer {
                 m.open_nodes(a, &o.names).map(Structured::graph)
             }
             other => {
-                if let Some(outcome) = self.call_agent(other, &args) {
+                if let Some(outcome) = self.call_agent(other, &args, watch) {
                     return outcome;
                 }
                 let known: Vec<String> = self
@@ -374,6 +394,38 @@ fn reply_result(report: SendReport) -> CallToolResult {
         "conversationId": conversation,
     }));
     r
+}
+
+/// The steps of an agent's run as progress messages for `tx`: each tool
+/// call and result, and the streamed answer at most every
+/// [`TEXT_PROGRESS_EVERY`].
+fn progress_events(tx: tokio::sync::mpsc::Sender<String>) -> OnEvent {
+    // Characters of answer text so far, and when the last report went out.
+    let text = Mutex::new((0usize, None::<Instant>));
+    Arc::new(move |e: RunEvent<'_>| {
+        let message = match e {
+            RunEvent::Text(t) => {
+                let mut guard = text.lock().unwrap_or_else(PoisonError::into_inner);
+                let (chars, last) = &mut *guard;
+                *chars += t.chars().count();
+                if last.is_some_and(|l| l.elapsed() < TEXT_PROGRESS_EVERY) {
+                    return;
+                }
+                *last = Some(Instant::now());
+                format!("writing the answer ({chars} characters so far)")
+            }
+            RunEvent::ToolCall { round, name } => {
+                format!("calling the tool `{name}` (model call {round})")
+            }
+            RunEvent::ToolResult(r) => format!(
+                "the tool `{}` finished: {} ({:.0} ms)",
+                r.name,
+                r.outcome.as_str(),
+                r.duration_ms
+            ),
+        };
+        let _ = tx.try_send(message);
+    })
 }
 
 /// `ask_<agent-id>`, with characters MCP tool names may not hold as `_`.
@@ -681,10 +733,48 @@ impl ServerHandler for McpServer {
         let this = self.clone();
         let name = request.name.to_string();
         let args = request.arguments.unwrap_or_default();
-        // SQLite and the embedding model block; the write runs to its end
-        // (one transaction) even if the client goes away meanwhile.
-        let outcome = tokio::task::spawn_blocking(move || this.call_memory(&access, &name, args))
-            .await
+        // Progress goes from the delivering thread to this task through a
+        // bounded channel; a step that finds it full is not reported.
+        let token = context.meta.get_progress_token();
+        let (tx, mut steps) = tokio::sync::mpsc::channel(PROGRESS_QUEUE);
+        let watch = Watch {
+            on_event: token.is_some().then(|| progress_events(tx)),
+            ..Watch::default()
+        };
+        let w = watch.clone();
+        // SQLite and the embedding model block; a memory write runs to its
+        // end (one transaction) even if the client goes away meanwhile. An
+        // agent's run stops when the client cancels the call or its session
+        // ends, and is recorded as cancelled.
+        let mut call = tokio::task::spawn_blocking(move || this.call(&access, &name, args, w));
+        let mut progress = 0u32;
+        let mut cancelled = false;
+        let mut session = tokio::time::interval(SESSION_CHECK);
+        let joined = loop {
+            tokio::select! {
+                joined = &mut call => break joined,
+                Some(message) = steps.recv() => {
+                    if let Some(token) = &token {
+                        progress += 1;
+                        let note = ProgressNotificationParam::new(token.clone(), f64::from(progress))
+                            .with_message(message);
+                        // A client gone away is noticed by the session check.
+                        let _ = context.peer.notify_progress(note).await;
+                    }
+                }
+                () = context.ct.cancelled(), if !cancelled => {
+                    cancelled = true;
+                    watch.cancel();
+                }
+                _ = session.tick(), if !cancelled => {
+                    if context.peer.is_transport_closed() {
+                        cancelled = true;
+                        watch.cancel();
+                    }
+                }
+            }
+        };
+        let outcome = joined
             .map_err(|e| ErrorData::internal_error(format!("tool call failed: {e}"), None))??;
         Ok(match outcome {
             Ok(s) => s.into_result(),

@@ -165,6 +165,10 @@ pub struct RunInput {
     /// How the `send_message` tool reaches the other agents; without it the
     /// tool refuses (the run then has nobody to ask).
     pub messaging: Option<MessagingHandle>,
+    /// Set by the caller to stop the run (an MCP client cancelled): checked
+    /// before and after each model call and before each tool call; the run
+    /// is then recorded as `cancelled`.
+    pub stop: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// What a run reports while it unfolds, so a caller can show it as it
@@ -322,7 +326,17 @@ pub fn run(
                 Message::new(Role::System, system),
                 Message::new(Role::User, user),
             ];
+            let stopped = || {
+                input
+                    .stop
+                    .as_ref()
+                    .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+            };
             for round in 1..=MAX_ROUNDS {
+                if stopped() {
+                    rec.error = Some(cancelled(&rec.provider, &id, round - 1));
+                    break;
+                }
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     rec.error = Some(out_of_time(&rec.provider, &id, timeout, round - 1));
@@ -390,6 +404,12 @@ pub fn run(
                 drop(llm);
                 model_time += t.elapsed();
                 rec.rounds = round;
+                // An answer that came after the caller stopped waiting is
+                // not used: no tool of it runs.
+                if stopped() {
+                    rec.error = Some(cancelled(&rec.provider, &id, round));
+                    break;
+                }
                 let answer = match answer {
                     Ok(a) => a,
                     Err(e) => {
@@ -440,6 +460,10 @@ pub fn run(
                         rec.error = Some(out_of_time(&rec.provider, &id, timeout, round));
                         break;
                     }
+                    if stopped() {
+                        rec.error = Some(cancelled(&rec.provider, &id, round));
+                        break;
+                    }
                     on_event(RunEvent::ToolCall {
                         round,
                         name: &call.name,
@@ -471,7 +495,10 @@ pub fn run(
         }
     }
     if let Some(e) = &rec.error {
-        rec.status = "error";
+        rec.status = match e.kind {
+            LlmErrorKind::Cancelled => "cancelled",
+            _ => "error",
+        };
         crate::trace::fail(&span, &e.message);
     }
     if let Some(m) = &input.messaging {
@@ -518,6 +545,16 @@ pub fn run(
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+fn cancelled(provider: &str, agent: &str, rounds: u32) -> RunError {
+    RunError {
+        kind: LlmErrorKind::Cancelled,
+        provider: provider.to_string(),
+        message: format!(
+            "the run of agent `{agent}` was cancelled by its caller after {rounds} model call(s)"
+        ),
+    }
 }
 
 fn out_of_time(provider: &str, agent: &str, timeout: Duration, rounds: u32) -> RunError {

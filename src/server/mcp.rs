@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::memory::Who;
 use crate::error::{Error, Result};
-use crate::messaging::{Conversation, ConversationSummary, NewMessage, SendReport};
+use crate::messaging::{Conversation, ConversationSummary, NewMessage, SendReport, Watch};
 use crate::protocol::agents::{self, AgentDocument, AgentEntry, Gateway};
 use crate::protocol::mcp::{self, AccessOf, McpServer};
 
@@ -75,13 +75,13 @@ impl Gateway for Daemon {
         agents::deployed(&self.0.cx())
     }
 
-    fn send(&self, new: NewMessage, wait: std::time::Duration) -> Result<SendReport> {
-        let messenger = &self.0.messenger;
-        let mut report = messenger.send(new)?;
-        if !report.duplicate {
-            report.reply = messenger.wait_reply(&report.message, wait)?;
-        }
-        Ok(report)
+    fn send(
+        &self,
+        new: NewMessage,
+        wait: std::time::Duration,
+        watch: Option<Watch>,
+    ) -> Result<SendReport> {
+        self.0.messenger.ask(new, wait, watch)
     }
 
     fn document(&self, id: &str) -> Result<Option<AgentDocument>> {

@@ -52,12 +52,9 @@ async fn send(
     let (mut new, wait) = split_wait(body, longest)?;
     new.sender.get_or_insert_with(|| "api".into());
     let messenger = state.messenger.clone();
-    let report = blocking(move || {
-        let mut report = messenger.send(new)?;
-        if let Some(wait) = wait.filter(|_| !report.duplicate) {
-            report.reply = messenger.wait_reply(&report.message, wait)?;
-        }
-        Ok(report)
+    let report = blocking(move || match wait {
+        Some(wait) => messenger.ask(new, wait, None),
+        None => messenger.send(new),
     })
     .await?;
     Ok(axum::Json(report))

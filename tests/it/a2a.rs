@@ -157,8 +157,85 @@ fn bad_a2a_json_rpc_gets_spec_error_codes() {
         v["error"]["message"].as_str().unwrap().contains("message"),
         "{v}"
     );
+    // A stream whose params are wrong is one error event.
+    let (_, body, _) = d.post(
+        "/a2a",
+        r#"{"jsonrpc":"2.0","id":4,"method":"message/stream","params":{}}"#,
+    );
+    let raw = body.as_str().unwrap_or_default();
+    assert!(raw.starts_with("data: {"), "{body}");
+    let event: Value = serde_json::from_str(raw.trim().trim_start_matches("data: ")).unwrap();
     assert_eq!(
-        rpc(r#"{"jsonrpc":"2.0","id":4,"method":"message/stream","params":{}}"#)["error"]["code"],
+        (event["id"].clone(), event["error"]["code"].clone()),
+        (json!(4), json!(-32602)),
+        "{raw}"
+    );
+    assert_eq!(
+        rpc(r#"{"jsonrpc":"2.0","id":5,"method":"tasks/get","params":{"id":"t"}}"#)["error"]["code"],
         -32004
+    );
+}
+
+#[test]
+fn message_stream_sends_the_task_its_status_and_the_final_reply() {
+    let Some(python) = python() else { return };
+    let env = Env::new();
+    let a = agent_module(&env, "calc-a", r#"{"sum":3}"#, None);
+    deploy(&env, "calc-a", &a, "calc");
+    let d = start(&env, &[]);
+    let out = a2a_client(
+        &python,
+        &d.url,
+        "",
+        json!([
+            {"data": {"a": 1, "b": 2}, "skill": "calc", "stream": true},
+            {"text": "unknown", "skill": "teleport", "stream": true}
+        ]),
+    );
+    assert_eq!(
+        out["card"]["capabilities"]["streaming"], true,
+        "{}",
+        out["card"]
+    );
+    let events = out["replies"][0]["stream"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", out["replies"]));
+    let states: Vec<&str> = events
+        .iter()
+        .map(|e| e["task"]["status"]["state"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(states, ["submitted", "working", "completed"], "{events:#?}");
+    let last = &events[2]["update"];
+    assert_eq!(last["final"], true, "{last}");
+    assert_eq!(last["kind"], "status-update");
+    assert_eq!(
+        last["status"]["message"]["parts"][0]["data"],
+        json!({"sum": 3}),
+        "{last}"
+    );
+    // Every event names the same task and context: a Caxton conversation.
+    let task = events[0]["task"]["id"].as_str().unwrap();
+    let context = events[0]["task"]["contextId"].as_str().unwrap();
+    assert!(
+        events
+            .iter()
+            .skip(1)
+            .all(|e| e["update"]["taskId"] == task && e["update"]["contextId"] == context),
+        "{events:#?}"
+    );
+    let conv = env
+        .run(&["conversations", "show", context, "--json"])
+        .ok()
+        .json();
+    assert_eq!(conv["messages"][0]["sender"], "a2a", "{conv}");
+    assert_eq!(conv["messages"][1]["content"], json!({"sum": 3}), "{conv}");
+    // A stream that cannot start is a JSON-RPC error the client raises.
+    assert!(
+        out["replies"][1]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("teleport"),
+        "{}",
+        out["replies"][1]
     );
 }

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::common::recorded_llm::RecordedLlm;
 use crate::common::{Env, bin, have_model, repo, required};
+use crate::delegation::{calls, config_agent_with_tools, says};
 
 /// tests/mcp/node_modules with the SDK, the Inspector and the reference
 /// server, or `None` (skipped) when not installed.
@@ -941,4 +943,175 @@ fn agents_and_conversations_are_resources_secrets_masked() {
     let other = drive(&env, &strs(&caxton(&["--agent", "stats-b"])), read);
     assert_eq!(other[0]["error"]["code"], -32002, "{}", other[0]);
     assert!(!uris(&other[1]).contains(&format!("caxton://conversations/{conv}")));
+}
+
+/// A config agent `name` offering `capability` whose model (a replay at
+/// `llm`) first calls the tool `csv_parser`, then answers.
+fn tool_calling_agent(env: &Env, name: &str, capability: &str, llm: &RecordedLlm) {
+    config_agent_with_tools(
+        env,
+        name,
+        &[capability],
+        &["csv_parser"],
+        &llm.url("/v1"),
+        "",
+    );
+}
+
+/// The model's first answer: call `csv_parser`.
+fn calls_csv_parser() -> String {
+    calls("csv_parser", json!({"content": "a,b\n1,2\n"}))
+}
+
+#[test]
+fn an_agent_call_reports_its_runs_steps_as_progress() {
+    let Some(_) = clients() else { return };
+    let env = Env::new();
+    let llm = RecordedLlm::serve(vec![calls_csv_parser(), says("The file has one row.")]);
+    tool_calling_agent(&env, "counter", "counting", &llm);
+    let out = drive(
+        &env,
+        &strs(&caxton(&[])),
+        json!([
+            {"call": "ask_counter", "arguments": {"query": "How many rows?"}, "progress": true}
+        ]),
+    );
+    let r = &out[0]["result"];
+    assert_eq!(
+        r["content"][0]["text"], "The file has one row.",
+        "{}",
+        out[0]
+    );
+    let progress = r["progress"].as_array().unwrap_or_else(|| panic!("{r}"));
+    let values: Vec<f64> = progress
+        .iter()
+        .map(|p| p["progress"].as_f64().unwrap())
+        .collect();
+    assert!(
+        values.windows(2).all(|w| w[0] < w[1]),
+        "progress must increase: {progress:?}"
+    );
+    let messages: Vec<&str> = progress
+        .iter()
+        .map(|p| p["message"].as_str().unwrap_or_default())
+        .collect();
+    for step in [
+        "calling the tool `csv_parser` (model call 1)",
+        "the tool `csv_parser` finished",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.starts_with(step)),
+            "no `{step}` in {messages:?}"
+        );
+    }
+}
+
+#[test]
+fn a_cancelled_agent_call_stops_its_run_and_the_server_goes_on() {
+    let Some(_) = clients() else { return };
+    let env = Env::new();
+    // The answer after the tool comes 3 s late: the cancel, sent at the
+    // first progress notification, arrives long before it.
+    let slow = RecordedLlm::serve_paced(vec![
+        (Duration::ZERO, calls_csv_parser()),
+        (Duration::from_secs(3), says("Too late to matter.")),
+    ]);
+    tool_calling_agent(&env, "slow", "slowness", &slow);
+    let quick = RecordedLlm::serve(vec![says("Still serving.")]);
+    tool_calling_agent(&env, "quick", "quickness", &quick);
+    let d = crate::daemon::start(&env, &[]);
+    let url = format!("{}/mcp", d.url);
+    let out = client(
+        &env,
+        "http",
+        &[&url],
+        json!([
+            {"call": "ask_slow", "arguments": {"query": "Take your time."}, "abortOnProgress": true},
+            {"call": "ask_quick", "arguments": {"query": "Are you there?"}}
+        ]),
+    );
+    assert_eq!(out[1]["error"]["aborted"], true, "{}", out[1]);
+    assert_eq!(
+        out[2]["result"]["content"][0]["text"], "Still serving.",
+        "{}",
+        out[2]
+    );
+    // The run is recorded as cancelled; the late answer was not used.
+    let logs = crate::daemon::poll("the cancelled run's record", || {
+        let logs = env.run(&["agents", "logs", "slow", "--json"]).ok().json();
+        let text = logs.to_string();
+        text.contains("cancelled").then_some(text)
+    });
+    assert!(logs.contains("was cancelled by its caller"), "{logs}");
+    assert!(!logs.contains("Too late"), "{logs}");
+    assert!(slow.received().len() <= 2, "{:?}", slow.received());
+}
+
+#[test]
+fn a_long_conversation_resource_holds_its_newest_200_messages() {
+    use crate::messaging::{agent_module, deploy};
+    let Some(_) = clients() else { return };
+    let env = Env::new();
+    let a = agent_module(&env, "calc-a", r#"{"sum":3}"#, None);
+    deploy(&env, "calc-a", &a, "calc");
+    let d = crate::daemon::start(&env, &[]);
+    let post = |body: Value| {
+        let (s, v, raw) = d.send(
+            d.http
+                .post(format!("{}/api/v1/messages", d.url))
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        );
+        assert_eq!(s, 200, "{raw}");
+        v
+    };
+    // 205 messages: a request opens the conversation (its reply follows),
+    // then 203 informs, which get none.
+    let opened = post(json!({
+        "performative": "request", "capability": "calc", "content": {"n": 0}, "wait": "10s"
+    }));
+    let conv = opened["conversation_id"].as_str().unwrap().to_string();
+    for n in 1..=203 {
+        post(json!({
+            "performative": "inform", "receiver": "calc-a", "content": {"n": n},
+            "conversation_id": conv
+        }));
+    }
+    let shown = |c: &Value| c["messages"].as_array().map_or(0, Vec::len);
+    let total = crate::daemon::poll("205 messages stored", || {
+        let c = env
+            .run(&["conversations", "show", &conv, "--json"])
+            .ok()
+            .json();
+        (shown(&c) == 205).then_some(c)
+    });
+    let out = client(
+        &env,
+        "http",
+        &[&format!("{}/mcp", d.url)],
+        json!([{"read": format!("caxton://conversations/{conv}")}]),
+    );
+    let c: Value = serde_json::from_str(
+        out[1]["result"]["contents"][0]["text"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}", out[1])),
+    )
+    .unwrap();
+    assert_eq!(c["omittedMessages"], 5, "{}", c["note"]);
+    assert_eq!(c["messageCount"], 205);
+    let messages = c["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 200);
+    // The newest 200, oldest first: the same as the full listing's tail.
+    let all = total["messages"].as_array().unwrap();
+    let ids = |ms: &[Value]| -> Vec<Value> { ms.iter().map(|m| m["message_id"].clone()).collect() };
+    assert_eq!(ids(messages), ids(&all[5..]));
+    assert_eq!(messages.last().unwrap()["content"], json!({"n": 203}));
+    assert!(
+        c["note"]
+            .as_str()
+            .unwrap()
+            .contains("the oldest 5 messages"),
+        "{}",
+        c["note"]
+    );
 }

@@ -5,7 +5,7 @@
 //   node client.mjs stdio CMD [ARGS...]            < steps.json
 //   node client.mjs http URL [HEADER=VALUE ...]    < steps.json
 //
-// Steps: {"list": true} | {"call": NAME, "arguments": {...}} |
+// Steps: {"list": true} | {"call": NAME, "arguments": {...}, "progress"?: true, "abortOnProgress"?: true} |
 //        {"waitToolsChanged": MS}  (waits for notifications/tools/list_changed) |
 //        {"resources": true} | {"templates": true} | {"read": URI} |
 //        {"waitResourcesChanged": MS}  (waits for notifications/resources/list_changed) |
@@ -68,7 +68,24 @@ try {
       if (step.list) {
         outcomes.push({ result: await client.listTools() });
       } else if (step.call) {
-        outcomes.push({ result: await client.callTool({ name: step.call, arguments: step.arguments ?? {} }, undefined, { timeout: 120000 }) });
+        // "progress": collect notifications/progress (the SDK sends a progressToken
+        // when onprogress is given); "abortOnProgress": cancel the call (AbortSignal,
+        // notifications/cancelled) at its first progress notification.
+        const progress = [];
+        const abort = new AbortController();
+        const options = { timeout: 120000, signal: abort.signal };
+        if (step.progress || step.abortOnProgress) {
+          options.onprogress = (p) => {
+            progress.push(p);
+            if (step.abortOnProgress) abort.abort("cancelled by the test");
+          };
+        }
+        try {
+          const result = await client.callTool({ name: step.call, arguments: step.arguments ?? {} }, undefined, options);
+          outcomes.push({ result: step.progress ? { ...result, progress } : result });
+        } catch (e) {
+          outcomes.push({ error: { code: e.code ?? null, message: String(e.message ?? e), aborted: abort.signal.aborted, progress } });
+        }
       } else if (step.exec) {
         execFileSync(step.exec[0], step.exec.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
         outcomes.push({ result: { exec: true } });

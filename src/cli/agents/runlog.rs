@@ -132,6 +132,10 @@ fn log_lines(s: &records::Stored) -> Vec<(Level, String)> {
         lines.push(line);
     }
     match r.get("error").filter(|e| !e.is_null()) {
+        Some(e) if e["kind"] == "cancelled" => lines.push((
+            Level::Warn,
+            format!("run #{} cancelled: {}", s.id, text(&e["message"])),
+        )),
         Some(e) => lines.push((
             Level::Error,
             format!(

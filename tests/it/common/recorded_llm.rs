@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -50,6 +51,12 @@ impl RecordedLlm {
 
     /// Serve `responses` (each in the fixture format), one per request, in order.
     pub fn serve(responses: Vec<String>) -> RecordedLlm {
+        RecordedLlm::serve_paced(responses.into_iter().map(|r| (Duration::ZERO, r)).collect())
+    }
+
+    /// [`RecordedLlm::serve`], each response sent its delay after its
+    /// request came in: a model that takes its time.
+    pub fn serve_paced(responses: Vec<(Duration, String)>) -> RecordedLlm {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -58,10 +65,10 @@ impl RecordedLlm {
             let mut next = responses.into_iter();
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let reply = next
-                    .next()
-                    .unwrap_or_else(|| "HTTP/1.1 599 Script Exhausted\n\n".into());
-                serve(stream, &reply, &log);
+                let (delay, reply) = next.next().unwrap_or_else(|| {
+                    (Duration::ZERO, "HTTP/1.1 599 Script Exhausted\n\n".into())
+                });
+                serve(stream, &reply, delay, &log);
             }
         });
         RecordedLlm { port, received }
@@ -79,7 +86,12 @@ impl RecordedLlm {
 
 /// Read one request, log it (before answering, so a test that saw the
 /// answer also sees the request), then write the recording.
-fn serve(stream: TcpStream, reply: &str, log: &Mutex<Vec<Received>>) -> Option<()> {
+fn serve(
+    stream: TcpStream,
+    reply: &str,
+    delay: Duration,
+    log: &Mutex<Vec<Received>>,
+) -> Option<()> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -108,6 +120,7 @@ fn serve(stream: TcpStream, reply: &str, log: &Mutex<Vec<Received>>) -> Option<(
         headers,
         body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
     });
+    std::thread::sleep(delay);
     let (head, payload) = reply.split_once("\n\n").unwrap_or((reply, ""));
     let mut out = String::new();
     for h in head.lines() {
