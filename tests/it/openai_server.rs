@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::common::{Env, models_dir, run_readme_quickstart, skip};
 use caxton::runtime::llm::openai::OpenAi;
 use caxton::runtime::llm::{
-    ChatRequest, FinishReason, Message, Provider, Role, ToolCall, ToolSpec,
+    ChatRequest, FinishReason, Message, Provider, Role, ToolCall, ToolChoice, ToolSpec,
 };
 use serde_json::json;
 
@@ -112,6 +112,7 @@ fn request(messages: Vec<Message>, tools: Vec<ToolSpec>) -> ChatRequest {
         model: None,
         messages,
         tools,
+        tool_choice: ToolChoice::Auto,
         temperature: Some(0.0),
         max_tokens: Some(64),
         seed: None,
@@ -149,7 +150,7 @@ fn llama_server_takes_a_tool_result_and_streams_the_answer_with_usage() {
             call,
             Message::tool_result(
                 "call_1",
-                "sales.csv: 2 rows, 2 columns.\n- region (string): values north (1), south (1)\n- revenue (integer): sum 30, min 10, max 20, mean 15",
+                "sales.csv: 2 rows, 2 columns.\n- region (string): values north (1), south (1)\n- revenue (integer): total 30, lowest 10, highest 20, average 15",
             ),
         ],
         vec![csv],
