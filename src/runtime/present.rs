@@ -1,5 +1,5 @@
 //! How tool results reach the model, and how a capped answer ends. A tiny
-//! model copies numbers from a short "total 30" line far more reliably than
+//! model copies numbers from a short "sum 30" line far more reliably than
 //! it digs them out of a page of JSON, so results with a known shape are
 //! written as a few plain lines; the run record keeps the full JSON.
 
@@ -134,17 +134,12 @@ fn csv_profile(r: &Value) -> Option<String> {
         let mut facts: Vec<String> = Vec::new();
         match kind {
             "integer" | "float" => {
-                // The words users ask with ("total", "highest"), not the
-                // statistics' names: a tiny model copies the number next
-                // to the word of the question.
-                for (k, word) in [
-                    ("sum", "total"),
-                    ("min", "lowest"),
-                    ("max", "highest"),
-                    ("mean", "average"),
-                ] {
+                // The statistics' own names: "total"/"highest" instead
+                // made the model parrot the words without the numbers
+                // ("20% of total revenue, highest value") in the quickstart.
+                for k in ["sum", "min", "max", "mean"] {
                     if let Some(v) = stat(k) {
-                        facts.push(format!("{word} {v}"));
+                        facts.push(format!("{k} {v}"));
                     }
                 }
             }
@@ -239,7 +234,7 @@ mod tests {
             text,
             "sales.csv: 2 rows, 2 columns.\n\
              - region (string): values North (1), South (1)\n\
-             - amount (integer): total 30, lowest 10, highest 20, average 15\n\
+             - amount (integer): sum 30, min 10, max 20, mean 15\n\
              First rows:\n\
              - region North, amount 10\n\
              - region South, amount 20"

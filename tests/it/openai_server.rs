@@ -150,7 +150,7 @@ fn llama_server_takes_a_tool_result_and_streams_the_answer_with_usage() {
             call,
             Message::tool_result(
                 "call_1",
-                "sales.csv: 2 rows, 2 columns.\n- region (string): values north (1), south (1)\n- revenue (integer): total 30, lowest 10, highest 20, average 15",
+                "sales.csv: 2 rows, 2 columns.\n- region (string): values north (1), south (1)\n- revenue (integer): sum 30, min 10, max 20, mean 15",
             ),
         ],
         vec![csv],
