@@ -809,6 +809,12 @@ mod tests {
         assert!(s.is_empty());
     }
 
+    fn grounded(names: &[&str], files: &Files, request: &str) -> Vec<ToolSpec> {
+        let mut s = specs(names);
+        ground(&mut s, &builtin(None), files, &Peers::default(), request);
+        s
+    }
+
     #[test]
     fn the_first_call_is_required_only_for_named_files_and_skipped_for_missing_ones() {
         let all = specs(&["csv_parser", "chart_generator"]);
@@ -858,12 +864,9 @@ mod tests {
         .unwrap();
         std::fs::write(dir.path().join("status.json"), r#"{"status": "ok"}"#).unwrap();
         let files = Files::scan(dir.path());
-        let mut s = specs(&["json_processor"]);
-        ground(
-            &mut s,
-            &builtin(None),
+        let s = grounded(
+            &["json_processor"],
             &files,
-            &Peers::default(),
             "List the records of users.json",
         );
         let p = &s[0].parameters;
@@ -908,8 +911,7 @@ mod tests {
                 json!([".", ".status"]),
             ),
         ] {
-            let mut s = specs(&["json_processor"]);
-            ground(&mut s, &builtin(None), &files, &Peers::default(), request);
+            let s = grounded(&["json_processor"], &files, request);
             assert_eq!(
                 s[0].parameters["properties"]["filter"]["enum"], only,
                 "{request}"
@@ -917,14 +919,7 @@ mod tests {
         }
 
         // No file named: plain paths only.
-        let mut s = specs(&["json_processor"]);
-        ground(
-            &mut s,
-            &builtin(None),
-            &files,
-            &Peers::default(),
-            "What is in my data?",
-        );
+        let s = grounded(&["json_processor"], &files, "What is in my data?");
         let p = &s[0].parameters;
         for ok in [".", ".status", ".users[].name", ".[0].a_b"] {
             assert!(
@@ -946,14 +941,7 @@ mod tests {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sales.xlsx");
         std::fs::copy(&fixture, dir.path().join("sales.xlsx")).unwrap();
         let files = Files::scan(dir.path());
-        let mut s = specs(&["xlsx_reader"]);
-        ground(
-            &mut s,
-            &builtin(None),
-            &files,
-            &Peers::default(),
-            "Summarise sales.xlsx",
-        );
+        let s = grounded(&["xlsx_reader"], &files, "Summarise sales.xlsx");
         let p = &s[0].parameters;
         let sheets = tools::sheet_names(dir.path(), "sales.xlsx").unwrap();
         assert!(!sheets.is_empty());
