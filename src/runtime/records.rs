@@ -5,6 +5,8 @@
 // Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
 #![allow(missing_docs)]
 
+use std::path::{Path, PathBuf};
+
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
