@@ -125,8 +125,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t''
-wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t'A TOML file in the agents directory, run by the LLM loop'
+wasm\t'A WebAssembly module deployed to the store, run in the sandbox'"
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
 deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
@@ -140,8 +140,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t''
-wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t'A TOML file in the agents directory, run by the LLM loop'
+wasm\t'A WebAssembly module deployed to the store, run in the sandbox'"
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from count" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
 deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
@@ -230,13 +230,13 @@ complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diagnose" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diagnose" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from diagnose" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -l type -r -f -a "config\t''
-wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -l type -r -f -a "config\t'A TOML file in the agents directory, run by the LLM loop'
+wasm\t'A WebAssembly module deployed to the store, run in the sandbox'"
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from resource-usage" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from sandbox-status" -l agent -r
 complete -c caxton -n "__fish_caxton_using_subcommand agents; and __fish_seen_subcommand_from sandbox-status" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -375,8 +375,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t''
-wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l type -r -f -a "config\t'A TOML file in the agents directory, run by the LLM loop'
+wasm\t'A WebAssembly module deployed to the store, run in the sandbox'"
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
 deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
@@ -390,8 +390,8 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t''
-wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l type -r -f -a "config\t'A TOML file in the agents directory, run by the LLM loop'
+wasm\t'A WebAssembly module deployed to the store, run in the sandbox'"
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from count" -l status -d '`running` asks the daemon (nothing is running when it is not); the others are the agent files\' status' -r -f -a "running\t'Live in the daemon with recent executions succeeding'
 deployed\t'A valid file is in the agents directory'
 failing\t'The file is invalid, but a good version was deployed before'
@@ -480,13 +480,13 @@ complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_sub
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diagnose" -l json -d 'Print machine-readable JSON'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diagnose" -s h -l help -d 'Print help'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from diagnose" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -l type -r -f -a "config\t''
-wasm\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -l type -r -f -a "config\t'A TOML file in the agents directory, run by the LLM loop'
+wasm\t'A WebAssembly module deployed to the store, run in the sandbox'"
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from resource-usage" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from sandbox-status" -l agent -r
 complete -c caxton -n "__fish_caxton_using_subcommand agent; and __fish_seen_subcommand_from sandbox-status" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -595,9 +595,9 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_see
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis diagnose stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate migrate graph help" -f -a "graph" -d 'An entity and its neighbours up to DEPTH relation hops'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and not __fish_seen_subcommand_from create-entities create-relations add-observations delete-entities delete-observations delete-relations read-graph search-nodes open-nodes search status emergency-diagnosis diagnose stats monitor cleanup cache-clear usage capacity-check reindex optimize export import migration-check test-connection emergency-migrate migrate graph help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -605,12 +605,12 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-entities" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -618,12 +618,12 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from create-relations" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -631,12 +631,12 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from add-observations" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -644,12 +644,12 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-entities" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -657,12 +657,12 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-observations" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -670,23 +670,23 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from delete-relations" -s V -l version -d 'Print version'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from read-graph" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -694,12 +694,12 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search-nodes" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l file -d 'Read the JSON arguments from FILE instead of standard input' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -707,17 +707,17 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l no-embed -d 'Commit without embedding the new observations now; they stay in the embedding backlog (found by keyword until embedded)'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from open-nodes" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l limit -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l type -d 'Only entities of this type' -r
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l in-scope -d 'Only entities in this scope' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l in-scope -d 'Only entities in this scope' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l min-similarity -d 'Drop semantic matches below this cosine similarity' -r
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
@@ -725,7 +725,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l exact -d 'Scan every vector exactly instead of the fast two-stage search'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from status" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from status" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
@@ -831,13 +831,13 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l input -d 'The file to import (the same as FILE; mirrors export\'s --output)' -r -F
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l format -d '[default: from the extension (.json, .jsonl), else the content]' -r -f -a "json\t''
-jsonl\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l format -d '[default: from the extension (.json, .jsonl), else the content]' -r -f -a "json\t'One JSON document ([`Document`])'
+jsonl\t'One JSON object per line (`Line`), header first: streams, and diffs well'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from migration-check" -l target -r -f -a "qdrant\t''
 postgres\t''"
@@ -876,16 +876,16 @@ complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_su
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l depth -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l relation-type -d 'Follow only relations of this type (repeatable)' -r
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l config -d 'Server config file (TOML or YAML) [default: ./caxton.toml, then <data dir>/caxton.toml]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from graph" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "create-entities" -d 'Create entities: {"entities": [{"name", "entityType", "observations": [...]}]}'
 complete -c caxton -n "__fish_caxton_using_subcommand memory; and __fish_seen_subcommand_from help" -f -a "create-relations" -d 'Create relations: {"relations": [{"from", "to", "relationType"}]}'
@@ -923,9 +923,9 @@ complete -c caxton -n "__fish_caxton_using_subcommand mcp; and not __fish_seen_s
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the memory and the deployed agents to one MCP client over stdin/stdout (JSON-RPC, one message per line) until it closes stdin'
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t''
-workspace\t''
-global\t''"
+complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l scope -d 'Scope new entities are written to' -r -f -a "agent\t'Visible only to the agent that wrote it'
+workspace\t'Shared by the agents of one workspace'
+global\t'Shared by every agent and the operator'"
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l agent -d 'Act as this agent: its agent scope, plus workspace and global, are visible' -r
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l workspace -d 'Workspace name for the workspace scope' -r
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l import-memory-json -d 'Before serving, merge the reference memory server\'s memory.jsonl (MEMORY_FILE_PATH of @modelcontextprotocol/server-memory) into the scope written to; running it again adds nothing twice' -r -F
@@ -933,7 +933,7 @@ complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subco
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l data-dir -d 'Data directory [env: CAXTON_DATA_DIR] [default: ~/.local/share/caxton]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l agents-dir -d 'Agents directory [env: CAXTON_AGENTS_DIR] [default: <data dir>/agents]' -r -F
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -l json -d 'Print machine-readable JSON'
-complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the memory and the deployed agents to one MCP client over stdin/stdout (JSON-RPC, one message per line) until it closes stdin'
 complete -c caxton -n "__fish_caxton_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

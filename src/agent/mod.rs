@@ -5,9 +5,6 @@
 //! lookup by name every command and route uses, and [`Summary`] the one
 //! JSON shape of an agent in `agents list|show --json`.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use serde::{Deserialize, Serialize};
 
 use crate::Caxton;
@@ -35,12 +32,14 @@ pub(crate) mod wasm_minutes;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// A TOML file in the agents directory, run by the LLM loop.
     Config,
+    /// A WebAssembly module deployed to the store, run in the sandbox.
     Wasm,
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Config => "config",
             Kind::Wasm => "wasm",
@@ -55,26 +54,28 @@ impl Kind {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Agent {
+    /// A config agent: its file and validation report.
     Config(Entry),
+    /// A deployed WASM agent: its manifest and module.
     Wasm(WasmAgent),
 }
 
 impl Agent {
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         match self {
             Agent::Config(e) => &e.id,
             Agent::Wasm(a) => &a.id,
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Agent::Config(e) => e.name(),
             Agent::Wasm(a) => a.name(),
         }
     }
 
-    pub fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         match self {
             Agent::Config(_) => Kind::Config,
             Agent::Wasm(_) => Kind::Wasm,
@@ -89,7 +90,7 @@ impl Agent {
         }
     }
 
-    pub fn capabilities(&self) -> &[String] {
+    pub(crate) fn capabilities(&self) -> &[String] {
         match self {
             Agent::Config(e) => e.report.spec.as_ref().map_or(&[], |s| &s.capabilities),
             Agent::Wasm(a) => &a.manifest.capabilities,
@@ -104,7 +105,7 @@ impl Agent {
         }
     }
 
-    pub fn summary(&self) -> Summary<'_> {
+    pub(crate) fn summary(&self) -> Summary<'_> {
         let detail = match self {
             Agent::Config(e) => {
                 let spec = e.report.spec.as_ref();
@@ -145,16 +146,16 @@ impl Agent {
 /// An agent as `agents list --json` and `agents show --json` print it.
 #[derive(Debug, Serialize)]
 pub struct Summary<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) name: &'a str,
     #[serde(rename = "type")]
-    pub kind: Kind,
-    pub status: Status,
-    pub version: Option<&'a str>,
+    pub(crate) kind: Kind,
+    pub(crate) status: Status,
+    pub(crate) version: Option<&'a str>,
     #[serde(flatten)]
-    pub detail: Detail<'a>,
-    pub deployed_version: Option<&'a VersionRecord>,
-    pub versions: usize,
+    pub(crate) detail: Detail<'a>,
+    pub(crate) deployed_version: Option<&'a VersionRecord>,
+    pub(crate) versions: usize,
     /// A config agent's validation errors (empty when its file is valid).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<&'a Diagnostic>>,
@@ -163,7 +164,7 @@ pub struct Summary<'a> {
 /// What a [`Summary`] says that depends on the kind.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
-pub enum Detail<'a> {
+pub(crate) enum Detail<'a> {
     Config {
         description: Option<&'a str>,
         capabilities: &'a [String],

@@ -2,9 +2,8 @@
 //! the JSON Schema printed by `caxton agents schema` and used by validation is
 //! derived from it, and validated files deserialise into it.
 
-// Doc comments here are also the agent JSON Schema's descriptions; not
-// written yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
+// Doc comments here are also the agent JSON Schema's descriptions: write
+// them for agent authors.
 
 use std::collections::BTreeMap;
 
@@ -31,7 +30,7 @@ pub struct AgentSpec {
     pub name: String,
     /// Semantic version of this definition (default 0.1.0).
     pub version: Option<String>,
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// What this agent offers to other agents and users; messages are routed by capability.
     #[schemars(length(min = 1), inner(regex(pattern = CAPABILITY_PATTERN)))]
     pub capabilities: Vec<String>,
@@ -49,22 +48,27 @@ pub struct AgentSpec {
     pub user_prompt_template: Option<String>,
     /// Markdown documentation for humans.
     pub documentation: Option<String>,
-    pub llm: Option<LlmSettings>,
-    pub memory: Option<MemorySettings>,
+    pub(crate) llm: Option<LlmSettings>,
+    pub(crate) memory: Option<MemorySettings>,
     /// Free table; every key becomes a template variable.
     #[serde(default)]
     pub parameters: Map<String, Value>,
     /// Per-tool settings, e.g. `[tool_config.http_client] allowed_domains = [...]`.
     #[serde(default)]
     pub tool_config: BTreeMap<String, Map<String, Value>>,
-    pub conversation: Option<ConversationSettings>,
+    pub(crate) conversation: Option<ConversationSettings>,
 }
 
+/// Which LLM back-end runs the agent.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
+    /// The bundled local model, in-process (no network).
     Local,
+    /// An OpenAI-compatible chat completions API (`base_url` selects a
+    /// server other than OpenAI's).
     Openai,
+    /// The Anthropic Messages API.
     Anthropic,
 }
 
@@ -72,51 +76,61 @@ pub enum Provider {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct LlmSettings {
-    pub provider: Option<Provider>,
-    pub model: Option<String>,
-    pub base_url: Option<String>,
+    pub(crate) provider: Option<Provider>,
+    pub(crate) model: Option<String>,
+    pub(crate) base_url: Option<String>,
     #[schemars(range(min = 0.0, max = 2.0))]
-    pub temperature: Option<f64>,
+    pub(crate) temperature: Option<f64>,
     #[schemars(range(min = 1))]
-    pub max_tokens: Option<u32>,
+    pub(crate) max_tokens: Option<u32>,
     /// Tokens the answer written from tool results may take (default 200):
     /// a short answer built on the result, cut at a sentence end.
     #[schemars(range(min = 1, max = 4096))]
     pub answer_max_tokens: Option<u32>,
 }
 
+/// The `[memory]` table: whether runs of this agent read and write the
+/// knowledge graph, and how.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct MemorySettings {
+    /// Give the agent memory: relevant memories are added to its prompt and
+    /// the run's summary is remembered (default false).
     #[serde(default)]
-    pub enabled: bool,
-    pub scope: Option<MemoryScope>,
+    pub(crate) enabled: bool,
+    /// Scope new memories are written to: `agent` (default, private to this
+    /// agent), `workspace` (shared by the server's agents) or `global`.
+    pub(crate) scope: Option<MemoryScope>,
+    /// Most memories added to the prompt per run (default 5).
     #[schemars(range(min = 1, max = 100))]
-    pub max_results: Option<u32>,
+    pub(crate) max_results: Option<u32>,
+    /// Smallest cosine similarity for a memory to count as relevant (default:
+    /// the server's `[memory]` setting).
     #[schemars(range(min = 0.0, max = 1.0))]
-    pub semantic_threshold: Option<f64>,
+    pub(crate) semantic_threshold: Option<f64>,
 }
 
+/// The `[conversation]` table: limits for one run of the agent.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ConversationSettings {
     #[schemars(range(min = 1))]
-    pub max_turns: Option<u32>,
+    pub(crate) max_turns: Option<u32>,
     /// A duration such as `30s` or `2m`.
     #[schemars(regex(pattern = r"^\s*[0-9]+\s*(ms|s|m|h|sec|min)?\s*$"))]
     pub timeout: Option<String>,
 }
 
 impl AgentSpec {
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         slug(&self.name)
     }
 
-    pub fn version_or_default(&self) -> &str {
+    pub(crate) fn version_or_default(&self) -> &str {
         self.version.as_deref().unwrap_or("0.1.0")
     }
 
-    pub fn user_prompt_template(&self) -> &str {
+    pub(crate) fn user_prompt_template(&self) -> &str {
         self.user_prompt_template
             .as_deref()
             .unwrap_or("{{request}}")

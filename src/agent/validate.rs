@@ -3,9 +3,6 @@
 //! one run reports every problem in a file, each with file:line:col, the field,
 //! and a hint.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -24,10 +21,10 @@ use crate::tools;
 /// The validation result for one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// The agent id, when the file names one (else the file stem).
     pub id: String,
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// The typed definition, when syntax and schema passed.
     pub spec: Option<AgentSpec>,
     /// The file's bytes, exactly as read (what deploy stores).
@@ -36,22 +33,24 @@ pub struct FileReport {
     pub doc: Option<SourceDoc>,
     /// Stages that ran (a syntax failure stops the rest).
     pub stages: Vec<Stage>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl FileReport {
+    /// The diagnostics of severity error (warnings excluded).
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
     }
 
-    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Warning)
     }
 
+    /// True when the file has no error (warnings allowed).
     pub fn is_valid(&self) -> bool {
         self.errors().next().is_none()
     }
@@ -61,7 +60,7 @@ impl FileReport {
         self.diagnostics.iter().any(|d| d.code == "file_not_found")
     }
 
-    pub fn version(&self) -> Option<&str> {
+    pub(crate) fn version(&self) -> Option<&str> {
         self.spec.as_ref().map(|s| s.version_or_default())
     }
 

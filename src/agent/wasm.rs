@@ -2,9 +2,6 @@
 //! limits, record a version), list, run through the sandbox, record what each
 //! execution used, roll back. The CLI and the daemon share these functions.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,19 +31,19 @@ use crate::store::{Store, store_err};
 #[serde(deny_unknown_fields)]
 pub struct SecurityPolicy {
     #[serde(default)]
-    pub network_access: bool,
+    pub(crate) network_access: bool,
     #[serde(default)]
-    pub file_system_access: bool,
+    pub(crate) file_system_access: bool,
 }
 
 /// The content of one WASM agent version (stored as JSON in agent_versions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    pub name: String,
-    pub module_hash: String,
-    pub resource_limits: Limits,
-    pub capabilities: Vec<String>,
-    pub security_policy: SecurityPolicy,
+    pub(crate) name: String,
+    pub(crate) module_hash: String,
+    pub(crate) resource_limits: Limits,
+    pub(crate) capabilities: Vec<String>,
+    pub(crate) security_policy: SecurityPolicy,
     /// An Extism plug-in's deployment settings (absent for the other ABIs,
     /// so their stored manifests are unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,20 +91,20 @@ const HTTP_CLIENT_KEYS: &[&str] = &[
 /// A deployed WASM agent as list/show/test see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct WasmAgent {
-    pub id: String,
-    pub manifest: Manifest,
-    pub module: ModuleInfo,
+    pub(crate) id: String,
+    pub(crate) manifest: Manifest,
+    pub(crate) module: ModuleInfo,
     /// Newest first.
     pub history: Vec<VersionRecord>,
-    pub usage: Usage,
+    pub(crate) usage: Usage,
 }
 
 impl WasmAgent {
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.manifest.name
     }
 
-    pub fn version(&self) -> &str {
+    pub(crate) fn version(&self) -> &str {
         self.history.first().map_or("-", |v| v.version.as_str())
     }
 }
@@ -115,52 +112,63 @@ impl WasmAgent {
 /// Accumulated execution statistics of one agent.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Usage {
-    pub executions: u64,
-    pub failures: u64,
-    pub fuel: u64,
-    pub cpu_ms: f64,
-    pub wall_ms: f64,
-    pub peak_memory_bytes: u64,
+    pub(crate) executions: u64,
+    pub(crate) failures: u64,
+    pub(crate) fuel: u64,
+    pub(crate) cpu_ms: f64,
+    pub(crate) wall_ms: f64,
+    pub(crate) peak_memory_bytes: u64,
     /// Failed executions by kind: a limit name, a trap code, `exit`, ...
     pub traps: BTreeMap<String, u64>,
-    pub last_error: Option<String>,
-    pub last_at: Option<i64>,
+    pub(crate) last_error: Option<String>,
+    pub(crate) last_at: Option<i64>,
 }
 
 /// A deploy request: the runbook's REST body and the CLI flags both map here.
 pub struct DeployRequest<'a> {
+    /// The agent's name (its id is derived from it).
     pub name: &'a str,
+    /// The module's bytes (`.wasm`, or `.wat` already compiled).
     pub module: &'a [u8],
     /// Per-limit values; `None` takes the configured default.
     pub max_memory_bytes: Option<u64>,
+    /// CPU time per execution, in milliseconds; `None` takes the default.
     pub max_cpu_millis: Option<u64>,
+    /// Wall-clock time per execution, in milliseconds; `None` takes the
+    /// default.
     pub max_execution_time_ms: Option<u64>,
+    /// Capabilities the agent offers (messages addressed to them reach it).
     pub capabilities: Vec<String>,
+    /// What the agent may reach outside the sandbox.
     pub security_policy: SecurityPolicy,
     /// Extism plug-in settings; refused for the other ABIs.
     pub plugin: Option<PluginSettings>,
+    /// The path the module was read from, recorded in the version history.
     pub source: &'a str,
 }
 
+/// The result of deploying (or rolling back) a WASM agent, as
+/// `agents deploy --json` prints it: the agent's id and name, the version now
+/// deployed, whether it changed, and the module and limits in force.
 #[derive(Debug, Clone, Serialize)]
 pub struct Deployed {
-    pub id: String,
-    pub name: String,
-    pub version: String,
-    pub seq: i64,
-    pub changed: bool,
-    pub previous_version: Option<String>,
-    pub module: ModuleInfo,
-    pub resource_limits: Limits,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) seq: i64,
+    pub(crate) changed: bool,
+    pub(crate) previous_version: Option<String>,
+    pub(crate) module: ModuleInfo,
+    pub(crate) resource_limits: Limits,
 }
 
 /// The result of `agents test` on a WASM agent.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
-    pub agent: String,
-    pub output: Value,
-    pub stats: Stats,
-    pub logs: Vec<LogLine>,
+    pub(crate) agent: String,
+    pub(crate) output: Value,
+    pub(crate) stats: Stats,
+    pub(crate) logs: Vec<LogLine>,
 }
 
 /// The process's sandbox, built from the `runtime` config section.
@@ -490,9 +498,9 @@ pub fn compile(store: &Store, rt: &Runtime, agent: &WasmAgent) -> Result<Arc<Com
 
 /// One execution's output (or the error that stopped it) and what it used.
 pub struct Executed {
-    pub output: Result<Value, WasmError>,
-    pub stats: Stats,
-    pub logs: Vec<LogLine>,
+    pub(crate) output: Result<Value, WasmError>,
+    pub(crate) stats: Stats,
+    pub(crate) logs: Vec<LogLine>,
 }
 
 /// `function` (from `agents test --function` or the execute endpoint's
@@ -759,8 +767,8 @@ pub fn rollback(cx: &Caxton, agent: &WasmAgent, to: Option<i64>) -> Result<Deplo
 /// What an Extism plug-in's host side needs from its manifest.
 #[derive(Debug, Clone)]
 pub struct PluginDeployment {
-    pub settings: PluginSettings,
-    pub network_access: bool,
+    pub(crate) settings: PluginSettings,
+    pub(crate) network_access: bool,
 }
 
 impl Manifest {

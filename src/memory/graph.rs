@@ -1,9 +1,6 @@
 //! The knowledge graph's SQL: the MCP memory server's operations, each one
 //! transaction, with scope-aware name resolution.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -20,7 +17,7 @@ pub const VISIBLE: &str = "(?1 OR e.scope = 'global' \
     OR (e.scope = 'workspace' AND e.scope_id = ?2) \
     OR (e.scope = 'agent' AND e.scope_id = ?3))";
 
-pub fn visible_params(access: &Access) -> (bool, String, String) {
+pub(crate) fn visible_params(access: &Access) -> (bool, String, String) {
     (
         access.agent.is_none(),
         access.workspace.clone().unwrap_or_default(),
@@ -28,25 +25,31 @@ pub fn visible_params(access: &Access) -> (bool, String, String) {
     )
 }
 
+/// Observations to append to one existing entity (`add_observations`
+/// request item).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObservationAdd {
-    pub entity_name: String,
-    pub contents: Vec<String>,
+    pub(crate) entity_name: String,
+    pub(crate) contents: Vec<String>,
 }
 
+/// What `add_observations` appended to one entity: only the contents that
+/// were new (duplicates are skipped).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObservationsAdded {
-    pub entity_name: String,
-    pub added_observations: Vec<String>,
+    pub(crate) entity_name: String,
+    pub(crate) added_observations: Vec<String>,
 }
 
+/// Observations to remove from one entity (`delete_observations` request
+/// item); contents that are not there are ignored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObservationDelete {
-    pub entity_name: String,
-    pub observations: Vec<String>,
+    pub(crate) entity_name: String,
+    pub(crate) observations: Vec<String>,
 }
 
 /// Find the id of the visible entity called `name`, preferring the writer's
@@ -194,7 +197,7 @@ fn within_limit(tx: &Connection, path: &Path, created: usize, max: Option<u64>) 
 /// What [`remember`] did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Remembered {
-    pub entity: String,
+    pub(crate) entity: String,
     /// The entity did not exist in the writer's scope and was created.
     pub created: bool,
     /// Observations actually added (ones it already had are skipped).
@@ -301,16 +304,8 @@ pub fn create_relations(
     })
 }
 
-pub fn add_observations(
-    store: &mut Store,
-    access: &Access,
-    adds: &[ObservationAdd],
-) -> Result<Vec<ObservationsAdded>> {
-    let path = store.path().to_path_buf();
-    store.write(|tx| add_observations_in(tx, &path, access, adds))
-}
-
-/// [`add_observations`] inside the caller's transaction (a group commit).
+/// Add observations to existing entities inside the caller's transaction
+/// (a group commit); `path` names the store in errors.
 pub fn add_observations_in(
     tx: &Connection,
     path: &Path,
@@ -354,7 +349,7 @@ pub fn delete_entities(store: &mut Store, access: &Access, names: &[String]) -> 
     })
 }
 
-pub fn delete_observations(
+pub(crate) fn delete_observations(
     store: &mut Store,
     access: &Access,
     dels: &[ObservationDelete],
@@ -381,7 +376,7 @@ pub fn delete_observations(
     })
 }
 
-pub fn delete_relations(
+pub(crate) fn delete_relations(
     store: &mut Store,
     access: &Access,
     relations: &[Relation],

@@ -39,9 +39,6 @@
 //! syncs it before each search; a CLI call loads the persisted copy from the
 //! cache directory instead of rebuilding it from every vector blob.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 use std::path::Path;
@@ -82,8 +79,9 @@ const FILE_NAME: &str = "vectors.idx";
 /// What a filter sees of an indexed vector: its entity's scope and type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Group {
-    pub scope: String,
-    pub scope_id: String,
+    pub(crate) scope: String,
+    pub(crate) scope_id: String,
+    /// The entity's type, as given at creation (a filter on `--type`).
     pub entity_type: String,
 }
 
@@ -101,6 +99,7 @@ pub enum Load {
 }
 
 impl Load {
+    /// Lowercase name, as `memory status` and the benches print it.
     pub fn as_str(self) -> &'static str {
         match self {
             Load::Warm => "warm",
@@ -113,9 +112,10 @@ impl Load {
 /// One re-scored nearest observation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Near {
+    /// Row id of the observation whose vector matched.
     pub observation_id: i64,
-    pub entity_id: i64,
-    pub similarity: f32,
+    pub(crate) entity_id: i64,
+    pub(crate) similarity: f32,
 }
 
 /// How a search found its candidates for re-scoring.
@@ -138,6 +138,8 @@ pub enum ExactWhy {
     Edge,
 }
 
+/// The in-memory vector index over one store's observation embeddings
+/// (design and invariants in the module doc).
 #[derive(Debug, Default)]
 pub struct VectorIndex {
     store_uid: String,
@@ -403,6 +405,7 @@ impl VectorIndex {
         self.ids.len()
     }
 
+    /// True when no vector is indexed.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

@@ -2,9 +2,6 @@
 //! relations, searchable by keyword (FTS5) and by meaning. Callers go
 //! through [`Memory`] (service.rs); the other modules are its SQLite parts.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 pub mod embed;
 pub(crate) mod external;
 pub mod graph;
@@ -29,8 +26,11 @@ pub use service::Memory;
 )]
 #[serde(rename_all = "lowercase")]
 pub enum MemoryScope {
+    /// Visible only to the agent that wrote it.
     Agent,
+    /// Shared by the agents of one workspace.
     Workspace,
+    /// Shared by every agent and the operator.
     Global,
 }
 
@@ -40,12 +40,15 @@ pub enum MemoryScope {
 pub struct Access {
     /// The agent acting, or `None` for an operator at the CLI.
     pub agent: Option<String>,
+    /// The workspace the agent belongs to (its `workspace` scope), if any.
     pub workspace: Option<String>,
     /// Scope that new entities are written to.
     pub write_scope: MemoryScope,
 }
 
 impl Access {
+    /// Access for an operator at the CLI (sees every scope), writing new
+    /// entities to `write_scope` of `agent` / `workspace` when given.
     pub fn operator(
         write_scope: MemoryScope,
         agent: Option<String>,
@@ -67,7 +70,7 @@ impl Access {
         }
     }
 
-    pub fn creator(&self) -> String {
+    pub(crate) fn creator(&self) -> String {
         self.agent.clone().unwrap_or_else(|| "cli".into())
     }
 }
@@ -76,27 +79,35 @@ impl Access {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Entity {
+    /// The entity's name, unique within its scope.
     pub name: String,
+    /// A free-form type (`person`, `project`, ...), a search filter.
     pub entity_type: String,
+    /// Facts about the entity, one string each (each one embedded for
+    /// semantic search).
     #[serde(default)]
     pub observations: Vec<String>,
 }
 
+/// A directed, typed edge between two entities, named by entity name
+/// (`from` --`relationType`--> `to`), in the MCP memory server's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Relation {
-    pub from: String,
-    pub to: String,
-    pub relation_type: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) relation_type: String,
 }
 
+/// A set of entities and the relations among them: what `read_graph`,
+/// `search_nodes` and `open_nodes` return.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Graph {
-    pub entities: Vec<Entity>,
-    pub relations: Vec<Relation>,
+    pub(crate) entities: Vec<Entity>,
+    pub(crate) relations: Vec<Relation>,
 }
 
-pub fn scope_name(s: MemoryScope) -> &'static str {
+pub(crate) fn scope_name(s: MemoryScope) -> &'static str {
     match s {
         MemoryScope::Agent => "agent",
         MemoryScope::Workspace => "workspace",

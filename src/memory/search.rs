@@ -1,9 +1,6 @@
 //! Memory search. Keyword search runs on the FTS5 index (BM25); results are
 //! grouped per entity and carry how they were found.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
@@ -17,8 +14,11 @@ use super::{Access, MemoryScope};
 use crate::error::Result;
 use crate::store::{Store, store_err};
 
+/// Filters and size of one memory search (`memory search`, the
+/// `search_nodes` tool, `GET /memory/search`).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Most results to return (entities, best first).
     pub limit: usize,
     /// Only entities of this type.
     pub entity_type: Option<String>,
@@ -31,18 +31,20 @@ pub struct Options {
     pub exact: bool,
 }
 
+/// One entity found by a search, as `--json` and the REST API print it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     #[serde(skip)]
-    pub entity_id: i64,
+    pub(crate) entity_id: i64,
+    /// The entity's name.
     pub name: String,
-    pub entity_type: String,
-    pub scope: String,
+    pub(crate) entity_type: String,
+    pub(crate) scope: String,
     /// Relevance in [0, 1], best first.
     pub score: f64,
     /// The observation that matched best (empty when the name matched).
     pub matched: String,
-    pub mode: &'static str,
+    pub(crate) mode: &'static str,
 }
 
 /// An FTS5 query matching any word of `text`, each quoted so user input can
@@ -123,7 +125,7 @@ pub fn keyword(store: &Store, access: &Access, query: &str, opts: &Options) -> R
 
 /// Weights of the hybrid ranking: cosine similarity and normalised BM25.
 pub const VECTOR_WEIGHT: f64 = 0.7;
-pub const KEYWORD_WEIGHT: f64 = 0.3;
+pub(crate) const KEYWORD_WEIGHT: f64 = 0.3;
 
 /// The outcome of a search: how it ran, why, and the hits.
 #[derive(Debug, Clone, Serialize)]
@@ -131,9 +133,10 @@ pub struct Outcome {
     /// `hybrid` (vectors + keywords) or `keyword` (no model).
     pub mode: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// Observations not embedded yet; they are found by keyword only.
     pub pending_embeddings: i64,
+    /// Matching entities, best score first, at most `limit`.
     pub results: Vec<Hit>,
 }
 
@@ -286,13 +289,13 @@ pub fn keyword_only(mut hits: Vec<Hit>, reason: String, pending: i64, limit: usi
 /// A semantic candidate: an entity and its observation nearest the query.
 #[derive(Debug, Clone)]
 pub struct Near {
-    pub entity_id: i64,
-    pub name: String,
-    pub entity_type: String,
-    pub scope: String,
+    pub(crate) entity_id: i64,
+    pub(crate) name: String,
+    pub(crate) entity_type: String,
+    pub(crate) scope: String,
     /// The nearest observation.
     pub content: String,
-    pub similarity: f32,
+    pub(crate) similarity: f32,
 }
 
 /// The hybrid ranking every backend shares: `VECTOR_WEIGHT` × cosine +
@@ -376,9 +379,9 @@ mod tests {
 /// One entity of an exact vector ranking: its best observation's cosine.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Nearest {
-    pub name: String,
-    pub scope: String,
-    pub similarity: f32,
+    pub(crate) name: String,
+    pub(crate) scope: String,
+    pub(crate) similarity: f32,
 }
 
 /// Best-first, ties by name then scope, so two backends holding the same

@@ -3,9 +3,6 @@
 //! (entities by scope, scope id, name; observations by insertion; relations
 //! by endpoints and type), so export → import → export is byte-identical.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::io::{BufRead, Write};
 
 use base64::Engine as _;
@@ -17,31 +14,38 @@ use super::embed::MODEL_ID;
 use crate::error::{Error, Result};
 use crate::store::{Store, store_err};
 
-pub const FORMAT: &str = "caxton-memory";
-pub const VERSION: u32 = 1;
+pub(crate) const FORMAT: &str = "caxton-memory";
+pub(crate) const VERSION: u32 = 1;
 /// Entities per import transaction: an interrupted import keeps every
 /// committed batch.
 const BATCH: usize = 500;
 
+/// One entity of an export with everything needed to restore it: its
+/// scope, metadata, authorship and observations (with embeddings when
+/// exported with them).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EntityRecord {
-    pub name: String,
-    pub entity_type: String,
-    pub scope: String,
-    pub scope_id: String,
-    pub metadata: Value,
-    pub created_by: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub observations: Vec<ObservationRecord>,
+    pub(crate) name: String,
+    pub(crate) entity_type: String,
+    pub(crate) scope: String,
+    pub(crate) scope_id: String,
+    pub(crate) metadata: Value,
+    pub(crate) created_by: String,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
+    pub(crate) observations: Vec<ObservationRecord>,
 }
 
+/// One observation of an exported entity.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObservationRecord {
+    /// The observation text.
     pub content: String,
+    /// The agent id that wrote it, or `cli` for an operator.
     pub created_by: String,
+    /// When it was written, in Unix milliseconds.
     pub created_at: i64,
     /// Base64 little-endian f32 vector of `MODEL_ID`, when exported with embeddings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,48 +56,59 @@ pub struct ObservationRecord {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EntityRef {
-    pub name: String,
-    pub scope: String,
-    pub scope_id: String,
+    pub(crate) name: String,
+    pub(crate) scope: String,
+    pub(crate) scope_id: String,
 }
 
+/// One exported relation: both endpoints by scope and name, its type,
+/// strength, metadata and authorship.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RelationRecord {
-    pub from: EntityRef,
-    pub to: EntityRef,
-    pub relation_type: String,
-    pub strength: f64,
-    pub metadata: Value,
-    pub created_by: String,
-    pub created_at: i64,
+    pub(crate) from: EntityRef,
+    pub(crate) to: EntityRef,
+    pub(crate) relation_type: String,
+    pub(crate) strength: f64,
+    pub(crate) metadata: Value,
+    pub(crate) created_by: String,
+    pub(crate) created_at: i64,
 }
 
 /// One line of the JSONL format.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-pub enum Line {
+pub(crate) enum Line {
+    /// The first line: the format name (`caxton-memory`) and its version.
     Header { format: String, version: u32 },
+    /// One entity with its observations.
     Entity(EntityRecord),
+    /// One relation (after every entity it names).
     Relation(RelationRecord),
 }
 
+/// A whole export: header fields, then every entity and relation (the
+/// `--format json` document; JSONL carries the same as one `Line` each).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-    pub format: String,
-    pub version: u32,
-    pub entities: Vec<EntityRecord>,
-    pub relations: Vec<RelationRecord>,
+    pub(crate) format: String,
+    pub(crate) version: u32,
+    pub(crate) entities: Vec<EntityRecord>,
+    pub(crate) relations: Vec<RelationRecord>,
 }
 
+/// The file format of `memory export` / `memory import`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One JSON document ([`Document`]).
     Json,
+    /// One JSON object per line (`Line`), header first: streams, and
+    /// diffs well.
     Jsonl,
 }
 
-pub fn read_all(store: &Store, embeddings: bool) -> Result<Document> {
+pub(crate) fn read_all(store: &Store, embeddings: bool) -> Result<Document> {
     let conn = store.conn();
     let err = |e| store_err(store.path(), e);
     let mut entities = Vec::new();
@@ -194,10 +209,6 @@ pub fn read_all(store: &Store, embeddings: bool) -> Result<Document> {
     })
 }
 
-pub fn export(store: &Store, format: Format, embeddings: bool, out: &mut dyn Write) -> Result<()> {
-    write(read_all(store, embeddings)?, format, out)
-}
-
 /// Write `doc` in `format` (what `export` writes, from any backend).
 pub fn write(doc: Document, format: Format, out: &mut dyn Write) -> Result<()> {
     let io = |e: std::io::Error| Error::io("write", std::path::Path::new("<export>"), e);
@@ -229,12 +240,14 @@ pub fn write(doc: Document, format: Format, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// What an import added: counts of new entities, observations, relations
+/// and embeddings (existing ones are skipped, not counted).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
-    pub entities: usize,
-    pub observations: usize,
-    pub relations: usize,
-    pub embeddings: usize,
+    pub(crate) entities: usize,
+    pub(crate) observations: usize,
+    pub(crate) relations: usize,
+    pub(crate) embeddings: usize,
 }
 
 fn bad(message: String) -> Error {
@@ -261,6 +274,8 @@ impl Format {
     }
 }
 
+/// Read an export in `format` from `input`, checking the header's format
+/// name and version; a usage error says what is wrong.
 pub fn parse(input: &mut dyn BufRead, format: Format) -> Result<Document> {
     let io = |e| Error::io("read", std::path::Path::new("<import>"), e);
     match format {

@@ -40,7 +40,7 @@ struct Sent {
 }
 
 impl Delegation {
-    pub fn new(
+    pub(crate) fn new(
         messenger: &Messenger,
         agent: &str,
         own: &[String],

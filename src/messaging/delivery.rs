@@ -7,9 +7,6 @@
 //! tool sends at once instead, since a `request` waits for its reply inside
 //! the run (`delegate`); its ids derive from the parent too.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde_json::{Map, Value, json};
@@ -39,9 +36,9 @@ pub enum Target {
 /// Loop protection and size limits, from the `messaging` config section.
 #[derive(Debug, Clone, Copy)]
 pub struct Protection {
-    pub max_message_bytes: u64,
-    pub max_depth: u32,
-    pub max_conversation_messages: u32,
+    pub(crate) max_message_bytes: u64,
+    pub(crate) max_depth: u32,
+    pub(crate) max_conversation_messages: u32,
     /// Messages one delivery may send.
     pub max_sends_per_delivery: u32,
 }
@@ -139,7 +136,7 @@ pub fn notice(about: &Message, to: &str, content: Value, now: i64, n: usize) -> 
 }
 
 impl Outbox {
-    pub fn new(
+    pub(crate) fn new(
         agent: &str,
         parent: &Message,
         limits: Protection,
@@ -322,8 +319,8 @@ pub fn deliver_wasm(
 
 /// What a config agent run gets for a message.
 pub struct ConfigRun<'a> {
-    pub spec: &'a AgentSpec,
-    pub message: &'a Message,
+    pub(crate) spec: &'a AgentSpec,
+    pub(crate) message: &'a Message,
     /// Template variables: `request` (the content as text), `sender`,
     /// `capability`, `performative`, `conversation_id`, and
     /// `conversation_history` (the conversation tail, oldest first, as

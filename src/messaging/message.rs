@@ -1,9 +1,6 @@
 //! The message (README "Messaging between agents"): a FIPA-ACL subset addressed to a capability (or
 //! an agent), validated before anything is stored.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
@@ -16,15 +13,25 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Performative {
+    /// Ask the receiver to do something (the usual way to run an agent).
     Request,
+    /// Tell the receiver a fact or a result.
     Inform,
+    /// Ask the receiver for information.
     Query,
+    /// Offer to do something, under the conditions in the content.
     Propose,
+    /// Accept an earlier `propose`.
     AcceptProposal,
+    /// Decline an earlier `propose`.
     RejectProposal,
+    /// Commit to doing what a `request` asked.
     Agree,
+    /// Decline a `request`, with the reason in the content.
     Refuse,
+    /// Report that an agreed action failed.
     Failure,
+    /// Say the received message could not be understood.
     NotUnderstood,
 }
 
@@ -38,7 +45,7 @@ impl Performative {
         )
     }
 
-    pub const ALL: [Performative; 10] = [
+    pub(crate) const ALL: [Performative; 10] = [
         Performative::Request,
         Performative::Inform,
         Performative::Query,
@@ -51,7 +58,7 @@ impl Performative {
         Performative::NotUnderstood,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Performative::Request => "request",
             Performative::Inform => "inform",
@@ -82,7 +89,7 @@ impl Performative {
         )
     }
 
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }
@@ -110,7 +117,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             State::Pending => "pending",
             State::Delivered => "delivered",
@@ -120,7 +127,7 @@ impl State {
         }
     }
 
-    pub fn parse(s: &str) -> State {
+    pub(crate) fn parse(s: &str) -> State {
         match s {
             "pending" => State::Pending,
             "delivered" => State::Delivered,
@@ -135,25 +142,25 @@ impl State {
 /// tree and its delivery state. This is the JSON of the messaging API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
-    pub message_id: String,
-    pub performative: Performative,
-    pub sender: String,
-    pub receiver: Option<String>,
-    pub capability: Option<String>,
-    pub content: Value,
-    pub conversation_id: String,
-    pub reply_with: Option<String>,
-    pub in_reply_to: Option<String>,
+    pub(crate) message_id: String,
+    pub(crate) performative: Performative,
+    pub(crate) sender: String,
+    pub(crate) receiver: Option<String>,
+    pub(crate) capability: Option<String>,
+    pub(crate) content: Value,
+    pub(crate) conversation_id: String,
+    pub(crate) reply_with: Option<String>,
+    pub(crate) in_reply_to: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
     /// The message whose handling produced this one (reply or send).
     pub parent_id: Option<String>,
     /// Hops from the message that started the conversation.
     pub depth: u32,
-    pub state: State,
-    pub attempts: u32,
-    pub error: Option<String>,
-    pub delivered_at: Option<i64>,
+    pub(crate) state: State,
+    pub(crate) attempts: u32,
+    pub(crate) error: Option<String>,
+    pub(crate) delivered_at: Option<i64>,
     /// The W3C `traceparent` of the span that sent it (only with trace
     /// export on), so its delivery, even after a restart, continues the
     /// sender's trace: a conversation across agents is one trace.
@@ -166,21 +173,32 @@ pub struct Message {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
+    /// The client's id for the message; a retry with the same id is not
+    /// sent again. Generated when absent.
     #[serde(default)]
     pub message_id: Option<String>,
+    /// One of the [`Performative`] names in snake_case, e.g. `request`.
     pub performative: String,
+    /// Who sends it: an agent id, or `cli` when absent.
     #[serde(default)]
     pub sender: Option<String>,
+    /// A receiving agent's id; a message needs this or a `capability`.
     #[serde(default)]
     pub receiver: Option<String>,
+    /// The capability addressed: any agent offering it may receive it.
     #[serde(default)]
     pub capability: Option<String>,
+    /// The payload: JSON, or text (a string that parses as JSON is taken
+    /// as JSON). Required, within `messaging.max_message_bytes`.
     #[serde(default)]
     pub content: Value,
+    /// The conversation to continue; a new one is opened when absent.
     #[serde(default)]
     pub conversation_id: Option<String>,
+    /// A token the receiver's reply will carry in `in_reply_to`.
     #[serde(default)]
     pub reply_with: Option<String>,
+    /// The `reply_with` of the message this one answers.
     #[serde(default)]
     pub in_reply_to: Option<String>,
     /// Deliver an `inform` to every agent offering the capability.

@@ -2,9 +2,6 @@
 //! [`Snapshot`] in Prometheus text (`caxton_messages_total`,
 //! `caxton_message_routing_duration_seconds`, `caxton_conversations_*`).
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
@@ -17,11 +14,18 @@ use super::message::Performative;
 pub enum Outcome {
     /// Stored and queued for an agent.
     Accepted,
+    /// Handled by the receiving agent.
     Delivered,
     /// A delivery attempt failed (the message may go to another provider).
     Failed,
+    /// No deployed agent offers the capability it was addressed to.
     NoProvider,
+    /// Refused by loop protection: the conversation's depth limit or message
+    /// budget was reached (`messaging.max_depth`,
+    /// `messaging.max_conversation_messages`).
     Refused,
+    /// Not stored again: a message with the same id already was (a retried
+    /// send).
     Duplicate,
     /// Stored for an outside receiver.
     Recorded,
@@ -67,15 +71,17 @@ pub struct Histogram {
     pub sum_seconds: f64,
 }
 
+/// The messaging counters at one moment, as `metrics --json` and the
+/// Prometheus endpoint report them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Snapshot {
     /// Non-zero counts only.
     pub messages: Vec<MessageCount>,
-    pub routing_latency: Histogram,
-    pub conversations_started: u64,
+    pub(crate) routing_latency: Histogram,
+    pub(crate) conversations_started: u64,
     /// Conversations with a message still pending delivery.
     pub conversations_active: u64,
-    pub conversations_total: u64,
+    pub(crate) conversations_total: u64,
 }
 
 impl Metrics {

@@ -9,9 +9,6 @@
 //! worker threads (`work`), by `wait_reply` while it waits, or by
 //! `run_until_idle` in the CLI.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 mod budget;
 mod delegate;
 pub(crate) mod delivery;
@@ -57,8 +54,10 @@ const DELEGATED_IDS: usize = 2000;
 /// The answer of `send` (the body of `POST /api/v1/messages`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SendReport {
+    /// The message as stored (id, conversation, depth filled in); for a
+    /// duplicate, the copy stored first.
     pub message: Message,
-    pub conversation_id: String,
+    pub(crate) conversation_id: String,
     /// Agents the message was routed to (several for a broadcast).
     pub receivers: Vec<String>,
     /// The message id was already stored: nothing was sent again.
@@ -72,19 +71,23 @@ pub struct SendReport {
 /// One provider in `capabilities list` / `GET /api/v1/capabilities`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Provider {
-    pub agent: String,
-    pub kind: AgentKind,
-    pub health: Health,
-    pub in_flight: u32,
-    pub consecutive_failures: u32,
-    pub deliveries: u64,
-    pub failures: u64,
-    pub last_error: Option<String>,
+    pub(crate) agent: String,
+    pub(crate) kind: AgentKind,
+    pub(crate) health: Health,
+    pub(crate) in_flight: u32,
+    pub(crate) consecutive_failures: u32,
+    pub(crate) deliveries: u64,
+    pub(crate) failures: u64,
+    pub(crate) last_error: Option<String>,
 }
 
+/// One capability and the agents that offer it, as `capabilities list` and
+/// `GET /api/v1/capabilities` print it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Capability {
+    /// The capability name (lowercase, as agents declare it).
     pub capability: String,
+    /// Every deployed agent offering it, with its breaker health and counts.
     pub providers: Vec<Provider>,
 }
 
@@ -93,8 +96,8 @@ pub struct Capability {
 #[derive(Debug, Clone, Serialize)]
 pub struct Conversation {
     #[serde(flatten)]
-    pub summary: ConversationSummary,
-    pub messages: Vec<Message>,
+    pub(crate) summary: ConversationSummary,
+    pub(crate) messages: Vec<Message>,
     /// The config-agent runs that took part, oldest first: who ran for
     /// which message, their tool calls and times.
     pub runs: Vec<RunSummary>,
@@ -103,24 +106,26 @@ pub struct Conversation {
 /// One config-agent run of a conversation.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
-    pub run: i64,
-    pub agent: String,
+    pub(crate) run: i64,
+    pub(crate) agent: String,
     /// The message the run handled; none for a run that opened the
     /// conversation (`agents test`, the execute endpoint).
     pub message_id: Option<String>,
-    pub status: String,
-    pub rounds: u64,
-    pub total_ms: f64,
-    pub model_ms: f64,
-    pub tool_calls: Vec<RunToolCall>,
+    pub(crate) status: String,
+    pub(crate) rounds: u64,
+    pub(crate) total_ms: f64,
+    pub(crate) model_ms: f64,
+    pub(crate) tool_calls: Vec<RunToolCall>,
 }
 
+/// One tool call of a run in a conversation's listing: tool name,
+/// outcome, duration in milliseconds and the error when it failed.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunToolCall {
-    pub name: String,
-    pub outcome: String,
-    pub duration_ms: f64,
-    pub error: Option<String>,
+    pub(crate) name: String,
+    pub(crate) outcome: String,
+    pub(crate) duration_ms: f64,
+    pub(crate) error: Option<String>,
 }
 
 /// Runs listed per conversation at most.
@@ -260,6 +265,9 @@ impl Inner {
     }
 }
 
+/// The messaging service of a server: validates, stores and routes
+/// messages to the agents offering a capability, and runs the deliveries.
+/// Cheap to clone (shared state).
 #[derive(Clone)]
 pub struct Messenger {
     inner: Arc<Inner>,
@@ -1306,7 +1314,7 @@ impl Messenger {
         Ok(self.recover()?.queued > 0)
     }
 
-    pub fn message(&self, id: &str) -> Result<Option<Message>> {
+    pub(crate) fn message(&self, id: &str) -> Result<Option<Message>> {
         store::get(lock(&self.inner.store).conn(), id).map_err(|e| self.db_err(e))
     }
 

@@ -3,9 +3,6 @@
 //! a walk over the capability's providers, with no allocation, so it stays
 //! in the microseconds with thousands of agents (benches/messaging.rs).
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -38,6 +35,7 @@ pub struct Breaker {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
+    /// Closed: deliveries go through.
     Healthy,
     /// Open: deliveries go elsewhere until the cool-down ends.
     Open,
@@ -46,7 +44,7 @@ pub enum Health {
 }
 
 impl Health {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Health::Healthy => "healthy",
             Health::Open => "open",
@@ -127,8 +125,11 @@ struct Providers {
 
 /// An agent as the registry is built from.
 pub struct AgentInfo {
+    /// The agent's id.
     pub id: String,
+    /// How it runs (a delivery to a config agent is an LLM run).
     pub kind: AgentKind,
+    /// Capabilities it offers: what it can be routed.
     pub capabilities: Vec<String>,
 }
 
@@ -143,6 +144,7 @@ pub struct Registry {
 /// The outcome of a routing decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
+    /// Deliver to the agent at this index of the registry.
     Agent(usize),
     /// Nobody offers the capability.
     NoProvider,
@@ -197,15 +199,17 @@ impl Registry {
         }
     }
 
+    /// Every routable agent, in registry order (a [`Route::Agent`] index
+    /// points into this).
     pub fn slots(&self) -> &[Slot] {
         &self.slots
     }
 
-    pub fn index_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
     }
 
-    pub fn slot(&self, id: &str) -> Option<&Slot> {
+    pub(crate) fn slot(&self, id: &str) -> Option<&Slot> {
         self.index_of(id).map(|i| &self.slots[i])
     }
 
@@ -214,7 +218,7 @@ impl Registry {
         &self.names
     }
 
-    pub fn providers(&self, capability: &str) -> &[usize] {
+    pub(crate) fn providers(&self, capability: &str) -> &[usize] {
         self.by_capability
             .get(capability)
             .map_or(&[], |p| p.agents.as_slice())

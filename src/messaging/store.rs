@@ -2,9 +2,6 @@
 //! takes a connection or an open transaction: the caller decides what
 //! commits together (a message is always committed before its delivery).
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -167,15 +164,15 @@ pub fn conversation_state(conn: &Connection, id: &str) -> rusqlite::Result<(u32,
 /// One line of `conversations list` / `GET /api/v1/conversations`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConversationSummary {
-    pub conversation_id: String,
-    pub initiator: String,
-    pub capability: Option<String>,
-    pub message_count: u64,
-    pub pending: u64,
-    pub failures: u64,
-    pub participants: Vec<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub(crate) conversation_id: String,
+    pub(crate) initiator: String,
+    pub(crate) capability: Option<String>,
+    pub(crate) message_count: u64,
+    pub(crate) pending: u64,
+    pub(crate) failures: u64,
+    pub(crate) participants: Vec<String>,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
 }
 
 const SUMMARY: &str = "SELECT c.id, c.initiator, c.capability, c.message_count, c.created_at, c.updated_at,

@@ -2,8 +2,7 @@
 //! and as `--json` prints it), stored as one row (the record plus indexed
 //! columns), and the queries behind `agents logs`, `metrics` and `diagnose`.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
+use std::path::{Path, PathBuf};
 
 use std::path::{Path, PathBuf};
 
@@ -16,10 +15,13 @@ use super::memory;
 use crate::error::{Error, Result};
 use crate::store::{Store, store_err};
 
+/// How one tool call ended (`outcome` of a tool call in the run record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CallOutcome {
+    /// The tool ran and returned a result to the model.
     Ok,
+    /// The tool failed; the model was given the error message.
     Error,
     /// The agent does not list the tool; the model was told so.
     Denied,
@@ -39,25 +41,25 @@ impl CallOutcome {
 /// One tool call the model made, as audited.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolCallRecord {
-    pub id: String,
-    pub name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
     /// The arguments as parsed JSON, or the raw text when it did not parse.
     pub arguments: Value,
-    pub outcome: CallOutcome,
+    pub(crate) outcome: CallOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
+    pub(crate) result: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    pub duration_ms: f64,
-    pub round: u32,
+    pub(crate) error: Option<String>,
+    pub(crate) duration_ms: f64,
+    pub(crate) round: u32,
 }
 
 /// Why a run failed: a provider error (classified) or the run's own limits.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunError {
-    pub kind: LlmErrorKind,
-    pub provider: String,
-    pub message: String,
+    pub(crate) kind: LlmErrorKind,
+    pub(crate) provider: String,
+    pub(crate) message: String,
 }
 
 impl From<LlmError> for RunError {
@@ -71,7 +73,7 @@ impl From<LlmError> for RunError {
 }
 
 impl RunError {
-    pub fn to_llm_error(&self) -> LlmError {
+    pub(crate) fn to_llm_error(&self) -> LlmError {
         LlmError {
             kind: self.kind,
             provider: self.provider.clone(),
@@ -80,9 +82,11 @@ impl RunError {
     }
 }
 
+/// Where a run's wall time went, in milliseconds (`timings` in the run
+/// record); the parts add up to `total_ms`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timings {
-    pub total_ms: f64,
+    pub(crate) total_ms: f64,
     /// Waiting for the provider.
     pub model_ms: f64,
     /// Running tools.
@@ -96,25 +100,30 @@ pub struct Timings {
 pub struct RunRecord {
     /// Row id in the store's run log.
     pub id: i64,
-    pub agent: String,
-    pub version: String,
+    pub(crate) agent: String,
+    pub(crate) version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_file: Option<PathBuf>,
-    pub status: &'static str,
-    pub started_at: String,
-    pub provider: String,
-    pub model: String,
+    pub(crate) source_file: Option<PathBuf>,
+    pub(crate) status: &'static str,
+    pub(crate) started_at: String,
+    pub(crate) provider: String,
+    pub(crate) model: String,
     /// The provider's caveat (e.g. the local model is tiny); always in
     /// the record, `null` when the provider has none.
     pub notice: Option<String>,
-    pub input: Value,
-    pub output: String,
-    pub rounds: u32,
+    pub(crate) input: Value,
+    pub(crate) output: String,
+    pub(crate) rounds: u32,
+    /// Every tool call the model asked for, in order, with its outcome.
     pub tool_calls: Vec<ToolCallRecord>,
-    pub usage: Usage,
+    pub(crate) usage: Usage,
+    /// Where the run's time went.
     pub timings: Timings,
+    /// The memories added to the prompt; absent when the agent has no
+    /// `[memory]` enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<memory::Context>,
+    /// Why the run failed; absent when it succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<RunError>,
     /// The conversation the run took part in: the one of the message it
@@ -125,7 +134,7 @@ pub struct RunRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[serde(skip)]
-    pub started_ms: i64,
+    pub(crate) started_ms: i64,
 }
 
 impl RunRecord {

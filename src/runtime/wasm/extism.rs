@@ -56,19 +56,19 @@ pub const BUILTINS: &[&str] = &[
 /// An HTTP request a plug-in makes (Extism's `HttpRequest` JSON).
 #[derive(Debug, Clone, Deserialize)]
 pub struct HttpRequest {
-    pub url: String,
+    pub(crate) url: String,
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
+    pub(crate) headers: BTreeMap<String, String>,
     #[serde(default)]
-    pub method: Option<String>,
+    pub(crate) method: Option<String>,
 }
 
 /// What came back.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct HttpResponse {
-    pub status: u16,
-    pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
+    pub(crate) status: u16,
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) body: Vec<u8>,
 }
 
 /// Why a builtin failed: Extism traps the plug-in with the message (a
@@ -77,11 +77,11 @@ pub struct HttpResponse {
 pub struct PluginError {
     /// Recorded in the trap statistics: `http_denied`, `http_failed`, `vars`, `host_call`.
     pub kind: &'static str,
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl PluginError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> PluginError {
+    pub(crate) fn new(kind: &'static str, message: impl Into<String>) -> PluginError {
         PluginError {
             kind,
             message: message.into(),

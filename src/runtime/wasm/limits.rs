@@ -2,21 +2,25 @@
 //! clamped to (docs/wasm-abi.md). Every limit has a name, so an error can say which
 //! one stopped an execution, what it was set to and what was used.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 use serde::{Deserialize, Serialize};
 
 /// One enforced limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
+    /// Size of the module's bytes at deploy.
     ModuleSize,
+    /// Linear memory the guest may grow to, in bytes.
     Memory,
+    /// CPU time of one execution's thread, in milliseconds.
     Cpu,
+    /// Wall-clock time of one execution, in milliseconds.
     WallTime,
+    /// Nested call frames.
     RecursionDepth,
+    /// Bytes of the request JSON handed to the guest.
     InputSize,
+    /// Bytes of the JSON the guest returns.
     OutputSize,
 }
 
@@ -67,8 +71,11 @@ impl Limit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
+    /// Linear memory the guest may grow to, in bytes (`--max-memory`).
     pub max_memory_bytes: u64,
+    /// CPU time of one execution, in milliseconds (`--max-cpu-ms`).
     pub max_cpu_millis: u64,
+    /// Wall-clock time of one execution, in milliseconds (`--timeout`).
     pub max_execution_time_ms: u64,
 }
 
@@ -77,12 +84,20 @@ pub struct Limits {
 /// after an agent was deployed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Ceilings {
+    /// Largest module accepted at deploy, in bytes.
     pub max_module_bytes: u64,
+    /// Most linear memory any agent may ask for, in bytes.
     pub max_memory_bytes: u64,
+    /// Most CPU time per execution any agent may ask for, in milliseconds.
     pub max_cpu_millis: u64,
+    /// Most wall-clock time per execution any agent may ask for, in
+    /// milliseconds.
     pub max_execution_time_ms: u64,
+    /// Deepest call stack, in frames (the same for every agent).
     pub max_recursion_depth: u32,
+    /// Largest request JSON handed to a guest, in bytes.
     pub max_input_bytes: u64,
+    /// Largest output JSON a guest may return, in bytes.
     pub max_output_bytes: u64,
 }
 

@@ -9,9 +9,6 @@
 //! [`Runtime::execute`] is synchronous and blocking: the daemon calls it
 //! from `spawn_blocking`, never on an async worker.
 
-// Public items not documented yet (`#![warn(missing_docs)]` in lib.rs).
-#![allow(missing_docs)]
-
 mod error;
 mod extism;
 mod host;
@@ -76,7 +73,7 @@ pub enum Abi {
 }
 
 impl Abi {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Abi::CaxtonV1 => "caxton-v1",
             Abi::WasiCommand => "wasi-command",
@@ -88,10 +85,11 @@ impl Abi {
 /// What deploy learns about a module.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModuleInfo {
-    pub hash: String,
-    pub size: u64,
+    pub(crate) hash: String,
+    pub(crate) size: u64,
+    /// The calling convention the module was detected to use.
     pub abi: Abi,
-    pub initial_memory_bytes: u64,
+    pub(crate) initial_memory_bytes: u64,
     /// `module.name` of every import.
     pub imports: Vec<String>,
     /// An Extism plug-in's callable exports (empty for the other ABIs).
@@ -101,6 +99,7 @@ pub struct ModuleInfo {
 
 /// A validated, compiled module with the linker for its imports.
 pub struct Compiled {
+    /// What validation found: ABI, exports, imports, sizes.
     pub info: ModuleInfo,
     module: Module,
     linker: Linker<HostState>,
@@ -140,9 +139,14 @@ impl Init {
 /// Resource use of one execution.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Stats {
+    /// Fuel consumed (wasmi's instruction metering; the CPU limit falls
+    /// back on it when thread CPU time cannot be read).
     pub fuel: u64,
+    /// CPU time of the executing thread, in microseconds.
     pub cpu_us: u64,
+    /// Wall-clock time of the execution, in microseconds.
     pub wall_us: u64,
+    /// Largest linear memory the guest had, in bytes.
     pub peak_memory_bytes: u64,
     /// Time spent waiting for a pool slot (not counted against limits).
     pub queued_us: u64,
@@ -152,12 +156,18 @@ pub struct Stats {
 /// plus what it used and logged either way.
 #[derive(Debug)]
 pub struct Execution {
+    /// The guest's output JSON bytes, or why the execution stopped.
     pub result: Result<Vec<u8>, WasmError>,
+    /// What the execution used, also when it failed.
     pub stats: Stats,
-    pub logs: Vec<LogLine>,
+    pub(crate) logs: Vec<LogLine>,
+    /// Log lines the guest wrote past the per-execution cap, dropped
+    /// (nothing reports this count yet).
     pub logs_dropped: u64,
 }
 
+/// The WASM engine of a server: compiles and caches modules by content hash
+/// and runs executions on a bounded worker pool within the [`Ceilings`].
 pub struct Runtime {
     engine: Engine,
     ceilings: Ceilings,
@@ -208,10 +218,7 @@ impl Runtime {
         self
     }
 
-    pub fn ceilings(&self) -> &Ceilings {
-        &self.ceilings
-    }
-
+    /// Executions that can run at once (the pool's worker threads).
     pub fn workers(&self) -> usize {
         self.pool.workers()
     }
