@@ -114,6 +114,9 @@ pub struct MemorySettings {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ConversationSettings {
+    /// How many earlier messages of the conversation the agent is shown
+    /// (`{{conversation_history}}`, newest kept), at most the server's
+    /// `messaging.history_messages`. Fewer turns, a shorter prompt.
     #[schemars(range(min = 1))]
     pub(crate) max_turns: Option<u32>,
     /// A duration such as `30s` or `2m`.

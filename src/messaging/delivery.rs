@@ -367,13 +367,20 @@ pub fn run_config_agent(runs: &RunContext, run: ConfigRun) -> Result<Value> {
         Some(Value::Null) | None => None,
         Some(v) => Some(v.to_string()),
     };
-    // The conversation tail as lines the prompt can show verbatim.
+    // The conversation tail as lines the prompt can show verbatim, no more
+    // of it than the agent's `[conversation] max_turns`.
+    let max_turns = run
+        .spec
+        .conversation
+        .as_ref()
+        .and_then(|c| c.max_turns)
+        .map_or(usize::MAX, |n| n as usize);
     let history = run
         .variables
         .get("conversation_history")
         .and_then(Value::as_array)
         .map(|turns| {
-            turns
+            turns[turns.len().saturating_sub(max_turns)..]
                 .iter()
                 .map(|t| {
                     format!(

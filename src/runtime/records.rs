@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use std::path::{Path, PathBuf};
-
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
