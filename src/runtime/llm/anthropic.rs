@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 
 use super::transport::{self, Post};
 use super::{
-    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Provider, Role, ToolChoice,
-    Usage,
+    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Provider, Role, Usage,
 };
 
 /// The provider's name in configs.
@@ -109,9 +108,6 @@ fn body(req: &ChatRequest, model: &str) -> Value {
             .iter()
             .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}))
             .collect();
-        if req.tool_choice == ToolChoice::Required {
-            body["tool_choice"] = json!({"type": "any"});
-        }
     }
     if let Some(t) = req.temperature {
         body["temperature"] = json!(t);
@@ -394,7 +390,6 @@ mod tests {
                 Message::tool_result("t2", "r2"),
             ],
             tools: vec![],
-            tool_choice: ToolChoice::Auto,
             temperature: None,
             max_tokens: None,
             seed: None,
