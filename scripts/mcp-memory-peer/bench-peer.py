@@ -73,8 +73,11 @@ class Server:
     def __init__(self, target, memory_file, stderr_path, name="peer"):
         argv, env = target.command(memory_file)
         self.stderr = open(stderr_path, "ab")
+        # Buffered pipes: unbuffered, readline() reads the server's answer
+        # one byte per system call, which made the client, not the server,
+        # the bottleneck of every large answer (both targets alike).
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.stderr, env=env, bufsize=0)
+                                     stderr=self.stderr, env=env)
         self.next_id = 0
         self.name = name
         self.lock = threading.Lock()
@@ -260,10 +263,12 @@ class CaxtonTarget:
         env["CAXTON_DATA_DIR"] = self.data_dir(mem)
         t0 = time.perf_counter()
         while True:
-            out = subprocess.run([self.binary, "memory", "status", "--json"], env=env,
-                                 capture_output=True, text=True, check=True).stdout
-            if json.loads(out)["pending_embeddings"] == 0:
+            out = json.loads(subprocess.run([self.binary, "memory", "status", "--json"], env=env,
+                                            capture_output=True, text=True, check=True).stdout)
+            if out["pending_embeddings"] == 0:
                 return time.perf_counter() - t0
+            if out.get("embedding_model", "").endswith("missing"):
+                raise McpError("the embedding model is missing: set CAXTON_MODELS_DIR (scripts/fetch-models)")
             if time.perf_counter() - t0 > deadline_s:
                 raise McpError(f"backlog not embedded after {deadline_s} s")
             time.sleep(0.5)

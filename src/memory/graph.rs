@@ -406,6 +406,9 @@ pub(crate) fn delete_relations(
 /// The visible graph, or only the entities with the given ids and the
 /// relations that touch them. Ordered by entity name, observations by age.
 pub fn load_graph(store: &Store, access: &Access, only: Option<&BTreeSet<i64>>) -> Result<Graph> {
+    if let Some(ids) = only {
+        return load_selection(store, access, ids);
+    }
     let conn = store.conn();
     let sql = |e| store_err(store.path(), e);
     let (all, ws, agent) = visible_params(access);
@@ -493,6 +496,93 @@ pub fn load_graph(store: &Store, access: &Access, only: Option<&BTreeSet<i64>>) 
     })
 }
 
+/// [`load_graph`] of a selection, by index lookups per selected entity (a
+/// search's ten results, `open_nodes`), so its cost does not grow with the
+/// whole graph: the same entities, observations and relations (those with
+/// an endpoint in the selection and both endpoints visible), in the same
+/// order.
+fn load_selection(store: &Store, access: &Access, ids: &BTreeSet<i64>) -> Result<Graph> {
+    let conn = store.conn();
+    let sql = |e| store_err(store.path(), e);
+    let (all, ws, agent) = visible_params(access);
+    let mut entity = conn
+        .prepare_cached(&format!(
+            "SELECT e.name, e.entity_type FROM memory_entities e WHERE e.id = ?4 AND {VISIBLE}"
+        ))
+        .map_err(sql)?;
+    let mut observations = conn
+        .prepare_cached("SELECT content FROM memory_observations WHERE entity_id = ?1 ORDER BY id")
+        .map_err(sql)?;
+    let both_visible = format!(
+        "{} AND {}",
+        VISIBLE.replace("e.", "f."),
+        VISIBLE.replace("e.", "t.")
+    );
+    let mut touching = conn
+        .prepare_cached(&format!(
+            "SELECT r.id, f.name, t.name, r.relation_type FROM memory_relations r
+             JOIN memory_entities f ON f.id = r.from_id JOIN memory_entities t ON t.id = r.to_id
+             WHERE r.from_id = ?4 AND {both_visible}
+             UNION
+             SELECT r.id, f.name, t.name, r.relation_type FROM memory_relations r
+             JOIN memory_entities f ON f.id = r.from_id JOIN memory_entities t ON t.id = r.to_id
+             WHERE r.to_id = ?4 AND {both_visible}"
+        ))
+        .map_err(sql)?;
+    let mut entities: Vec<(String, i64, Entity)> = Vec::new();
+    let mut relations: BTreeMap<i64, (String, String, String)> = BTreeMap::new();
+    for &id in ids {
+        let Some((name, entity_type)) = entity
+            .query_row(params![all, ws, agent, id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()
+            .map_err(sql)?
+        else {
+            continue;
+        };
+        let obs = observations
+            .query_map([id], |r| r.get::<_, String>(0))
+            .map_err(sql)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql)?;
+        let rows = touching
+            .query_map(params![all, ws, agent, id], |r| {
+                Ok((r.get::<_, i64>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+            })
+            .map_err(sql)?;
+        for row in rows {
+            let (rid, rel) = row.map_err(sql)?;
+            relations.insert(rid, rel);
+        }
+        entities.push((
+            name.clone(),
+            id,
+            Entity {
+                name,
+                entity_type,
+                observations: obs,
+            },
+        ));
+    }
+    entities.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut relations: Vec<Relation> = relations
+        .into_values()
+        .map(|(from, to, relation_type)| Relation {
+            from,
+            to,
+            relation_type,
+        })
+        .collect();
+    relations.sort_by(|a, b| {
+        (&a.from, &a.to, &a.relation_type).cmp(&(&b.from, &b.to, &b.relation_type))
+    });
+    Ok(Graph {
+        entities: entities.into_iter().map(|(_, _, e)| e).collect(),
+        relations,
+    })
+}
+
 /// Ids of visible entities with these names.
 pub fn ids_by_name(store: &Store, access: &Access, names: &[String]) -> Result<BTreeSet<i64>> {
     let mut ids = BTreeSet::new();
@@ -555,4 +645,91 @@ pub fn neighbourhood(
             .retain(|r| relation_types.contains(&r.relation_type));
     }
     Ok(graph)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryScope;
+
+    fn entity(name: &str) -> Entity {
+        Entity {
+            name: name.into(),
+            entity_type: "note".into(),
+            observations: vec![format!("{name} one"), format!("{name} two")],
+        }
+    }
+
+    fn relation(from: &str, to: &str) -> Relation {
+        Relation {
+            from: from.into(),
+            to: to.into(),
+            relation_type: "knows".into(),
+        }
+    }
+
+    /// A selection is read by index lookups; it must give what the whole
+    /// graph gives for those entities: their observations, and the
+    /// relations touching them whose other end the reader may see.
+    #[test]
+    fn a_selection_reads_like_the_whole_graph_filtered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("caxton.db")).unwrap();
+        let global = Access::operator(MemoryScope::Global, None, None);
+        let b = Access::operator(MemoryScope::Agent, Some("b".into()), None);
+        let a = Access::operator(MemoryScope::Agent, Some("a".into()), None);
+        let names = ["zed", "amy", "kim"];
+        let all: Vec<Entity> = names.iter().map(|n| entity(n)).collect();
+        create_entities(&mut store, &global, &all, None).unwrap();
+        create_entities(&mut store, &b, &[entity("secret")], None).unwrap();
+        create_relations(
+            &mut store,
+            &global,
+            &[
+                relation("zed", "amy"),
+                relation("amy", "kim"),
+                relation("kim", "zed"),
+            ],
+        )
+        .unwrap();
+        create_relations(&mut store, &b, &[relation("zed", "secret")]).unwrap();
+        let wanted: Vec<String> = ["zed", "secret", "kim"].map(String::from).to_vec();
+        for who in [&a, &b, &global] {
+            let ids = ids_by_name(&store, who, &wanted).unwrap();
+            let got = load_graph(&store, who, Some(&ids)).unwrap();
+            let whole = load_graph(&store, who, None).unwrap();
+            let chosen: Vec<&str> = whole
+                .entities
+                .iter()
+                .map(|e| e.name.as_str())
+                .filter(|n| wanted.iter().any(|w| w == n))
+                .collect();
+            assert_eq!(
+                got.entities
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect::<Vec<_>>(),
+                chosen
+            );
+            let expect: Vec<Entity> = whole
+                .entities
+                .iter()
+                .filter(|e| chosen.contains(&e.name.as_str()))
+                .cloned()
+                .collect();
+            assert_eq!(got.entities, expect);
+            let touching: Vec<Relation> = whole
+                .relations
+                .iter()
+                .filter(|r| chosen.contains(&r.from.as_str()) || chosen.contains(&r.to.as_str()))
+                .cloned()
+                .collect();
+            assert_eq!(got.relations, touching);
+        }
+        // Agent a does not see `secret` nor the relation to it.
+        let ids = ids_by_name(&store, &a, &wanted).unwrap();
+        let got = load_graph(&store, &a, Some(&ids)).unwrap();
+        assert!(got.relations.iter().all(|r| r.to != "secret"));
+        assert_eq!(got.relations.len(), 3);
+    }
 }
