@@ -357,46 +357,49 @@ pub fn config_variables(m: &Message, history: &[Message]) -> Map<String, Value> 
     vars
 }
 
+/// A template variable as prompt text: a string as itself, other JSON as
+/// JSON text, nothing for null.
+fn as_text(v: Option<&Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Null) | None => None,
+        Some(v) => Some(v.to_string()),
+    }
+}
+
+/// The conversation tail as lines the prompt can show verbatim: the newest
+/// `max_turns` turns (the agent's `[conversation] max_turns`), oldest first.
+fn history_text(turns: &[Value], max_turns: Option<u32>) -> String {
+    let keep = max_turns.map_or(turns.len(), |n| n as usize);
+    turns[turns.len().saturating_sub(keep)..]
+        .iter()
+        .map(|t| {
+            format!(
+                "{} ({}): {}",
+                t["sender"].as_str().unwrap_or_default(),
+                t["performative"].as_str().unwrap_or_default(),
+                as_text(Some(&t["content"])).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Runs a config agent on a message (the LLM loop, `runtime::run::run`) and
 /// returns its final answer, which goes back as `inform`. A run that failed
 /// at its provider is an error: the sender gets a `failure` and the failure
 /// counts toward the agent's breaker.
 pub fn run_config_agent(runs: &RunContext, run: ConfigRun) -> Result<Value> {
-    let text = |v: Option<&Value>| match v {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Null) | None => None,
-        Some(v) => Some(v.to_string()),
-    };
-    // The conversation tail as lines the prompt can show verbatim, no more
-    // of it than the agent's `[conversation] max_turns`.
-    let max_turns = run
-        .spec
-        .conversation
-        .as_ref()
-        .and_then(|c| c.max_turns)
-        .map_or(usize::MAX, |n| n as usize);
+    let max_turns = run.spec.conversation.as_ref().and_then(|c| c.max_turns);
     let history = run
         .variables
         .get("conversation_history")
         .and_then(Value::as_array)
-        .map(|turns| {
-            turns[turns.len().saturating_sub(max_turns)..]
-                .iter()
-                .map(|t| {
-                    format!(
-                        "{} ({}): {}",
-                        t["sender"].as_str().unwrap_or_default(),
-                        t["performative"].as_str().unwrap_or_default(),
-                        text(Some(&t["content"])).unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
+        .map(|turns| history_text(turns, max_turns));
     let input = RunInput {
-        request: Value::String(text(run.variables.get("request")).unwrap_or_default()),
+        request: Value::String(as_text(run.variables.get("request")).unwrap_or_default()),
         sender: Some(run.message.sender.clone()),
-        capability: text(run.variables.get("capability")),
+        capability: as_text(run.variables.get("capability")),
         conversation_history: history,
         messaging: Some(run.messaging.handle()),
         stop: run.watch.as_ref().map(|w| w.stop.clone()),
@@ -411,5 +414,27 @@ pub fn run_config_agent(runs: &RunContext, run: ConfigRun) -> Result<Value> {
     match record.failure() {
         Some(e) => Err(e),
         None => Ok(Value::String(record.output)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_turns_keeps_the_newest_turns_of_the_conversation() {
+        let turns: Vec<Value> = (1..=4)
+            .map(|i| json!({"sender": format!("a{i}"), "performative": "request", "content": format!("turn {i}")}))
+            .collect();
+        assert_eq!(
+            history_text(&turns, Some(2)),
+            "a3 (request): turn 3\na4 (request): turn 4"
+        );
+        // Unset, or more than there are: the whole tail.
+        assert_eq!(history_text(&turns, None).lines().count(), 4);
+        assert_eq!(history_text(&turns, Some(10)).lines().count(), 4);
+        // JSON content is shown as JSON text.
+        let json_turn = [json!({"sender": "b", "performative": "inform", "content": {"n": 1}})];
+        assert_eq!(history_text(&json_turn, Some(1)), "b (inform): {\"n\":1}");
     }
 }
