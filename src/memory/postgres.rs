@@ -463,6 +463,16 @@ impl Postgres {
             .map_err(|e| e.to_string())
     }
 
+    /// A read-only transaction on one snapshot: everything it reads is the
+    /// same moment's, whatever other daemons write meanwhile.
+    fn snapshot<'c>(&self, c: &'c mut Client) -> Result<Transaction<'c>> {
+        c.build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| self.fail(&e))
+    }
+
     fn write<T>(&self, f: impl FnOnce(&mut Transaction) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
         let mut tx = c.transaction().map_err(|e| self.fail(&e))?;
@@ -947,12 +957,7 @@ impl Postgres {
         use postgres::fallible_iterator::FallibleIterator as _;
         let fail = |e: postgres::Error| pg_error(&self.shown, &e);
         let mut c = self.conn()?;
-        let mut tx = c
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(fail)?;
+        let mut tx = self.snapshot(&mut c)?;
         // A pass reads the whole table, so it may run longer than the limit
         // set for ordinary queries.
         tx.batch_execute("SET LOCAL statement_timeout = 0")
@@ -1146,12 +1151,7 @@ impl Postgres {
     pub fn read_all(&self, embeddings: bool) -> Result<Document> {
         let mut c = self.conn()?;
         let fail = |e: postgres::Error| pg_error(&self.shown, &e);
-        let mut tx = c
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(fail)?;
+        let mut tx = self.snapshot(&mut c)?;
         let mut index: HashMap<i64, usize> = HashMap::new();
         let mut entities = Vec::new();
         for r in tx

@@ -617,8 +617,8 @@ impl<T> Best<T> {
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        for i in 0..8 {
-            lanes[i] += x[i] * y[i];
+        for (lane, (p, q)) in lanes.iter_mut().zip(x.iter().zip(y)) {
+            *lane += p * q;
         }
     }
     let tail: f32 = a
