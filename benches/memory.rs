@@ -8,6 +8,8 @@
 //!                                                    thread vs all, cold vs cached
 //!   cargo bench --bench memory -- peer DATASET.json  the side-by-side run of
 //!                                                    scripts/bench-mcp-memory
+//!   cargo bench --bench memory -- vectors STORE.db QUERIES NAME  the embedded
+//!                                                    half of scripts/bench-memory-postgres
 //!
 //! `index` fills a real store with clustered synthetic unit vectors (the
 //! model would take hours to embed a million sentences), then measures
@@ -41,6 +43,14 @@ fn main() {
         .collect();
     match args.first().map(String::as_str) {
         Some("peer") => peer(Path::new(args.get(1).expect("peer needs DATASET.json"))),
+        Some("vectors") => {
+            let usage = "vectors needs STORE.db QUERIES NAME";
+            vector_queries(
+                Path::new(args.get(1).expect(usage)),
+                Path::new(args.get(2).expect(usage)),
+                args.get(3).expect(usage),
+            )
+        }
         Some("embed") => match Embedder::load(&models_dir()) {
             Ok(embedder) => embed_bench(&embedder),
             Err(e) => println!("(model not installed: {e})"),
@@ -73,7 +83,9 @@ fn main() {
                 }
             }
         }
-        Some(other) => panic!("unknown benchmark {other:?}: use index, index-real, embed or peer"),
+        Some(other) => {
+            panic!("unknown benchmark {other:?}: use index, index-real, embed, peer or vectors")
+        }
     }
 }
 
@@ -258,6 +270,79 @@ impl RealVectors {
         v.iter_mut().for_each(|x| *x /= norm);
         v
     }
+}
+
+/// The embedded backend's side of scripts/bench-memory-postgres: the same
+/// query vectors (one JSON array per line of `queries`) against a store
+/// holding the same vectors as the PostgreSQL database. Each query runs the
+/// embedded backend's search with its vector and no text (`search::search`
+/// for a top-10: the index's pool of 40 entities, each described, the
+/// blend), what `memory search` runs once the query is embedded, as the
+/// agent `bench` (the scope filter the script's PostgreSQL query applies).
+/// The index is built once, untimed, as a daemon keeps it in memory; one
+/// untimed pass warms the cache. Recall@10: the ten entities found against
+/// the exact f32 scan's ten (over every entity: the script's are all
+/// global, so the agent sees them all).
+fn vector_queries(db: &Path, queries: &Path, name: &str) {
+    let store = Store::open(db).unwrap();
+    let queries: Vec<Vec<f32>> = std::fs::read_to_string(queries)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("one JSON array of numbers per line"))
+        .collect();
+    let access = Access {
+        agent: Some("bench".into()),
+        workspace: None,
+        write_scope: MemoryScope::Agent,
+    };
+    let t = Instant::now();
+    let idx = VectorIndex::build(&store).unwrap();
+    let build_s = t.elapsed().as_secs_f64();
+    let opts = Options {
+        limit: 10,
+        ..Default::default()
+    };
+    let search = |q: &[f32]| -> Vec<String> {
+        let s = Semantic {
+            query: q,
+            index: &idx,
+        };
+        search::search(&store, &access, Ok(s), "", &opts)
+            .unwrap()
+            .results
+            .into_iter()
+            .map(|h| h.name)
+            .collect()
+    };
+    queries.iter().for_each(|q| drop(search(q)));
+    let mut found = Vec::with_capacity(queries.len());
+    let mut lat: Vec<Duration> = queries
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            found.push(search(q));
+            t.elapsed()
+        })
+        .collect();
+    lat.sort();
+    let exact = search::exact_nearest(&store, &queries, 10).unwrap();
+    let recall = found
+        .iter()
+        .zip(&exact)
+        .map(|(f, e)| {
+            let hit = e.iter().filter(|n| f.contains(&n.name)).count();
+            hit as f64 / e.len().max(1) as f64
+        })
+        .sum::<f64>()
+        / queries.len().max(1) as f64;
+    println!(
+        "embedded_set={name} rows={} queries={} search_p50_ms={:.2} search_p99_ms={:.2} recall_at_10={recall:.3} index_build_s={build_s:.1}",
+        idx.len(),
+        queries.len(),
+        percentile_ms(&lat, 0.5),
+        percentile_ms(&lat, 0.99),
+    );
 }
 
 /// Single-query embedding latency: with one thread and with candle's

@@ -20,8 +20,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::Memory;
 use super::transfer::{Document, ImportReport};
-use super::{Access, Memory, MemoryScope};
 use crate::error::{Error, Result};
 use base64::Engine as _;
 
@@ -229,7 +229,8 @@ fn first_difference(a: &Document, b: &Document) -> String {
 
 /// Rank the copy against the source for up to `n` sample queries: each
 /// query is a stored vector (an observation's embedding, so no model is
-/// needed), each side ranks its top 10 entities by an exact vector scan, and
+/// needed), each side ranks its top 10 entities by an exact vector scan (one
+/// pass over its vectors serves every query), and
 /// the two must list the same entities in the same order (entities whose
 /// similarities tie within 1e-4 may swap). Keyword ranking is left out on
 /// purpose: SQLite's BM25 and PostgreSQL's ts_rank score differently by
@@ -258,18 +259,11 @@ fn compare_searches(
     if sample.is_empty() {
         return Ok((0, 0, "exact vector"));
     }
-    let who = Access::operator(MemoryScope::Global, None, None);
-    // Each side's exact scans run on a thread of their own: one backend is
-    // a server process, so the two overlap instead of taking turns.
-    let rank = |m: &Memory| -> Result<Vec<Vec<super::search::Nearest>>> {
-        sample
-            .iter()
-            .map(|q| m.exact_nearest(&who, q, 10))
-            .collect()
-    };
+    // Each side ranks every sample on a thread of its own: one backend is a
+    // server process, so the two overlap instead of taking turns.
     let (ranked_source, ranked_target) = std::thread::scope(|s| {
-        let t = s.spawn(|| rank(target));
-        let a = rank(source);
+        let t = s.spawn(|| target.exact_nearest(&sample, 10));
+        let a = source.exact_nearest(&sample, 10);
         (a, t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     let ranked_target = ranked_target?;

@@ -45,11 +45,25 @@ const BACKEND: &str = "PostgreSQL";
 const EMBED_BATCH: i64 = 32;
 /// Recorded searches kept for the latency percentiles.
 const LOG_KEEP: i64 = 10_000;
-/// The vector index (created with the schema, and again after a bulk load).
-/// pgvector's defaults (m = 16, ef_construction = 64); see
-/// docs/performance.md for the recall they give with `EF_SEARCH`.
-const HNSW_INDEX: &str = "CREATE INDEX IF NOT EXISTS memory_observations_hnsw
-    ON memory_observations USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)";
+/// The indexes a bulk import may drop and build again at its end (see
+/// [`Postgres::import`]), by name: the full-text ones and the vector index,
+/// with pgvector's defaults (m = 16, ef_construction = 64; see
+/// docs/performance.md for the recall they give with `EF_SEARCH`).
+const BULK_INDEXES: [(&str, &str); 3] = [
+    (
+        "memory_entities_tsv",
+        "CREATE INDEX IF NOT EXISTS memory_entities_tsv ON memory_entities USING gin (tsv)",
+    ),
+    (
+        "memory_observations_tsv",
+        "CREATE INDEX IF NOT EXISTS memory_observations_tsv ON memory_observations USING gin (tsv)",
+    ),
+    (
+        "memory_observations_hnsw",
+        "CREATE INDEX IF NOT EXISTS memory_observations_hnsw ON memory_observations
+         USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)",
+    ),
+];
 /// The shortest HNSW candidate list a search uses (`hnsw.ef_search`); a
 /// search wanting more rows uses that many.
 const EF_SEARCH: i64 = 100;
@@ -60,6 +74,13 @@ const EF_SEARCH_MAX: i64 = 1_000;
 /// one row at a time costs about a millisecond each on two cores; one bulk
 /// build of 100,000 takes seconds.
 const BULK_VECTORS: usize = 1_000;
+/// Observations an import must bring into empty tables for the full-text
+/// GIN indexes to be dropped and built once at the end: row by row, every
+/// few megabytes of new entries are merged into the index again.
+const BULK_ROWS: usize = 1_000;
+/// Queries one pass of [`Postgres::exact_nearest`] scores (bounds the
+/// statement and the row it returns per observation).
+const EXACT_QUERIES: usize = 100;
 /// Relations per insert statement of an import (bounds the arrays sent).
 const RELATION_CHUNK: usize = 5_000;
 
@@ -80,7 +101,6 @@ CREATE TABLE IF NOT EXISTS memory_entities (
     UNIQUE (scope, scope_id, name)
 );
 CREATE INDEX IF NOT EXISTS memory_entities_by_name ON memory_entities (name);
-CREATE INDEX IF NOT EXISTS memory_entities_tsv ON memory_entities USING gin (tsv);
 CREATE TABLE IF NOT EXISTS memory_observations (
     id               BIGSERIAL PRIMARY KEY,
     entity_id        BIGINT NOT NULL REFERENCES memory_entities(id) ON DELETE CASCADE,
@@ -94,7 +114,6 @@ CREATE TABLE IF NOT EXISTS memory_observations (
 -- Observations can be longer than a btree entry: uniqueness is on a digest.
 CREATE UNIQUE INDEX IF NOT EXISTS memory_observations_unique
     ON memory_observations (entity_id, md5(content));
-CREATE INDEX IF NOT EXISTS memory_observations_tsv ON memory_observations USING gin (tsv);
 CREATE INDEX IF NOT EXISTS memory_observations_pending
     ON memory_observations (id) WHERE embedding IS NULL;
 CREATE TABLE IF NOT EXISTS memory_relations (
@@ -362,7 +381,9 @@ impl Postgres {
                 tx.batch_execute("CREATE EXTENSION IF NOT EXISTS vector")
                     .map_err(|e| self.pgvector_missing(&e))?;
                 tx.batch_execute(SCHEMA).map_err(err)?;
-                tx.batch_execute(HNSW_INDEX).map_err(err)?;
+                for (_, create) in BULK_INDEXES {
+                    tx.batch_execute(create).map_err(err)?;
+                }
                 tx.execute(
                     "INSERT INTO caxton_schema (id, version, updated_at) VALUES (1, $1, $2)",
                     &[&SCHEMA_VERSION, &now_ms()],
@@ -440,6 +461,16 @@ impl Postgres {
             .and_then(|mut c| c.simple_query("SELECT 1").map_err(|e| self.fail(&e)))
             .map(|_| ())
             .map_err(|e| e.to_string())
+    }
+
+    /// A read-only transaction on one snapshot: everything it reads is the
+    /// same moment's, whatever other daemons write meanwhile.
+    fn snapshot<'c>(&self, c: &'c mut Client) -> Result<Transaction<'c>> {
+        c.build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| self.fail(&e))
     }
 
     fn write<T>(&self, f: impl FnOnce(&mut Transaction) -> Result<T>) -> Result<T> {
@@ -908,37 +939,113 @@ impl Postgres {
         Ok(near)
     }
 
-    /// The `k` visible entities nearest to `query` by an exact scan: the
-    /// aggregate reads every vector, so no approximate HNSW scan is used.
+    /// For each of `queries`, the `k` entities nearest to it among all of
+    /// them (an operator's view), by an exact scan: the server computes the
+    /// cosine of every stored vector to every query (pgvector's `<=>`, as a
+    /// search does) in one pass over the table per [`EXACT_QUERIES`]
+    /// queries, not one per query (a pass reads every vector; one per query
+    /// made a migration's 100 sample queries take most of a minute), and
+    /// this side keeps each query's best observations. An entity's first
+    /// row among them is its best, so the first `k` entities there are the
+    /// answer; when the rows kept hold fewer, the pass is repeated keeping
+    /// four times as many (bounded: once every row is kept, it is exact).
     pub fn exact_nearest(
         &self,
-        access: &Access,
-        query: &[f32],
+        queries: &[Vec<f32>],
         k: usize,
-    ) -> Result<Vec<search::Nearest>> {
-        let (all, ws, agent) = super::graph::visible_params(access);
-        let q = Vector::from(query.to_vec());
-        let rows = self
-            .conn()?
-            .query(
-                &format!(
-                    "SELECT e.name, e.scope, max(1 - (o.embedding <=> $4))::real
-                     FROM memory_observations o JOIN memory_entities e ON e.id = o.entity_id
-                     WHERE o.embedding IS NOT NULL AND o.embedding_model = $5 AND {VISIBLE}
-                     GROUP BY e.id, e.name, e.scope"
-                ),
-                &[&all, &ws, &agent, &q, &MODEL_ID],
-            )
-            .map_err(|e| self.fail(&e))?;
-        let all = rows
+    ) -> Result<Vec<Vec<search::Nearest>>> {
+        use postgres::fallible_iterator::FallibleIterator as _;
+        let fail = |e: postgres::Error| pg_error(&self.shown, &e);
+        let mut c = self.conn()?;
+        let mut tx = self.snapshot(&mut c)?;
+        // A pass reads the whole table, so it may run longer than the limit
+        // set for ordinary queries.
+        tx.batch_execute("SET LOCAL statement_timeout = 0")
+            .map_err(fail)?;
+        let mut found: Vec<Vec<(f32, i64)>> = Vec::with_capacity(queries.len());
+        for chunk in queries.chunks(EXACT_QUERIES) {
+            let cosines: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(1 - (embedding <=> ${}))::real", i + 2))
+                .collect();
+            let pass = tx
+                .prepare(&format!(
+                    "SELECT entity_id, ARRAY[{}] FROM memory_observations
+                     WHERE embedding IS NOT NULL AND embedding_model = $1",
+                    cosines.join(", ")
+                ))
+                .map_err(fail)?;
+            let vectors: Vec<Vector> = chunk.iter().map(|q| Vector::from(q.clone())).collect();
+            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&MODEL_ID];
+            params.extend(
+                vectors
+                    .iter()
+                    .map(|v| v as &(dyn postgres::types::ToSql + Sync)),
+            );
+            let mut want = (4 * k).max(1);
+            loop {
+                let mut best: Vec<search::Best<i64>> =
+                    chunk.iter().map(|_| search::Best::new(want)).collect();
+                let mut rows = tx.query_raw(&pass, params.iter().copied()).map_err(fail)?;
+                let mut seen = 0;
+                while let Some(row) = rows.next().map_err(fail)? {
+                    seen += 1;
+                    let entity: i64 = row.get(0);
+                    let sims: Vec<f32> = row.get(1);
+                    for (b, &s) in best.iter_mut().zip(&sims) {
+                        b.offer(s, || entity);
+                    }
+                }
+                let firsts: Vec<Vec<(f32, i64)>> = best
+                    .into_iter()
+                    .map(|b| {
+                        let mut entities = BTreeSet::new();
+                        let mut rows = b.into_sorted();
+                        rows.retain(|&(_, e)| entities.insert(e));
+                        rows
+                    })
+                    .collect();
+                if seen <= want || firsts.iter().all(|f| f.len() >= k) {
+                    found.extend(firsts);
+                    break;
+                }
+                want = want.saturating_mul(4);
+            }
+        }
+        // The names of the entities found, in one query.
+        let ids: Vec<i64> = found
             .iter()
-            .map(|r| search::Nearest {
-                name: r.get(0),
-                scope: r.get(1),
-                similarity: r.get(2),
-            })
+            .flatten()
+            .map(|&(_, e)| e)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
             .collect();
-        Ok(search::rank_nearest(all, k))
+        let names: HashMap<i64, (String, String)> = tx
+            .query(
+                "SELECT id, name, scope FROM memory_entities WHERE id = ANY($1)",
+                &[&ids],
+            )
+            .map_err(fail)?
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect();
+        tx.commit().map_err(fail)?;
+        Ok(found
+            .into_iter()
+            .map(|f| {
+                let near = f
+                    .into_iter()
+                    .filter_map(|(similarity, e)| {
+                        let (name, scope) = names.get(&e)?.clone();
+                        Some(search::Nearest {
+                            name,
+                            scope,
+                            similarity,
+                        })
+                    })
+                    .collect();
+                search::rank_nearest(near, k)
+            })
+            .collect())
     }
 
     /// Observations still without a vector.
@@ -1044,12 +1151,7 @@ impl Postgres {
     pub fn read_all(&self, embeddings: bool) -> Result<Document> {
         let mut c = self.conn()?;
         let fail = |e: postgres::Error| pg_error(&self.shown, &e);
-        let mut tx = c
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(fail)?;
+        let mut tx = self.snapshot(&mut c)?;
         let mut index: HashMap<i64, usize> = HashMap::new();
         let mut entities = Vec::new();
         for r in tx
@@ -1146,58 +1248,95 @@ impl Postgres {
     /// Committed every `batch` entities, so an interrupted import keeps what
     /// it committed and a rerun adds only the rest. `progress` gets (done,
     /// total) entities.
+    ///
+    /// A bulk load into empty tables drops the indexes that are cheaper to
+    /// build once than to maintain row by row (HNSW, full-text) and builds
+    /// them at the end: nothing is searchable there yet, so no search loses
+    /// them. Every import ends by building whichever are missing, so one
+    /// killed before its end leaves them to the rerun.
     pub fn import(
         &self,
         doc: &Document,
         batch: usize,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport> {
-        let vectors = doc
-            .entities
-            .iter()
-            .flat_map(|e| &e.observations)
+        let observations = doc.entities.iter().flat_map(|e| &e.observations);
+        let vectors = observations
+            .clone()
             .filter(|o| o.embedding.is_some())
             .count();
-        let bulk = vectors >= BULK_VECTORS && !self.has_vectors()?;
-        if bulk {
-            // No vector is searchable yet, so nobody loses the index.
+        let rows = observations.count();
+        let (has_entities, has_vectors) = self.holds()?;
+        let mut drop = Vec::new();
+        if rows >= BULK_ROWS && !has_entities {
+            drop.extend([BULK_INDEXES[0].0, BULK_INDEXES[1].0]);
+        }
+        if vectors >= BULK_VECTORS && !has_vectors {
+            drop.push(BULK_INDEXES[2].0);
+        }
+        if !drop.is_empty() {
             self.conn()?
-                .batch_execute("DROP INDEX IF EXISTS memory_observations_hnsw")
+                .batch_execute(&format!("DROP INDEX IF EXISTS {}", drop.join(", ")))
                 .map_err(|e| self.fail(&e))?;
         }
         let loaded = self.load(doc, batch, progress);
-        if bulk {
-            // Also after a failed load, so what was committed is indexed; a
-            // process killed here leaves the index to the re-run.
-            self.build_vector_index()?;
-        }
-        loaded
+        // Also after a failed load, so what was committed is indexed.
+        let built = self.build_indexes();
+        let report = loaded?;
+        built?;
+        Ok(report)
     }
 
-    /// Whether any observation has a vector.
-    fn has_vectors(&self) -> Result<bool> {
+    /// Whether any entity is stored, and whether any observation has a
+    /// vector.
+    fn holds(&self) -> Result<(bool, bool)> {
         self.conn()?
             .query_one(
-                "SELECT EXISTS (SELECT 1 FROM memory_observations WHERE embedding IS NOT NULL)",
+                "SELECT EXISTS (SELECT 1 FROM memory_entities),
+                        EXISTS (SELECT 1 FROM memory_observations WHERE embedding IS NOT NULL)",
                 &[],
             )
-            .map(|r| r.get(0))
+            .map(|r| (r.get(0), r.get(1)))
             .map_err(|e| self.fail(&e))
     }
 
-    /// Build the HNSW index in one pass (pgvector uses the parallel workers
-    /// and memory it is given).
-    /// The build is one statement that may run longer than
-    /// `statement_timeout`, which bounds ordinary queries, so that limit is
-    /// lifted for its transaction only.
-    fn build_vector_index(&self) -> Result<()> {
+    /// Build the indexes a bulk import dropped, each in one pass (pgvector
+    /// uses the parallel workers and memory it is given); nothing when they
+    /// are all there (CREATE INDEX IF NOT EXISTS would still lock the table
+    /// against writers first). A build is one statement that may run longer
+    /// than `statement_timeout`, which bounds ordinary queries, so that
+    /// limit is lifted for its transaction only.
+    fn build_indexes(&self) -> Result<()> {
         let mut c = self.conn()?;
-        let mut tx = c.transaction().map_err(|e| self.fail(&e))?;
-        tx.batch_execute(&format!(
-            "SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '512MB'; {HNSW_INDEX}"
-        ))
-        .map_err(|e| self.fail(&e))?;
-        tx.commit().map_err(|e| self.fail(&e))
+        let fail = |e: postgres::Error| pg_error(&self.shown, &e);
+        let names: Vec<&str> = BULK_INDEXES.iter().map(|(name, _)| *name).collect();
+        let present: BTreeSet<String> = c
+            .query(
+                "SELECT indexname::text FROM pg_indexes
+                 WHERE schemaname = current_schema() AND indexname = ANY($1)",
+                &[&names],
+            )
+            .map_err(fail)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let missing: Vec<&str> = BULK_INDEXES
+            .iter()
+            .filter(|(name, _)| !present.contains(*name))
+            .map(|(_, create)| *create)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut tx = c.transaction().map_err(fail)?;
+        tx.batch_execute(
+            "SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '512MB'",
+        )
+        .map_err(fail)?;
+        for create in missing {
+            tx.batch_execute(create).map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
     }
 
     fn load(
@@ -1213,6 +1352,10 @@ impl Postgres {
         for chunk in doc.entities.chunks(batch.max(1)) {
             self.write(|tx| {
                 let sql = |e: postgres::Error| pg_error(shown, &e);
+                // Not waiting for each batch's WAL flush: see the relations'
+                // transaction below, which makes them all durable.
+                tx.batch_execute("SET LOCAL synchronous_commit = off")
+                    .map_err(sql)?;
                 // One statement per chunk for the entities and one for their
                 // observations: a round trip per row caps the load at a few
                 // thousand rows a second. The final SELECT's snapshot does
@@ -1320,8 +1463,14 @@ impl Postgres {
         }
         // The relations in one transaction (they are small), a statement per
         // `RELATION_CHUNK`: their ends must all exist first, or nothing is added.
+        // It commits as the server is set to (synchronously by default) and
+        // takes a transaction id even when it adds nothing, so its commit
+        // record is written and flushed, and with it every batch committed
+        // before: a server crash may undo batches of an import still running
+        // (a rerun adds them again), never those of one that returned.
         self.write(|tx| {
             let sql = |e: postgres::Error| pg_error(shown, &e);
+            tx.execute("SELECT pg_current_xact_id()", &[]).map_err(sql)?;
             let missing = tx
                 .prepare(
                     "SELECT n.name FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS n(scope, scope_id, name, ord)

@@ -374,14 +374,117 @@ mod tests {
         );
         assert_eq!(fts_query("  ?? "), None);
     }
+
+    /// A deterministic unit vector (an LCG's draws, normalised).
+    fn unit(seed: u64) -> Vec<f32> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let v: Vec<f32> = (0..embed::DIMS)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (x >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect();
+        let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt();
+        v.into_iter().map(|a| a / norm).collect()
+    }
+
+    #[test]
+    fn exact_nearest_ranks_every_query_as_a_scan_per_query_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("caxton.db")).unwrap();
+        // 40 global entities and 40 of agent "a", three observations each.
+        for (scope, agent) in [(MemoryScope::Global, None), (MemoryScope::Agent, Some("a"))] {
+            let access = Access::operator(scope, agent.map(Into::into), None);
+            let entities: Vec<super::super::Entity> = (0..40)
+                .map(|i| super::super::Entity {
+                    name: format!("e{i:02}"),
+                    entity_type: "thing".into(),
+                    observations: (0..3).map(|j| format!("fact {j} of {i}")).collect(),
+                })
+                .collect();
+            super::super::graph::create_entities(&mut store, &access, &entities, None).unwrap();
+        }
+        let rows: Vec<(i64, String, String, Vec<f32>)> = store
+            .write(|tx| {
+                let ids: Vec<(i64, String, String)> = tx
+                    .prepare(
+                        "SELECT o.id, e.name, e.scope FROM memory_observations o
+                         JOIN memory_entities e ON e.id = o.entity_id",
+                    )
+                    .unwrap()
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .collect();
+                Ok(ids
+                    .into_iter()
+                    .map(|(id, name, scope)| {
+                        let v = unit(id as u64);
+                        tx.execute(
+                            "INSERT INTO memory_vectors (observation_id, model, dims, vector) VALUES (?1, ?2, ?3, ?4)",
+                            params![id, MODEL_ID, embed::DIMS as i64, embed::to_blob(&v)],
+                        )
+                        .unwrap();
+                        (id, name, scope, v)
+                    })
+                    .collect())
+            })
+            .unwrap();
+        // Stored vectors (each its own best match) and fresh directions.
+        let queries: Vec<Vec<f32>> = [5, 77, 200, 1 << 41, 1 << 42, 9_999]
+            .into_iter()
+            .map(|s| {
+                if s < 1000 {
+                    rows[s as usize % rows.len()].3.clone()
+                } else {
+                    unit(s)
+                }
+            })
+            .collect();
+        for k in [0, 1, 7, 200] {
+            let got = exact_nearest(&store, &queries, k).unwrap();
+            assert_eq!(got.len(), queries.len());
+            for (q, got) in queries.iter().zip(got) {
+                // The reference: every row scored on its own.
+                let mut best: HashMap<(String, String), f32> = HashMap::new();
+                for (_, name, scope, v) in &rows {
+                    let s: f32 = v.iter().zip(q).map(|(a, b)| a * b).sum();
+                    let b = best.entry((name.clone(), scope.clone())).or_insert(s);
+                    *b = b.max(s);
+                }
+                let want = rank_nearest(
+                    best.into_iter()
+                        .map(|((name, scope), similarity)| Nearest {
+                            name,
+                            scope,
+                            similarity,
+                        })
+                        .collect(),
+                    k,
+                );
+                // Same-named entities in two scopes are told apart.
+                assert_eq!(got.len(), k.min(80));
+                assert_eq!(got.len(), want.len());
+                for (g, w) in got.iter().zip(&want) {
+                    assert_eq!((&g.name, &g.scope), (&w.name, &w.scope), "k = {k}");
+                    assert!((g.similarity - w.similarity).abs() < 1e-5);
+                }
+            }
+        }
+    }
 }
 
 /// One entity of an exact vector ranking: its best observation's cosine.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Nearest {
-    pub(crate) name: String,
-    pub(crate) scope: String,
-    pub(crate) similarity: f32,
+    /// The entity's name.
+    pub name: String,
+    /// Its scope (`agent`, `workspace` or `global`).
+    pub scope: String,
+    /// The cosine of the entity's best observation.
+    pub similarity: f32,
 }
 
 /// Best-first, ties by name then scope, so two backends holding the same
@@ -397,54 +500,133 @@ pub fn rank_nearest(mut all: Vec<Nearest>, k: usize) -> Vec<Nearest> {
     all
 }
 
-/// The `k` entities visible to `access` nearest to `query` (unit length),
-/// by an exact scan of every stored vector, without the quantised index:
-/// the reference a migration's copy is checked against.
-pub fn exact_nearest(
-    store: &Store,
-    access: &Access,
-    query: &[f32],
-    k: usize,
-) -> Result<Vec<Nearest>> {
+/// For each of `queries` (unit length), the `k` entities nearest to it
+/// among all of them (an operator's view), by an exact scan of every stored
+/// vector without the quantised index: the reference a migration's copy is
+/// checked against. One pass over the store serves every query, since
+/// reading 100,000 vectors out of SQLite costs far more than the dot
+/// products (a pass per query made a migration's 100 sample queries take
+/// most of a minute).
+pub fn exact_nearest(store: &Store, queries: &[Vec<f32>], k: usize) -> Result<Vec<Vec<Nearest>>> {
     let err = |e| store_err(store.path(), e);
-    let (all, ws, agent) = visible_params(access);
+    // Entity by entity (the primary key, then the observations' index on
+    // entity_id: no sort), so an entity's best similarity is final when its
+    // rows end and only the best `k` per query need be kept.
     let mut stmt = store
         .conn()
-        .prepare(&format!(
-            "SELECT o.entity_id, e.name, e.scope, v.vector FROM memory_vectors v
-             JOIN memory_observations o ON o.id = v.observation_id
-             JOIN memory_entities e ON e.id = o.entity_id
-             WHERE v.model = ?4 AND {VISIBLE}"
-        ))
+        .prepare(
+            "SELECT e.id, e.name, e.scope, v.vector FROM memory_entities e
+             JOIN memory_observations o ON o.entity_id = e.id
+             JOIN memory_vectors v ON v.observation_id = o.id
+             WHERE v.model = ?1 ORDER BY e.id",
+        )
         .map_err(err)?;
-    let mut best: HashMap<i64, Nearest> = HashMap::new();
-    let rows = stmt
-        .query_map(params![all, ws, agent, MODEL_ID], |r| {
-            let v = embed::from_blob(&r.get::<_, Vec<u8>>(3)?);
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                v.iter().zip(query).map(|(a, b)| a * b).sum::<f32>(),
-            ))
-        })
-        .map_err(err)?;
-    for row in rows {
-        let (entity, name, scope, similarity) = row.map_err(err)?;
-        match best.get_mut(&entity) {
-            Some(b) if b.similarity >= similarity => {}
-            Some(b) => b.similarity = similarity,
-            None => {
-                best.insert(
-                    entity,
-                    Nearest {
-                        name,
-                        scope,
-                        similarity,
-                    },
-                );
+    let mut ranked: Vec<Best<(String, String)>> = queries.iter().map(|_| Best::new(k)).collect();
+    let mut best = vec![f32::NEG_INFINITY; queries.len()];
+    let mut current: Option<(i64, String, String)> = None;
+    let mut offer = |current: Option<(i64, String, String)>, best: &[f32]| {
+        if let Some((_, name, scope)) = current {
+            for (r, &b) in ranked.iter_mut().zip(best) {
+                r.offer(b, || (name.clone(), scope.clone()));
             }
         }
+    };
+    let mut rows = stmt.query(params![MODEL_ID]).map_err(err)?;
+    while let Some(row) = rows.next().map_err(err)? {
+        let id: i64 = row.get(0).map_err(err)?;
+        if current.as_ref().is_some_and(|(c, _, _)| *c != id) {
+            offer(current.take(), &best);
+            best.fill(f32::NEG_INFINITY);
+        }
+        if current.is_none() {
+            current = Some((id, row.get(1).map_err(err)?, row.get(2).map_err(err)?));
+        }
+        let v = embed::from_blob(&row.get::<_, Vec<u8>>(3).map_err(err)?);
+        for (b, q) in best.iter_mut().zip(queries) {
+            *b = b.max(dot(&v, q));
+        }
     }
-    Ok(rank_nearest(best.into_values().collect(), k))
+    offer(current, &best);
+    Ok(ranked
+        .into_iter()
+        .map(|r| {
+            let all = r.into_sorted().into_iter();
+            let all = all.map(|(similarity, (name, scope))| Nearest {
+                name,
+                scope,
+                similarity,
+            });
+            rank_nearest(all.collect(), k)
+        })
+        .collect())
+}
+
+/// The best `k` of the items offered, by similarity, without keeping the
+/// rest: a few more than `k` between trims.
+pub(crate) struct Best<T> {
+    k: usize,
+    kept: Vec<(f32, T)>,
+    /// The `k`-th best similarity at the last trim: an offer below it can
+    /// never enter the best `k`.
+    bar: f32,
+}
+
+impl<T> Best<T> {
+    pub(crate) fn new(k: usize) -> Best<T> {
+        Best {
+            k,
+            kept: Vec::new(),
+            bar: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Consider an item; `item` builds it only when it may be kept.
+    pub(crate) fn offer(&mut self, similarity: f32, item: impl FnOnce() -> T) {
+        if self.k == 0 || similarity < self.bar {
+            return;
+        }
+        self.kept.push((similarity, item()));
+        if self.kept.len() >= 2 * self.k {
+            self.trim();
+        }
+    }
+
+    /// Keep the best `k`, and any tied with the `k`-th (a tie is broken by
+    /// the caller, by name, not by the order items came in).
+    fn trim(&mut self) {
+        self.kept.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if let Some(&(kth, _)) = self.kept.get(self.k - 1) {
+            let tied = self.kept.partition_point(|x| x.0 >= kth);
+            self.kept.truncate(tied);
+            self.bar = kth;
+        }
+    }
+
+    /// The best `k` (and any tied with the `k`-th), best first.
+    pub(crate) fn into_sorted(mut self) -> Vec<(f32, T)> {
+        if self.k == 0 {
+            return Vec::new();
+        }
+        self.trim();
+        self.kept
+    }
+}
+
+/// The dot product summed in eight lanes, so the compiler vectorises it (a
+/// single running sum is one long chain of dependent additions).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for (lane, (p, q)) in lanes.iter_mut().zip(x.iter().zip(y)) {
+            *lane += p * q;
+        }
+    }
+    let tail: f32 = a
+        .chunks_exact(8)
+        .remainder()
+        .iter()
+        .zip(b.chunks_exact(8).remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    lanes.iter().sum::<f32>() + tail
 }

@@ -687,17 +687,17 @@ impl Memory {
         }
     }
 
-    /// The `k` visible entities nearest to `query` (a unit vector of the
-    /// memory's model) by an exact scan, bypassing any approximate index.
+    /// For each of `queries` (unit vectors of the memory's model), the `k`
+    /// entities nearest to it among all of them, by an exact scan that
+    /// bypasses any approximate index.
     pub fn exact_nearest(
         &self,
-        access: &Access,
-        query: &[f32],
+        queries: &[Vec<f32>],
         k: usize,
-    ) -> Result<Vec<search::Nearest>> {
+    ) -> Result<Vec<Vec<search::Nearest>>> {
         match &self.backend {
-            Backend::Postgres(p) => p.exact_nearest(access, query, k),
-            Backend::Embedded(_) => search::exact_nearest(&*self.store()?, access, query, k),
+            Backend::Postgres(p) => p.exact_nearest(queries, k),
+            Backend::Embedded(_) => search::exact_nearest(&*self.store()?, queries, k),
         }
     }
 
