@@ -17,8 +17,8 @@ use serde_json::{Map, Value, json};
 use super::grounding;
 use super::llm::select::{self, Resolved};
 use super::llm::{
-    ChatRequest, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall, ToolSpec,
-    Usage,
+    ChatRequest, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall,
+    ToolChoice, ToolSpec, Usage,
 };
 use super::memory::{self, AgentMemory};
 use super::present;
@@ -343,21 +343,14 @@ pub fn run(
                     break;
                 }
                 // After tool results the model writes the answer: short,
-                // from the results.
-                let answering = messages.iter().any(|m| m.role == Role::Tool);
-                // A request about a file it names is first answered by
-                // reading that file: only its readers are offered until a
-                // tool has run.
-                let tools = if answering || grounded.readers.is_empty() {
-                    offered.specs.clone()
+                // from the results. So does a first call offered no tool.
+                let after_tools = messages.iter().any(|m| m.role == Role::Tool);
+                let (tools, tool_choice) = if after_tools {
+                    (offered.specs.clone(), ToolChoice::Auto)
                 } else {
-                    offered
-                        .specs
-                        .iter()
-                        .filter(|s| grounded.readers.contains(&s.name))
-                        .cloned()
-                        .collect()
+                    grounded.first_round(&offered.specs)
                 };
+                let answering = after_tools || tools.is_empty();
                 let max_tokens = if answering {
                     Some(
                         resolved
@@ -371,6 +364,7 @@ pub fn run(
                     model: resolved.model.clone(),
                     messages: messages.clone(),
                     tools,
+                    tool_choice,
                     temperature: resolved.temperature,
                     max_tokens,
                     seed: None,

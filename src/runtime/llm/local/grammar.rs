@@ -18,6 +18,9 @@ use crate::runtime::llm::ToolSpec;
 const MAX_STRING: u64 = 200;
 /// Longest array without its own `maxItems`, for the same reason.
 const MAX_ITEMS: u64 = 16;
+/// The tool name a call gives to answer without a tool, offered when the
+/// request does not require a call (`tool_choice` auto).
+pub const NO_TOOL: &str = "none";
 
 /// The model's tokenizer as llguidance sees it: a byte trie over the
 /// vocabulary, plus the real BPE for the text it must force (canonical
@@ -70,8 +73,8 @@ impl Grammars {
     }
 
     /// A matcher that accepts exactly one tool call object of [`call_schema`].
-    pub fn tool_call(&self, tools: &[ToolSpec]) -> Result<Constraint, String> {
-        let grammar = TopLevelGrammar::from_json_schema(call_schema(tools));
+    pub fn tool_call(&self, tools: &[ToolSpec], allow_none: bool) -> Result<Constraint, String> {
+        let grammar = TopLevelGrammar::from_json_schema(call_schema(tools, allow_none));
         let matcher = Matcher::new(self.factory.create_parser(grammar));
         if let Some(e) = matcher.get_error() {
             return Err(e);
@@ -108,10 +111,12 @@ impl Constraint {
 /// first so the model picks the tool before writing arguments. Separators
 /// are fixed (`", "`, `": "`) so the model cannot burn tokens on whitespace.
 /// `lenient` lets llguidance skip keywords it cannot enforce; the result is
-/// validated against the original schema afterwards anyway.
-pub fn call_schema(tools: &[ToolSpec]) -> Value {
+/// validated against the original schema afterwards anyway. With
+/// `allow_none`, `{"tool": "none", "arguments": {}}` is one more choice: no
+/// tool is needed (unless a tool is itself called that).
+pub fn call_schema(tools: &[ToolSpec], allow_none: bool) -> Value {
     let mut defs = Map::new();
-    let variants: Vec<Value> = tools
+    let mut variants: Vec<Value> = tools
         .iter()
         .enumerate()
         .map(|(i, tool)| {
@@ -126,6 +131,17 @@ pub fn call_schema(tools: &[ToolSpec]) -> Value {
             })
         })
         .collect();
+    if allow_none && !tools.iter().any(|t| t.name == NO_TOOL) {
+        variants.push(json!({
+            "type": "object",
+            "properties": {
+                "tool": {"const": NO_TOOL},
+                "arguments": {"type": "object", "properties": {}, "additionalProperties": false},
+            },
+            "required": ["tool", "arguments"],
+            "additionalProperties": false,
+        }));
+    }
     let mut schema = json!({
         "x-guidance": {
             "whitespace_flexible": false,
@@ -241,6 +257,13 @@ fn tighten(v: &mut Value) {
     }
 }
 
+/// Whether a finished constrained output chose [`NO_TOOL`] (and no tool of
+/// that name is offered).
+pub fn chose_no_tool(text: &str, tools: &[ToolSpec]) -> bool {
+    serde_json::from_str::<Value>(text).is_ok_and(|v| v["tool"] == NO_TOOL)
+        && !tools.iter().any(|t| t.name == NO_TOOL)
+}
+
 /// A finished constrained output: which tool, and its arguments as JSON
 /// text, checked against the tool's own (untightened) schema.
 pub fn parse_call(text: &str, tools: &[ToolSpec]) -> Result<(String, String), String> {
@@ -284,8 +307,12 @@ mod tests {
     /// Drive a matcher over a single-byte vocabulary with `text`; true when
     /// the grammar accepts it as a complete call.
     fn accepts(tools: &[ToolSpec], text: &str) -> bool {
+        accepts_with(tools, false, text)
+    }
+
+    fn accepts_with(tools: &[ToolSpec], allow_none: bool, text: &str) -> bool {
         let g = Grammars::with_env(&ApproximateTokEnv::single_byte_env()).unwrap();
-        let mut c = g.tool_call(tools).unwrap();
+        let mut c = g.tool_call(tools, allow_none).unwrap();
         for b in text.bytes() {
             if !c.allowed().unwrap().is_allowed(b as u32) || c.consume(b as u32).is_err() {
                 return false;
@@ -302,7 +329,7 @@ mod tests {
             .map(|t| spec(t.name(), t.parameters()))
             .collect();
         let g = Grammars::with_env(&ApproximateTokEnv::single_byte_env()).unwrap();
-        g.tool_call(&tools).unwrap();
+        g.tool_call(&tools, false).unwrap();
         assert!(!accepts(
             &tools,
             r#"{"tool": "no_such_tool", "arguments": {}}"#
@@ -331,6 +358,31 @@ mod tests {
             &tools,
             r#"{"tool": "csv_parser", "arguments": {}}"#
         ));
+    }
+
+    /// Values the tools reject cannot be written: blank observations, empty
+    /// chart labels.
+    #[test]
+    fn blank_observations_and_empty_labels_are_unreachable() {
+        let tool = |n: &str| spec(n, crate::tools::find(n).unwrap().parameters());
+        let store = [tool("memory_store")];
+        let call = |obs: &str| {
+            format!(
+                r#"{{"tool": "memory_store", "arguments": {{"entity": "x", "observations": [{obs}]}}}}"#
+            )
+        };
+        assert!(accepts(&store, &call(r#""Friday""#)));
+        assert!(accepts(&store, &call(r#"" the deploy window is Friday""#)));
+        assert!(!accepts(&store, &call(r#""""#)));
+        assert!(!accepts(&store, &call(r#""  ""#)));
+        let chart = [tool("chart_generator")];
+        let call = |labels: &str| {
+            format!(
+                r#"{{"tool": "chart_generator", "arguments": {{"chart_type": "bar", "labels": [{labels}], "series": [{{"values": [1]}}]}}}}"#
+            )
+        };
+        assert!(accepts(&chart, &call(r#""north""#)));
+        assert!(!accepts(&chart, &call(r#""""#)));
     }
 
     #[test]
@@ -367,6 +419,32 @@ mod tests {
     }
 
     #[test]
+    fn no_tool_is_a_choice_only_when_a_call_is_not_required() {
+        let tools = [spec("ping", json!({"type": "object", "properties": {}}))];
+        let none = r#"{"tool": "none", "arguments": {}}"#;
+        assert!(accepts_with(&tools, true, none));
+        assert!(accepts_with(
+            &tools,
+            true,
+            r#"{"tool": "ping", "arguments": {}}"#
+        ));
+        assert!(!accepts_with(&tools, false, none));
+        assert!(!accepts_with(
+            &tools,
+            true,
+            r#"{"tool": "none", "arguments": {"a": 1}}"#
+        ));
+        assert!(chose_no_tool(none, &tools));
+        assert!(!chose_no_tool(
+            r#"{"tool": "ping", "arguments": {}}"#,
+            &tools
+        ));
+        // A real tool of that name is called, not taken for "no tool".
+        let named_none = [spec("none", json!({"type": "object", "properties": {}}))];
+        assert!(!chose_no_tool(none, &named_none));
+    }
+
+    #[test]
     fn nested_definitions_are_hoisted_per_tool() {
         let params = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -377,7 +455,7 @@ mod tests {
                                 "required": ["x"]}}
         });
         let tools = [spec("a", params.clone()), spec("b", params)];
-        let schema = call_schema(&tools);
+        let schema = call_schema(&tools, false);
         assert!(schema["$defs"]["t0_Point"].is_object());
         assert_eq!(
             schema["anyOf"][1]["properties"]["arguments"]["properties"]["p"]["$ref"],

@@ -9,7 +9,7 @@
 //! time from a channel; callers block on their reply and receive streamed
 //! text on their own thread.
 //!
-//! Tool calls: see [`prompt::must_call_tool`] for the policy and
+//! Tool calls: see [`prompt::tool_round`] for the policy and
 //! [`grammar`] for the constrained decoding that makes every call parse.
 
 pub(crate) mod grammar;
@@ -26,7 +26,7 @@ use llguidance::toktrie::SimpleVob;
 
 use super::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
-    ToolCall, Usage,
+    ToolCall, ToolChoice, Usage,
 };
 use grammar::{Constraint, Grammars};
 use model::{CONTEXT_TOKENS, Model};
@@ -202,7 +202,11 @@ impl Engine {
         })
     }
 
-    fn tool_constraint(&mut self, request: &ChatRequest) -> Result<Constraint, LlmError> {
+    fn tool_constraint(
+        &mut self,
+        request: &ChatRequest,
+        allow_none: bool,
+    ) -> Result<Constraint, LlmError> {
         if self.grammars.is_none() {
             let m = &self.model;
             let g = Grammars::new(&m.token_bytes, m.eos, &m.tokenizer)
@@ -210,7 +214,7 @@ impl Engine {
             self.grammars = Some(g);
         }
         let grammars = self.grammars.as_ref().expect("set above");
-        grammars.tool_call(&request.tools).map_err(|e| {
+        grammars.tool_call(&request.tools, allow_none).map_err(|e| {
             error(
                 LlmErrorKind::InvalidRequest,
                 format!("the tools' JSON Schemas cannot be turned into a grammar: {e}"),
@@ -233,47 +237,49 @@ impl Engine {
                 format!("the local provider only runs {MODEL_NAME}, not {name}"),
             ));
         }
-        let call_tool = prompt::must_call_tool(request);
-        let prompt_ids = self.model.encode(&prompt::render(request, call_tool))?;
-        // The prompt and at least one reply token must fit the context.
-        if prompt_ids.len() >= CONTEXT_TOKENS {
-            return Err(error(
-                LlmErrorKind::InvalidRequest,
-                format!(
-                    "the prompt is {} tokens but the local model holds at most {CONTEXT_TOKENS} \
-                     (prompt and reply together): shorten the conversation or the system prompt",
-                    prompt_ids.len()
-                ),
-            ));
-        }
-        let room = (CONTEXT_TOKENS - prompt_ids.len()) as u32;
-        let max_new = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS).min(room);
-        let mut constraint = if call_tool {
-            Some(self.tool_constraint(request)?)
-        } else {
-            None
-        };
+        let call_tool = prompt::tool_round(request);
+        let allow_none = request.tool_choice == ToolChoice::Auto;
+        let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
         let mut sampler = Sampler::new(request)?;
-        let out = self.generate(
-            &prompt_ids,
-            max_new,
-            &mut sampler,
-            constraint.as_mut(),
-            deadline,
-            on_text,
-        )?;
-        let usage = Usage {
-            prompt_tokens: prompt_ids.len() as u32,
-            completion_tokens: out.ids.len() as u32,
+        let mut usage = Usage::default();
+        let (mut text, mut finished) = if call_tool {
+            let mut constraint = self.tool_constraint(request, allow_none)?;
+            let (text, finished) = self.reply(
+                &prompt::render(request, true),
+                max_tokens,
+                &mut sampler,
+                Some(&mut constraint),
+                deadline,
+                &mut usage,
+                on_text,
+            )?;
+            (text, finished)
+        } else {
+            (String::new(), true)
         };
-        let text = self.model.decode(&out.ids)?;
+        let answer_in_text =
+            !call_tool || (finished && grammar::chose_no_tool(&text, &request.tools));
+        if answer_in_text {
+            // No tool needed: the answer is written from a prompt without
+            // the tool list, within what is left of `max_tokens`.
+            let left = max_tokens.saturating_sub(usage.completion_tokens).max(1);
+            (text, finished) = self.reply(
+                &prompt::render(request, false),
+                left,
+                &mut sampler,
+                None,
+                deadline,
+                &mut usage,
+                on_text,
+            )?;
+        }
         let respond = |message, finish_reason| ChatResponse {
             message,
             finish_reason,
             usage,
             model: MODEL_NAME.into(),
         };
-        if !out.finished {
+        if !finished {
             // Cut by max_tokens: a partial tool call is returned as text so
             // the caller sees what happened instead of a call that cannot run.
             return Ok(respond(
@@ -281,7 +287,7 @@ impl Engine {
                 FinishReason::Length,
             ));
         }
-        if !call_tool {
+        if answer_in_text {
             return Ok(respond(
                 Message::new(Role::Assistant, text),
                 FinishReason::Stop,
@@ -312,6 +318,46 @@ impl Engine {
         ))
     }
 
+    /// Generate a reply to the rendered `prompt` (at most `max_tokens`, less
+    /// when the context is nearly full), adding to `usage`. Returns the text
+    /// and whether it ended by itself rather than at the cap.
+    #[allow(clippy::too_many_arguments)]
+    fn reply(
+        &mut self,
+        prompt: &str,
+        max_tokens: u32,
+        sampler: &mut Sampler,
+        constraint: Option<&mut Constraint>,
+        deadline: Instant,
+        usage: &mut Usage,
+        on_text: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<(String, bool), LlmError> {
+        let prompt_ids = self.model.encode(prompt)?;
+        // The prompt and at least one reply token must fit the context.
+        if prompt_ids.len() >= CONTEXT_TOKENS {
+            return Err(error(
+                LlmErrorKind::InvalidRequest,
+                format!(
+                    "the prompt is {} tokens but the local model holds at most {CONTEXT_TOKENS} \
+                     (prompt and reply together): shorten the conversation or the system prompt",
+                    prompt_ids.len()
+                ),
+            ));
+        }
+        let room = (CONTEXT_TOKENS - prompt_ids.len()) as u32;
+        let out = self.generate(
+            &prompt_ids,
+            max_tokens.min(room),
+            sampler,
+            constraint,
+            deadline,
+            on_text,
+        )?;
+        usage.prompt_tokens += prompt_ids.len() as u32;
+        usage.completion_tokens += out.ids.len() as u32;
+        Ok((self.model.decode(&out.ids)?, out.finished))
+    }
+
     /// Decode up to `max_new` tokens after `prompt`. Stops at a control
     /// token (free text) or when the grammar is complete (tool call).
     /// `on_text` gets each new piece of text; false means the caller left.
@@ -334,7 +380,21 @@ impl Engine {
                 Ok(())
             }
         };
-        let mut logits = self.model.feed(prompt, 0, &mut in_time)?;
+        let started = Instant::now();
+        let (mut logits, reused) = self.model.prefill(prompt, &mut in_time)?;
+        let prefilled = Instant::now();
+        let timed = |ids: Vec<u32>, finished: bool| {
+            let done = Instant::now();
+            tracing::debug!(
+                prompt_tokens = prompt.len(),
+                reused_tokens = reused,
+                prefill_ms = (prefilled - started).as_secs_f64() * 1e3,
+                generated_tokens = ids.len(),
+                generate_ms = (done - prefilled).as_secs_f64() * 1e3,
+                "local model reply"
+            );
+            Generated { ids, finished }
+        };
         let mut ids = Vec::new();
         let mut shown = String::new();
         while ids.len() < max_new as usize {
@@ -347,19 +407,13 @@ impl Engine {
             }
             let token = sampler.pick(&logits, allowed.as_ref())?;
             if token == self.model.eos || self.model.special[token as usize] {
-                return Ok(Generated {
-                    ids,
-                    finished: true,
-                });
+                return Ok(timed(ids, true));
             }
             ids.push(token);
             if let Some(c) = constraint.as_deref_mut() {
                 c.consume(token).map_err(grammar_failed)?;
                 if c.is_done() {
-                    return Ok(Generated {
-                        ids,
-                        finished: true,
-                    });
+                    return Ok(timed(ids, true));
                 }
             }
             // Only free text streams. Byte-level BPE can split a character
@@ -381,15 +435,11 @@ impl Engine {
                 shown = text;
             }
             if ids.len() < max_new as usize {
-                logits = self
-                    .model
-                    .feed(&[token], prompt.len() + ids.len() - 1, &mut in_time)?;
+                in_time()?;
+                logits = self.model.step(token)?;
             }
         }
-        Ok(Generated {
-            ids,
-            finished: false,
-        })
+        Ok(timed(ids, false))
     }
 }
 
@@ -554,6 +604,7 @@ mod tests {
             model: None,
             messages: vec![Message::new(Role::User, user)],
             tools: vec![],
+            tool_choice: ToolChoice::Auto,
             temperature: Some(0.0),
             max_tokens: Some(max_tokens),
             seed: None,
@@ -683,6 +734,7 @@ mod tests {
         for (ask, seed) in asks {
             let r = ChatRequest {
                 tools: tools(),
+                tool_choice: ToolChoice::Required,
                 temperature: seed.map(|_| 1.0),
                 seed,
                 ..request(ask, 64)
@@ -721,6 +773,70 @@ mod tests {
         assert!(resp.message.tool_calls.is_empty());
         assert!(!resp.message.content.is_empty());
         assert_eq!(streamed, resp.message.content);
+    }
+
+    /// A prompt that starts with an earlier prompt's turns continues from
+    /// the saved state, and gets the logits a full computation gets.
+    #[test]
+    fn a_shared_start_of_prompt_is_computed_once_and_reused_exactly() {
+        let Some(mut e) = engine() else { return };
+        let system = "<|im_start|>system\nYou are a careful data analyst.<|im_end|>\n";
+        let a = e
+            .model
+            .encode(&format!(
+                "{system}<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+            ))
+            .unwrap();
+        let b = e
+            .model
+            .encode(&format!(
+                "{system}<|im_start|>user\nSummarise sales.csv<|im_end|>\n<|im_start|>assistant\n"
+            ))
+            .unwrap();
+        let mut go = || Ok(());
+        e.model.forget();
+        let (_, reused) = e.model.prefill(&a, &mut go).unwrap();
+        assert_eq!(reused, 0);
+        let (continued, reused) = e.model.prefill(&b, &mut go).unwrap();
+        let system_len = e.model.encode(system).unwrap().len();
+        assert_eq!(reused, system_len);
+        // A generated token continues the state in place.
+        let next = e.model.step(42).unwrap();
+        e.model.forget();
+        let (fresh, reused) = e.model.prefill(&b, &mut go).unwrap();
+        assert_eq!(reused, 0);
+        let close = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-3);
+        assert!(close(&continued, &fresh));
+        assert!(close(&next, &e.model.step(42).unwrap()));
+        // States are saved where turns start: a prompt that goes on from
+        // the earlier one's user turn continues after it.
+        let mut longer = b[..b.len() - 1].to_vec();
+        longer.extend(e.model.encode("Hello").unwrap());
+        let (_, reused) = e.model.prefill(&longer, &mut go).unwrap();
+        let assistant_turn = b.iter().rposition(|&t| t == b[0]).unwrap();
+        assert_eq!(reused, assistant_turn);
+    }
+
+    /// Without a required call the grammar offers `none`, and a greeting
+    /// is answered in text, without a tool.
+    #[test]
+    fn a_greeting_is_answered_without_a_tool_unless_a_call_is_required() {
+        let Some(mut e) = engine() else { return };
+        let r = ChatRequest {
+            tools: tools(),
+            ..request("Hello! Who are you?", 24)
+        };
+        let (resp, streamed) = run(&mut e, &r).unwrap();
+        assert!(resp.message.tool_calls.is_empty(), "{resp:?}");
+        assert!(!resp.message.content.trim().is_empty());
+        assert_eq!(streamed, resp.message.content);
+        assert!(resp.usage.completion_tokens <= 24);
+        let required = ChatRequest {
+            tool_choice: ToolChoice::Required,
+            ..r
+        };
+        let (resp, _) = run(&mut e, &required).unwrap();
+        assert_eq!(resp.finish_reason, FinishReason::ToolCalls, "{resp:?}");
     }
 
     #[test]

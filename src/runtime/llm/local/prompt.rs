@@ -1,16 +1,17 @@
 //! The chat request as SmolLM2's ChatML prompt, and the tool-call policy.
 
-use crate::runtime::llm::{ChatRequest, Message, Role};
+use super::grammar::NO_TOOL;
+use crate::runtime::llm::{ChatRequest, Message, Role, ToolChoice};
 
 /// What SmolLM2's own chat template puts in when there is no system message.
 const DEFAULT_SYSTEM: &str = "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
 
 /// The tool policy that makes a 135M model useful: while the trailing user
-/// turn has no tool results yet, the reply is one constrained tool call;
-/// once results are there, the model answers in free text. So a local agent
-/// runs at most one tool round per user turn, and never has to decide
-/// "call or answer" (which it gets wrong more often than the tool choice).
-pub fn must_call_tool(request: &ChatRequest) -> bool {
+/// turn has no tool results yet, the reply is one constrained tool call
+/// (which may be [`NO_TOOL`] unless the request requires a call; the answer
+/// is then written in free text); once results are there, the model answers
+/// in free text. So a local agent runs at most one tool round per user turn.
+pub fn tool_round(request: &ChatRequest) -> bool {
     if request.tools.is_empty() {
         return false;
     }
@@ -25,10 +26,13 @@ pub fn must_call_tool(request: &ChatRequest) -> bool {
 }
 
 /// Render the conversation as ChatML, ending with the open assistant turn.
-/// The tools are listed in the system prompt (name and description; the
-/// argument shapes are enforced by the grammar, not explained). ChatML has
-/// no tool role, so earlier calls appear as the JSON the model would write
-/// and their results as user turns.
+/// For a tool call the tools are listed in a system turn after the
+/// conversation (name and description; the argument shapes are enforced by
+/// the grammar, not explained): there a 135M model follows it best, and the
+/// turns before it are the same in the prompt that answers after the call,
+/// or without one, so the model's saved state for them is reused rather than
+/// computed again. ChatML has no tool role, so earlier calls appear as the
+/// JSON the model would write and their results as user turns.
 pub fn render(request: &ChatRequest, call_tool: bool) -> String {
     let system: Vec<&str> = request
         .messages
@@ -36,23 +40,11 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
         .filter(|m| m.role == Role::System)
         .map(|m| m.content.as_str())
         .collect();
-    let mut system = if system.is_empty() {
+    let system = if system.is_empty() {
         DEFAULT_SYSTEM.to_string()
     } else {
         system.join("\n\n")
     };
-    // Once results are in, the tool list only distracts a tiny model from
-    // them: it is left out of the answering prompt.
-    if call_tool {
-        system.push_str("\n\nYou can use these tools:\n");
-        for tool in &request.tools {
-            system.push_str(&format!("- {}: {}\n", tool.name, tool.description));
-        }
-        system.push_str(
-            "Answer with exactly one JSON object of the form \
-             {\"tool\": \"<tool name>\", \"arguments\": {...}} and nothing else.",
-        );
-    }
     let last_result = request
         .messages
         .last()
@@ -80,8 +72,32 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
             }
         }
     }
+    // Once results are in, the tool list only distracts a tiny model from
+    // them: it is left out of the answering prompt.
+    if call_tool {
+        out.push_str(&turn("system", &tool_list(request)));
+    }
     out.push_str("<|im_start|>assistant\n");
     out
+}
+
+/// The tools and how to call one (or none, when no call is required).
+fn tool_list(request: &ChatRequest) -> String {
+    let mut text = "You can use these tools:\n".to_string();
+    for tool in &request.tools {
+        text.push_str(&format!("- {}: {}\n", tool.name, tool.description));
+    }
+    text.push_str(
+        "Answer with exactly one JSON object of the form \
+         {\"tool\": \"<tool name>\", \"arguments\": {...}} and nothing else.",
+    );
+    if request.tool_choice == ToolChoice::Auto {
+        text.push_str(&format!(
+            " When the request needs none of these tools (a greeting, thanks, a \
+             question about you), answer {{\"tool\": \"{NO_TOOL}\", \"arguments\": {{}}}}."
+        ));
+    }
+    text
 }
 
 fn turn(role: &str, content: &str) -> String {
@@ -121,6 +137,7 @@ mod tests {
             model: None,
             messages,
             tools,
+            tool_choice: ToolChoice::Auto,
             temperature: None,
             max_tokens: None,
             seed: None,
@@ -139,7 +156,7 @@ mod tests {
     #[test]
     fn plain_chat_uses_the_default_system_prompt() {
         let r = request(vec![Message::new(Role::User, "Hi")], vec![]);
-        assert!(!must_call_tool(&r));
+        assert!(!tool_round(&r));
         assert_eq!(
             render(&r, false),
             "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by \
@@ -151,10 +168,24 @@ mod tests {
     fn tools_are_called_once_then_answered_in_text() {
         let user = Message::new(Role::User, "Weather in Paris?");
         let first = request(vec![user.clone()], vec![weather()]);
-        assert!(must_call_tool(&first));
+        assert!(tool_round(&first));
         let prompt = render(&first, true);
         assert!(prompt.contains("- get_weather: Current weather of a city\n"));
         assert!(prompt.contains("exactly one JSON object"));
+        assert!(prompt.contains(r#"answer {"tool": "none", "arguments": {}}"#));
+        // The tool list comes after the conversation, so the turns before it
+        // are the start of the answering prompt too (their state is reused).
+        let shared = prompt
+            .split("<|im_start|>system\nYou can use")
+            .next()
+            .unwrap();
+        assert!(shared.ends_with("<|im_start|>user\nWeather in Paris?<|im_end|>\n"));
+        assert!(render(&first, false).starts_with(shared));
+        let required = ChatRequest {
+            tool_choice: ToolChoice::Required,
+            ..first.clone()
+        };
+        assert!(!render(&required, true).contains("\"none\""));
 
         let call = Message {
             tool_calls: vec![ToolCall {
@@ -168,7 +199,7 @@ mod tests {
             vec![user, call, Message::tool_result("call_1", "sunny, 21 C")],
             vec![weather()],
         );
-        assert!(!must_call_tool(&second));
+        assert!(!tool_round(&second));
         let prompt = render(&second, false);
         assert!(prompt.contains(
             "<|im_start|>assistant\n{\"tool\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}<|im_end|>\n"
@@ -185,6 +216,6 @@ mod tests {
         third
             .messages
             .push(Message::new(Role::User, "And in Rome?"));
-        assert!(must_call_tool(&third));
+        assert!(tool_round(&third));
     }
 }
