@@ -10,7 +10,8 @@
 //! Files the request names are listed first. A request that names only files
 //! that do not exist gets a note in the system prompt telling the model so,
 //! and the tools that would read them are not offered, so the model answers
-//! "not found" instead of reading some other file.
+//! "not found" instead of reading some other file. Small talk (a greeting,
+//! thanks, a question about the agent itself) is offered no tools either.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -107,6 +108,8 @@ pub struct Grounding {
     /// The tools (as offered) that can read a file the request names: the
     /// request is about that file, so the first call is one of these.
     pub readers: Vec<String>,
+    /// The request is small talk ([`small_talk`]): no tool is needed.
+    pub small_talk: bool,
 }
 
 impl Grounding {
@@ -115,7 +118,9 @@ impl Grounding {
     /// their readers, and a call is required. A request that names only
     /// files that do not exist gets no tools: the model answers from the
     /// note (not found, and what is there) instead of calling some other
-    /// tool. Otherwise every tool, and the model may answer without one.
+    /// tool. Small talk gets no tools: there is nothing to do. Otherwise
+    /// every tool, and the provider decides (a capable model may answer
+    /// without one; the local model always calls one, as it cannot tell).
     pub fn first_round(&self, specs: &[ToolSpec]) -> (Vec<ToolSpec>, ToolChoice) {
         if !self.readers.is_empty() {
             let readers = specs
@@ -124,12 +129,89 @@ impl Grounding {
                 .cloned()
                 .collect();
             (readers, ToolChoice::Required)
-        } else if !self.missing.is_empty() {
+        } else if !self.missing.is_empty() || self.small_talk {
             (Vec::new(), ToolChoice::Auto)
         } else {
             (specs.to_vec(), ToolChoice::Auto)
         }
     }
+}
+
+/// Words that open a greeting, thanks or goodbye.
+const OPENERS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "greetings",
+    "thanks",
+    "thank",
+    "thx",
+    "cheers",
+    "bye",
+    "goodbye",
+    "morning",
+    "evening",
+    "afternoon",
+];
+/// Words too common to tie a request to a tool.
+const COMMON: &[&str] = &[
+    "that", "this", "these", "those", "with", "from", "have", "your", "about", "there", "their",
+    "what", "which", "when", "where", "will", "would", "could", "should", "please", "today",
+    "again", "very", "much", "some", "just", "them", "then", "than", "into", "also", "good",
+    "great", "nice", "well", "done",
+];
+
+/// Whether `request` is small talk, which no tool can help with: a
+/// greeting, thanks or goodbye that asks for nothing a tool does (no word
+/// of it is in a tool's name or description), or a question about the
+/// agent itself (`who are you`, `what can you do`, `which kinds of data can
+/// you help with`: a question word opening a sentence that is about
+/// "you"). A request with a number or a file name in it is never small
+/// talk: it is about some data. Offered tools anyway, a 135M model called
+/// one for "Hello! Who are you?"; offered a "no tool" choice, it also took
+/// that for "Echo the message: hello".
+pub fn small_talk(request: &str, specs: &[ToolSpec]) -> bool {
+    if request.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let sentences: Vec<Vec<String>> = request
+        .split(['.', '!', '?', ';', '\n'])
+        .map(words)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(first) = sentences.first() else {
+        return false;
+    };
+    let about_you = sentences.iter().any(|s| {
+        ["who", "what", "which", "how"].contains(&s[0].as_str())
+            && s.iter()
+                .any(|w| ["you", "your", "yourself"].contains(&w.as_str()))
+    });
+    if about_you {
+        return true;
+    }
+    if !OPENERS.contains(&first[0].as_str()) {
+        return false;
+    }
+    // "Hello, chart the sales" asks for a tool's work.
+    let vocabulary: BTreeSet<String> = specs
+        .iter()
+        .flat_map(|s| {
+            words(&s.name.replace('_', " "))
+                .into_iter()
+                .chain(words(&s.description))
+        })
+        .collect();
+    let related = |w: &str| {
+        w.len() >= 4
+            && !COMMON.contains(&w)
+            && !OPENERS.contains(&w)
+            && vocabulary
+                .iter()
+                .any(|v| v.len() >= 4 && (v.starts_with(w) || w.starts_with(v.as_str())))
+    };
+    !sentences.iter().flatten().any(|w| related(w))
 }
 
 fn extension(path: &str) -> Option<String> {
@@ -566,6 +648,8 @@ pub fn ground(
         true
     });
     grounding.readers = readers;
+    grounding.small_talk =
+        grounding.named.is_empty() && grounding.missing.is_empty() && small_talk(request, specs);
     if !grounding.missing.is_empty() {
         let listed: Vec<&str> = files
             .paths
@@ -700,7 +784,13 @@ mod tests {
             &Peers::default(),
             "hello",
         );
-        assert_eq!(g, Grounding::default());
+        assert_eq!(
+            g,
+            Grounding {
+                small_talk: true,
+                ..Grounding::default()
+            }
+        );
         // xlsx_reader needs a file: nothing to read, not offered.
         assert_eq!(s.len(), 1);
         let p = &s[0].parameters;
@@ -842,13 +932,47 @@ mod tests {
             first("Summarise this CSV: data.csv"),
             (vec![], ToolChoice::Auto)
         );
+        // Small talk: nothing for a tool to do.
+        assert_eq!(first("Hello! Who are you?"), (vec![], ToolChoice::Auto));
         assert_eq!(
-            first("Hello! Who are you?"),
+            first("Draw a bar chart of north and south"),
             (
                 vec!["csv_parser".to_string(), "chart_generator".to_string()],
                 ToolChoice::Auto
             )
         );
+    }
+
+    #[test]
+    fn small_talk_is_greetings_thanks_and_questions_about_the_agent() {
+        let tools = specs(&["csv_parser", "chart_generator", "send_message"]);
+        let mut echo = specs(&["csv_parser"]);
+        echo[0].name = "mcp__everything__echo".into();
+        echo[0].description = "Echoes back the input".into();
+        for talk in [
+            "Hello! Who are you?",
+            "hi",
+            "Thanks, that is all for today.",
+            "What kinds of data can you help with?",
+            "what can you do",
+            "Good morning. How are you?",
+        ] {
+            assert!(small_talk(talk, &tools), "{talk}");
+        }
+        for task in [
+            "Echo the message: hello from caxton",
+            "What is the total revenue?",
+            "Summarise this CSV: sales.csv",
+            "Hello, please draw a bar chart of the sales",
+            "Hi! Parse this data for me",
+            "What can you tell me about 42?",
+            "Search your notes: when is the deploy window?",
+            "",
+        ] {
+            assert!(!small_talk(task, &tools), "{task}");
+        }
+        assert!(!small_talk("Hello, echo this back", &echo));
+        assert!(small_talk("Hello there", &echo));
     }
 
     /// A filter for a JSON file the request names is one of the paths in

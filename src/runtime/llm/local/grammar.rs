@@ -18,9 +18,6 @@ use crate::runtime::llm::ToolSpec;
 const MAX_STRING: u64 = 200;
 /// Longest array without its own `maxItems`, for the same reason.
 const MAX_ITEMS: u64 = 16;
-/// The tool name a call gives to answer without a tool, offered when the
-/// request does not require a call (`tool_choice` auto).
-pub const NO_TOOL: &str = "none";
 
 /// The model's tokenizer as llguidance sees it: a byte trie over the
 /// vocabulary, plus the real BPE for the text it must force (canonical
@@ -73,8 +70,8 @@ impl Grammars {
     }
 
     /// A matcher that accepts exactly one tool call object of [`call_schema`].
-    pub fn tool_call(&self, tools: &[ToolSpec], allow_none: bool) -> Result<Constraint, String> {
-        let grammar = TopLevelGrammar::from_json_schema(call_schema(tools, allow_none));
+    pub fn tool_call(&self, tools: &[ToolSpec]) -> Result<Constraint, String> {
+        let grammar = TopLevelGrammar::from_json_schema(call_schema(tools));
         let matcher = Matcher::new(self.factory.create_parser(grammar));
         if let Some(e) = matcher.get_error() {
             return Err(e);
@@ -111,12 +108,10 @@ impl Constraint {
 /// first so the model picks the tool before writing arguments. Separators
 /// are fixed (`", "`, `": "`) so the model cannot burn tokens on whitespace.
 /// `lenient` lets llguidance skip keywords it cannot enforce; the result is
-/// validated against the original schema afterwards anyway. With
-/// `allow_none`, `{"tool": "none", "arguments": {}}` is one more choice: no
-/// tool is needed (unless a tool is itself called that).
-pub fn call_schema(tools: &[ToolSpec], allow_none: bool) -> Value {
+/// validated against the original schema afterwards anyway.
+pub fn call_schema(tools: &[ToolSpec]) -> Value {
     let mut defs = Map::new();
-    let mut variants: Vec<Value> = tools
+    let variants: Vec<Value> = tools
         .iter()
         .enumerate()
         .map(|(i, tool)| {
@@ -131,17 +126,6 @@ pub fn call_schema(tools: &[ToolSpec], allow_none: bool) -> Value {
             })
         })
         .collect();
-    if allow_none && !tools.iter().any(|t| t.name == NO_TOOL) {
-        variants.push(json!({
-            "type": "object",
-            "properties": {
-                "tool": {"const": NO_TOOL},
-                "arguments": {"type": "object", "properties": {}, "additionalProperties": false},
-            },
-            "required": ["tool", "arguments"],
-            "additionalProperties": false,
-        }));
-    }
     let mut schema = json!({
         "x-guidance": {
             "whitespace_flexible": false,
@@ -233,11 +217,13 @@ fn tighten(v: &mut Value) {
         Some(Value::Array(a)) => a.iter().any(|x| x == t),
         _ => false,
     };
+    // Also below a larger limit of the tool's own (send_message allows
+    // 4000 characters of content): a looping call must end in a few
+    // seconds, not at the reply's token cap.
     let cap = |m: &mut Map<String, Value>, max: &str, min: &str, limit: u64| {
-        if !m.contains_key(max) {
-            let floor = m.get(min).and_then(Value::as_u64).unwrap_or(0);
-            m.insert(max.into(), limit.max(floor).into());
-        }
+        let own = m.get(max).and_then(Value::as_u64).unwrap_or(u64::MAX);
+        let floor = m.get(min).and_then(Value::as_u64).unwrap_or(0);
+        m.insert(max.into(), own.min(limit.max(floor)).into());
     };
     let fixed = m.contains_key("enum") || m.contains_key("const");
     if has_type(m, "string") && !fixed {
@@ -255,13 +241,6 @@ fn tighten(v: &mut Value) {
             tighten(x);
         }
     }
-}
-
-/// Whether a finished constrained output chose [`NO_TOOL`] (and no tool of
-/// that name is offered).
-pub fn chose_no_tool(text: &str, tools: &[ToolSpec]) -> bool {
-    serde_json::from_str::<Value>(text).is_ok_and(|v| v["tool"] == NO_TOOL)
-        && !tools.iter().any(|t| t.name == NO_TOOL)
 }
 
 /// A finished constrained output: which tool, and its arguments as JSON
@@ -307,12 +286,8 @@ mod tests {
     /// Drive a matcher over a single-byte vocabulary with `text`; true when
     /// the grammar accepts it as a complete call.
     fn accepts(tools: &[ToolSpec], text: &str) -> bool {
-        accepts_with(tools, false, text)
-    }
-
-    fn accepts_with(tools: &[ToolSpec], allow_none: bool, text: &str) -> bool {
         let g = Grammars::with_env(&ApproximateTokEnv::single_byte_env()).unwrap();
-        let mut c = g.tool_call(tools, allow_none).unwrap();
+        let mut c = g.tool_call(tools).unwrap();
         for b in text.bytes() {
             if !c.allowed().unwrap().is_allowed(b as u32) || c.consume(b as u32).is_err() {
                 return false;
@@ -329,7 +304,7 @@ mod tests {
             .map(|t| spec(t.name(), t.parameters()))
             .collect();
         let g = Grammars::with_env(&ApproximateTokEnv::single_byte_env()).unwrap();
-        g.tool_call(&tools, false).unwrap();
+        g.tool_call(&tools).unwrap();
         assert!(!accepts(
             &tools,
             r#"{"tool": "no_such_tool", "arguments": {}}"#
@@ -416,32 +391,21 @@ mod tests {
             &tools,
             &format!(r#"{{"tool": "get_weather", "arguments": {{"city": "{long}"}}}}"#)
         ));
-    }
-
-    #[test]
-    fn no_tool_is_a_choice_only_when_a_call_is_not_required() {
-        let tools = [spec("ping", json!({"type": "object", "properties": {}}))];
-        let none = r#"{"tool": "none", "arguments": {}}"#;
-        assert!(accepts_with(&tools, true, none));
-        assert!(accepts_with(
-            &tools,
-            true,
-            r#"{"tool": "ping", "arguments": {}}"#
-        ));
-        assert!(!accepts_with(&tools, false, none));
-        assert!(!accepts_with(
-            &tools,
-            true,
-            r#"{"tool": "none", "arguments": {"a": 1}}"#
-        ));
-        assert!(chose_no_tool(none, &tools));
-        assert!(!chose_no_tool(
-            r#"{"tool": "ping", "arguments": {}}"#,
-            &tools
-        ));
-        // A real tool of that name is called, not taken for "no tool".
-        let named_none = [spec("none", json!({"type": "object", "properties": {}}))];
-        assert!(!chose_no_tool(none, &named_none));
+        // A tool's own larger limit is capped too (send_message's content
+        // looped to the reply's token cap under its 4000); a smaller one
+        // stays.
+        let say = |max: u64| {
+            [spec(
+                "say",
+                json!({"type": "object", "required": ["text"],
+                       "properties": {"text": {"type": "string", "maxLength": max}}}),
+            )]
+        };
+        let call = |text: &str| format!(r#"{{"tool": "say", "arguments": {{"text": "{text}"}}}}"#);
+        assert!(accepts(&say(4000), &call(&"a".repeat(MAX_STRING as usize))));
+        assert!(!accepts(&say(4000), &call(&long)));
+        assert!(accepts(&say(5), &call("abcde")));
+        assert!(!accepts(&say(5), &call("abcdef")));
     }
 
     #[test]
@@ -455,7 +419,7 @@ mod tests {
                                 "required": ["x"]}}
         });
         let tools = [spec("a", params.clone()), spec("b", params)];
-        let schema = call_schema(&tools, false);
+        let schema = call_schema(&tools);
         assert!(schema["$defs"]["t0_Point"].is_object());
         assert_eq!(
             schema["anyOf"][1]["properties"]["arguments"]["properties"]["p"]["$ref"],

@@ -26,7 +26,7 @@ use llguidance::toktrie::SimpleVob;
 
 use super::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
-    ToolCall, ToolChoice, Usage,
+    ToolCall, Usage,
 };
 use grammar::{Constraint, Grammars};
 use model::{CONTEXT_TOKENS, Model};
@@ -202,11 +202,7 @@ impl Engine {
         })
     }
 
-    fn tool_constraint(
-        &mut self,
-        request: &ChatRequest,
-        allow_none: bool,
-    ) -> Result<Constraint, LlmError> {
+    fn tool_constraint(&mut self, request: &ChatRequest) -> Result<Constraint, LlmError> {
         if self.grammars.is_none() {
             let m = &self.model;
             let g = Grammars::new(&m.token_bytes, m.eos, &m.tokenizer)
@@ -214,7 +210,7 @@ impl Engine {
             self.grammars = Some(g);
         }
         let grammars = self.grammars.as_ref().expect("set above");
-        grammars.tool_call(&request.tools, allow_none).map_err(|e| {
+        grammars.tool_call(&request.tools).map_err(|e| {
             error(
                 LlmErrorKind::InvalidRequest,
                 format!("the tools' JSON Schemas cannot be turned into a grammar: {e}"),
@@ -238,41 +234,23 @@ impl Engine {
             ));
         }
         let call_tool = prompt::tool_round(request);
-        let allow_none = request.tool_choice == ToolChoice::Auto;
         let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
         let mut sampler = Sampler::new(request)?;
         let mut usage = Usage::default();
-        let (mut text, mut finished) = if call_tool {
-            let mut constraint = self.tool_constraint(request, allow_none)?;
-            let (text, finished) = self.reply(
-                &prompt::render(request, true),
-                max_tokens,
-                &mut sampler,
-                Some(&mut constraint),
-                deadline,
-                &mut usage,
-                on_text,
-            )?;
-            (text, finished)
+        let mut constraint = if call_tool {
+            Some(self.tool_constraint(request)?)
         } else {
-            (String::new(), true)
+            None
         };
-        let answer_in_text =
-            !call_tool || (finished && grammar::chose_no_tool(&text, &request.tools));
-        if answer_in_text {
-            // No tool needed: the answer is written from a prompt without
-            // the tool list, within what is left of `max_tokens`.
-            let left = max_tokens.saturating_sub(usage.completion_tokens).max(1);
-            (text, finished) = self.reply(
-                &prompt::render(request, false),
-                left,
-                &mut sampler,
-                None,
-                deadline,
-                &mut usage,
-                on_text,
-            )?;
-        }
+        let (text, finished) = self.reply(
+            &prompt::render(request, call_tool),
+            max_tokens,
+            &mut sampler,
+            constraint.as_mut(),
+            deadline,
+            &mut usage,
+            on_text,
+        )?;
         let respond = |message, finish_reason| ChatResponse {
             message,
             finish_reason,
@@ -287,7 +265,7 @@ impl Engine {
                 FinishReason::Length,
             ));
         }
-        if answer_in_text {
+        if !call_tool {
             return Ok(respond(
                 Message::new(Role::Assistant, text),
                 FinishReason::Stop,
@@ -397,6 +375,7 @@ impl Engine {
         };
         let mut ids = Vec::new();
         let mut shown = String::new();
+        let mut strings = JsonStrings::default();
         while ids.len() < max_new as usize {
             let allowed = match constraint.as_deref_mut() {
                 Some(c) => Some(c.allowed().map_err(grammar_failed)?),
@@ -404,6 +383,8 @@ impl Engine {
             };
             if constraint.is_none() {
                 penalise_repeats(&mut logits, &ids);
+            } else if strings.inside {
+                penalise_repeats(&mut logits, &strings.current);
             }
             let token = sampler.pick(&logits, allowed.as_ref())?;
             if token == self.model.eos || self.model.special[token as usize] {
@@ -411,6 +392,7 @@ impl Engine {
             }
             ids.push(token);
             if let Some(c) = constraint.as_deref_mut() {
+                strings.push(token, &self.model.token_bytes[token as usize]);
                 c.consume(token).map_err(grammar_failed)?;
                 if c.is_done() {
                     return Ok(timed(ids, true));
@@ -451,9 +433,51 @@ const REPEAT_WINDOW: usize = 64;
 /// cap), and the answer's facts are lost in it.
 const REPEAT_PENALTY: f32 = 1.3;
 
-/// Push down the logits of tokens among the last [`REPEAT_WINDOW`] generated
-/// (free text only: a tool call's JSON repeats by construction). Prompt
-/// tokens are not penalised, so numbers from a tool result can be copied.
+/// Where a constrained output is: inside a JSON string or not, and the
+/// tokens that wrote the current string's text. A tool call's JSON repeats
+/// by construction (keys, separators), but a string value can loop like free
+/// text: a coordinator's `send_message` content was "The chart is ready."
+/// over and over until the reply's token cap. So inside a string the
+/// repetition penalty applies to that string's own tokens; the token that
+/// closes it never wrote text, so ending the string is not pushed down.
+#[derive(Default)]
+struct JsonStrings {
+    inside: bool,
+    escaped: bool,
+    current: Vec<u32>,
+}
+
+impl JsonStrings {
+    /// Follow one generated token (its bytes) through the JSON text.
+    fn push(&mut self, token: u32, bytes: &[u8]) {
+        let mut wrote = false;
+        for &b in bytes {
+            if !self.inside {
+                if b == b'"' {
+                    self.inside = true;
+                    self.current.clear();
+                }
+            } else if self.escaped {
+                self.escaped = false;
+                wrote = true;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                self.inside = false;
+            } else {
+                wrote = true;
+            }
+        }
+        if wrote && self.inside {
+            self.current.push(token);
+        }
+    }
+}
+
+/// Push down the logits of tokens among the last [`REPEAT_WINDOW`] of
+/// `generated` (free text, or the current string of a tool call, see
+/// [`JsonStrings`]). Prompt tokens are not penalised, so numbers from a
+/// tool result can be copied.
 fn penalise_repeats(logits: &mut [f32], generated: &[u32]) {
     let recent = &generated[generated.len().saturating_sub(REPEAT_WINDOW)..];
     let mut seen = std::collections::HashSet::with_capacity(recent.len());
@@ -564,7 +588,7 @@ fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::llm::ToolSpec;
+    use crate::runtime::llm::{ToolChoice, ToolSpec};
     use std::sync::OnceLock;
     use std::time::Duration;
 
@@ -638,6 +662,37 @@ mod tests {
         old.extend(std::iter::repeat_n(1u32, REPEAT_WINDOW));
         penalise_repeats(&mut logits, &old);
         assert_eq!(logits[0], 1.3);
+    }
+
+    /// Inside a call's string the tokens that wrote its text are tracked
+    /// (and only those of the current string); the closing quote is not.
+    #[test]
+    fn string_tokens_of_a_call_are_tracked_for_the_repetition_penalty() {
+        let mut s = JsonStrings::default();
+        let feed = |s: &mut JsonStrings, pieces: &[(u32, &str)]| {
+            for (t, text) in pieces {
+                s.push(*t, text.as_bytes());
+            }
+        };
+        feed(&mut s, &[(1, "{\""), (2, "tool"), (3, "\": \"")]);
+        assert!(s.inside);
+        assert!(s.current.is_empty(), "a new string starts empty");
+        feed(
+            &mut s,
+            &[(4, "The"), (5, " chart"), (6, " is"), (7, " \\\"")],
+        );
+        assert_eq!(s.current, [4, 5, 6, 7], "an escaped quote is text");
+        assert!(s.inside);
+        feed(&mut s, &[(8, ".\"")]);
+        assert!(!s.inside);
+        feed(&mut s, &[(9, ", \"x"), (10, "y")]);
+        assert_eq!(s.current, [9, 10]);
+        // Penalised: this string's tokens, not the one that would close it.
+        let mut logits = vec![1.0; 12];
+        penalise_repeats(&mut logits, &s.current);
+        assert!(logits[9] < 1.0 && logits[10] < 1.0);
+        assert_eq!(logits[8], 1.0);
+        assert_eq!(logits[4], 1.0);
     }
 
     #[test]
@@ -723,18 +778,24 @@ mod tests {
     }
 
     /// Whatever the model picks, greedy or sampled, the call parses and
-    /// validates against the chosen tool's schema.
+    /// validates against the chosen tool's schema; with tools offered the
+    /// first reply is a call whether or not the request requires one.
     #[test]
     fn constrained_tool_calls_always_parse_and_validate() {
         let Some(mut e) = engine() else { return };
         let asks = [
-            ("What's the weather in Paris?", None),
-            ("Tell the billing agent that invoice 42 is paid.", Some(3)),
+            ("What's the weather in Paris?", None, ToolChoice::Auto),
+            (
+                "Tell the billing agent that invoice 42 is paid.",
+                Some(3),
+                ToolChoice::Required,
+            ),
+            ("Hello! Who are you?", None, ToolChoice::Auto),
         ];
-        for (ask, seed) in asks {
+        for (ask, seed, tool_choice) in asks {
             let r = ChatRequest {
                 tools: tools(),
-                tool_choice: ToolChoice::Required,
+                tool_choice,
                 temperature: seed.map(|_| 1.0),
                 seed,
                 ..request(ask, 64)
@@ -815,28 +876,6 @@ mod tests {
         let (_, reused) = e.model.prefill(&longer, &mut go).unwrap();
         let assistant_turn = b.iter().rposition(|&t| t == b[0]).unwrap();
         assert_eq!(reused, assistant_turn);
-    }
-
-    /// Without a required call the grammar offers `none`, and a greeting
-    /// is answered in text, without a tool.
-    #[test]
-    fn a_greeting_is_answered_without_a_tool_unless_a_call_is_required() {
-        let Some(mut e) = engine() else { return };
-        let r = ChatRequest {
-            tools: tools(),
-            ..request("Hello! Who are you?", 24)
-        };
-        let (resp, streamed) = run(&mut e, &r).unwrap();
-        assert!(resp.message.tool_calls.is_empty(), "{resp:?}");
-        assert!(!resp.message.content.trim().is_empty());
-        assert_eq!(streamed, resp.message.content);
-        assert!(resp.usage.completion_tokens <= 24);
-        let required = ChatRequest {
-            tool_choice: ToolChoice::Required,
-            ..r
-        };
-        let (resp, _) = run(&mut e, &required).unwrap();
-        assert_eq!(resp.finish_reason, FinishReason::ToolCalls, "{resp:?}");
     }
 
     #[test]

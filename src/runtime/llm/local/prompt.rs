@@ -1,16 +1,18 @@
 //! The chat request as SmolLM2's ChatML prompt, and the tool-call policy.
 
-use super::grammar::NO_TOOL;
-use crate::runtime::llm::{ChatRequest, Message, Role, ToolChoice};
+use crate::runtime::llm::{ChatRequest, Message, Role};
 
 /// What SmolLM2's own chat template puts in when there is no system message.
 const DEFAULT_SYSTEM: &str = "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
 
 /// The tool policy that makes a 135M model useful: while the trailing user
-/// turn has no tool results yet, the reply is one constrained tool call
-/// (which may be [`NO_TOOL`] unless the request requires a call; the answer
-/// is then written in free text); once results are there, the model answers
-/// in free text. So a local agent runs at most one tool round per user turn.
+/// turn has no tool results yet, the reply is one constrained tool call;
+/// once results are there, the model answers in free text. So a local agent
+/// runs at most one tool round per user turn, and never has to decide "call
+/// or answer": offered a "no tool" choice, it took it for requests that
+/// needed a tool ("Echo the message: ..." with an echo tool). Requests that
+/// need no tool are sent without tools instead (the run decides, see
+/// `grounding::small_talk`), whatever `tool_choice` says.
 pub fn tool_round(request: &ChatRequest) -> bool {
     if request.tools.is_empty() {
         return false;
@@ -81,7 +83,7 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
     out
 }
 
-/// The tools and how to call one (or none, when no call is required).
+/// The tools and how to call one.
 fn tool_list(request: &ChatRequest) -> String {
     let mut text = "You can use these tools:\n".to_string();
     for tool in &request.tools {
@@ -91,12 +93,6 @@ fn tool_list(request: &ChatRequest) -> String {
         "Answer with exactly one JSON object of the form \
          {\"tool\": \"<tool name>\", \"arguments\": {...}} and nothing else.",
     );
-    if request.tool_choice == ToolChoice::Auto {
-        text.push_str(&format!(
-            " When the request needs none of these tools (a greeting, thanks, a \
-             question about you), answer {{\"tool\": \"{NO_TOOL}\", \"arguments\": {{}}}}."
-        ));
-    }
     text
 }
 
@@ -129,7 +125,7 @@ fn tool_name<'a>(messages: &'a [Message], call_id: Option<&str>) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::llm::{ToolCall, ToolSpec};
+    use crate::runtime::llm::{ToolCall, ToolChoice, ToolSpec};
     use std::time::Duration;
 
     fn request(messages: Vec<Message>, tools: Vec<ToolSpec>) -> ChatRequest {
@@ -172,7 +168,6 @@ mod tests {
         let prompt = render(&first, true);
         assert!(prompt.contains("- get_weather: Current weather of a city\n"));
         assert!(prompt.contains("exactly one JSON object"));
-        assert!(prompt.contains(r#"answer {"tool": "none", "arguments": {}}"#));
         // The tool list comes after the conversation, so the turns before it
         // are the start of the answering prompt too (their state is reused).
         let shared = prompt
@@ -181,11 +176,6 @@ mod tests {
             .unwrap();
         assert!(shared.ends_with("<|im_start|>user\nWeather in Paris?<|im_end|>\n"));
         assert!(render(&first, false).starts_with(shared));
-        let required = ChatRequest {
-            tool_choice: ToolChoice::Required,
-            ..first.clone()
-        };
-        assert!(!render(&required, true).contains("\"none\""));
 
         let call = Message {
             tool_calls: vec![ToolCall {
