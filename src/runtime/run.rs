@@ -40,8 +40,9 @@ use crate::tools::{self, ToolContext};
 
 /// Model calls per run: a model that keeps asking for tools is stopped here.
 pub const MAX_ROUNDS: u32 = 8;
-/// Tokens of memory context added to a prompt at most.
-pub const MEMORY_BUDGET_TOKENS: usize = 512;
+/// Tokens of memory context added to a prompt at most: about one run
+/// summary, so recalled memories cannot crowd out the request of a small model.
+pub const MEMORY_BUDGET_TOKENS: usize = 160;
 /// Tool calls one model answer may ask for: each runs to its own limit, so
 /// the count bounds a round's work (and a model looping on a hostile page).
 pub const MAX_TOOL_CALLS_PER_ROUND: usize = 32;
