@@ -147,7 +147,7 @@ fn child() {
                 .max_by(|a, b| a.1.total_cmp(b.1))
                 .map(|(i, _)| i as u32)
                 .expect("logits");
-            logits = m.step(next).expect("step");
+            logits = m.step(&[next]).expect("step");
         }
         best_gen = best_gen.min(t.elapsed());
         gen_cpu = gen_cpu.min(cpu_time() - c);

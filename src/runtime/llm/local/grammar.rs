@@ -97,6 +97,21 @@ impl Constraint {
         self.matcher.consume_token(token).map_err(|e| e.to_string())
     }
 
+    /// The tokens the grammar allows no choice about from here (the JSON
+    /// around a call's choices: `{"tool": "`, the only tool's name, a fixed
+    /// argument name), at most `max`, consumed. The model gets them in one
+    /// forward pass instead of one pass each.
+    pub fn forced(&mut self, max: usize) -> Result<Vec<u32>, String> {
+        let mut tokens = self.matcher.compute_ff_tokens();
+        tokens.truncate(max);
+        if !tokens.is_empty() {
+            self.matcher
+                .consume_tokens(&tokens)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(tokens)
+    }
+
     /// The object is complete: nothing but EOS can follow.
     pub fn is_done(&self) -> bool {
         self.matcher.is_stopped()

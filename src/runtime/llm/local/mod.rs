@@ -377,6 +377,25 @@ impl Engine {
         let mut shown = String::new();
         let mut strings = JsonStrings::default();
         while ids.len() < max_new as usize {
+            if let Some(c) = constraint.as_deref_mut() {
+                let forced = c
+                    .forced(max_new as usize - ids.len())
+                    .map_err(grammar_failed)?;
+                if !forced.is_empty() {
+                    for &t in &forced {
+                        strings.push(t, &self.model.token_bytes[t as usize]);
+                    }
+                    ids.extend_from_slice(&forced);
+                    if c.is_done() {
+                        return Ok(timed(ids, true));
+                    }
+                    if ids.len() < max_new as usize {
+                        in_time()?;
+                        logits = self.model.step(&forced)?;
+                    }
+                    continue;
+                }
+            }
             let allowed = match constraint.as_deref_mut() {
                 Some(c) => Some(c.allowed().map_err(grammar_failed)?),
                 None => None,
@@ -418,7 +437,7 @@ impl Engine {
             }
             if ids.len() < max_new as usize {
                 in_time()?;
-                logits = self.model.step(token)?;
+                logits = self.model.step(&[token])?;
             }
         }
         Ok(timed(ids, false))
@@ -862,13 +881,13 @@ mod tests {
         let system_len = e.model.encode(system).unwrap().len();
         assert_eq!(reused, system_len);
         // A generated token continues the state in place.
-        let next = e.model.step(42).unwrap();
+        let next = e.model.step(&[42]).unwrap();
         e.model.forget();
         let (fresh, reused) = e.model.prefill(&b, &mut go).unwrap();
         assert_eq!(reused, 0);
         let close = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-3);
         assert!(close(&continued, &fresh));
-        assert!(close(&next, &e.model.step(42).unwrap()));
+        assert!(close(&next, &e.model.step(&[42]).unwrap()));
         // States are saved where turns start: a prompt that goes on from
         // the earlier one's user turn continues after it.
         let mut longer = b[..b.len() - 1].to_vec();

@@ -227,11 +227,13 @@ impl Model {
         Ok((logits, reused))
     }
 
-    /// Feed one generated token after the current state; its logits.
-    pub fn step(&mut self, token: u32) -> Result<Vec<f32>, LlmError> {
+    /// Feed generated tokens after the current state (one pass for all of
+    /// them: a grammar's forced tokens come several at once); the logits
+    /// after the last.
+    pub fn step(&mut self, tokens: &[u32]) -> Result<Vec<f32>, LlmError> {
         let mut fed = std::mem::take(&mut self.fed);
-        let logits = self.forward(&[token], fed.len())?;
-        fed.push(token);
+        let logits = self.forward(tokens, fed.len())?;
+        fed.extend_from_slice(tokens);
         self.fed = fed;
         Ok(logits)
     }
