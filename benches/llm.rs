@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use caxton::runtime::llm::local::model::{self, Model};
 use caxton::runtime::llm::local::{Engine, MODEL_NAME, THREADS_ENV};
-use caxton::runtime::llm::{ChatRequest, LlmError, Message, Role, ToolSpec};
+use caxton::runtime::llm::{ChatRequest, LlmError, Message, Role, ToolChoice, ToolSpec};
 use serde_json::json;
 
 mod common;
@@ -134,18 +134,20 @@ fn child() {
     let (mut best_gen, mut gen_cpu) = (Duration::MAX, Duration::MAX);
     for _ in 0..reps {
         let (t, c) = (Instant::now(), cpu_time());
-        let mut logits = m.feed(&ids, 0, &mut go).expect("prompt");
+        // Every repetition computes the whole prompt.
+        m.forget();
+        let (mut logits, _) = m.prefill(&ids, &mut go).expect("prompt");
         best_prompt = best_prompt.min(t.elapsed());
         prompt_cpu = prompt_cpu.min(cpu_time() - c);
         let (t, c) = (Instant::now(), cpu_time());
-        for i in 0..gen_tokens {
+        for _ in 0..gen_tokens {
             let next = logits
                 .iter()
                 .enumerate()
                 .max_by(|a, b| a.1.total_cmp(b.1))
                 .map(|(i, _)| i as u32)
                 .expect("logits");
-            logits = m.feed(&[next], ids.len() + i, &mut go).expect("step");
+            logits = m.step(&[next]).expect("step");
         }
         best_gen = best_gen.min(t.elapsed());
         gen_cpu = gen_cpu.min(cpu_time() - c);
@@ -192,6 +194,7 @@ fn child() {
             tool("remember", "Store a fact about the user", "fact"),
             tool("send_message", "Send a text to another agent", "text"),
         ],
+        tool_choice: ToolChoice::Required,
         temperature: Some(0.0),
         max_tokens: Some(128),
         seed: None,

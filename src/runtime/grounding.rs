@@ -10,15 +10,16 @@
 //! Files the request names are listed first. A request that names only files
 //! that do not exist gets a note in the system prompt telling the model so,
 //! and the tools that would read them are not offered, so the model answers
-//! "not found" instead of reading some other file.
+//! "not found" instead of reading some other file. Small talk (a greeting,
+//! thanks, a question about the agent itself) is offered no tools either.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::llm::ToolSpec;
-use crate::tools::GroundedArg;
+use super::llm::{ToolChoice, ToolSpec};
+use crate::tools::{self, GroundedArg};
 
 /// Most files one argument's `enum` lists; more fall back to a pattern on
 /// the extension (an enum of 10,000 names would fill the prompt and grammar).
@@ -28,12 +29,23 @@ pub const MAX_ENUM_FILES: usize = 200;
 pub const MAX_SCANNED: usize = 20_000;
 /// Directory levels below the read root that are scanned.
 const MAX_DEPTH: usize = 6;
+/// Largest JSON file whose paths are offered as jq filters (read whole).
+const MAX_JSON_BYTES: u64 = 1 << 20;
+/// jq filters offered for one file at most, and how deep they go.
+const MAX_JQ_PATHS: usize = 64;
+const JQ_DEPTH: usize = 4;
+/// Plain jq paths (`.`, `.a.b`, `.[]`, `.items[0].name`): what a filter is
+/// limited to when no single file is named. Each one compiles.
+const JQ_PATH_PATTERN: &str =
+    r"^\.(([A-Za-z_][A-Za-z0-9_]*|\[[0-9]{0,6}\])(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]{0,6}\])*)?$";
 
 /// The readable files of a run, as paths relative to the read root with `/`
 /// separators, sorted. Hidden entries are skipped. Bounded by [`MAX_SCANNED`]
 /// and [`MAX_DEPTH`]; `complete` is false when a bound cut the scan.
 #[derive(Debug, Default)]
 pub struct Files {
+    /// The read root the paths are relative to.
+    pub root: PathBuf,
     pub paths: Vec<String>,
     pub complete: bool,
 }
@@ -41,6 +53,7 @@ pub struct Files {
 impl Files {
     pub fn scan(root: &Path) -> Files {
         let mut files = Files {
+            root: root.to_path_buf(),
             paths: Vec::new(),
             complete: true,
         };
@@ -95,6 +108,110 @@ pub struct Grounding {
     /// The tools (as offered) that can read a file the request names: the
     /// request is about that file, so the first call is one of these.
     pub readers: Vec<String>,
+    /// The request is small talk ([`small_talk`]): no tool is needed.
+    pub small_talk: bool,
+}
+
+impl Grounding {
+    /// The tools the first model call is offered, and whether it must call
+    /// one. A request about files it names is answered by reading them: only
+    /// their readers, and a call is required. A request that names only
+    /// files that do not exist gets no tools: the model answers from the
+    /// note (not found, and what is there) instead of calling some other
+    /// tool. Small talk gets no tools: there is nothing to do. Otherwise
+    /// every tool, and the provider decides (a capable model may answer
+    /// without one; the local model always calls one, as it cannot tell).
+    pub fn first_round(&self, specs: &[ToolSpec]) -> (Vec<ToolSpec>, ToolChoice) {
+        if !self.readers.is_empty() {
+            let readers = specs
+                .iter()
+                .filter(|s| self.readers.contains(&s.name))
+                .cloned()
+                .collect();
+            (readers, ToolChoice::Required)
+        } else if !self.missing.is_empty() || self.small_talk {
+            (Vec::new(), ToolChoice::Auto)
+        } else {
+            (specs.to_vec(), ToolChoice::Auto)
+        }
+    }
+}
+
+/// Words that open a greeting, thanks or goodbye.
+const OPENERS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "greetings",
+    "thanks",
+    "thank",
+    "thx",
+    "cheers",
+    "bye",
+    "goodbye",
+    "morning",
+    "evening",
+    "afternoon",
+];
+/// Words too common to tie a request to a tool.
+const COMMON: &[&str] = &[
+    "that", "this", "these", "those", "with", "from", "have", "your", "about", "there", "their",
+    "what", "which", "when", "where", "will", "would", "could", "should", "please", "today",
+    "again", "very", "much", "some", "just", "them", "then", "than", "into", "also", "good",
+    "great", "nice", "well", "done",
+];
+
+/// Whether `request` is small talk, which no tool can help with: a
+/// greeting, thanks or goodbye that asks for nothing a tool does (no word
+/// of it is in a tool's name or description), or a question about the
+/// agent itself (`who are you`, `what can you do`, `which kinds of data can
+/// you help with`: a question word opening a sentence that is about
+/// "you"). A request with a number or a file name in it is never small
+/// talk: it is about some data. Offered tools anyway, a 135M model called
+/// one for "Hello! Who are you?"; offered a "no tool" choice, it also took
+/// that for "Echo the message: hello".
+pub fn small_talk(request: &str, specs: &[ToolSpec]) -> bool {
+    if request.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let sentences: Vec<Vec<String>> = request
+        .split(['.', '!', '?', ';', '\n'])
+        .map(words)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(first) = sentences.first() else {
+        return false;
+    };
+    let about_you = sentences.iter().any(|s| {
+        ["who", "what", "which", "how"].contains(&s[0].as_str())
+            && s.iter()
+                .any(|w| ["you", "your", "yourself"].contains(&w.as_str()))
+    });
+    if about_you {
+        return true;
+    }
+    if !OPENERS.contains(&first[0].as_str()) {
+        return false;
+    }
+    // "Hello, chart the sales" asks for a tool's work.
+    let vocabulary: BTreeSet<String> = specs
+        .iter()
+        .flat_map(|s| {
+            words(&s.name.replace('_', " "))
+                .into_iter()
+                .chain(words(&s.description))
+        })
+        .collect();
+    let related = |w: &str| {
+        w.len() >= 4
+            && !COMMON.contains(&w)
+            && !OPENERS.contains(&w)
+            && vocabulary
+                .iter()
+                .any(|v| v.len() >= 4 && (v.starts_with(w) || w.starts_with(v.as_str())))
+    };
+    !sentences.iter().flatten().any(|w| related(w))
 }
 
 fn extension(path: &str) -> Option<String> {
@@ -229,6 +346,59 @@ fn set_property(params: &mut Value, name: &str, schema: Option<&Value>) -> bool 
     true
 }
 
+/// The paths whose last key the request mentions (`role` in "which roles
+/// appear"), when there are any, else all of them: a request that says
+/// which field it wants gets that field. The named file's own name does not
+/// count as a mention.
+fn mentioned_paths(paths: Vec<String>, request: &str, file: Option<&str>) -> Vec<String> {
+    let file_name = file.map(|f| f.rsplit('/').next().unwrap_or(f));
+    let asked: Vec<String> = request
+        .split_whitespace()
+        .filter(|w| file_name.is_none_or(|f| !w.contains(f)))
+        .flat_map(words)
+        .collect();
+    let last_key = |p: &str| {
+        let key = p
+            .rsplit('.')
+            .next()?
+            .trim_end_matches("[]")
+            .to_ascii_lowercase();
+        (key.len() >= 3 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then_some(key)
+    };
+    let mentioned: Vec<String> = paths
+        .iter()
+        .filter(|p| last_key(p).is_some_and(|k| asked.iter().any(|w| w.starts_with(&k))))
+        .cloned()
+        .collect();
+    if mentioned.is_empty() {
+        paths
+    } else {
+        mentioned
+    }
+}
+
+/// Lowercase words of `text` (letters, digits and `_`).
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// The first JSON value of the file at `path` (JSON Lines: the first line),
+/// when it is small enough to read whole.
+fn json_of(path: &Path) -> Option<Value> {
+    if std::fs::metadata(path).ok()?.len() > MAX_JSON_BYTES {
+        return None;
+    }
+    let text = std::fs::read(path).ok()?;
+    serde_json::Deserializer::from_slice(&text)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
+}
+
 /// Keep only the `oneOf` variants that require `name` (when any does).
 fn only_variants_with(params: &mut Value, name: &str) {
     if let Some(Value::Array(variants)) = params.get_mut("oneOf") {
@@ -331,6 +501,8 @@ pub fn ground(
         let Some((args, config)) = tool_of(&spec.name) else {
             return true;
         };
+        // The one file this call is about, when the request names it.
+        let mut the_file: Option<String> = None;
         for arg in args {
             let keep = match *arg {
                 GroundedArg::File { name, extensions } => {
@@ -348,7 +520,12 @@ pub fn ground(
                         let matching: Vec<&String> = if named_here {
                             readers.push(spec.name.clone());
                             only_variants_with(&mut spec.parameters, name);
-                            grounding.named.iter().filter(|p| reads(p)).collect()
+                            let named: Vec<&String> =
+                                grounding.named.iter().filter(|p| reads(p)).collect();
+                            if let [one] = named.as_slice() {
+                                the_file = Some(one.to_string());
+                            }
+                            named
                         } else {
                             files.paths.iter().filter(|p| reads(p)).collect()
                         };
@@ -414,6 +591,45 @@ pub fn ground(
                     }
                     set_property(&mut spec.parameters, name, schema.as_ref())
                 }
+                GroundedArg::JqPath { name, .. } => {
+                    let paths = the_file
+                        .as_deref()
+                        .and_then(|f| json_of(&files.root.join(f)))
+                        .map(|v| tools::json_paths(&v, MAX_JQ_PATHS, JQ_DEPTH))
+                        .map(|paths| mentioned_paths(paths, request, the_file.as_deref()));
+                    let schema = match paths {
+                        Some(paths) => json!({
+                            "type": "string",
+                            "description": "A jq path of the file: the part to extract.",
+                            "enum": paths,
+                        }),
+                        None => json!({
+                            "type": "string",
+                            "description": "A jq path, e.g. `.status` or `.users[].name`.",
+                            "pattern": JQ_PATH_PATTERN,
+                            "maxLength": 200,
+                        }),
+                    };
+                    set_property(&mut spec.parameters, name, Some(&schema))
+                }
+                GroundedArg::Sheet { name, .. } => {
+                    if let Some(file) = &the_file {
+                        // An unreadable workbook: the call reads the first
+                        // sheet (and the tool reports the problem).
+                        let schema = tools::sheet_names(&files.root, file)
+                            .filter(|s| !s.is_empty())
+                            .map(|sheets| {
+                                json!({
+                                    "type": "string",
+                                    "description": "One of the workbook's sheets.",
+                                    "enum": sheets,
+                                })
+                            });
+                        set_property(&mut spec.parameters, name, schema.as_ref())
+                    } else {
+                        true
+                    }
+                }
                 GroundedArg::Agent { name } => {
                     let schema = (!peers.agents.is_empty()).then(|| {
                         json!({
@@ -432,6 +648,8 @@ pub fn ground(
         true
     });
     grounding.readers = readers;
+    grounding.small_talk =
+        grounding.named.is_empty() && grounding.missing.is_empty() && small_talk(request, specs);
     if !grounding.missing.is_empty() {
         let listed: Vec<&str> = files
             .paths
@@ -458,7 +676,6 @@ pub fn ground(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools;
 
     fn specs(names: &[&str]) -> Vec<ToolSpec> {
         names
@@ -484,6 +701,7 @@ mod tests {
 
     fn files(paths: &[&str]) -> Files {
         Files {
+            root: PathBuf::new(),
             paths: paths.iter().map(|p| p.to_string()).collect(),
             complete: true,
         }
@@ -566,7 +784,13 @@ mod tests {
             &Peers::default(),
             "hello",
         );
-        assert_eq!(g, Grounding::default());
+        assert_eq!(
+            g,
+            Grounding {
+                small_talk: true,
+                ..Grounding::default()
+            }
+        );
         // xlsx_reader needs a file: nothing to read, not offered.
         assert_eq!(s.len(), 1);
         let p = &s[0].parameters;
@@ -673,6 +897,187 @@ mod tests {
             "report",
         );
         assert!(s.is_empty());
+    }
+
+    fn grounded(names: &[&str], files: &Files, request: &str) -> Vec<ToolSpec> {
+        let mut s = specs(names);
+        ground(&mut s, &builtin(None), files, &Peers::default(), request);
+        s
+    }
+
+    #[test]
+    fn the_first_call_is_required_only_for_named_files_and_skipped_for_missing_ones() {
+        let all = specs(&["csv_parser", "chart_generator"]);
+        let first = |request: &str| {
+            let mut s = all.clone();
+            let g = ground(
+                &mut s,
+                &builtin(None),
+                &files(&["sales.csv"]),
+                &Peers::default(),
+                request,
+            );
+            let (tools, choice) = g.first_round(&s);
+            (
+                tools.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+                choice,
+            )
+        };
+        assert_eq!(
+            first("Summarise this CSV: sales.csv"),
+            (vec!["csv_parser".to_string()], ToolChoice::Required)
+        );
+        // Nothing to read: no tool, so the answer says it is not there.
+        assert_eq!(
+            first("Summarise this CSV: data.csv"),
+            (vec![], ToolChoice::Auto)
+        );
+        // Small talk: nothing for a tool to do.
+        assert_eq!(first("Hello! Who are you?"), (vec![], ToolChoice::Auto));
+        assert_eq!(
+            first("Draw a bar chart of north and south"),
+            (
+                vec!["csv_parser".to_string(), "chart_generator".to_string()],
+                ToolChoice::Auto
+            )
+        );
+    }
+
+    #[test]
+    fn small_talk_is_greetings_thanks_and_questions_about_the_agent() {
+        let tools = specs(&["csv_parser", "chart_generator", "send_message"]);
+        let mut echo = specs(&["csv_parser"]);
+        echo[0].name = "mcp__everything__echo".into();
+        echo[0].description = "Echoes back the input".into();
+        for talk in [
+            "Hello! Who are you?",
+            "hi",
+            "Thanks, that is all for today.",
+            "What kinds of data can you help with?",
+            "what can you do",
+            "Good morning. How are you?",
+        ] {
+            assert!(small_talk(talk, &tools), "{talk}");
+        }
+        for task in [
+            "Echo the message: hello from caxton",
+            "What is the total revenue?",
+            "Summarise this CSV: sales.csv",
+            "Hello, please draw a bar chart of the sales",
+            "Hi! Parse this data for me",
+            "What can you tell me about 42?",
+            "Search your notes: when is the deploy window?",
+            "",
+        ] {
+            assert!(!small_talk(task, &tools), "{task}");
+        }
+        assert!(!small_talk("Hello, echo this back", &echo));
+        assert!(small_talk("Hello there", &echo));
+    }
+
+    /// A filter for a JSON file the request names is one of the paths in
+    /// it, each of which json_processor runs without an error; without a
+    /// named file it is a plain path.
+    #[test]
+    fn jq_filters_are_the_paths_of_the_named_json_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("users.json"),
+            r#"[{"name": "Ada", "role": "admin"}, {"name": "Grace", "role": "dev", "a b": 1}]"#,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("status.json"), r#"{"status": "ok"}"#).unwrap();
+        let files = Files::scan(dir.path());
+        let s = grounded(
+            &["json_processor"],
+            &files,
+            "List the records of users.json",
+        );
+        let p = &s[0].parameters;
+        let filters = p["properties"]["filter"]["enum"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            filters,
+            json!([".", ".[]", ".[].name", ".[].role", ".[][\"a b\"]"])
+                .as_array()
+                .unwrap()
+                .clone()
+        );
+        let ctx = tools::ToolContext {
+            workspace: dir.path().to_path_buf(),
+            read_root: Some(dir.path().to_path_buf()),
+            config: Map::new(),
+            memory: None,
+            messaging: None,
+        };
+        let tool = tools::find("json_processor").unwrap();
+        for f in &filters {
+            let args = json!({"path": "users.json", "filter": f});
+            assert!(jsonschema::is_valid(p, &args), "{args}");
+            tools::invoke(tool, &ctx, args).unwrap();
+        }
+        assert!(!jsonschema::is_valid(
+            p,
+            &json!({"path": "users.json", "filter": "json_pr"})
+        ));
+        // A field the request asks for narrows the choice to it; the file's
+        // own name is not a mention.
+        for (request, only) in [
+            ("Which roles appear in users.json?", json!([".[].role"])),
+            (
+                "What is the status field in status.json?",
+                json!([".status"]),
+            ),
+            (
+                "Which version does status.json report?",
+                json!([".", ".status"]),
+            ),
+        ] {
+            let s = grounded(&["json_processor"], &files, request);
+            assert_eq!(
+                s[0].parameters["properties"]["filter"]["enum"], only,
+                "{request}"
+            );
+        }
+
+        // No file named: plain paths only.
+        let s = grounded(&["json_processor"], &files, "What is in my data?");
+        let p = &s[0].parameters;
+        for ok in [".", ".status", ".users[].name", ".[0].a_b"] {
+            assert!(
+                jsonschema::is_valid(p, &json!({"path": "status.json", "filter": ok})),
+                "{ok}"
+            );
+        }
+        for bad in ["json_pr", "..a", ".a |", "status"] {
+            assert!(
+                !jsonschema::is_valid(p, &json!({"path": "status.json", "filter": bad})),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_sheet_of_a_named_workbook_is_one_of_its_sheets() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sales.xlsx");
+        std::fs::copy(&fixture, dir.path().join("sales.xlsx")).unwrap();
+        let files = Files::scan(dir.path());
+        let s = grounded(&["xlsx_reader"], &files, "Summarise sales.xlsx");
+        let p = &s[0].parameters;
+        let sheets = tools::sheet_names(dir.path(), "sales.xlsx").unwrap();
+        assert!(!sheets.is_empty());
+        assert_eq!(p["properties"]["sheet"]["enum"], json!(sheets));
+        assert!(jsonschema::is_valid(
+            p,
+            &json!({"path": "sales.xlsx", "sheet": sheets[0]})
+        ));
+        assert!(!jsonschema::is_valid(
+            p,
+            &json!({"path": "sales.xlsx", "sheet": "sales.xlsx"})
+        ));
     }
 
     #[test]

@@ -36,8 +36,20 @@ pub fn estimate_tokens(text: &str) -> usize {
     text.chars().count().div_ceil(4)
 }
 
-/// The top `limit` memories for `query`, one line each, best first, cut
-/// at `budget` tokens.
+/// The top `limit` memories for `query` that are about it, one line each,
+/// best first, cut at `budget` tokens.
+///
+/// With the embedding model (hybrid search), a memory is recalled only when
+/// the text that would go into the prompt is at least `min_similarity`
+/// (cosine) from the query. The search applies that to the observations it
+/// has vectors for, but one found by keywords alone may have none yet: run
+/// summaries are stored without (nothing embeds them until `memory embed`
+/// or a server's background embedder), and every summary shares words such
+/// as "the" or "csv" with the next request. Unchecked, each run's summary,
+/// answer included, was recalled into the next, unrelated one (an eval's
+/// prompts grew from ~200 to ~700 tokens and repeated old answers). So those
+/// hits are embedded here and held to the same threshold. Keyword-only
+/// search (no model) has no such measure and keeps its hits.
 pub fn context(
     memory: &Memory,
     access: &Access,
@@ -51,7 +63,39 @@ pub fn context(
         min_similarity,
         ..Options::default()
     };
-    let found = memory.search(access, query, &opts)?;
+    let mut found = memory.search(access, query, &opts)?;
+    if let (Some(min), "hybrid") = (min_similarity, found.mode) {
+        let unchecked: Vec<usize> = (0..found.results.len())
+            .filter(|&i| found.results[i].mode == "keyword")
+            .collect();
+        if !unchecked.is_empty() {
+            // The text an observation's vector is computed from (see
+            // `memory::vectors`): the entity's name, then the observation.
+            let texts: Vec<String> = unchecked
+                .iter()
+                .map(|&i| {
+                    let h = &found.results[i];
+                    format!("{}: {}", h.name, h.matched)
+                })
+                .collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let model = memory.model()?;
+            let q = model.embed_query(query)?;
+            let vectors = model.embed(&refs)?;
+            let unrelated: Vec<usize> = unchecked
+                .iter()
+                .zip(&vectors)
+                .filter(|(_, v)| cosine(&q, v) < min)
+                .map(|(&i, _)| i)
+                .collect();
+            found.results = std::mem::take(&mut found.results)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| !unrelated.contains(i))
+                .map(|(_, h)| h)
+                .collect();
+        }
+    }
     let mut text = String::new();
     let mut hits = 0;
     for h in &found.results {
@@ -74,6 +118,11 @@ pub fn context(
         not_remembered: None,
         text,
     })
+}
+
+/// Cosine similarity of two unit vectors (the embedder normalises).
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// The `memory_*` tools' view of memory for one caller.

@@ -7,12 +7,16 @@ use serde_json::Value;
 
 /// Preview rows shown to the model at most (the record has them all).
 const PREVIEW_ROWS: usize = 3;
+/// Spreadsheet rows and jq results shown to the model at most.
+const LISTED: usize = 20;
 
 /// The text a model gets for a tool's successful result.
 pub fn for_model(tool: &str, result: &Value) -> String {
     match tool {
         "csv_parser" => csv_profile(result).unwrap_or_else(|| result.to_string()),
         "send_message" => reply(result).unwrap_or_else(|| result.to_string()),
+        "xlsx_reader" => sheet_rows(result).unwrap_or_else(|| result.to_string()),
+        "json_processor" => jq_results(result).unwrap_or_else(|| result.to_string()),
         _ => result.to_string(),
     }
 }
@@ -46,6 +50,68 @@ fn reply(r: &Value) -> Option<String> {
     Some(format!("{from} replied: {}", scalar(r.get("reply")?)))
 }
 
+/// One row as `column value, column value`.
+fn row_line(row: &Value) -> String {
+    match row {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| format!("{k} {}", scalar(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Array(a) => a.iter().map(scalar).collect::<Vec<_>>().join(", "),
+        other => scalar(other),
+    }
+}
+
+/// xlsx_reader's sheet as lines: which sheet, its size, then its rows.
+fn sheet_rows(r: &Value) -> Option<String> {
+    let sheet = r.get("sheet")?.as_str()?;
+    let rows = r.get("rows")?.as_u64()?;
+    let data = r.get("data")?.as_array()?;
+    let mut out = format!("Sheet {sheet}");
+    if let Some(sheets) = r
+        .get("sheets")
+        .and_then(Value::as_array)
+        .filter(|s| s.len() > 1)
+    {
+        let names: Vec<String> = sheets.iter().map(scalar).collect();
+        out.push_str(&format!(" (sheets: {})", names.join(", ")));
+    }
+    out.push_str(&format!(": {rows} rows"));
+    if let Some(columns) = r.get("columns").and_then(Value::as_array) {
+        let names: Vec<String> = columns.iter().map(scalar).collect();
+        out.push_str(&format!(", columns {}", names.join(", ")));
+    }
+    out.push('.');
+    for row in data.iter().take(LISTED) {
+        out.push_str(&format!("\n- {}", row_line(row)));
+    }
+    if data.len() > LISTED || r.get("truncated") == Some(&Value::Bool(true)) {
+        out.push_str("\n(more rows not shown)");
+    }
+    Some(out)
+}
+
+/// json_processor's outputs, one per line.
+fn jq_results(r: &Value) -> Option<String> {
+    let results = r.get("results")?.as_array()?;
+    if results.is_empty() {
+        return Some("No results.".into());
+    }
+    let mut out = String::from("Results:");
+    for v in results.iter().take(LISTED) {
+        let line = match v {
+            Value::Object(_) | Value::Array(_) => row_line(v),
+            other => scalar(other),
+        };
+        out.push_str(&format!("\n- {line}"));
+    }
+    if results.len() > LISTED || r.get("truncated") == Some(&Value::Bool(true)) {
+        out.push_str("\n(more results not shown)");
+    }
+    Some(out)
+}
+
 /// csv_parser's profile as lines: the size, one line per column with the
 /// statistics of its type, then the first rows.
 fn csv_profile(r: &Value) -> Option<String> {
@@ -68,6 +134,9 @@ fn csv_profile(r: &Value) -> Option<String> {
         let mut facts: Vec<String> = Vec::new();
         match kind {
             "integer" | "float" => {
+                // The statistics' own names: "total"/"highest" instead
+                // made the model parrot the words without the numbers
+                // ("20% of total revenue, highest value") in the quickstart.
                 for k in ["sum", "min", "max", "mean"] {
                     if let Some(v) = stat(k) {
                         facts.push(format!("{k} {v}"));
@@ -115,15 +184,7 @@ fn csv_profile(r: &Value) -> Option<String> {
     if let Some(preview) = preview.filter(|p| !p.is_empty()) {
         out.push_str("\nFirst rows:");
         for row in preview.iter().take(PREVIEW_ROWS) {
-            let cells: Vec<String> = row
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| format!("{k} {}", scalar(v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push_str(&format!("\n- {}", cells.join(", ")));
+            out.push_str(&format!("\n- {}", row_line(row)));
         }
     }
     Some(out)
@@ -180,7 +241,35 @@ mod tests {
         );
         // Other tools, and shapes this does not know, stay JSON.
         assert_eq!(for_model("json_processor", &json!({"a": 1})), r#"{"a":1}"#);
+        assert_eq!(for_model("http_client", &json!({"a": 1})), r#"{"a":1}"#);
         assert_eq!(for_model("csv_parser", &json!({"x": 1})), r#"{"x":1}"#);
+    }
+
+    #[test]
+    fn sheets_and_jq_results_become_lines() {
+        let sheet = json!({
+            "sheets": ["Sales", "Notes"], "sheet": "Sales", "rows": 2,
+            "columns": ["region", "units"], "truncated": false,
+            "data": [{"region": "north", "units": 10}, {"region": "south", "units": 2.5}]
+        });
+        assert_eq!(
+            for_model("xlsx_reader", &sheet),
+            "Sheet Sales (sheets: Sales, Notes): 2 rows, columns region, units.\n\
+             - region north, units 10\n\
+             - region south, units 2.5"
+        );
+        let jq = json!({"results": ["admin", "dev", {"name": "Ada"}], "truncated": false});
+        assert_eq!(
+            for_model("json_processor", &jq),
+            "Results:\n- admin\n- dev\n- name Ada"
+        );
+        assert_eq!(
+            for_model(
+                "json_processor",
+                &json!({"results": [], "truncated": false})
+            ),
+            "No results."
+        );
     }
 
     #[test]

@@ -17,8 +17,8 @@ use serde_json::{Map, Value, json};
 use super::grounding;
 use super::llm::select::{self, Resolved};
 use super::llm::{
-    ChatRequest, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall, ToolSpec,
-    Usage,
+    ChatRequest, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall,
+    ToolChoice, ToolSpec, Usage,
 };
 use super::memory::{self, AgentMemory};
 use super::present;
@@ -40,8 +40,9 @@ use crate::tools::{self, ToolContext};
 
 /// Model calls per run: a model that keeps asking for tools is stopped here.
 pub const MAX_ROUNDS: u32 = 8;
-/// Tokens of memory context added to a prompt at most.
-pub const MEMORY_BUDGET_TOKENS: usize = 512;
+/// Tokens of memory context added to a prompt at most: about one run
+/// summary, so recalled memories cannot crowd out the request of a small model.
+pub const MEMORY_BUDGET_TOKENS: usize = 160;
 /// Tool calls one model answer may ask for: each runs to its own limit, so
 /// the count bounds a round's work (and a model looping on a hostile page).
 pub const MAX_TOOL_CALLS_PER_ROUND: usize = 32;
@@ -343,21 +344,14 @@ pub fn run(
                     break;
                 }
                 // After tool results the model writes the answer: short,
-                // from the results.
-                let answering = messages.iter().any(|m| m.role == Role::Tool);
-                // A request about a file it names is first answered by
-                // reading that file: only its readers are offered until a
-                // tool has run.
-                let tools = if answering || grounded.readers.is_empty() {
-                    offered.specs.clone()
+                // from the results. So does a first call offered no tool.
+                let after_tools = messages.iter().any(|m| m.role == Role::Tool);
+                let (tools, tool_choice) = if after_tools {
+                    (offered.specs.clone(), ToolChoice::Auto)
                 } else {
-                    offered
-                        .specs
-                        .iter()
-                        .filter(|s| grounded.readers.contains(&s.name))
-                        .cloned()
-                        .collect()
+                    grounded.first_round(&offered.specs)
                 };
+                let answering = after_tools || tools.is_empty();
                 let max_tokens = if answering {
                     Some(
                         resolved
@@ -371,6 +365,7 @@ pub fn run(
                     model: resolved.model.clone(),
                     messages: messages.clone(),
                     tools,
+                    tool_choice,
                     temperature: resolved.temperature,
                     max_tokens,
                     seed: None,

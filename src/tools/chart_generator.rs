@@ -103,6 +103,7 @@ struct Args {
     /// Category labels: required for bar and pie (one per value), optional x
     /// labels for line charts.
     #[serde(default)]
+    #[schemars(inner(length(min = 1)))]
     labels: Vec<String>,
     /// Data series. Pie charts take exactly one.
     series: Vec<SeriesArg>,

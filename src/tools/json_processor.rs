@@ -218,6 +218,74 @@ struct Args {
     filter: String,
 }
 
+/// jq words that cannot follow a `.` as a plain key.
+const JQ_KEYWORDS: &[&str] = &[
+    "and", "or", "not", "if", "then", "elif", "else", "end", "as", "def", "reduce", "foreach",
+    "try", "catch", "label", "import", "include", "__loc__",
+];
+
+/// The filters that select each part of `value`, shallow first: `.`,
+/// `.status`, `.users`, `.users[]`, `.users[].name`, ... (array elements
+/// merged, keys that are not plain names quoted: `.["a b"]`). At most `max`
+/// paths, `depth` levels. Every one compiles, and runs on `value` without
+/// an error. Grounding offers them as the `filter` of a file the request
+/// names, so a constrained model picks a filter instead of writing one.
+pub fn paths_of(value: &Value, max: usize, depth: usize) -> Vec<String> {
+    let mut out = vec![".".to_string()];
+    let mut level: Vec<(String, Vec<&Value>)> = vec![(String::new(), vec![value])];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for (path, values) in level {
+            let arrays: Vec<&Value> = values
+                .iter()
+                .filter_map(|v| v.as_array())
+                .flat_map(|a| a.iter().take(50))
+                .collect();
+            if !arrays.is_empty() && values.iter().all(|v| v.is_array()) {
+                next.push((format!("{path}[]"), arrays));
+            }
+            if values.iter().all(|v| v.is_object()) {
+                let mut keys: Vec<&String> = Vec::new();
+                for v in &values {
+                    for k in v.as_object().into_iter().flat_map(|o| o.keys()) {
+                        if !keys.contains(&k) {
+                            keys.push(k);
+                        }
+                    }
+                }
+                for k in keys {
+                    let plain = k
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        && !JQ_KEYWORDS.contains(&k.as_str());
+                    let step = if plain {
+                        format!(".{k}")
+                    } else {
+                        format!("[{}]", Value::String(k.clone()))
+                    };
+                    let children: Vec<&Value> =
+                        values.iter().filter_map(|v| v.get(k.as_str())).collect();
+                    next.push((format!("{path}{step}"), children));
+                }
+            }
+        }
+        for (path, _) in &next {
+            if out.len() >= max {
+                return out;
+            }
+            out.push(if path.starts_with('[') {
+                format!(".{path}")
+            } else {
+                path.clone()
+            });
+        }
+        level = next;
+    }
+    out
+}
+
 /// 1-based line and column of byte `offset` in `code`.
 fn line_col(code: &str, offset: usize) -> (usize, usize) {
     let before = &code[..offset.min(code.len())];
@@ -554,10 +622,16 @@ impl Tool for JsonProcessor {
     }
 
     fn grounded_args(&self) -> &'static [GroundedArg] {
-        &[GroundedArg::File {
-            name: "path",
-            extensions: &["json", "jsonl", "ndjson", "geojson"],
-        }]
+        &[
+            GroundedArg::File {
+                name: "path",
+                extensions: &["json", "jsonl", "ndjson", "geojson"],
+            },
+            GroundedArg::JqPath {
+                name: "filter",
+                file: "path",
+            },
+        ]
     }
 
     /// A worker process: jaq allocates some results in one piece (`"abc" * 10^12`),

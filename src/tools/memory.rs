@@ -12,6 +12,11 @@ use serde_json::Value;
 
 use super::{Tool, ToolContext, ToolError, parse_args, schema_of};
 
+/// Text with something besides whitespace (what `memory_store` checks of
+/// each observation). Anchored, so it means the same whether a validator
+/// searches for it or matches it whole (llguidance).
+const NOT_BLANK: &str = r"^\s*\S[\s\S]*$";
+
 /// The memory as seen by one caller.
 pub trait MemoryBackend: Send + Sync {
     fn search(&self, query: &str, limit: usize) -> Result<Value, ToolError>;
@@ -67,7 +72,7 @@ struct StoreArgs {
     /// Kind of entity, e.g. `dataset`, `person`, `finding` (default `note`).
     entity_type: Option<String>,
     /// Facts to remember, one short sentence each.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1), inner(pattern(NOT_BLANK)))]
     observations: Vec<String>,
 }
 

@@ -150,6 +150,19 @@ pub enum GroundedArg {
     Capability { name: &'static str },
     /// The id of another deployed agent.
     Agent { name: &'static str },
+    /// A jq filter over the JSON file named by argument `file`: the paths
+    /// present in that file when the request names it, else a pattern of
+    /// plain paths (`.a.b`, `.[]`, `.items[0].name`).
+    JqPath {
+        name: &'static str,
+        file: &'static str,
+    },
+    /// A sheet of the spreadsheet named by argument `file`: its sheets when
+    /// the request names it.
+    Sheet {
+        name: &'static str,
+        file: &'static str,
+    },
 }
 
 /// All built-in tools, in the order `caxton tools list` shows them.
@@ -167,6 +180,9 @@ pub fn builtin() -> &'static [&'static dyn Tool] {
         &send_message::SendMessage,
     ]
 }
+
+pub use json_processor::paths_of as json_paths;
+pub use xlsx_reader::sheet_names;
 
 /// Names of every tool an agent may list.
 pub fn names() -> impl Iterator<Item = &'static str> {

@@ -42,6 +42,21 @@ struct Args {
     max_rows: Option<usize>,
 }
 
+/// The sheets of the workbook at `path` under `root`, read the way a call
+/// reads it (in a worker process when isolation is on), or `None` when it
+/// cannot be read.
+pub fn sheet_names(root: &std::path::Path, path: &str) -> Option<Vec<String>> {
+    let ctx = ToolContext {
+        workspace: root.to_path_buf(),
+        read_root: Some(root.to_path_buf()),
+        config: Map::new(),
+        memory: None,
+        messaging: None,
+    };
+    let result = super::invoke(&XlsxReader, &ctx, json!({"path": path, "max_rows": 1})).ok()?;
+    serde_json::from_value(result.get("sheets")?.clone()).ok()
+}
+
 /// An Excel serial date as ISO 8601: a date alone when there is no time of day.
 fn iso_datetime(dt: &ExcelDateTime) -> String {
     if dt.is_duration() {
@@ -107,10 +122,16 @@ impl Tool for XlsxReader {
     }
 
     fn grounded_args(&self) -> &'static [GroundedArg] {
-        &[GroundedArg::File {
-            name: "path",
-            extensions: &["xlsx", "xlsm", "xlsb", "xls", "ods"],
-        }]
+        &[
+            GroundedArg::File {
+                name: "path",
+                extensions: &["xlsx", "xlsm", "xlsb", "xls", "ods"],
+            },
+            GroundedArg::Sheet {
+                name: "sheet",
+                file: "path",
+            },
+        ]
     }
 
     /// A worker process: calamine reserves what an xls file declares,

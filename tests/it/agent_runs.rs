@@ -3,7 +3,8 @@
 //! loopback): tool calls, denied tools, the run log, and provider failures.
 
 use crate::common::recorded_llm::{RecordedLlm, dead_url};
-use crate::common::{Env, repo};
+use crate::common::{Env, have_model, repo};
+use crate::delegation::says;
 
 const KEY: &str = "sk-test-wrong-key-12345";
 
@@ -472,4 +473,49 @@ fn an_answer_asking_for_more_than_32_tool_calls_ends_the_run() {
         r.all()
     );
     assert_eq!(llm.received().len(), 1, "no second round was requested");
+}
+
+/// Memory recall is about the request: an earlier run's summary (its answer
+/// included) is recalled into a related request and not into an unrelated
+/// one. Between CLI runs nothing embeds the summaries, so they are found by
+/// keywords alone ("the"); the similarity floor must hold for them too.
+#[test]
+fn an_earlier_run_is_recalled_into_a_related_request_only() {
+    if !have_model() {
+        return;
+    }
+    let env = Env::new();
+    let revenue = "The sales file has 3 rows and the average revenue is 20.";
+    let haiku = "Crisp leaves drift and fall; the park turns amber and gold.";
+    let llm = RecordedLlm::serve(vec![says(revenue), says(haiku), says("20.")]);
+    env.write(
+        "data/agents/notes.toml",
+        &format!(
+            "name = \"notes\"\nversion = \"1.0.0\"\ncapabilities = [\"notes\"]\ntools = []\n\
+             system_prompt = \"You answer questions about the team's files.\"\n\
+             user_prompt_template = \"{{{{request}}}}\"\n\
+             [memory]\nenabled = true\n\
+             [llm]\nprovider = \"openai\"\nbase_url = \"{}\"\nmodel = \"test-model\"\n",
+            llm.url("/v1")
+        ),
+    );
+    let ask = |query: &str| {
+        env.run(&["agents", "test", "notes", "--query", query, "--json"])
+            .ok()
+            .json()
+    };
+    let first = ask("How many rows does the sales file have, and what is the average revenue?");
+    assert_eq!(first["status"], "ok", "{first}");
+    let unrelated = ask("Write a haiku about the autumn leaves in the park.");
+    assert_eq!(unrelated["memory"]["hits"], 0, "{unrelated}");
+    let related = ask("What is the average revenue in the sales file?");
+    assert_eq!(related["memory"]["hits"], 1, "{related}");
+    let prompts: Vec<String> = llm
+        .received()
+        .iter()
+        .map(|r| r.body["messages"].to_string())
+        .collect();
+    assert!(!prompts[1].contains(revenue), "{}", prompts[1]);
+    assert!(prompts[2].contains(revenue), "{}", prompts[2]);
+    assert!(!prompts[2].contains(haiku), "{}", prompts[2]);
 }

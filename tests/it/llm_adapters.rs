@@ -10,7 +10,7 @@ use caxton::runtime::llm::anthropic::Anthropic;
 use caxton::runtime::llm::openai::OpenAi;
 use caxton::runtime::llm::{
     ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
-    ToolSpec,
+    ToolChoice, ToolSpec,
 };
 use serde_json::json;
 
@@ -28,6 +28,7 @@ fn request() -> ChatRequest {
             description: "Parse CSV".into(),
             parameters: json!({"type": "object", "properties": {"path": {"type": "string"}}}),
         }],
+        tool_choice: ToolChoice::Auto,
         temperature: Some(0.0),
         max_tokens: None,
         seed: None,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::common::{Env, models_dir, run_readme_quickstart, skip};
 use caxton::runtime::llm::openai::OpenAi;
 use caxton::runtime::llm::{
-    ChatRequest, FinishReason, Message, Provider, Role, ToolCall, ToolSpec,
+    ChatRequest, FinishReason, Message, Provider, Role, ToolCall, ToolChoice, ToolSpec,
 };
 use serde_json::json;
 
@@ -112,6 +112,7 @@ fn request(messages: Vec<Message>, tools: Vec<ToolSpec>) -> ChatRequest {
         model: None,
         messages,
         tools,
+        tool_choice: ToolChoice::Auto,
         temperature: Some(0.0),
         max_tokens: Some(64),
         seed: None,

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use super::transport::{self, Post};
 use super::{
-    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Provider, Role, Usage,
+    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Provider, Role, ToolChoice,
+    Usage,
 };
 
 /// The provider's name in configs.
@@ -108,6 +109,9 @@ fn body(req: &ChatRequest, model: &str) -> Value {
             .iter()
             .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}))
             .collect();
+        if req.tool_choice == ToolChoice::Required {
+            body["tool_choice"] = json!({"type": "any"});
+        }
     }
     if let Some(t) = req.temperature {
         body["temperature"] = json!(t);
@@ -390,6 +394,7 @@ mod tests {
                 Message::tool_result("t2", "r2"),
             ],
             tools: vec![],
+            tool_choice: ToolChoice::Auto,
             temperature: None,
             max_tokens: None,
             seed: None,

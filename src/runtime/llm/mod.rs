@@ -85,6 +85,16 @@ pub struct ToolSpec {
     pub parameters: serde_json::Value,
 }
 
+/// Whether the model must call a tool (the APIs' `tool_choice`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ToolChoice {
+    /// It may call a tool or answer in text.
+    #[default]
+    Auto,
+    /// It must call one of the tools (ignored when none is offered).
+    Required,
+}
+
 /// One chat completion to run.
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
@@ -94,6 +104,8 @@ pub struct ChatRequest {
     pub messages: Vec<Message>,
     /// Tools the model may call.
     pub tools: Vec<ToolSpec>,
+    /// Whether it must call one of them.
+    pub tool_choice: ToolChoice,
     /// 0 means greedy for providers that can do it.
     pub temperature: Option<f64>,
     /// Most tokens to generate; the provider's default when `None`.

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 use super::transport::{self, Post};
 use super::{
-    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, Usage,
+    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
+    ToolChoice, Usage,
 };
 
 /// The provider's name in configs.
@@ -60,6 +61,9 @@ impl OpenAi {
                         "name": t.name, "description": t.description, "parameters": t.parameters}})
                 })
                 .collect();
+            if req.tool_choice == ToolChoice::Required {
+                body["tool_choice"] = json!("required");
+            }
         }
         if let Some(t) = req.temperature {
             body["temperature"] = json!(t);

@@ -97,6 +97,21 @@ impl Constraint {
         self.matcher.consume_token(token).map_err(|e| e.to_string())
     }
 
+    /// The tokens the grammar allows no choice about from here (the JSON
+    /// around a call's choices: `{"tool": "`, the only tool's name, a fixed
+    /// argument name), at most `max`, consumed. The model gets them in one
+    /// forward pass instead of one pass each.
+    pub fn forced(&mut self, max: usize) -> Result<Vec<u32>, String> {
+        let mut tokens = self.matcher.compute_ff_tokens();
+        tokens.truncate(max);
+        if !tokens.is_empty() {
+            self.matcher
+                .consume_tokens(&tokens)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(tokens)
+    }
+
     /// The object is complete: nothing but EOS can follow.
     pub fn is_done(&self) -> bool {
         self.matcher.is_stopped()
@@ -217,11 +232,13 @@ fn tighten(v: &mut Value) {
         Some(Value::Array(a)) => a.iter().any(|x| x == t),
         _ => false,
     };
+    // Also below a larger limit of the tool's own (send_message allows
+    // 4000 characters of content): a looping call must end in a few
+    // seconds, not at the reply's token cap.
     let cap = |m: &mut Map<String, Value>, max: &str, min: &str, limit: u64| {
-        if !m.contains_key(max) {
-            let floor = m.get(min).and_then(Value::as_u64).unwrap_or(0);
-            m.insert(max.into(), limit.max(floor).into());
-        }
+        let own = m.get(max).and_then(Value::as_u64).unwrap_or(u64::MAX);
+        let floor = m.get(min).and_then(Value::as_u64).unwrap_or(0);
+        m.insert(max.into(), own.min(limit.max(floor)).into());
     };
     let fixed = m.contains_key("enum") || m.contains_key("const");
     if has_type(m, "string") && !fixed {
@@ -333,6 +350,31 @@ mod tests {
         ));
     }
 
+    /// Values the tools reject cannot be written: blank observations, empty
+    /// chart labels.
+    #[test]
+    fn blank_observations_and_empty_labels_are_unreachable() {
+        let tool = |n: &str| spec(n, crate::tools::find(n).unwrap().parameters());
+        let store = [tool("memory_store")];
+        let call = |obs: &str| {
+            format!(
+                r#"{{"tool": "memory_store", "arguments": {{"entity": "x", "observations": [{obs}]}}}}"#
+            )
+        };
+        assert!(accepts(&store, &call(r#""Friday""#)));
+        assert!(accepts(&store, &call(r#"" the deploy window is Friday""#)));
+        assert!(!accepts(&store, &call(r#""""#)));
+        assert!(!accepts(&store, &call(r#""  ""#)));
+        let chart = [tool("chart_generator")];
+        let call = |labels: &str| {
+            format!(
+                r#"{{"tool": "chart_generator", "arguments": {{"chart_type": "bar", "labels": [{labels}], "series": [{{"values": [1]}}]}}}}"#
+            )
+        };
+        assert!(accepts(&chart, &call(r#""north""#)));
+        assert!(!accepts(&chart, &call(r#""""#)));
+    }
+
     #[test]
     fn grammar_fixes_shape_separators_and_caps() {
         let tools = [
@@ -364,6 +406,21 @@ mod tests {
             &tools,
             &format!(r#"{{"tool": "get_weather", "arguments": {{"city": "{long}"}}}}"#)
         ));
+        // A tool's own larger limit is capped too (send_message's content
+        // looped to the reply's token cap under its 4000); a smaller one
+        // stays.
+        let say = |max: u64| {
+            [spec(
+                "say",
+                json!({"type": "object", "required": ["text"],
+                       "properties": {"text": {"type": "string", "maxLength": max}}}),
+            )]
+        };
+        let call = |text: &str| format!(r#"{{"tool": "say", "arguments": {{"text": "{text}"}}}}"#);
+        assert!(accepts(&say(4000), &call(&"a".repeat(MAX_STRING as usize))));
+        assert!(!accepts(&say(4000), &call(&long)));
+        assert!(accepts(&say(5), &call("abcde")));
+        assert!(!accepts(&say(5), &call("abcdef")));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! time from a channel; callers block on their reply and receive streamed
 //! text on their own thread.
 //!
-//! Tool calls: see [`prompt::must_call_tool`] for the policy and
+//! Tool calls: see [`prompt::tool_round`] for the policy and
 //! [`grammar`] for the constrained decoding that makes every call parse.
 
 pub(crate) mod grammar;
@@ -233,47 +233,31 @@ impl Engine {
                 format!("the local provider only runs {MODEL_NAME}, not {name}"),
             ));
         }
-        let call_tool = prompt::must_call_tool(request);
-        let prompt_ids = self.model.encode(&prompt::render(request, call_tool))?;
-        // The prompt and at least one reply token must fit the context.
-        if prompt_ids.len() >= CONTEXT_TOKENS {
-            return Err(error(
-                LlmErrorKind::InvalidRequest,
-                format!(
-                    "the prompt is {} tokens but the local model holds at most {CONTEXT_TOKENS} \
-                     (prompt and reply together): shorten the conversation or the system prompt",
-                    prompt_ids.len()
-                ),
-            ));
-        }
-        let room = (CONTEXT_TOKENS - prompt_ids.len()) as u32;
-        let max_new = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS).min(room);
+        let call_tool = prompt::tool_round(request);
+        let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
+        let mut sampler = Sampler::new(request)?;
+        let mut usage = Usage::default();
         let mut constraint = if call_tool {
             Some(self.tool_constraint(request)?)
         } else {
             None
         };
-        let mut sampler = Sampler::new(request)?;
-        let out = self.generate(
-            &prompt_ids,
-            max_new,
+        let (text, finished) = self.reply(
+            &prompt::render(request, call_tool),
+            max_tokens,
             &mut sampler,
             constraint.as_mut(),
             deadline,
+            &mut usage,
             on_text,
         )?;
-        let usage = Usage {
-            prompt_tokens: prompt_ids.len() as u32,
-            completion_tokens: out.ids.len() as u32,
-        };
-        let text = self.model.decode(&out.ids)?;
         let respond = |message, finish_reason| ChatResponse {
             message,
             finish_reason,
             usage,
             model: MODEL_NAME.into(),
         };
-        if !out.finished {
+        if !finished {
             // Cut by max_tokens: a partial tool call is returned as text so
             // the caller sees what happened instead of a call that cannot run.
             return Ok(respond(
@@ -312,6 +296,46 @@ impl Engine {
         ))
     }
 
+    /// Generate a reply to the rendered `prompt` (at most `max_tokens`, less
+    /// when the context is nearly full), adding to `usage`. Returns the text
+    /// and whether it ended by itself rather than at the cap.
+    #[allow(clippy::too_many_arguments)]
+    fn reply(
+        &mut self,
+        prompt: &str,
+        max_tokens: u32,
+        sampler: &mut Sampler,
+        constraint: Option<&mut Constraint>,
+        deadline: Instant,
+        usage: &mut Usage,
+        on_text: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<(String, bool), LlmError> {
+        let prompt_ids = self.model.encode(prompt)?;
+        // The prompt and at least one reply token must fit the context.
+        if prompt_ids.len() >= CONTEXT_TOKENS {
+            return Err(error(
+                LlmErrorKind::InvalidRequest,
+                format!(
+                    "the prompt is {} tokens but the local model holds at most {CONTEXT_TOKENS} \
+                     (prompt and reply together): shorten the conversation or the system prompt",
+                    prompt_ids.len()
+                ),
+            ));
+        }
+        let room = (CONTEXT_TOKENS - prompt_ids.len()) as u32;
+        let out = self.generate(
+            &prompt_ids,
+            max_tokens.min(room),
+            sampler,
+            constraint,
+            deadline,
+            on_text,
+        )?;
+        usage.prompt_tokens += prompt_ids.len() as u32;
+        usage.completion_tokens += out.ids.len() as u32;
+        Ok((self.model.decode(&out.ids)?, out.finished))
+    }
+
     /// Decode up to `max_new` tokens after `prompt`. Stops at a control
     /// token (free text) or when the grammar is complete (tool call).
     /// `on_text` gets each new piece of text; false means the caller left.
@@ -334,32 +358,63 @@ impl Engine {
                 Ok(())
             }
         };
-        let mut logits = self.model.feed(prompt, 0, &mut in_time)?;
+        let started = Instant::now();
+        let (mut logits, reused) = self.model.prefill(prompt, &mut in_time)?;
+        let prefilled = Instant::now();
+        let timed = |ids: Vec<u32>, finished: bool| {
+            let done = Instant::now();
+            tracing::debug!(
+                prompt_tokens = prompt.len(),
+                reused_tokens = reused,
+                prefill_ms = (prefilled - started).as_secs_f64() * 1e3,
+                generated_tokens = ids.len(),
+                generate_ms = (done - prefilled).as_secs_f64() * 1e3,
+                "local model reply"
+            );
+            Generated { ids, finished }
+        };
         let mut ids = Vec::new();
         let mut shown = String::new();
+        let mut strings = JsonStrings::default();
         while ids.len() < max_new as usize {
+            if let Some(c) = constraint.as_deref_mut() {
+                let forced = c
+                    .forced(max_new as usize - ids.len())
+                    .map_err(grammar_failed)?;
+                if !forced.is_empty() {
+                    for &t in &forced {
+                        strings.push(t, &self.model.token_bytes[t as usize]);
+                    }
+                    ids.extend_from_slice(&forced);
+                    if c.is_done() {
+                        return Ok(timed(ids, true));
+                    }
+                    if ids.len() < max_new as usize {
+                        in_time()?;
+                        logits = self.model.step(&forced)?;
+                    }
+                    continue;
+                }
+            }
             let allowed = match constraint.as_deref_mut() {
                 Some(c) => Some(c.allowed().map_err(grammar_failed)?),
                 None => None,
             };
             if constraint.is_none() {
                 penalise_repeats(&mut logits, &ids);
+            } else if strings.inside {
+                penalise_repeats(&mut logits, &strings.current);
             }
             let token = sampler.pick(&logits, allowed.as_ref())?;
             if token == self.model.eos || self.model.special[token as usize] {
-                return Ok(Generated {
-                    ids,
-                    finished: true,
-                });
+                return Ok(timed(ids, true));
             }
             ids.push(token);
             if let Some(c) = constraint.as_deref_mut() {
+                strings.push(token, &self.model.token_bytes[token as usize]);
                 c.consume(token).map_err(grammar_failed)?;
                 if c.is_done() {
-                    return Ok(Generated {
-                        ids,
-                        finished: true,
-                    });
+                    return Ok(timed(ids, true));
                 }
             }
             // Only free text streams. Byte-level BPE can split a character
@@ -381,15 +436,11 @@ impl Engine {
                 shown = text;
             }
             if ids.len() < max_new as usize {
-                logits = self
-                    .model
-                    .feed(&[token], prompt.len() + ids.len() - 1, &mut in_time)?;
+                in_time()?;
+                logits = self.model.step(&[token])?;
             }
         }
-        Ok(Generated {
-            ids,
-            finished: false,
-        })
+        Ok(timed(ids, false))
     }
 }
 
@@ -401,9 +452,51 @@ const REPEAT_WINDOW: usize = 64;
 /// cap), and the answer's facts are lost in it.
 const REPEAT_PENALTY: f32 = 1.3;
 
-/// Push down the logits of tokens among the last [`REPEAT_WINDOW`] generated
-/// (free text only: a tool call's JSON repeats by construction). Prompt
-/// tokens are not penalised, so numbers from a tool result can be copied.
+/// Where a constrained output is: inside a JSON string or not, and the
+/// tokens that wrote the current string's text. A tool call's JSON repeats
+/// by construction (keys, separators), but a string value can loop like free
+/// text: a coordinator's `send_message` content was "The chart is ready."
+/// over and over until the reply's token cap. So inside a string the
+/// repetition penalty applies to that string's own tokens; the token that
+/// closes it never wrote text, so ending the string is not pushed down.
+#[derive(Default)]
+struct JsonStrings {
+    inside: bool,
+    escaped: bool,
+    current: Vec<u32>,
+}
+
+impl JsonStrings {
+    /// Follow one generated token (its bytes) through the JSON text.
+    fn push(&mut self, token: u32, bytes: &[u8]) {
+        let mut wrote = false;
+        for &b in bytes {
+            if !self.inside {
+                if b == b'"' {
+                    self.inside = true;
+                    self.current.clear();
+                }
+            } else if self.escaped {
+                self.escaped = false;
+                wrote = true;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                self.inside = false;
+            } else {
+                wrote = true;
+            }
+        }
+        if wrote && self.inside {
+            self.current.push(token);
+        }
+    }
+}
+
+/// Push down the logits of tokens among the last [`REPEAT_WINDOW`] of
+/// `generated` (free text, or the current string of a tool call, see
+/// [`JsonStrings`]). Prompt tokens are not penalised, so numbers from a
+/// tool result can be copied.
 fn penalise_repeats(logits: &mut [f32], generated: &[u32]) {
     let recent = &generated[generated.len().saturating_sub(REPEAT_WINDOW)..];
     let mut seen = std::collections::HashSet::with_capacity(recent.len());
@@ -514,7 +607,7 @@ fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::llm::ToolSpec;
+    use crate::runtime::llm::{ToolChoice, ToolSpec};
     use std::sync::OnceLock;
     use std::time::Duration;
 
@@ -554,6 +647,7 @@ mod tests {
             model: None,
             messages: vec![Message::new(Role::User, user)],
             tools: vec![],
+            tool_choice: ToolChoice::Auto,
             temperature: Some(0.0),
             max_tokens: Some(max_tokens),
             seed: None,
@@ -587,6 +681,37 @@ mod tests {
         old.extend(std::iter::repeat_n(1u32, REPEAT_WINDOW));
         penalise_repeats(&mut logits, &old);
         assert_eq!(logits[0], 1.3);
+    }
+
+    /// Inside a call's string the tokens that wrote its text are tracked
+    /// (and only those of the current string); the closing quote is not.
+    #[test]
+    fn string_tokens_of_a_call_are_tracked_for_the_repetition_penalty() {
+        let mut s = JsonStrings::default();
+        let feed = |s: &mut JsonStrings, pieces: &[(u32, &str)]| {
+            for (t, text) in pieces {
+                s.push(*t, text.as_bytes());
+            }
+        };
+        feed(&mut s, &[(1, "{\""), (2, "tool"), (3, "\": \"")]);
+        assert!(s.inside);
+        assert!(s.current.is_empty(), "a new string starts empty");
+        feed(
+            &mut s,
+            &[(4, "The"), (5, " chart"), (6, " is"), (7, " \\\"")],
+        );
+        assert_eq!(s.current, [4, 5, 6, 7], "an escaped quote is text");
+        assert!(s.inside);
+        feed(&mut s, &[(8, ".\"")]);
+        assert!(!s.inside);
+        feed(&mut s, &[(9, ", \"x"), (10, "y")]);
+        assert_eq!(s.current, [9, 10]);
+        // Penalised: this string's tokens, not the one that would close it.
+        let mut logits = vec![1.0; 12];
+        penalise_repeats(&mut logits, &s.current);
+        assert!(logits[9] < 1.0 && logits[10] < 1.0);
+        assert_eq!(logits[8], 1.0);
+        assert_eq!(logits[4], 1.0);
     }
 
     #[test]
@@ -672,17 +797,24 @@ mod tests {
     }
 
     /// Whatever the model picks, greedy or sampled, the call parses and
-    /// validates against the chosen tool's schema.
+    /// validates against the chosen tool's schema; with tools offered the
+    /// first reply is a call whether or not the request requires one.
     #[test]
     fn constrained_tool_calls_always_parse_and_validate() {
         let Some(mut e) = engine() else { return };
         let asks = [
-            ("What's the weather in Paris?", None),
-            ("Tell the billing agent that invoice 42 is paid.", Some(3)),
+            ("What's the weather in Paris?", None, ToolChoice::Auto),
+            (
+                "Tell the billing agent that invoice 42 is paid.",
+                Some(3),
+                ToolChoice::Required,
+            ),
+            ("Hello! Who are you?", None, ToolChoice::Auto),
         ];
-        for (ask, seed) in asks {
+        for (ask, seed, tool_choice) in asks {
             let r = ChatRequest {
                 tools: tools(),
+                tool_choice,
                 temperature: seed.map(|_| 1.0),
                 seed,
                 ..request(ask, 64)
@@ -721,6 +853,48 @@ mod tests {
         assert!(resp.message.tool_calls.is_empty());
         assert!(!resp.message.content.is_empty());
         assert_eq!(streamed, resp.message.content);
+    }
+
+    /// A prompt that starts with an earlier prompt's turns continues from
+    /// the saved state, and gets the logits a full computation gets.
+    #[test]
+    fn a_shared_start_of_prompt_is_computed_once_and_reused_exactly() {
+        let Some(mut e) = engine() else { return };
+        let system = "<|im_start|>system\nYou are a careful data analyst.<|im_end|>\n";
+        let a = e
+            .model
+            .encode(&format!(
+                "{system}<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+            ))
+            .unwrap();
+        let b = e
+            .model
+            .encode(&format!(
+                "{system}<|im_start|>user\nSummarise sales.csv<|im_end|>\n<|im_start|>assistant\n"
+            ))
+            .unwrap();
+        let mut go = || Ok(());
+        e.model.forget();
+        let (_, reused) = e.model.prefill(&a, &mut go).unwrap();
+        assert_eq!(reused, 0);
+        let (continued, reused) = e.model.prefill(&b, &mut go).unwrap();
+        let system_len = e.model.encode(system).unwrap().len();
+        assert_eq!(reused, system_len);
+        // A generated token continues the state in place.
+        let next = e.model.step(&[42]).unwrap();
+        e.model.forget();
+        let (fresh, reused) = e.model.prefill(&b, &mut go).unwrap();
+        assert_eq!(reused, 0);
+        let close = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-3);
+        assert!(close(&continued, &fresh));
+        assert!(close(&next, &e.model.step(&[42]).unwrap()));
+        // States are saved where turns start: a prompt that goes on from
+        // the earlier one's user turn continues after it.
+        let mut longer = b[..b.len() - 1].to_vec();
+        longer.extend(e.model.encode("Hello").unwrap());
+        let (_, reused) = e.model.prefill(&longer, &mut go).unwrap();
+        let assistant_turn = b.iter().rposition(|&t| t == b[0]).unwrap();
+        assert_eq!(reused, assistant_turn);
     }
 
     #[test]

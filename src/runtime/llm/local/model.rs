@@ -31,6 +31,9 @@ const CONTROL: i32 = 3;
 /// Prompt tokens per forward pass: bounds the attention matrix of a long
 /// prompt (quadratic in the chunk) and lets a timeout interrupt prefill.
 const PREFILL_CHUNK: usize = 128;
+/// Tokens of saved KV states kept at most, all together (~46 KB of keys and
+/// values per token: 30 layers, 3 KV heads of 64 floats, keys and values).
+const MAX_SAVED_TOKENS: usize = 3072;
 
 /// Where the model's files live under a models directory.
 pub fn model_dir(models_dir: &Path) -> PathBuf {
@@ -50,9 +53,25 @@ pub enum Source {
     },
 }
 
+/// A KV state saved at the end of a prompt's turn: a later prompt that
+/// starts with the same tokens continues from it instead of prefilling them.
+struct Saved {
+    tokens: Vec<u32>,
+    weights: ModelWeights,
+}
+
 /// The local chat model: weights, tokenizer and token table.
 pub struct Model {
+    /// The weights with the KV cache of [`Model::fed`]. Cloning is cheap: the
+    /// weights are shared, only the KV tensors are per clone.
     weights: ModelWeights,
+    /// The tokens whose keys and values `weights` holds, in order; empty
+    /// when unknown (a failed pass), which forces a fresh start.
+    fed: Vec<u32>,
+    /// KV states at turn ends of earlier prompts (oldest first), so the
+    /// constant start of an agent's prompt (system prompt and tool list) and
+    /// the conversation so far are computed once, not on every model call.
+    saved: Vec<Saved>,
     /// The model's tokenizer.
     pub tokenizer: Tokenizer,
     /// Token id → raw bytes, control tokens marked for the grammar engine.
@@ -61,6 +80,8 @@ pub struct Model {
     pub special: Vec<bool>,
     /// The end-of-sequence token.
     pub eos: u32,
+    /// `<|im_start|>`: KV states are saved where a turn starts.
+    turn_start: Option<u32>,
     /// How the weights were obtained.
     pub source: Source,
     device: Device,
@@ -106,8 +127,12 @@ impl Model {
         let device = Device::Cpu;
         let weights = ModelWeights::from_gguf(content, &mut reader, &device)
             .map_err(|e| failed("loading the GGUF weights", e))?;
+        let turn_start = tokenizer.token_to_id("<|im_start|>");
         Ok(Model {
+            turn_start,
             weights,
+            fed: Vec::new(),
+            saved: Vec::new(),
             tokenizer,
             token_bytes,
             special,
@@ -137,30 +162,108 @@ impl Model {
             .map_err(|e| failed("decoding the reply", e))
     }
 
-    /// Feed `ids` at positions `pos..`, returning the next-token logits.
-    /// Position 0 starts a fresh KV cache. `keep_going` is asked between
-    /// chunks so a timeout can stop a long prompt.
-    pub fn feed(
+    /// Drop every kept KV state: the next prompt is computed in full.
+    pub fn forget(&mut self) {
+        self.fed.clear();
+        self.saved.clear();
+    }
+
+    /// Prefill `prompt` and return the next-token logits. The longest
+    /// earlier state whose tokens start the prompt (the current one, or one
+    /// saved at a turn end) is continued, so only the new tokens are
+    /// computed; the state at each turn end (before the next
+    /// `<|im_start|>`) of the prompt is saved for later prompts. `keep_going` is asked between
+    /// chunks so a timeout can stop a long prompt. Returns the logits and
+    /// how many prompt tokens were reused.
+    pub fn prefill(
         &mut self,
-        ids: &[u32],
-        pos: usize,
+        prompt: &[u32],
         keep_going: &mut dyn FnMut() -> Result<(), LlmError>,
-    ) -> Result<Vec<f32>, LlmError> {
+    ) -> Result<(Vec<f32>, usize), LlmError> {
+        // At least one token must be fed to get logits.
+        let starts = |tokens: &[u32]| tokens.len() < prompt.len() && prompt.starts_with(tokens);
+        let current = if starts(&self.fed) { self.fed.len() } else { 0 };
+        let best_saved = self
+            .saved
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| starts(&s.tokens))
+            .max_by_key(|(_, s)| s.tokens.len())
+            .map(|(i, s)| (i, s.tokens.len()));
+        let reused = match best_saved {
+            Some((i, len)) if len > current => {
+                // Most recently used last: eviction drops the oldest.
+                let s = self.saved.remove(i);
+                self.weights = s.weights.clone();
+                self.saved.push(s);
+                len
+            }
+            _ => current,
+        };
+        // Unknown until the pass succeeds: an error leaves `fed` empty,
+        // which forces a fresh start next time.
+        self.fed.clear();
+        let turn_ends: Vec<usize> = (reused + 1..prompt.len())
+            .filter(|&i| Some(prompt[i]) == self.turn_start)
+            .collect();
         let mut logits = None;
-        for (i, chunk) in ids.chunks(PREFILL_CHUNK).enumerate() {
+        let mut pos = reused;
+        while pos < prompt.len() {
             keep_going()?;
-            let input = Tensor::new(chunk, &self.device)
-                .and_then(|t| t.unsqueeze(0))
-                .map_err(|e| failed("model input", e))?;
-            let out = self
-                .weights
-                .forward(&input, pos + i * PREFILL_CHUNK)
-                .and_then(|t| t.squeeze(0))
-                .and_then(|t| t.to_vec1::<f32>())
-                .map_err(|e| failed("model forward pass", e))?;
-            logits = Some(out);
+            let next_end = turn_ends
+                .iter()
+                .copied()
+                .find(|&e| e > pos)
+                .unwrap_or(prompt.len());
+            let end = next_end.min(pos + PREFILL_CHUNK);
+            logits = Some(self.forward(&prompt[pos..end], pos)?);
+            pos = end;
+            if turn_ends.contains(&pos) {
+                self.save(&prompt[..pos]);
+            }
         }
-        logits.ok_or_else(|| failed("model input", "no tokens to feed"))
+        self.fed = prompt.to_vec();
+        let logits = logits.ok_or_else(|| failed("model input", "no tokens to feed"))?;
+        Ok((logits, reused))
+    }
+
+    /// Feed generated tokens after the current state (one pass for all of
+    /// them: a grammar's forced tokens come several at once); the logits
+    /// after the last.
+    pub fn step(&mut self, tokens: &[u32]) -> Result<Vec<f32>, LlmError> {
+        let mut fed = std::mem::take(&mut self.fed);
+        let logits = self.forward(tokens, fed.len())?;
+        fed.extend_from_slice(tokens);
+        self.fed = fed;
+        Ok(logits)
+    }
+
+    fn forward(&mut self, ids: &[u32], pos: usize) -> Result<Vec<f32>, LlmError> {
+        let input = Tensor::new(ids, &self.device)
+            .and_then(|t| t.unsqueeze(0))
+            .map_err(|e| failed("model input", e))?;
+        self.weights
+            .forward(&input, pos)
+            .and_then(|t| t.squeeze(0))
+            .and_then(|t| t.to_vec1::<f32>())
+            .map_err(|e| failed("model forward pass", e))
+    }
+
+    /// Keep the current KV state as the state after `tokens`, dropping the
+    /// oldest saved states beyond [`MAX_SAVED_TOKENS`].
+    fn save(&mut self, tokens: &[u32]) {
+        if tokens.len() > MAX_SAVED_TOKENS {
+            return;
+        }
+        self.saved.retain(|s| s.tokens != tokens);
+        let mut total = tokens.len() + self.saved.iter().map(|s| s.tokens.len()).sum::<usize>();
+        while total > MAX_SAVED_TOKENS && !self.saved.is_empty() {
+            total -= self.saved.remove(0).tokens.len();
+        }
+        self.saved.push(Saved {
+            tokens: tokens.to_vec(),
+            weights: self.weights.clone(),
+        });
     }
 }
 
