@@ -2,7 +2,7 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     // SAFETY: first statement of main, before any thread exists.
-    unsafe { caxton::runtime::llm::local::default_threads() };
+    unsafe { caxton::runtime::llm::local::candle_defaults() };
     if let Some(code) = caxton::cli::tool_worker() {
         return std::process::ExitCode::from(code);
     }

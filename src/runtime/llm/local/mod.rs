@@ -40,20 +40,39 @@ pub const NOTICE: &str =
 /// candle sizes its quantized-matmul thread pool from this variable, read
 /// once when the pool is first used; there is no API to set it.
 pub const THREADS_ENV: &str = "CANDLE_NUM_THREADS";
+/// With this set, candle turns every quantized weight matrix into f32 when
+/// the model loads (read once per thread; `0` keeps them quantized). Its
+/// f32 matrix products are far faster on a prompt than its quantized ones:
+/// on one thread of this machine kind, 118 prompt tokens/s against 26 with
+/// Q8_0, for 14 against 16 generated tokens/s and ~420 MB more memory
+/// (docs/performance.md, "Local LLM").
+pub const DEQUANTIZE_ENV: &str = "CANDLE_DEQUANTIZE_ALL";
+/// candle's f32 matrix products split over this many threads; unset, it
+/// counts the cores again (reading /proc) on every product.
+const RAYON_THREADS_ENV: &str = "RAYON_NUM_THREADS";
 /// Reply length when the request sets no `max_tokens`.
 const DEFAULT_MAX_TOKENS: u32 = 512;
 
-/// Default candle to one thread unless the operator chose otherwise: on a
-/// shared 2-core machine two spinning threads collapsed to 6 tok/s while
-/// one kept 20 (docs/performance.md, "Local LLM").
+/// Set candle's defaults unless the operator chose otherwise: its quantized
+/// pool on one thread (on a shared 2-core machine two spinning threads
+/// collapsed to 6 tok/s while one kept 20), the local model's weights as
+/// f32 ([`DEQUANTIZE_ENV`]), and the f32 thread count fixed once to the
+/// cores this process may use.
 ///
 /// # Safety
-/// Sets an environment variable, so it must run before any other thread
+/// Sets environment variables, so it must run before any other thread
 /// exists: call it first thing in `main`.
-pub unsafe fn default_threads() {
-    if std::env::var_os(THREADS_ENV).is_none() {
-        // SAFETY: the caller guarantees the process is still single-threaded.
-        unsafe { std::env::set_var(THREADS_ENV, "1") };
+pub unsafe fn candle_defaults() {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    for (name, value) in [
+        (THREADS_ENV, "1".to_string()),
+        (DEQUANTIZE_ENV, "1".to_string()),
+        (RAYON_THREADS_ENV, cores.to_string()),
+    ] {
+        if std::env::var_os(name).is_none() {
+            // SAFETY: the caller guarantees the process is still single-threaded.
+            unsafe { std::env::set_var(name, value) };
+        }
     }
 }
 
