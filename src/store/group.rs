@@ -369,7 +369,10 @@ mod tests {
         let mut batch = vec![f, g];
         run_batch(&store, &mut batch);
         assert_eq!(rf.recv().unwrap().unwrap(), 7);
-        assert!(!rg.recv().unwrap().unwrap(), "inside the batch's transaction");
+        assert!(
+            !rg.recv().unwrap().unwrap(),
+            "inside the batch's transaction"
+        );
     }
 
     #[test]
