@@ -931,6 +931,32 @@ mod tests {
         assert!(!m.remember(&who, &entity("a")).unwrap().created);
     }
 
+    /// The limit counts entities, not ids: with deletes leaving gaps in the
+    /// ids (so their span passes the limit), entities up to the limit still
+    /// fit, and one more is refused.
+    #[test]
+    fn max_entities_counts_entities_when_deletes_leave_gaps_in_the_ids() {
+        let (_dir, m) = memory(3);
+        let who = Access::operator(MemoryScope::Global, None, None);
+        let names = |ns: &[&str]| ns.iter().map(|n| entity(n)).collect::<Vec<_>>();
+        m.create_entities(&who, &names(&["a", "b", "c"])).unwrap();
+        m.delete_entities(&who, &["b".into()]).unwrap();
+        // Ids 1, 3 and 4 then: a span of 4, past the limit, for 3 entities.
+        assert_eq!(m.create_entities(&who, &names(&["d"])).unwrap().len(), 1);
+        let err = m.create_entities(&who, &names(&["e"])).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MemoryFull {
+                    max: 3,
+                    stored: 3,
+                    adding: 1
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
     /// A run's record and its summary commit together: a summary memory
     /// refuses (full) leaves nothing and the record still commits knowing
     /// why; a record that fails takes the summary back with it.

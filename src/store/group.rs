@@ -1,13 +1,21 @@
 //! Group commit: small writes from concurrent callers share transactions.
 //!
 //! One writer thread owns a connection. It takes every write queued since
-//! its last commit (up to a batch limit), runs each inside its own
-//! savepoint of one `BEGIN IMMEDIATE` transaction (a failing write rolls
-//! back alone, the others keep their effects), commits once, and only then
-//! answers the callers. So a caller is acknowledged only after the
-//! transaction holding its write has committed: a crash (even `kill -9`)
-//! loses nothing that was acknowledged, while N concurrent writers cost one
-//! commit instead of N, and none of them spins in SQLite's busy handler.
+//! its last commit (up to a batch limit), runs them in one `BEGIN IMMEDIATE`
+//! transaction, commits once, and only then answers the callers. So a
+//! caller is acknowledged only after the transaction holding its write has
+//! committed: a crash (even `kill -9`) loses nothing that was acknowledged,
+//! while N concurrent writers cost one commit instead of N, and none of
+//! them spins in SQLite's busy handler.
+//!
+//! A failing write rolls back alone, the others keep their effects. The
+//! writes of a batch first run one after the other with no savepoint: FTS5
+//! writes its pending index to disk at every savepoint and at every
+//! release, so a savepoint per write made each write a tiny index segment
+//! of its own (then merged again): half the writer's time, found with
+//! `perf`. Only when a write fails is the batch rolled back and run again,
+//! each write in its own savepoint, which is why a write may run twice
+//! (`Fn`, not `FnOnce`); nothing of the first run is kept.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -24,15 +32,66 @@ const MAX_BATCH: usize = 256;
 /// Writes waiting for the writer; a caller beyond it waits to enqueue.
 const QUEUE: usize = 4096;
 
-/// Called once the batch's transaction ended: `None` when it committed.
-type Finish = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
-/// Runs one write; given why the store could not be opened instead of it.
-type Job = Box<dyn FnOnce(std::result::Result<&Store, &Error>) -> Finish + Send>;
+/// One queued write: run (once, or twice when another write of its batch
+/// failed), then answered once the batch's transaction has ended.
+trait Job: Send {
+    /// Run the write on `store` (or learn why it could not be opened), in
+    /// a savepoint of its own when `alone`, keeping the outcome for
+    /// [`Job::finish`] (a second run replaces the first's). Whether it
+    /// succeeded.
+    fn run(&mut self, store: std::result::Result<&Store, &Error>, alone: bool) -> bool;
+    /// Answer the caller; `failed` is why the batch's commit failed.
+    fn finish(self: Box<Self>, failed: Option<&rusqlite::Error>);
+}
+
+struct Write<T, F> {
+    f: F,
+    out: Option<Result<T>>,
+    reply: mpsc::SyncSender<Result<T>>,
+    path: PathBuf,
+}
+
+impl<T: Send, F: Fn(&Connection) -> Result<T> + Send> Job for Write<T, F> {
+    fn run(&mut self, store: std::result::Result<&Store, &Error>, alone: bool) -> bool {
+        let out = match store {
+            Ok(store) => store.check_writable().and_then(|()| {
+                if alone {
+                    in_savepoint(store, &self.f)
+                } else {
+                    guarded(store, &self.f)
+                }
+            }),
+            Err(e) => Err(Error::Io {
+                action: "open",
+                path: self.path.clone(),
+                source: std::io::Error::other(e.to_string()),
+            }),
+        };
+        let ok = out.is_ok();
+        self.out = Some(out);
+        ok
+    }
+
+    fn finish(self: Box<Self>, failed: Option<&rusqlite::Error>) {
+        let out = match (self.out, failed) {
+            (Some(Ok(_)), Some(e)) => Err(store_err(&self.path, again(e))),
+            (Some(out), _) => out,
+            // Every write of a batch runs before it is answered.
+            (None, _) => Err(Error::Io {
+                action: "write to",
+                path: self.path.clone(),
+                source: std::io::Error::other("the write was not run"),
+            }),
+        };
+        // The caller may have gone (its request was cancelled).
+        let _ = self.reply.send(out);
+    }
+}
 
 /// One writer thread that commits concurrent writes together (group
 /// commit): each caller is answered only after the shared transaction commits.
 pub struct GroupCommit {
-    jobs: mpsc::SyncSender<Job>,
+    jobs: mpsc::SyncSender<Box<dyn Job>>,
     path: PathBuf,
 }
 
@@ -55,29 +114,18 @@ impl GroupCommit {
     /// Run `f` in the next group transaction and return its result once that
     /// transaction has committed. `f` sees the store as [`Store::write`]
     /// would (refused in safe mode); its error rolls back only its own work.
+    /// `f` may run twice (the first run rolled back, see the module doc), so
+    /// it must not have effects outside the connection.
     pub fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl Fn(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let (reply, answer) = mpsc::sync_channel::<Result<T>>(1);
-        let path = self.path.clone();
-        let job: Job = Box::new(move |store: std::result::Result<&Store, &Error>| {
-            let out = match store {
-                Ok(store) => store.check_writable().and_then(|()| in_savepoint(store, f)),
-                Err(e) => Err(Error::Io {
-                    action: "open",
-                    path: path.clone(),
-                    source: std::io::Error::other(e.to_string()),
-                }),
-            };
-            Box::new(move |failed: Option<&rusqlite::Error>| {
-                let out = match (out, failed) {
-                    (Ok(_), Some(e)) => Err(store_err(&path, again(e))),
-                    (out, _) => out,
-                };
-                // The caller may have gone (its request was cancelled).
-                let _ = reply.send(out);
-            })
+        let job = Box::new(Write {
+            f,
+            out: None,
+            reply,
+            path: self.path.clone(),
         });
         let stopped = || Error::Io {
             action: "write to",
@@ -89,19 +137,24 @@ impl GroupCommit {
     }
 }
 
+/// Run `f`, turning a panic into an error.
+fn guarded<T>(store: &Store, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(|| f(store.conn()))).unwrap_or_else(|_| {
+        Err(Error::Io {
+            action: "write to",
+            path: store.path().to_path_buf(),
+            source: std::io::Error::other("the write panicked and was rolled back"),
+        })
+    })
+}
+
 /// Run `f` between `SAVEPOINT` and `RELEASE`, rolling back to the savepoint
 /// when it fails or panics.
 fn in_savepoint<T>(store: &Store, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
     let conn = store.conn();
     let sql = |e| store_err(store.path(), e);
     conn.execute_batch("SAVEPOINT one_write").map_err(sql)?;
-    let out = catch_unwind(AssertUnwindSafe(|| f(conn))).unwrap_or_else(|_| {
-        Err(Error::Io {
-            action: "write to",
-            path: store.path().to_path_buf(),
-            source: std::io::Error::other("the write panicked and was rolled back"),
-        })
-    });
+    let out = guarded(store, f);
     let end = match out {
         Ok(_) => "RELEASE one_write",
         Err(_) => "ROLLBACK TO one_write; RELEASE one_write",
@@ -123,9 +176,9 @@ fn again(e: &rusqlite::Error) -> rusqlite::Error {
     }
 }
 
-fn writer(path: &Path, queue: &mpsc::Receiver<Job>) {
+fn writer(path: &Path, queue: &mpsc::Receiver<Box<dyn Job>>) {
     let mut store: Option<Store> = None;
-    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = queue.recv() {
         batch.push(first);
         while batch.len() < MAX_BATCH
@@ -139,8 +192,9 @@ fn writer(path: &Path, queue: &mpsc::Receiver<Job>) {
                 Ok(s) => store.insert(s),
                 Err(e) => {
                     // This batch's callers learn why; the next batch retries.
-                    for job in batch.drain(..) {
-                        job(Err(&e))(None);
+                    for mut job in batch.drain(..) {
+                        job.run(Err(&e), false);
+                        job.finish(None);
                     }
                     continue;
                 }
@@ -150,13 +204,26 @@ fn writer(path: &Path, queue: &mpsc::Receiver<Job>) {
     }
 }
 
-/// One transaction for the whole batch. When it cannot begin (another
-/// process holds the write lock past the busy timeout), every write runs
-/// in its own transaction instead: its savepoint commits it.
-fn run_batch(store: &Store, batch: &mut Vec<Job>) {
+/// One transaction for the whole batch, its writes run without savepoints;
+/// when one fails, the batch is rolled back and run again with a savepoint
+/// per write. When the transaction cannot begin (another process holds the
+/// write lock past the busy timeout), every write runs in its own
+/// transaction instead: its savepoint commits it.
+fn run_batch(store: &Store, batch: &mut Vec<Box<dyn Job>>) {
     let conn = store.conn();
-    let grouped = conn.execute_batch("BEGIN IMMEDIATE").is_ok();
-    let finishes: Vec<Finish> = batch.drain(..).map(|job| job(Ok(store))).collect();
+    let begin = || conn.execute_batch("BEGIN IMMEDIATE").is_ok();
+    let mut grouped = begin();
+    // `all` stops at the first failure; the rerun below runs every write.
+    if !(grouped && batch.iter_mut().all(|job| job.run(Ok(store), false))) {
+        if grouped {
+            // The first run is undone whole; nothing of it was answered.
+            let _ = conn.execute_batch("ROLLBACK");
+            grouped = begin();
+        }
+        for job in batch.iter_mut() {
+            job.run(Ok(store), true);
+        }
+    }
     let failed = if grouped {
         conn.execute_batch("COMMIT").err().inspect(|_| {
             let _ = conn.execute_batch("ROLLBACK");
@@ -164,8 +231,8 @@ fn run_batch(store: &Store, batch: &mut Vec<Job>) {
     } else {
         None
     };
-    for finish in finishes {
-        finish(failed.as_ref());
+    for job in batch.drain(..) {
+        job.finish(failed.as_ref());
     }
 }
 
@@ -225,6 +292,87 @@ mod tests {
             .filter(|v| v % 7 != 0)
             .count();
         assert_eq!((n as usize, sevens), (expected, 0));
+    }
+
+    /// A write queued for `run_batch` directly, so the batch is exactly
+    /// these writes; its answer arrives on the returned receiver.
+    fn job<T: Send + 'static>(
+        path: &Path,
+        f: impl Fn(&Connection) -> Result<T> + Send + 'static,
+    ) -> (Box<dyn Job>, mpsc::Receiver<Result<T>>) {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let w = Write {
+            f,
+            out: None,
+            reply,
+            path: path.to_path_buf(),
+        };
+        (Box::new(w), answer)
+    }
+
+    fn insert(v: i64) -> impl Fn(&Connection) -> Result<i64> + Send + 'static {
+        move |c| {
+            c.execute("INSERT INTO t (v) VALUES (?1)", [v])
+                .map_err(|e| store_err(Path::new("t"), e))?;
+            Ok(v)
+        }
+    }
+
+    #[test]
+    fn a_failing_write_in_a_batch_rolls_back_alone_and_the_others_commit_once() {
+        let (_dir, path) = setup();
+        let store = Store::open(&path).unwrap();
+        let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = {
+            let runs = runs.clone();
+            move |c: &Connection| {
+                runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                insert(4)(c)
+            }
+        };
+        let (a, ra) = job(&path, insert(1));
+        let (b, rb) = job(&path, counted);
+        // Fails because of a write before it in the same batch.
+        let (c, rc) = job(&path, insert(1));
+        // Writes, then fails: its row must not stay.
+        let (d, rd) = job(&path, |c: &Connection| {
+            insert(5)(c)?;
+            Err::<i64, _>(Error::BadRequest {
+                message: "five".into(),
+            })
+        });
+        let (e, re) = job(&path, insert(6));
+        let mut batch = vec![a, b, c, d, e];
+        run_batch(&store, &mut batch);
+        assert!(batch.is_empty());
+        assert_eq!(ra.recv().unwrap().unwrap(), 1);
+        assert_eq!(rb.recv().unwrap().unwrap(), 4);
+        assert!(rc.recv().unwrap().is_err());
+        assert!(rd.recv().unwrap().unwrap_err().to_string().contains("five"));
+        assert_eq!(re.recv().unwrap().unwrap(), 6);
+        let rows: Vec<i64> = store
+            .conn()
+            .prepare("SELECT v FROM t ORDER BY v")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [1, 4, 6]);
+        // The failure sent the batch round again, each write alone.
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert!(store.conn().is_autocommit(), "the transaction ended");
+
+        // A batch with no failure runs each write once, in one transaction.
+        let (f, rf) = job(&path, insert(7));
+        let (g, rg) = job(&path, |c: &Connection| Ok(c.is_autocommit()));
+        let mut batch = vec![f, g];
+        run_batch(&store, &mut batch);
+        assert_eq!(rf.recv().unwrap().unwrap(), 7);
+        assert!(
+            !rg.recv().unwrap().unwrap(),
+            "inside the batch's transaction"
+        );
     }
 
     #[test]
