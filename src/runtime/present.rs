@@ -127,17 +127,30 @@ fn csv_profile(r: &Value) -> Option<String> {
         out.push_str(" (only the first rows were read)");
     }
     out.push('.');
-    for c in columns {
+    // Numeric columns first: a 135M model answers from the first lines of
+    // a result, and their totals are what a summary should quote.
+    let numeric = |c: &&Value| {
+        matches!(
+            c.get("type").and_then(Value::as_str),
+            Some("integer" | "float")
+        )
+    };
+    let (numbers, others): (Vec<&Value>, Vec<&Value>) = columns.iter().partition(numeric);
+    for c in numbers.into_iter().chain(others) {
         let name = c.get("name").map(scalar).unwrap_or_default();
         let kind = c.get("type").and_then(Value::as_str).unwrap_or("?");
         let stat = |k: &str| c.get(k).filter(|v| !v.is_null()).map(number);
         let mut facts: Vec<String> = Vec::new();
         match kind {
             "integer" | "float" => {
-                // The statistics' own names: "total"/"highest" instead
-                // made the model parrot the words without the numbers
-                // ("20% of total revenue, highest value") in the quickstart.
-                for k in ["sum", "min", "max", "mean"] {
+                // The total first, its number right after the colon: the
+                // model copies a line's start ("revenue (integer): 10" when
+                // the line began "sum 30, min 10"), and "total"/"highest"
+                // before the numbers made it parrot the words without them.
+                if let Some(v) = stat("sum") {
+                    facts.push(format!("{v} in total"));
+                }
+                for k in ["min", "max", "mean"] {
                     if let Some(v) = stat(k) {
                         facts.push(format!("{k} {v}"));
                     }
@@ -178,14 +191,14 @@ fn csv_profile(r: &Value) -> Option<String> {
         if let Some(n) = c.get("nulls").and_then(Value::as_u64).filter(|n| *n > 0) {
             facts.push(format!("{n} empty"));
         }
-        out.push_str(&format!("\n- {name} ({kind}): {}", facts.join(", ")));
+        out.push_str(&format!("\n{name} ({kind}): {}.", facts.join(", ")));
     }
     let preview = r.get("preview").and_then(Value::as_array);
     if let Some(preview) = preview.filter(|p| !p.is_empty()) {
-        out.push_str("\nFirst rows:");
-        for row in preview.iter().take(PREVIEW_ROWS) {
-            out.push_str(&format!("\n- {}", row_line(row)));
-        }
+        // Sentences, not bullets: a list invites a tiny model to go on
+        // listing rows it makes up.
+        let rows: Vec<String> = preview.iter().take(PREVIEW_ROWS).map(row_line).collect();
+        out.push_str(&format!("\nFirst rows: {}.", rows.join("; ")));
     }
     Some(out)
 }
@@ -233,11 +246,9 @@ mod tests {
         assert_eq!(
             text,
             "sales.csv: 2 rows, 2 columns.\n\
-             - region (string): values North (1), South (1)\n\
-             - amount (integer): sum 30, min 10, max 20, mean 15\n\
-             First rows:\n\
-             - region North, amount 10\n\
-             - region South, amount 20"
+             amount (integer): 30 in total, min 10, max 20, mean 15.\n\
+             region (string): values North (1), South (1).\n\
+             First rows: region North, amount 10; region South, amount 20."
         );
         // Other tools, and shapes this does not know, stay JSON.
         assert_eq!(for_model("json_processor", &json!({"a": 1})), r#"{"a":1}"#);
