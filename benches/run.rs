@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use common::{figure, percentile, scaled};
 
 use caxton::agent::spec::AgentSpec;
-use caxton::config::LlmConfig;
-use caxton::memory::{Access, Entity, MemoryScope, graph};
+use caxton::config::{LlmConfig, MemoryConfig};
+use caxton::memory::{Access, Entity, Memory, MemoryScope, graph};
 use caxton::paths::Paths;
 use caxton::runtime::llm::{
     ChatRequest, ChatResponse, FinishReason, LlmError, Message, Provider, Role, ToolCall, Usage,
@@ -92,6 +92,14 @@ max_results = 5
 formats = ["csv", "json", "xlsx"]
 "#;
 
+fn paths(data: &std::path::Path, models_dir: &std::path::Path) -> Paths {
+    Paths {
+        data_dir: data.to_path_buf(),
+        agents_dir: data.join("agents"),
+        models_dir: models_dir.to_path_buf(),
+    }
+}
+
 fn measure(
     key: &str,
     label: &str,
@@ -100,16 +108,15 @@ fn measure(
     data: &std::path::Path,
     runs: usize,
 ) {
-    let paths = Paths {
-        data_dir: data.to_path_buf(),
-        agents_dir: data.join("agents"),
-        models_dir: models_dir.to_path_buf(),
-    };
     let stub = Arc::new(InstantStub {
         calls: AtomicU64::new(0),
     });
-    let ctx = RunContext::from_parts(paths, LlmConfig::default(), Duration::from_secs(30))
-        .with_provider(stub);
+    let ctx = RunContext::from_parts(
+        paths(data, models_dir),
+        LlmConfig::default(),
+        Duration::from_secs(30),
+    )
+    .with_provider(stub);
     let agent: AgentSpec = toml::from_str(agent_toml).expect("bench agent parses");
     let input = || RunInput {
         request: "Summarise sales.csv revenue by region".into(),
@@ -195,14 +202,21 @@ fn main() {
     measure("keyword", "keyword memory", AGENT, &no_models, &data, runs);
     let models = std::env::var_os("CAXTON_MODELS_DIR").map(std::path::PathBuf::from);
     match models.filter(|m| m.join("all-MiniLM-L6-v2/model.safetensors").is_file()) {
-        Some(m) => measure(
-            "hybrid",
-            "hybrid memory (query embedding included)",
-            AGENT,
-            &m,
-            &data,
-            runs,
-        ),
+        Some(m) => {
+            // Observations are embedded when written; the 1,000 above were
+            // stored without the model.
+            Memory::embedded(&paths(&data, &m), &MemoryConfig::default())
+                .embed_pending(&mut |_, _| {})
+                .unwrap();
+            measure(
+                "hybrid",
+                "hybrid memory (query embedding included)",
+                AGENT,
+                &m,
+                &data,
+                runs,
+            )
+        }
         None => println!("hybrid memory: skipped (set CAXTON_MODELS_DIR to the installed model)"),
     }
 }

@@ -342,6 +342,11 @@ pub fn blend(
         }
         h.score =
             VECTOR_WEIGHT * f64::from(best.unwrap_or(0.0).max(0.0)) + KEYWORD_WEIGHT * h.score;
+        // Scored (and held to `min_similarity`) by both: "keyword" is left
+        // for rows without a vector, which a recall still has to check.
+        if best.is_some() {
+            h.mode = "hybrid";
+        }
         merged.push(h);
     }
     merged.sort_by(|a, b| {

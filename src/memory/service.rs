@@ -504,6 +504,31 @@ impl Memory {
         bg.wake.notify_one();
     }
 
+    /// Embed what a writer has just added (a run's summary, its
+    /// `memory_store` calls), so the next recall finds it by meaning: on
+    /// the background embedder when this process runs one (a server that
+    /// serves MCP), else now when the backlog is small. A large backlog is
+    /// deliberate (`--no-embed`, a bulk import) and left to `memory embed`.
+    /// Failures are logged; the rows stay pending and are found by keyword.
+    pub fn embed_written(self: &Arc<Self>) {
+        if self.background.started.is_completed() {
+            self.embed_soon();
+            return;
+        }
+        let backlog = match &self.backend {
+            Backend::Postgres(p) => p.backlog(),
+            Backend::Embedded(_) => self.store().and_then(|s| vectors::backlog(&s)),
+        };
+        let done = match backlog {
+            Ok(n) if n > 0 && n <= CATCH_UP_ROWS => self.embed_pending(&mut |_, _| {}).map(drop),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = done {
+            tracing::warn!(target: "caxton::memory", "new observations not embedded: {e}; they stay pending and are found by keyword");
+        }
+    }
+
     /// The vector index, synced with the store and saved to the cache (for
     /// `reindex`: its size and the checks run against it).
     pub fn index(&self) -> Result<VectorIndex> {

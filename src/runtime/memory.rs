@@ -42,14 +42,15 @@ pub fn estimate_tokens(text: &str) -> usize {
 /// With the embedding model (hybrid search), a memory is recalled only when
 /// the text that would go into the prompt is at least `min_similarity`
 /// (cosine) from the query. The search applies that to the observations it
-/// has vectors for, but one found by keywords alone may have none yet: run
-/// summaries are stored without (nothing embeds them until `memory embed`
-/// or a server's background embedder), and every summary shares words such
-/// as "the" or "csv" with the next request. Unchecked, each run's summary,
-/// answer included, was recalled into the next, unrelated one (an eval's
-/// prompts grew from ~200 to ~700 tokens and repeated old answers). So those
-/// hits are embedded here and held to the same threshold. Keyword-only
-/// search (no model) has no such measure and keeps its hits.
+/// has vectors for (their mode is then "hybrid"), but one found by keywords
+/// alone may have none yet: written with `--no-embed`, or behind a backlog
+/// too large for a run to embed ([`Memory::embed_written`]), and every
+/// summary shares words such as "the" or "csv" with the next request.
+/// Unchecked, each run's summary, answer included, was recalled into the
+/// next, unrelated one (an eval's prompts grew from ~200 to ~700 tokens and
+/// repeated old answers). So those hits are embedded here and held to the
+/// same threshold. Keyword-only search (no model) has no such measure and
+/// keeps its hits.
 pub fn context(
     memory: &Memory,
     access: &Access,

@@ -535,6 +535,11 @@ pub fn run(
             })
     })?;
     rec.id = stored;
+    // Recall checks keyword hits without a vector against the similarity
+    // threshold by embedding them: embedded once here, not on every run.
+    if memory_settings.is_some() || agent.tools.iter().any(|t| t == "memory_store") {
+        ctx.memory.embed_written();
+    }
     Ok(rec)
 }
 

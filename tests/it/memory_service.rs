@@ -149,6 +149,47 @@ fn a_config_agent_run_uses_keyword_memory_when_the_model_fails_to_load() {
     assert!(prompt.contains("Tom purrs on the sofa"), "{prompt}");
 }
 
+#[test]
+fn a_config_agent_runs_summary_is_embedded_and_found_by_meaning() {
+    if !crate::common::have_model() {
+        return;
+    }
+    let env = Env::new();
+    let llm = RecordedLlm::start(&["openai/stream_text.http"]);
+    env.write(
+        "data/agents/notes.toml",
+        &format!(
+            "name = \"notes\"\nversion = \"1.0.0\"\ncapabilities = [\"notes\"]\ntools = []\n\
+             system_prompt = \"You take notes.\"\nuser_prompt_template = \"{{{{request}}}}\"\n\
+             [memory]\nenabled = true\n\
+             [llm]\nprovider = \"openai\"\nbase_url = \"{}\"\nmodel = \"test-model\"\n",
+            llm.url("/v1")
+        ),
+    );
+    let j = env
+        .run(&[
+            "agents",
+            "test",
+            "notes",
+            "--query",
+            "what purrs?",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(j["status"], "ok", "{j}");
+    // The summary was embedded by the run, not left for `memory embed`:
+    // found by meaning (the hit is scored with its vector) and nothing
+    // is pending.
+    let found = env
+        .run(&["memory", "search", "what purrs?", "--json"])
+        .ok()
+        .json();
+    assert_eq!(found["pending_embeddings"], 0, "{found}");
+    assert_eq!(found["results"][0]["name"], "notes", "{found}");
+    assert_eq!(found["results"][0]["mode"], "hybrid", "{found}");
+}
+
 fn entities(names: &[&str]) -> String {
     let list: Vec<serde_json::Value> = names
         .iter()
