@@ -1258,8 +1258,10 @@ impl Postgres {
         &self,
         doc: &Document,
         batch: usize,
+        max_entities: u64,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport> {
+        self.room_for(doc, max_entities)?;
         let observations = doc.entities.iter().flat_map(|e| &e.observations);
         let vectors = observations
             .clone()
@@ -1337,6 +1339,44 @@ impl Postgres {
             tx.batch_execute(create).map_err(fail)?;
         }
         tx.commit().map_err(fail)
+    }
+
+    /// Refuse a document whose new entities would pass `max_entities`,
+    /// whole and before anything is written, as the embedded store does;
+    /// entities it already holds (same scope, scope id and name) do not
+    /// count. Another writer may add entities meanwhile; the batches are
+    /// not held to the limit again (an import is an operator's action).
+    fn room_for(&self, doc: &Document, max_entities: u64) -> Result<()> {
+        let keys = transfer::entity_keys(doc);
+        let mut c = self.conn()?;
+        let stored: i64 = c
+            .query_one("SELECT count(*) FROM memory_entities", &[])
+            .map_err(|e| self.fail(&e))?
+            .get(0);
+        let stored = stored.max(0) as u64;
+        // Fits even if every entity is new: no need to look them up.
+        if stored.saturating_add(keys.len() as u64) <= max_entities {
+            return Ok(());
+        }
+        let mut scopes = Vec::with_capacity(keys.len());
+        let mut scope_ids = Vec::with_capacity(keys.len());
+        let mut names = Vec::with_capacity(keys.len());
+        for (scope, scope_id, name) in &keys {
+            scopes.push(*scope);
+            scope_ids.push(*scope_id);
+            names.push(*name);
+        }
+        let existing: i64 = c
+            .query_one(
+                "SELECT count(*) FROM unnest($1::text[], $2::text[], $3::text[]) AS k(scope, scope_id, name)
+                 WHERE EXISTS (SELECT 1 FROM memory_entities e
+                               WHERE e.scope = k.scope AND e.scope_id = k.scope_id AND e.name = k.name)",
+                &[&scopes, &scope_ids, &names],
+            )
+            .map_err(|e| self.fail(&e))?
+            .get(0);
+        let adding = (keys.len() as u64).saturating_sub(existing.max(0) as u64);
+        transfer::fits(max_entities, stored, adding)
     }
 
     fn load(

@@ -573,7 +573,7 @@ impl Memory {
                 progress(doc.entities.len(), doc.entities.len());
                 Ok(report)
             }
-            Backend::Postgres(p) => p.import(doc, batch, progress),
+            Backend::Postgres(p) => p.import(doc, batch, self.max_entities, progress),
         }
     }
 

@@ -440,6 +440,28 @@ fn check_header(format: &str, version: u32) -> Result<()> {
     Ok(())
 }
 
+/// The distinct (scope, scope id, name) keys of a document's entities:
+/// what an import may create.
+pub(crate) fn entity_keys(doc: &Document) -> std::collections::BTreeSet<(&str, &str, &str)> {
+    doc.entities
+        .iter()
+        .map(|e| (e.scope.as_str(), e.scope_id.as_str(), e.name.as_str()))
+        .collect()
+}
+
+/// Whether `adding` new entities fit next to `stored` under `max_entities`;
+/// an import that does not fit is refused whole, before it writes.
+pub(crate) fn fits(max_entities: u64, stored: u64, adding: u64) -> Result<()> {
+    if adding > 0 && stored.saturating_add(adding) > max_entities {
+        return Err(Error::MemoryFull {
+            max: max_entities,
+            stored,
+            adding,
+        });
+    }
+    Ok(())
+}
+
 /// Import a document, merging into what exists: existing entities (same
 /// scope and name) keep their row and gain missing observations; duplicate
 /// relations are skipped. Committed in batches of entities, after checking
@@ -453,13 +475,8 @@ pub fn import(store: &mut Store, doc: &Document, max_entities: u64) -> Result<Im
         let stored: i64 = tx
             .query_row("SELECT count(*) FROM memory_entities", [], |r| r.get(0))
             .map_err(sql)?;
-        let keys: std::collections::BTreeSet<(&str, &str, &str)> = doc
-            .entities
-            .iter()
-            .map(|e| (e.scope.as_str(), e.scope_id.as_str(), e.name.as_str()))
-            .collect();
         let mut adding = 0u64;
-        for (scope, scope_id, name) in keys {
+        for (scope, scope_id, name) in entity_keys(doc) {
             let exists = tx
                 .prepare_cached(
                     "SELECT 1 FROM memory_entities WHERE scope = ?1 AND scope_id = ?2 AND name = ?3",
@@ -468,15 +485,7 @@ pub fn import(store: &mut Store, doc: &Document, max_entities: u64) -> Result<Im
                 .map_err(sql)?;
             adding += u64::from(!exists);
         }
-        let stored = stored.max(0) as u64;
-        if adding > 0 && stored.saturating_add(adding) > max_entities {
-            return Err(Error::MemoryFull {
-                max: max_entities,
-                stored,
-                adding,
-            });
-        }
-        Ok(())
+        fits(max_entities, stored.max(0) as u64, adding)
     })?;
     for chunk in doc.entities.chunks(BATCH) {
         store.write(|tx| {

@@ -395,6 +395,49 @@ fn import_into_postgres_merges_like_the_embedded_store() {
     assert_eq!(pg.psql("SELECT count(*) FROM memory_relations"), "2");
 }
 
+#[test]
+fn import_into_postgres_honours_max_entities_and_writes_nothing_when_full() {
+    let Some(pg) = postgres::start() else { return };
+    let env = Env::new();
+    env.write(
+        "data/caxton.toml",
+        &pg.config()
+            .replace("[memory]\n", "[memory]\nmax_entities = 3\n"),
+    );
+    let doc = |names: &[&str]| {
+        let entities: Vec<_> = names
+            .iter()
+            .map(|n| json!({"name": n, "entityType": "note", "scope": "global", "scopeId": "",
+                            "metadata": {}, "createdBy": "cli", "createdAt": 1, "updatedAt": 1,
+                            "observations": [{"content": format!("about {n}"), "createdBy": "cli", "createdAt": 1}]}))
+            .collect();
+        json!({"format": "caxton-memory", "version": 1, "entities": entities, "relations": []})
+            .to_string()
+    };
+    let two = env.write("two.json", &doc(&["a", "b"]));
+    env.run(&["memory", "import", two.to_str().unwrap()]).ok();
+    // Two stored, two new (and one already there): past 3, refused whole.
+    let more = env.write("more.json", &doc(&["a", "c", "d"]));
+    let r = env.run(&["memory", "import", more.to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, 7, "{}", r.all());
+    assert_eq!(
+        error_json(&r)["error"]["code"],
+        "memory_full",
+        "{}",
+        r.all()
+    );
+    assert_eq!(pg.psql("SELECT count(*) FROM memory_entities"), "2");
+    assert_eq!(pg.psql("SELECT count(*) FROM memory_observations"), "2");
+    // What fits is imported: one new next to two that exist.
+    let fits = env.write("fits.json", &doc(&["a", "b", "c"]));
+    let r = env
+        .run(&["memory", "import", "--json", fits.to_str().unwrap()])
+        .ok()
+        .json();
+    assert_eq!(r["entities"], 1, "{r}");
+    assert_eq!(pg.psql("SELECT count(*) FROM memory_entities"), "3");
+}
+
 /// An export document of `n` entities (3 observations each, with
 /// deterministic unit vectors, so no model is needed) and a relation chain.
 fn document(n: usize) -> String {
