@@ -155,6 +155,7 @@ mod tests {
             wall_us: 3,
             peak_memory_bytes: 7,
             queued_us: 0,
+            logs_dropped: 0,
         };
         for i in 0..2000 {
             let agent = if i % 2 == 0 { "a" } else { "b" };

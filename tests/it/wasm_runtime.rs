@@ -121,6 +121,30 @@ fn memory_bomb_traps_with_memory_limit_exceeded() {
 }
 
 #[test]
+fn log_lines_past_the_cap_are_counted_as_dropped() {
+    let rt = Runtime::new(ceilings(), 1);
+    // 100 lines of 1 KiB: the first 64 fill the 64 KiB cap, 36 are dropped.
+    let chatty = abi_module(
+        r#"(import "caxton" "log" (func $log (param i32 i32 i32))) (data (i32.const 0) "{}")"#,
+        "(local $i i32)
+         (loop $l
+           (call $log (i32.const 1) (i32.const 0) (i32.const 1024))
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br_if $l (i32.lt_u (local.get $i) (i32.const 100))))
+         i64.const 2",
+    );
+    let e = run(&rt, "chatty", &chatty, &LIMITS);
+    assert_eq!(e.result.as_deref().ok(), Some(&b"{}"[..]), "{:?}", e.result);
+    assert_eq!(e.stats.logs_dropped, 36, "{:?}", e.stats);
+    // Within the cap nothing is dropped.
+    let quiet = abi_module(
+        r#"(import "caxton" "log" (func $log (param i32 i32 i32))) (data (i32.const 0) "{}")"#,
+        "(call $log (i32.const 1) (i32.const 0) (i32.const 2)) i64.const 2",
+    );
+    assert_eq!(run(&rt, "quiet", &quiet, &LIMITS).stats.logs_dropped, 0);
+}
+
+#[test]
 fn deep_recursion_stops_at_the_depth_limit() {
     let rt = Runtime::new(ceilings(), 2);
     let rec = abi_module(

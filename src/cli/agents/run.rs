@@ -292,6 +292,13 @@ fn test_wasm(
         s.fuel,
         sandbox::size(s.peak_memory_bytes)
     ));
+    if s.logs_dropped > 0 {
+        eprintln_dim(&format!(
+            "{} more log lines dropped: one execution keeps {} of log",
+            s.logs_dropped,
+            sandbox::size(crate::runtime::wasm::MAX_LOG_BYTES as u64)
+        ));
+    }
     Ok(ExitCode::Ok)
 }
 

@@ -34,7 +34,7 @@ pub use error::WasmError;
 pub use extism::{
     DEFAULT_HANDLER, HttpRequest, HttpResponse, KERNEL as EXTISM_KERNEL, PluginError, PluginHost,
 };
-pub use host::{LogLine, NoServices, Services, status};
+pub use host::{LogLine, MAX_LOG_BYTES, NoServices, Services, status};
 pub use limits::{Ceilings, Limit, Limits};
 
 use host::{HostState, Stop};
@@ -150,6 +150,9 @@ pub struct Stats {
     pub peak_memory_bytes: u64,
     /// Time spent waiting for a pool slot (not counted against limits).
     pub queued_us: u64,
+    /// Log lines the guest wrote past the per-execution log cap
+    /// ([`MAX_LOG_BYTES`]), counted and dropped.
+    pub logs_dropped: u64,
 }
 
 /// The outcome of one execution: the output JSON bytes or why it stopped,
@@ -161,9 +164,6 @@ pub struct Execution {
     /// What the execution used, also when it failed.
     pub stats: Stats,
     pub(crate) logs: Vec<LogLine>,
-    /// Log lines the guest wrote past the per-execution cap, dropped
-    /// (nothing reports this count yet).
-    pub logs_dropped: u64,
 }
 
 /// The WASM engine of a server: compiles and caches modules by content hash
@@ -640,9 +640,9 @@ impl Runtime {
                 wall_us: run.wall0.elapsed().as_micros() as u64,
                 peak_memory_bytes: run.peak_memory,
                 queued_us,
+                logs_dropped: run.logs_dropped,
             },
             logs: run.logs,
-            logs_dropped: run.logs_dropped,
         }
     }
 
