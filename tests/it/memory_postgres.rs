@@ -404,38 +404,14 @@ fn import_into_postgres_honours_max_entities_and_writes_nothing_when_full() {
         &pg.config()
             .replace("[memory]\n", "[memory]\nmax_entities = 3\n"),
     );
-    let doc = |names: &[&str]| {
-        let entities: Vec<_> = names
-            .iter()
-            .map(|n| json!({"name": n, "entityType": "note", "scope": "global", "scopeId": "",
-                            "metadata": {}, "createdBy": "cli", "createdAt": 1, "updatedAt": 1,
-                            "observations": [{"content": format!("about {n}"), "createdBy": "cli", "createdAt": 1}]}))
-            .collect();
-        json!({"format": "caxton-memory", "version": 1, "entities": entities, "relations": []})
-            .to_string()
+    let count = |table: &str| {
+        pg.psql(&format!("SELECT count(*) FROM {table}"))
+            .parse()
+            .unwrap()
     };
-    let two = env.write("two.json", &doc(&["a", "b"]));
-    env.run(&["memory", "import", two.to_str().unwrap()]).ok();
-    // Two stored, two new (and one already there): past 3, refused whole.
-    let more = env.write("more.json", &doc(&["a", "c", "d"]));
-    let r = env.run(&["memory", "import", more.to_str().unwrap(), "--json"]);
-    assert_eq!(r.code, 7, "{}", r.all());
-    assert_eq!(
-        error_json(&r)["error"]["code"],
-        "memory_full",
-        "{}",
-        r.all()
-    );
-    assert_eq!(pg.psql("SELECT count(*) FROM memory_entities"), "2");
-    assert_eq!(pg.psql("SELECT count(*) FROM memory_observations"), "2");
-    // What fits is imported: one new next to two that exist.
-    let fits = env.write("fits.json", &doc(&["a", "b", "c"]));
-    let r = env
-        .run(&["memory", "import", "--json", fits.to_str().unwrap()])
-        .ok()
-        .json();
-    assert_eq!(r["entities"], 1, "{r}");
-    assert_eq!(pg.psql("SELECT count(*) FROM memory_entities"), "3");
+    crate::common::check_import_honours_max_entities(&env, &|| {
+        (count("memory_entities"), count("memory_observations"))
+    });
 }
 
 /// An export document of `n` entities (3 observations each, with

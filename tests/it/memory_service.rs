@@ -108,11 +108,8 @@ fn daemon_search_falls_back_to_keywords_when_the_model_fails_to_load() {
     assert_ne!(health["embedding_model"], "loaded", "{health}");
 }
 
-#[test]
-fn a_config_agent_run_uses_keyword_memory_when_the_model_fails_to_load() {
-    let env = Env::new();
-    let models = broken_models(&env);
-    let llm = RecordedLlm::start(&["openai/stream_text.http"]);
+/// A config agent `notes` with memory on, answering through `llm`.
+fn notes_agent(env: &Env, llm: &RecordedLlm) {
     env.write(
         "data/agents/notes.toml",
         &format!(
@@ -123,6 +120,14 @@ fn a_config_agent_run_uses_keyword_memory_when_the_model_fails_to_load() {
             llm.url("/v1")
         ),
     );
+}
+
+#[test]
+fn a_config_agent_run_uses_keyword_memory_when_the_model_fails_to_load() {
+    let env = Env::new();
+    let models = broken_models(&env);
+    let llm = RecordedLlm::start(&["openai/stream_text.http"]);
+    notes_agent(&env, &llm);
     let vars = [("CAXTON_MODELS_DIR", models.to_str().unwrap())];
     run(&env, &vars, &["memory", "create-entities"], Some(CATS)).ok();
     let j = run(
@@ -156,16 +161,7 @@ fn a_config_agent_runs_summary_is_embedded_and_found_by_meaning() {
     }
     let env = Env::new();
     let llm = RecordedLlm::start(&["openai/stream_text.http"]);
-    env.write(
-        "data/agents/notes.toml",
-        &format!(
-            "name = \"notes\"\nversion = \"1.0.0\"\ncapabilities = [\"notes\"]\ntools = []\n\
-             system_prompt = \"You take notes.\"\nuser_prompt_template = \"{{{{request}}}}\"\n\
-             [memory]\nenabled = true\n\
-             [llm]\nprovider = \"openai\"\nbase_url = \"{}\"\nmodel = \"test-model\"\n",
-            llm.url("/v1")
-        ),
-    );
+    notes_agent(&env, &llm);
     let j = env
         .run(&[
             "agents",

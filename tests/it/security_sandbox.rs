@@ -388,38 +388,10 @@ fn jq_results_allocated_in_one_piece_are_tool_errors_and_the_process_lives() {
 fn memory_import_honours_max_entities_and_writes_nothing_when_full() {
     let env = Env::new();
     env.write("data/caxton.toml", "[memory]\nmax_entities = 3\n");
-    let entity = |name: &str| {
-        serde_json::json!({
-            "name": name, "entityType": "note", "scope": "global", "scopeId": "",
-            "metadata": {}, "createdBy": "cli", "createdAt": 1, "updatedAt": 1,
-            "observations": [{"content": format!("about {name}"), "createdBy": "cli", "createdAt": 1}],
-        })
-    };
-    let doc = |names: &[&str]| {
-        serde_json::json!({
-            "format": "caxton-memory", "version": 1,
-            "entities": names.iter().map(|n| entity(n)).collect::<Vec<_>>(),
-            "relations": [],
-        })
-        .to_string()
-    };
-    let two = env.write("two.json", &doc(&["a", "b"]));
-    env.run(&["memory", "import", two.to_str().unwrap()]).ok();
-    // Two stored, two new (and one already there): past 3, refused whole.
-    let more = env.write("more.json", &doc(&["a", "c", "d"]));
-    let r = env.run(&["memory", "import", more.to_str().unwrap(), "--json"]);
-    assert_eq!(r.code, 7, "{}", r.all());
-    assert!(r.all().contains("memory_full"), "{}", r.all());
-    let counts = crate::common::table_counts(&env.data().join("caxton.db"));
-    assert_eq!(counts["memory_entities"], 2, "{counts:?}");
-    assert_eq!(counts["memory_observations"], 2, "{counts:?}");
-    // What fits is imported; re-importing what exists adds nothing.
-    let fits = env.write("fits.json", &doc(&["a", "b", "c"]));
-    let r = env
-        .run(&["memory", "import", fits.to_str().unwrap()])
-        .ok()
-        .json();
-    assert_eq!(r["entities"], 1, "{r}");
+    crate::common::check_import_honours_max_entities(&env, &|| {
+        let c = crate::common::table_counts(&env.data().join("caxton.db"));
+        (c["memory_entities"], c["memory_observations"])
+    });
 }
 
 /// A one-sheet xlsx with `dimension`, `cells` (row XML) and a shared-string

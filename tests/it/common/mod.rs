@@ -278,6 +278,49 @@ pub fn table_counts(db: &Path) -> std::collections::BTreeMap<String, i64> {
         .collect()
 }
 
+/// A `memory export` document of global entities `names`, one observation
+/// each (`about <name>`): input for `memory import`.
+fn export_doc(names: &[&str]) -> String {
+    let entities: Vec<serde_json::Value> = names
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "name": n, "entityType": "note", "scope": "global", "scopeId": "",
+                "metadata": {}, "createdBy": "cli", "createdAt": 1, "updatedAt": 1,
+                "observations": [{"content": format!("about {n}"), "createdBy": "cli", "createdAt": 1}],
+            })
+        })
+        .collect();
+    serde_json::json!({"format": "caxton-memory", "version": 1, "entities": entities, "relations": []})
+        .to_string()
+}
+
+/// `memory import` under `max_entities = 3` (set in `env`'s config by the
+/// caller), whatever the backend: a document that does not fit is refused
+/// whole (exit 7, `memory_full`) and what fits is merged. `counts` gives
+/// the stored (entities, observations).
+pub fn check_import_honours_max_entities(env: &Env, counts: &dyn Fn() -> (i64, i64)) {
+    let import = |file: &str, names: &[&str]| {
+        let path = env.write(file, &export_doc(names));
+        env.run(&["memory", "import", "--json", path.to_str().unwrap()])
+    };
+    import("two.json", &["a", "b"]).ok();
+    // Two stored, two new (and one already there): past 3, refused whole.
+    let r = import("more.json", &["a", "c", "d"]);
+    assert_eq!(r.code, 7, "{}", r.all());
+    assert_eq!(
+        error_json(&r)["error"]["code"],
+        "memory_full",
+        "{}",
+        r.all()
+    );
+    assert_eq!(counts(), (2, 2));
+    // What fits is imported: one new next to two that exist.
+    let r = import("fits.json", &["a", "b", "c"]).ok().json();
+    assert_eq!(r["entities"], 1, "{r}");
+    assert_eq!(counts(), (3, 3));
+}
+
 /// Entities named `prefix0..prefixN`, each with `per` observations, as the
 /// JSON input of `memory create-entities`.
 pub fn entities_json(prefix: &str, n: usize, per: usize) -> String {
