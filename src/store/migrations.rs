@@ -309,7 +309,10 @@ const MIGRATIONS: &[&str] = &[
     // with one statement just before every write transaction commits, so a
     // committed row is searchable at once and nothing is half-indexed.
     "CREATE TABLE memory_fts_pending (
-         fts_rowid  INTEGER PRIMARY KEY
+         fts_rowid  INTEGER PRIMARY KEY,
+         -- 1: the index may hold an old version of the row (it was deleted
+         -- or renamed), to be removed first; 0: a new row.
+         stale      INTEGER NOT NULL
      ) STRICT;
      DROP TRIGGER memory_entities_ai;
      DROP TRIGGER memory_entities_ad;
@@ -317,21 +320,21 @@ const MIGRATIONS: &[&str] = &[
      DROP TRIGGER memory_observations_ai;
      DROP TRIGGER memory_observations_ad;
      CREATE TRIGGER memory_entities_ai AFTER INSERT ON memory_entities BEGIN
-         INSERT OR IGNORE INTO memory_fts_pending VALUES (-new.id);
+         INSERT OR IGNORE INTO memory_fts_pending VALUES (-new.id, 0);
      END;
      CREATE TRIGGER memory_entities_ad AFTER DELETE ON memory_entities BEGIN
-         INSERT OR IGNORE INTO memory_fts_pending VALUES (-old.id);
+         INSERT OR REPLACE INTO memory_fts_pending VALUES (-old.id, 1);
      END;
      CREATE TRIGGER memory_entities_au AFTER UPDATE OF name, entity_type ON memory_entities BEGIN
-         INSERT OR IGNORE INTO memory_fts_pending VALUES (-new.id);
-         INSERT OR IGNORE INTO memory_fts_pending
-             SELECT id FROM memory_observations WHERE entity_id = new.id;
+         INSERT OR REPLACE INTO memory_fts_pending VALUES (-new.id, 1);
+         INSERT OR REPLACE INTO memory_fts_pending
+             SELECT id, 1 FROM memory_observations WHERE entity_id = new.id;
      END;
      CREATE TRIGGER memory_observations_ai AFTER INSERT ON memory_observations BEGIN
-         INSERT OR IGNORE INTO memory_fts_pending VALUES (new.id);
+         INSERT OR IGNORE INTO memory_fts_pending VALUES (new.id, 0);
      END;
      CREATE TRIGGER memory_observations_ad AFTER DELETE ON memory_observations BEGIN
-         INSERT OR IGNORE INTO memory_fts_pending VALUES (old.id);
+         INSERT OR REPLACE INTO memory_fts_pending VALUES (old.id, 1);
      END;",
 ];
 

@@ -12,6 +12,20 @@
 
 use rusqlite::Connection;
 
+/// The current version of every noted row that still exists, into the
+/// index. CROSS JOIN keeps the notes the outer loop: a seek per note, never
+/// a scan of the tables.
+const INDEX_PENDING: &str = "INSERT INTO memory_fts (rowid, name, entity_type, content, entity_id)
+         SELECT -e.id, e.name, e.entity_type, '', e.id
+           FROM memory_fts_pending p CROSS JOIN memory_entities e ON e.id = -p.fts_rowid
+          WHERE p.fts_rowid < 0
+         UNION ALL
+         SELECT o.id, e.name, e.entity_type, o.content, e.id
+           FROM memory_fts_pending p
+           CROSS JOIN memory_observations o ON o.id = p.fts_rowid
+           CROSS JOIN memory_entities e ON e.id = o.entity_id
+          WHERE p.fts_rowid > 0";
+
 /// Replace the index rows the triggers noted with what the tables hold now
 /// (deleted rows lose theirs), and clear the notes. Costs one indexed
 /// lookup when nothing is pending, which is every write of other tables.
@@ -22,27 +36,21 @@ pub fn flush(conn: &Connection) -> rusqlite::Result<()> {
     if !pending {
         return Ok(());
     }
-    // Old versions out first: a renamed entity's rows are in the index under
-    // the same rowids. For a new row the lookup finds nothing.
-    conn.prepare_cached(
-        "DELETE FROM memory_fts WHERE rowid IN (SELECT fts_rowid FROM memory_fts_pending)",
-    )?
-    .execute([])?;
+    // Old versions out first (a renamed entity's rows are in the index
+    // under the same rowids), one seek each: FTS5 cannot use an index for
+    // `rowid IN (...)` and would scan the whole table. New rows, the common
+    // case, have nothing to remove.
+    let stale: Vec<i64> = conn
+        .prepare_cached("SELECT fts_rowid FROM memory_fts_pending WHERE stale")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut delete = conn.prepare_cached("DELETE FROM memory_fts WHERE rowid = ?1")?;
+    for rowid in stale {
+        delete.execute([rowid])?;
+    }
     // One statement for the whole transaction: FTS5 writes all of it as one
     // index segment when the transaction commits.
-    conn.prepare_cached(
-        "INSERT INTO memory_fts (rowid, name, entity_type, content, entity_id)
-         SELECT -e.id, e.name, e.entity_type, '', e.id
-           FROM memory_fts_pending p JOIN memory_entities e ON e.id = -p.fts_rowid
-          WHERE p.fts_rowid < 0
-         UNION ALL
-         SELECT o.id, e.name, e.entity_type, o.content, e.id
-           FROM memory_fts_pending p
-           JOIN memory_observations o ON o.id = p.fts_rowid
-           JOIN memory_entities e ON e.id = o.entity_id
-          WHERE p.fts_rowid > 0",
-    )?
-    .execute([])?;
+    conn.prepare_cached(INDEX_PENDING)?.execute([])?;
     conn.prepare_cached("DELETE FROM memory_fts_pending")?
         .execute([])?;
     Ok(())
@@ -133,6 +141,23 @@ mod tests {
             .query_row("SELECT count(*) FROM memory_fts", [], |r| r.get(0))
             .unwrap();
         assert_eq!((n, pending(s.conn())), (0, 0));
+    }
+
+    #[test]
+    fn indexing_the_notes_seeks_rows_and_never_scans_a_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("caxton.db")).unwrap();
+        let plan: Vec<String> = s
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", super::INDEX_PENDING))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let scans: Vec<_> = plan.iter().filter(|d| d.starts_with("SCAN")).collect();
+        assert!(scans.is_empty(), "{plan:#?}");
+        assert!(plan.iter().any(|d| d.starts_with("SEARCH o")), "{plan:#?}");
     }
 
     #[test]
