@@ -47,10 +47,12 @@ pub fn repair(cx: &Caxton) -> Result<Report> {
             let n = tx.execute(stmt, []).map_err(sql)?;
             steps.push(format!("removed {n} {what}"));
         }
-        // The full-text index is derived from entities and observations (the
-        // triggers of migration 2); rebuild it from them rather than trust it.
+        // The full-text index is derived from entities and observations
+        // (`store::search_index`); rebuild it from them rather than trust it.
+        // The rebuild covers every row the triggers noted as pending.
         tx.execute_batch(&format!(
             "DELETE FROM memory_fts;
+             DELETE FROM memory_fts_pending;
              INSERT INTO memory_fts (rowid, name, entity_type, content, entity_id)
                  SELECT -id, name, entity_type, '', id FROM memory_entities;
              INSERT INTO memory_fts (rowid, name, entity_type, content, entity_id)
@@ -176,10 +178,12 @@ pub fn emergency(cx: &Caxton) -> Result<Emergency> {
 }
 
 /// Tables the fresh database fills itself while rows are copied in: the row
-/// counters and the vector change log (triggers), and the index state (a
-/// new store id, so every persisted vector index is rebuilt).
-const TRIGGER_KEPT: [&str; 3] = [
+/// counters, the vector change log and the full-text index's notes
+/// (triggers), and the index state (a new store id, so every persisted
+/// vector index is rebuilt).
+const TRIGGER_KEPT: [&str; 4] = [
     "memory_counts",
+    "memory_fts_pending",
     "memory_vector_changes",
     "memory_index_state",
 ];

@@ -298,6 +298,44 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE agent_runs ADD COLUMN conversation_id TEXT;
      CREATE INDEX agent_runs_by_conversation ON agent_runs (conversation_id)
          WHERE conversation_id IS NOT NULL;",
+    // 12: the full-text index is written once per transaction, not per
+    // statement. SQLite opens a statement savepoint for every statement that
+    // writes through a trigger, and FTS5 writes its pending index to disk at
+    // each one, so a trigger writing memory_fts made every inserted row a
+    // tiny index segment of its own (a third of the group-commit writer's
+    // time under `perf`). The triggers now only note which FTS rows changed
+    // (the FTS rowid: an observation's id, an entity's negated id);
+    // `store::search_index::flush` re-derives those rows from the tables
+    // with one statement just before every write transaction commits, so a
+    // committed row is searchable at once and nothing is half-indexed.
+    "CREATE TABLE memory_fts_pending (
+         fts_rowid  INTEGER PRIMARY KEY,
+         -- 1: the index may hold an old version of the row (it was deleted
+         -- or renamed), to be removed first; 0: a new row.
+         stale      INTEGER NOT NULL
+     ) STRICT;
+     DROP TRIGGER memory_entities_ai;
+     DROP TRIGGER memory_entities_ad;
+     DROP TRIGGER memory_entities_au;
+     DROP TRIGGER memory_observations_ai;
+     DROP TRIGGER memory_observations_ad;
+     CREATE TRIGGER memory_entities_ai AFTER INSERT ON memory_entities BEGIN
+         INSERT OR IGNORE INTO memory_fts_pending VALUES (-new.id, 0);
+     END;
+     CREATE TRIGGER memory_entities_ad AFTER DELETE ON memory_entities BEGIN
+         INSERT OR REPLACE INTO memory_fts_pending VALUES (-old.id, 1);
+     END;
+     CREATE TRIGGER memory_entities_au AFTER UPDATE OF name, entity_type ON memory_entities BEGIN
+         INSERT OR REPLACE INTO memory_fts_pending VALUES (-new.id, 1);
+         INSERT OR REPLACE INTO memory_fts_pending
+             SELECT id, 1 FROM memory_observations WHERE entity_id = new.id;
+     END;
+     CREATE TRIGGER memory_observations_ai AFTER INSERT ON memory_observations BEGIN
+         INSERT OR IGNORE INTO memory_fts_pending VALUES (new.id, 0);
+     END;
+     CREATE TRIGGER memory_observations_ad AFTER DELETE ON memory_observations BEGIN
+         INSERT OR REPLACE INTO memory_fts_pending VALUES (old.id, 1);
+     END;",
 ];
 
 /// The schema version a fully migrated database has.
@@ -336,4 +374,55 @@ pub fn apply(conn: &mut Connection) -> Result<(), MigrateError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_from_before_migration_12_stays_searchable_and_indexes_new_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("caxton.db");
+        // A data dir written by the previous release: schema 11, its rows
+        // indexed by the old triggers.
+        let conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..11] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 11;
+             INSERT INTO memory_entities (id, name, entity_type, scope, created_by, created_at, updated_at)
+             VALUES (1, 'heron', 'bird', 'global', 't', 0, 0);
+             INSERT INTO memory_observations (entity_id, content, created_by, created_at)
+             VALUES (1, 'waits by the river', 't', 0);",
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), latest());
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "INSERT INTO memory_observations (entity_id, content, created_by, created_at)
+                     VALUES (1, 'fishes in the river', 't', 0);
+                     UPDATE memory_entities SET name = 'egret' WHERE id = 1;",
+                )
+                .map_err(|e| crate::store::store_err(&path, e))
+            })
+            .unwrap();
+        let hits = |q: &str| -> i64 {
+            store
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?1",
+                    [q],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(hits("river"), 2, "the old row and the new one");
+        assert_eq!(hits("egret"), 3, "the rename reached every row");
+        assert_eq!(hits("heron"), 0);
+    }
 }

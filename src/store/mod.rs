@@ -13,6 +13,7 @@ use crate::lock::{self, Lock};
 pub mod group;
 mod migrations;
 pub mod pool;
+pub mod search_index;
 
 pub use migrations::latest as latest_schema;
 
@@ -136,6 +137,7 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| store_err(&self.path, e))?;
         let out = f(&tx)?;
+        search_index::flush(&tx).map_err(|e| store_err(&self.path, e))?;
         tx.commit().map_err(|e| store_err(&self.path, e))?;
         Ok(out)
     }
