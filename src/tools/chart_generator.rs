@@ -33,9 +33,6 @@ const SCHEMA_LABELS: usize = 16;
 /// product is [`MAX_POINTS`].
 const SCHEMA_SERIES: usize = 100;
 const SCHEMA_VALUES: usize = MAX_POINTS / SCHEMA_SERIES;
-/// Largest magnitude the schema admits: within [`MAX_MAGNITUDE`], and small
-/// enough for llguidance to compile the range (its bounds must fit an i64).
-const SCHEMA_MAGNITUDE: f64 = 1e15;
 /// Tableau 10: distinguishable, and readable on white.
 const PALETTE: [RGBColor; 10] = [
     RGBColor(78, 121, 167),
@@ -346,24 +343,20 @@ fn partial(order: &[String], constraints: Value, required: &[&str]) -> Value {
 /// one positive series for pie, points only for scatter), and the output
 /// (a plain file name whose extension is the format). Narrower than the
 /// tool where that keeps the schema simple: pie values are positive, at
-/// most 16 labels, 100 series, 1,000 values each, magnitudes up to 1e15.
+/// most 16 labels, 100 series, 1,000 values each.
 fn schema() -> Value {
     let mut s = schema_of::<Args>();
-    let number =
-        json!({"type": "number", "minimum": -SCHEMA_MAGNITUDE, "maximum": SCHEMA_MAGNITUDE});
+    // No range on the numbers: llguidance's range regex let the model write
+    // endless decimals ("10.000000000000001111…" to the token cap). Beyond
+    // ±1e300 (exponent notation only) is refused by the tool alone.
     s["properties"]["labels"]["minItems"] = json!(1);
     s["properties"]["labels"]["maxItems"] = json!(SCHEMA_LABELS);
     s["properties"]["series"]["minItems"] = json!(1);
     s["properties"]["series"]["maxItems"] = json!(SCHEMA_SERIES);
     let series = &mut s["$defs"]["SeriesArg"]["properties"];
-    for (key, item) in [("values", number.clone()), ("points", json!(null))] {
+    for key in ["values", "points"] {
         series[key]["minItems"] = json!(1);
         series[key]["maxItems"] = json!(SCHEMA_VALUES);
-        if item.is_null() {
-            series[key]["items"]["items"] = number.clone();
-        } else {
-            series[key]["items"] = item;
-        }
     }
     let keys = |v: &Value| -> Vec<String> {
         v.as_object()
