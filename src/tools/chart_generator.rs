@@ -346,9 +346,10 @@ fn partial(order: &[String], constraints: Value, required: &[&str]) -> Value {
 /// most 16 labels, 100 series, 1,000 values each.
 fn schema() -> Value {
     let mut s = schema_of::<Args>();
-    // No range on the numbers: llguidance's range regex let the model write
-    // endless decimals ("10.000000000000001111…" to the token cap). Beyond
-    // ±1e300 (exponent notation only) is refused by the tool alone.
+    // No range on the numbers: llguidance cannot compile ±1e300 (its bounds
+    // must fit an i64), and a narrower range did not keep the model from
+    // endless decimals either. Beyond ±1e300 (exponent notation only) is
+    // refused by the tool alone.
     s["properties"]["labels"]["minItems"] = json!(1);
     s["properties"]["labels"]["maxItems"] = json!(SCHEMA_LABELS);
     s["properties"]["series"]["minItems"] = json!(1);
