@@ -105,6 +105,10 @@ pub struct Grounding {
     pub named: Vec<String>,
     /// A note for the system prompt (about missing files), if any.
     pub note: Option<String>,
+    /// The sentence that opens the answer when the request names only
+    /// missing files: which were not found and what is there. The runtime
+    /// knows it; a 135M model does not reliably follow the note.
+    pub not_found: Option<String>,
     /// The tools (as offered) that can read a file the request names: the
     /// request is about that file, so the first call is one of these.
     pub readers: Vec<String>,
@@ -378,6 +382,32 @@ fn mentioned_paths(paths: Vec<String>, request: &str, file: Option<&str>) -> Vec
     }
 }
 
+/// Words that ask to look up what was stored, not to store it.
+const RECALL: &[&str] = &[
+    "search",
+    "recall",
+    "remembered",
+    "store",
+    "stored",
+    "notes",
+    "lookup",
+    "look",
+    "find",
+];
+
+/// The request asks what was remembered ("Search your notes: when is the
+/// deploy window?", "What did I store about billing?"): its first call is
+/// `memory_search`. The 135M model called `memory_store` instead, writing
+/// the question down. A request to remember something is not one.
+fn recall(request: &str) -> bool {
+    let w = words(request);
+    let stores = matches!(
+        w.first().map(String::as_str),
+        Some("remember" | "store" | "save" | "note" | "memorize" | "memorise")
+    );
+    !stores && w.iter().any(|x| RECALL.contains(&x.as_str()))
+}
+
 /// Lowercase words of `text` (letters, digits and `_`).
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -648,6 +678,13 @@ pub fn ground(
         true
     });
     grounding.readers = readers;
+    if grounding.readers.is_empty()
+        && grounding.missing.is_empty()
+        && recall(request)
+        && specs.iter().any(|s| s.name == "memory_search")
+    {
+        grounding.readers = vec!["memory_search".to_string()];
+    }
     grounding.small_talk =
         grounding.named.is_empty() && grounding.missing.is_empty() && small_talk(request, specs);
     if !grounding.missing.is_empty() {
@@ -663,6 +700,10 @@ pub fn ground(
         } else {
             format!("the files there are: {}", listed.join(", "))
         };
+        grounding.not_found = Some(format!(
+            "{} was not found in the workspace; {available}.",
+            grounding.missing.join(", "),
+        ));
         grounding.note = Some(format!(
             "Note: the file {} named in the request does not exist in the workspace; {available}. \
              Tell the user that {} was not found. Do not invent its contents.",
@@ -767,10 +808,46 @@ mod tests {
         assert_eq!(g.missing, ["data.csv"]);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].name, "memory_search");
+        assert_eq!(
+            g.not_found.as_deref(),
+            Some("data.csv was not found in the workspace; the files there are: a.csv.")
+        );
         let note = g.note.unwrap();
         assert!(
             note.contains("data.csv") && note.contains("a.csv"),
             "{note}"
+        );
+    }
+
+    #[test]
+    fn questions_about_what_was_stored_search_memory_first() {
+        let all = specs(&["memory_store", "memory_search"]);
+        let first = |request: &str| {
+            let mut s = all.clone();
+            let g = ground(
+                &mut s,
+                &builtin(None),
+                &files(&[]),
+                &Peers::default(),
+                request,
+            );
+            g.first_round(&s)
+                .0
+                .into_iter()
+                .map(|t| t.name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            first("Search your notes: when is the deploy window?"),
+            ["memory_search"]
+        );
+        assert_eq!(
+            first("What did I store about the billing service?"),
+            ["memory_search"]
+        );
+        assert_eq!(
+            first("Remember that the deploy window is Friday"),
+            ["memory_store", "memory_search"]
         );
     }
 

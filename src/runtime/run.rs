@@ -352,6 +352,16 @@ pub fn run(
                     grounded.first_round(&offered.specs)
                 };
                 let answering = after_tools || tools.is_empty();
+                // A request that names only missing files is offered no
+                // tools: its answer opens with the runtime's own sentence
+                // saying so (streamed first), and the model goes on.
+                let mut opening = (round == 1 && tools.is_empty())
+                    .then(|| grounded.not_found.clone())
+                    .flatten();
+                if let Some(stated) = &opening {
+                    on_event(RunEvent::Text(stated));
+                    on_event(RunEvent::Text(" "));
+                }
                 let max_tokens = if answering {
                     Some(
                         resolved
@@ -423,6 +433,11 @@ pub fn run(
                 } else {
                     answer.message.content.clone()
                 };
+                if let Some(stated) = opening.take() {
+                    rec.output = format!("{stated} {}", rec.output.trim_start())
+                        .trim_end()
+                        .to_string();
+                }
                 if calls.is_empty() {
                     break;
                 }

@@ -26,6 +26,13 @@ const NAME: &str = "chart_generator";
 const FONT: &str = "sans-serif";
 const MAX_POINTS: usize = 100_000;
 const MAX_MAGNITUDE: f64 = 1e300;
+/// Labels (with as many values per series) the schema spells out one
+/// variant each for: the longest array the local model's grammar writes.
+const SCHEMA_LABELS: usize = 16;
+/// Series, and values or points per series, the schema admits: their
+/// product is [`MAX_POINTS`].
+const SCHEMA_SERIES: usize = 100;
+const SCHEMA_VALUES: usize = MAX_POINTS / SCHEMA_SERIES;
 /// Tableau 10: distinguishable, and readable on white.
 const PALETTE: [RGBColor; 10] = [
     RGBColor(78, 121, 167),
@@ -300,6 +307,114 @@ fn output_target(
             format.map_or("png or .svg", Format::extension)
         ))),
     }
+}
+
+/// Everything `run` checks before drawing: the plot and the file to write.
+fn checked(args: &Args) -> Result<(Plot, String, Format), ToolError> {
+    let plot = Plot::from_args(args)?;
+    let (file_name, format) = output_target(args.output.as_deref(), args.format, plot.kind)?;
+    Ok((plot, file_name, format))
+}
+
+/// An object schema that constrains only the properties in `constraints`;
+/// the closed top-level schema says which exist. It lists all of `order`
+/// (unconstrained ones as `true`): llguidance writes the properties of an
+/// `allOf` in the order of its first part, and the model should write
+/// `chart_type` first, as the top level has it.
+fn partial(order: &[String], constraints: Value, required: &[&str]) -> Value {
+    let properties: serde_json::Map<String, Value> = order
+        .iter()
+        .map(|k| {
+            (
+                k.clone(),
+                constraints.get(k).cloned().unwrap_or(json!(true)),
+            )
+        })
+        .collect();
+    json!({"type": "object", "properties": properties, "required": required,
+           "additionalProperties": true})
+}
+
+/// The arguments' schema says everything [`checked`] checks, so a grammar
+/// compiled from it cannot write a call the tool then rejects (a 135M model
+/// drew bar charts without labels). On top of the argument types, `allOf`
+/// two independent choices: the chart's shape (per chart type and label
+/// count: labels for bar and pie with exactly as many values per series,
+/// one positive series for pie, points only for scatter), and the output
+/// (a plain file name whose extension is the format). Narrower than the
+/// tool where that keeps the schema simple: pie values are positive, at
+/// most 16 labels, 100 series, 1,000 values each.
+fn schema() -> Value {
+    let mut s = schema_of::<Args>();
+    // No range on the numbers: llguidance cannot compile ±1e300 (its bounds
+    // must fit an i64), and a narrower range did not keep the model from
+    // endless decimals either. Beyond ±1e300 (exponent notation only) is
+    // refused by the tool alone.
+    s["properties"]["labels"]["minItems"] = json!(1);
+    s["properties"]["labels"]["maxItems"] = json!(SCHEMA_LABELS);
+    s["properties"]["series"]["minItems"] = json!(1);
+    s["properties"]["series"]["maxItems"] = json!(SCHEMA_SERIES);
+    let series = &mut s["$defs"]["SeriesArg"]["properties"];
+    for key in ["values", "points"] {
+        series[key]["minItems"] = json!(1);
+        series[key]["maxItems"] = json!(SCHEMA_VALUES);
+    }
+    let keys = |v: &Value| -> Vec<String> {
+        v.as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let item = keys(series);
+    let top = keys(&s["properties"]);
+    let args = |constraints: Value, required: &[&str]| partial(&top, constraints, required);
+    let each = |constraints: Value, required: &[&str]| partial(&item, constraints, required);
+    let values_only = each(json!({"points": false}), &["values"]);
+    // One variant per chart type and label count (a count that type cannot
+    // have is left out rather than spelled out as unsatisfiable: each
+    // variant costs grammar compile time).
+    let labelled = |kind: &str, n: usize| {
+        let pie = kind == "pie";
+        let mut values = json!({"minItems": n, "maxItems": n});
+        if pie {
+            values["items"] = json!({"exclusiveMinimum": 0});
+        }
+        let item = each(json!({"points": false, "values": values}), &["values"]);
+        let max_series = if pie { 1 } else { SCHEMA_SERIES };
+        args(
+            json!({"chart_type": {"const": kind}, "labels": {"minItems": n, "maxItems": n},
+                   "series": {"maxItems": max_series, "items": item}}),
+            &["labels"],
+        )
+    };
+    let mut shapes = Vec::new();
+    for n in 1..=SCHEMA_LABELS {
+        shapes.extend(["bar", "pie", "line"].map(|kind| labelled(kind, n)));
+    }
+    shapes.push(args(
+        json!({"chart_type": {"const": "line"}, "labels": false, "series": {"items": values_only}}),
+        &[],
+    ));
+    shapes.push(args(
+        json!({"chart_type": {"const": "scatter"}, "labels": false, "series": {"items": {
+            "oneOf": [values_only, each(json!({"values": false}), &["points"])]}}}),
+        &[],
+    ));
+    // What `output_target` accepts: a plain name (no directories, not
+    // hidden, no `..`) whose extension is the format when both are given.
+    let named = |ext: &str| {
+        args(
+            json!({"format": {"const": ext}, "output": {
+                "type": "string", "pattern": format!("^[A-Za-z0-9_][A-Za-z0-9_-]*\\.{ext}$")}}),
+            &["output"],
+        )
+    };
+    let outputs = json!([
+        args(json!({"output": false}), &[]),
+        named("png"),
+        named("svg")
+    ]);
+    s["allOf"] = json!([{"oneOf": shapes}, {"oneOf": outputs}]);
+    s
 }
 
 fn ensure_font() -> Result<(), ToolError> {
@@ -613,13 +728,20 @@ impl Tool for ChartGenerator {
     }
 
     fn parameters(&self) -> Value {
-        schema_of::<Args>()
+        schema()
+    }
+
+    fn explain_invalid(&self, args: &Value) -> Option<String> {
+        let args: Args = serde_json::from_value(args.clone()).ok()?;
+        match checked(&args) {
+            Err(ToolError::InvalidArgs { message, .. }) => Some(message),
+            _ => None,
+        }
     }
 
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {
         let args: Args = parse_args(NAME, args)?;
-        let plot = Plot::from_args(&args)?;
-        let (file_name, format) = output_target(args.output.as_deref(), args.format, plot.kind)?;
+        let (plot, file_name, format) = checked(&args)?;
         let width = args.width.unwrap_or(800);
         let height = args.height.unwrap_or(600);
         ensure_font()?;
@@ -782,6 +904,101 @@ mod tests {
                 )
             }
             other => panic!("expected InvalidArgs, got {:?}", other.err()),
+        }
+    }
+
+    /// The schema admits nothing the tool then rejects: over every
+    /// combination of the shapes `run` checks (chart type, labels, series
+    /// of values and points, output name and format), a call the schema
+    /// validates passes the tool's checks. The grammar the local model
+    /// decodes with is compiled from this schema.
+    #[test]
+    fn the_schema_admits_nothing_the_tool_rejects() {
+        let validator = jsonschema::validator_for(&schema()).unwrap();
+        let labels = [
+            None,
+            Some(json!([])),
+            Some(json!(["a"])),
+            Some(json!(["a", "b"])),
+        ];
+        let one = [
+            json!({}),
+            json!({"values": [1]}),
+            json!({"values": [1, 2]}),
+            json!({"values": [0]}),
+            json!({"values": [-1, 2]}),
+            json!({"points": [[1, 2]]}),
+            json!({"values": [1], "points": [[1, 2]]}),
+            json!({"values": []}),
+        ];
+        let mut series = vec![json!([])];
+        for a in &one {
+            series.push(json!([a]));
+            series.extend(one.iter().map(|b| json!([a, b])));
+        }
+        let outputs = [
+            (None, None),
+            (Some("x.png"), None),
+            (Some("x.svg"), Some("png")),
+            (None, Some("svg")),
+            (Some("y.svg"), Some("svg")),
+            (Some("a/b.png"), None),
+            (Some(".x.png"), None),
+            (Some("x"), None),
+        ];
+        let (mut admitted, mut total) = (0, 0);
+        for kind in ["bar", "pie", "line", "scatter"] {
+            for l in &labels {
+                for s in &series {
+                    for (output, format) in outputs {
+                        let mut args = json!({"chart_type": kind, "series": s});
+                        if let Some(l) = l {
+                            args["labels"] = l.clone();
+                        }
+                        if let Some(o) = output {
+                            args["output"] = json!(o);
+                        }
+                        if let Some(f) = format {
+                            args["format"] = json!(f);
+                        }
+                        total += 1;
+                        if validator.is_valid(&args) {
+                            admitted += 1;
+                            let parsed: Args = serde_json::from_value(args.clone()).unwrap();
+                            if let Err(e) = checked(&parsed) {
+                                panic!("the schema admits {args}, which the tool rejects: {e}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Not vacuous: every chart type has admitted shapes.
+        assert!(admitted > 200, "only {admitted} of {total} admitted");
+        for args in [
+            json!({"chart_type": "bar", "labels": ["a", "b"], "series": [{"values": [1, 2]}]}),
+            json!({"chart_type": "pie", "labels": ["a"], "series": [{"values": [1]}],
+                   "output": "p.svg"}),
+            json!({"chart_type": "line", "series": [{"values": [1, 4, 9]}], "format": "svg"}),
+            json!({"chart_type": "scatter", "series": [{"points": [[1, 2]]}, {"values": [3]}]}),
+        ] {
+            assert!(validator.is_valid(&args), "{args}");
+        }
+    }
+
+    /// A call the schema refuses still gets the tool's own message, which
+    /// names the rule, rather than "not valid under any of the schemas".
+    #[test]
+    fn refused_calls_are_explained_by_the_tool() {
+        let dir = tempfile::tempdir().unwrap();
+        match run(
+            dir.path(),
+            json!({"chart_type": "bar", "series": [{"values": [10, 20]}]}),
+        ) {
+            Err(ToolError::InvalidArgs { message, .. }) => {
+                assert!(message.contains("a bar chart needs `labels`"), "{message}")
+            }
+            other => panic!("expected InvalidArgs, got {other:?}"),
         }
     }
 

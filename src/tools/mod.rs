@@ -119,6 +119,13 @@ pub trait Tool: Send + Sync {
     fn parameters(&self) -> Value;
     /// Run with arguments that already passed [`Tool::parameters`] validation.
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError>;
+    /// The tool's own account of why `args`, which failed
+    /// [`Tool::parameters`], are invalid: a schema whose rules span
+    /// arguments (variants per chart type) can only say "not valid under any
+    /// of the schemas", the tool's checks say which rule and where.
+    fn explain_invalid(&self, _args: &Value) -> Option<String> {
+        None
+    }
     /// Top-level arguments whose valid values depend on the agent's run (the
     /// files it can read, the hosts it may reach): an agent run narrows
     /// their schema to those values (`runtime::grounding`), so a constrained
@@ -242,7 +249,9 @@ pub fn invoke(tool: &dyn Tool, ctx: &ToolContext, args: Value) -> Result<Value, 
     if !problems.is_empty() {
         return Err(ToolError::InvalidArgs {
             tool: tool.name().to_string(),
-            message: problems.join("; "),
+            message: tool
+                .explain_invalid(&args)
+                .unwrap_or_else(|| problems.join("; ")),
         });
     }
     if tool.isolated() {

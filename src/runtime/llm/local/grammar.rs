@@ -375,6 +375,41 @@ mod tests {
         assert!(!accepts(&chart, &call(r#""""#)));
     }
 
+    /// The chart calls the 135M model wrote and the tool refused cannot be
+    /// decoded: a bar chart without labels, values that do not match the
+    /// labels, two pie series, an output name unlike its format.
+    #[test]
+    fn chart_calls_the_tool_refuses_are_unreachable() {
+        let chart = [spec(
+            "chart_generator",
+            crate::tools::find("chart_generator").unwrap().parameters(),
+        )];
+        let call =
+            |args: &str| format!(r#"{{"tool": "chart_generator", "arguments": {{{args}}}}}"#);
+        for ok in [
+            r#""chart_type": "bar", "labels": ["north", "south"], "series": [{"values": [10, 20]}]"#,
+            r#""chart_type": "pie", "labels": ["apples", "pears"], "series": [{"values": [3, 5]}]"#,
+            r#""chart_type": "line", "series": [{"values": [1, 4, 9, 16]}]"#,
+            r#""chart_type": "line", "labels": ["a", "b"], "series": [{"values": [1, 4]}], "output": "trend.svg""#,
+            r#""chart_type": "scatter", "series": [{"points": [[1, 2], [3, 4]]}]"#,
+        ] {
+            assert!(accepts(&chart, &call(ok)), "{ok}");
+        }
+        for refused in [
+            r#""chart_type": "bar", "series": [{"name": "bar", "values": [10, 20]}]"#,
+            r#""chart_type": "bar", "labels": ["a", "b"], "series": [{"values": [1]}]"#,
+            r#""chart_type": "bar", "labels": ["a"], "series": [{"values": [1, 2]}]"#,
+            r#""chart_type": "pie", "labels": ["a"], "series": [{"values": [1]}, {"values": [2]}]"#,
+            r#""chart_type": "pie", "labels": ["a"], "series": [{"values": [0]}]"#,
+            r#""chart_type": "line", "series": []"#,
+            r#""chart_type": "line", "series": [{"points": [[1, 2]]}]"#,
+            r#""chart_type": "line", "series": [{"values": [1]}], "format": "png", "output": "x.svg""#,
+            r#""chart_type": "line", "series": [{"values": [1]}], "output": "../x.png""#,
+        ] {
+            assert!(!accepts(&chart, &call(refused)), "{refused}");
+        }
+    }
+
     #[test]
     fn grammar_fixes_shape_separators_and_caps() {
         let tools = [

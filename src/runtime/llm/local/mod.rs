@@ -261,15 +261,29 @@ impl Engine {
         } else {
             None
         };
+        // The answer written from a tool result ends at its first paragraph
+        // break once it has said something: a 135M model states the facts
+        // first and then invents more of them until the token cap.
+        let one_paragraph = !call_tool
+            && request
+                .messages
+                .last()
+                .is_some_and(|m| m.role == Role::Tool);
         let (text, finished) = self.reply(
             &prompt::render(request, call_tool),
             max_tokens,
             &mut sampler,
             constraint.as_mut(),
+            one_paragraph,
             deadline,
             &mut usage,
             on_text,
         )?;
+        let text = if one_paragraph {
+            text.trim_end().to_string()
+        } else {
+            text
+        };
         let respond = |message, finish_reason| ChatResponse {
             message,
             finish_reason,
@@ -325,6 +339,7 @@ impl Engine {
         max_tokens: u32,
         sampler: &mut Sampler,
         constraint: Option<&mut Constraint>,
+        one_paragraph: bool,
         deadline: Instant,
         usage: &mut Usage,
         on_text: &mut dyn FnMut(&str) -> bool,
@@ -347,6 +362,7 @@ impl Engine {
             max_tokens.min(room),
             sampler,
             constraint,
+            one_paragraph,
             deadline,
             on_text,
         )?;
@@ -356,14 +372,17 @@ impl Engine {
     }
 
     /// Decode up to `max_new` tokens after `prompt`. Stops at a control
-    /// token (free text) or when the grammar is complete (tool call).
+    /// token (free text), when the grammar is complete (tool call), or with
+    /// `one_paragraph` at the first paragraph break after a sentence.
     /// `on_text` gets each new piece of text; false means the caller left.
+    #[allow(clippy::too_many_arguments)]
     fn generate(
         &mut self,
         prompt: &[u32],
         max_new: u32,
         sampler: &mut Sampler,
         mut constraint: Option<&mut Constraint>,
+        one_paragraph: bool,
         deadline: Instant,
         on_text: &mut dyn FnMut(&str) -> bool,
     ) -> Result<Generated, LlmError> {
@@ -442,6 +461,9 @@ impl Engine {
                 Some(_) => String::new(),
                 None => self.model.decode(&ids)?,
             };
+            if one_paragraph && paragraph_done(&text) {
+                return Ok(timed(ids, true));
+            }
             if let Some(new) = text.strip_prefix(shown.as_str())
                 && !new.is_empty()
                 && !new.ends_with(char::REPLACEMENT_CHARACTER)
@@ -461,6 +483,14 @@ impl Engine {
         }
         Ok(timed(ids, false))
     }
+}
+
+/// Whether `text` has a paragraph break after at least one sentence (the
+/// break itself is not streamed and is trimmed from the answer).
+fn paragraph_done(text: &str) -> bool {
+    let text = text.trim_start();
+    text.find("\n\n")
+        .is_some_and(|i| text[..i].contains(['.', '!', '?']))
 }
 
 /// Generated tokens looked back on by [`penalise_repeats`].
@@ -688,6 +718,15 @@ mod tests {
     /// llama.cpp's ids for chat prompts, digits, unicode and emoji. The
     /// ChatML frame is SmolLM2's own: `<|im_start|>` = 1, `<|im_end|>` = 2,
     /// "assistant" = "ass" + "istant".
+    #[test]
+    fn an_answer_ends_at_its_first_paragraph_break_after_a_sentence() {
+        assert!(paragraph_done("The total is 30.\n\nNorth"));
+        assert!(!paragraph_done("The total is 30."));
+        // A heading before the facts is not yet an answer.
+        assert!(!paragraph_done("Summary\n\n"));
+        assert!(!paragraph_done("\n\nThe total"));
+    }
+
     #[test]
     fn recent_tokens_are_penalised_once_and_the_prompt_is_not() {
         let mut logits = vec![2.6, -1.0, 3.0, 0.5];
