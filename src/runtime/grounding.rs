@@ -408,6 +408,73 @@ fn recall(request: &str) -> bool {
     !stores && w.iter().any(|x| RECALL.contains(&x.as_str()))
 }
 
+/// Most numbers [`stated_numbers`] takes from a request: the longest
+/// series a chart's schema spells out.
+const MAX_STATED_NUMBERS: usize = 16;
+
+/// The numbers a request states, in order, when it states between two and
+/// [`MAX_STATED_NUMBERS`] and all are above zero with at most four decimals
+/// (what every chart type and the call grammar take): words that are plain
+/// decimal numbers ("10", "2.5,"), not parts of names ("q3", "2024.csv").
+fn stated_numbers(request: &str) -> Vec<Value> {
+    let numbers: Vec<Value> = request
+        .split_whitespace()
+        .map(|w| {
+            w.trim_start_matches('(')
+                .trim_end_matches([',', ';', ':', ')', '!', '?', '.'])
+        })
+        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| serde_json::from_str::<Value>(w).ok())
+        .filter(|v| v.is_number())
+        .collect();
+    let fits = |v: &Value| {
+        let text = v.to_string();
+        let decimals = text.split_once('.').map_or(0, |(_, f)| f.len());
+        v.as_f64().is_some_and(|x| x > 0.0 && x < 1e15) && decimals <= 4
+    };
+    if (2..=MAX_STATED_NUMBERS).contains(&numbers.len()) && numbers.iter().all(fits) {
+        numbers
+    } else {
+        Vec::new()
+    }
+}
+
+/// The string values property `name` of a tool's parameters may take (its
+/// `enum`, through a `$ref` to the tool's definitions and an optional's
+/// `anyOf`/`oneOf`).
+fn choices(params: &Value, name: &str) -> Vec<String> {
+    fn collect(schema: &Value, params: &Value, depth: usize, out: &mut Vec<String>) {
+        if depth > 4 {
+            return;
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            out.extend(values.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str)
+            && let Some(def) = target
+                .strip_prefix("#/$defs/")
+                .and_then(|d| params.get("$defs")?.get(d))
+        {
+            collect(def, params, depth + 1, out);
+        }
+        for key in ["anyOf", "oneOf"] {
+            for s in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                collect(s, params, depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(schema) = params.get("properties").and_then(|p| p.get(name)) {
+        collect(schema, params, 0, &mut out);
+    }
+    out
+}
+
 /// Lowercase words of `text` (letters, digits and `_`).
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -660,6 +727,33 @@ pub fn ground(
                         true
                     }
                 }
+                GroundedArg::Named { name } => {
+                    let w = words(request);
+                    let named: Vec<Value> = choices(&spec.parameters, name)
+                        .into_iter()
+                        .filter(|c| w.contains(&c.to_ascii_lowercase()))
+                        .map(Value::String)
+                        .collect();
+                    if named.is_empty() {
+                        true
+                    } else {
+                        let schema = json!({"type": "string", "enum": named});
+                        set_property(&mut spec.parameters, name, Some(&schema))
+                    }
+                }
+                GroundedArg::StatedNumbers { name, values } => {
+                    let numbers = stated_numbers(request);
+                    if numbers.len() < 2 {
+                        true
+                    } else {
+                        let schema = json!({
+                            "type": "array", "minItems": 1, "maxItems": 1,
+                            "items": {"type": "object", "required": [values],
+                                      "properties": {values: {"const": numbers}}},
+                        });
+                        set_property(&mut spec.parameters, name, Some(&schema))
+                    }
+                }
                 GroundedArg::Agent { name } => {
                     let schema = (!peers.agents.is_empty()).then(|| {
                         json!({
@@ -816,6 +910,30 @@ mod tests {
         assert!(
             note.contains("data.csv") && note.contains("a.csv"),
             "{note}"
+        );
+    }
+
+    #[test]
+    fn stated_numbers_are_plain_numbers_outside_names() {
+        let n = |r: &str| {
+            stated_numbers(r)
+                .iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(n("Plot the values 1, 4, 9 and 16."), ["1", "4", "9", "16"]);
+        assert_eq!(n("apples 3 and pears 2.5"), ["3", "2.5"]);
+        // Names, a single number, zero or too many decimals: none.
+        assert!(n("Chart q3 of report_2024.csv and 2024.csv").is_empty());
+        assert!(n("Top 5 regions").is_empty());
+        assert!(n("values 0 and 3").is_empty());
+        assert!(n("values 1.23456 and 3").is_empty());
+        assert_eq!(
+            choices(
+                &crate::tools::find("chart_generator").unwrap().parameters(),
+                "format"
+            ),
+            ["png", "svg"]
         );
     }
 

@@ -203,6 +203,138 @@ fn csv_profile(r: &Value) -> Option<String> {
     Some(out)
 }
 
+/// The opening sentences of an answer written from a tool's successful
+/// result: its facts in plain words (totals, extremes, rows, values, the
+/// file written), stated by the runtime so they are right whatever the
+/// model adds. A 135M model asked for "the total revenue" copied a column's
+/// minimum or invented a figure; this states the sum. `None` for tools whose
+/// results have no known shape: the model answers alone.
+pub fn digest(tool: &str, result: &Value) -> Option<String> {
+    match tool {
+        "csv_parser" => csv_digest(result),
+        "xlsx_reader" => sheet_digest(result),
+        "json_processor" => jq_digest(result),
+        "chart_generator" => chart_digest(result),
+        _ => None,
+    }
+}
+
+/// `3 rows` / `1 row`.
+fn count(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+fn csv_digest(r: &Value) -> Option<String> {
+    let columns = r.get("columns")?.as_array()?;
+    let rows = r.get("rows")?.as_u64()?;
+    let path = r.get("path").and_then(Value::as_str).unwrap_or("The file");
+    let names: Vec<String> = columns
+        .iter()
+        .filter_map(|c| c.get("name").map(scalar))
+        .collect();
+    let mut out = format!(
+        "{path} has {} and {} ({}).",
+        count(rows, "row"),
+        count(columns.len() as u64, "column"),
+        names.join(", ")
+    );
+    if r.get("truncated") == Some(&Value::Bool(true)) {
+        // The figures below are of the rows read, not the whole file.
+        out = format!(
+            "{path} has more rows than were read; the first {} of its {} ({}) give:",
+            count(rows, "row"),
+            count(columns.len() as u64, "column"),
+            names.join(", ")
+        );
+    }
+    for c in columns.iter().take(LISTED) {
+        let name = c.get("name").map(scalar).unwrap_or_default();
+        let stat = |k: &str| c.get(k).filter(|v| !v.is_null()).map(number);
+        match c.get("type").and_then(Value::as_str) {
+            Some("integer" | "float") => {
+                let mut facts = Vec::new();
+                if let Some(v) = stat("sum") {
+                    facts.push(format!("{v} in total"));
+                }
+                for (k, label) in [("min", "lowest"), ("max", "highest"), ("mean", "average")] {
+                    if let Some(v) = stat(k) {
+                        facts.push(format!("{label} {v}"));
+                    }
+                }
+                if !facts.is_empty() {
+                    out.push_str(&format!(" {name}: {}.", facts.join(", ")));
+                }
+            }
+            Some("string") => {
+                let values: Vec<String> = c
+                    .get("top_values")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.get("value").map(scalar))
+                    .take(PREVIEW_ROWS + 2)
+                    .collect();
+                if !values.is_empty() {
+                    out.push_str(&format!(" {name}: {}.", values.join(", ")));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+fn sheet_digest(r: &Value) -> Option<String> {
+    let sheet = r.get("sheet")?.as_str()?;
+    let rows = r.get("rows")?.as_u64()?;
+    let data = r.get("data")?.as_array()?;
+    let mut out = format!("Sheet {sheet} has {}", count(rows, "row"));
+    if let Some(columns) = r.get("columns").and_then(Value::as_array) {
+        let names: Vec<String> = columns.iter().map(scalar).collect();
+        out.push_str(&format!(" with columns {}", names.join(", ")));
+    }
+    let shown: Vec<String> = data.iter().take(LISTED).map(row_line).collect();
+    if shown.is_empty() {
+        out.push('.');
+    } else {
+        out.push_str(&format!(": {}", shown.join("; ")));
+        out.push_str(if data.len() > LISTED { "; …" } else { "." });
+    }
+    Some(out)
+}
+
+fn jq_digest(r: &Value) -> Option<String> {
+    let results = r.get("results")?.as_array()?;
+    let values: Vec<String> = results
+        .iter()
+        .take(LISTED)
+        .map(|v| match v {
+            Value::Object(_) | Value::Array(_) => row_line(v),
+            other => scalar(other),
+        })
+        .collect();
+    Some(match values.as_slice() {
+        [] => "The query found nothing.".to_string(),
+        [one] => format!("The result is {one}."),
+        many => format!(
+            "The results are {}{}",
+            many.join(", "),
+            if results.len() > LISTED { ", …" } else { "." }
+        ),
+    })
+}
+
+fn chart_digest(r: &Value) -> Option<String> {
+    let path = std::path::Path::new(r.get("path")?.as_str()?);
+    let name = path.file_name()?.to_string_lossy();
+    let format = r.get("format").and_then(Value::as_str).unwrap_or("image");
+    Some(format!(
+        "The chart was written to output/{name} ({}x{} {format}).",
+        r.get("width").map(scalar).unwrap_or_default(),
+        r.get("height").map(scalar).unwrap_or_default(),
+    ))
+}
+
 /// An answer cut by its token cap, ended at its last complete sentence (or
 /// line) so it does not stop mid-word; unchanged when it has none.
 pub fn cut_at_sentence(text: &str) -> String {
@@ -281,6 +413,61 @@ mod tests {
             ),
             "No results."
         );
+    }
+
+    #[test]
+    fn digests_state_the_facts_of_known_results() {
+        let csv = json!({
+            "path": "q3-revenue.csv", "rows": 3, "truncated": false,
+            "columns": [
+                {"name": "month", "type": "string", "nulls": 0,
+                 "top_values": [{"value": "july", "count": 1}, {"value": "august", "count": 1}]},
+                {"name": "revenue", "type": "integer", "nulls": 0,
+                 "min": 100, "max": 250, "sum": 500, "mean": 166.666666}
+            ]
+        });
+        assert_eq!(
+            digest("csv_parser", &csv).unwrap(),
+            "q3-revenue.csv has 3 rows and 2 columns (month, revenue). month: july, august. \
+             revenue: 500 in total, lowest 100, highest 250, average 166.67."
+        );
+        let sheet = json!({
+            "sheet": "Sales", "rows": 1, "columns": ["region", "units"],
+            "data": [{"region": "north", "units": 10}]
+        });
+        assert_eq!(
+            digest("xlsx_reader", &sheet).unwrap(),
+            "Sheet Sales has 1 row with columns region, units: region north, units 10."
+        );
+        assert_eq!(
+            digest("json_processor", &json!({"results": ["operational"]})).unwrap(),
+            "The result is operational."
+        );
+        assert_eq!(
+            digest("json_processor", &json!({"results": ["admin", "dev"]})).unwrap(),
+            "The results are admin, dev."
+        );
+        assert_eq!(
+            digest("json_processor", &json!({"results": []})).unwrap(),
+            "The query found nothing."
+        );
+        assert_eq!(
+            digest(
+                "chart_generator",
+                &json!({"path": "/w/output/bar-1.png", "format": "png", "width": 800, "height": 600})
+            )
+            .unwrap(),
+            "The chart was written to output/bar-1.png (800x600 png)."
+        );
+        let mut cut = csv.clone();
+        cut["truncated"] = json!(true);
+        assert!(digest("csv_parser", &cut).unwrap().starts_with(
+            "q3-revenue.csv has more rows than were read; the first 3 rows of its 2 \
+                 columns (month, revenue) give: month"
+        ));
+        // Unknown tools and shapes: the model answers alone.
+        assert_eq!(digest("http_client", &json!({"status": 200})), None);
+        assert_eq!(digest("csv_parser", &json!({"x": 1})), None);
     }
 
     #[test]

@@ -352,15 +352,33 @@ pub fn run(
                     grounded.first_round(&offered.specs)
                 };
                 let answering = after_tools || tools.is_empty();
-                // A request that names only missing files is offered no
-                // tools: its answer opens with the runtime's own sentence
-                // saying so (streamed first), and the model goes on.
-                let mut opening = (round == 1 && tools.is_empty())
-                    .then(|| grounded.not_found.clone())
-                    .flatten();
+                // The answer opens with the runtime's own statement (streamed
+                // first) where it has one: a request that names only missing
+                // files is offered no tools and says so; a provider that can
+                // go on from a given start gets the facts of the tool results
+                // (`present::digest`) as its answer's start. The model adds
+                // the rest.
+                let continues = provider.continues_answers();
+                let mut opening = if round == 1 && tools.is_empty() {
+                    grounded.not_found.clone()
+                } else if after_tools && continues {
+                    let facts: Vec<String> = rec
+                        .tool_calls
+                        .iter()
+                        .filter(|c| c.round + 1 == round)
+                        .filter_map(|c| present::digest(&c.name, c.result.as_ref()?))
+                        .collect();
+                    (!facts.is_empty()).then(|| facts.join(" "))
+                } else {
+                    None
+                };
+                let mut conversation = messages.clone();
                 if let Some(stated) = &opening {
                     on_event(RunEvent::Text(stated));
                     on_event(RunEvent::Text(" "));
+                    if continues {
+                        conversation.push(Message::new(Role::Assistant, stated.clone()));
+                    }
                 }
                 let max_tokens = if answering {
                     Some(
@@ -373,7 +391,7 @@ pub fn run(
                 };
                 let request = ChatRequest {
                     model: resolved.model.clone(),
-                    messages: messages.clone(),
+                    messages: conversation,
                     tools,
                     tool_choice,
                     temperature: resolved.temperature,

@@ -19,7 +19,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    Tool, ToolContext, ToolError, open_workspace_dir, parse_args, schema_of, write_atomic,
+    GroundedArg, Tool, ToolContext, ToolError, open_workspace_dir, parse_args, schema_of,
+    write_atomic,
 };
 
 const NAME: &str = "chart_generator";
@@ -729,6 +730,17 @@ impl Tool for ChartGenerator {
 
     fn parameters(&self) -> Value {
         schema()
+    }
+
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[
+            GroundedArg::Named { name: "chart_type" },
+            GroundedArg::Named { name: "format" },
+            GroundedArg::StatedNumbers {
+                name: "series",
+                values: "values",
+            },
+        ]
     }
 
     fn explain_invalid(&self, args: &Value) -> Option<String> {

@@ -170,6 +170,16 @@ pub enum GroundedArg {
         name: &'static str,
         file: &'static str,
     },
+    /// An argument with a fixed set of string values: just the values the
+    /// request names as words, when it names any ("a line chart").
+    Named { name: &'static str },
+    /// An array of objects holding an array of numbers at `values`: when the
+    /// request states the numbers itself ("values 1, 4, 9 and 16"), one item
+    /// whose `values` are exactly those numbers, in order.
+    StatedNumbers {
+        name: &'static str,
+        values: &'static str,
+    },
 }
 
 /// All built-in tools, in the order `caxton tools list` shows them.

@@ -117,6 +117,24 @@ pub struct ChatRequest {
     pub timeout: Duration,
 }
 
+impl ChatRequest {
+    /// The start of the answer the caller wrote itself: a last assistant
+    /// message without tool calls, which a provider that
+    /// [`Provider::continues_answers`] goes on from (Anthropic's "prefill").
+    pub fn answer_prefix(&self) -> Option<&str> {
+        self.messages
+            .last()
+            .filter(|m| m.role == Role::Assistant && m.tool_calls.is_empty())
+            .map(|m| m.content.as_str())
+    }
+
+    /// The conversation without the [`ChatRequest::answer_prefix`].
+    pub fn conversation(&self) -> &[Message] {
+        let n = self.messages.len() - usize::from(self.answer_prefix().is_some());
+        &self.messages[..n]
+    }
+}
+
 /// Why the model stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -171,6 +189,14 @@ pub trait Provider: Send + Sync {
     /// output (the local model is a tiny offline model).
     fn notice(&self) -> Option<&'static str> {
         None
+    }
+
+    /// Whether a request ending in an assistant message without tool calls
+    /// ([`ChatRequest::answer_prefix`]) is answered by continuing that text,
+    /// the continuation alone being returned. Only then does the run open an
+    /// answer with its own statement of the tool results.
+    fn continues_answers(&self) -> bool {
+        false
     }
 
     /// Runs one chat completion. `on_text` receives assistant text as it is

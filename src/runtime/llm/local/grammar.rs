@@ -18,6 +18,13 @@ use crate::runtime::llm::ToolSpec;
 const MAX_STRING: u64 = 200;
 /// Longest array without its own `maxItems`, for the same reason.
 const MAX_ITEMS: u64 = 16;
+/// Largest magnitude of a number without its own bounds (llguidance's
+/// bounds must fit an i64): at most 16 digits before the point.
+const MAX_MAGNITUDE: f64 = 1e15;
+/// Finest step of a number without its own `multipleOf`: at most 4 digits
+/// after the point. A chart call looped on `10.000000000000001111…` to the
+/// reply's token cap; with a step the grammar ends the number.
+const NUMBER_STEP: f64 = 1e-4;
 
 /// The model's tokenizer as llguidance sees it: a byte trie over the
 /// vocabulary, plus the real BPE for the text it must force (canonical
@@ -247,6 +254,22 @@ fn tighten(v: &mut Value) {
     if has_type(m, "array") {
         cap(m, "maxItems", "minItems", MAX_ITEMS);
     }
+    if (has_type(m, "number") || has_type(m, "integer")) && !fixed {
+        // Within ±MAX_MAGNITUDE; a tool's own narrower bound stays.
+        for (keys, limit) in [
+            (["minimum", "exclusiveMinimum"], -MAX_MAGNITUDE),
+            (["maximum", "exclusiveMaximum"], MAX_MAGNITUDE),
+        ] {
+            let own = keys.iter().find_map(|k| m.get(*k).and_then(Value::as_f64));
+            if own.is_none_or(|v| v.abs() > MAX_MAGNITUDE && v.signum() == limit.signum()) {
+                keys.iter().for_each(|k| drop(m.remove(*k)));
+                m.insert(keys[0].into(), limit.into());
+            }
+        }
+        if !has_type(m, "integer") && !m.contains_key("multipleOf") {
+            m.insert("multipleOf".into(), NUMBER_STEP.into());
+        }
+    }
     if m.contains_key("properties") && !m.contains_key("additionalProperties") {
         m.insert("additionalProperties".into(), false.into());
     }
@@ -456,6 +479,93 @@ mod tests {
         assert!(!accepts(&say(4000), &call(&long)));
         assert!(accepts(&say(5), &call("abcde")));
         assert!(!accepts(&say(5), &call("abcdef")));
+    }
+
+    #[test]
+    fn numbers_end_within_a_magnitude_and_a_step() {
+        let tools = [spec(
+            "plot",
+            json!({"type": "object", "required": ["y", "n"],
+                   "properties": {"y": {"type": "number"}, "n": {"type": "integer"}}}),
+        )];
+        let call = |y: &str, n: &str| {
+            format!(r#"{{"tool": "plot", "arguments": {{"y": {y}, "n": {n}}}}}"#)
+        };
+        for ok in [
+            ("10", "1"),
+            ("-2.5", "0"),
+            ("3.1416", "-7"),
+            ("999999999999999", "12"),
+        ] {
+            assert!(accepts(&tools, &call(ok.0, ok.1)), "{ok:?}");
+        }
+        // A chart call looped on `10.000000000000001111…` until the cap.
+        for looping in [
+            ("10.00000", "1"),
+            ("10.000000000000001111", "1"),
+            ("10000000000000000", "1"),
+            ("1", "10000000000000000"),
+        ] {
+            assert!(!accepts(&tools, &call(looping.0, looping.1)), "{looping:?}");
+        }
+    }
+
+    #[test]
+    fn a_chart_request_stating_its_type_and_numbers_can_only_draw_those() {
+        use crate::runtime::grounding::{Files, Peers, ground};
+        let tool = crate::tools::find("chart_generator").unwrap();
+        let grounded = |request: &str| {
+            let mut specs = vec![spec("chart_generator", tool.parameters())];
+            ground(
+                &mut specs,
+                &|_| Some((tool.grounded_args(), None)),
+                &Files {
+                    root: std::path::PathBuf::new(),
+                    paths: Vec::new(),
+                    complete: true,
+                },
+                &Peers::default(),
+                request,
+            );
+            specs
+        };
+        let line = grounded("Plot a line chart of the values 1, 4, 9 and 16");
+        let call =
+            |args: &str| format!(r#"{{"tool": "chart_generator", "arguments": {{{args}}}}}"#);
+        assert!(accepts(
+            &line,
+            &call(r#""chart_type": "line", "series": [{"values": [1, 4, 9, 16]}]"#)
+        ));
+        for refused in [
+            // Another type than the one asked for, other numbers, a second
+            // series, labels whose count differs from the numbers'.
+            r#""chart_type": "bar", "labels": ["a", "b", "c", "d"], "series": [{"values": [1, 4, 9, 16]}]"#,
+            r#""chart_type": "line", "series": [{"values": [1, 2, 3, 4]}]"#,
+            r#""chart_type": "line", "series": [{"values": [1, 4, 9, 16]}, {"values": [1, 4, 9, 16]}]"#,
+            r#""chart_type": "line", "labels": ["a", "b"], "series": [{"values": [1, 4, 9, 16]}]"#,
+        ] {
+            assert!(!accepts(&line, &call(refused)), "{refused}");
+        }
+        let bar = grounded("Draw a bar chart with labels north and south and values 10 and 20");
+        assert!(accepts(
+            &bar,
+            &call(
+                r#""chart_type": "bar", "labels": ["north", "south"], "series": [{"values": [10, 20]}]"#
+            )
+        ));
+        assert!(!accepts(
+            &bar,
+            &call(
+                r#""chart_type": "bar", "labels": ["north", "south", "east"], "series": [{"values": [10, 20, 30]}]"#
+            )
+        ));
+        // Numbers that are parts of names, or a single number, leave the
+        // series to the model.
+        let free = grounded("Chart q3 from report_2024 as a pie with 5 slices");
+        assert!(accepts(
+            &free,
+            &call(r#""chart_type": "pie", "labels": ["a", "b"], "series": [{"values": [7, 8]}]"#)
+        ));
     }
 
     #[test]

@@ -150,6 +150,10 @@ impl Provider for LocalProvider {
         Some(NOTICE)
     }
 
+    fn continues_answers(&self) -> bool {
+        true
+    }
+
     fn chat(
         &self,
         request: &ChatRequest,
@@ -263,26 +267,34 @@ impl Engine {
         };
         // The answer written from a tool result ends at its first paragraph
         // break once it has said something: a 135M model states the facts
-        // first and then invents more of them until the token cap.
-        let one_paragraph = !call_tool
+        // first and then invents more of them until the token cap. Going on
+        // from an answer's given start, it ends with its first line.
+        let stop = if request.answer_prefix().is_some() {
+            Stop::Line
+        } else if !call_tool
             && request
                 .messages
                 .last()
-                .is_some_and(|m| m.role == Role::Tool);
+                .is_some_and(|m| m.role == Role::Tool)
+        {
+            Stop::Paragraph
+        } else {
+            Stop::Cap
+        };
         let (text, finished) = self.reply(
             &prompt::render(request, call_tool),
             max_tokens,
             &mut sampler,
             constraint.as_mut(),
-            one_paragraph,
+            stop,
             deadline,
             &mut usage,
             on_text,
         )?;
-        let text = if one_paragraph {
-            text.trim_end().to_string()
-        } else {
+        let text = if stop == Stop::Cap {
             text
+        } else {
+            text.trim_end().to_string()
         };
         let respond = |message, finish_reason| ChatResponse {
             message,
@@ -339,7 +351,7 @@ impl Engine {
         max_tokens: u32,
         sampler: &mut Sampler,
         constraint: Option<&mut Constraint>,
-        one_paragraph: bool,
+        stop: Stop,
         deadline: Instant,
         usage: &mut Usage,
         on_text: &mut dyn FnMut(&str) -> bool,
@@ -362,7 +374,7 @@ impl Engine {
             max_tokens.min(room),
             sampler,
             constraint,
-            one_paragraph,
+            stop,
             deadline,
             on_text,
         )?;
@@ -372,8 +384,8 @@ impl Engine {
     }
 
     /// Decode up to `max_new` tokens after `prompt`. Stops at a control
-    /// token (free text), when the grammar is complete (tool call), or with
-    /// `one_paragraph` at the first paragraph break after a sentence.
+    /// token (free text), when the grammar is complete (tool call), or where
+    /// `stop` says.
     /// `on_text` gets each new piece of text; false means the caller left.
     #[allow(clippy::too_many_arguments)]
     fn generate(
@@ -382,7 +394,7 @@ impl Engine {
         max_new: u32,
         sampler: &mut Sampler,
         mut constraint: Option<&mut Constraint>,
-        one_paragraph: bool,
+        stop: Stop,
         deadline: Instant,
         on_text: &mut dyn FnMut(&str) -> bool,
     ) -> Result<Generated, LlmError> {
@@ -461,7 +473,7 @@ impl Engine {
                 Some(_) => String::new(),
                 None => self.model.decode(&ids)?,
             };
-            if one_paragraph && paragraph_done(&text) {
+            if stop.reached(&text) {
                 return Ok(timed(ids, true));
             }
             if let Some(new) = text.strip_prefix(shown.as_str())
@@ -485,12 +497,29 @@ impl Engine {
     }
 }
 
-/// Whether `text` has a paragraph break after at least one sentence (the
-/// break itself is not streamed and is trimmed from the answer).
-fn paragraph_done(text: &str) -> bool {
-    let text = text.trim_start();
-    text.find("\n\n")
-        .is_some_and(|i| text[..i].contains(['.', '!', '?']))
+/// Where free text ends before the token cap (the break that ends it is not
+/// streamed and is trimmed from the answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Only at the cap or a control token.
+    Cap,
+    /// At the first paragraph break after a sentence.
+    Paragraph,
+    /// At the first line break after a sentence.
+    Line,
+}
+
+impl Stop {
+    fn reached(self, text: &str) -> bool {
+        let text = text.trim_start();
+        let brk = match self {
+            Stop::Cap => return false,
+            Stop::Paragraph => "\n\n",
+            Stop::Line => "\n",
+        };
+        text.find(brk)
+            .is_some_and(|i| text[..i].contains(['.', '!', '?']))
+    }
 }
 
 /// Generated tokens looked back on by [`penalise_repeats`].
@@ -714,17 +743,19 @@ mod tests {
         Ok((resp, streamed))
     }
 
-    /// Pinned from this tokenizer; the research notes checked it gives
-    /// llama.cpp's ids for chat prompts, digits, unicode and emoji. The
-    /// ChatML frame is SmolLM2's own: `<|im_start|>` = 1, `<|im_end|>` = 2,
-    /// "assistant" = "ass" + "istant".
     #[test]
-    fn an_answer_ends_at_its_first_paragraph_break_after_a_sentence() {
-        assert!(paragraph_done("The total is 30.\n\nNorth"));
-        assert!(!paragraph_done("The total is 30."));
+    fn an_answer_ends_at_its_first_break_after_a_sentence() {
+        let p = Stop::Paragraph;
+        assert!(p.reached("The total is 30.\n\nNorth"));
+        assert!(!p.reached("The total is 30.\nNorth"));
+        assert!(!p.reached("The total is 30."));
         // A heading before the facts is not yet an answer.
-        assert!(!paragraph_done("Summary\n\n"));
-        assert!(!paragraph_done("\n\nThe total"));
+        assert!(!p.reached("Summary\n\n"));
+        assert!(!p.reached("\n\nThe total"));
+        // Going on from a given start: one line.
+        assert!(Stop::Line.reached(" North sold the most.\nSouth"));
+        assert!(!Stop::Line.reached("\nNorth sold the most."));
+        assert!(!Stop::Cap.reached("The total is 30.\n\nNorth"));
     }
 
     #[test]
@@ -772,6 +803,10 @@ mod tests {
         assert_eq!(logits[4], 1.0);
     }
 
+    /// Pinned from this tokenizer; the research notes checked it gives
+    /// llama.cpp's ids for chat prompts, digits, unicode and emoji. The
+    /// ChatML frame is SmolLM2's own: `<|im_start|>` = 1, `<|im_end|>` = 2,
+    /// "assistant" = "ass" + "istant".
     #[test]
     fn tokenizer_matches_pinned_chat_ids() {
         let Some(e) = engine() else { return };

@@ -14,7 +14,7 @@ const DEFAULT_SYSTEM: &str = "You are a helpful AI assistant named SmolLM, train
 /// need no tool are sent without tools instead (the run decides, see
 /// `grounding::small_talk`), whatever `tool_choice` says.
 pub fn tool_round(request: &ChatRequest) -> bool {
-    if request.tools.is_empty() {
+    if request.tools.is_empty() || request.answer_prefix().is_some() {
         return false;
     }
     let start = request
@@ -27,7 +27,8 @@ pub fn tool_round(request: &ChatRequest) -> bool {
         .any(|m| m.role == Role::Tool)
 }
 
-/// Render the conversation as ChatML, ending with the open assistant turn.
+/// Render the conversation as ChatML, ending with the open assistant turn
+/// (holding the request's [`ChatRequest::answer_prefix`], if any).
 /// For a tool call the tools are listed in a system turn after the
 /// conversation (name and description; the argument shapes are enforced by
 /// the grammar, not explained): there a 135M model follows it best, and the
@@ -47,12 +48,10 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
     } else {
         system.join("\n\n")
     };
-    let last_result = request
-        .messages
-        .last()
-        .is_some_and(|m| m.role == Role::Tool);
+    let conversation = request.conversation();
+    let last_result = conversation.last().is_some_and(|m| m.role == Role::Tool);
     let mut out = turn("system", &system);
-    for m in &request.messages {
+    for m in conversation {
         match m.role {
             Role::System => {}
             Role::User => out.push_str(&turn("user", &m.content)),
@@ -61,7 +60,7 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
                 let name = tool_name(&request.messages, m.tool_call_id.as_deref());
                 // The instruction comes last, right after the facts: a
                 // 135M model follows the nearest instruction.
-                let ask = if last_result && std::ptr::eq(m, request.messages.last().unwrap_or(m)) {
+                let ask = if last_result && std::ptr::eq(m, conversation.last().unwrap_or(m)) {
                     "\n\nUsing only these facts, answer the request in two or three \
                      sentences and quote the numbers."
                 } else {
@@ -80,6 +79,7 @@ pub fn render(request: &ChatRequest, call_tool: bool) -> String {
         out.push_str(&turn("system", &tool_list(request)));
     }
     out.push_str("<|im_start|>assistant\n");
+    out.push_str(request.answer_prefix().unwrap_or_default());
     out
 }
 
