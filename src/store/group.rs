@@ -39,10 +39,9 @@ const QUEUE: usize = 4096;
 /// failed), then answered once the batch's transaction has ended.
 trait Job: Send {
     /// Run the write on `store` (or learn why it could not be opened or is
-    /// refused in safe mode), in
-    /// a savepoint of its own when `alone`, keeping the outcome for
-    /// [`Job::finish`] (a second run replaces the first's). Whether it
-    /// succeeded.
+    /// refused in safe mode), in a savepoint of its own when `alone`,
+    /// keeping the outcome for [`Job::finish`] (a second run replaces the
+    /// first's). Whether it succeeded.
     fn run(&mut self, store: std::result::Result<&Store, &Error>, alone: bool) -> bool;
     /// Answer the caller; `failed` is why the batch's commit failed.
     fn finish(self: Box<Self>, failed: Option<&rusqlite::Error>);
