@@ -20,8 +20,14 @@
 //!   outcome says why (`reason`); new observations stay in the embedding
 //!   backlog and [`Memory::embed_pending`] says why. Only the commands that
 //!   exist to embed require the model ([`Memory::model`]).
-//! - A failed load is not remembered: the next use tries again, so
-//!   installing the model fixes a running daemon without a restart.
+//! - A failed load is remembered for a second ([`RETRY_LOAD`]) by the
+//!   paths that go on without the model (search, embedding after a write),
+//!   then tried again, so installing the model fixes a running daemon
+//!   without a restart. A daemon without a model takes thousands of writes
+//!   a second, and probing the model's files (and wording why they are
+//!   missing) on each was a cost per request for an answer that changes
+//!   only when someone installs the model. The commands that require the
+//!   model ([`Memory::model`]) always try again.
 //! - A long-lived server can embed off the request path
 //!   ([`Memory::embed_soon`]): one background thread per process drains the
 //!   backlog after writes, so a write is acknowledged when it commits, not
@@ -30,7 +36,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Transaction;
 use serde::Serialize;
@@ -54,6 +60,9 @@ use crate::store::pool::{Pooled, StorePool};
 /// and the grouped writes, and how long a caller waits for one.
 const STORE_CONNECTIONS: usize = 4;
 const STORE_WAIT: Duration = Duration::from_secs(5);
+/// How long a failed model load stands for the paths that go on without
+/// the model (see the module doc).
+const RETRY_LOAD: Duration = Duration::from_secs(1);
 /// The largest backlog a search embeds before it runs (about a second of
 /// MiniLM on one core); see [`Memory::catch_up`].
 const CATCH_UP_ROWS: i64 = 64;
@@ -66,6 +75,8 @@ pub struct Memory {
     /// `memory.semantic_threshold`: agents' default minimum similarity.
     semantic_threshold: f32,
     embedder: Mutex<Option<Arc<Embedder>>>,
+    /// Why the model did not load, and when that was found out.
+    unavailable: Mutex<Option<(Instant, String)>>,
     /// The background embedder's wake-up call ([`Memory::embed_soon`]).
     background: Arc<Background>,
 }
@@ -190,6 +201,7 @@ impl Memory {
             max_entities: config.max_entities,
             semantic_threshold: config.semantic_threshold as f32,
             embedder: Mutex::new(None),
+            unavailable: Mutex::new(None),
             background: Arc::default(),
         }
     }
@@ -280,14 +292,23 @@ impl Memory {
 
     /// The model, or why semantic search and embedding are unavailable.
     fn model_or_reason(&self) -> std::result::Result<Arc<Embedder>, String> {
-        self.model().map_err(|e| match e {
-            Error::ModelMissing { dir } => format!(
-                "embedding model not found in {}; run scripts/fetch-models or set CAXTON_MODELS_DIR",
-                dir.display()
-            ),
-            other => format!(
-                "embedding model failed to load: {other}; reinstall it with scripts/fetch-models"
-            ),
+        if let Some((at, reason)) = &*lock(&self.unavailable)
+            && at.elapsed() < RETRY_LOAD
+        {
+            return Err(reason.clone());
+        }
+        self.model().map_err(|e| {
+            let reason = match e {
+                Error::ModelMissing { dir } => format!(
+                    "embedding model not found in {}; run scripts/fetch-models or set CAXTON_MODELS_DIR",
+                    dir.display()
+                ),
+                other => format!(
+                    "embedding model failed to load: {other}; reinstall it with scripts/fetch-models"
+                ),
+            };
+            *lock(&self.unavailable) = Some((Instant::now(), reason.clone()));
+            reason
         })
     }
 
@@ -1065,5 +1086,51 @@ mod tests {
         assert!(found.reason.unwrap().contains("scripts/fetch-models"));
         let store = m.store().unwrap();
         assert_eq!(status::last_search_id(&store).unwrap(), 1);
+    }
+
+    /// A model installed under a running process is used without a
+    /// restart, although the failed load before it is remembered for a
+    /// while ([`RETRY_LOAD`]). Needs the installed model (skipped without
+    /// it unless CAXTON_REQUIRE_MODEL=1).
+    #[test]
+    fn a_model_installed_after_a_failed_load_is_used_without_a_restart() {
+        let installed = std::env::var_os("CAXTON_MODELS_DIR")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .map(|h| PathBuf::from(h).join(".local/share/caxton/models"))
+            })
+            .filter(|d| super::super::embed::missing_files(d).is_empty());
+        let Some(installed) = installed else {
+            assert!(
+                !std::env::var("CAXTON_REQUIRE_MODEL").is_ok_and(|v| v == "1"),
+                "CAXTON_REQUIRE_MODEL=1 but the model is not installed"
+            );
+            eprintln!("note: skipping model test: no installed model");
+            return;
+        };
+        let (dir, m) = memory(10);
+        let who = Access::operator(MemoryScope::Global, None, None);
+        m.create_entities(&who, &[entity("cats")]).unwrap();
+        let e = m.embed_pending(&mut |_, _| {}).unwrap();
+        assert!(e.reason.unwrap().contains("not found"));
+        // Installed now: `models_dir` of `memory()` is `<dir>/no-models`.
+        std::fs::create_dir_all(dir.path().join("no-models")).unwrap();
+        std::os::unix::fs::symlink(
+            super::super::embed::model_dir(&installed),
+            super::super::embed::model_dir(&dir.path().join("no-models")),
+        )
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let e = m.embed_pending(&mut |_, _| {}).unwrap();
+            if e.embedded == 1 {
+                assert_eq!((e.pending, e.reason), (0, None));
+                break;
+            }
+            assert!(Instant::now() < deadline, "the model was never used: {e:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(m.model_loaded());
     }
 }

@@ -62,11 +62,17 @@ pub fn layer(router: Router, state: AppState, bound: SocketAddr) -> Router {
 }
 
 async fn check(State(g): State<Guard>, req: Request, next: Next) -> Response {
-    let server = g.state.cx().config().server.clone();
-    if let Some(e) = refusal(req.method(), req.headers(), g.bound, &server.allowed_hosts) {
-        return ApiError(e).into_response();
-    }
-    match body_in_time(req, server.body_read_timeout, server.max_body_bytes).await {
+    // Borrowed, not a clone of the server section (its strings, host list
+    // and token): this runs on every request, `/api/v1/health` included.
+    let (read_timeout, max_body) = {
+        let cx = g.state.cx();
+        let server = &cx.config().server;
+        if let Some(e) = refusal(req.method(), req.headers(), g.bound, &server.allowed_hosts) {
+            return ApiError(e).into_response();
+        }
+        (server.body_read_timeout, server.max_body_bytes)
+    };
+    match body_in_time(req, read_timeout, max_body).await {
         Ok(req) => next.run(req).await,
         Err(e) => ApiError(e).into_response(),
     }
@@ -127,7 +133,7 @@ fn refusal(
     let text = |name| {
         headers
             .get(name)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
     };
     let host = text(header::HOST);
     if let Some(h) = &host

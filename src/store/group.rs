@@ -38,10 +38,10 @@ const QUEUE: usize = 4096;
 /// One queued write: run (once, or twice when another write of its batch
 /// failed), then answered once the batch's transaction has ended.
 trait Job: Send {
-    /// Run the write on `store` (or learn why it could not be opened), in
-    /// a savepoint of its own when `alone`, keeping the outcome for
-    /// [`Job::finish`] (a second run replaces the first's). Whether it
-    /// succeeded.
+    /// Run the write on `store` (or learn why it could not be opened or is
+    /// refused in safe mode), in a savepoint of its own when `alone`,
+    /// keeping the outcome for [`Job::finish`] (a second run replaces the
+    /// first's). Whether it succeeded.
     fn run(&mut self, store: std::result::Result<&Store, &Error>, alone: bool) -> bool;
     /// Answer the caller; `failed` is why the batch's commit failed.
     fn finish(self: Box<Self>, failed: Option<&rusqlite::Error>);
@@ -57,13 +57,9 @@ struct Write<T, F> {
 impl<T: Send, F: Fn(&Connection) -> Result<T> + Send> Job for Write<T, F> {
     fn run(&mut self, store: std::result::Result<&Store, &Error>, alone: bool) -> bool {
         let out = match store {
-            Ok(store) => store.check_writable().and_then(|()| {
-                if alone {
-                    in_savepoint(store, &self.f)
-                } else {
-                    guarded(store, &self.f)
-                }
-            }),
+            Ok(store) if alone => in_savepoint(store, &self.f),
+            Ok(store) => guarded(store, &self.f),
+            Err(Error::SafeMode { dir }) => Err(Error::SafeMode { dir: dir.clone() }),
             Err(e) => Err(Error::Io {
                 action: "open",
                 path: self.path.clone(),
@@ -203,15 +199,26 @@ fn writer(path: &Path, queue: &mpsc::Receiver<Box<dyn Job>>) {
                 Ok(s) => store.insert(s),
                 Err(e) => {
                     // This batch's callers learn why; the next batch retries.
-                    for mut job in batch.drain(..) {
-                        job.run(Err(&e), false);
-                        job.finish(None);
-                    }
+                    refuse(&mut batch, &e);
                     continue;
                 }
             },
         };
-        run_batch(s, &mut batch);
+        // Safe mode refuses every write (`Store::check_writable`). One stat
+        // of its marker per batch, not per write: this thread is what
+        // grouped writes wait on, and the batch's writes run after the check.
+        match s.check_writable() {
+            Ok(()) => run_batch(s, &mut batch),
+            Err(e) => refuse(&mut batch, &e),
+        }
+    }
+}
+
+/// Answer every write of `batch` with `why`, none of them run.
+fn refuse(batch: &mut Vec<Box<dyn Job>>, why: &Error) {
+    for mut job in batch.drain(..) {
+        job.run(Err(why), false);
+        job.finish(None);
     }
 }
 
@@ -423,5 +430,25 @@ mod tests {
         let r: Result<()> = g.write(|_| panic!("boom"));
         assert!(r.unwrap_err().to_string().contains("panicked"));
         assert_eq!(g.write(|_| Ok(5)).unwrap(), 5);
+    }
+
+    #[test]
+    fn writes_are_refused_in_safe_mode_and_accepted_once_it_ends() {
+        let (dir, path) = setup();
+        let g = GroupCommit::new(&path).unwrap();
+        let marker = crate::paths::safe_mode_marker(dir.path());
+        std::fs::write(&marker, "").unwrap();
+        for v in 0..3 {
+            let r = g.write(insert(v));
+            assert!(matches!(r, Err(Error::SafeMode { .. })), "{r:?}");
+        }
+        std::fs::remove_file(&marker).unwrap();
+        assert_eq!(g.write(insert(100)).unwrap(), 100);
+        let n: i64 = Store::open(&path)
+            .unwrap()
+            .conn()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
     }
 }
