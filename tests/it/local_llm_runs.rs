@@ -148,3 +148,39 @@ fn readme_quickstart_reads_sales_csv_and_answers_with_its_numbers() {
         "the answer has neither the total nor both values: {answer}"
     );
 }
+
+/// A chart request that names its type and states its numbers draws exactly
+/// that chart: the call is grounded in the request (the model drew a bar
+/// chart for "a line chart" and looped on 16 labels to the token cap), and
+/// the answer opens with the runtime's statement of the file written.
+#[test]
+fn a_chart_request_draws_the_named_type_with_the_stated_numbers() {
+    if !have_local_model() {
+        return;
+    }
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    let run = run_agent(
+        &env,
+        "data-analyzer",
+        "Plot a line chart of the values 1, 4, 9 and 16",
+    );
+    assert_eq!(run["status"], "ok", "{run:#}");
+    let call = &run["tool_calls"][0];
+    assert_eq!(call["name"], "chart_generator", "{run:#}");
+    assert_eq!(call["outcome"], "ok", "{run:#}");
+    assert_eq!(call["arguments"]["chart_type"], "line", "{run:#}");
+    assert_eq!(
+        call["arguments"]["series"],
+        serde_json::json!([{"values": [1, 4, 9, 16]}]),
+        "{run:#}"
+    );
+    let written = std::path::Path::new(call["result"]["path"].as_str().unwrap());
+    assert!(written.is_file(), "{run:#}");
+    let name = written.file_name().unwrap().to_string_lossy();
+    let answer = run["output"].as_str().unwrap();
+    assert!(
+        answer.starts_with(&format!("The chart was written to output/{name}")),
+        "{answer}"
+    );
+}
