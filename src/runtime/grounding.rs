@@ -408,6 +408,92 @@ fn recall(request: &str) -> bool {
     !stores && w.iter().any(|x| RECALL.contains(&x.as_str()))
 }
 
+/// How a request asks to store a fact, before the fact itself.
+const REMEMBER: &[&str] = &[
+    "remember that ",
+    "note that ",
+    "store that ",
+    "keep in mind that ",
+    "remember: ",
+    "note: ",
+    "remember ",
+];
+
+/// Longest fact [`statement`] takes from a request (the rest of a longer
+/// request is left to the model).
+const MAX_STATEMENT_CHARS: usize = 500;
+
+/// The fact a request asks to remember ("Remember that the deploy window is
+/// Friday." gives "The deploy window is Friday"): the text after the first
+/// phrase of [`REMEMBER`] that starts the request or one of its sentences.
+/// The 135M model stored `", "` under an entity `A` instead.
+fn statement(request: &str) -> Option<String> {
+    let lower = request.to_ascii_lowercase();
+    let start = REMEMBER.iter().find_map(|phrase| {
+        lower
+            .match_indices(phrase)
+            .map(|(i, _)| i)
+            .find(|&i| {
+                let before = lower[..i].trim_end();
+                before.is_empty() || before.ends_with(['.', '!', '?', ':', ','])
+            })
+            .map(|i| i + phrase.len())
+    })?;
+    let fact = request[start..].trim().trim_end_matches(['.', '!']).trim();
+    // "Remember when the window is?" asks; it states nothing.
+    if fact.is_empty() || fact.ends_with('?') || fact.len() > MAX_STATEMENT_CHARS {
+        return None;
+    }
+    let mut chars = fact.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
+}
+
+/// Verbs that end a short fact's subject ("Alice owns ...").
+const SUBJECT_ENDS: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "owns", "own", "runs", "uses", "lives",
+    "works", "likes", "manages", "leads", "handles", "starts", "ends", "needs", "takes", "belongs",
+    "will", "can", "should", "must",
+];
+
+/// What a fact is about: its words before the first verb of
+/// [`SUBJECT_ENDS`], without a leading article, when that is one to four
+/// words ("The deploy window is Friday" is about "deploy window").
+fn subject(fact: &str) -> Option<String> {
+    let words: Vec<&str> = fact.split_whitespace().collect();
+    let verb = words
+        .iter()
+        .position(|w| SUBJECT_ENDS.contains(&w.to_ascii_lowercase().as_str()))?;
+    let mut subject = &words[..verb];
+    if let [first, rest @ ..] = subject
+        && ["the", "a", "an", "our", "my", "your"].contains(&first.to_ascii_lowercase().as_str())
+    {
+        subject = rest;
+    }
+    let name = subject.join(" ");
+    let name = name.trim_matches(|c: char| !c.is_alphanumeric());
+    (1..=4)
+        .contains(&subject.len())
+        .then(|| name.to_string())
+        .filter(|n| !n.is_empty())
+}
+
+/// The question a recall request asks ("Search your notes: when is the
+/// deploy window?" gives "when is the deploy window?"): the text after a
+/// colon that follows the words asking to search, else the whole request.
+/// The 135M model searched for `search_tool`.
+fn question(request: &str) -> Option<String> {
+    if !recall(request) {
+        return None;
+    }
+    let asked = match request.split_once(':') {
+        Some((before, after)) if recall(before) && !after.trim().is_empty() => after,
+        _ => request,
+    };
+    let q = asked.trim();
+    (!q.is_empty() && q.len() <= MAX_STATEMENT_CHARS).then(|| q.to_string())
+}
+
 /// Most numbers [`stated_numbers`] takes from a request: the longest
 /// series a chart's schema spells out.
 const MAX_STATED_NUMBERS: usize = 16;
@@ -754,6 +840,26 @@ pub fn ground(
                         set_property(&mut spec.parameters, name, Some(&schema))
                     }
                 }
+                GroundedArg::Statement { name, entity } => match statement(request) {
+                    Some(fact) => {
+                        let about = subject(&fact).unwrap_or_else(|| "notes".to_string());
+                        let facts = json!({
+                            "type": "array", "minItems": 1, "maxItems": 1,
+                            "items": {"type": "string", "const": fact},
+                        });
+                        let about = json!({"type": "string", "const": about});
+                        set_property(&mut spec.parameters, name, Some(&facts))
+                            && set_property(&mut spec.parameters, entity, Some(&about))
+                    }
+                    None => true,
+                },
+                GroundedArg::Question { name } => match question(request) {
+                    Some(q) => {
+                        let schema = json!({"type": "string", "const": q});
+                        set_property(&mut spec.parameters, name, Some(&schema))
+                    }
+                    None => true,
+                },
                 GroundedArg::Agent { name } => {
                     let schema = (!peers.agents.is_empty()).then(|| {
                         json!({
@@ -967,6 +1073,58 @@ mod tests {
             first("Remember that the deploy window is Friday"),
             ["memory_store", "memory_search"]
         );
+    }
+
+    #[test]
+    fn memory_calls_store_the_stated_fact_and_search_the_question() {
+        let mut s = specs(&["memory_store", "memory_search"]);
+        ground(
+            &mut s,
+            &builtin(None),
+            &files(&[]),
+            &Peers::default(),
+            "Remember that Alice owns the billing service.",
+        );
+        let store = &s[0].parameters["properties"];
+        assert_eq!(
+            store["observations"]["items"]["const"],
+            "Alice owns the billing service"
+        );
+        assert_eq!(store["entity"]["const"], "Alice");
+        let mut s = specs(&["memory_store", "memory_search"]);
+        ground(
+            &mut s,
+            &builtin(None),
+            &files(&[]),
+            &Peers::default(),
+            "Search your notes: when is the deploy window?",
+        );
+        assert_eq!(
+            s[1].parameters["properties"]["query"]["const"],
+            "when is the deploy window?"
+        );
+        // A store request leaves the query free, and a question stores nothing.
+        assert!(
+            s[0].parameters["properties"]["observations"]["items"]
+                .get("const")
+                .is_none()
+        );
+        assert_eq!(
+            statement("Note: the deploy window is Friday").unwrap(),
+            "The deploy window is Friday"
+        );
+        assert_eq!(
+            subject("The deploy window is Friday").unwrap(),
+            "deploy window"
+        );
+        assert_eq!(subject("Backups run nightly"), None);
+        assert_eq!(statement("Remember when the window is?"), None);
+        assert_eq!(statement("Do you remember the window"), None);
+        assert_eq!(
+            question("What did I store about billing?").unwrap(),
+            "What did I store about billing?"
+        );
+        assert_eq!(question("Summarise sales.csv"), None);
     }
 
     #[test]

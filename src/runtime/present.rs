@@ -215,8 +215,51 @@ pub fn digest(tool: &str, result: &Value) -> Option<String> {
         "xlsx_reader" => sheet_digest(result),
         "json_processor" => jq_digest(result),
         "chart_generator" => chart_digest(result),
+        "memory_search" => recall_digest(result),
+        "memory_store" => stored_digest(result),
         _ => None,
     }
+}
+
+/// Most memory hits a digest quotes.
+const QUOTED_HITS: usize = 3;
+
+fn recall_digest(r: &Value) -> Option<String> {
+    let hits = r.get("results")?.as_array()?;
+    let quoted: Vec<String> = hits
+        .iter()
+        .take(QUOTED_HITS)
+        .filter_map(|h| {
+            let name = h.get("name")?.as_str()?;
+            let matched = h.get("matched").and_then(Value::as_str).unwrap_or("");
+            Some(if matched.is_empty() {
+                name.to_string()
+            } else {
+                matched.trim_end_matches('.').to_string()
+            })
+        })
+        .collect();
+    Some(if quoted.is_empty() {
+        "Nothing in memory matches.".to_string()
+    } else {
+        format!("From memory: {}.", quoted.join("; "))
+    })
+}
+
+fn stored_digest(r: &Value) -> Option<String> {
+    let entity = r.get("entity")?.as_str()?;
+    let added: Vec<&str> = r
+        .get("added")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|o| o.trim_end_matches('.'))
+        .collect();
+    Some(if added.is_empty() {
+        format!("Memory already had that under {entity}.")
+    } else {
+        format!("Remembered under {entity}: {}.", added.join("; "))
+    })
 }
 
 /// `3 rows` / `1 row`.
@@ -465,6 +508,28 @@ mod tests {
             "q3-revenue.csv has more rows than were read; the first 3 rows of its 2 \
                  columns (month, revenue) give: month"
         ));
+        let hits = json!({"mode": "hybrid", "pending_embeddings": 0, "results": [
+            {"name": "Alice", "score": 0.9, "matched": "Alice owns the billing service."},
+            {"name": "deploy window", "score": 0.4, "matched": ""}
+        ]});
+        assert_eq!(
+            digest("memory_search", &hits).unwrap(),
+            "From memory: Alice owns the billing service; deploy window."
+        );
+        assert_eq!(
+            digest("memory_search", &json!({"mode": "keyword", "results": []})).unwrap(),
+            "Nothing in memory matches."
+        );
+        let stored = json!({"entity": "Alice", "created": true, "added": ["Alice owns billing"]});
+        assert_eq!(
+            digest("memory_store", &stored).unwrap(),
+            "Remembered under Alice: Alice owns billing."
+        );
+        let again = json!({"entity": "Alice", "created": false, "added": []});
+        assert_eq!(
+            digest("memory_store", &again).unwrap(),
+            "Memory already had that under Alice."
+        );
         // Unknown tools and shapes: the model answers alone.
         assert_eq!(digest("http_client", &json!({"status": 200})), None);
         assert_eq!(digest("csv_parser", &json!({"x": 1})), None);

@@ -85,11 +85,15 @@ impl RunError {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timings {
     pub(crate) total_ms: f64,
-    /// Waiting for the provider.
+    /// The model at work: answering, and loading where the provider
+    /// prepares ahead of the first chat (that load runs while the run builds
+    /// its prompt, so it is counted from when it started).
     pub model_ms: f64,
     /// Running tools.
     pub tools_ms: f64,
-    /// Everything else: prompts, memory context, dispatch.
+    /// The rest: wall time in which neither the model nor a tool was at
+    /// work (prompts, the part of the memory context the model's load did
+    /// not hide, dispatch).
     pub overhead_ms: f64,
 }
 

