@@ -525,6 +525,59 @@ fn stated_numbers(request: &str) -> Vec<Value> {
     }
 }
 
+/// Words around stated numbers that are not what a number is of.
+const NOT_LABELS: &[&str] = &[
+    "and", "of", "the", "values", "value", "numbers", "with", "to", "is", "are", "at", "a", "an",
+];
+
+/// One name per stated number, in order, or none: the words after
+/// "labels"/"labelled"/"categories" up to the first number or word that
+/// introduces them ("labels north and south and values 10 and 20"), else
+/// the word before each number ("apples 3 and pears 5"). The model wrote
+/// labels like `", "` and `"]}}}  # This is a JSON object..."`.
+fn stated_labels(request: &str, count: usize) -> Vec<String> {
+    if count == 0 {
+        return Vec::new();
+    }
+    let tokens: Vec<String> = request
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_number = |w: &str| w.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let lower = |w: &String| w.to_ascii_lowercase();
+    let introduced = tokens
+        .iter()
+        .position(|w| ["labels", "labelled", "labeled", "categories"].contains(&lower(w).as_str()))
+        .map(|at| {
+            tokens[at + 1..]
+                .iter()
+                .take_while(|w| {
+                    !is_number(w)
+                        && !["values", "value", "numbers", "with"].contains(&lower(w).as_str())
+                })
+                .filter(|w| !NOT_LABELS.contains(&lower(w).as_str()))
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+    let labels = introduced.unwrap_or_else(|| {
+        tokens
+            .windows(2)
+            .filter(|pair| is_number(&pair[1]) && !is_number(&pair[0]))
+            .map(|pair| pair[0].clone())
+            .collect()
+    });
+    if labels.len() == count
+        && labels
+            .iter()
+            .all(|l| !NOT_LABELS.contains(&lower(l).as_str()))
+    {
+        labels
+    } else {
+        Vec::new()
+    }
+}
+
 /// The string values property `name` of a tool's parameters may take (its
 /// `enum`, through a `$ref` to the tool's definitions and an optional's
 /// `anyOf`/`oneOf`).
@@ -840,6 +893,15 @@ pub fn ground(
                         set_property(&mut spec.parameters, name, Some(&schema))
                     }
                 }
+                GroundedArg::StatedLabels { name } => {
+                    let labels = stated_labels(request, stated_numbers(request).len());
+                    if labels.is_empty() {
+                        true
+                    } else {
+                        let schema = json!({"type": "array", "const": labels});
+                        set_property(&mut spec.parameters, name, Some(&schema))
+                    }
+                }
                 GroundedArg::Statement { name, entity } => match statement(request) {
                     Some(fact) => {
                         let about = subject(&fact).unwrap_or_else(|| "notes".to_string());
@@ -1034,6 +1096,18 @@ mod tests {
         assert!(n("Top 5 regions").is_empty());
         assert!(n("values 0 and 3").is_empty());
         assert!(n("values 1.23456 and 3").is_empty());
+        let l = |r: &str| stated_labels(r, stated_numbers(r).len());
+        assert_eq!(
+            l("Draw a bar chart with labels north and south and values 10 and 20"),
+            ["north", "south"]
+        );
+        assert_eq!(
+            l("Make a pie chart of apples 3 and pears 5"),
+            ["apples", "pears"]
+        );
+        // No name for some number, or names that do not match the count.
+        assert!(l("Plot a line chart of the values 1, 4, 9 and 16").is_empty());
+        assert!(l("labels x, y and z with values 1 and 2").is_empty());
         assert_eq!(
             choices(
                 &crate::tools::find("chart_generator").unwrap().parameters(),

@@ -740,6 +740,7 @@ impl Tool for ChartGenerator {
                 name: "series",
                 values: "values",
             },
+            GroundedArg::StatedLabels { name: "labels" },
         ]
     }
 

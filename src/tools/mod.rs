@@ -180,6 +180,10 @@ pub enum GroundedArg {
         name: &'static str,
         values: &'static str,
     },
+    /// An array of strings naming the stated numbers ("labels north and
+    /// south and values 10 and 20", "apples 3 and pears 5"): exactly those
+    /// words, when the request gives one for each number.
+    StatedLabels { name: &'static str },
     /// Facts to store (an array of strings): when the request asks to
     /// remember something ("Remember that Alice owns billing"), exactly that
     /// statement; the string argument `entity` then becomes what it is about

@@ -559,6 +559,13 @@ mod tests {
                 r#""chart_type": "bar", "labels": ["north", "south", "east"], "series": [{"values": [10, 20, 30]}]"#
             )
         ));
+        // The labels are the words the request names.
+        assert!(!accepts(
+            &bar,
+            &call(
+                r#""chart_type": "bar", "labels": [", ", "south"], "series": [{"values": [10, 20]}]"#
+            )
+        ));
         // Numbers that are parts of names, or a single number, leave the
         // series to the model.
         let free = grounded("Chart q3 from report_2024 as a pie with 5 slices");
