@@ -201,6 +201,10 @@ pub enum Error {
     /// deadline: the server is out of room, not the client over a limit.
     #[error("all {connections} store connections stayed busy for {waited_ms} ms")]
     PoolExhausted { connections: usize, waited_ms: u64 },
+    /// The store's group-commit writer already has `queued` writes waiting:
+    /// refused at once rather than parking a daemon worker until there is room.
+    #[error("the store's writer already has {queued} writes queued")]
+    WriterBusy { queued: usize },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -302,6 +306,7 @@ impl Error {
             Error::RequestRefused { code, .. } => code,
             Error::Overloaded { .. } => "overloaded",
             Error::PoolExhausted { .. } => "pool_exhausted",
+            Error::WriterBusy { .. } => "writer_busy",
         }
     }
 
@@ -364,7 +369,9 @@ impl Error {
             | Error::MemoryFull { .. } => ExitCode::Limit,
             Error::ConversationNotFound { .. } => ExitCode::NotFound,
             Error::ReplyTimeout { .. } | Error::RequestRefused { .. } => ExitCode::Failure,
-            Error::Overloaded { .. } | Error::PoolExhausted { .. } => ExitCode::Limit,
+            Error::Overloaded { .. } | Error::PoolExhausted { .. } | Error::WriterBusy { .. } => {
+                ExitCode::Limit
+            }
         }
     }
 
@@ -379,7 +386,7 @@ impl Error {
             Error::Remote { status, .. } | Error::RequestRefused { status, .. } => return *status,
             Error::Overloaded { .. } => return 429,
             Error::Unsupported { .. } => return 501,
-            Error::PoolExhausted { .. } => return 503,
+            Error::PoolExhausted { .. } | Error::WriterBusy { .. } => return 503,
             _ => {}
         }
         match self.exit_code() {
@@ -524,7 +531,7 @@ impl Error {
             Error::MessageInvalid { hint, .. }
             | Error::RequestRefused { hint, .. }
             | Error::Overloaded { hint, .. } => Some(hint.clone()),
-            Error::PoolExhausted { .. } => {
+            Error::PoolExhausted { .. } | Error::WriterBusy { .. } => {
                 Some("retry after the Retry-After seconds; the store is serving other requests".into())
             }
             Error::MessageTooLarge { .. } => Some(

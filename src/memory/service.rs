@@ -150,6 +150,14 @@ struct Searcher {
     index: Option<Box<VectorIndex>>,
 }
 
+/// A write's result, and how many observations were still without a vector
+/// once it committed.
+#[derive(Debug)]
+pub struct Written<T> {
+    pub value: T,
+    pub backlog: i64,
+}
+
 /// What [`Memory::embed_pending`] did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Embedding {
@@ -290,12 +298,19 @@ impl Memory {
         Ok(e)
     }
 
+    /// Why the model did not load, when that was found out less than
+    /// [`RETRY_LOAD`] ago.
+    fn recent_failure(&self) -> Option<String> {
+        match &*lock(&self.unavailable) {
+            Some((at, reason)) if at.elapsed() < RETRY_LOAD => Some(reason.clone()),
+            _ => None,
+        }
+    }
+
     /// The model, or why semantic search and embedding are unavailable.
     fn model_or_reason(&self) -> std::result::Result<Arc<Embedder>, String> {
-        if let Some((at, reason)) = &*lock(&self.unavailable)
-            && at.elapsed() < RETRY_LOAD
-        {
-            return Err(reason.clone());
+        if let Some(reason) = self.recent_failure() {
+            return Err(reason);
         }
         self.model().map_err(|e| {
             let reason = match e {
@@ -505,6 +520,24 @@ impl Memory {
         }
     }
 
+    /// What [`Memory::embed_pending`] would answer after a write that left
+    /// `backlog` observations pending, when that is known without work:
+    /// nothing is pending, or the model failed to load less than
+    /// [`RETRY_LOAD`] ago. `None`: call `embed_pending` (on a thread that may
+    /// block: it loads the model or embeds).
+    pub fn embedding_known(&self, backlog: i64) -> Option<Embedding> {
+        let reason = if backlog > 0 {
+            Some(self.recent_failure()?)
+        } else {
+            None
+        };
+        Some(Embedding {
+            embedded: 0,
+            pending: backlog,
+            reason,
+        })
+    }
+
     /// Embed the backlog soon, on this process's background embedder
     /// (started on first call), and return at once: for servers, whose
     /// writes are acknowledged when they commit. A failure is logged and
@@ -665,6 +698,97 @@ impl Memory {
                 let max = Some(self.max_entities);
                 b.writer()?
                     .write(move |tx| graph::create_entities_in(tx, &db, &access, &entities, max))
+            }
+        }
+    }
+
+    /// [`Memory::create_entities`] for async callers (the daemon), with the
+    /// embedding backlog once it committed.
+    pub async fn create_entities_acked(
+        self: &Arc<Self>,
+        access: Access,
+        entities: Vec<Entity>,
+    ) -> Result<Written<Vec<Entity>>> {
+        let max = self.max_entities;
+        self.acked(
+            access,
+            entities,
+            move |tx, db, access, entities| {
+                graph::create_entities_in(tx, db, access, entities, Some(max))
+            },
+            move |p, access, entities| p.create_entities(access, entities, Some(max)),
+        )
+        .await
+    }
+
+    /// [`Memory::add_observations`] for async callers (the daemon), with the
+    /// embedding backlog once it committed.
+    pub async fn add_observations_acked(
+        self: &Arc<Self>,
+        access: Access,
+        adds: Vec<ObservationAdd>,
+    ) -> Result<Written<Vec<ObservationsAdded>>> {
+        self.acked(
+            access,
+            adds,
+            |tx, db, access, adds| graph::add_observations_in(tx, db, access, adds),
+            |p, access, adds| p.add_observations(access, adds),
+        )
+        .await
+    }
+
+    /// A write of `input` for async callers. On the embedded store no thread
+    /// waits for the commit: the group-commit writer runs `grouped` and
+    /// answers the awaiting task itself ([`GroupCommit::submit`]), counting
+    /// the backlog in the same transaction, so the reply needs no pooled
+    /// connection or second query. (A blocking-pool thread per request,
+    /// parked until the writer answered, then the backlog query on a pooled
+    /// connection, were most of a REST write's cost outside SQLite.)
+    /// PostgreSQL runs `blocking`, its blocking client, on the blocking pool.
+    async fn acked<I, T>(
+        self: &Arc<Self>,
+        access: Access,
+        input: I,
+        grouped: impl Fn(&rusqlite::Connection, &std::path::Path, &Access, &I) -> Result<T>
+        + Send
+        + 'static,
+        blocking: impl FnOnce(&Postgres, &Access, &I) -> Result<T> + Send + 'static,
+    ) -> Result<Written<T>>
+    where
+        I: Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.backend {
+            Backend::Embedded(b) => {
+                let db = b.db.clone();
+                b.writer()?
+                    .submit(move |tx| {
+                        let value = grouped(tx, &db, &access, &input)?;
+                        let backlog =
+                            vectors::backlog_in(tx).map_err(|e| crate::store::store_err(&db, e))?;
+                        Ok(Written { value, backlog })
+                    })?
+                    .await
+            }
+            Backend::Postgres(_) => {
+                let memory = self.clone();
+                // The work stays inside the request's span (traces).
+                let span = tracing::Span::current();
+                tokio::task::spawn_blocking(move || {
+                    span.in_scope(|| match &memory.backend {
+                        Backend::Postgres(p) => Ok(Written {
+                            value: blocking(p, &access, &input)?,
+                            backlog: p.backlog()?,
+                        }),
+                        Backend::Embedded(_) => unreachable!("a memory's backend never changes"),
+                    })
+                })
+                .await
+                .map_err(|e| Error::Io {
+                    action: "run",
+                    path: "a daemon worker thread".into(),
+                    source: std::io::Error::other(e.to_string()),
+                })?
             }
         }
     }

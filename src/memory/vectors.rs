@@ -10,18 +10,21 @@ use crate::store::{Store, store_err};
 
 /// How many observations still need a vector.
 pub fn backlog(store: &Store) -> Result<i64> {
+    backlog_in(store.conn()).map_err(|e| store_err(store.path(), e))
+}
+
+/// [`backlog`] on any connection, e.g. inside a group-commit write, so the
+/// count is of the transaction that holds the write.
+pub fn backlog_in(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
     // Cached: a daemon asks after every REST write, and parsing the
     // statement each time cost more than running it.
-    store
-        .conn()
-        .prepare_cached(
-            // Every vector belongs to an observation (foreign key), so the
-            // difference of the trigger-kept counts; counting is O(rows).
-            "SELECT (SELECT n FROM memory_counts WHERE name = 'observations')
-                  - coalesce((SELECT n FROM memory_counts WHERE name = 'vectors:' || ?1), 0)",
-        )
-        .and_then(|mut s| s.query_row([MODEL_ID], |r| r.get(0)))
-        .map_err(|e| store_err(store.path(), e))
+    conn.prepare_cached(
+        // Every vector belongs to an observation (foreign key), so the
+        // difference of the trigger-kept counts; counting is O(rows).
+        "SELECT (SELECT n FROM memory_counts WHERE name = 'observations')
+              - coalesce((SELECT n FROM memory_counts WHERE name = 'vectors:' || ?1), 0)",
+    )
+    .and_then(|mut s| s.query_row([MODEL_ID], |r| r.get(0)))
 }
 
 /// The text embedded for an observation: the entity name gives it context.

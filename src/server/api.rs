@@ -47,7 +47,7 @@ impl IntoResponse for ApiError {
         let mut resp = (status, axum::Json(body)).into_response();
         let retry_after_s = match &e {
             Error::Overloaded { retry_after_s, .. } => Some(*retry_after_s),
-            Error::PoolExhausted { .. } => Some(1),
+            Error::PoolExhausted { .. } | Error::WriterBusy { .. } => Some(1),
             _ => None,
         };
         if let Some(s) = retry_after_s {

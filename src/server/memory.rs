@@ -14,10 +14,11 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::{ApiJson, ApiResult, blocking};
+use crate::Caxton;
 use crate::error::{Error, Result};
 use crate::memory::graph::ObservationAdd;
 use crate::memory::search::Options;
-use crate::memory::{Access, Entity, Memory, MemoryScope, Relation};
+use crate::memory::{Access, Entity, MemoryScope, Relation};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -132,9 +133,16 @@ async fn search_(
 
 /// After a write commits, embed what is pending so search sees it by
 /// meaning. Without a model the rows stay pending (keyword search finds
-/// them) and the answer says why.
-fn embed_pending(memory: &Memory) -> Result<Value> {
-    let e = memory.embed_pending(&mut |_, _| {})?;
+/// them) and the answer says why. `backlog` is what the write left pending;
+/// a blocking thread is taken only when there is a model to load or run.
+async fn embed_pending(cx: &Caxton, backlog: i64) -> ApiResult<Value> {
+    let e = match cx.memory().embedding_known(backlog) {
+        Some(e) => e,
+        None => {
+            let memory = cx.memory().clone();
+            blocking(move || memory.embed_pending(&mut |_, _| {})).await?
+        }
+    };
     Ok(match e.reason {
         None => json!(e.embedded),
         Some(reason) => json!({"embedded": 0, "reason": reason}),
@@ -148,21 +156,22 @@ struct EntitiesBody {
     who: Who,
 }
 
+/// Awaits the store's group-commit writer directly (no blocking thread):
+/// answered once the transaction holding the write has committed.
 async fn create_entities(
     Extract(state): Extract<AppState>,
     ApiJson(body): ApiJson<EntitiesBody>,
 ) -> ApiResult<impl IntoResponse> {
-    let s = state.clone();
-    let v = blocking(move || {
-        let cx = s.cx();
-        let created = cx
-            .memory()
-            .create_entities(&body.who.access()?, &body.entities)?;
-        let embedded = embed_pending(cx.memory())?;
-        Ok(json!({"created": created, "embedded": embedded}))
-    })
-    .await?;
-    Ok((axum::http::StatusCode::CREATED, axum::Json(v)))
+    let cx = state.cx();
+    let written = cx
+        .memory()
+        .create_entities_acked(body.who.access()?, body.entities)
+        .await?;
+    let embedded = embed_pending(&cx, written.backlog).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(json!({"created": written.value, "embedded": embedded})),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,21 +204,20 @@ struct ObservationsBody {
     who: Who,
 }
 
+/// Awaits the group-commit writer, as `create_entities` does.
 async fn add_observations(
     Extract(state): Extract<AppState>,
     ApiJson(body): ApiJson<ObservationsBody>,
 ) -> ApiResult<impl IntoResponse> {
-    let s = state.clone();
-    let v = blocking(move || {
-        let cx = s.cx();
-        let added = cx
-            .memory()
-            .add_observations(&body.who.access()?, &body.observations)?;
-        let embedded = embed_pending(cx.memory())?;
-        Ok(json!({"added": added, "embedded": embedded}))
-    })
-    .await?;
-    Ok(axum::Json(v))
+    let cx = state.cx();
+    let written = cx
+        .memory()
+        .add_observations_acked(body.who.access()?, body.observations)
+        .await?;
+    let embedded = embed_pending(&cx, written.backlog).await?;
+    Ok(axum::Json(
+        json!({"added": written.value, "embedded": embedded}),
+    ))
 }
 
 async fn delete_entity(

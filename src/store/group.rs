@@ -19,10 +19,18 @@
 //! opens a statement savepoint inside each trigger-firing statement, so the
 //! memory triggers do not write FTS5 at all: the batch's index rows are
 //! written by one statement just before it commits (`store::search_index`).
+//!
+//! An async caller (the daemon's REST handlers) queues its write with
+//! [`GroupCommit::submit`] and awaits the answer: the writer thread wakes the
+//! request's task itself, so no thread of the caller is parked for the commit
+//! (a blocking-pool thread per waiting request was two more thread hops per
+//! write). Its queue is never waited on: when it is full the write is
+//! refused at once with [`Error::WriterBusy`] (HTTP 503 + Retry-After).
 
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::path::Path;
+use std::sync::{Arc, mpsc};
 
 use rusqlite::Connection;
 
@@ -47,14 +55,21 @@ trait Job: Send {
     fn finish(self: Box<Self>, failed: Option<&rusqlite::Error>);
 }
 
-struct Write<T, F> {
+/// `reply` hands the answer to the caller: a channel a thread waits on, or
+/// the oneshot an async task awaits.
+struct Write<T, F, R> {
     f: F,
     out: Option<Result<T>>,
-    reply: mpsc::SyncSender<Result<T>>,
-    path: PathBuf,
+    reply: R,
+    path: Arc<Path>,
 }
 
-impl<T: Send, F: Fn(&Connection) -> Result<T> + Send> Job for Write<T, F> {
+impl<T, F, R> Job for Write<T, F, R>
+where
+    T: Send,
+    F: Fn(&Connection) -> Result<T> + Send,
+    R: FnOnce(Result<T>) + Send,
+{
     fn run(&mut self, store: std::result::Result<&Store, &Error>, alone: bool) -> bool {
         let out = match store {
             Ok(store) if alone => in_savepoint(store, &self.f),
@@ -62,7 +77,7 @@ impl<T: Send, F: Fn(&Connection) -> Result<T> + Send> Job for Write<T, F> {
             Err(Error::SafeMode { dir }) => Err(Error::SafeMode { dir: dir.clone() }),
             Err(e) => Err(Error::Io {
                 action: "open",
-                path: self.path.clone(),
+                path: self.path.to_path_buf(),
                 source: std::io::Error::other(e.to_string()),
             }),
         };
@@ -78,12 +93,11 @@ impl<T: Send, F: Fn(&Connection) -> Result<T> + Send> Job for Write<T, F> {
             // Every write of a batch runs before it is answered.
             (None, _) => Err(Error::Io {
                 action: "write to",
-                path: self.path.clone(),
+                path: self.path.to_path_buf(),
                 source: std::io::Error::other("the write was not run"),
             }),
         };
-        // The caller may have gone (its request was cancelled).
-        let _ = self.reply.send(out);
+        (self.reply)(out);
     }
 }
 
@@ -91,7 +105,8 @@ impl<T: Send, F: Fn(&Connection) -> Result<T> + Send> Job for Write<T, F> {
 /// commit): each caller is answered only after the shared transaction commits.
 pub struct GroupCommit {
     jobs: mpsc::SyncSender<Box<dyn Job>>,
-    path: PathBuf,
+    /// Shared with every queued write, which names the store in its errors.
+    path: Arc<Path>,
 }
 
 impl GroupCommit {
@@ -106,7 +121,7 @@ impl GroupCommit {
             .map_err(|e| Error::io("start the writer thread for", path, e))?;
         Ok(GroupCommit {
             jobs,
-            path: path.to_path_buf(),
+            path: path.into(),
         })
     }
 
@@ -114,25 +129,66 @@ impl GroupCommit {
     /// transaction has committed. `f` sees the store as [`Store::write`]
     /// would (refused in safe mode); its error rolls back only its own work.
     /// `f` may run twice (the first run rolled back, see the module doc), so
-    /// it must not have effects outside the connection.
+    /// it must not have effects outside the connection. Blocks the calling
+    /// thread, also while the queue is full: async callers use
+    /// [`GroupCommit::submit`].
     pub fn write<T: Send + 'static>(
         &self,
         f: impl Fn(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let (reply, answer) = mpsc::sync_channel::<Result<T>>(1);
-        let job = Box::new(Write {
+        // The caller may have gone (a cancelled request), hence `let _`.
+        let job = self.job(f, move |out| {
+            let _ = reply.send(out);
+        });
+        self.jobs.send(job).map_err(|_| stopped(&self.path))?;
+        answer.recv().map_err(|_| stopped(&self.path))?
+    }
+
+    /// [`GroupCommit::write`] for async callers: queues `f` without blocking
+    /// and returns a future of its result, ready once the transaction holding
+    /// it has committed (the writer thread wakes the awaiting task). A full
+    /// queue is refused at once ([`Error::WriterBusy`]): the writer is seconds
+    /// behind, and waiting for room would park a runtime worker. Dropping the
+    /// future does not cancel the write.
+    pub fn submit<T: Send + 'static>(
+        &self,
+        f: impl Fn(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<impl Future<Output = Result<T>> + Send + 'static> {
+        let (reply, answer) = tokio::sync::oneshot::channel::<Result<T>>();
+        let job = self.job(f, move |out| {
+            let _ = reply.send(out);
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(_)) => return Err(Error::WriterBusy { queued: QUEUE }),
+            Err(mpsc::TrySendError::Disconnected(_)) => return Err(stopped(&self.path)),
+        }
+        let path = self.path.clone();
+        Ok(async move { answer.await.map_err(|_| stopped(&path))? })
+    }
+
+    fn job<T: Send + 'static>(
+        &self,
+        f: impl Fn(&Connection) -> Result<T> + Send + 'static,
+        reply: impl FnOnce(Result<T>) + Send + 'static,
+    ) -> Box<dyn Job> {
+        Box::new(Write {
             f,
             out: None,
             reply,
             path: self.path.clone(),
-        });
-        let stopped = || Error::Io {
-            action: "write to",
-            path: self.path.clone(),
-            source: std::io::Error::other("the store's writer thread has stopped"),
-        };
-        self.jobs.send(job).map_err(|_| stopped())?;
-        answer.recv().map_err(|_| stopped())?
+        })
+    }
+}
+
+/// The writer thread ended (it panicked outside a write): nothing queued
+/// can be answered.
+fn stopped(path: &Path) -> Error {
+    Error::Io {
+        action: "write to",
+        path: path.to_path_buf(),
+        source: std::io::Error::other("the store's writer thread has stopped"),
     }
 }
 
@@ -260,6 +316,7 @@ fn run_batch(store: &Store, batch: &mut Vec<Box<dyn Job>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
     use std::sync::Arc;
 
     fn setup() -> (tempfile::TempDir, PathBuf) {
@@ -325,8 +382,8 @@ mod tests {
         let w = Write {
             f,
             out: None,
-            reply,
-            path: path.to_path_buf(),
+            reply: move |out| reply.send(out).unwrap(),
+            path: path.into(),
         };
         (Box::new(w), answer)
     }
@@ -430,6 +487,59 @@ mod tests {
         let r: Result<()> = g.write(|_| panic!("boom"));
         assert!(r.unwrap_err().to_string().contains("panicked"));
         assert_eq!(g.write(|_| Ok(5)).unwrap(), 5);
+    }
+
+    #[test]
+    fn a_submitted_write_is_answered_after_its_commit_and_a_full_queue_is_refused_at_once() {
+        let (_dir, path) = setup();
+        let g = GroupCommit::new(&path).unwrap();
+        // The first write holds the writer until the queue has been filled.
+        let (started, running) = mpsc::sync_channel(1);
+        let (release, held) = mpsc::sync_channel::<()>(1);
+        let held = std::sync::Mutex::new(held);
+        let first = g
+            .submit(move |c| {
+                started.send(()).unwrap();
+                held.lock().unwrap().recv().unwrap();
+                insert(-1)(c)
+            })
+            .unwrap();
+        running.recv().unwrap();
+        let queued: Vec<_> = (0..QUEUE as i64)
+            .map(|v| g.submit(insert(v)).unwrap())
+            .collect();
+        // Refused without waiting for room, which would park the caller.
+        let refused = g.submit(insert(-2)).err();
+        assert!(
+            matches!(refused, Some(Error::WriterBusy { queued: QUEUE })),
+            "{refused:?}"
+        );
+        release.send(()).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert_eq!(rt.block_on(first).unwrap(), -1);
+        let answers: Vec<i64> = rt
+            .block_on(async {
+                let mut all = Vec::new();
+                for q in queued {
+                    all.push(q.await);
+                }
+                all
+            })
+            .into_iter()
+            .collect::<Result<_>>()
+            .unwrap();
+        assert_eq!(answers, (0..QUEUE as i64).collect::<Vec<_>>());
+        // Every answered write is committed: a new connection sees it.
+        let n: i64 = Store::open(&path)
+            .unwrap()
+            .conn()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, QUEUE as i64 + 1);
+        // The queue has room again.
+        assert_eq!(rt.block_on(g.submit(insert(-3)).unwrap()).unwrap(), -3);
     }
 
     #[test]
