@@ -162,21 +162,24 @@ def run(c, d, args):
         Select(d.find_element(By.ID, "try-agent")).select_by_value("data-analyzer")
         box = d.find_element(By.ID, "try-input")
         box.clear()
-        box.send_keys("Summarise this CSV file: cities.csv")
+        box.send_keys("Summarise this CSV file: ragged.csv")
         d.find_element(By.ID, "try-run").click()
         # The tool call shows while the run is still going (streamed), not
-        # only once the answer is in: its result appears before the answer
-        # round (another model call of several seconds) has finished.
+        # only once the answer is in: its result (the tool refuses the
+        # ragged file) appears before the answer round (another model call
+        # of several seconds) has finished.
         c.wait("tool call shown as it happens", lambda d: d.find_elements(By.CSS_SELECTOR, "#try-calls li strong")
                or d.find_elements(By.ID, "try-answer")
-               or d.find_elements(By.CSS_SELECTOR, "#try-result .error"), timeout=600)
+               or d.find_elements(By.CSS_SELECTOR, "#try-result .error[role=alert]"), timeout=600)
         if not d.find_elements(By.CSS_SELECTOR, "#try-calls li strong"):
             c.fail("tool call shown as it happens", "the run ended before any tool call was shown: "
                    + c.text("#try-result"))
         live_name = d.find_element(By.CSS_SELECTOR, "#try-calls li strong").text
         c.ok("try it shows the tool call while the run goes on", live_name)
+        # A failed run shows an alert; a failed tool call's message (this
+        # one's) is not the run failing.
         c.wait("config agent run", lambda d: d.find_elements(By.ID, "try-answer")
-               or d.find_elements(By.CSS_SELECTOR, "#try-result .error"), timeout=600)
+               or d.find_elements(By.CSS_SELECTOR, "#try-result .error[role=alert]"), timeout=600)
         if not d.find_elements(By.ID, "try-answer"):
             c.fail("config agent run", c.text("#try-result"))
         calls = d.find_elements(By.CSS_SELECTOR, "#try-result ol.calls li strong")

@@ -88,12 +88,15 @@ fn dashboard_pages_work_in_a_real_browser() {
         .ok();
     // Deployed by the script through the CLI while the overview is open.
     let greeter = env.write("new/greeter.toml", &agent("Greeter", "1.0.0", ""));
-    // The local model, when installed, answers data-analyzer with a tool call.
+    // The local model, when installed, answers data-analyzer with a tool
+    // call. The file is ragged, so the call fails and the model answers in
+    // a second round: a result the runtime states whole ends the run at
+    // once, and the browser could not see the call before the answer.
     let model = models_dir().is_some_and(|d| d.join("SmolLM2-135M-Instruct").is_dir());
     if model {
         env.write(
-            "data/workspaces/data-analyzer/cities.csv",
-            "city,temp\nParis,21\nOslo,12\nRome,25\n",
+            "data/workspaces/data-analyzer/ragged.csv",
+            "city,temp\nParis,21\nOslo,12,extra\n",
         );
     }
 
