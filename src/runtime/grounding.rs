@@ -1151,28 +1151,25 @@ mod tests {
 
     #[test]
     fn memory_calls_store_the_stated_fact_and_search_the_question() {
-        let mut s = specs(&["memory_store", "memory_search"]);
-        ground(
-            &mut s,
-            &builtin(None),
-            &files(&[]),
-            &Peers::default(),
-            "Remember that Alice owns the billing service.",
-        );
+        let grounded = |request: &str| {
+            let mut s = specs(&["memory_store", "memory_search"]);
+            ground(
+                &mut s,
+                &builtin(None),
+                &files(&[]),
+                &Peers::default(),
+                request,
+            );
+            s
+        };
+        let s = grounded("Remember that Alice owns the billing service.");
         let store = &s[0].parameters["properties"];
         assert_eq!(
             store["observations"]["items"]["const"],
             "Alice owns the billing service"
         );
         assert_eq!(store["entity"]["const"], "Alice");
-        let mut s = specs(&["memory_store", "memory_search"]);
-        ground(
-            &mut s,
-            &builtin(None),
-            &files(&[]),
-            &Peers::default(),
-            "Search your notes: when is the deploy window?",
-        );
+        let s = grounded("Search your notes: when is the deploy window?");
         assert_eq!(
             s[1].parameters["properties"]["query"]["const"],
             "when is the deploy window?"
