@@ -110,6 +110,11 @@ fn runbook_agent_calls_csv_parser_through_the_server_configured_provider() {
     // The request names a file that exists: the first round offers only the
     // tool that reads it (grounding); the answering round offers them all.
     assert_eq!(names(first), ["csv_parser"]);
+    // Both rounds are bounded with no max_tokens configured: the call round
+    // by the default reply length (a server given none wrote to the end of
+    // its context), the answer by the answer cap.
+    assert_eq!(first["max_tokens"], 512, "{first}");
+    assert_eq!(got[1].body["max_tokens"], 200, "{}", got[1].body);
     assert_eq!(
         names(&got[1].body),
         ["http_client", "csv_parser", "chart_generator"]
