@@ -5,7 +5,7 @@
 
 Usage: bench-peer.py DATASET.json [--target peer|caxton] [--caxton-bin PATH]
                      [--out results.json] [--version X] [--cache-dir DIR]
-                     [--limit-entities N] [--limit-queries N] [--conc-n 500] [--keep]
+                     [--limit-entities N] [--limit-queries N] [--conc-n 500] [--keep] [--ingest-only]
 
 Installs the server at a pinned exact version into a cache dir (reused when present),
 runs it with `node <pkg>/dist/index.js` over stdio, and speaks MCP JSON-RPC 2.0 to it
@@ -319,6 +319,8 @@ def main():
     ap.add_argument("--limit-queries", type=int)
     ap.add_argument("--conc-n", type=int, default=500, help="observations per writer in the lost-update test")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
+    ap.add_argument("--ingest-only", action="store_true",
+                    help="stop after (a): ingest and the wait until it is searchable by meaning")
     a = ap.parse_args()
 
     data = json.load(open(a.dataset))
@@ -381,64 +383,66 @@ def main():
             "relations_per_s": len(relations) / rel_s if rel_s else None,
             "rel_last_batch_ms": rlat[-1] * 1000 if rlat else None,
         }
-        R["ingest"]["embedding_settled_seconds"] = target.settle(mem)
-        log(f"(a) every observation searchable by meaning {R['ingest']['embedding_settled_seconds']:.1f} s after the last write")
-        R["memory_file_bytes_after_ingest"] = target.store_bytes(mem)
         log(f"(a) ingest: {len(entities)} entities in {ent_s:.2f} s = {len(entities)/ent_s:,.0f} entities/s "
             f"(batch {a.batch}; first batch {lat[0]*1000:.1f} ms, last {lat[-1]*1000:.1f} ms); "
             f"{len(relations)} relations in {rel_s:.2f} s (batch {a.rel_batch})")
+        R["ingest"]["embedding_settled_seconds"] = target.settle(mem)
+        log(f"(a) every observation searchable by meaning {R['ingest']['embedding_settled_seconds']:.1f} s after the last write")
+        R["memory_file_bytes_after_ingest"] = target.store_bytes(mem)
 
-        # (b) search
-        slat, hits, sizes, nbytes, by_kind = [], {}, [], [], {}
-        t0 = time.perf_counter()
-        for q, k in zip(queries, kinds):
-            t = time.perf_counter()
-            res = srv.call("search_nodes", {"query": q})
-            slat.append(time.perf_counter() - t)
-            nbytes.append(srv.last_bytes)
-            by_kind.setdefault(k, []).append(slat[-1] * 1000)
-            n = len(result_entities(res))
-            sizes.append(n)
-            h = hits.setdefault(k, [0, 0])
-            h[0] += n > 0
-            h[1] += 1
-        total = time.perf_counter() - t0
-        s = sorted(x * 1000 for x in slat)
-        R["search"] = {"queries": len(queries), "total_s": total, "p50_ms": pct(s, 50), "p99_ms": pct(s, 99),
-                       "mean_ms": statistics.fmean(s), "max_ms": s[-1],
-                       "mean_result_entities": statistics.fmean(sizes), "max_result_entities": max(sizes),
-                       "mean_response_bytes": statistics.fmean(nbytes), "max_response_bytes": max(nbytes),
-                       "by_kind_ms": {k: {"p50": pct(sorted(v), 50), "p99": pct(sorted(v), 99),
-                                          "mean": statistics.fmean(v)} for k, v in by_kind.items()},
-                       "queries_with_hits": {k: {"hit": v[0], "of": v[1]} for k, v in hits.items()}}
-        log(f"(b) search_nodes x{len(queries)}: P50 {pct(s,50):.2f} ms, P99 {pct(s,99):.2f} ms, "
-            f"mean {statistics.fmean(s):.2f} ms, total {total:.2f} s; mean {statistics.fmean(sizes):.1f} "
-            f"entities/result; queries with >=1 hit: "
-            + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in hits.items()))
-        log(f"    mean response {statistics.fmean(nbytes)/1024:.1f} KiB (max {max(nbytes)/1024:.0f} KiB); by kind: "
-            + ", ".join(f"{k} P50 {pct(sorted(v),50):.1f} ms / mean {statistics.fmean(v):.1f} ms"
-                        for k, v in by_kind.items()))
+        if not a.ingest_only:
+            # (b) search
+            slat, hits, sizes, nbytes, by_kind = [], {}, [], [], {}
+            t0 = time.perf_counter()
+            for q, k in zip(queries, kinds):
+                t = time.perf_counter()
+                res = srv.call("search_nodes", {"query": q})
+                slat.append(time.perf_counter() - t)
+                nbytes.append(srv.last_bytes)
+                by_kind.setdefault(k, []).append(slat[-1] * 1000)
+                n = len(result_entities(res))
+                sizes.append(n)
+                h = hits.setdefault(k, [0, 0])
+                h[0] += n > 0
+                h[1] += 1
+            total = time.perf_counter() - t0
+            s = sorted(x * 1000 for x in slat)
+            R["search"] = {"queries": len(queries), "total_s": total, "p50_ms": pct(s, 50), "p99_ms": pct(s, 99),
+                           "mean_ms": statistics.fmean(s), "max_ms": s[-1],
+                           "mean_result_entities": statistics.fmean(sizes), "max_result_entities": max(sizes),
+                           "mean_response_bytes": statistics.fmean(nbytes), "max_response_bytes": max(nbytes),
+                           "by_kind_ms": {k: {"p50": pct(sorted(v), 50), "p99": pct(sorted(v), 99),
+                                              "mean": statistics.fmean(v)} for k, v in by_kind.items()},
+                           "queries_with_hits": {k: {"hit": v[0], "of": v[1]} for k, v in hits.items()}}
+            log(f"(b) search_nodes x{len(queries)}: P50 {pct(s,50):.2f} ms, P99 {pct(s,99):.2f} ms, "
+                f"mean {statistics.fmean(s):.2f} ms, total {total:.2f} s; mean {statistics.fmean(sizes):.1f} "
+                f"entities/result; queries with >=1 hit: "
+                + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in hits.items()))
+            log(f"    mean response {statistics.fmean(nbytes)/1024:.1f} KiB (max {max(nbytes)/1024:.0f} KiB); by kind: "
+                + ", ".join(f"{k} P50 {pct(sorted(v),50):.1f} ms / mean {statistics.fmean(v):.1f} ms"
+                            for k, v in by_kind.items()))
 
-        # (c) semantic checks
-        found, detail = 0, []
-        for c in checks:
-            got = result_entities(srv.call("search_nodes", {"query": c["query"]}))
-            ok = c["expect_entity"] in got
-            found += ok
-            detail.append({"query": c["query"], "expect": c["expect_entity"], "found": ok, "n_results": len(got)})
-        R["semantic_checks"] = {"found": found, "of": len(checks), "detail": detail}
-        log(f"(c) semantic checks: {found}/{len(checks)} expected entities returned")
+            # (c) semantic checks
+            found, detail = 0, []
+            for c in checks:
+                got = result_entities(srv.call("search_nodes", {"query": c["query"]}))
+                ok = c["expect_entity"] in got
+                found += ok
+                detail.append({"query": c["query"], "expect": c["expect_entity"], "found": ok, "n_results": len(got)})
+            R["semantic_checks"] = {"found": found, "of": len(checks), "detail": detail}
+            log(f"(c) semantic checks: {found}/{len(checks)} expected entities returned")
 
-        # (d) footprint
-        R["memory_file_bytes"] = target.store_bytes(mem)
-        R["server_rss_kb"] = srv.rss()
-        log(f"(d) memory file {R['memory_file_bytes']/1e6:.2f} MB; server VmRSS "
-            f"{R['server_rss_kb'].get('VmRSS', 0)/1024:.1f} MiB (peak VmHWM {R['server_rss_kb'].get('VmHWM', 0)/1024:.1f} MiB)")
+            # (d) footprint
+            R["memory_file_bytes"] = target.store_bytes(mem)
+            R["server_rss_kb"] = srv.rss()
+            log(f"(d) memory file {R['memory_file_bytes']/1e6:.2f} MB; server VmRSS "
+                f"{R['server_rss_kb'].get('VmRSS', 0)/1024:.1f} MiB (peak VmHWM {R['server_rss_kb'].get('VmHWM', 0)/1024:.1f} MiB)")
     finally:
         srv.close()
 
     # (e) lost updates
-    R["lost_updates"] = lost_updates(target, work, a.conc_n)
+    if not a.ingest_only:
+        R["lost_updates"] = lost_updates(target, work, a.conc_n)
     R["loadavg_end"] = os.getloadavg()[0]
     R["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 

@@ -33,6 +33,8 @@
 //!   backlog after writes, so a write is acknowledged when it commits, not
 //!   after the model has run. The backlog is in the store, so nothing is
 //!   lost if the process stops first; keyword search finds the rows meanwhile.
+//!   It yields to writes: it runs when they pause, and while they keep
+//!   coming it still gets about half the time (see [`Pace`]).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -66,6 +68,18 @@ const RETRY_LOAD: Duration = Duration::from_secs(1);
 /// The largest backlog a search embeds before it runs (about a second of
 /// MiniLM on one core); see [`Memory::catch_up`].
 const CATCH_UP_ROWS: i64 = 64;
+/// How long no write must have arrived before the background embedder
+/// starts, or goes on with its next batch: MiniLM runs on every core, and
+/// beside it a client ingesting over MCP stdio took twice as long
+/// (docs/performance.md, issue 19). A client sending its batches back to
+/// back leaves milliseconds between them; one that pauses longer than this
+/// is not ingesting.
+const EMBED_QUIET: Duration = Duration::from_millis(200);
+/// The longest the background embedder defers to writes at a stretch.
+/// Embedding earns deferral back as it works (up to this much), so under
+/// writes that never pause it still gets about half the time: slowed,
+/// never starved.
+const EMBED_MAX_DEFER: Duration = Duration::from_secs(5);
 
 /// The memory of one data directory, shared by every caller in a process.
 pub struct Memory {
@@ -81,9 +95,9 @@ pub struct Memory {
     background: Arc<Background>,
 }
 
-/// What the background embedder waits on: `(asked, closed)`.
+/// What the background embedder waits on.
 struct Background {
-    state: Mutex<(bool, bool)>,
+    state: Mutex<Signals>,
     wake: std::sync::Condvar,
     started: std::sync::Once,
 }
@@ -91,17 +105,27 @@ struct Background {
 impl Default for Background {
     fn default() -> Background {
         Background {
-            state: Mutex::new((false, false)),
+            state: Mutex::default(),
             wake: std::sync::Condvar::new(),
             started: std::sync::Once::new(),
         }
     }
 }
 
+#[derive(Default)]
+struct Signals {
+    /// A write asked for embedding since the embedder last looked.
+    asked: bool,
+    /// The memory is gone: the embedder ends.
+    closed: bool,
+    /// When the last write was reported ([`Memory::embed_soon`]).
+    last_write: Option<Instant>,
+}
+
 impl Drop for Memory {
     fn drop(&mut self) {
         // Ends the background embedder, which holds only a weak reference.
-        lock(&self.background.state).1 = true;
+        lock(&self.background.state).closed = true;
         self.background.wake.notify_all();
     }
 }
@@ -540,8 +564,12 @@ impl Memory {
 
     /// Embed the backlog soon, on this process's background embedder
     /// (started on first call), and return at once: for servers, whose
-    /// writes are acknowledged when they commit. A failure is logged and
-    /// the rows stay pending for the next call (or `memory embed`).
+    /// writes are acknowledged when they commit; call it after every write.
+    /// The embedder starts once writes pause ([`EMBED_QUIET`]), and between
+    /// its batches waits again while they arrive, within a bound
+    /// ([`EMBED_MAX_DEFER`]), so a client ingesting keeps the CPU. A failure
+    /// is logged and the rows stay pending for the next call (or `memory
+    /// embed`).
     pub fn embed_soon(self: &Arc<Self>) {
         let bg = self.background.clone();
         bg.started.call_once(|| {
@@ -554,8 +582,16 @@ impl Memory {
                 tracing::warn!(target: "caxton::memory", "cannot start the background embedder: {e}; new observations stay pending");
             }
         });
-        lock(&bg.state).0 = true;
-        bg.wake.notify_one();
+        let wake = {
+            let mut s = lock(&bg.state);
+            s.last_write = Some(Instant::now());
+            // Woken only from its idle wait: a writer per batch waking it
+            // while it defers would only make it look again, too soon.
+            !std::mem::replace(&mut s.asked, true)
+        };
+        if wake {
+            bg.wake.notify_one();
+        }
     }
 
     /// Embed what a writer has just added (a run's summary, its
@@ -1013,21 +1049,25 @@ impl Memory {
 /// The background embedder's loop: wait to be asked, drain the backlog,
 /// repeat, until the memory is dropped.
 fn background_embedder(memory: &std::sync::Weak<Memory>, bg: &Background) {
+    let mut pace = Pace::new(Instant::now());
     loop {
         {
             let mut state = lock(&bg.state);
-            while !state.0 && !state.1 {
+            while !state.asked && !state.closed {
                 state = bg.wake.wait(state).unwrap_or_else(|p| p.into_inner());
             }
-            if state.1 {
+            if state.closed {
                 return;
             }
-            state.0 = false;
+            state.asked = false;
         }
+        // Before holding the memory, so dropping it is not held up.
+        bg.yield_to_writes(&mut pace);
         let Some(memory) = memory.upgrade() else {
             return;
         };
-        match memory.embed_pending(&mut |_, _| {}) {
+        // Called after each committed batch: the next waits for a pause.
+        match memory.embed_pending(&mut |_, _| bg.yield_to_writes(&mut pace)) {
             Ok(e) => {
                 if let Some(reason) = e.reason {
                     tracing::debug!(target: "caxton::memory", pending = e.pending, "not embedding: {reason}");
@@ -1037,6 +1077,68 @@ fn background_embedder(memory: &std::sync::Weak<Memory>, bg: &Background) {
                 tracing::warn!(target: "caxton::memory", "background embedding failed: {e}; the rows stay pending")
             }
         }
+    }
+}
+
+impl Background {
+    /// Wait while writes arrive ([`Pace::defer`]); returns at once when
+    /// the memory is dropped.
+    fn yield_to_writes(&self, pace: &mut Pace) {
+        let mut state = lock(&self.state);
+        loop {
+            let wait = pace.defer(state.last_write, Instant::now());
+            if wait.is_zero() || state.closed {
+                return;
+            }
+            state = self
+                .wake
+                .wait_timeout(state, wait)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}
+
+/// How the background embedder shares the CPU with writes: it defers while
+/// they arrive, out of a credit that deferring spends and the rest of its
+/// time (embedding, idling) earns back, up to [`EMBED_MAX_DEFER`].
+#[derive(Debug)]
+struct Pace {
+    credit: Duration,
+    /// Since the last [`Pace::defer`], and whether it said to wait (the
+    /// time since then spends credit) or not (it earns).
+    since: Instant,
+    waiting: bool,
+}
+
+impl Pace {
+    fn new(now: Instant) -> Pace {
+        Pace {
+            credit: EMBED_MAX_DEFER,
+            since: now,
+            waiting: false,
+        }
+    }
+
+    /// How long to wait at `now` before embedding, the last write having
+    /// been at `last_write`: until [`EMBED_QUIET`] has passed since it, for
+    /// as long as the credit lasts. Zero: embed now. After waiting, ask
+    /// again: a write may have come meanwhile.
+    fn defer(&mut self, last_write: Option<Instant>, now: Instant) -> Duration {
+        let elapsed = now.saturating_duration_since(self.since);
+        self.credit = if self.waiting {
+            self.credit.saturating_sub(elapsed)
+        } else {
+            (self.credit + elapsed).min(EMBED_MAX_DEFER)
+        };
+        self.since = now;
+        let wait = last_write
+            .map_or(Duration::ZERO, |t| {
+                (t + EMBED_QUIET).saturating_duration_since(now)
+            })
+            .min(self.credit);
+        self.waiting = !wait.is_zero();
+        wait
     }
 }
 

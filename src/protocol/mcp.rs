@@ -249,34 +249,32 @@ impl McpServer {
         Ok(match name {
             "create_entities" => {
                 let c: EntitiesArgs = parse(name, args)?;
-                m.create_entities(a, &c.entities)
-                    .map(|created| self.embed_soon(json!(created)))
-                    .map(|v| Structured::Listed("entities", v))
+                self.wrote(m.create_entities(a, &c.entities))
+                    .map(|created| Structured::Listed("entities", json!(created)))
             }
             "create_relations" => {
                 let r: RelationsArgs = parse(name, args)?;
-                m.create_relations(a, &r.relations)
+                self.wrote(m.create_relations(a, &r.relations))
                     .map(|created| Structured::Listed("relations", json!(created)))
             }
             "add_observations" => {
                 let o: ObservationsArgs = parse(name, args)?;
-                m.add_observations(a, &o.observations)
-                    .map(|added| self.embed_soon(json!(added)))
-                    .map(|v| Structured::Listed("results", v))
+                self.wrote(m.add_observations(a, &o.observations))
+                    .map(|added| Structured::Listed("results", json!(added)))
             }
             "delete_entities" => {
                 let d: DeleteEntitiesArgs = parse(name, args)?;
-                m.delete_entities(a, &d.entity_names)
+                self.wrote(m.delete_entities(a, &d.entity_names))
                     .map(|_| Structured::Done("Entities deleted successfully"))
             }
             "delete_observations" => {
                 let d: DeleteObservationsArgs = parse(name, args)?;
-                m.delete_observations(a, &d.deletions)
+                self.wrote(m.delete_observations(a, &d.deletions))
                     .map(|_| Structured::Done("Observations deleted successfully"))
             }
             "delete_relations" => {
                 let d: RelationsArgs = parse(name, args)?;
-                m.delete_relations(a, &d.relations)
+                self.wrote(m.delete_relations(a, &d.relations))
                     .map(|_| Structured::Done("Relations deleted successfully"))
             }
             "read_graph" => {
@@ -311,13 +309,16 @@ impl McpServer {
     }
 
     /// After a write commits, have what it added embedded in the background
-    /// and answer at once (`reply`): the write is acknowledged when it
-    /// commits, and `search_nodes` finds it by keyword now and by meaning
-    /// once embedded. Without a model the rows stay pending, as in `caxton
-    /// memory create-entities`.
-    fn embed_soon(&self, reply: Value) -> Value {
-        self.memory.embed_soon();
-        reply
+    /// and answer at once: the write is acknowledged when it commits, and
+    /// `search_nodes` finds it by keyword now and by meaning once embedded.
+    /// Without a model the rows stay pending, as in `caxton memory
+    /// create-entities`. Writes with nothing to embed (relations, deletes)
+    /// are told too: the embedder waits while writes keep coming.
+    fn wrote<T>(&self, written: Result<T>) -> Result<T> {
+        if written.is_ok() {
+            self.memory.embed_soon();
+        }
+        written
     }
 }
 
