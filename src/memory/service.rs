@@ -1314,12 +1314,9 @@ mod tests {
         assert_eq!(status::last_search_id(&store).unwrap(), 1);
     }
 
-    /// A model installed under a running process is used without a
-    /// restart, although the failed load before it is remembered for a
-    /// while ([`RETRY_LOAD`]). Needs the installed model (skipped without
-    /// it unless CAXTON_REQUIRE_MODEL=1).
-    #[test]
-    fn a_model_installed_after_a_failed_load_is_used_without_a_restart() {
+    /// The models directory holding the installed model, or `None` (skip
+    /// the test) unless CAXTON_REQUIRE_MODEL=1.
+    fn installed_models() -> Option<PathBuf> {
         let installed = std::env::var_os("CAXTON_MODELS_DIR")
             .map(PathBuf::from)
             .or_else(|| {
@@ -1327,12 +1324,108 @@ mod tests {
                     .map(|h| PathBuf::from(h).join(".local/share/caxton/models"))
             })
             .filter(|d| super::super::embed::missing_files(d).is_empty());
-        let Some(installed) = installed else {
+        if installed.is_none() {
             assert!(
                 !std::env::var("CAXTON_REQUIRE_MODEL").is_ok_and(|v| v == "1"),
                 "CAXTON_REQUIRE_MODEL=1 but the model is not installed"
             );
             eprintln!("note: skipping model test: no installed model");
+        }
+        installed
+    }
+
+    /// How long [`Pace`] has the embedder wait, from `from` (ms after
+    /// `t0`), while a write comes every 100 ms, until it says to embed;
+    /// returns when that was.
+    fn deferred_under_writes(pace: &mut Pace, t0: Instant, from: u64) -> u64 {
+        let mut now = from;
+        while !pace
+            .defer(
+                Some(t0 + Duration::from_millis(now - now % 100)),
+                t0 + Duration::from_millis(now),
+            )
+            .is_zero()
+        {
+            now += 10;
+            assert!(now < from + 60_000, "deferred for a minute");
+        }
+        now
+    }
+
+    #[test]
+    fn the_background_embedder_defers_to_writes_within_a_bound_it_earns_back() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut pace = Pace::new(t0);
+        // Nothing written: embed now.
+        assert_eq!(pace.defer(None, at(0)), Duration::ZERO);
+        // A write 50 ms ago: wait until writes have paused for EMBED_QUIET.
+        assert_eq!(pace.defer(Some(at(0)), at(50)), Duration::from_millis(150));
+        assert_eq!(pace.defer(Some(at(0)), at(200)), Duration::ZERO);
+        // Writes that never pause: it waits EMBED_MAX_DEFER, then embeds.
+        assert_eq!(deferred_under_writes(&mut pace, t0, 1_000), 6_000);
+        // Having embedded for a second, it waits at most a second.
+        assert_eq!(deferred_under_writes(&mut pace, t0, 7_000), 8_000);
+        // A pause in the writes: it embeds at once, spending nothing.
+        assert_eq!(pace.defer(Some(at(8_000)), at(8_300)), Duration::ZERO);
+        // Embedding for a minute earns no more than EMBED_MAX_DEFER.
+        assert_eq!(deferred_under_writes(&mut pace, t0, 70_000), 75_000);
+    }
+
+    /// Writes that never pause slow the background embedder but do not
+    /// starve it. Needs the installed model (skipped without it unless
+    /// CAXTON_REQUIRE_MODEL=1).
+    #[test]
+    fn background_embedding_finishes_while_writes_never_pause() {
+        let Some(installed) = installed_models() else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            data_dir: dir.path().join("data"),
+            agents_dir: dir.path().join("agents"),
+            models_dir: installed,
+        };
+        let m = Arc::new(Memory::embedded(&paths, &MemoryConfig::default()));
+        let who = Access::operator(MemoryScope::Global, None, None);
+        m.create_entities(&who, &[entity("a"), entity("b")])
+            .unwrap();
+        let knows = Relation {
+            from: "a".into(),
+            to: "b".into(),
+            relation_type: "knows".into(),
+        };
+        // Far past EMBED_MAX_DEFER plus the model's load and run.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut writes = 0u64;
+        // A write, told to the embedder as `caxton mcp serve` does, then
+        // the next at once: the relation is created once, then skipped.
+        loop {
+            m.create_relations(&who, std::slice::from_ref(&knows))
+                .unwrap();
+            m.embed_soon();
+            writes += 1;
+            if vectors::backlog(&m.store().unwrap()).unwrap() == 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not embedded after {writes} writes that never paused"
+            );
+        }
+        assert_eq!(
+            m.open_nodes(&who, &["a".into()]).unwrap().relations.len(),
+            1
+        );
+    }
+
+    /// A model installed under a running process is used without a
+    /// restart, although the failed load before it is remembered for a
+    /// while ([`RETRY_LOAD`]). Needs the installed model (skipped without
+    /// it unless CAXTON_REQUIRE_MODEL=1).
+    #[test]
+    fn a_model_installed_after_a_failed_load_is_used_without_a_restart() {
+        let Some(installed) = installed_models() else {
             return;
         };
         let (dir, m) = memory(10);
