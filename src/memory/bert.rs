@@ -371,17 +371,23 @@ mod avx2 {
         j: usize,
         t: usize,
     ) {
-        let w_rows: [&[f32]; R] = std::array::from_fn(|r| &w[(j + r) * inp..(j + r + 1) * inp]);
-        let x_rows: [&[f32]; N] = std::array::from_fn(|n| &x[(t + n) * inp..(t + n + 1) * inp]);
+        // Row starts as raw pointers: closures (and `array::from_fn`) do not
+        // inherit this function's target features, so vectors must not
+        // pass through one, or every load becomes a call.
+        let wp: [*const f32; R] = std::array::from_fn(|r| w[(j + r) * inp..][..inp].as_ptr());
+        let xp: [*const f32; N] = std::array::from_fn(|n| x[(t + n) * inp..][..inp].as_ptr());
         let mut acc = [[_mm256_setzero_ps(); N]; R];
+        let mut xv = [_mm256_setzero_ps(); N];
         let mut k = 0;
         while k < inp {
-            // SAFETY: k + 8 <= inp and every row slice is `inp` long.
+            // SAFETY: k + 8 <= inp and every row pointer starts `inp` floats
+            // inside its slice (sliced above, so out of range panicked there).
             unsafe {
-                let xv: [__m256; N] =
-                    std::array::from_fn(|n| _mm256_loadu_ps(x_rows[n].as_ptr().add(k)));
+                for n in 0..N {
+                    xv[n] = _mm256_loadu_ps(xp[n].add(k));
+                }
                 for r in 0..R {
-                    let wv = _mm256_loadu_ps(w_rows[r].as_ptr().add(k));
+                    let wv = _mm256_loadu_ps(wp[r].add(k));
                     for n in 0..N {
                         acc[r][n] = _mm256_fmadd_ps(wv, xv[n], acc[r][n]);
                     }

@@ -45,7 +45,7 @@ const QUERY_CACHE_ENTRIES: usize = 1_024;
 /// ones through candle's `BertModel`, whose packed matrix products win once
 /// the packing is spread over enough tokens (`cargo bench --bench memory --
 /// embed` prints both sides of the crossover).
-const SHORT_TOKENS: usize = 512;
+const SHORT_TOKENS: usize = 64;
 
 /// The loaded embedding model.
 pub struct Embedder {
