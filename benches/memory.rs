@@ -4,8 +4,10 @@
 //!                                                    (default 100000 1000000)
 //!   cargo bench --bench memory -- index-real [SIZES...]  the same on real
 //!                                                    MiniLM vectors (default 100000)
-//!   cargo bench --bench memory -- embed              query embedding: one
-//!                                                    thread vs all, cold vs cached
+//!   cargo bench --bench memory -- embed              query embedding: BertModel
+//!                                                    vs the short-text pass, one
+//!                                                    thread vs all, cold vs cached,
+//!                                                    and by token count
 //!   cargo bench --bench memory -- peer DATASET.json  the side-by-side run of
 //!                                                    scripts/bench-mcp-memory
 //!   cargo bench --bench memory -- vectors STORE.db QUERIES NAME  the embedded
