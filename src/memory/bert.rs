@@ -147,7 +147,9 @@ impl ShortBert {
         if config.hidden_act != HiddenAct::Gelu
             || config.position_embedding_type != PositionEmbeddingType::Absolute
             || config.num_attention_heads == 0
-            || config.hidden_size % config.num_attention_heads != 0
+            || !config
+                .hidden_size
+                .is_multiple_of(config.num_attention_heads)
         {
             return Ok(None);
         }
@@ -281,7 +283,8 @@ fn gelu_erf(v: f32) -> f32 {
 /// token row `t` of `x` (rows of `inp` values).
 fn rows_times_tokens(w: &[f32], x: &[f32], inp: usize, tokens: usize, y: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if inp % 8 == 0 && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+    if inp.is_multiple_of(8) && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+    {
         // SAFETY: the CPU has AVX2 and FMA (checked just above), and every
         // row is a whole number of 8-float vectors.
         unsafe { avx2::rows_times_tokens(w, x, inp, tokens, y) };
