@@ -4,8 +4,10 @@
 //!                                                    (default 100000 1000000)
 //!   cargo bench --bench memory -- index-real [SIZES...]  the same on real
 //!                                                    MiniLM vectors (default 100000)
-//!   cargo bench --bench memory -- embed              query embedding: one
-//!                                                    thread vs all, cold vs cached
+//!   cargo bench --bench memory -- embed              query embedding: BertModel
+//!                                                    vs the short-text pass, one
+//!                                                    thread vs all, cold vs cached,
+//!                                                    and by token count
 //!   cargo bench --bench memory -- peer DATASET.json  the side-by-side run of
 //!                                                    scripts/bench-mcp-memory
 //!   cargo bench --bench memory -- vectors STORE.db QUERIES NAME  the embedded
@@ -345,41 +347,73 @@ fn vector_queries(db: &Path, queries: &Path, name: &str) {
     );
 }
 
-/// Single-query embedding latency: with one thread and with candle's
-/// default (every core), cold (distinct texts) and cached (the same texts
-/// again through the query cache).
+/// Single-query embedding latency, on one thread and on every core:
+/// candle's `BertModel` (what a query cost before the short-text pass),
+/// then `embed_query` cold (distinct texts, the short-text pass) and cached
+/// (the same texts again). Then both paths by token count, which is where
+/// `embed` switches from one to the other.
 fn embed_bench(embedder: &Embedder) {
-    println!("\n== query embedding (MiniLM, candle) ==");
+    println!("\n== query embedding (MiniLM) ==");
     embedder.embed(&["warm up"]).unwrap();
-    let count = common::scaled(200, 10);
-    for (threads, label) in [(Some("1"), "1 thread"), (None, "all cores")] {
+    embedder.embed_batch(&["warm up"]).unwrap();
+    let count = common::scaled(300, 10);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let time = |f: &dyn Fn(&str), texts: &[String]| -> Vec<Duration> {
+        texts
+            .iter()
+            .map(|t| {
+                let started = Instant::now();
+                f(t);
+                started.elapsed()
+            })
+            .collect()
+    };
+    for threads in [1, cores] {
         // SAFETY: candle reads RAYON_NUM_THREADS on each matrix product;
         // nothing else reads or writes the environment while this runs.
-        unsafe {
-            match threads {
-                Some(t) => std::env::set_var("RAYON_NUM_THREADS", t),
-                None => std::env::remove_var("RAYON_NUM_THREADS"),
-            }
-        }
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.to_string()) };
+        // The short-text pass splits its rows over the pool it runs in.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let label = format!("{threads} thread{}", if threads == 1 { "" } else { "s" });
         let texts: Vec<String> = (0..count)
             .map(|i| format!("which project did entity {i} work on with {label}"))
             .collect();
-        let time = |texts: &[String]| -> Vec<Duration> {
-            texts
-                .iter()
-                .map(|t| {
-                    let started = Instant::now();
-                    embedder.embed_query(t).unwrap();
-                    started.elapsed()
-                })
-                .collect()
-        };
-        let cold = time(&texts);
-        let cached = time(&texts);
-        println!("query embedding P50/P99, cold, {label}: {}", summary(cold));
+        pool.install(|| {
+            let bert = time(&|t| drop(embedder.embed_batch(&[t]).unwrap()), &texts);
+            let cold = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
+            let cached = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
+            println!(
+                "query embedding P50/P99, BertModel, {label}: {}",
+                summary(bert)
+            );
+            println!("query embedding P50/P99, cold, {label}: {}", summary(cold));
+            println!(
+                "query embedding P50/P99, cached, {label}: {}",
+                summary(cached)
+            );
+        });
+    }
+    let runs = common::scaled(30, 5);
+    for words in [8, 16, 32, 48, 64, 96, 128] {
+        let texts: Vec<String> = (0..runs)
+            .map(|i| {
+                let mut t = format!("note {i}");
+                for w in 0..words - 2 {
+                    t.push_str([" agent", " stored", " the", " deployment"][w % 4]);
+                }
+                t
+            })
+            .collect();
+        let tokens = embedder.token_count(&texts[0]).unwrap();
+        let bert = time(&|t| drop(embedder.embed_batch(&[t]).unwrap()), &texts);
+        let routed = time(&|t| drop(embedder.embed(&[t]).unwrap()), &texts);
         println!(
-            "query embedding P50/P99, cached, {label}: {}",
-            summary(cached)
+            "{tokens} tokens, {cores} threads: BertModel {}; embed {}",
+            summary(bert),
+            summary(routed)
         );
     }
 }
