@@ -205,30 +205,37 @@ struct RealVectors {
     next: usize,
 }
 
+/// Up to `limit` distinct real sentences: the README, docs/ and the
+/// system's license texts, split at full stops, lines and table cells.
+fn real_sentences(limit: usize) -> Vec<String> {
+    let mut files: Vec<std::path::PathBuf> = vec!["README.md".into()];
+    for dir in ["docs", "/usr/share/common-licenses"] {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut more: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            more.sort();
+            files.extend(more);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut sentences = Vec::new();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        for s in text.split(['.', '\n', '|']).map(str::trim) {
+            if (30..=300).contains(&s.len()) && seen.insert(s.to_owned()) {
+                sentences.push(s.to_owned());
+            }
+        }
+    }
+    sentences.truncate(limit);
+    sentences
+}
+
 impl RealVectors {
     fn new() -> Option<RealVectors> {
         let embedder = Embedder::load(&models_dir()).ok()?;
-        let mut files: Vec<std::path::PathBuf> = vec!["README.md".into()];
-        for dir in ["docs", "/usr/share/common-licenses"] {
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                let mut more: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-                more.sort();
-                files.extend(more);
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        let mut sentences = Vec::new();
-        for f in files {
-            let Ok(text) = std::fs::read_to_string(&f) else {
-                continue;
-            };
-            for s in text.split(['.', '\n', '|']).map(str::trim) {
-                if (30..=300).contains(&s.len()) && seen.insert(s.to_owned()) {
-                    sentences.push(s.to_owned());
-                }
-            }
-        }
-        sentences.truncate(4_000);
+        let sentences = real_sentences(4_000);
         let t = Instant::now();
         let mut vectors = Vec::with_capacity(sentences.len());
         for chunk in sentences.chunks(32) {
@@ -355,7 +362,7 @@ fn vector_queries(db: &Path, queries: &Path, name: &str) {
 fn embed_bench(embedder: &Embedder) {
     println!("\n== query embedding (MiniLM) ==");
     embedder.embed(&["warm up"]).unwrap();
-    embedder.embed_batch(&["warm up"]).unwrap();
+    embedder.embed_query("warm up").unwrap();
     let count = common::scaled(300, 10);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let time = |f: &dyn Fn(&str), texts: &[String]| -> Vec<Duration> {
@@ -382,7 +389,7 @@ fn embed_bench(embedder: &Embedder) {
             .map(|i| format!("which project did entity {i} work on with {label}"))
             .collect();
         pool.install(|| {
-            let bert = time(&|t| drop(embedder.embed_batch(&[t]).unwrap()), &texts);
+            let bert = time(&|t| drop(embedder.embed(&[t]).unwrap()), &texts);
             let cold = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
             let cached = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
             println!(
@@ -408,14 +415,62 @@ fn embed_bench(embedder: &Embedder) {
             })
             .collect();
         let tokens = embedder.token_count(&texts[0]).unwrap();
-        let bert = time(&|t| drop(embedder.embed_batch(&[t]).unwrap()), &texts);
-        let routed = time(&|t| drop(embedder.embed(&[t]).unwrap()), &texts);
+        let bert = time(&|t| drop(embedder.embed(&[t]).unwrap()), &texts);
+        let routed = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
         println!(
-            "{tokens} tokens, {cores} threads: BertModel {}; embed {}",
+            "{tokens} tokens, {cores} threads: BertModel {}; embed_query {}",
             summary(bert),
             summary(routed)
         );
     }
+    query_agreement(embedder);
+}
+
+/// How far the query path's vectors (the short-text pass) are from
+/// `BertModel`'s, which embeds what is stored: every tenth real sentence is
+/// a query, the rest are the corpus (embedded by `BertModel` in batches, as
+/// the store does), and each query's top-10 over the corpus is compared.
+fn query_agreement(embedder: &Embedder) {
+    let sentences = real_sentences(4_000);
+    let (mut corpus, mut queries) = (Vec::new(), Vec::new());
+    for (i, s) in sentences.iter().enumerate() {
+        if i % 10 == 0 {
+            queries.push(s.as_str())
+        } else {
+            corpus.push(s.as_str())
+        }
+    }
+    let mut stored = Vec::with_capacity(corpus.len());
+    for chunk in corpus.chunks(32) {
+        stored.extend(embedder.embed(chunk).unwrap());
+    }
+    let top10 = |q: &[f32]| -> Vec<usize> {
+        let mut scored: Vec<(f32, usize)> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.iter().zip(q).map(|(a, b)| a * b).sum(), i))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.iter().take(10).map(|s| s.1).collect()
+    };
+    let (mut same_order, mut same_set, mut overlap, mut worst) = (0, 0, 0, 1f32);
+    for q in &queries {
+        let reference = embedder.embed(&[q]).unwrap().remove(0);
+        let fast = embedder.embed_query(q).unwrap();
+        worst = worst.min(reference.iter().zip(fast.iter()).map(|(a, b)| a * b).sum());
+        let (want, got) = (top10(&reference), top10(&fast));
+        same_order += usize::from(want == got);
+        let shared = got.iter().filter(|i| want.contains(i)).count();
+        same_set += usize::from(shared == 10);
+        overlap += shared;
+    }
+    println!(
+        "query path vs BertModel, {} real queries over {} sentences: min cosine {worst:.6}, \
+         identical top-10 {same_order}, same top-10 set {same_set}, mean overlap {:.2}/10",
+        queries.len(),
+        corpus.len(),
+        overlap as f64 / queries.len().max(1) as f64
+    );
 }
 
 fn index_bench(n: usize, source: &str, next: &mut dyn FnMut() -> Vec<f32>, queries: Vec<Vec<f32>>) {

@@ -1,29 +1,47 @@
-//! BERT's forward pass for one short text, in plain f32 loops.
+//! BERT's forward pass for one short text: a search query.
 //!
 //! candle's `BertModel` sends every linear layer through `gemm`, which packs
 //! the weight matrix into its micro-kernel layout on each call. For a batch
 //! of documents that pays off; for one search query of ~10 tokens it does
 //! not: packing the 384x1536 matrices was ~70 % of a query's 17–19 ms. Here
-//! a linear layer reads each weight row once, where it lies (the
-//! safetensors `[out, in]` layout is already one contiguous row per output),
-//! and takes its dot product with every token while the row is in L1. The
-//! arithmetic is the same f32 model as candle's (same GELU, layer norm and
-//! softmax formulas); only the summation order differs, so the vectors agree
-//! with `BertModel`'s to rounding (tests below: cosine ≥ 0.9999 on real
-//! sentences, measured ~1.0 − 1e-7).
+//! the weights are packed once, at load, into panels of [`PANEL`] outputs
+//! (`[inp][PANEL]`, so the kernel reads each panel front to back once per
+//! block of tokens and broadcasts one input value at a time against it),
+//! and stored as f16: MiniLM's six layers are 21 MB instead of 42 MB. A
+//! quiet measurement of the six layers' products for 12 tokens on one core
+//! (docs/performance.md): 8.5 ms for f32 weights read row by row, 6.5 ms
+//! for f32 panels, 5.0 ms for f16 panels; the kernel is bound by arithmetic
+//! and the f16 conversion rather than memory once the weights are halved.
 //!
-//! The output rows of a layer are split over rayon's pool: each row is
+//! What differs from `BertModel`: the weights are rounded to f16 (their
+//! products and sums stay f32), the sums run in another order, and GELU's
+//! erf is a 1.5e-7-accurate approximation instead of libm's. The vectors
+//! agree with `BertModel`'s to a cosine of ≥ 0.999 on real sentences (test
+//! in memory/embed.rs, which prints the measured minimum), which is far
+//! inside what separates search results; `cargo bench --bench memory --
+//! embed` reports how often a query's top-10 over real sentences differs.
+//!
+//! The panels of a layer are split over rayon's pool: each output is
 //! computed by the same kernel whichever thread runs it, so the result does
 //! not depend on the thread count.
 
 use candle_core::Tensor;
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{Config, HiddenAct, PositionEmbeddingType};
+use half::f16;
 use rayon::prelude::*;
 
-/// A linear layer `y = x Wᵀ + b`, `W` row-major `[out, inp]`.
+/// Outputs per panel: two AVX vectors.
+const PANEL: usize = 16;
+/// Tokens per pass over a panel: with [`PANEL`] that is 12 accumulators,
+/// which leaves the other four AVX registers for the panel's two vectors
+/// and the broadcast input.
+const TOKEN_BLOCK: usize = 6;
+
+/// A linear layer `y = act(x Wᵀ + b)`, `W` packed into f16 panels.
 struct Linear {
-    w: Vec<f32>,
+    /// Panel `p` holds outputs `p * PANEL ..`, as `inp` rows of [`PANEL`].
+    panels: Vec<f16>,
     b: Vec<f32>,
     inp: usize,
 }
@@ -63,40 +81,59 @@ fn flat(vb: &VarBuilder, shape: &[usize], name: &str) -> candle_core::Result<Vec
 }
 
 impl Linear {
+    /// `w` is row-major `[out, inp]` as safetensors stores it; `out` must
+    /// be a multiple of [`PANEL`] (checked by [`ShortBert::load`]).
+    fn new(w: &[f32], b: Vec<f32>, inp: usize) -> Linear {
+        let out = b.len();
+        let mut panels = Vec::with_capacity(w.len());
+        for p in 0..out / PANEL {
+            for k in 0..inp {
+                for c in 0..PANEL {
+                    panels.push(f16::from_f32(w[(p * PANEL + c) * inp + k]));
+                }
+            }
+        }
+        Linear { panels, b, inp }
+    }
+
     fn load(vb: VarBuilder, inp: usize, out: usize) -> candle_core::Result<Linear> {
-        Ok(Linear {
-            w: flat(&vb, &[out, inp], "weight")?,
-            b: flat(&vb, &[out], "bias")?,
-            inp,
-        })
+        let w = flat(&vb, &[out, inp], "weight")?;
+        Ok(Linear::new(&w, flat(&vb, &[out], "bias")?, inp))
     }
 
     fn out(&self) -> usize {
         self.b.len()
     }
 
-    /// `x` holds `tokens` rows of `inp`; returns `tokens` rows of `out`.
-    fn forward(&self, x: &[f32], tokens: usize) -> Vec<f32> {
+    /// `x` holds `tokens` rows of `inp`; returns `tokens` rows of `out`,
+    /// with GELU applied when `gelu` is set (while the values are in cache).
+    fn forward(&self, x: &[f32], tokens: usize, gelu: bool) -> Vec<f32> {
         let (inp, out) = (self.inp, self.out());
-        // Output-major while computing, so each thread owns a contiguous
-        // block of weight rows and of results.
-        let mut yt = vec![0f32; out * tokens];
-        let threads = rayon::current_num_threads();
-        if threads <= 1 {
-            rows_times_tokens(&self.w, x, inp, tokens, &mut yt);
-        } else {
-            // An even number of rows per block keeps the kernel on its
-            // two-row path.
-            let rows = out.div_ceil(threads).next_multiple_of(2);
-            self.w
-                .par_chunks(rows * inp)
-                .zip(yt.par_chunks_mut(rows * tokens))
-                .for_each(|(w, y)| rows_times_tokens(w, x, inp, tokens, y));
-        }
+        let panel_len = inp * PANEL;
+        // Panel-major while computing (`[panel][token][PANEL]`), so each
+        // thread owns a contiguous block of panels and of results.
+        let mut yp = vec![0f32; out * tokens];
+        let per_thread = (out / PANEL).div_ceil(rayon::current_num_threads());
+        self.panels
+            .par_chunks(per_thread * panel_len)
+            .zip(yp.par_chunks_mut(per_thread * tokens * PANEL))
+            .zip(self.b.par_chunks(per_thread * PANEL))
+            .for_each(|((panels, y), b)| {
+                for ((panel, y), b) in panels
+                    .chunks_exact(panel_len)
+                    .zip(y.chunks_exact_mut(tokens * PANEL))
+                    .zip(b.chunks_exact(PANEL))
+                {
+                    panel_times_tokens(panel, b, x, inp, y);
+                    if gelu {
+                        y.iter_mut().for_each(|v| *v = gelu_erf(*v));
+                    }
+                }
+            });
         let mut y = vec![0f32; tokens * out];
-        for (t, row) in y.chunks_exact_mut(out).enumerate() {
-            for ((v, j), b) in row.iter_mut().zip(0..).zip(&self.b) {
-                *v = yt[j * tokens + t] + b;
+        for (p, block) in yp.chunks_exact(tokens * PANEL).enumerate() {
+            for (t, values) in block.chunks_exact(PANEL).enumerate() {
+                y[t * out + p * PANEL..][..PANEL].copy_from_slice(values);
             }
         }
         y
@@ -150,6 +187,9 @@ impl ShortBert {
             || !config
                 .hidden_size
                 .is_multiple_of(config.num_attention_heads)
+            // Every layer's outputs fill whole panels.
+            || !config.hidden_size.is_multiple_of(PANEL)
+            || !config.intermediate_size.is_multiple_of(PANEL)
         {
             return Ok(None);
         }
@@ -171,15 +211,15 @@ impl ShortBert {
             .map(|i| {
                 let l = vb.pp(format!("encoder.layer.{i}"));
                 let a = l.pp("attention");
-                let [q, k, v] =
-                    ["query", "key", "value"].map(|n| Linear::load(a.pp("self").pp(n), h, h));
-                let (q, k, v) = (q?, k?, v?);
+                // Query, key and value as one `[3h, h]` layer: one pass
+                // over the input instead of three.
+                let [q, k, v] = ["query", "key", "value"].map(|n| a.pp("self").pp(n));
+                let w = [&q, &k, &v].map(|p| flat(p, &[h, h], "weight"));
+                let b = [&q, &k, &v].map(|p| flat(p, &[h], "bias"));
+                let [wq, wk, wv] = w;
+                let [bq, bk, bv] = b;
                 Ok(Layer {
-                    qkv: Linear {
-                        w: [q.w, k.w, v.w].concat(),
-                        b: [q.b, k.b, v.b].concat(),
-                        inp: h,
-                    },
+                    qkv: Linear::new(&[wq?, wk?, wv?].concat(), [bq?, bk?, bv?].concat(), h),
                     attn_out: Linear::load(a.pp("output").pp("dense"), h, h)?,
                     attn_norm: LayerNorm::load(a.pp("output").pp("LayerNorm"), h, eps)?,
                     up: Linear::load(
@@ -224,14 +264,11 @@ impl ShortBert {
         }
         self.embed_norm.apply(&mut x);
         for layer in &self.layers {
-            let qkv = layer.qkv.forward(&x, t);
+            let qkv = layer.qkv.forward(&x, t, false);
             let ctx = self.attention(&qkv, t);
-            let attn = add_norm(&layer.attn_norm, layer.attn_out.forward(&ctx, t), &x);
-            let mut up = layer.up.forward(&attn, t);
-            for v in &mut up {
-                *v = gelu_erf(*v);
-            }
-            x = add_norm(&layer.out_norm, layer.down.forward(&up, t), &attn);
+            let attn = add_norm(&layer.attn_norm, layer.attn_out.forward(&ctx, t, false), &x);
+            let up = layer.up.forward(&attn, t, true);
+            x = add_norm(&layer.out_norm, layer.down.forward(&up, t, false), &attn);
         }
         Ok(x)
     }
@@ -274,44 +311,41 @@ impl ShortBert {
     }
 }
 
-/// candle's `gelu_erf` for f32.
-fn gelu_erf(v: f32) -> f32 {
-    (candle_core::cpu::erf::erf_f32(v * std::f32::consts::FRAC_1_SQRT_2) + 1.) * 0.5 * v
+/// GELU as BERT defines it, `x Φ(x)` with the exact erf, here through
+/// Abramowitz and Stegun 7.1.26 (absolute error ≤ 1.5e-7): one `exp`
+/// instead of libm's `erff`, which took a third of a query's time.
+fn gelu_erf(x: f32) -> f32 {
+    let z = (x * std::f32::consts::FRAC_1_SQRT_2).abs();
+    let t = 1. / (1. + 0.327_591_1 * z);
+    let poly = t
+        * (0.254_829_6
+            + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152 + t * 1.061_405_4))));
+    let erf = (1. - poly * (-z * z).exp()).copysign(x);
+    0.5 * x * (1. + erf)
 }
 
-/// `y[j * tokens + t] = w[j] · x[t]` for every weight row `j` of `w` and
-/// token row `t` of `x` (rows of `inp` values).
-fn rows_times_tokens(w: &[f32], x: &[f32], inp: usize, tokens: usize, y: &mut [f32]) {
+/// One panel's outputs for every token: `y[t][c] = b[c] + Σₖ x[t][k] ·
+/// panel[k][c]` (`y` is `[token][PANEL]`, `x` holds rows of `inp`).
+fn panel_times_tokens(panel: &[f16], b: &[f32], x: &[f32], inp: usize, y: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if inp.is_multiple_of(8) && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+    if is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+        && is_x86_feature_detected!("f16c")
     {
-        // SAFETY: the CPU has AVX2 and FMA (checked just above), and every
-        // row is a whole number of 8-float vectors.
-        unsafe { avx2::rows_times_tokens(w, x, inp, tokens, y) };
+        // SAFETY: the CPU has AVX2, FMA and F16C (checked just above).
+        unsafe { avx2::panel_times_tokens(panel, b, x, inp, y) };
         return;
     }
-    portable_rows_times_tokens(w, x, inp, tokens, y);
+    portable_panel_times_tokens(panel, b, x, inp, y);
 }
 
-fn portable_rows_times_tokens(w: &[f32], x: &[f32], inp: usize, tokens: usize, y: &mut [f32]) {
-    for (wr, yr) in w.chunks_exact(inp).zip(y.chunks_exact_mut(tokens)) {
-        for (xr, out) in x.chunks_exact(inp).zip(yr.iter_mut()) {
-            // Eight partial sums: independent chains the compiler can
-            // vectorise.
-            let mut acc = [0f32; 8];
-            for (wc, xc) in wr.chunks_exact(8).zip(xr.chunks_exact(8)) {
-                for k in 0..8 {
-                    acc[k] += wc[k] * xc[k];
-                }
+fn portable_panel_times_tokens(panel: &[f16], b: &[f32], x: &[f32], inp: usize, y: &mut [f32]) {
+    for (xr, yr) in x.chunks_exact(inp).zip(y.chunks_exact_mut(PANEL)) {
+        yr.copy_from_slice(b);
+        for (xk, wk) in xr.iter().zip(panel.chunks_exact(PANEL)) {
+            for (yc, wc) in yr.iter_mut().zip(wk) {
+                *yc += xk * wc.to_f32();
             }
-            let tail: f32 = wr
-                .chunks_exact(8)
-                .remainder()
-                .iter()
-                .zip(xr.chunks_exact(8).remainder())
-                .map(|(a, b)| a * b)
-                .sum();
-            *out = acc.iter().sum::<f32>() + tail;
         }
     }
 }
@@ -320,98 +354,87 @@ fn portable_rows_times_tokens(w: &[f32], x: &[f32], inp: usize, tokens: usize, y
 mod avx2 {
     use std::arch::x86_64::*;
 
-    /// Two weight rows by up to four tokens per step: eight independent
-    /// FMA chains (enough to cover the FMA latency) from six loads.
+    use half::f16;
+
+    use super::{PANEL, TOKEN_BLOCK};
+
+    /// # Safety
+    /// The CPU must have AVX2, FMA and F16C.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn panel_times_tokens(
+        panel: &[f16],
+        b: &[f32],
+        x: &[f32],
+        inp: usize,
+        y: &mut [f32],
+    ) {
+        assert!(panel.len() == inp * PANEL && b.len() == PANEL && y.len() * inp == x.len() * PANEL);
+        let tokens = x.len() / inp;
+        let mut t = 0;
+        while t < tokens {
+            let n = (tokens - t).min(TOKEN_BLOCK);
+            let (x, y) = (
+                &x[t * inp..(t + n) * inp],
+                &mut y[t * PANEL..(t + n) * PANEL],
+            );
+            // SAFETY: the caller guarantees the CPU features; the slices
+            // hold `n` tokens (asserted above, sliced here).
+            unsafe {
+                match n {
+                    6 => block::<6>(panel, b, x, inp, y),
+                    5 => block::<5>(panel, b, x, inp, y),
+                    4 => block::<4>(panel, b, x, inp, y),
+                    3 => block::<3>(panel, b, x, inp, y),
+                    2 => block::<2>(panel, b, x, inp, y),
+                    _ => block::<1>(panel, b, x, inp, y),
+                }
+            }
+            t += n;
+        }
+    }
+
+    /// `N` tokens against the whole panel: 2N accumulators, each step one
+    /// panel row (two vectors converted from f16) and `N` broadcast inputs.
     ///
     /// # Safety
-    /// The CPU must have AVX2 and FMA; `inp` must be a multiple of 8.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn rows_times_tokens(
-        w: &[f32],
+    /// AVX2, FMA and F16C; `panel` is `inp` rows of [`PANEL`], `x` is `N`
+    /// rows of `inp`, `y` is `N` rows of [`PANEL`], `b` is [`PANEL`] long.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn block<const N: usize>(
+        panel: &[f16],
+        b: &[f32],
         x: &[f32],
         inp: usize,
-        tokens: usize,
         y: &mut [f32],
     ) {
-        let rows = w.len() / inp;
-        let mut j = 0;
-        while j < rows {
-            let r = if j + 1 < rows { 2 } else { 1 };
-            let mut t = 0;
-            while t < tokens {
-                let n = (tokens - t).min(4);
-                // SAFETY: rows j..j+r and tokens t..t+n are in bounds, and
-                // the caller guarantees the CPU features.
-                unsafe {
-                    match (r, n) {
-                        (2, 4) => block::<2, 4>(w, x, inp, tokens, y, j, t),
-                        (2, 3) => block::<2, 3>(w, x, inp, tokens, y, j, t),
-                        (2, 2) => block::<2, 2>(w, x, inp, tokens, y, j, t),
-                        (2, _) => block::<2, 1>(w, x, inp, tokens, y, j, t),
-                        (_, 4) => block::<1, 4>(w, x, inp, tokens, y, j, t),
-                        (_, 3) => block::<1, 3>(w, x, inp, tokens, y, j, t),
-                        (_, 2) => block::<1, 2>(w, x, inp, tokens, y, j, t),
-                        _ => block::<1, 1>(w, x, inp, tokens, y, j, t),
-                    }
-                }
-                t += n;
-            }
-            j += r;
-        }
-    }
-
-    /// # Safety
-    /// AVX2 and FMA; rows `j..j+R` of `w` and tokens `t..t+N` of `x` exist;
-    /// `inp` is a multiple of 8.
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn block<const R: usize, const N: usize>(
-        w: &[f32],
-        x: &[f32],
-        inp: usize,
-        tokens: usize,
-        y: &mut [f32],
-        j: usize,
-        t: usize,
-    ) {
-        // Row starts as raw pointers: closures (and `array::from_fn`) do not
-        // inherit this function's target features, so vectors must not
-        // pass through one, or every load becomes a call.
-        let wp: [*const f32; R] = std::array::from_fn(|r| w[(j + r) * inp..][..inp].as_ptr());
-        let xp: [*const f32; N] = std::array::from_fn(|n| x[(t + n) * inp..][..inp].as_ptr());
-        let mut acc = [[_mm256_setzero_ps(); N]; R];
-        let mut xv = [_mm256_setzero_ps(); N];
-        let mut k = 0;
-        while k < inp {
-            // SAFETY: k + 8 <= inp and every row pointer starts `inp` floats
-            // inside its slice (sliced above, so out of range panicked there).
-            unsafe {
-                for n in 0..N {
-                    xv[n] = _mm256_loadu_ps(xp[n].add(k));
-                }
-                for r in 0..R {
-                    let wv = _mm256_loadu_ps(wp[r].add(k));
-                    for n in 0..N {
-                        acc[r][n] = _mm256_fmadd_ps(wv, xv[n], acc[r][n]);
-                    }
+        // Raw pointers, and no closures: closures do not inherit this
+        // function's target features, so a vector passed through one turns
+        // every load into a call.
+        let (w, xp, yp) = (panel.as_ptr(), x.as_ptr(), y.as_mut_ptr());
+        // SAFETY: every access below stays inside the slices as the
+        // function's contract sizes them.
+        unsafe {
+            let bias = [
+                _mm256_loadu_ps(b.as_ptr()),
+                _mm256_loadu_ps(b.as_ptr().add(8)),
+            ];
+            let mut acc = [bias; N];
+            for k in 0..inp {
+                let row = w.add(k * PANEL).cast::<__m128i>();
+                let w0 = _mm256_cvtph_ps(_mm_loadu_si128(row));
+                let w1 = _mm256_cvtph_ps(_mm_loadu_si128(row.add(1)));
+                for (n, a) in acc.iter_mut().enumerate() {
+                    let xv = _mm256_broadcast_ss(&*xp.add(n * inp + k));
+                    a[0] = _mm256_fmadd_ps(w0, xv, a[0]);
+                    a[1] = _mm256_fmadd_ps(w1, xv, a[1]);
                 }
             }
-            k += 8;
-        }
-        for r in 0..R {
-            for n in 0..N {
-                y[(j + r) * tokens + t + n] = hsum(acc[r][n]);
+            for (n, a) in acc.iter().enumerate() {
+                _mm256_storeu_ps(yp.add(n * PANEL), a[0]);
+                _mm256_storeu_ps(yp.add(n * PANEL + 8), a[1]);
             }
         }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    fn hsum(v: __m256) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        let s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-        _mm_cvtss_f32(s)
     }
 }
 
@@ -419,35 +442,61 @@ mod avx2 {
 mod tests {
     use super::*;
 
-    /// The SIMD kernel and the portable loop compute the same products
-    /// (to rounding: they sum in different orders), for every remainder of
-    /// rows and tokens the kernel's blocking has.
+    fn random(count: usize, seed: &mut u32) -> Vec<f32> {
+        (0..count)
+            .map(|_| {
+                *seed ^= *seed << 13;
+                *seed ^= *seed >> 17;
+                *seed ^= *seed << 5;
+                *seed as f32 / u32::MAX as f32 - 0.5
+            })
+            .collect()
+    }
+
+    /// A packed layer computes `x Wᵀ + b` with the weights rounded to f16,
+    /// through the SIMD kernel and the portable loop alike, for every
+    /// remainder of the token blocking (to rounding: the sums run in
+    /// different orders).
     #[test]
-    fn the_kernel_matches_the_portable_loop() {
+    fn a_packed_layer_computes_x_w_transposed_plus_b() {
         let mut seed = 0x9e37_79b9_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as f32 / u32::MAX as f32 - 0.5
-        };
-        for (rows, tokens, inp) in [(7, 5, 24), (2, 4, 384), (1, 1, 8), (6, 3, 40), (5, 9, 20)] {
-            let w: Vec<f32> = (0..rows * inp).map(|_| next()).collect();
-            let x: Vec<f32> = (0..tokens * inp).map(|_| next()).collect();
-            let mut fast = vec![f32::NAN; rows * tokens];
-            let mut slow = vec![f32::NAN; rows * tokens];
-            rows_times_tokens(&w, &x, inp, tokens, &mut fast);
-            portable_rows_times_tokens(&w, &x, inp, tokens, &mut slow);
-            for j in 0..rows {
+        for (out, tokens, inp) in [(16, 1, 8), (32, 7, 24), (48, 13, 40), (16, 6, 384)] {
+            let w = random(out * inp, &mut seed);
+            let b = random(out, &mut seed);
+            let x = random(tokens * inp, &mut seed);
+            let layer = Linear::new(&w, b.clone(), inp);
+            let fast = layer.forward(&x, tokens, false);
+            let mut slow = vec![f32::NAN; out * tokens];
+            for (p, panel) in layer.panels.chunks_exact(inp * PANEL).enumerate() {
+                let mut y = vec![0f32; tokens * PANEL];
+                portable_panel_times_tokens(panel, &b[p * PANEL..][..PANEL], &x, inp, &mut y);
                 for t in 0..tokens {
-                    let want: f64 = (0..inp)
-                        .map(|k| w[j * inp + k] as f64 * x[t * inp + k] as f64)
-                        .sum();
-                    for got in [fast[j * tokens + t], slow[j * tokens + t]] {
+                    slow[t * out + p * PANEL..][..PANEL].copy_from_slice(&y[t * PANEL..][..PANEL]);
+                }
+            }
+            for t in 0..tokens {
+                for j in 0..out {
+                    let want: f64 = b[j] as f64
+                        + (0..inp)
+                            .map(|k| f16::from_f32(w[j * inp + k]).to_f64() * x[t * inp + k] as f64)
+                            .sum::<f64>();
+                    for got in [fast[t * out + j], slow[t * out + j]] {
                         assert!((got as f64 - want).abs() < 1e-5, "{got} vs {want}");
                     }
                 }
             }
+        }
+    }
+
+    /// The erf approximation keeps GELU within its stated error of the
+    /// f64 formula (candle's erf), across the range activations take.
+    #[test]
+    fn gelu_matches_the_exact_erf() {
+        for i in -2_000..=2_000 {
+            let x = i as f32 / 200.;
+            let erf = candle_core::cpu::erf::erf_f64(x as f64 / std::f64::consts::SQRT_2);
+            let exact = 0.5 * x as f64 * (1. + erf);
+            assert!((gelu_erf(x) as f64 - exact).abs() < 2e-6, "gelu({x})");
         }
     }
 }
