@@ -353,7 +353,7 @@ mod tests {
         let text = "which project did Ada work on";
         let first = e.embed_query(text).unwrap();
         assert_eq!(e.query_cache_hits(), 0);
-        assert_eq!(first, e.embed(&[text]).unwrap()[0]);
+        assert_eq!(first, e.query_vector(text).unwrap());
         assert_eq!(e.embed_query(text).unwrap(), first);
         assert_eq!(e.query_cache_hits(), 1);
         // Keyed by the exact text: any other text runs the model.
@@ -361,7 +361,7 @@ mod tests {
         assert_eq!(e.query_cache_hits(), 1);
         assert_eq!(
             other,
-            e.embed(&["which project did Ada work on?"]).unwrap()[0]
+            e.query_vector("which project did Ada work on?").unwrap()
         );
     }
 
