@@ -7,7 +7,11 @@
 //!   cargo bench --bench memory -- embed              query embedding: BertModel
 //!                                                    vs the short-text pass, one
 //!                                                    thread vs all, cold vs cached,
-//!                                                    and by token count
+//!                                                    by token count, and top-10
+//!                                                    agreement on real sentences
+//!   cargo bench --bench memory -- stages STORE.db DATASET.json  a hybrid
+//!                                                    search's time by stage on a
+//!                                                    store `bench-peer.py --keep` left
 //!   cargo bench --bench memory -- peer DATASET.json  the side-by-side run of
 //!                                                    scripts/bench-mcp-memory
 //!   cargo bench --bench memory -- vectors STORE.db QUERIES NAME  the embedded
@@ -51,6 +55,13 @@ fn main() {
                 Path::new(args.get(1).expect(usage)),
                 Path::new(args.get(2).expect(usage)),
                 args.get(3).expect(usage),
+            )
+        }
+        Some("stages") => {
+            let usage = "stages needs STORE.db DATASET.json";
+            stages(
+                Path::new(args.get(1).expect(usage)),
+                Path::new(args.get(2).expect(usage)),
             )
         }
         Some("embed") => match Embedder::load(&models_dir()) {
@@ -292,6 +303,59 @@ impl RealVectors {
 /// untimed pass warms the cache. Recall@10: the ten entities found against
 /// the exact f32 scan's ten (over every entity: the script's are all
 /// global, so the agent sees them all).
+/// Where a hybrid search's time goes, stage by stage, on an existing store
+/// (e.g. the one `scripts/mcp-memory-peer/bench-peer.py --keep` leaves) and
+/// the dataset's queries: the query embedding, the keyword half alone, the
+/// vector half alone, and both with their merge.
+fn stages(db: &Path, dataset: &Path) {
+    let data: Dataset = serde_json::from_slice(&std::fs::read(dataset).unwrap()).unwrap();
+    let embedder = Embedder::load(&models_dir()).expect("the stages need the model");
+    let store = Store::open(db).unwrap();
+    let access = Access::operator(MemoryScope::Global, None, None);
+    let idx = VectorIndex::build(&store).unwrap();
+    let opts = Options {
+        limit: 10,
+        ..Default::default()
+    };
+    let queries: Vec<&str> = data.queries.iter().map(String::as_str).collect();
+    let vectors: Vec<Vec<f32>> = queries
+        .iter()
+        .map(|q| embedder.embed(&[q]).unwrap().remove(0))
+        .collect();
+    let time = |label: &str, f: &dyn Fn(usize)| {
+        f(0);
+        let lat: Vec<Duration> = (0..queries.len())
+            .map(|i| {
+                let t = Instant::now();
+                f(i);
+                t.elapsed()
+            })
+            .collect();
+        println!("{label:44} {}", summary(lat));
+    };
+    println!(
+        "\n== hybrid search by stage, {} vectors, {} queries ==",
+        idx.len(),
+        queries.len()
+    );
+    let semantic = |i: usize| Semantic {
+        query: &vectors[i],
+        index: &idx,
+    };
+    time("query embedding (embed_query, cold)", &|i| {
+        drop(embedder.embed_query(&format!("{} ", queries[i])).unwrap())
+    });
+    time("keyword half (FTS5)", &|i| {
+        drop(search::search(&store, &access, Err(String::new()), queries[i], &opts).unwrap())
+    });
+    time("vector half (index)", &|i| {
+        drop(search::search(&store, &access, Ok(semantic(i)), "", &opts).unwrap())
+    });
+    time("both and the merge", &|i| {
+        drop(search::search(&store, &access, Ok(semantic(i)), queries[i], &opts).unwrap())
+    });
+}
+
 fn vector_queries(db: &Path, queries: &Path, name: &str) {
     let store = Store::open(db).unwrap();
     let queries: Vec<Vec<f32>> = std::fs::read_to_string(queries)
