@@ -4,8 +4,14 @@
 //!                                                    (default 100000 1000000)
 //!   cargo bench --bench memory -- index-real [SIZES...]  the same on real
 //!                                                    MiniLM vectors (default 100000)
-//!   cargo bench --bench memory -- embed              query embedding: one
-//!                                                    thread vs all, cold vs cached
+//!   cargo bench --bench memory -- embed              query embedding: BertModel
+//!                                                    vs the short-text pass, one
+//!                                                    thread vs all, cold vs cached,
+//!                                                    by token count, and top-10
+//!                                                    agreement on real sentences
+//!   cargo bench --bench memory -- stages STORE.db DATASET.json  a hybrid
+//!                                                    search's time by stage on a
+//!                                                    store `bench-peer.py --keep` left
 //!   cargo bench --bench memory -- peer DATASET.json  the side-by-side run of
 //!                                                    scripts/bench-mcp-memory
 //!   cargo bench --bench memory -- vectors STORE.db QUERIES NAME  the embedded
@@ -49,6 +55,13 @@ fn main() {
                 Path::new(args.get(1).expect(usage)),
                 Path::new(args.get(2).expect(usage)),
                 args.get(3).expect(usage),
+            )
+        }
+        Some("stages") => {
+            let usage = "stages needs STORE.db DATASET.json";
+            stages(
+                Path::new(args.get(1).expect(usage)),
+                Path::new(args.get(2).expect(usage)),
             )
         }
         Some("embed") => match Embedder::load(&models_dir()) {
@@ -203,30 +216,37 @@ struct RealVectors {
     next: usize,
 }
 
+/// Up to `limit` distinct real sentences: the README, docs/ and the
+/// system's license texts, split at full stops, lines and table cells.
+fn real_sentences(limit: usize) -> Vec<String> {
+    let mut files: Vec<std::path::PathBuf> = vec!["README.md".into()];
+    for dir in ["docs", "/usr/share/common-licenses"] {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut more: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            more.sort();
+            files.extend(more);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut sentences = Vec::new();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        for s in text.split(['.', '\n', '|']).map(str::trim) {
+            if (30..=300).contains(&s.len()) && seen.insert(s.to_owned()) {
+                sentences.push(s.to_owned());
+            }
+        }
+    }
+    sentences.truncate(limit);
+    sentences
+}
+
 impl RealVectors {
     fn new() -> Option<RealVectors> {
         let embedder = Embedder::load(&models_dir()).ok()?;
-        let mut files: Vec<std::path::PathBuf> = vec!["README.md".into()];
-        for dir in ["docs", "/usr/share/common-licenses"] {
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                let mut more: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-                more.sort();
-                files.extend(more);
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        let mut sentences = Vec::new();
-        for f in files {
-            let Ok(text) = std::fs::read_to_string(&f) else {
-                continue;
-            };
-            for s in text.split(['.', '\n', '|']).map(str::trim) {
-                if (30..=300).contains(&s.len()) && seen.insert(s.to_owned()) {
-                    sentences.push(s.to_owned());
-                }
-            }
-        }
-        sentences.truncate(4_000);
+        let sentences = real_sentences(4_000);
         let t = Instant::now();
         let mut vectors = Vec::with_capacity(sentences.len());
         for chunk in sentences.chunks(32) {
@@ -283,6 +303,59 @@ impl RealVectors {
 /// untimed pass warms the cache. Recall@10: the ten entities found against
 /// the exact f32 scan's ten (over every entity: the script's are all
 /// global, so the agent sees them all).
+/// Where a hybrid search's time goes, stage by stage, on an existing store
+/// (e.g. the one `scripts/mcp-memory-peer/bench-peer.py --keep` leaves) and
+/// the dataset's queries: the query embedding, the keyword half alone, the
+/// vector half alone, and both with their merge.
+fn stages(db: &Path, dataset: &Path) {
+    let data: Dataset = serde_json::from_slice(&std::fs::read(dataset).unwrap()).unwrap();
+    let embedder = Embedder::load(&models_dir()).expect("the stages need the model");
+    let store = Store::open(db).unwrap();
+    let access = Access::operator(MemoryScope::Global, None, None);
+    let idx = VectorIndex::build(&store).unwrap();
+    let opts = Options {
+        limit: 10,
+        ..Default::default()
+    };
+    let queries: Vec<&str> = data.queries.iter().map(String::as_str).collect();
+    let vectors: Vec<Vec<f32>> = queries
+        .iter()
+        .map(|q| embedder.embed(&[q]).unwrap().remove(0))
+        .collect();
+    let time = |label: &str, f: &dyn Fn(usize)| {
+        f(0);
+        let lat: Vec<Duration> = (0..queries.len())
+            .map(|i| {
+                let t = Instant::now();
+                f(i);
+                t.elapsed()
+            })
+            .collect();
+        println!("{label:44} {}", summary(lat));
+    };
+    println!(
+        "\n== hybrid search by stage, {} vectors, {} queries ==",
+        idx.len(),
+        queries.len()
+    );
+    let semantic = |i: usize| Semantic {
+        query: &vectors[i],
+        index: &idx,
+    };
+    time("query embedding (embed_query, cold)", &|i| {
+        drop(embedder.embed_query(&format!("{} ", queries[i])).unwrap())
+    });
+    time("keyword half (FTS5)", &|i| {
+        drop(search::search(&store, &access, Err(String::new()), queries[i], &opts).unwrap())
+    });
+    time("vector half (index)", &|i| {
+        drop(search::search(&store, &access, Ok(semantic(i)), "", &opts).unwrap())
+    });
+    time("both and the merge", &|i| {
+        drop(search::search(&store, &access, Ok(semantic(i)), queries[i], &opts).unwrap())
+    });
+}
+
 fn vector_queries(db: &Path, queries: &Path, name: &str) {
     let store = Store::open(db).unwrap();
     let queries: Vec<Vec<f32>> = std::fs::read_to_string(queries)
@@ -345,43 +418,123 @@ fn vector_queries(db: &Path, queries: &Path, name: &str) {
     );
 }
 
-/// Single-query embedding latency: with one thread and with candle's
-/// default (every core), cold (distinct texts) and cached (the same texts
-/// again through the query cache).
+/// Single-query embedding latency, on one thread and on every core:
+/// candle's `BertModel` (what a query cost before the short-text pass),
+/// then `embed_query` cold (distinct texts, the short-text pass) and cached
+/// (the same texts again). Then both paths by token count, which is where
+/// `embed` switches from one to the other.
 fn embed_bench(embedder: &Embedder) {
-    println!("\n== query embedding (MiniLM, candle) ==");
+    println!("\n== query embedding (MiniLM) ==");
     embedder.embed(&["warm up"]).unwrap();
-    let count = common::scaled(200, 10);
-    for (threads, label) in [(Some("1"), "1 thread"), (None, "all cores")] {
+    embedder.embed_query("warm up").unwrap();
+    let count = common::scaled(300, 10);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let time = |f: &dyn Fn(&str), texts: &[String]| -> Vec<Duration> {
+        texts
+            .iter()
+            .map(|t| {
+                let started = Instant::now();
+                f(t);
+                started.elapsed()
+            })
+            .collect()
+    };
+    for threads in [1, cores] {
         // SAFETY: candle reads RAYON_NUM_THREADS on each matrix product;
         // nothing else reads or writes the environment while this runs.
-        unsafe {
-            match threads {
-                Some(t) => std::env::set_var("RAYON_NUM_THREADS", t),
-                None => std::env::remove_var("RAYON_NUM_THREADS"),
-            }
-        }
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.to_string()) };
+        // The short-text pass splits its rows over the pool it runs in.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let label = format!("{threads} thread{}", if threads == 1 { "" } else { "s" });
         let texts: Vec<String> = (0..count)
             .map(|i| format!("which project did entity {i} work on with {label}"))
             .collect();
-        let time = |texts: &[String]| -> Vec<Duration> {
-            texts
-                .iter()
-                .map(|t| {
-                    let started = Instant::now();
-                    embedder.embed_query(t).unwrap();
-                    started.elapsed()
-                })
-                .collect()
-        };
-        let cold = time(&texts);
-        let cached = time(&texts);
-        println!("query embedding P50/P99, cold, {label}: {}", summary(cold));
+        pool.install(|| {
+            let bert = time(&|t| drop(embedder.embed(&[t]).unwrap()), &texts);
+            let cold = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
+            let cached = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
+            println!(
+                "query embedding P50/P99, BertModel, {label}: {}",
+                summary(bert)
+            );
+            println!("query embedding P50/P99, cold, {label}: {}", summary(cold));
+            println!(
+                "query embedding P50/P99, cached, {label}: {}",
+                summary(cached)
+            );
+        });
+    }
+    let runs = common::scaled(30, 5);
+    for words in [8, 16, 32, 48, 64, 96, 128] {
+        let texts: Vec<String> = (0..runs)
+            .map(|i| {
+                let mut t = format!("note {i}");
+                for w in 0..words - 2 {
+                    t.push_str([" agent", " stored", " the", " deployment"][w % 4]);
+                }
+                t
+            })
+            .collect();
+        let tokens = embedder.token_count(&texts[0]).unwrap();
+        let bert = time(&|t| drop(embedder.embed(&[t]).unwrap()), &texts);
+        let routed = time(&|t| drop(embedder.embed_query(t).unwrap()), &texts);
         println!(
-            "query embedding P50/P99, cached, {label}: {}",
-            summary(cached)
+            "{tokens} tokens, {cores} threads: BertModel {}; embed_query {}",
+            summary(bert),
+            summary(routed)
         );
     }
+    query_agreement(embedder);
+}
+
+/// How far the query path's vectors (the short-text pass) are from
+/// `BertModel`'s, which embeds what is stored: every tenth real sentence is
+/// a query, the rest are the corpus (embedded by `BertModel` in batches, as
+/// the store does), and each query's top-10 over the corpus is compared.
+fn query_agreement(embedder: &Embedder) {
+    let sentences = real_sentences(4_000);
+    let (mut corpus, mut queries) = (Vec::new(), Vec::new());
+    for (i, s) in sentences.iter().enumerate() {
+        if i % 10 == 0 {
+            queries.push(s.as_str())
+        } else {
+            corpus.push(s.as_str())
+        }
+    }
+    let mut stored = Vec::with_capacity(corpus.len());
+    for chunk in corpus.chunks(32) {
+        stored.extend(embedder.embed(chunk).unwrap());
+    }
+    let top10 = |q: &[f32]| -> Vec<usize> {
+        let mut scored: Vec<(f32, usize)> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.iter().zip(q).map(|(a, b)| a * b).sum(), i))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.iter().take(10).map(|s| s.1).collect()
+    };
+    let (mut same_order, mut same_set, mut overlap, mut worst) = (0, 0, 0, 1f32);
+    for q in &queries {
+        let reference = embedder.embed(&[q]).unwrap().remove(0);
+        let fast = embedder.embed_query(q).unwrap();
+        worst = worst.min(reference.iter().zip(fast.iter()).map(|(a, b)| a * b).sum());
+        let (want, got) = (top10(&reference), top10(&fast));
+        same_order += usize::from(want == got);
+        let shared = got.iter().filter(|i| want.contains(i)).count();
+        same_set += usize::from(shared == 10);
+        overlap += shared;
+    }
+    println!(
+        "query path vs BertModel, {} real queries over {} sentences: min cosine {worst:.6}, \
+         identical top-10 {same_order}, same top-10 set {same_set}, mean overlap {:.2}/10",
+        queries.len(),
+        corpus.len(),
+        overlap as f64 / queries.len().max(1) as f64
+    );
 }
 
 fn index_bench(n: usize, source: &str, next: &mut dyn FnMut() -> Vec<f32>, queries: Vec<Vec<f32>>) {

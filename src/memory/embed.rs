@@ -6,9 +6,19 @@
 //! agent or an MCP client repeats its questions, and a hit costs a hash
 //! lookup instead of a BERT forward pass (most of a search's time). A hit
 //! returns the vector the model computed for that exact text, so results are
-//! identical. The model runs its matrix products on candle's thread count:
-//! `RAYON_NUM_THREADS`, else every core (`cargo bench --bench memory --
-//! embed` compares one thread with all for a single query).
+//! identical.
+//!
+//! A query of up to [`SHORT_TOKENS`] tokens that misses the cache goes
+//! through [`ShortBert`] (memory/bert.rs): the same model with its weights
+//! packed once at load (as f16) instead of by candle's `gemm` on every
+//! matrix product, which dominated a ~10-token query. Its vectors are within
+//! a cosine of 0.999 of `BertModel`'s (tested on 200 real sentences; the
+//! bench reports the measured minimum and how often a top-10 changes).
+//! Everything that is stored goes through candle's `BertModel`, so stored
+//! vectors do not depend on which path a text took. Both run their matrix
+//! products on rayon's pool (`RAYON_NUM_THREADS`, which `main` sets to the
+//! core count); `cargo bench --bench memory -- embed` compares the paths on
+//! one thread and on all cores.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +30,7 @@ use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use crate::error::{Error, Result};
+use crate::memory::bert::ShortBert;
 
 /// The embedding model, as vectors record it.
 pub const MODEL_ID: &str = crate::config::EMBEDDING_MODEL;
@@ -31,10 +42,18 @@ const MAX_TOKENS: usize = 256;
 const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 /// Query vectors kept (1.5 KiB each plus the text).
 const QUERY_CACHE_ENTRIES: usize = 1_024;
+/// Up to this many tokens a query goes through [`ShortBert`]; longer ones
+/// through candle's `BertModel`, whose packed matrix products win once the
+/// packing is spread over enough tokens (`cargo bench --bench memory --
+/// embed` prints both sides of the crossover).
+const SHORT_TOKENS: usize = 64;
 
 /// The loaded embedding model.
 pub struct Embedder {
     model: BertModel,
+    /// The same weights for one short query at a time, when the config is
+    /// one [`ShortBert`] implements.
+    short: Option<ShortBert>,
     tokenizer: Tokenizer,
     device: Device,
     /// Recent query vectors of this model, by exact text.
@@ -145,9 +164,12 @@ impl Embedder {
             )
         }
         .map_err(|e| failed("model.safetensors", e))?;
-        let model = BertModel::load(vb, &config).map_err(|e| failed("loading BERT weights", e))?;
+        let model =
+            BertModel::load(vb.clone(), &config).map_err(|e| failed("loading BERT weights", e))?;
+        let short = ShortBert::load(vb, &config).map_err(|e| failed("loading BERT weights", e))?;
         Ok(Embedder {
             model,
+            short,
             tokenizer,
             device,
             queries: Mutex::new(QueryCache::new(QUERY_CACHE_ENTRIES)),
@@ -167,7 +189,7 @@ impl Embedder {
         if let Some(v) = cached {
             return Ok(v);
         }
-        let v = self.embed(&[text])?.pop().unwrap_or_default();
+        let v = self.query_vector(text)?;
         self.queries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -180,7 +202,34 @@ impl Embedder {
         self.queries.lock().unwrap_or_else(|p| p.into_inner()).hits
     }
 
-    /// Embed a batch of texts: one unit-length 384-d vector each.
+    /// How many tokens the model sees for `text` (after truncation).
+    pub fn token_count(&self, text: &str) -> Result<usize> {
+        Ok(self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| failed("tokenizing", e))?
+            .len())
+    }
+
+    /// One query's vector: through [`ShortBert`] when it is short.
+    fn query_vector(&self, text: &str) -> Result<Vec<f32>> {
+        if let Some(short) = &self.short {
+            let encoding = self
+                .tokenizer
+                .encode(text, true)
+                .map_err(|e| failed("tokenizing", e))?;
+            if encoding.len() <= SHORT_TOKENS {
+                let hidden = short
+                    .forward(encoding.get_ids())
+                    .map_err(|e| failed("embedding", e))?;
+                return Ok(mean_normalised(&hidden, DIMS));
+            }
+        }
+        Ok(self.embed(&[text])?.pop().unwrap_or_default())
+    }
+
+    /// Embed a batch of texts with candle's `BertModel`: one unit-length
+    /// 384-d vector each.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         if texts.is_empty() {
             return Ok(Vec::new());
@@ -211,6 +260,27 @@ impl Embedder {
         };
         run().map_err(|e| failed("embedding", e))
     }
+}
+
+/// Mean of the rows of `hidden` (`dims` wide; every token counts, as there
+/// is no padding), scaled to unit length: the pooling and normalisation
+/// `embed` does with tensors.
+fn mean_normalised(hidden: &[f32], dims: usize) -> Vec<f32> {
+    let rows = (hidden.len() / dims).max(1) as f32;
+    let mut mean = vec![0f32; dims];
+    for row in hidden.chunks_exact(dims) {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    for m in &mut mean {
+        *m /= rows;
+    }
+    let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt();
+    for m in &mut mean {
+        *m /= norm;
+    }
+    mean
 }
 
 /// Vectors are stored as little-endian f32 blobs.
@@ -283,7 +353,7 @@ mod tests {
         let text = "which project did Ada work on";
         let first = e.embed_query(text).unwrap();
         assert_eq!(e.query_cache_hits(), 0);
-        assert_eq!(first, e.embed(&[text]).unwrap()[0]);
+        assert_eq!(first, e.query_vector(text).unwrap());
         assert_eq!(e.embed_query(text).unwrap(), first);
         assert_eq!(e.query_cache_hits(), 1);
         // Keyed by the exact text: any other text runs the model.
@@ -291,7 +361,7 @@ mod tests {
         assert_eq!(e.query_cache_hits(), 1);
         assert_eq!(
             other,
-            e.embed(&["which project did Ada work on?"]).unwrap()[0]
+            e.query_vector("which project did Ada work on?").unwrap()
         );
     }
 
@@ -313,6 +383,55 @@ mod tests {
         assert_eq!(c.entries.len(), 3);
         assert_eq!(c.get("d"), Some(vec![4.0]));
         assert_eq!(c.hits, 5);
+    }
+
+    /// Distinct real sentences from the project's own documentation.
+    fn real_sentences(count: usize) -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("README.md")];
+        let mut docs: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        docs.sort();
+        files.extend(docs);
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(f).unwrap();
+            for s in text.split(['.', '\n', '|']).map(str::trim) {
+                if (20..=200).contains(&s.len()) && seen.insert(s.to_owned()) {
+                    out.push(s.to_owned());
+                }
+            }
+        }
+        out.truncate(count);
+        assert_eq!(out.len(), count, "not enough sentences in the docs");
+        out
+    }
+
+    /// A query through the short-text pass gets `BertModel`'s vector
+    /// within f16 weight rounding, on real sentences.
+    #[test]
+    fn the_short_path_matches_bert_model() {
+        let Some(e) = installed() else { return };
+        assert!(
+            e.short.is_some(),
+            "MiniLM's config must take the short path"
+        );
+        let mut worst = 1f32;
+        for s in real_sentences(200) {
+            let tokens = e.tokenizer.encode(s.as_str(), true).unwrap().len();
+            assert!(tokens <= SHORT_TOKENS, "{tokens} tokens: {s}");
+            let short = e.query_vector(&s).unwrap();
+            let candle = e.embed(&[&s]).unwrap().remove(0);
+            let cos: f32 = short.iter().zip(&candle).map(|(a, b)| a * b).sum();
+            worst = worst.min(cos);
+        }
+        eprintln!("short path vs BertModel, 200 sentences: min cosine {worst:.9}");
+        assert!(worst >= 0.999, "min cosine {worst}");
     }
 
     #[test]

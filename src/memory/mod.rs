@@ -2,6 +2,7 @@
 //! relations, searchable by keyword (FTS5) and by meaning. Callers go
 //! through [`Memory`] (service.rs); the other modules are its SQLite parts.
 
+pub(crate) mod bert;
 pub mod embed;
 pub(crate) mod external;
 pub mod graph;
