@@ -47,34 +47,125 @@ pub struct Hit {
     pub(crate) mode: &'static str,
 }
 
-/// An FTS5 query matching any word of `text`, each quoted so user input can
-/// never be parsed as FTS syntax. `None` when the text has no words.
-pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\""))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" OR "))
+/// The most full-text rows one search ranks. FTS5 scores every row that
+/// matches any query word (a `docsize` read and the BM25 sum per row, about
+/// 1.5 us), so one word found in a large share of the rows ("the", or a
+/// stem every row carries, such as "personal" matching the entity type
+/// "person") made a search over 30,000 rows cost 20-60 ms. Words are taken
+/// rarest first while the rows they match together fit: the words left out
+/// are the most common, whose BM25 weight (IDF) is the lowest.
+const RANKED_ROWS: i64 = 4_096;
+
+/// Query words probed for how common they are: a bound on the work a long
+/// query (a pasted paragraph) can ask for.
+const MAX_WORDS: usize = 64;
+
+/// What a keyword search does when every query word is too common to rank
+/// ([`RANKED_ROWS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Common {
+    /// Rank the rarest word anyway: keywords are all the search has.
+    RankRarest,
+    /// Rank nothing: the semantic half of a hybrid search answers alone.
+    Skip,
+}
+
+/// The query's distinct words (at most [`MAX_WORDS`]), in order.
+fn words(text: &str) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && seen.insert(w.to_lowercase()))
+        .take(MAX_WORDS)
+        .collect()
+}
+
+/// An FTS5 query matching any of `words`, each quoted so user input can
+/// never be parsed as FTS syntax. `None` when there are no words.
+fn fts_query(words: &[&str]) -> Option<String> {
+    (!words.is_empty()).then(|| {
+        words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    })
+}
+
+/// The words of `text` worth ranking: rarest first, while the full-text rows
+/// they match add up to at most [`RANKED_ROWS`]. Each word's rows are
+/// counted by FTS5 itself (so stemming is the index's own), up to the bound.
+fn selective<'t>(
+    conn: &rusqlite::Connection,
+    text: &'t str,
+    common: Common,
+) -> rusqlite::Result<Vec<&'t str>> {
+    let mut count = conn.prepare_cached(
+        "SELECT count(*) FROM (SELECT 1 FROM memory_fts WHERE memory_fts MATCH ?1 LIMIT ?2)",
+    )?;
+    let mut counted = Vec::new();
+    for w in words(text) {
+        let rows: i64 =
+            count.query_row(params![format!("\"{w}\""), RANKED_ROWS + 1], |r| r.get(0))?;
+        // A word no row has adds nothing but still costs nothing: dropped.
+        if rows > 0 {
+            counted.push((rows, w));
+        }
+    }
+    counted.sort_by_key(|&(rows, _)| rows);
+    let mut total = 0;
+    let mut kept = Vec::new();
+    for (i, (rows, w)) in counted.iter().enumerate() {
+        total += rows;
+        if total > RANKED_ROWS && !(i == 0 && common == Common::RankRarest) {
+            break;
+        }
+        kept.push(*w);
+    }
+    Ok(kept)
 }
 
 /// Keyword search over names, types and observations, one hit per entity,
-/// scores normalised so the best hit is 1.
+/// scores normalised so the best hit is 1. Only the query's rarer words are
+/// ranked when all of them together match too many rows ([`RANKED_ROWS`]).
 pub fn keyword(store: &Store, access: &Access, query: &str, opts: &Options) -> Result<Vec<Hit>> {
-    let Some(q) = fts_query(query) else {
+    keyword_ranked(store, access, query, opts, Common::RankRarest)
+}
+
+fn keyword_ranked(
+    store: &Store,
+    access: &Access,
+    query: &str,
+    opts: &Options,
+    common: Common,
+) -> Result<Vec<Hit>> {
+    let conn = store.conn();
+    let err = |e| store_err(store.path(), e);
+    let Some(q) = fts_query(&selective(conn, query, common).map_err(err)?) else {
         return Ok(Vec::new());
     };
     let (all, ws, agent) = visible_params(access);
     let scope = opts.scope.map(super::scope_name);
-    let sql = format!(
-        "SELECT e.id, e.name, e.entity_type, e.scope, f.content, bm25(memory_fts, 3.0, 1.0, 1.0) AS rank
-         FROM memory_fts f JOIN memory_entities e ON e.id = f.entity_id
-         WHERE memory_fts MATCH ?4 AND {VISIBLE}
-           AND (?5 IS NULL OR e.entity_type = ?5) AND (?6 IS NULL OR e.scope = ?6)
-         ORDER BY rank LIMIT ?7"
-    );
-    let conn = store.conn();
-    let err = |e| store_err(store.path(), e);
+    let sql = if all && opts.entity_type.is_none() && scope.is_none() {
+        // Every row may be shown: rank in the full-text index alone and read
+        // the content and the entity of the best rows only. Joining first
+        // read both for every matching row before the sort (three B-tree
+        // lookups per row instead of one).
+        "SELECT e.id, e.name, e.entity_type, e.scope, c.content, f.rank
+         FROM (SELECT rowid, bm25(memory_fts, 3.0, 1.0, 1.0) AS rank FROM memory_fts
+               WHERE memory_fts MATCH ?4 ORDER BY rank LIMIT ?7) f
+         JOIN memory_fts c ON c.rowid = f.rowid
+         JOIN memory_entities e ON e.id = c.entity_id
+         ORDER BY f.rank"
+            .to_string()
+    } else {
+        format!(
+            "SELECT e.id, e.name, e.entity_type, e.scope, f.content, bm25(memory_fts, 3.0, 1.0, 1.0) AS rank
+             FROM memory_fts f JOIN memory_entities e ON e.id = f.entity_id
+             WHERE memory_fts MATCH ?4 AND {VISIBLE}
+               AND (?5 IS NULL OR e.entity_type = ?5) AND (?6 IS NULL OR e.scope = ?6)
+             ORDER BY rank LIMIT ?7"
+        )
+    };
     let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
     // Fetch more rows than hits: several observations of one entity can match.
     let fetch = (opts.limit.max(1) * 8) as i64;
@@ -193,13 +284,18 @@ pub fn search(
     let pending = vectors::backlog(store)?;
     // Candidates beyond the limit let the two rankings meet.
     let pool = opts.limit.max(1) * 4;
-    let keyword_hits = keyword(
+    let keyword_hits = keyword_ranked(
         store,
         access,
         query,
         &Options {
             limit: pool,
             ..opts.clone()
+        },
+        if semantic.is_ok() {
+            Common::Skip
+        } else {
+            Common::RankRarest
         },
     )?;
     let Semantic { query: q, index } = match semantic {
@@ -368,16 +464,64 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fts_queries_are_quoted_words() {
+    fn fts_queries_are_quoted_distinct_words() {
         assert_eq!(
-            fts_query("feline pets!").as_deref(),
+            fts_query(&words("feline pets! Pets")).as_deref(),
             Some("\"feline\" OR \"pets\"")
         );
         assert_eq!(
-            fts_query("a\"b OR c*").as_deref(),
+            fts_query(&words("a\"b OR c*")).as_deref(),
             Some("\"a\" OR \"b\" OR \"OR\" OR \"c\"")
         );
-        assert_eq!(fts_query("  ?? "), None);
+        assert_eq!(fts_query(&words("  ?? ")), None);
+        let long: String = (0..200).map(|i| format!("w{i} ")).collect();
+        assert_eq!(words(&long).len(), MAX_WORDS);
+    }
+
+    #[test]
+    fn words_too_common_to_rank_are_left_out_rarest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("caxton.db")).unwrap();
+        let access = Access::operator(MemoryScope::Global, None, None);
+        // "common" in more rows than a search ranks; "middling" in fewer,
+        // "rare" in one.
+        let n = RANKED_ROWS as usize + 100;
+        let entities: Vec<super::super::Entity> = (0..n)
+            .map(|i| super::super::Entity {
+                name: format!("e{i:05}"),
+                entity_type: "thing".into(),
+                observations: vec![match i {
+                    0 => "rare common seen".to_string(),
+                    i if i % 2 == 0 => format!("middling common {i}"),
+                    i => format!("common {i}"),
+                }],
+            })
+            .collect();
+        super::super::graph::create_entities(&mut store, &access, &entities, None).unwrap();
+        let conn = store.conn();
+        for common in [Common::RankRarest, Common::Skip] {
+            assert_eq!(
+                selective(conn, "COMMON middling rare absent", common).unwrap(),
+                ["rare", "middling"],
+                "rarest first, the word past the bound and the word no row has left out"
+            );
+        }
+        assert_eq!(
+            selective(conn, "common", Common::RankRarest).unwrap(),
+            ["common"]
+        );
+        assert!(selective(conn, "common", Common::Skip).unwrap().is_empty());
+        let opts = Options {
+            limit: 5,
+            ..Default::default()
+        };
+        // Ranked on the rarer words: the row with "rare" first.
+        let hits = keyword(&store, &access, "common middling rare", &opts).unwrap();
+        assert_eq!(hits[0].name, "e00000");
+        assert_eq!(hits.len(), 5);
+        assert!(hits[1..].iter().all(|h| h.matched.starts_with("middling")));
+        // Keywords alone: the common word is still searched.
+        assert_eq!(keyword(&store, &access, "Common", &opts).unwrap().len(), 5);
     }
 
     /// A deterministic unit vector (an LCG's draws, normalised).

@@ -36,6 +36,7 @@
 //!   It yields to writes: it runs when they pause, and while they keep
 //!   coming it still gets about half the time (see [`Pace`]).
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
@@ -952,13 +953,15 @@ impl Memory {
             limit,
             ..Default::default()
         };
-        let names: Vec<String> = self
-            .search(access, query, &opts)?
-            .results
-            .into_iter()
-            .map(|h| h.name)
-            .collect();
-        let mut g = self.open_nodes(access, &names)?;
+        let hits = self.search(access, query, &opts)?.results;
+        // By the hits' own ids: looking their names up again would cost a
+        // query each and could pick a same-named entity of another scope.
+        let ids: BTreeSet<i64> = hits.iter().map(|h| h.entity_id).collect();
+        let names: Vec<String> = hits.into_iter().map(|h| h.name).collect();
+        let mut g = match &self.backend {
+            Backend::Postgres(p) => p.load_graph(access, Some(&ids))?,
+            Backend::Embedded(_) => graph::load_graph(&*self.store()?, access, Some(&ids))?,
+        };
         // load_graph orders by name; a search answers in order of relevance.
         let rank = |e: &Entity| {
             names
