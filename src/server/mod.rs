@@ -523,9 +523,7 @@ async fn serve(
     // Every write is its own transaction; a final checkpoint folds the WAL
     // into the database file so a copy of caxton.db alone is complete.
     if let Ok(store) = state.cx().store() {
-        let _ = store
-            .conn()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let _ = store.fold_wal(Duration::from_secs(2));
     }
     Ok(())
 }

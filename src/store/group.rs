@@ -26,13 +26,28 @@
 //! (a blocking-pool thread per waiting request was two more thread hops per
 //! write). Its queue is never waited on: when it is full the write is
 //! refused at once with [`Error::WriterBusy`] (HTTP 503 + Retry-After).
+//!
+//! The writer never waits for a WAL checkpoint. SQLite's default makes the
+//! committing connection copy the WAL into the database file (and `fsync`
+//! it) once the WAL passes 1,000 pages, inside that commit: every caller of
+//! that batch waited for it. The writer's connection instead tells a
+//! checkpointer thread, which runs `PASSIVE` checkpoints on a connection of
+//! its own beside the writes. A passive checkpoint never catches up with a
+//! writer that never pauses, and the WAL restarts from its beginning only
+//! when one has (everything copied when a write transaction begins), so a
+//! WAL past [`WalLimits::bound`] is finished by the writer itself after its
+//! commit (waiting for a checkpointer run in progress): only the frames the
+//! checkpointer has not copied yet, and with no other writer in this process
+//! it catches up, so the next transaction restarts the WAL.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
 use rusqlite::Connection;
+use rusqlite::hooks::Wal;
+use rusqlite::wal::CheckpointMode;
 
 use super::{Store, search_index, store_err};
 use crate::error::{Error, Result};
@@ -42,6 +57,24 @@ use crate::error::{Error, Result};
 const MAX_BATCH: usize = 256;
 /// Writes waiting for the writer; a caller beyond it waits to enqueue.
 const QUEUE: usize = 4096;
+
+/// When the WAL is copied into the database file, in WAL pages (frames).
+#[derive(Clone, Copy, Debug)]
+struct WalLimits {
+    /// The checkpointer runs once per this many new pages (SQLite's own
+    /// autocheckpoint threshold).
+    checkpoint: i32,
+    /// Past this many pages the writer finishes the checkpoint after its
+    /// commit, so the WAL restarts: 16 MB of 4 KiB pages.
+    bound: i32,
+}
+
+impl WalLimits {
+    const DEFAULT: WalLimits = WalLimits {
+        checkpoint: 1000,
+        bound: 4000,
+    };
+}
 
 /// One queued write: run (once, or twice when another write of its batch
 /// failed), then answered once the batch's transaction has ended.
@@ -113,11 +146,15 @@ impl GroupCommit {
     /// A writer for the store at `path`; the connection is opened by the
     /// first write (an open error is that write's answer).
     pub fn new(path: &Path) -> Result<GroupCommit> {
+        GroupCommit::with_limits(path, WalLimits::DEFAULT)
+    }
+
+    fn with_limits(path: &Path, wal: WalLimits) -> Result<GroupCommit> {
         let (jobs, queue) = mpsc::sync_channel(QUEUE);
         let db = path.to_path_buf();
         std::thread::Builder::new()
             .name("caxton-writer".into())
-            .spawn(move || writer(&db, &queue))
+            .spawn(move || writer(&db, wal, &queue))
             .map_err(|e| Error::io("start the writer thread for", path, e))?;
         Ok(GroupCommit {
             jobs,
@@ -239,7 +276,70 @@ fn again(e: &rusqlite::Error) -> rusqlite::Error {
     }
 }
 
-fn writer(path: &Path, queue: &mpsc::Receiver<Box<dyn Job>>) {
+/// The writer's connection, its WAL checkpointed by a thread of its own
+/// (see the module doc). The thread ends when the connection closes.
+fn open_writer(path: &Path, wal: WalLimits) -> Result<Store> {
+    let mut store = Store::open(path)?;
+    // One pending wake-up is enough: a checkpoint copies every page
+    // committed before it starts.
+    let (wake, woken) = mpsc::sync_channel::<()>(1);
+    // Held through each checkpoint: the writer finishing one at the bound
+    // waits for the checkpointer's run rather than find the WAL busy and
+    // let it grow by another run's worth of commits.
+    let running = Arc::new(Mutex::new(()));
+    let (db, ours) = (path.to_path_buf(), running.clone());
+    std::thread::Builder::new()
+        .name("caxton-checkpoint".into())
+        .spawn(move || checkpointer(&db, &woken, &ours))
+        .map_err(|e| Error::io("start the checkpoint thread for", path, e))?;
+    // WAL pages when the checkpointer was last woken.
+    let mut woke_at = 0;
+    // Installing a WAL hook replaces SQLite's autocheckpoint on this
+    // connection. The hook runs after each commit; its error would be the
+    // commit's, so it never fails.
+    let hook = move |w: &mut Wal, pages: std::ffi::c_int| {
+        if pages < woke_at {
+            // The WAL restarted.
+            woke_at = 0;
+        }
+        if pages >= wal.bound {
+            // Busy only while another process checkpoints: the next commit
+            // tries again.
+            let _one = running.lock().unwrap_or_else(PoisonError::into_inner);
+            let _ = w.checkpoint_v2(CheckpointMode::PASSIVE);
+        } else if pages - woke_at >= wal.checkpoint {
+            woke_at = pages;
+            let _ = wake.try_send(());
+        }
+        Ok(())
+    };
+    store
+        .conn_mut()
+        .wal_hook(Some(hook))
+        .map_err(|e| store_err(path, e))?;
+    Ok(store)
+}
+
+/// Copies the WAL into the database file whenever the writer asks, without
+/// ever waiting for it: a `PASSIVE` checkpoint takes no lock a writer or
+/// reader waits on, and copies what no reader still needs from the WAL.
+fn checkpointer(path: &Path, woken: &mpsc::Receiver<()>, running: &Mutex<()>) {
+    let mut store = None;
+    while woken.recv().is_ok() {
+        let _one = running.lock().unwrap_or_else(PoisonError::into_inner);
+        if store.is_none() {
+            // Failing to open only leaves the checkpoint to the writer's bound.
+            store = Store::open(path).ok();
+        }
+        if let Some(s) = &store {
+            let _ = s
+                .conn()
+                .wal_checkpoint_v2(Some("main"), CheckpointMode::PASSIVE);
+        }
+    }
+}
+
+fn writer(path: &Path, wal: WalLimits, queue: &mpsc::Receiver<Box<dyn Job>>) {
     let mut store: Option<Store> = None;
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = queue.recv() {
@@ -251,7 +351,7 @@ fn writer(path: &Path, queue: &mpsc::Receiver<Box<dyn Job>>) {
         }
         let s = match &store {
             Some(s) => s,
-            None => match Store::open(path) {
+            None => match open_writer(path, wal) {
                 Ok(s) => store.insert(s),
                 Err(e) => {
                     // This batch's callers learn why; the next batch retries.
@@ -540,6 +640,81 @@ mod tests {
         assert_eq!(n, QUEUE as i64 + 1);
         // The queue has room again.
         assert_eq!(rt.block_on(g.submit(insert(-3)).unwrap()).unwrap(), -3);
+    }
+
+    /// A writer with `wal` limits on a store with a table of 4 KB blobs:
+    /// each write adds one row of at least one page.
+    fn blob_writer(wal: WalLimits) -> (tempfile::TempDir, PathBuf, GroupCommit) {
+        let (dir, path) = setup();
+        Store::open(&path)
+            .unwrap()
+            .conn()
+            .execute_batch("CREATE TABLE b (x BLOB)")
+            .unwrap();
+        let g = GroupCommit::with_limits(&path, wal).unwrap();
+        (dir, path, g)
+    }
+
+    fn write_blob(g: &GroupCommit) {
+        g.write(|c| {
+            c.execute("INSERT INTO b (x) VALUES (zeroblob(4000))", [])
+                .map_err(|e| store_err(Path::new("b"), e))
+        })
+        .unwrap();
+    }
+
+    fn file_len(path: &Path) -> u64 {
+        std::fs::metadata(path).map_or(0, |m| m.len())
+    }
+
+    #[test]
+    fn the_checkpointer_copies_the_wal_into_the_database_file_beside_the_writer() {
+        // The writer itself never checkpoints here (no bound), and SQLite's
+        // own autocheckpoint (1,000 pages) would not start below 300.
+        let (_dir, path, g) = blob_writer(WalLimits {
+            checkpoint: 50,
+            bound: i32::MAX,
+        });
+        let before = file_len(&path);
+        for _ in 0..300 {
+            write_blob(&g);
+        }
+        // The checkpointer runs after the commits that woke it: wait for
+        // the database file to hold the rows (at least 250 pages more).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while file_len(&path) < before + 250 * 4096 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the database file stayed at {} bytes",
+                file_len(&path)
+            );
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn a_steady_writer_keeps_the_wal_bounded_when_the_checkpointer_falls_behind() {
+        // The checkpointer is never woken: only the writer's bound keeps
+        // the WAL from growing. The WAL file is reused from its start once
+        // everything in it is copied, never shrunk, so its length is the
+        // most it ever held.
+        let (_dir, path, g) = blob_writer(WalLimits {
+            checkpoint: i32::MAX,
+            bound: 100,
+        });
+        let wal = path.with_extension("db-wal");
+        for _ in 0..1000 {
+            write_blob(&g);
+        }
+        // The bound, plus the few pages of the commit that passed it.
+        let most = 32 + 110 * (4096 + 24);
+        assert!(file_len(&wal) <= most, "WAL of {} bytes", file_len(&wal));
+        let rows: i64 = Store::open(&path)
+            .unwrap()
+            .conn()
+            .query_row("SELECT count(*) FROM b", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1000);
     }
 
     #[test]

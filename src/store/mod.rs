@@ -106,6 +106,11 @@ impl Store {
         &self.conn
     }
 
+    /// The connection, to install hooks on (the group-commit writer's WAL hook).
+    fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Refuse with [`Error::SafeMode`] (exit 8) while the data directory's
     /// safe-mode marker exists. Every write path goes through here.
     pub fn check_writable(&self) -> Result<()> {
@@ -151,6 +156,28 @@ impl Store {
             .map_err(|e| store_err(&self.path, e))?;
         // Dropping the transaction without commit rolls it back.
         f(&tx)
+    }
+
+    /// Copy the whole WAL into the database file and truncate it, so the
+    /// database file alone is complete (a daemon's last act). A checkpoint
+    /// already running (the group-commit writer's checkpointer) makes this
+    /// one return busy at once rather than wait, so it is tried again for
+    /// up to `wait`. Whether the WAL was folded.
+    pub fn fold_wal(&self, wait: Duration) -> Result<bool> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            let busy: i64 = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+                .map_err(|e| store_err(&self.path, e))?;
+            if busy == 0 {
+                return Ok(true);
+            }
+            if std::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Current schema version (number of applied migrations).
