@@ -6,8 +6,10 @@
 //! the int8 bandwidth), the closest few thousand become candidates, and only
 //! those are scored with their int8 codes. The best are then re-scored with
 //! their f32 vectors from the store, so the ranking is the one an f32
-//! brute-force scan gives; a candidate whose int8 score plus the worst-case
-//! rounding error cannot reach the current k-th best is not read at all.
+//! brute-force scan gives; they are read best first by the f32 query against
+//! their int8 codes, and one whose score plus the worst-case rounding error
+//! (half a step per dimension) cannot reach the current k-th best is not
+//! read at all.
 //!
 //! The exact path (the int8 scan of every allowed row on all cores, nothing
 //! approximate) stays, and is taken when asked for (`memory search --exact`)
@@ -20,7 +22,11 @@
 //!   the pool's centre; a winner near its edge (or codes that do not
 //!   separate rows) means the cut may have dropped a better row, so the
 //!   exact scan answers instead. It is a check, not a proof: recall is
-//!   measured by `cargo bench --bench memory -- index`.
+//!   measured by `cargo bench --bench memory -- index` and `-- index-real`.
+//!
+//! Passes over many rows (the distances, the pool, the exact scan) are split
+//! over rayon's pool, the threads the process keeps for the embedder, rather
+//! than threads started per query.
 //!
 //! Sign codes are taken of `vector − centre`, where the centre is the mean of
 //! the indexed vectors (embeddings share a common offset; without removing
@@ -43,6 +49,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 use std::path::Path;
 
+use rayon::prelude::*;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -51,7 +58,7 @@ use crate::error::Result;
 use crate::paths::write_atomic;
 use crate::store::{Store, store_err};
 
-/// Below this many rows one thread scans faster than spawning more.
+/// Below this many rows one thread scans faster than waking more.
 const PARALLEL_MIN_ROWS: usize = 32_768;
 /// Rows scored per kernel call: big enough to amortise the dispatch, small
 /// enough to stay in L1 with the scores.
@@ -269,6 +276,7 @@ fn quantize(v: &[f32], out: &mut [i8]) -> f32 {
     scale
 }
 
+#[cfg(test)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -304,10 +312,59 @@ fn dots_portable(q: &[i8], rows: &[i8], out: &mut [i32]) {
     }
 }
 
-/// Euclidean norm of an int8 code (in code units).
-fn norm_i8(code: &[i8]) -> f32 {
-    let sq: i32 = code.iter().map(|&c| i32::from(c) * i32::from(c)).sum();
-    (sq as f32).sqrt()
+/// `q · code` with the f32 query against an int8 code (in code units). Eight
+/// running sums so the compiler can vectorise the loop.
+fn dot_i8(q: &[f32], code: &[i8]) -> f32 {
+    let mut acc = [0f32; 8];
+    for (qs, cs) in q.chunks_exact(8).zip(code.chunks_exact(8)) {
+        for ((a, x), &c) in acc.iter_mut().zip(qs).zip(cs) {
+            *a += x * f32::from(c);
+        }
+    }
+    acc.iter().sum()
+}
+
+/// `dot(q, from_blob(blob))` without the allocation: the same products
+/// summed in the same order, so the same value to the last bit.
+fn dot_blob(q: &[f32], blob: &[u8]) -> f32 {
+    q.iter()
+        .zip(blob.chunks_exact(4))
+        .map(|(x, c)| x * f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .sum()
+}
+
+/// Threads worth using for a pass over `rows` rows: one below
+/// `PARALLEL_MIN_ROWS` (waking workers costs more than it saves), else the
+/// workers of rayon's pool, which the process keeps anyway (the embedder
+/// runs on it) rather than threads started per query.
+fn threads(rows: usize) -> usize {
+    if rows >= PARALLEL_MIN_ROWS {
+        rayon::current_num_threads().clamp(1, 8)
+    } else {
+        1
+    }
+}
+
+/// `f(start, end)` over contiguous ranges covering `0..n`, one per thread
+/// that `threads(n)` allows, in range order.
+fn split<T: Send>(n: usize, f: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
+    let chunk = n.div_ceil(threads(n)).max(1);
+    if chunk >= n {
+        return vec![f(0, n)];
+    }
+    (0..n.div_ceil(chunk))
+        .into_par_iter()
+        .map(|c| f(c * chunk, ((c + 1) * chunk).min(n)))
+        .collect()
+}
+
+/// Keep the `want` best of `scored`, best first.
+fn best_scored(scored: &mut Vec<Scored>, want: usize) {
+    if scored.len() > want {
+        scored.select_nth_unstable_by(want, |a, b| b.cmp(a));
+        scored.truncate(want);
+    }
+    scored.sort_unstable_by(|a, b| b.cmp(a));
 }
 
 /// Sign bits of `code × scale − centre` (`centre` empty: zero) into `out`.
@@ -353,6 +410,8 @@ fn hamming_popcnt(
 }
 
 const NOT_ALLOWED: u16 = DIMS as u16 + 1;
+/// Rows at each Hamming distance, `NOT_ALLOWED` included.
+type Hist = [u32; DIMS + 2];
 
 #[inline(always)]
 fn hamming_portable(
@@ -571,30 +630,13 @@ impl VectorIndex {
     /// The `want` best rows by quantised score among allowed groups.
     fn scan(&self, q: &[i8], allowed: &[bool], want: usize) -> Vec<Scored> {
         let n = self.ids.len();
-        let threads = if n >= PARALLEL_MIN_ROWS {
-            std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
-        } else {
-            1
-        };
-        let chunk = n.div_ceil(threads);
-        let mut all: Vec<Scored> = if threads == 1 {
-            self.scan_range(q, allowed, want, 0, n)
-        } else {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let (start, end) = (t * chunk, ((t + 1) * chunk).min(n));
-                        s.spawn(move || self.scan_range(q, allowed, want, start, end))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
-            })
-        };
-        all.sort_unstable_by(|a, b| b.cmp(a));
-        all.truncate(want);
+        let mut all: Vec<Scored> = split(n, |start, end| {
+            self.scan_range(q, allowed, want, start, end)
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+        best_scored(&mut all, want);
         all
     }
 
@@ -662,16 +704,9 @@ impl VectorIndex {
         }
         let mut q_signs = [0u64; SIGN_WORDS];
         sign_code(q, q_scale, &self.centre, &mut q_signs);
-        let mut dist = vec![0u16; n];
-        let mut hist = [0u32; DIMS + 2];
-        hamming(
-            &q_signs,
-            &self.signs,
-            |r| allowed[self.groups[r] as usize],
-            &mut dist,
-            &mut hist,
-        );
-        if n - hist[usize::from(NOT_ALLOWED)] as usize <= pool {
+        let (dist, hist) = self.distances(&q_signs, allowed);
+        let rows = n - hist[usize::from(NOT_ALLOWED)] as usize;
+        if rows <= pool {
             return exact_scan(ExactWhy::Small);
         }
         // `cut`: the distance at which the pool fills; `inner`: where its
@@ -687,25 +722,15 @@ impl VectorIndex {
                 break;
             }
         }
-        // Every row closer than the cut, then rows at the cut in row order
-        // until the pool is full.
-        let mut at_cut = pool - (seen - hist[cut] as usize);
-        let mut scored = Vec::with_capacity(pool);
-        let mut one = [0i32; 1];
-        for (r, &d) in dist.iter().enumerate() {
-            let d = usize::from(d);
-            if d > cut || (d == cut && at_cut == 0) {
-                continue;
-            }
-            if d == cut {
-                at_cut -= 1;
-            }
-            dots(q, &self.codes[r * DIMS..(r + 1) * DIMS], &mut one);
-            scored.push(Scored(one[0] as f32 * self.scales[r], r));
-        }
-        scored.sort_unstable_by(|a, b| b.cmp(a));
+        let at_cut = pool - (seen - hist[cut] as usize);
+        let mut scored = self.score_pool(q, &dist, cut, at_cut);
+        best_scored(&mut scored, want);
         // `inner == cut`: over half of the pool ties at the cut, so the
-        // codes do not separate the pool from the rows left out.
+        // codes do not separate the pool from the rows left out. (A pool
+        // widened 4x instead of the exact scan, trusted when none of its k
+        // best came from the added rows, missed a neighbour on 1 of 200
+        // real-vector queries: on real vectors a true neighbour can lie far
+        // out by Hamming distance.)
         if inner == cut
             || scored
                 .iter()
@@ -714,8 +739,69 @@ impl VectorIndex {
         {
             return exact_scan(ExactWhy::Edge);
         }
-        scored.truncate(want);
         (scored, Pass::TwoStage)
+    }
+
+    /// Hamming distance of every row's sign code to `q_signs` (`NOT_ALLOWED`
+    /// for filtered rows) and how many rows lie at each distance.
+    fn distances(&self, q_signs: &[u64], allowed: &[bool]) -> (Vec<u16>, Hist) {
+        let n = self.ids.len();
+        let mut dist = vec![0u16; n];
+        let part = |start: usize, out: &mut [u16]| {
+            let mut hist = [0u32; DIMS + 2];
+            hamming(
+                q_signs,
+                &self.signs[start * SIGN_WORDS..(start + out.len()) * SIGN_WORDS],
+                |r| allowed[self.groups[start + r] as usize],
+                out,
+                &mut hist,
+            );
+            hist
+        };
+        let chunk = n.div_ceil(threads(n));
+        let hists: Vec<Hist> = if chunk >= n {
+            vec![part(0, &mut dist)]
+        } else {
+            dist.par_chunks_mut(chunk)
+                .enumerate()
+                .map(|(c, out)| part(c * chunk, out))
+                .collect()
+        };
+        let mut hist = [0u32; DIMS + 2];
+        for h in &hists {
+            hist.iter_mut().zip(h).for_each(|(a, b)| *a += b);
+        }
+        (dist, hist)
+    }
+
+    /// Int8 scores of the pool: every row closer than `cut`, then the first
+    /// `at_cut` rows (in row order) at the cut.
+    fn score_pool(&self, q: &[i8], dist: &[u16], cut: usize, at_cut: usize) -> Vec<Scored> {
+        let score = |r: usize| {
+            let mut one = [0i32; 1];
+            dots(q, &self.codes[r * DIMS..(r + 1) * DIMS], &mut one);
+            Scored(one[0] as f32 * self.scales[r], r)
+        };
+        let parts = split(dist.len(), |start, end| {
+            let (mut scored, mut tied) = (Vec::new(), Vec::new());
+            for (r, &d) in dist[start..end].iter().enumerate() {
+                match usize::from(d).cmp(&cut) {
+                    Ordering::Less => scored.push(score(start + r)),
+                    Ordering::Equal if tied.len() < at_cut => tied.push(start + r),
+                    _ => {}
+                }
+            }
+            (scored, tied)
+        });
+        let mut tied_left = at_cut;
+        let mut scored = Vec::new();
+        for (part, tied) in parts {
+            scored.extend(part);
+            let take = tied.len().min(tied_left);
+            scored.extend(tied[..take].iter().map(|&r| score(r)));
+            tied_left -= take;
+        }
+        scored
     }
 
     /// The `k` entities nearest to `query` (unit length), one per entity (its
@@ -759,39 +845,42 @@ impl VectorIndex {
         // Ten candidates per result absorb the quantisation error; more are
         // fetched only when many candidates share an entity.
         let mut want = (k * 10).max(100);
-        let q_norm = q_scale * norm_i8(&q);
-        let half_step = 0.5 * (DIMS as f32).sqrt();
+        // |q·v − q·v̂| ≤ Σ|q_i|·|v_i − v̂_i| ≤ |q|₁ × half a step of v's
+        // codes: the f32 query against a row's int8 code is within this of
+        // the true cosine (the int8 × int8 score also carries the query's
+        // rounding, about twice the error).
+        let half_steps = 0.5 * query.iter().map(|x| x.abs()).sum::<f32>();
         loop {
             let (candidates, pass) = self.candidates(&q, q_scale, &allowed, want, k, exact);
+            let mut near: Vec<(f32, usize)> = candidates
+                .iter()
+                .map(|&Scored(_, r)| (self.scales[r] * dot_i8(query, self.code(r)), r))
+                .collect();
+            // Best first: the bar below reaches its final height after the
+            // fewest reads.
+            near.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut best: HashMap<i64, Near> = HashMap::new();
             // The k-th best similarity so far (once there are k entities).
             let mut bar: Option<f32> = None;
-            for &Scored(score, r) in &candidates {
-                // Skip a row whose true cosine cannot reach the bar: with
-                // q = q̂ + e_q and v = v̂ + e_v (rounding errors of at most
-                // half a step per dimension), |q·v − q̂·v̂| ≤ |q̂||e_v| +
-                // |e_q||v̂| + |e_q||e_v|. Such a row can neither enter the
-                // top k nor raise an entity already in it, so the answer is
-                // the same as re-scoring every candidate, with fewer reads.
-                if let Some(bar) = bar {
-                    let v_scale = self.scales[r];
-                    let v_norm = v_scale * norm_i8(&self.codes[r * DIMS..(r + 1) * DIMS]);
-                    let (e_v, e_q) = (v_scale * half_step, q_scale * half_step);
-                    let upper = score * q_scale + q_norm * e_v + e_q * v_norm + e_q * e_v;
-                    if upper + BOUND_SLACK < bar {
-                        continue;
-                    }
+            for &(approx, r) in &near {
+                // A row whose true cosine cannot reach the bar can neither
+                // enter the top k nor raise an entity already in it, so the
+                // answer is the same as re-scoring every candidate, with
+                // fewer reads.
+                let upper = approx + self.scales[r] * half_steps + BOUND_SLACK;
+                if bar.is_some_and(|bar| upper < bar) {
+                    continue;
                 }
-                let Some(blob) = stmt
+                let Some(Some(similarity)) = stmt
                     .query_row(params![self.ids[r], MODEL_ID], |row| {
-                        row.get::<_, Vec<u8>>(0)
+                        let blob = row.get_ref(0)?.as_blob()?;
+                        Ok((blob.len() == DIMS * 4).then(|| dot_blob(query, blob)))
                     })
                     .optional()
                     .map_err(err)?
                 else {
-                    continue; // deleted since the last sync
+                    continue; // deleted since the last sync, or damaged
                 };
-                let similarity = dot(query, &embed::from_blob(&blob));
                 let near = Near {
                     observation_id: self.ids[r],
                     entity_id: self.entities[r],
@@ -815,6 +904,11 @@ impl VectorIndex {
             }
             want *= 4;
         }
+    }
+
+    /// Row `r`'s int8 code.
+    fn code(&self, r: usize) -> &[i8] {
+        &self.codes[r * DIMS..(r + 1) * DIMS]
     }
 
     /// Serialise to `dir/vectors.idx` (atomic rename) when changed.
