@@ -202,26 +202,18 @@ fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
 pub(crate) fn log_state(store: &Store) -> Result<(String, i64, i64)> {
     let err = |e| store_err(store.path(), e);
     let conn = store.conn();
+    // Cached statements: every search asks (see `VectorIndex::sync`).
     let uid: String = conn
-        .query_row(
-            "SELECT value FROM memory_index_state WHERE key = 'store_uid'",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT value FROM memory_index_state WHERE key = 'store_uid'")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(err)?;
     let pruned: i64 = conn
-        .query_row(
-            "SELECT value FROM memory_index_state WHERE key = 'pruned_through'",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT value FROM memory_index_state WHERE key = 'pruned_through'")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
         .map_err(err)?;
     let newest: i64 = conn
-        .query_row(
-            "SELECT coalesce(max(seq), ?1) FROM memory_vector_changes",
-            [pruned],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT coalesce(max(seq), ?1) FROM memory_vector_changes")
+        .and_then(|mut s| s.query_row([pruned], |r| r.get(0)))
         .map_err(err)?;
     Ok((uid, pruned, newest))
 }

@@ -412,6 +412,19 @@ impl Memory {
                 Some(s) => s,
                 None => store.insert(Store::open(&b.db)?),
             };
+            // One read transaction for the index sync and the search's few
+            // dozen statements: one snapshot, and one WAL read lock instead of
+            // one per statement; ended (nothing to undo) when dropped. Not
+            // with Qdrant: its sync records how far it got on this connection.
+            let _snapshot = match b.qdrant {
+                None => Some(
+                    store
+                        .conn()
+                        .unchecked_transaction()
+                        .map_err(|e| crate::store::store_err(&b.db, e))?,
+                ),
+                Some(_) => None,
+            };
             match (&vector, &b.qdrant) {
                 (Ok(vector), Some(q)) => {
                     let q: &Qdrant = q;
